@@ -1,0 +1,1 @@
+"""Graph model, build step, artifact format and storage backends of ttkg."""

@@ -1,0 +1,205 @@
+"""The built graph artifact: a versioned folder of Parquet node/edge tables and a manifest.
+
+Layout of a graph directory::
+
+    <graph dir>/CURRENT                      name of the current version (swapped atomically)
+    <graph dir>/versions/<build id>/manifest.json
+    <graph dir>/versions/<build id>/nodes/<Label>.parquet   id, <properties>, source
+    <graph dir>/versions/<build id>/edges/<TYPE>.parquet    src, dst, <properties>, source
+    <graph dir>/versions/<build id>/rejections.tsv          every rejected input row
+
+A build writes a new version into a temporary folder and only then points CURRENT at it with
+`os.replace`, so a failed or killed build leaves the previous graph intact and readable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from graph.errors import ArtifactError, GraphNotFoundError
+from graph.model import PROPERTIES, EdgeType, NodeLabel, PropType
+
+__all__ = [
+    "FORMAT",
+    "Artifact",
+    "ArtifactWriter",
+    "default_graph_dir",
+    "edge_schema",
+    "node_schema",
+]
+
+log = logging.getLogger(__name__)
+
+FORMAT: Final = "ttkg-graph/1"
+KEEP_VERSIONS: Final = 2
+
+_ARROW: Final[dict[PropType, pa.DataType]] = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "bool": pa.bool_(),
+    "string[]": pa.list_(pa.string()),
+}
+
+
+def default_graph_dir() -> Path:
+    """Where graphs live unless told otherwise: $TTKG_GRAPH, else the per-user data folder."""
+    env = os.environ.get("TTKG_GRAPH")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ttkg" / "graph"
+
+
+def node_schema(label: NodeLabel) -> pa.Schema:
+    """Arrow schema of a node table: id, the label's properties, source."""
+    fields = [pa.field("id", pa.string(), nullable=False)]
+    fields += [pa.field(n, _ARROW[t]) for n, t in PROPERTIES[label]]
+    fields.append(pa.field("source", pa.string()))
+    return pa.schema(fields)
+
+
+def edge_schema(etype: EdgeType) -> pa.Schema:
+    """Arrow schema of an edge table: src, dst, the type's properties, source."""
+    fields = [pa.field("src", pa.string(), nullable=False), pa.field("dst", pa.string(), nullable=False)]
+    fields += [pa.field(n, _ARROW[t]) for n, t in PROPERTIES[etype]]
+    fields.append(pa.field("source", pa.string()))
+    return pa.schema(fields)
+
+
+class ArtifactWriter:
+    """Writes one new version of a graph directory; commit() makes it current atomically.
+
+    Use as a context manager: leaving the block with an exception (or without commit())
+    deletes the temporary folder and leaves CURRENT untouched.
+    """
+
+    def __init__(self, graph_dir: Path) -> None:
+        self.graph_dir = Path(graph_dir)
+        self.build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self._versions = self.graph_dir / "versions"
+        self.tmp = self._versions / f".tmp-{self.build_id}"
+        self._committed = False
+
+    def __enter__(self) -> ArtifactWriter:
+        (self.tmp / "nodes").mkdir(parents=True)
+        (self.tmp / "edges").mkdir()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._committed:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def write_nodes(self, label: NodeLabel, table: pa.Table) -> None:
+        """Write a node table; it must have exactly the label's schema."""
+        self._write(self.tmp / "nodes" / f"{label.value}.parquet", table, node_schema(label))
+
+    def write_edges(self, etype: EdgeType, table: pa.Table) -> None:
+        """Write an edge table; it must have exactly the type's schema."""
+        self._write(self.tmp / "edges" / f"{etype.value}.parquet", table, edge_schema(etype))
+
+    @staticmethod
+    def _write(path: Path, table: pa.Table, schema: pa.Schema) -> None:
+        if not table.schema.equals(schema, check_metadata=False):
+            raise ArtifactError(f"{path.name}: schema {table.schema} differs from {schema}")
+        pq.write_table(table, path, compression="zstd")
+
+    def commit(self, manifest: dict[str, Any]) -> Path:
+        """Write the manifest, move the version into place and point CURRENT at it."""
+        manifest = {"format": FORMAT, "build_id": self.build_id, **manifest}
+        (self.tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False))
+        final = self._versions / self.build_id
+        os.replace(self.tmp, final)
+        current_tmp = self.graph_dir / f".CURRENT.{self.build_id}"
+        current_tmp.write_text(self.build_id + "\n")
+        os.replace(current_tmp, self.graph_dir / "CURRENT")
+        self._committed = True
+        self._prune()
+        log.info("graph %s committed at %s", self.build_id, final)
+        return final
+
+    def _prune(self) -> None:
+        versions = sorted(p for p in self._versions.iterdir() if not p.name.startswith("."))
+        for old in versions[:-KEEP_VERSIONS]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+class Artifact:
+    """Read access to one version of a built graph."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        self.path = path
+        self.manifest = manifest
+
+    @classmethod
+    def open(cls, graph_dir: Path | str | None = None) -> Artifact:
+        """Open the current version of a graph directory (or a version folder itself)."""
+        root = Path(graph_dir) if graph_dir is not None else default_graph_dir()
+        if (root / "manifest.json").is_file():
+            path = root
+        else:
+            current = root / "CURRENT"
+            if not current.is_file():
+                raise GraphNotFoundError(
+                    f"no graph at {root} (run `ttkg build` first, or pass --graph DIR)"
+                )
+            path = root / "versions" / current.read_text().strip()
+        try:
+            manifest = json.loads((path / "manifest.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise ArtifactError(f"{path}: unreadable manifest ({exc})") from exc
+        if manifest.get("format") != FORMAT:
+            raise ArtifactError(
+                f"{path}: graph format {manifest.get('format')!r}, this ttkg reads {FORMAT!r};"
+                " rebuild with `ttkg build`"
+            )
+        return cls(path, manifest)
+
+    def nodes(self, label: NodeLabel, columns: list[str] | None = None) -> pa.Table:
+        """The node table of a label (empty if the graph has none)."""
+        return self._read(self.path / "nodes" / f"{label.value}.parquet", node_schema(label), columns)
+
+    def edges(self, etype: EdgeType, columns: list[str] | None = None) -> pa.Table:
+        """The edge table of a type (empty if the graph has none)."""
+        return self._read(self.path / "edges" / f"{etype.value}.parquet", edge_schema(etype), columns)
+
+    def iter_node_batches(self, label: NodeLabel, batch_size: int = 10_000) -> Iterator[pa.RecordBatch]:
+        """Stream a node table in record batches (bounded memory for exports)."""
+        yield from self._batches(self.path / "nodes" / f"{label.value}.parquet", batch_size)
+
+    def iter_edge_batches(self, etype: EdgeType, batch_size: int = 10_000) -> Iterator[pa.RecordBatch]:
+        """Stream an edge table in record batches (bounded memory for exports)."""
+        yield from self._batches(self.path / "edges" / f"{etype.value}.parquet", batch_size)
+
+    @staticmethod
+    def _batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
+        if path.is_file():
+            yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size)
+
+    @staticmethod
+    def _read(path: Path, schema: pa.Schema, columns: list[str] | None) -> pa.Table:
+        if not path.is_file():
+            empty = schema.empty_table()
+            return empty.select(columns) if columns else empty
+        return pq.read_table(path, columns=columns)
+
+    @property
+    def node_counts(self) -> dict[str, int]:
+        """Node counts by label, from the manifest."""
+        return dict(self.manifest.get("nodes", {}))
+
+    @property
+    def edge_counts(self) -> dict[str, int]:
+        """Edge counts by type, from the manifest."""
+        return dict(self.manifest.get("edges", {}))

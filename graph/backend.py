@@ -1,0 +1,213 @@
+"""The storage backend contract every backend implements, and the value types it speaks.
+
+Queries in `queries/` are written only against `GraphBackend`; they never see networkx or
+Cypher. Each method is one coarse primitive so that the Neo4j backend answers it with one
+parameterised read query and the embedded backend with an index lookup or a sparse product.
+
+Parity rule: every method returns plain values whose content and order are fully determined
+(ties broken by id), so both backends give identical answers for the same artifact.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from graph.model import EdgeType, NodeLabel
+
+__all__ = [
+    "Direction",
+    "FieldSpec",
+    "Filters",
+    "GraphBackend",
+    "Neighbor",
+    "NodeRecord",
+    "PatentRef",
+    "Relation",
+    "RelationHop",
+]
+
+
+class Relation(StrEnum):
+    """Relations of the entity graph that path queries walk (hops between entities).
+
+    Stored edges keep their type name; CO_ASSIGNED and ACTIVE_IN are derived from patents,
+    and their evidence is the patents behind them.
+    """
+
+    CO_ASSIGNED = "CO_ASSIGNED"  # Organization - Organization: co-owned patents
+    ACTIVE_IN = "ACTIVE_IN"  # Organization - TechnologyField (WIPO field): patents
+    ASSIGNED_TO = "ASSIGNED_TO"  # Patent - Organization
+    IN_FIELD = "IN_FIELD"  # Patent - TechnologyField
+    LOCATED_IN = "LOCATED_IN"  # Organization - Country
+    PART_OF = "PART_OF"  # Organization - Organization (ROR)
+    ACTS_FOR = "ACTS_FOR"  # Organization - Organization (TTO / board for a university)
+    BROADER = "BROADER"  # TechnologyField - sector
+
+
+Direction = Literal["out", "in"]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRecord:
+    """A node with its label and properties (as stored in the artifact)."""
+
+    id: str
+    label: NodeLabel
+    props: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+
+    @property
+    def name(self) -> str:
+        """A display name: name, title or symbol, whichever the label has."""
+        p = self.props
+        return str(p.get("name") or p.get("title") or p.get("symbol") or p.get("number") or self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbor:
+    """One edge at a node, seen from that node."""
+
+    edge_type: EdgeType
+    direction: Direction
+    node: NodeRecord
+    props: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PatentRef:
+    """A patent cited as evidence."""
+
+    id: str
+    number: str
+    year: int | None
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A resolved technology selection.
+
+    kind: 'wipo_field' (value = field number as str), 'wipo_sector' (sector number as str),
+    'cpc' (value = CPC symbol at any level; groups include their subgroups).
+    """
+
+    kind: Literal["wipo_field", "wipo_sector", "cpc"]
+    value: str
+    node_id: str  # the graph node that stands for the selection
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Filters common to aggregate queries. Years filter patents by grant year (inclusive);
+    country and kinds filter organisations."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    country: str | None = None  # ISO alpha-2
+    kinds: frozenset[str] = frozenset()
+
+    def org_filtered(self) -> bool:
+        return self.country is not None or bool(self.kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class RelationHop:
+    """One hop of the entity graph, undirected for walking; `src`/`dst` as stored."""
+
+    src: str
+    relation: Relation
+    dst: str
+    weight: int  # evidence size: patents behind the hop (1 for structural hops)
+
+
+class GraphBackend(ABC):
+    """Read contract of a built graph. Every method is abstract: a backend implements all."""
+
+    name: str
+
+    # -- metadata ----------------------------------------------------------------------
+    @abstractmethod
+    def manifest(self) -> dict[str, Any]:
+        """The build manifest (sources, counts, build id and time)."""
+
+    @abstractmethod
+    def node_counts(self) -> dict[str, int]:
+        """Node counts keyed by label, as stored."""
+
+    @abstractmethod
+    def edge_counts(self) -> dict[str, int]:
+        """Edge counts keyed by type, as stored."""
+
+    # -- entities ------------------------------------------------------------------------
+    @abstractmethod
+    def get_nodes(self, ids: Sequence[str]) -> dict[str, NodeRecord]:
+        """Nodes by id; unknown ids are absent from the result."""
+
+    @abstractmethod
+    def lookup(self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10) -> list[NodeRecord]:
+        """Exact matches: id, ROR id/URL, patent number, CPC symbol, ISO code, or a name/alias
+        equal ignoring case. Ordered by label, then patent_count desc, then id."""
+
+    @abstractmethod
+    def search_prefix(self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10) -> list[NodeRecord]:
+        """Nodes whose name or an alias starts with text ignoring case, most patents first,
+        then id."""
+
+    @abstractmethod
+    def names(self, labels: Collection[NodeLabel]) -> list[tuple[str, str]]:
+        """(id, name) of every node of the labels: the candidate list for fuzzy search."""
+
+    @abstractmethod
+    def neighbors(self, node_id: str, limit: int = 50) -> list[Neighbor]:
+        """Edges at a node with the node at the other end, ordered by type, direction, id."""
+
+    # -- aggregates for bridges, partners, profiles ----------------------------------------
+    @abstractmethod
+    def field_org_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        """Organisation id -> number of distinct patents it holds in the selection."""
+
+    @abstractmethod
+    def org_patents(
+        self, org_id: str, spec: FieldSpec | None, filters: Filters, limit: int
+    ) -> tuple[int, list[PatentRef]]:
+        """(total, first `limit` patents newest first then by number) of an organisation,
+        optionally within a selection."""
+
+    @abstractmethod
+    def co_assignment_counts(
+        self, org_ids: Collection[str], filters: Filters
+    ) -> dict[tuple[str, str], int]:
+        """Co-owned patent counts of pairs (a, b), a < b, where a is in org_ids and b is any
+        organisation passing the filters' org part."""
+
+    @abstractmethod
+    def co_assigned_patents(
+        self, org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters, limit: int
+    ) -> tuple[int, list[PatentRef]]:
+        """(total, first `limit`) patents assigned to both organisations."""
+
+    @abstractmethod
+    def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        """Country code -> distinct patents in the selection held by organisations there."""
+
+    @abstractmethod
+    def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        """WIPO field node id -> patents in the selection that are also in that field."""
+
+    # -- entity graph for path queries -------------------------------------------------------
+    @abstractmethod
+    def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
+        """Every hop of the given relation types touching any of node_ids, each once,
+        ordered by (src, relation, dst)."""
+
+    @abstractmethod
+    def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
+        """(total, first `limit`) patents behind a hop; (0, []) for structural hops."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections or memory."""

@@ -1,0 +1,245 @@
+"""The ttkg graph model: node labels, edge types, allowed triples, property columns, identifiers.
+
+Everything that names a label or a relationship type anywhere in ttkg (artifact tables, Cypher,
+RDF, CSV exports) comes from the enums here, never from user strings. New node and edge types
+(e.g. scholarly works) are added by extending the enums, `SCHEMA` and `PROPERTIES`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final, Literal
+
+__all__ = [
+    "PROPERTIES",
+    "SCHEMA",
+    "EdgeType",
+    "NodeLabel",
+    "OrgKind",
+    "PropType",
+    "Source",
+    "country_id",
+    "cpc_id",
+    "cpc_level",
+    "field_id",
+    "label_of_id",
+    "org_id",
+    "patent_id",
+    "sector_id",
+]
+
+
+class NodeLabel(StrEnum):
+    """Node labels; the value is the Neo4j label and the artifact table name."""
+
+    ORGANIZATION = "Organization"
+    PATENT = "Patent"
+    COUNTRY = "Country"
+    CPC_CLASS = "CPCClass"
+    TECHNOLOGY_FIELD = "TechnologyField"
+    RESEARCH_FIELD = "ResearchField"
+
+
+class EdgeType(StrEnum):
+    """Relationship types; the value is the Neo4j type and the artifact table name."""
+
+    ASSIGNED_TO = "ASSIGNED_TO"  # Patent -> Organization (sequence, raw name)
+    CLASSIFIED_AS = "CLASSIFIED_AS"  # Patent -> CPCClass (inventional/additional)
+    IN_FIELD = "IN_FIELD"  # CPCClass|Patent -> TechnologyField (WIPO concordance)
+    BROADER = "BROADER"  # taxonomy child -> parent (CPC, WIPO field -> sector)
+    LOCATED_IN = "LOCATED_IN"  # Organization -> Country (basis: ror | inventors)
+    PART_OF = "PART_OF"  # Organization -> Organization (ROR parent relation)
+    ACTS_FOR = "ACTS_FOR"  # Organization -> Organization (TTO / regents board for a university)
+
+
+class OrgKind(StrEnum):
+    """What kind of organisation a node is; from ROR types, PatentsView assignee type, name."""
+
+    UNIVERSITY = "university"
+    COMPANY = "company"
+    GOVERNMENT = "government"
+    HOSPITAL = "hospital"
+    NONPROFIT = "nonprofit"
+    INDIVIDUAL = "individual"
+    OTHER = "other"
+
+
+#: Allowed (source label, edge type, target label) triples. The build refuses anything else.
+SCHEMA: Final[frozenset[tuple[NodeLabel, EdgeType, NodeLabel]]] = frozenset(
+    {
+        (NodeLabel.PATENT, EdgeType.ASSIGNED_TO, NodeLabel.ORGANIZATION),
+        (NodeLabel.PATENT, EdgeType.CLASSIFIED_AS, NodeLabel.CPC_CLASS),
+        (NodeLabel.PATENT, EdgeType.IN_FIELD, NodeLabel.TECHNOLOGY_FIELD),
+        (NodeLabel.CPC_CLASS, EdgeType.IN_FIELD, NodeLabel.TECHNOLOGY_FIELD),
+        (NodeLabel.CPC_CLASS, EdgeType.BROADER, NodeLabel.CPC_CLASS),
+        (NodeLabel.TECHNOLOGY_FIELD, EdgeType.BROADER, NodeLabel.TECHNOLOGY_FIELD),
+        (NodeLabel.RESEARCH_FIELD, EdgeType.BROADER, NodeLabel.RESEARCH_FIELD),
+        (NodeLabel.ORGANIZATION, EdgeType.LOCATED_IN, NodeLabel.COUNTRY),
+        (NodeLabel.ORGANIZATION, EdgeType.PART_OF, NodeLabel.ORGANIZATION),
+        (NodeLabel.ORGANIZATION, EdgeType.ACTS_FOR, NodeLabel.ORGANIZATION),
+    }
+)
+
+PropType = Literal["string", "int", "float", "bool", "string[]"]
+
+#: Property columns of every node table (besides `id` and `source`) and edge table (besides
+#: `src`, `dst` and `source`), in artifact column order. `source` is a key into the manifest's
+#: `sources` map, which holds the source's name, release/file and licence (provenance).
+PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] = {
+    NodeLabel.ORGANIZATION: (
+        ("name", "string"),
+        ("kind", "string"),
+        ("country", "string"),  # ISO 3166-1 alpha-2, or null
+        ("country_basis", "string"),  # "ror" | "inventors" | null
+        ("ror_id", "string"),  # https://ror.org/... or null
+        ("aliases", "string[]"),  # every name variant seen (assignee strings, ROR names)
+        ("ror_types", "string[]"),
+        ("established", "int"),
+        ("status", "string"),
+        ("patent_count", "int"),
+    ),
+    NodeLabel.PATENT: (
+        ("number", "string"),  # PatentsView patent_id, e.g. 10000002, D800000, RE46000
+        ("date", "string"),  # ISO date of grant
+        ("year", "int"),
+        ("title", "string"),
+        ("kind", "string"),  # WIPO kind code, e.g. B2
+        ("type", "string"),  # utility, design, plant, reissue, ...
+        ("num_claims", "int"),
+    ),
+    NodeLabel.COUNTRY: (
+        ("code", "string"),  # alpha-2
+        ("alpha3", "string"),
+        ("name", "string"),
+    ),
+    NodeLabel.CPC_CLASS: (
+        ("symbol", "string"),  # H, H01, H01L, H01L21/00, H01L21/02
+        ("level", "string"),  # section | class | subclass | main_group | group
+        ("title", "string"),
+        ("dots", "int"),  # CPC dot level of a group (0 for main groups), null above
+    ),
+    NodeLabel.TECHNOLOGY_FIELD: (
+        ("name", "string"),
+        ("level", "string"),  # sector | field
+        ("number", "int"),  # WIPO field 1..35, sector 1..5
+    ),
+    NodeLabel.RESEARCH_FIELD: (
+        ("name", "string"),
+        ("level", "string"),  # domain | field | subfield | topic
+        ("openalex_id", "string"),
+    ),
+    EdgeType.ASSIGNED_TO: (
+        ("sequence", "int"),
+        ("raw_name", "string"),
+        ("assignee_type", "string"),
+    ),
+    EdgeType.CLASSIFIED_AS: (
+        ("sequence", "int"),
+        ("cpc_type", "string"),  # inventional | additional
+    ),
+    EdgeType.IN_FIELD: (("pattern", "string"),),
+    EdgeType.BROADER: (),
+    EdgeType.LOCATED_IN: (
+        ("basis", "string"),  # ror | inventors
+        ("share", "float"),  # for basis=inventors: fraction of located inventors in country
+    ),
+    EdgeType.PART_OF: (),
+    EdgeType.ACTS_FOR: (
+        ("score", "float"),
+        ("reason", "string"),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Provenance of a set of nodes/edges: which source, which release or file, which licence."""
+
+    key: str
+    name: str
+    release: str
+    licence: str
+    url: str = ""
+    attribution: str = ""
+
+
+# --- identifiers ---------------------------------------------------------------------------
+# Stable, prefixed, human-readable ids. The prefix tells the label, so any id can be routed.
+
+_PREFIX_TO_LABEL: Final[dict[str, NodeLabel]] = {
+    "patent": NodeLabel.PATENT,
+    "org": NodeLabel.ORGANIZATION,
+    "ror": NodeLabel.ORGANIZATION,
+    "country": NodeLabel.COUNTRY,
+    "cpc": NodeLabel.CPC_CLASS,
+    "wipo": NodeLabel.TECHNOLOGY_FIELD,
+    "openalex": NodeLabel.RESEARCH_FIELD,
+}
+
+
+def patent_id(number: str) -> str:
+    """`patent:US10000002`-style id of a US grant (PatentsView `patent_id`)."""
+    return f"patent:US{number}"
+
+
+def org_id(key: str, ror_id: str | None = None) -> str:
+    """Organisation id: `ror:<ror suffix>` when linked to ROR, else `org:<normalised key>`."""
+    if ror_id:
+        return "ror:" + ror_id.rstrip("/").rsplit("/", 1)[-1]
+    return "org:" + key
+
+
+def country_id(alpha2: str) -> str:
+    """`country:US`."""
+    return f"country:{alpha2.upper()}"
+
+
+def cpc_id(symbol: str) -> str:
+    """`cpc:H01L21/02` (spaces removed)."""
+    return "cpc:" + symbol.replace(" ", "")
+
+
+def field_id(number: int) -> str:
+    """WIPO technology field id, `wipo:field:4`."""
+    return f"wipo:field:{number}"
+
+
+def sector_id(number: int) -> str:
+    """WIPO technology sector id, `wipo:sector:1`."""
+    return f"wipo:sector:{number}"
+
+
+def label_of_id(node_id: str) -> NodeLabel | None:
+    """The label an id belongs to, from its prefix; None for an unknown prefix."""
+    return _PREFIX_TO_LABEL.get(node_id.split(":", 1)[0])
+
+
+_GROUP_RE: Final = re.compile(r"^([A-HY]\d\d[A-Z])\s*(\d{1,4})/(\d{2,6})$")
+
+
+def cpc_level(symbol: str) -> str:
+    """Level of a CPC symbol: section, class, subclass, main_group or group.
+
+    >>> [cpc_level(s) for s in ("H", "H01", "H01L", "H01L21/00", "H01L21/02")]
+    ['section', 'class', 'subclass', 'main_group', 'group']
+    """
+    s = symbol.replace(" ", "")
+    if len(s) == 1:
+        return "section"
+    if len(s) == 3:
+        return "class"
+    if len(s) == 4:
+        return "subclass"
+    m = _GROUP_RE.match(s)
+    if m is None:
+        raise ValueError(f"not a CPC symbol: {symbol!r}")
+    return "main_group" if m.group(3) == "00" else "group"
+
+
+def cpc_main_group(symbol: str) -> str:
+    """Main group of a CPC group symbol: `H01L21/02` -> `H01L21/00`."""
+    s = symbol.replace(" ", "")
+    head, _, _ = s.partition("/")
+    return head + "/00"

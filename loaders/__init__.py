@@ -1,0 +1,1 @@
+"""Streaming readers of the real published source layouts; each yields typed records."""
