@@ -1,0 +1,52 @@
+"""Value types of organisation identity: inputs (assignee names) and results (clusters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.model import OrgKind
+
+__all__ = ["ActsFor", "AssigneeName", "OrgCluster", "Resolution"]
+
+
+@dataclass(frozen=True, slots=True)
+class AssigneeName:
+    """One distinct assignee string with the evidence that comes with it."""
+
+    name: str  # raw assignee string (organisation), or "First Last" for an individual
+    assignee_type: str | None  # PatentsView code as string ('2' US company, '3' foreign, ...)
+    country: str | None  # ISO alpha-2 evidence (e.g. most common inventor country)
+    count: int  # how many patent rows carry this string
+    individual: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActsFor:
+    """The organisation acts for a ROR organisation (TTO, research foundation, regents board)."""
+
+    ror_id: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrgCluster:
+    """One organisation: the raw variants that name it and what it is linked to."""
+
+    key: str  # stable slug of the normalised name; node id 'org:<key>' when not ROR-linked
+    display_name: str  # most frequent raw variant (ties -> alphabetical)
+    names: tuple[str, ...]  # every raw variant, sorted
+    kind: OrgKind
+    ror_id: str | None  # https://ror.org/xxxx when linked
+    link_score: float | None
+    link_reason: str | None
+    merge_reason: str  # why these variants are one organisation
+    acts_for: tuple[ActsFor, ...] = ()
+
+
+@dataclass
+class Resolution:
+    """Result of resolving a batch of names."""
+
+    clusters: dict[str, OrgCluster]  # key -> cluster
+    cluster_of: dict[str, str]  # raw name -> cluster key (every input name present)

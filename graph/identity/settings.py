@@ -1,0 +1,30 @@
+"""Thresholds and options of the identity engine, with defaults that meet the project targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["IdentitySettings"]
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    """Knobs of `OrganizationResolver`; every threshold is a similarity in [0, 1]."""
+
+    #: Fuzzy merge of two normalised names needs at least this similarity.
+    merge_threshold: float = 0.92
+    #: Fuzzy merges between this and `merge_threshold` go to the review file, not merged.
+    review_threshold: float = 0.85
+    #: A fuzzy ROR link needs at least this similarity.
+    link_threshold: float = 0.95
+    #: Fuzzy ROR links between this and `link_threshold` go to the review file.
+    link_review_threshold: float = 0.90
+    #: Names shorter than this (in characters, normalised) are only merged/linked exactly.
+    min_fuzzy_length: int = 8
+    #: Use ROR acronyms for linking (only when unambiguous and the country matches).
+    use_acronyms: bool = True
+    #: Fuzzy matching on/off (off = normalised exact matching only).
+    fuzzy: bool = True
+    #: Optional CSV of person-made decisions (see `graph.identity.overrides`).
+    overrides_path: Path | None = None
