@@ -72,7 +72,10 @@ def node_schema(label: NodeLabel) -> pa.Schema:
 
 def edge_schema(etype: EdgeType) -> pa.Schema:
     """Arrow schema of an edge table: src, dst, the type's properties, source."""
-    fields = [pa.field("src", pa.string(), nullable=False), pa.field("dst", pa.string(), nullable=False)]
+    fields = [
+        pa.field("src", pa.string(), nullable=False),
+        pa.field("dst", pa.string(), nullable=False),
+    ]
     fields += [pa.field(n, _ARROW[t]) for n, t in PROPERTIES[etype]]
     fields.append(pa.field("source", pa.string()))
     return pa.schema(fields)
@@ -168,17 +171,25 @@ class Artifact:
 
     def nodes(self, label: NodeLabel, columns: list[str] | None = None) -> pa.Table:
         """The node table of a label (empty if the graph has none)."""
-        return self._read(self.path / "nodes" / f"{label.value}.parquet", node_schema(label), columns)
+        return self._read(
+            self.path / "nodes" / f"{label.value}.parquet", node_schema(label), columns
+        )
 
     def edges(self, etype: EdgeType, columns: list[str] | None = None) -> pa.Table:
         """The edge table of a type (empty if the graph has none)."""
-        return self._read(self.path / "edges" / f"{etype.value}.parquet", edge_schema(etype), columns)
+        return self._read(
+            self.path / "edges" / f"{etype.value}.parquet", edge_schema(etype), columns
+        )
 
-    def iter_node_batches(self, label: NodeLabel, batch_size: int = 10_000) -> Iterator[pa.RecordBatch]:
+    def iter_node_batches(
+        self, label: NodeLabel, batch_size: int = 10_000
+    ) -> Iterator[pa.RecordBatch]:
         """Stream a node table in record batches (bounded memory for exports)."""
         yield from self._batches(self.path / "nodes" / f"{label.value}.parquet", batch_size)
 
-    def iter_edge_batches(self, etype: EdgeType, batch_size: int = 10_000) -> Iterator[pa.RecordBatch]:
+    def iter_edge_batches(
+        self, etype: EdgeType, batch_size: int = 10_000
+    ) -> Iterator[pa.RecordBatch]:
         """Stream an edge table in record batches (bounded memory for exports)."""
         yield from self._batches(self.path / "edges" / f"{etype.value}.parquet", batch_size)
 

@@ -148,12 +148,16 @@ class GraphBackend(ABC):
         """Nodes by id; unknown ids are absent from the result."""
 
     @abstractmethod
-    def lookup(self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10) -> list[NodeRecord]:
+    def lookup(
+        self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
+    ) -> list[NodeRecord]:
         """Exact matches: id, ROR id/URL, patent number, CPC symbol, ISO code, or a name/alias
         equal ignoring case. Ordered by label, then patent_count desc, then id."""
 
     @abstractmethod
-    def search_prefix(self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10) -> list[NodeRecord]:
+    def search_prefix(
+        self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
+    ) -> list[NodeRecord]:
         """Nodes whose name or an alias starts with text ignoring case, most patents first,
         then id."""
 
@@ -178,10 +182,39 @@ class GraphBackend(ABC):
         optionally within a selection."""
 
     @abstractmethod
+    def direct_bridges(
+        self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        """Organisations (passing the filters' org part) holding at least `min_count` patents
+        (years filtered) in selection a and in selection b. Returns (total, page) where page is
+        [(org id, count_a, count_b)] ranked by min(count_a, count_b) desc, then
+        count_a + count_b desc, then org id asc."""
+
+    @abstractmethod
+    def partnership_bridges(
+        self,
+        a: FieldSpec,
+        b: FieldSpec,
+        filters: Filters,
+        partner_kinds: frozenset[str],
+        min_count: int,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+        """Pairs of distinct organisations (x, y) with x active in a (≥1 patent, years
+        filtered), y active in b, co-owning ≥ min_count patents (years filtered, any field).
+        A pair found in both orientations is reported once, as (x, y) with x < y.
+        Kinds are symmetric: with filters.kinds K and partner_kinds Q (empty = any), one member
+        has a kind in K and the other a kind in Q. With filters.country, at least one member is
+        located there. Returns (total, page) of (x, y, co_owned, count_a of x, count_b of y)
+        ranked by co_owned desc, then count_a + count_b desc, then x, then y."""
+
+    @abstractmethod
     def co_assignment_counts(
-        self, org_ids: Collection[str], filters: Filters
+        self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
     ) -> dict[tuple[str, str], int]:
-        """Co-owned patent counts of pairs (a, b), a < b, where a is in org_ids and b is any
+        """Co-owned patent counts (patents in the selection when given, years filtered) of
+        pairs (x, y) with x < y, where one member is in org_ids and the other is any
         organisation passing the filters' org part."""
 
     @abstractmethod
@@ -191,18 +224,31 @@ class GraphBackend(ABC):
         """(total, first `limit`) patents assigned to both organisations."""
 
     @abstractmethod
+    def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
+        """Distinct patents in the selection (years filtered; with an org part in the filters,
+        only patents held by at least one passing organisation)."""
+
+    @abstractmethod
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
-        """Country code -> distinct patents in the selection held by organisations there."""
+        """Country code -> distinct patents in the selection held by at least one organisation
+        located there (organisations without a country are not counted). The filters' org part
+        restricts which organisations count."""
 
     @abstractmethod
     def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
-        """WIPO field node id -> patents in the selection that are also in that field."""
+        """WIPO field node id -> patents in the selection that are also in that field
+        (the selection's own field included). With an org part in the filters, only patents
+        held by at least one passing organisation count."""
 
     # -- entity graph for path queries -------------------------------------------------------
     @abstractmethod
     def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
         """Every hop of the given relation types touching any of node_ids, each once,
-        ordered by (src, relation, dst)."""
+        ordered by (src, relation, dst).
+
+        Patents are path endpoints only: ASSIGNED_TO and IN_FIELD hops are returned for the
+        patent ids among node_ids, never when expanding an organisation or a field (which would
+        fan out to all their patents; CO_ASSIGNED and ACTIVE_IN carry those patents instead)."""
 
     @abstractmethod
     def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:

@@ -60,9 +60,7 @@ class AmbiguousEntityError(TtkgError):
     def __init__(self, query: str, candidates: list[str]) -> None:
         self.query = query
         self.candidates = candidates
-        super().__init__(
-            f"{query!r} is ambiguous; candidates: " + ", ".join(candidates[:10])
-        )
+        super().__init__(f"{query!r} is ambiguous; candidates: " + ", ".join(candidates[:10]))
 
 
 class InvalidQueryError(TtkgError):

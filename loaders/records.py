@@ -29,7 +29,9 @@ class AssigneeRecord(NamedTuple):
     organization: str | None  # raw organisation string
     first_name: str | None  # individual assignee
     last_name: str | None
-    assignee_type: str | None  # PatentsView code: 2 US company, 3 foreign company, 4/5 individual, 6-9 government
+    assignee_type: (
+        str | None
+    )  # PatentsView code: 2 US company, 3 foreign company, 4/5 individual, 6-9 government
     assignee_id: str | None  # disambiguated id when the table carries one
     country: str | None  # raw country when the table carries a location (disambiguated table)
 

@@ -45,7 +45,12 @@ class FileReport:
     rejected: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "read": self.read, "accepted": self.accepted, "rejected": self.rejected}
+        return {
+            "file": self.file,
+            "read": self.read,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+        }
 
 
 @dataclass

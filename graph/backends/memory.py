@@ -1,0 +1,684 @@
+"""Embedded backend: the artifact loaded in-process, no server.
+
+Two kinds of structure, each where it pays:
+
+* compact integer indexes (numpy arrays, scipy CSR matrices) over every stored edge type and
+  over patent x organisation / patent x field incidence, so that aggregates (bridges, partners,
+  profiles) are sparse products and stay fast at full PatentsView scale;
+* a networkx MultiGraph of the *entity graph* (organisations, WIPO fields, countries and their
+  derived relations: co-assignment, activity in a field, location, ROR hierarchy), small
+  enough for networkx and the natural place for graph algorithms; patents are not in it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import time
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import scipy.sparse as sp
+
+from graph.artifact import Artifact
+from graph.backend import (
+    FieldSpec,
+    Filters,
+    GraphBackend,
+    Neighbor,
+    NodeRecord,
+    PatentRef,
+    Relation,
+    RelationHop,
+)
+from graph.model import EdgeType, NodeLabel, cpc_id, label_of_id
+
+__all__ = ["MemoryBackend"]
+
+log = logging.getLogger(__name__)
+
+IntArray = npt.NDArray[np.int64]
+_LABEL_ORDER = {label: i for i, label in enumerate(NodeLabel)}
+
+
+class _EdgeIndex:
+    """One edge type as integer arrays with CSR offsets by source and by target."""
+
+    def __init__(self, table: pa.Table, index: dict[str, int], n_nodes: int) -> None:
+        self.table = table
+        src = np.fromiter(
+            (index[s] for s in table.column("src").to_pylist()), np.int64, table.num_rows
+        )
+        dst = np.fromiter(
+            (index[d] for d in table.column("dst").to_pylist()), np.int64, table.num_rows
+        )
+        self.src, self.dst = src, dst
+        self.out_order = np.argsort(src, kind="stable")
+        self.out_ptr = np.searchsorted(src[self.out_order], np.arange(n_nodes + 1))
+        self.in_order = np.argsort(dst, kind="stable")
+        self.in_ptr = np.searchsorted(dst[self.in_order], np.arange(n_nodes + 1))
+        self._props: list[dict[str, Any]] | None = None
+
+    def out_rows(self, node: int) -> IntArray:
+        return self.out_order[self.out_ptr[node] : self.out_ptr[node + 1]]
+
+    def in_rows(self, node: int) -> IntArray:
+        return self.in_order[self.in_ptr[node] : self.in_ptr[node + 1]]
+
+    def props(self, row: int) -> dict[str, Any]:
+        if self._props is None:
+            cols = [c for c in self.table.column_names if c not in ("src", "dst")]
+            self._props = self.table.select(cols).to_pylist()
+        return self._props[row]
+
+
+class MemoryBackend(GraphBackend):
+    """The default backend: loads a graph artifact into memory in seconds."""
+
+    name = "memory"
+
+    def __init__(self, artifact: Artifact) -> None:
+        started = time.perf_counter()
+        self._artifact = artifact
+        self._load_nodes(artifact)
+        self._edges = {
+            et: _EdgeIndex(artifact.edges(et), self._index, len(self._ids)) for et in EdgeType
+        }
+        self._sel_cache: dict[tuple[Any, ...], npt.NDArray[np.bool_]] = {}
+        self._build_incidence()
+        self._build_entity_graph()
+        self.load_seconds = time.perf_counter() - started
+        log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
+
+    @classmethod
+    def open(cls, graph_dir: Path | str | None = None) -> MemoryBackend:
+        """Load the current graph of a graph directory (default: the per-user data folder)."""
+        return cls(Artifact.open(graph_dir))
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def _load_nodes(self, artifact: Artifact) -> None:
+        self._tables: dict[NodeLabel, pa.Table] = {}
+        self._ids: list[str] = []
+        self._labels: list[NodeLabel] = []
+        self._rows: list[int] = []
+        self._offset: dict[NodeLabel, int] = {}
+        for label in NodeLabel:
+            table = artifact.nodes(label)
+            self._tables[label] = table
+            self._offset[label] = len(self._ids)
+            ids = table.column("id").to_pylist()
+            self._ids.extend(ids)
+            self._labels.extend([label] * len(ids))
+            self._rows.extend(range(len(ids)))
+        self._index = {node_id: i for i, node_id in enumerate(self._ids)}
+        self._prop_cache: dict[int, dict[str, Any]] = {}
+
+        pat = self._tables[NodeLabel.PATENT]
+        self._pat_off = self._offset[NodeLabel.PATENT]
+        self._n_pat = pat.num_rows
+        self._pat_number: list[str] = pat.column("number").to_pylist()
+        self._pat_title: list[str | None] = pat.column("title").to_pylist()
+        years = pat.column("year").to_numpy(zero_copy_only=False)
+        self._pat_year = np.where(np.isnan(years.astype(float)), -1, years).astype(np.int32)
+        # sort key: newest first, then by number
+        order = sorted(range(self._n_pat), key=lambda i: (-self._pat_year[i], self._pat_number[i]))
+        self._pat_rank = np.empty(self._n_pat, np.int64)
+        self._pat_rank[np.array(order, dtype=np.int64)] = np.arange(self._n_pat)
+
+        org = self._tables[NodeLabel.ORGANIZATION]
+        self._org_off = self._offset[NodeLabel.ORGANIZATION]
+        self._n_org = org.num_rows
+        self._org_ids: list[str] = org.column("id").to_pylist()
+        self._org_rank = np.empty(self._n_org, np.int64)
+        self._org_rank[np.argsort(np.array(self._org_ids, dtype=object), kind="stable")] = (
+            np.arange(self._n_org)
+        )
+        self._org_country = np.array(
+            [c or "" for c in org.column("country").to_pylist()], dtype=object
+        )
+        self._org_kind = np.array(org.column("kind").to_pylist(), dtype=object)
+        self._org_patents = np.array(
+            [n or 0 for n in org.column("patent_count").to_pylist()], dtype=np.int64
+        )
+
+        fld = self._tables[NodeLabel.TECHNOLOGY_FIELD]
+        self._fld_off = self._offset[NodeLabel.TECHNOLOGY_FIELD]
+        self._fld_ids: list[str] = fld.column("id").to_pylist()
+        self._fld_level: list[str] = fld.column("level").to_pylist()
+
+        cpc = self._tables[NodeLabel.CPC_CLASS]
+        self._cpc_off = self._offset[NodeLabel.CPC_CLASS]
+        self._cpc_symbols: list[str] = cpc.column("symbol").to_pylist()
+        order = sorted(range(len(self._cpc_symbols)), key=self._cpc_symbols.__getitem__)
+        self._cpc_sorted = [self._cpc_symbols[i] for i in order]
+        self._cpc_sorted_rows = np.array(order, dtype=np.int64)
+
+        self._build_name_index()
+
+    def _build_name_index(self) -> None:
+        """Case-insensitive exact and prefix name indexes (names and aliases)."""
+        self._exact: dict[str, list[int]] = {}
+        pairs: list[tuple[str, int]] = []
+        for label in (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD):
+            table = self._tables[label]
+            off = self._offset[label]
+            names = table.column("name").to_pylist()
+            aliases = (
+                table.column("aliases").to_pylist()
+                if "aliases" in table.column_names
+                else [None] * len(names)
+            )
+            for row, (name, alias) in enumerate(zip(names, aliases, strict=True)):
+                for text in {name, *(alias or ())}:
+                    if text:
+                        key = text.casefold()
+                        self._exact.setdefault(key, []).append(off + row)
+                        pairs.append((key, off + row))
+        pairs.sort()
+        self._prefix_keys = [k for k, _ in pairs]
+        self._prefix_nodes = [n for _, n in pairs]
+        codes = self._tables[NodeLabel.COUNTRY]
+        self._country_code: dict[str, int] = {}
+        off = self._offset[NodeLabel.COUNTRY]
+        for row, (a2, a3) in enumerate(
+            zip(codes.column("code").to_pylist(), codes.column("alpha3").to_pylist(), strict=True)
+        ):
+            self._country_code[a2.upper()] = off + row
+            if a3:
+                self._country_code[a3.upper()] = off + row
+
+    def _build_incidence(self) -> None:
+        """Patent x organisation and patent x field incidence matrices (CSR, int32)."""
+        at = self._edges[EdgeType.ASSIGNED_TO]
+        p = at.src - self._pat_off
+        o = at.dst - self._org_off
+        ones = np.ones(len(p), np.int32)
+        self._po = sp.csr_matrix((ones, (p, o)), shape=(self._n_pat, self._n_org))
+        self._po.sum_duplicates()
+        self._po.data[:] = 1
+        self._op = self._po.T.tocsr()
+        inf = self._edges[EdgeType.IN_FIELD]
+        is_patent = (inf.src >= self._pat_off) & (inf.src < self._pat_off + self._n_pat)
+        pf_p = inf.src[is_patent] - self._pat_off
+        pf_f = inf.dst[is_patent] - self._fld_off
+        n_fld = len(self._fld_ids)
+        self._pf = sp.csr_matrix(
+            (np.ones(len(pf_p), np.int32), (pf_p, pf_f)), shape=(self._n_pat, n_fld)
+        )
+        self._fp = self._pf.T.tocsr()
+        self._of = (self._op @ self._pf).tocsr()  # org x field patent counts
+        self._of_dense = np.asarray(self._of.toarray(), dtype=np.int64)
+        self._co = (self._op @ self._po).tocsr()  # org x org co-owned patent counts
+        self._co.setdiag(0)
+        self._co.eliminate_zeros()
+        # field -> sector and sector -> fields
+        br = self._edges[EdgeType.BROADER]
+        self._sector_fields: dict[int, list[int]] = {}
+        for s, d in zip(br.src, br.dst, strict=True):
+            if self._labels[s] is NodeLabel.TECHNOLOGY_FIELD:
+                self._sector_fields.setdefault(int(d) - self._fld_off, []).append(
+                    int(s) - self._fld_off
+                )
+        # patents by CPC class row
+        cl = self._edges[EdgeType.CLASSIFIED_AS]
+        n_cpc = len(self._cpc_symbols)
+        self._cp = sp.csr_matrix(
+            (np.ones(len(cl.src), np.int32), (cl.dst - self._cpc_off, cl.src - self._pat_off)),
+            shape=(n_cpc, self._n_pat),
+        )
+
+    def _build_entity_graph(self) -> None:
+        """networkx MultiGraph of organisations, fields, countries and their relations."""
+        g: nx.MultiGraph = nx.MultiGraph()
+        co = sp.triu(self._co, k=1).tocoo()
+        for a, b, w in zip(co.row, co.col, co.data, strict=True):
+            g.add_edge(self._org_ids[a], self._org_ids[b], key=Relation.CO_ASSIGNED, weight=int(w))
+        of = self._of.tocoo()
+        for o, f, w in zip(of.row, of.col, of.data, strict=True):
+            g.add_edge(self._org_ids[o], self._fld_ids[f], key=Relation.ACTIVE_IN, weight=int(w))
+        for etype, rel in (
+            (EdgeType.LOCATED_IN, Relation.LOCATED_IN),
+            (EdgeType.PART_OF, Relation.PART_OF),
+            (EdgeType.ACTS_FOR, Relation.ACTS_FOR),
+            (EdgeType.BROADER, Relation.BROADER),
+        ):
+            e = self._edges[etype]
+            for s, d in zip(e.src, e.dst, strict=True):
+                if etype is EdgeType.BROADER and self._labels[s] is not NodeLabel.TECHNOLOGY_FIELD:
+                    continue
+                g.add_edge(self._ids[s], self._ids[d], key=rel, weight=1)
+        self._graph = g
+
+    # -- metadata ----------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, Any]:
+        return self._artifact.manifest
+
+    def node_counts(self) -> dict[str, int]:
+        return {label.value: t.num_rows for label, t in self._tables.items() if t.num_rows}
+
+    def edge_counts(self) -> dict[str, int]:
+        return {et.value: e.table.num_rows for et, e in self._edges.items() if e.table.num_rows}
+
+    @property
+    def entity_graph(self) -> nx.MultiGraph:
+        """The networkx entity graph (read-only use)."""
+        return self._graph
+
+    # -- entities ----------------------------------------------------------------------------
+
+    def _record(self, i: int) -> NodeRecord:
+        props = self._prop_cache.get(i)
+        if props is None:
+            label = self._labels[i]
+            row = self._tables[label].slice(self._rows[i], 1).to_pylist()[0]
+            row.pop("id")
+            props = self._prop_cache[i] = row
+        return NodeRecord(self._ids[i], self._labels[i], dict(props))
+
+    def get_nodes(self, ids: Sequence[str]) -> dict[str, NodeRecord]:
+        return {n: self._record(self._index[n]) for n in ids if n in self._index}
+
+    def _code_matches(self, text: str) -> list[int]:
+        t = text.strip()
+        found: list[int] = []
+        candidates = [t]
+        low = t.lower()
+        if low.startswith(("https://ror.org/", "http://ror.org/", "ror.org/")):
+            candidates.append("ror:" + t.rstrip("/").rsplit("/", 1)[-1])
+        elif len(t) == 9 and t[0] == "0" and t.isalnum():
+            candidates.append("ror:" + low)
+        upper = t.upper().replace(" ", "")
+        num = upper[2:] if upper.startswith("US") else upper
+        candidates += ["patent:US" + num, cpc_id(upper)]
+        for c in candidates:
+            i = self._index.get(c)
+            if i is not None and i not in found:
+                found.append(i)
+        i = self._country_code.get(upper)
+        if i is not None and i not in found:
+            found.append(i)
+        return found
+
+    def _ordered(
+        self, nodes: Iterable[int], labels: Collection[NodeLabel], limit: int
+    ) -> list[NodeRecord]:
+        uniq = {n for n in nodes if not labels or self._labels[n] in labels}
+        ranked = sorted(
+            uniq, key=lambda n: (_LABEL_ORDER[self._labels[n]], -self._patents(n), self._ids[n])
+        )
+        return [self._record(n) for n in ranked[:limit]]
+
+    def _patents(self, i: int) -> int:
+        if self._labels[i] is NodeLabel.ORGANIZATION:
+            return int(self._org_patents[i - self._org_off])
+        return 0
+
+    def lookup(
+        self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
+    ) -> list[NodeRecord]:
+        hits = self._code_matches(text) + self._exact.get(text.strip().casefold(), [])
+        return self._ordered(hits, labels, limit)
+
+    def search_prefix(
+        self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
+    ) -> list[NodeRecord]:
+        key = text.strip().casefold()
+        if not key:
+            return []
+        lo = bisect.bisect_left(self._prefix_keys, key)
+        hi = bisect.bisect_left(self._prefix_keys, key + "\U0010ffff")
+        return self._ordered(self._prefix_nodes[lo:hi], labels, limit)
+
+    def names(self, labels: Collection[NodeLabel]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for label in NodeLabel:
+            if label not in labels:
+                continue
+            t = self._tables[label]
+            col = (
+                "name"
+                if "name" in t.column_names
+                else "symbol"
+                if "symbol" in t.column_names
+                else "title"
+            )
+            out.extend(zip(t.column("id").to_pylist(), t.column(col).to_pylist(), strict=True))
+        return [(i, n) for i, n in out if n]
+
+    def neighbors(self, node_id: str, limit: int = 50) -> list[Neighbor]:
+        i = self._index.get(node_id)
+        if i is None:
+            return []
+        out: list[Neighbor] = []
+        for et in EdgeType:
+            e = self._edges[et]
+            for direction, rows, ends in (
+                ("out", e.out_rows(i), e.dst),
+                ("in", e.in_rows(i), e.src),
+            ):
+                if len(out) >= limit:
+                    return out
+                if not len(rows):
+                    continue
+                others = sorted((self._ids[ends[r]], int(r)) for r in rows)
+                for other, r in others[: limit - len(out)]:
+                    out.append(
+                        Neighbor(et, direction, self._record(self._index[other]), e.props(r))
+                    )  # type: ignore[arg-type]
+        return out
+
+    # -- selections ----------------------------------------------------------------------------
+
+    def _selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
+        """Boolean patent mask of a selection and year range (cached; callers must not modify)."""
+        key = (spec.kind, spec.value, spec.node_id, filters.year_from, filters.year_to)
+        hit = self._sel_cache.get(key)
+        if hit is None:
+            hit = self._compute_selection(spec, filters)
+            hit.flags.writeable = False
+            if len(self._sel_cache) >= 32:
+                self._sel_cache.pop(next(iter(self._sel_cache)))
+            self._sel_cache[key] = hit
+        return hit
+
+    def _year_mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
+        if filters.year_from is None and filters.year_to is None:
+            return None
+        keep = np.ones(self._n_pat, dtype=bool)
+        if filters.year_from is not None:
+            keep &= self._pat_year >= filters.year_from
+        if filters.year_to is not None:
+            keep &= (self._pat_year <= filters.year_to) & (self._pat_year >= 0)
+        return keep
+
+    def _compute_selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
+        mask = np.zeros(self._n_pat, dtype=bool)
+        if spec.kind == "wipo_field":
+            f = self._index[spec.node_id] - self._fld_off
+            mask[self._fp.indices[self._fp.indptr[f] : self._fp.indptr[f + 1]]] = True
+        elif spec.kind == "wipo_sector":
+            for f in self._sector_fields.get(self._index[spec.node_id] - self._fld_off, []):
+                mask[self._fp.indices[self._fp.indptr[f] : self._fp.indptr[f + 1]]] = True
+        else:
+            rows = self._cpc_rows(spec.value)
+            if len(rows):
+                sub = self._cp[rows]
+                mask[sub.indices] = True
+        years = self._year_mask(filters)
+        return mask if years is None else mask & years
+
+    def _cpc_rows(self, symbol: str) -> IntArray:
+        """Rows of the CPC symbol and all its descendants."""
+        s = symbol.replace(" ", "")
+        if len(s) <= 4 or s.endswith("/00"):
+            prefix = s[:-2] if s.endswith("/00") else s
+            lo = bisect.bisect_left(self._cpc_sorted, prefix)
+            hi = bisect.bisect_left(self._cpc_sorted, prefix + "\U0010ffff")
+            return self._cpc_sorted_rows[lo:hi]
+        start = self._index.get(cpc_id(s))
+        if start is None:
+            return np.empty(0, np.int64)
+        br = self._edges[EdgeType.BROADER]
+        seen = [start]
+        frontier = [start]
+        while frontier:
+            nxt = [int(br.src[r]) for n in frontier for r in br.in_rows(n)]
+            seen += nxt
+            frontier = nxt
+        return np.array(seen, dtype=np.int64) - self._cpc_off
+
+    def _org_mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
+        if not filters.org_filtered():
+            return None
+        mask = np.ones(self._n_org, dtype=bool)
+        if filters.country:
+            mask &= self._org_country == filters.country.upper()
+        if filters.kinds:
+            mask &= np.isin(self._org_kind, list(filters.kinds))
+        return mask
+
+    def _unfiltered_field(self, spec: FieldSpec, filters: Filters) -> bool:
+        return spec.kind == "wipo_field" and filters.year_from is None and filters.year_to is None
+
+    # -- aggregates ----------------------------------------------------------------------------
+
+    def _org_counts(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.int64]:
+        """Patents per organisation in a selection (years filtered), org filters not applied."""
+        if self._unfiltered_field(spec, filters):
+            col: npt.NDArray[np.int64] = self._of_dense[
+                :, self._index[spec.node_id] - self._fld_off
+            ]
+            return col
+        return np.asarray(
+            self._op @ self._selection(spec, filters).astype(np.int32), dtype=np.int64
+        )
+
+    def field_org_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        counts = self._org_counts(spec, filters)
+        org_mask = self._org_mask(filters)
+        if org_mask is not None:
+            counts = np.where(org_mask, counts, 0)
+        nz = np.flatnonzero(counts)
+        return {self._org_ids[o]: int(counts[o]) for o in nz}
+
+    def direct_bridges(
+        self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
+        low = np.minimum(ca, cb)
+        ok = low >= max(min_count, 1)
+        org_mask = self._org_mask(filters)
+        if org_mask is not None:
+            ok &= org_mask
+        cand = np.flatnonzero(ok)
+        order = np.lexsort((self._org_rank[cand], -(ca[cand] + cb[cand]), -low[cand]))
+        page = cand[order[offset : offset + limit]]
+        return len(cand), [(self._org_ids[o], int(ca[o]), int(cb[o])) for o in page]
+
+    def _kind_ok(self, kinds: frozenset[str]) -> npt.NDArray[np.bool_]:
+        if not kinds:
+            return np.ones(self._n_org, dtype=bool)
+        return np.isin(self._org_kind, list(kinds))
+
+    def partnership_bridges(
+        self,
+        a: FieldSpec,
+        b: FieldSpec,
+        filters: Filters,
+        partner_kinds: frozenset[str],
+        min_count: int,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+        ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
+        sa, sb = np.flatnonzero(ca > 0), np.flatnonzero(cb > 0)
+        if not len(sa) or not len(sb):
+            return 0, []
+        years = self._year_mask(filters)
+        left = self._op[sa]
+        if years is None:
+            sub = (self._co[sa][:, sb]).tocoo()
+        else:
+            sub = (left @ sp.diags(years.astype(np.int32)) @ self._po[:, sb]).tocoo()
+        x, y, w = sa[sub.row], sb[sub.col], sub.data.astype(np.int64)
+        ok = (x != y) & (w >= max(min_count, 1))
+        x, y, w = x[ok], y[ok], w[ok]
+        # a pair found in both orientations is kept once, as (x, y) with x < y
+        rx, ry = self._org_rank[x], self._org_rank[y]
+        both = (ca[y] > 0) & (cb[x] > 0)
+        keep = ~both | (rx < ry)
+        x, y, w = x[keep], y[keep], w[keep]
+        k, q = self._kind_ok(filters.kinds), self._kind_ok(partner_kinds)
+        ok = (k[x] & q[y]) | (k[y] & q[x])
+        if filters.country:
+            c = filters.country.upper()
+            ok &= (self._org_country[x] == c) | (self._org_country[y] == c)
+        x, y, w = x[ok], y[ok], w[ok]
+        order = np.lexsort((self._org_rank[y], self._org_rank[x], -(ca[x] + cb[y]), -w))[
+            offset : offset + limit
+        ]
+        page = [
+            (self._org_ids[x[i]], self._org_ids[y[i]], int(w[i]), int(ca[x[i]]), int(cb[y[i]]))
+            for i in order
+        ]
+        return len(x), page
+
+    def _patent_refs(self, patents: IntArray, limit: int) -> tuple[int, list[PatentRef]]:
+        if not len(patents):
+            return 0, []
+        ranked = patents[np.argsort(self._pat_rank[patents], kind="stable")][:limit]
+        return len(patents), [self._patent_ref(int(p)) for p in ranked]
+
+    def _patent_ref(self, p: int) -> PatentRef:
+        year = int(self._pat_year[p])
+        return PatentRef(
+            self._ids[self._pat_off + p],
+            self._pat_number[p],
+            year if year >= 0 else None,
+            self._pat_title[p],
+        )
+
+    def _org_patent_indices(self, org: int) -> IntArray:
+        return self._op.indices[self._op.indptr[org] : self._op.indptr[org + 1]].astype(np.int64)
+
+    def _restrict(self, patents: IntArray, spec: FieldSpec | None, filters: Filters) -> IntArray:
+        keep = self._selection(spec, filters) if spec is not None else self._year_mask(filters)
+        return patents if keep is None else patents[keep[patents]]
+
+    def _org_row(self, org_id: str) -> int | None:
+        i = self._index.get(org_id)
+        if i is None or self._labels[i] is not NodeLabel.ORGANIZATION:
+            return None
+        return i - self._org_off
+
+    def org_patents(
+        self, org_id: str, spec: FieldSpec | None, filters: Filters, limit: int
+    ) -> tuple[int, list[PatentRef]]:
+        o = self._org_row(org_id)
+        if o is None:
+            return 0, []
+        return self._patent_refs(self._restrict(self._org_patent_indices(o), spec, filters), limit)
+
+    def co_assignment_counts(
+        self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
+    ) -> dict[tuple[str, str], int]:
+        rows = sorted({o for o in (self._org_row(i) for i in org_ids) if o is not None})
+        if not rows:
+            return {}
+        rows_arr = np.array(rows, dtype=np.int64)
+        keep = self._selection(spec, filters) if spec is not None else self._year_mask(filters)
+        if keep is None:
+            sub = self._co[rows_arr]
+        else:
+            sub = (self._op[rows_arr] @ sp.diags(keep.astype(np.int32)) @ self._po).tocsr()
+        org_mask = self._org_mask(filters)
+        out: dict[tuple[str, str], int] = {}
+        coo = sub.tocoo()
+        for r, b, w in zip(coo.row, coo.col, coo.data, strict=True):
+            a = rows[r]
+            if a == b or w <= 0 or (org_mask is not None and not org_mask[b]):
+                continue
+            x, y = self._org_ids[a], self._org_ids[b]
+            out[(x, y) if x < y else (y, x)] = int(w)
+        return out
+
+    def co_assigned_patents(
+        self, org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters, limit: int
+    ) -> tuple[int, list[PatentRef]]:
+        a, b = self._org_row(org_a), self._org_row(org_b)
+        if a is None or b is None:
+            return 0, []
+        both = np.intersect1d(self._org_patent_indices(a), self._org_patent_indices(b))
+        return self._patent_refs(self._restrict(both, spec, filters), limit)
+
+    def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        sel = self._selection(spec, filters)
+        org_mask = self._org_mask(filters)
+        has_country = self._org_country != ""
+        keep = has_country if org_mask is None else has_country & org_mask
+        po = self._po[np.flatnonzero(sel)][:, np.flatnonzero(keep)].tocoo()
+        kept_orgs = np.flatnonzero(keep)
+        pairs = {
+            (int(p), self._org_country[kept_orgs[o]]) for p, o in zip(po.row, po.col, strict=True)
+        }
+        out: dict[str, int] = {}
+        for _, c in pairs:
+            out[c] = out.get(c, 0) + 1
+        return out
+
+    def _held_selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
+        sel = self._selection(spec, filters)
+        org_mask = self._org_mask(filters)
+        if org_mask is None:
+            return sel
+        return sel & (np.asarray(self._po[:, np.flatnonzero(org_mask)].sum(axis=1)).ravel() > 0)
+
+    def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
+        return int(self._held_selection(spec, filters).sum())
+
+    def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        sel = self._held_selection(spec, filters)
+        counts = self._fp @ sel.astype(np.int32)
+        return {self._fld_ids[f]: int(counts[f]) for f in np.flatnonzero(counts)}
+
+    # -- entity graph ----------------------------------------------------------------------------
+
+    def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
+        wanted = set(via)
+        hops: set[RelationHop] = set()
+        for node in node_ids:
+            if node in self._graph:
+                for other, keyed in self._graph[node].items():
+                    for rel, data in keyed.items():
+                        if rel in wanted:
+                            hops.add(self._oriented(node, other, rel, data["weight"]))
+            elif label_of_id(node) is NodeLabel.PATENT and node in self._index:
+                p = self._index[node]
+                if Relation.ASSIGNED_TO in wanted:
+                    for r in self._edges[EdgeType.ASSIGNED_TO].out_rows(p):
+                        dst = self._ids[self._edges[EdgeType.ASSIGNED_TO].dst[r]]
+                        hops.add(RelationHop(node, Relation.ASSIGNED_TO, dst, 1))
+                if Relation.IN_FIELD in wanted:
+                    e = self._edges[EdgeType.IN_FIELD]
+                    for r in e.out_rows(p):
+                        hops.add(RelationHop(node, Relation.IN_FIELD, self._ids[e.dst[r]], 1))
+        return sorted(hops, key=lambda h: (h.src, h.relation.value, h.dst))
+
+    def _oriented(self, a: str, b: str, rel: Relation, weight: int) -> RelationHop:
+        """Stored direction of a hop: org->field, org->country, child->parent, field->sector."""
+        if rel is Relation.CO_ASSIGNED:
+            x, y = (a, b) if a < b else (b, a)
+            return RelationHop(x, rel, y, weight)
+        la = label_of_id(a)
+        if rel in (Relation.ACTIVE_IN, Relation.LOCATED_IN):
+            src, dst = (a, b) if la is NodeLabel.ORGANIZATION else (b, a)
+            return RelationHop(src, rel, dst, weight)
+        # PART_OF / ACTS_FOR / BROADER: consult the stored edge direction
+        etype = EdgeType(rel.value)
+        e = self._edges[etype]
+        ia, ib = self._index[a], self._index[b]
+        if any(e.dst[r] == ib for r in e.out_rows(ia)):
+            return RelationHop(a, rel, b, weight)
+        return RelationHop(b, rel, a, weight)
+
+    def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
+        if hop.relation is Relation.CO_ASSIGNED:
+            return self.co_assigned_patents(hop.src, hop.dst, None, Filters(), limit)
+        if hop.relation is Relation.ACTIVE_IN:
+            f = self._index[hop.dst]
+            spec = FieldSpec("wipo_field", str(f), hop.dst, hop.dst)
+            return self.org_patents(hop.src, spec, Filters(), limit)
+        if hop.relation in (Relation.ASSIGNED_TO, Relation.IN_FIELD):
+            p = self._index[hop.src] - self._pat_off
+            return 1, [self._patent_ref(p)]
+        return 0, []
+
+    def close(self) -> None:
+        self._graph.clear()

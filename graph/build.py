@@ -1,0 +1,594 @@
+"""Build step: read every source, resolve organisations, write one versioned graph artifact.
+
+records (loaders/) -> columns -> Parquet tables (graph/artifact.py), all in one pass per file.
+The artifact is committed atomically: if anything fails, the previous graph stays current.
+The manifest accounts for every input row (read = accepted + rejected per file) and lists
+node and edge counts by type.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from graph.artifact import ArtifactWriter, edge_schema, node_schema
+from graph.errors import InputError
+from graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
+from graph.model import (
+    EdgeType,
+    NodeLabel,
+    OrgKind,
+    country_id,
+    cpc_id,
+    cpc_level,
+    field_id,
+    org_id,
+    patent_id,
+    sector_id,
+)
+from graph.progress import NO_PROGRESS, Progress
+from graph.sources import SOURCES, SourcePaths, describe_files, release_from_name
+from graph.wipo import WipoMatcher
+from loaders import countries, cpc, patentsview, ror, wipo
+from loaders.records import CpcTitleRecord, RorRecord
+from loaders.report import LoadReport
+
+__all__ = ["BuildResult", "build_graph"]
+
+log = logging.getLogger(__name__)
+
+_ROR_KIND = {
+    "education": OrgKind.UNIVERSITY,
+    "company": OrgKind.COMPANY,
+    "government": OrgKind.GOVERNMENT,
+    "healthcare": OrgKind.HOSPITAL,
+    "nonprofit": OrgKind.NONPROFIT,
+}
+
+
+@dataclass
+class _Table:
+    """Column-wise accumulator for one node or edge table."""
+
+    columns: dict[str, list[Any]]
+
+    @classmethod
+    def for_schema(cls, schema: pa.Schema) -> _Table:
+        return cls({name: [] for name in schema.names})
+
+    def add(self, **values: Any) -> None:
+        for name, col in self.columns.items():
+            col.append(values.get(name))
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    def to_arrow(self, schema: pa.Schema) -> pa.Table:
+        return pa.table(
+            {n: pa.array(c, type=schema.field(n).type) for n, c in self.columns.items()},
+            schema=schema,
+        )
+
+
+@dataclass
+class BuildResult:
+    """Where the graph was written and what its manifest says."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+
+@dataclass
+class _State:
+    """Everything gathered across sources before tables are written."""
+
+    report: LoadReport = field(default_factory=LoadReport)
+    nodes: dict[NodeLabel, _Table] = field(default_factory=dict)
+    edges: dict[EdgeType, _Table] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
+
+    def node_table(self, label: NodeLabel) -> _Table:
+        if label not in self.nodes:
+            self.nodes[label] = _Table.for_schema(node_schema(label))
+        return self.nodes[label]
+
+    def edge_table(self, etype: EdgeType) -> _Table:
+        if etype not in self.edges:
+            self.edges[etype] = _Table.for_schema(edge_schema(etype))
+        return self.edges[etype]
+
+    def note(self, key: str, n: int = 1) -> None:
+        self.notes[key] = self.notes.get(key, 0) + n
+
+
+def _counted(items: Iterable[Any], advance: Any, every: int = 20_000) -> Iterator[Any]:
+    n = 0
+    for n, item in enumerate(items, 1):
+        if n % every == 0:
+            advance(every)
+        yield item
+    advance(n % every)
+
+
+def build_graph(
+    sources: SourcePaths | None = None,
+    out: Path | None = None,
+    *,
+    progress: Progress = NO_PROGRESS,
+    identity: IdentitySettings | None = None,
+) -> BuildResult:
+    """Build the graph from `sources` (default: the bundled sample) into graph dir `out`."""
+    from graph.artifact import default_graph_dir
+
+    sources = sources or SourcePaths.sample()
+    out = Path(out) if out is not None else default_graph_dir()
+    started = time.time()
+    st = _State()
+
+    files = patentsview.find_tables(sources.patentsview)
+    for required, path in (
+        ("--ror", sources.ror),
+        ("--cpc", sources.cpc),
+        ("--wipo", sources.wipo),
+    ):
+        if path is None or not path.exists():
+            raise InputError(str(path), f"input file for {required} not found")
+    assert sources.ror and sources.cpc and sources.wipo
+
+    _add_countries(st)
+    matcher = _add_wipo(st, sources.wipo)
+    with progress.task("CPC scheme") as adv:
+        cpc_symbols = _add_cpc_scheme(
+            st, _counted(cpc.read_cpc_titles(sources.cpc, st.report), adv)
+        )
+    with progress.task("Patents") as adv:
+        years = _add_patents(st, _counted(patentsview.read_patents(files.patent, st.report), adv))
+    with progress.task("CPC classifications") as adv:
+        _add_classifications(
+            st,
+            _counted(patentsview.read_cpc(files.cpc, st.report, known_patents=years), adv),
+            years,
+            cpc_symbols,
+            matcher,
+        )
+    with progress.task("Inventor locations") as adv:
+        patent_countries = _inventor_countries(st, files, years, adv)
+    with progress.task("ROR registry") as adv:
+        ror_records = list(_counted(ror.read_ror(sources.ror, st.report), adv, 5_000))
+    with progress.task("Assignees") as adv:
+        assignments = _read_assignments(st, files.assignee, years, adv)
+    with progress.task("Organisation identity"):
+        resolution = _resolve(assignments, patent_countries, ror_records, identity)
+    _add_organizations(st, assignments, resolution, patent_countries, ror_records)
+
+    inputs = [files.patent, files.assignee, files.cpc]
+    inputs += [p for p in (files.inventor, files.location, files.abstract) if p is not None]
+    manifest_sources = _manifest_sources(sources, inputs)
+    with ArtifactWriter(out) as writer, progress.task("Writing artifact"):
+        node_counts: dict[str, int] = {}
+        edge_counts: dict[str, int] = {}
+        for label, table in st.nodes.items():
+            writer.write_nodes(label, table.to_arrow(node_schema(label)))
+            node_counts[label.value] = len(table)
+        for etype, etable in st.edges.items():
+            writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
+            edge_counts[etype.value] = len(etable)
+        st.report.write_tsv(writer.tmp / "rejections.tsv")
+        manifest = {
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "build_seconds": round(time.time() - started, 2),
+            "sources": manifest_sources,
+            "inputs": st.report.as_manifest(),
+            "rejected_rows": len(st.report.rejections),
+            "rejections_file": "rejections.tsv",
+            "nodes": node_counts,
+            "edges": edge_counts,
+            "notes": st.notes,
+        }
+        path = writer.commit(manifest)
+    log.info("built %s in %.1f s", path, time.time() - started)
+    return BuildResult(path, manifest)
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def _manifest_sources(sources: SourcePaths, pv_files: list[Path]) -> dict[str, Any]:
+    assert sources.ror and sources.cpc and sources.wipo
+    files = {
+        "patentsview": pv_files,
+        "ror": [sources.ror],
+        "cpc": [sources.cpc],
+        "wipo": [sources.wipo],
+    }
+    out: dict[str, Any] = {}
+    for key, src in SOURCES.items():
+        entry: dict[str, Any] = {
+            "name": src.name,
+            "licence": src.licence,
+            "url": src.url,
+            "attribution": src.attribution,
+        }
+        if key in files:
+            entry["files"] = describe_files(files[key])
+            entry["release"] = ", ".join(release_from_name(p) for p in files[key][:1])
+        elif key == "iso3166":
+            entry["release"] = "pycountry " + importlib.metadata.version("pycountry")
+        else:
+            entry["release"] = "this build"
+        out[key] = entry
+    return out
+
+
+def _add_countries(st: _State) -> None:
+    t = st.node_table(NodeLabel.COUNTRY)
+    for c in countries.read_countries():
+        t.add(
+            id=country_id(c.alpha2), code=c.alpha2, alpha3=c.alpha3, name=c.name, source="iso3166"
+        )
+
+
+def _add_wipo(st: _State, path: Path) -> WipoMatcher:
+    rows = list(wipo.read_wipo(path, st.report))
+    try:
+        matcher = WipoMatcher.from_patterns(rows)
+    except ValueError as exc:
+        raise InputError(path.name, str(exc), field="IPC_code") from exc
+    sectors: dict[str, int] = {}
+    fields_seen: dict[int, tuple[str, str]] = {}
+    for r in rows:
+        sectors.setdefault(r.sector_name, len(sectors) + 1)
+        fields_seen.setdefault(r.field_number, (r.field_name, r.sector_name))
+    t = st.node_table(NodeLabel.TECHNOLOGY_FIELD)
+    broader = st.edge_table(EdgeType.BROADER)
+    for name, number in sectors.items():
+        t.add(id=sector_id(number), name=name, level="sector", number=number, source="wipo")
+    for number in sorted(fields_seen):
+        name, sector = fields_seen[number]
+        t.add(id=field_id(number), name=name, level="field", number=number, source="wipo")
+        broader.add(src=field_id(number), dst=sector_id(sectors[sector]), source="wipo")
+    return matcher
+
+
+def _add_cpc_scheme(st: _State, records: Iterable[CpcTitleRecord]) -> set[str]:
+    """CPC nodes with titles and BROADER edges; returns the set of symbols present."""
+    nodes = st.node_table(NodeLabel.CPC_CLASS)
+    broader = st.edge_table(EdgeType.BROADER)
+    symbols: set[str] = set()
+    stack: list[str] = []  # stack[d] = last group seen at dot level d
+    for r in records:
+        if r.symbol in symbols:
+            st.note("cpc_title_duplicate_symbols")
+            continue
+        symbols.add(r.symbol)
+        nodes.add(
+            id=cpc_id(r.symbol),
+            symbol=r.symbol,
+            level=r.level,
+            title=r.title,
+            dots=r.dots,
+            source="cpc",
+        )
+        parent: str | None
+        if r.level == "section":
+            parent = None
+        elif r.level in ("class", "subclass"):
+            parent = r.symbol[: len(r.symbol) - (2 if r.level == "class" else 1)]
+        else:
+            dots = r.dots or 0
+            del stack[dots:]
+            parent = stack[dots - 1] if dots > 0 and len(stack) >= dots else r.symbol[:4]
+            stack.append(r.symbol)
+        if parent is not None:
+            broader.add(src=cpc_id(r.symbol), dst=cpc_id(parent), source="cpc")
+    return symbols
+
+
+def _ensure_cpc(st: _State, symbol: str, symbols: set[str]) -> None:
+    """Add a CPC node (untitled) for a symbol used by patents but absent from the title list."""
+    chain = [symbol]
+    level = cpc_level(symbol)
+    if level == "group":
+        chain.append(symbol.split("/")[0] + "/00")
+    chain += [symbol[:4], symbol[:3], symbol[:1]]
+    nodes = st.node_table(NodeLabel.CPC_CLASS)
+    broader = st.edge_table(EdgeType.BROADER)
+    for child, parent in zip(chain, [*chain[1:], None], strict=True):
+        if child in symbols:
+            break
+        symbols.add(child)
+        lvl = cpc_level(child)
+        nodes.add(
+            id=cpc_id(child),
+            symbol=child,
+            level=lvl,
+            title=None,
+            dots=0 if lvl == "main_group" else None,
+            source="patentsview",
+        )
+        if parent is not None:
+            broader.add(src=cpc_id(child), dst=cpc_id(parent), source="ttkg")
+        st.note("cpc_symbols_missing_from_title_list")
+
+
+def _add_patents(st: _State, records: Iterable[Any]) -> dict[str, int | None]:
+    """Patent nodes; returns patent number -> grant year (the set of known patents)."""
+    t = st.node_table(NodeLabel.PATENT)
+    years: dict[str, int | None] = {}
+    for r in records:
+        year = int(r.date[:4]) if r.date else None
+        years[r.patent_id] = year
+        t.add(
+            id=patent_id(r.patent_id),
+            number=r.patent_id,
+            date=r.date,
+            year=year,
+            title=r.title,
+            kind=r.wipo_kind,
+            type=r.patent_type,
+            num_claims=r.num_claims,
+            source="patentsview",
+        )
+    return years
+
+
+def _add_classifications(
+    st: _State,
+    records: Iterable[Any],
+    years: dict[str, int | None],
+    symbols: set[str],
+    matcher: WipoMatcher,
+) -> None:
+    """CLASSIFIED_AS edges (exact duplicates merged), patent IN_FIELD edges, CPC IN_FIELD edges."""
+    classified = st.edge_table(EdgeType.CLASSIFIED_AS)
+    in_field = st.edge_table(EdgeType.IN_FIELD)
+    seen: set[tuple[str, str]] = set()
+    patent_fields: dict[str, dict[int, str]] = defaultdict(dict)
+    for r in records:
+        key = (r.patent_id, r.symbol)
+        if key in seen:
+            st.note("cpc_rows_duplicate_patent_symbol_merged")
+            continue
+        seen.add(key)
+        if r.symbol not in symbols:
+            _ensure_cpc(st, r.symbol, symbols)
+        pid = patent_id(r.patent_id)
+        classified.add(
+            src=pid,
+            dst=cpc_id(r.symbol),
+            sequence=r.sequence,
+            cpc_type=r.cpc_type,
+            source="patentsview",
+        )
+        for number, pattern in matcher.fields(r.symbol).items():
+            patent_fields[pid].setdefault(number, pattern)
+    for pid, found in patent_fields.items():
+        for number in sorted(found):
+            in_field.add(src=pid, dst=field_id(number), pattern=found[number], source="ttkg")
+    st.note("patents_in_a_wipo_field", len(patent_fields))
+    for sub, found in matcher.subclass_patterns().items():
+        _cpc_in_field(st, in_field, sub, found, symbols)
+    for (sub, group), found in matcher.main_group_patterns().items():
+        _cpc_in_field(st, in_field, f"{sub}{group}/00", found, symbols)
+
+
+def _cpc_in_field(
+    st: _State, table: _Table, symbol: str, found: dict[int, str], symbols: set[str]
+) -> None:
+    if symbol not in symbols:
+        st.note("concordance_patterns_without_cpc_symbol", len(found))
+        return
+    for number in sorted(found):
+        table.add(src=cpc_id(symbol), dst=field_id(number), pattern=found[number], source="wipo")
+
+
+def _inventor_countries(
+    st: _State, files: patentsview.PatentsViewFiles, years: dict[str, int | None], advance: Any
+) -> dict[str, Counter[str]]:
+    """Patent number -> countries of its located inventors (evidence for org countries)."""
+    out: dict[str, Counter[str]] = {}
+    if files.inventor is None or files.location is None:
+        st.note("inventor_tables_missing")
+        return out
+    where = {
+        r.rawlocation_id: r.country for r in patentsview.read_locations(files.location, st.report)
+    }
+    for r in _counted(
+        patentsview.read_inventors(files.inventor, st.report, known_patents=years), advance
+    ):
+        if r.rawlocation_id is None:
+            continue
+        country = where.get(r.rawlocation_id)
+        if country is None:
+            st.note("inventor_locations_unknown_or_without_country")
+            continue
+        out.setdefault(r.patent_id, Counter())[country] += 1
+    return out
+
+
+@dataclass(slots=True)
+class _Assignment:
+    patent: str
+    sequence: int
+    name: str
+    assignee_type: str | None
+    individual: bool
+
+
+def _read_assignments(
+    st: _State, path: Path, years: dict[str, int | None], advance: Any
+) -> list[_Assignment]:
+    out: list[_Assignment] = []
+    for r in _counted(patentsview.read_assignees(path, st.report, known_patents=years), advance):
+        if r.organization:
+            out.append(_Assignment(r.patent_id, r.sequence, r.organization, r.assignee_type, False))
+        else:
+            # the loader rejects rows with neither organisation nor individual name
+            person = " ".join(p for p in (r.first_name, r.last_name) if p)
+            out.append(_Assignment(r.patent_id, r.sequence, person, r.assignee_type, True))
+    return out
+
+
+def _resolve(
+    assignments: list[_Assignment],
+    patent_countries: dict[str, Counter[str]],
+    ror_records: list[RorRecord],
+    settings: IdentitySettings | None,
+) -> Resolution:
+    counts: Counter[tuple[str, bool]] = Counter()
+    types: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
+    where: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
+    for a in assignments:
+        k = (a.name, a.individual)
+        counts[k] += 1
+        if a.assignee_type:
+            types[k][a.assignee_type] += 1
+        if a.patent in patent_countries:
+            where[k].update(patent_countries[a.patent])
+    names = [
+        AssigneeName(
+            name=name,
+            assignee_type=_most_common(types[(name, ind)]),
+            country=_most_common(where[(name, ind)]),
+            count=n,
+            individual=ind,
+        )
+        for (name, ind), n in sorted(counts.items())
+    ]
+    return OrganizationResolver(ror_records, settings).resolve(names)
+
+
+def _most_common(counter: Counter[str]) -> str | None:
+    if not counter:
+        return None
+    return min(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _add_organizations(
+    st: _State,
+    assignments: list[_Assignment],
+    resolution: Resolution,
+    patent_countries: dict[str, Counter[str]],
+    ror_records: list[RorRecord],
+) -> None:
+    """Organization nodes (every ROR record + every assignee cluster), ASSIGNED_TO, LOCATED_IN,
+    PART_OF and ACTS_FOR edges."""
+    by_ror = {r.ror_id: r for r in ror_records}
+    node_of_cluster = {key: org_id(key, c.ror_id) for key, c in resolution.clusters.items()}
+
+    assigned = st.edge_table(EdgeType.ASSIGNED_TO)
+    patents_of: dict[str, set[str]] = defaultdict(set)
+    inventor_where: dict[str, Counter[str]] = defaultdict(Counter)
+    seen: set[tuple[str, str]] = set()
+    for a in assignments:
+        node = node_of_cluster[resolution.cluster_of[a.name]]
+        pid = patent_id(a.patent)
+        if (pid, node) in seen:
+            st.note("assignee_rows_same_organisation_on_patent_merged")
+            continue
+        seen.add((pid, node))
+        assigned.add(
+            src=pid,
+            dst=node,
+            sequence=a.sequence,
+            raw_name=a.name,
+            assignee_type=a.assignee_type,
+            source="patentsview",
+        )
+        if a.patent not in patents_of[node]:
+            patents_of[node].add(a.patent)
+            if a.patent in patent_countries:
+                inventor_where[node].update(patent_countries[a.patent])
+
+    clusters_by_node: dict[str, list[Any]] = defaultdict(list)
+    for key, c in resolution.clusters.items():
+        clusters_by_node[node_of_cluster[key]].append(c)
+
+    orgs = st.node_table(NodeLabel.ORGANIZATION)
+    located = st.edge_table(EdgeType.LOCATED_IN)
+    known_countries = set(st.node_table(NodeLabel.COUNTRY).columns["code"])
+    node_ids = sorted(set(clusters_by_node) | {org_id("", r) for r in by_ror})
+    for node in node_ids:
+        clusters = clusters_by_node.get(node, [])
+        rec = by_ror.get("https://ror.org/" + node[4:]) if node.startswith("ror:") else None
+        names = sorted({n for c in clusters for n in c.names})
+        if rec is not None:
+            names = sorted(set(names) | {rec.name, *rec.labels, *rec.aliases})
+            name = rec.name
+            kind = _ror_kind(rec.types) if rec.types else clusters[0].kind
+        else:
+            top = max(clusters, key=lambda c: (sum(1 for _ in c.names), c.display_name))
+            name, kind = top.display_name, top.kind
+        country, basis, share = None, None, None
+        if rec is not None and rec.country:
+            country, basis, share = rec.country, "ror", None
+        elif inventor_where.get(node):
+            counter = inventor_where[node]
+            country = _most_common(counter)
+            basis, share = "inventors", round(counter[country] / sum(counter.values()), 4)
+        orgs.add(
+            id=node,
+            name=name,
+            kind=str(kind),
+            country=country,
+            country_basis=basis,
+            ror_id=rec.ror_id if rec else None,
+            aliases=[n for n in names if n != name],
+            ror_types=list(rec.types) if rec else [],
+            established=rec.established if rec else None,
+            status=rec.status if rec else None,
+            patent_count=len(patents_of.get(node, ())),
+            source="ror" if rec is not None else "patentsview",
+        )
+        if country is not None and country in known_countries:
+            located.add(
+                src=node,
+                dst=country_id(country),
+                basis=basis,
+                share=share,
+                source="ror" if basis == "ror" else "ttkg",
+            )
+        elif country is not None:
+            st.note("organisation_country_not_iso3166")
+
+    part_of = st.edge_table(EdgeType.PART_OF)
+    pairs: set[tuple[str, str]] = set()
+    for r in ror_records:
+        for rel in r.relationships:
+            if rel.type == "parent":
+                pairs.add((r.ror_id, rel.ror_id))
+            elif rel.type == "child":
+                pairs.add((rel.ror_id, r.ror_id))
+    for child, parent in sorted(pairs):
+        if child in by_ror and parent in by_ror:
+            part_of.add(src=org_id("", child), dst=org_id("", parent), source="ror")
+        else:
+            st.note("ror_relationships_to_records_not_in_dump")
+
+    acts_for = st.edge_table(EdgeType.ACTS_FOR)
+    for key, c in sorted(resolution.clusters.items()):
+        for af in c.acts_for:
+            target = org_id("", af.ror_id)
+            if af.ror_id in by_ror and target != node_of_cluster[key]:
+                acts_for.add(
+                    src=node_of_cluster[key],
+                    dst=target,
+                    score=af.score,
+                    reason=af.reason,
+                    source="ttkg",
+                )
+
+
+def _ror_kind(types: Iterable[str]) -> OrgKind:
+    for t in types:
+        if t in _ROR_KIND:
+            return _ROR_KIND[t]
+    return OrgKind.OTHER

@@ -1,0 +1,51 @@
+"""Partners of an organisation: its co-owners, optionally within a field and years."""
+
+from __future__ import annotations
+
+from graph.backend import Filters, GraphBackend
+from graph.model import NodeLabel
+from queries.bridges import field_ref
+from queries.common import check_page
+from queries.models import Evidence, OrgRef, PartnerResult, PartnersResult
+from queries.resolve import resolve_entity, resolve_field
+
+__all__ = ["partners"]
+
+
+def partners(
+    backend: GraphBackend,
+    organization: str,
+    field: str | None = None,
+    filters: Filters = Filters(),
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    evidence: int = 5,
+) -> PartnersResult:
+    """Co-owners of an organisation ranked by co-owned patents (then id), with evidence.
+    The filters' org part (country, kinds) applies to the partners."""
+    check_page(limit, offset, evidence)
+    org = resolve_entity(backend, organization, (NodeLabel.ORGANIZATION,))
+    spec = resolve_field(backend, field) if field else None
+    pairs = backend.co_assignment_counts([org.id], spec, filters)
+    ranked = sorted(
+        ((y if x == org.id else x, n) for (x, y), n in pairs.items()), key=lambda t: (-t[1], t[0])
+    )
+    page = ranked[offset : offset + limit]
+    nodes = backend.get_nodes([p for p, _ in page])
+    years = Filters(filters.year_from, filters.year_to)
+    return PartnersResult(
+        organization=OrgRef.of(org),
+        field=field_ref(spec) if spec else None,
+        partners=[
+            PartnerResult(
+                organization=OrgRef.of(nodes[p]),
+                count=n,
+                evidence=Evidence.of(backend.co_assigned_patents(org.id, p, spec, years, evidence)),
+            )
+            for p, n in page
+        ],
+        total=len(ranked),
+        offset=offset,
+        limit=limit,
+    )

@@ -1,0 +1,41 @@
+"""Field profile: who holds a field, where, and which fields it co-occurs with."""
+
+from __future__ import annotations
+
+from graph.backend import Filters, GraphBackend
+from graph.model import country_id
+from queries.bridges import field_ref
+from queries.common import check_page
+from queries.models import EntityRef, FieldProfile, RankedCount
+from queries.resolve import resolve_field
+
+__all__ = ["field_profile"]
+
+
+def _top(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def field_profile(
+    backend: GraphBackend, field: str, filters: Filters = Filters(), *, limit: int = 10
+) -> FieldProfile:
+    """Top organisations and countries of a field (by distinct patents) and the WIPO fields
+    its patents are also in (the field itself excluded)."""
+    check_page(limit, 0, 0)
+    spec = resolve_field(backend, field)
+    orgs = _top(backend.field_org_counts(spec, filters), limit)
+    countries = _top(backend.field_country_counts(spec, filters), limit)
+    co = backend.field_cooccurrence(spec, filters)
+    total = backend.selection_size(spec, filters)
+    fields = _top({k: v for k, v in co.items() if k != spec.node_id}, limit)
+    ids = [o for o, _ in orgs] + [country_id(c) for c, _ in countries] + [f for f, _ in fields]
+    nodes = backend.get_nodes(ids)
+    return FieldProfile(
+        field=field_ref(spec),
+        patents=total,
+        organizations=[RankedCount(entity=EntityRef.of(nodes[o]), count=n) for o, n in orgs],
+        countries=[
+            RankedCount(entity=EntityRef.of(nodes[country_id(c)]), count=n) for c, n in countries
+        ],
+        cooccurring_fields=[RankedCount(entity=EntityRef.of(nodes[f]), count=n) for f, n in fields],
+    )

@@ -1,0 +1,157 @@
+"""Turning what a user typed into graph entities: search, entity and field resolution."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Collection
+from typing import Final
+
+from rapidfuzz import fuzz, process, utils
+
+from graph.backend import FieldSpec, GraphBackend, NodeRecord
+from graph.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
+from graph.model import NodeLabel, cpc_id, field_id, label_of_id
+from queries.models import EntityRef, SearchHit, SearchResult
+
+__all__ = ["resolve_entity", "resolve_field", "search"]
+
+MAX_QUERY_CHARS: Final = 300
+FUZZY_CUTOFF: Final = 80.0
+_FUZZY_LABELS: Final = (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD)
+_CPC: Final = re.compile(r"^[A-HY](\d\d([A-Z](\d{1,4}/\d{2,6})?)?)?$")
+_names_cache: weakref.WeakKeyDictionary[GraphBackend, list[tuple[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _clean(text: str) -> str:
+    t = " ".join(text.split())
+    if not t:
+        raise InvalidQueryError("empty name or identifier")
+    if len(t) > MAX_QUERY_CHARS:
+        raise InvalidQueryError(f"name or identifier longer than {MAX_QUERY_CHARS} characters")
+    return t
+
+
+def _fuzzy(
+    backend: GraphBackend, text: str, labels: Collection[NodeLabel], limit: int
+) -> list[tuple[str, float]]:
+    names = _names_cache.get(backend)
+    if names is None:
+        names = _names_cache[backend] = backend.names(_FUZZY_LABELS)
+    by_label = [(i, n) for i, n in names if not labels or label_of_id(i) in labels]
+    found = process.extract(
+        text,
+        [n for _, n in by_label],
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit * 3,
+        score_cutoff=FUZZY_CUTOFF,
+    )
+    ranked = sorted(
+        ((by_label[idx][0], float(score)) for _, score, idx in found), key=lambda x: (-x[1], x[0])
+    )
+    out: list[tuple[str, float]] = []
+    for node_id, score in ranked:
+        if node_id not in {n for n, _ in out}:
+            out.append((node_id, round(score, 1)))
+    return out[:limit]
+
+
+def search(
+    backend: GraphBackend,
+    text: str,
+    labels: Collection[NodeLabel] = (),
+    limit: int = 10,
+    fuzzy: bool = True,
+) -> SearchResult:
+    """Exact matches (ids, codes, names), then name prefixes, then fuzzy name matches."""
+    q = _clean(text)
+    hits: list[SearchHit] = []
+    seen: set[str] = set()
+
+    def add(nodes: list[NodeRecord], match: str, score: float) -> None:
+        for n in nodes:
+            if n.id not in seen and len(hits) < limit:
+                seen.add(n.id)
+                hits.append(
+                    SearchHit(
+                        entity=EntityRef.of(n),
+                        match=match,  # type: ignore[arg-type]
+                        score=score,
+                        properties=_summary(n),
+                    )
+                )
+
+    add(backend.lookup(q, labels, limit), "exact", 100.0)
+    add(backend.search_prefix(q, labels, limit), "prefix", 90.0)
+    if fuzzy and len(hits) < limit:
+        scored = _fuzzy(backend, q, labels, limit)
+        nodes = backend.get_nodes([i for i, _ in scored])
+        for node_id, score in scored:
+            if node_id in nodes:
+                add([nodes[node_id]], "fuzzy", score)
+    return SearchResult(query=q, hits=hits)
+
+
+def _summary(node: NodeRecord) -> dict[str, object]:
+    keep = ("kind", "country", "ror_id", "patent_count", "year", "level", "code", "symbol")
+    return {k: v for k, v in node.props.items() if k in keep and v is not None}
+
+
+def resolve_entity(
+    backend: GraphBackend, text: str, labels: Collection[NodeLabel] = ()
+) -> NodeRecord:
+    """The one entity a user means: an exact id/code/name match, else a unique prefix match.
+
+    Raises EntityNotFoundError (with fuzzy suggestions) or AmbiguousEntityError.
+    """
+    q = _clean(text)
+    exact = backend.lookup(q, labels, limit=20)
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        by_name = [n for n in exact if n.name.casefold() == q.casefold() or n.id == q]
+        if len(by_name) == 1:
+            return by_name[0]
+        raise AmbiguousEntityError(q, [f"{n.id} ({n.name})" for n in exact])
+    prefix = backend.search_prefix(q, labels, limit=2)
+    if len(prefix) == 1:
+        return prefix[0]
+    suggestions = [f"{i}" for i, _ in _fuzzy(backend, q, labels, 5)]
+    if prefix:
+        raise AmbiguousEntityError(
+            q, [f"{n.id} ({n.name})" for n in backend.search_prefix(q, labels, limit=10)]
+        )
+    raise EntityNotFoundError(q, suggestions)
+
+
+def resolve_field(backend: GraphBackend, text: str) -> FieldSpec:
+    """A WIPO field (name or number), a WIPO sector (name) or a CPC symbol at any level."""
+    q = _clean(text)
+    if q.isdigit():
+        nodes = backend.get_nodes([field_id(int(q))])
+        if not nodes:
+            raise EntityNotFoundError(q, ["WIPO field numbers are 1..35"])
+        node = next(iter(nodes.values()))
+        return FieldSpec("wipo_field", q, node.id, node.name)
+    symbol = q.replace(" ", "").upper()
+    if symbol.startswith("CPC:"):
+        symbol = symbol[4:]
+    if _CPC.match(symbol):
+        nodes = backend.get_nodes([cpc_id(symbol)])
+        if nodes:
+            node = next(iter(nodes.values()))
+            return FieldSpec("cpc", symbol, node.id, str(node.props.get("title") or symbol))
+    node = resolve_entity(backend, q, (NodeLabel.TECHNOLOGY_FIELD, NodeLabel.CPC_CLASS))
+    if node.label is NodeLabel.CPC_CLASS:
+        return FieldSpec(
+            "cpc",
+            str(node.props["symbol"]),
+            node.id,
+            str(node.props.get("title") or node.props["symbol"]),
+        )
+    level = node.props.get("level")
+    kind = "wipo_sector" if level == "sector" else "wipo_field"
+    return FieldSpec(kind, str(node.props.get("number")), node.id, node.name)  # type: ignore[arg-type]
