@@ -167,7 +167,9 @@ class GraphBackend(ABC):
 
     @abstractmethod
     def neighbors(self, node_id: str, limit: int = 50) -> list[Neighbor]:
-        """Edges at a node with the node at the other end, ordered by type, direction, id."""
+        """Edges at a node with the node at the other end: at most `limit` for each (edge type,
+        direction), ordered by edge type (enum order), direction (out before in), then the other
+        node's id."""
 
     # -- aggregates for bridges, partners, profiles ----------------------------------------
     @abstractmethod

@@ -2,8 +2,10 @@
 
 The walk runs over the entity graph (`graph.backend.Relation`): organisations, WIPO fields,
 countries, with patents as possible end points. Search is bidirectional breadth-first (one
-`relations` call per level and side), then paths of the shortest length L and, when fewer
-than k were found, of length L + 1 are enumerated by joining the two half-searches. Paths are
+`relations` call per level and side), then paths of the shortest length L and, while fewer
+than k were found, of lengths L + 1 ... max_hops are enumerated by joining the two
+half-searches (at most MAX_HALF_PATHS half-paths per side and MAX_JOINED candidates per
+length, so memory stays bounded). Paths are
 ranked by length, then by their weakest hop (more evidence first), then by total evidence,
 then by node ids: the order is fully determined, so every backend gives the same answer.
 
@@ -33,6 +35,8 @@ MAX_K: Final = 20
 MAX_BUDGET_S: Final = 60.0
 #: Most half-paths kept per side and length while joining; keeps memory bounded.
 MAX_HALF_PATHS: Final = 20_000
+#: Most candidate paths of one length ranked per query.
+MAX_JOINED: Final = 50_000
 ALL_RELATIONS: Final = tuple(Relation)
 
 
@@ -98,7 +102,9 @@ class _Search:
             layers.append(nxt)
         return layers
 
-    def half_paths(self, start: str, length: int, avoid: str) -> dict[str, list[tuple[str, ...]]]:
+    def half_paths(
+        self, start: str, length: int, avoid: str | None
+    ) -> dict[str, list[tuple[str, ...]]]:
         """All simple paths of exactly `length` hops from start (not through `avoid`),
         grouped by end node, in node-id order; at most MAX_HALF_PATHS."""
         frontier: list[tuple[str, ...]] = [(start,)]
@@ -158,8 +164,10 @@ def _shortest_length(s: _Search, a: str, b: str, max_hops: int) -> int | None:
 
 def _paths_of_length(s: _Search, a: str, b: str, length: int) -> list[tuple[str, ...]]:
     left = (length + 1) // 2
-    fwd = s.half_paths(a, left, avoid=b) if left else {a: [(a,)]}
-    back = s.half_paths(b, length - left, avoid=a) if length - left else {b: [(b,)]}
+    right = length - left
+    # an end point may only appear as the end of a half-path when the other half is empty
+    fwd = s.half_paths(a, left, avoid=b if right else None)
+    back = s.half_paths(b, right, avoid=a) if right else {b: [(b,)]}
     out: list[tuple[str, ...]] = []
     for mid in sorted(set(fwd) & set(back)):
         for p in fwd[mid]:
@@ -167,6 +175,8 @@ def _paths_of_length(s: _Search, a: str, b: str, length: int) -> list[tuple[str,
                 tail = tuple(reversed(q))[1:]
                 if not set(p) & set(tail):
                     out.append(p + tail)
+                    if len(out) >= MAX_JOINED:
+                        return out
         s.check()
     return out
 
@@ -206,7 +216,7 @@ def paths(
     chosen: list[tuple[str, ...]] = []
     shortest = _shortest_length(s, a.id, b.id, max_hops)
     if shortest is not None:
-        for length in range(shortest, min(shortest + 1, max_hops) + 1):
+        for length in range(shortest, max_hops + 1):
             found = sorted(_paths_of_length(s, a.id, b.id, length), key=lambda p: _rank(s, p))
             chosen += found[: k - len(chosen)]
             s.found = [list(p) for p in chosen]

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from graph.artifact import Artifact
 from graph.backend import (
+    Direction,
     FieldSpec,
     Filters,
     GraphBackend,
@@ -359,19 +360,18 @@ class MemoryBackend(GraphBackend):
         out: list[Neighbor] = []
         for et in EdgeType:
             e = self._edges[et]
-            for direction, rows, ends in (
+            sides: tuple[tuple[Direction, IntArray, IntArray], ...] = (
                 ("out", e.out_rows(i), e.dst),
                 ("in", e.in_rows(i), e.src),
-            ):
-                if len(out) >= limit:
-                    return out
+            )
+            for direction, rows, ends in sides:
                 if not len(rows):
                     continue
-                others = sorted((self._ids[ends[r]], int(r)) for r in rows)
-                for other, r in others[: limit - len(out)]:
-                    out.append(
-                        Neighbor(et, direction, self._record(self._index[other]), e.props(r))
-                    )  # type: ignore[arg-type]
+                others = sorted((self._ids[ends[r]], int(r)) for r in rows)[:limit]
+                out.extend(
+                    Neighbor(et, direction, self._record(self._index[o]), e.props(r))
+                    for o, r in others
+                )
         return out
 
     # -- selections ----------------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""RFC 9457 problem+json responses for every error the API returns; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import (
+    AmbiguousEntityError,
+    BackendUnavailableError,
+    EntityNotFoundError,
+    InvalidQueryError,
+    QueryTimeoutError,
+    TtkgError,
+)
+
+__all__ = ["PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem"]
+
+log = logging.getLogger(__name__)
+MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An error response (RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    suggestions: list[str] | None = None
+    candidates: list[str] | None = None
+    errors: list[dict[str, Any]] | None = None
+    partial: Any = None
+
+
+def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem+json response."""
+    body = Problem(title=title, status=status, detail=detail, instance=request.url.path, **extra)
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True), status_code=status, media_type=MEDIA_TYPE
+    )
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Unknown entity", "content": {MEDIA_TYPE: {}}},
+    422: {"model": Problem, "description": "Bad parameter", "content": {MEDIA_TYPE: {}}},
+    504: {
+        "model": Problem,
+        "description": "Time budget exceeded; `partial` holds what was found",
+        "content": {MEDIA_TYPE: {}},
+    },
+}
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Map ttkg errors, validation errors and anything unexpected to problem+json."""
+
+    @app.exception_handler(EntityNotFoundError)
+    async def not_found(request: Request, exc: EntityNotFoundError) -> JSONResponse:
+        return problem(request, 404, "Entity not found", str(exc), suggestions=exc.suggestions)
+
+    @app.exception_handler(AmbiguousEntityError)
+    async def ambiguous(request: Request, exc: AmbiguousEntityError) -> JSONResponse:
+        return problem(request, 422, "Ambiguous entity", str(exc), candidates=exc.candidates)
+
+    @app.exception_handler(InvalidQueryError)
+    async def invalid(request: Request, exc: InvalidQueryError) -> JSONResponse:
+        return problem(request, 422, "Invalid parameter", str(exc))
+
+    @app.exception_handler(QueryTimeoutError)
+    async def timeout(request: Request, exc: QueryTimeoutError) -> JSONResponse:
+        return problem(request, 504, "Time budget exceeded", str(exc), partial=exc.partial)
+
+    @app.exception_handler(BackendUnavailableError)
+    async def unavailable(request: Request, exc: BackendUnavailableError) -> JSONResponse:
+        return problem(request, 503, "Backend unavailable", str(exc))
+
+    @app.exception_handler(TtkgError)
+    async def ttkg_error(request: Request, exc: TtkgError) -> JSONResponse:
+        log.error("request %s failed: %s", request.url.path, exc)
+        return problem(request, 500, "Internal error", "the server could not answer this request")
+
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+        return problem(request, 422, "Invalid parameter", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(request, exc.status_code, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return problem(request, 500, "Internal error", "the server could not answer this request")

@@ -1,0 +1,184 @@
+"""Rich table renderings of query results for people (the CLI's default output)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from queries.entity import EntityDetail
+from queries.models import (
+    BridgesResult,
+    Evidence,
+    FieldProfile,
+    OrgRef,
+    PartnersResult,
+    PathsResult,
+    SearchResult,
+)
+
+__all__ = [
+    "render_bridges",
+    "render_node",
+    "render_partners",
+    "render_paths",
+    "render_profile",
+    "render_search",
+    "render_stats",
+]
+
+
+def _org(o: OrgRef) -> str:
+    extra = ", ".join(x for x in (o.kind, o.country) if x)
+    return f"{o.name} [dim]({extra})[/dim]" if extra else o.name
+
+
+def _evidence(e: Evidence) -> str:
+    shown = ", ".join(f"{p.number} ({p.year})" for p in e.patents)
+    more = e.total - len(e.patents)
+    return shown + (f" [dim]+{more} more[/dim]" if more > 0 else "")
+
+
+def render_stats(counts: dict[str, dict[str, int]], console: Console) -> None:
+    """Counts by label and by type."""
+    table = Table(title="Graph contents", show_lines=False)
+    table.add_column("kind")
+    table.add_column("label / type")
+    table.add_column("count", justify="right")
+    for section in ("nodes", "edges"):
+        for name, n in sorted(counts.get(section, {}).items()):
+            table.add_row(section[:-1], name, f"{n:,}")
+    console.print(table)
+
+
+def render_bridges(r: BridgesResult, console: Console) -> None:
+    """Direct bridges and partnerships, in rank order."""
+    a, b = r.field_a.name, r.field_b.name
+    t = Table(title=f"Organisations active in both {a} (A) and {b} (B) — {r.total_direct:,} found")
+    t.add_column("#", justify="right")
+    t.add_column("organisation")
+    t.add_column("A", justify="right")
+    t.add_column("B", justify="right")
+    t.add_column("evidence (A | B)")
+    for i, d in enumerate(r.direct, r.offset + 1):
+        t.add_row(
+            str(i),
+            _org(d.organization),
+            str(d.count_a),
+            str(d.count_b),
+            _evidence(d.evidence["a"]) + " | " + _evidence(d.evidence["b"]),
+        )
+    console.print(t)
+    p = Table(
+        title=f"Partnerships: co-owners, one active in A, the other in B — "
+        f"{r.total_partnerships:,} found"
+    )
+    p.add_column("#", justify="right")
+    p.add_column("active in A")
+    p.add_column("active in B")
+    p.add_column("co-owned", justify="right")
+    p.add_column("evidence")
+    for i, q in enumerate(r.partnerships, r.offset + 1):
+        p.add_row(
+            str(i),
+            _org(q.organizations[0]),
+            _org(q.organizations[1]),
+            str(q.count),
+            _evidence(q.evidence),
+        )
+    console.print(p)
+
+
+def render_paths(r: PathsResult, console: Console) -> None:
+    """Each path as a chain of hops with evidence."""
+    console.print(
+        f"[bold]{r.source.name}[/bold] → [bold]{r.target.name}[/bold] "
+        f"(≤ {r.max_hops} hops): {len(r.paths)} path(s)"
+    )
+    if not r.paths:
+        console.print(f"No path within {r.max_hops} hops over {', '.join(r.via)}.")
+    for i, path in enumerate(r.paths, 1):
+        console.print(
+            f"\n[bold]Path {i}[/bold] ({path.length} hop{'s' if path.length > 1 else ''})"
+        )
+        for h in path.hops:
+            arrow = f"-[{h.relation}]->" if h.forward else f"<-[{h.relation}]-"
+            line = f"  {h.source.name} {arrow} {h.target.name}"
+            if h.evidence.total:
+                line += f"  [dim]{h.evidence.total} patent(s): {_evidence(h.evidence)}[/dim]"
+            console.print(line, highlight=False)
+
+
+def render_partners(r: PartnersResult, console: Console) -> None:
+    """Partners ranked by co-owned patents."""
+    scope = f" in {r.field.name}" if r.field else ""
+    t = Table(title=f"Co-owners of {r.organization.name}{scope} — {r.total:,} found")
+    t.add_column("#", justify="right")
+    t.add_column("partner")
+    t.add_column("co-owned", justify="right")
+    t.add_column("evidence")
+    for i, p in enumerate(r.partners, r.offset + 1):
+        t.add_row(str(i), _org(p.organization), str(p.count), _evidence(p.evidence))
+    console.print(t)
+
+
+def render_profile(r: FieldProfile, console: Console) -> None:
+    """Top organisations, countries and co-occurring fields."""
+    console.print(
+        f"[bold]{r.field.name}[/bold] ({r.field.kind} {r.field.value}): {r.patents:,} patents"
+    )
+    for title, rows in (
+        ("Top organisations", r.organizations),
+        ("Top countries", r.countries),
+        ("Co-occurring WIPO fields", r.cooccurring_fields),
+    ):
+        t = Table(title=title)
+        t.add_column("name")
+        t.add_column("patents", justify="right")
+        for row in rows:
+            t.add_row(row.entity.name, f"{row.count:,}")
+        console.print(t)
+
+
+def render_search(r: SearchResult, console: Console) -> None:
+    """Search hits, best first."""
+    t = Table(title=f"Matches for {r.query!r}")
+    t.add_column("id")
+    t.add_column("label")
+    t.add_column("name")
+    t.add_column("match")
+    t.add_column("details")
+    for h in r.hits:
+        details = ", ".join(f"{k}={v}" for k, v in h.properties.items())
+        t.add_row(h.entity.id, h.entity.label, h.entity.name, f"{h.match} {h.score:g}", details)
+    console.print(t)
+
+
+def render_node(r: EntityDetail, console: Console) -> None:
+    """An entity's properties and neighbours."""
+    console.print(f"[bold]{r.entity.name}[/bold]  {r.entity.label}  [dim]{r.entity.id}[/dim]")
+    props = Table(show_header=False, box=None)
+    for k, v in r.properties.items():
+        props.add_row(f"[dim]{k}[/dim]", _value(v))
+    console.print(props)
+    t = Table(title=f"Neighbours (first {r.limit})")
+    t.add_column("relation")
+    t.add_column("entity")
+    t.add_column("label")
+    t.add_column("properties")
+    for n in r.neighbors:
+        arrow = f"-[{n.relation}]->" if n.direction == "out" else f"<-[{n.relation}]-"
+        t.add_row(
+            arrow,
+            f"{n.entity.name} [dim]{n.entity.id}[/dim]",
+            n.entity.label,
+            ", ".join(f"{k}={_value(v)}" for k, v in n.properties.items()),
+        )
+    console.print(t)
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, list):
+        return "; ".join(map(str, v[:8])) + (f" (+{len(v) - 8})" if len(v) > 8 else "")
+    return str(v)

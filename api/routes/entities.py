@@ -1,0 +1,48 @@
+"""Entity search and lookup."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import BackendDep
+from api.problems import PROBLEM_RESPONSES
+from graph.model import NodeLabel
+from queries.entity import EntityDetail, entity_detail
+from queries.models import SearchResult
+from queries.resolve import search
+
+router = APIRouter(prefix="/entities", tags=["entities"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("", response_model=SearchResult, summary="Search entities by name, id or code")
+def search_entities(
+    backend: BackendDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=300,
+            description="Name (exact, prefix or "
+            "fuzzy), ROR id, patent number, CPC symbol or ISO code",
+        ),
+    ],
+    label: Annotated[list[NodeLabel] | None, Query(max_length=6)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    fuzzy: bool = True,
+) -> SearchResult:
+    return search(backend, q, label or (), limit, fuzzy)
+
+
+@router.get(
+    "/{entity:path}",
+    response_model=EntityDetail,
+    summary="One entity with its properties and neighbours",
+)
+def get_entity(
+    backend: BackendDep,
+    entity: Annotated[str, Path(min_length=1, max_length=300, description="Id, name or code")],
+    limit: Annotated[int, Query(ge=1, le=500, description="Neighbours per relation type")] = 25,
+) -> EntityDetail:
+    return entity_detail(backend, entity, limit=limit)

@@ -1,0 +1,38 @@
+"""GET /health: liveness plus the graph's manifest (sources, build time, counts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import BackendDep
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    """Service status and what graph it serves."""
+
+    status: str
+    backend: str
+    build_id: str | None
+    created: str | None
+    sources: dict[str, Any]
+    nodes: dict[str, int]
+    edges: dict[str, int]
+
+
+@router.get("/health", response_model=Health, summary="Service status and graph manifest")
+def health(backend: BackendDep) -> Health:
+    m = backend.manifest()
+    return Health(
+        status="ok",
+        backend=backend.name,
+        build_id=m.get("build_id"),
+        created=m.get("created"),
+        sources=m.get("sources", {}),
+        nodes=backend.node_counts(),
+        edges=backend.edge_counts(),
+    )

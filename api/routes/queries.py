@@ -1,0 +1,116 @@
+"""The path questions: bridges between fields, paths between entities, partners, profiles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import BackendDep, FiltersDep, SettingsDep
+from api.problems import PROBLEM_RESPONSES
+from queries.bridges import bridges
+from queries.models import BridgesResult, FieldProfile, PartnersResult, PathsResult
+from queries.partners import partners
+from queries.paths import MAX_HOPS, paths
+from queries.profile import field_profile
+
+router = APIRouter(tags=["queries"], responses=PROBLEM_RESPONSES)
+
+FieldParam = Annotated[
+    str,
+    Query(
+        min_length=1, max_length=300, description="WIPO field name or number, sector, or CPC symbol"
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=100_000)]
+EvidenceCap = Annotated[int, Query(ge=0, le=100, description="Evidence patents per item")]
+
+
+@router.get(
+    "/bridges",
+    response_model=BridgesResult,
+    summary="Organisations and partnerships connecting two technology fields",
+)
+def get_bridges(
+    backend: BackendDep,
+    filters: FiltersDep,
+    field_a: FieldParam,
+    field_b: FieldParam,
+    partner_kind: Annotated[list[str] | None, Query(max_length=7)] = None,
+    min_evidence: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    limit: Limit = 10,
+    offset: Offset = 0,
+    evidence: EvidenceCap = 3,
+) -> BridgesResult:
+    return bridges(
+        backend,
+        field_a,
+        field_b,
+        filters,
+        partner_kinds=partner_kind,
+        min_evidence=min_evidence,
+        limit=limit,
+        offset=offset,
+        evidence=evidence,
+    )
+
+
+@router.get(
+    "/paths",
+    response_model=PathsResult,
+    summary="The k shortest paths between two entities, with evidence per hop",
+)
+def get_paths(
+    backend: BackendDep,
+    settings: SettingsDep,
+    source: Annotated[str, Query(min_length=1, max_length=300)],
+    target: Annotated[str, Query(min_length=1, max_length=300)],
+    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
+    via: Annotated[list[str] | None, Query(max_length=8, description="Relations to walk")] = None,
+    k: Annotated[int, Query(ge=1, le=20)] = 3,
+    evidence: EvidenceCap = 3,
+) -> PathsResult:
+    return paths(
+        backend,
+        source,
+        target,
+        max_hops=max_hops,
+        via=via,
+        k=k,
+        time_budget=settings.path_time_budget_s,
+        evidence=evidence,
+    )
+
+
+@router.get(
+    "/organizations/{organization}/partners",
+    response_model=PartnersResult,
+    summary="Co-owners of an organisation, with co-owned patents",
+)
+def get_partners(
+    backend: BackendDep,
+    filters: FiltersDep,
+    organization: Annotated[str, Path(min_length=1, max_length=300)],
+    field: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    evidence: EvidenceCap = 3,
+) -> PartnersResult:
+    return partners(
+        backend, organization, field, filters, limit=limit, offset=offset, evidence=evidence
+    )
+
+
+@router.get(
+    "/fields/{field}/profile",
+    response_model=FieldProfile,
+    summary="Top organisations and countries of a field, and co-occurring fields",
+)
+def get_profile(
+    backend: BackendDep,
+    filters: FiltersDep,
+    field: Annotated[str, Path(min_length=1, max_length=300)],
+    limit: Limit = 10,
+) -> FieldProfile:
+    return field_profile(backend, field, filters, limit=limit)
