@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from graph.artifact import ArtifactWriter, edge_schema, node_schema
+from graph.artifact import FORMAT, ArtifactWriter, edge_schema, node_schema
 from graph.errors import InputError
 from graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
 from graph.model import (
@@ -183,6 +183,8 @@ def build_graph(
             edge_counts[etype.value] = len(etable)
         st.report.write_tsv(writer.tmp / "rejections.tsv")
         manifest = {
+            "format": FORMAT,
+            "build_id": writer.build_id,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.time() - started, 2),
             "sources": manifest_sources,

@@ -506,7 +506,7 @@ class MemoryBackend(GraphBackend):
         if years is None:
             sub = (self._co[sa][:, sb]).tocoo()
         else:
-            sub = (left @ sp.diags(years.astype(np.int32)) @ self._po[:, sb]).tocoo()
+            sub = (left @ sp.diags(years.astype(np.int32), dtype=np.int32) @ self._po[:, sb]).tocoo()
         x, y, w = sa[sub.row], sb[sub.col], sub.data.astype(np.int64)
         ok = (x != y) & (w >= max(min_count, 1))
         x, y, w = x[ok], y[ok], w[ok]
@@ -577,7 +577,7 @@ class MemoryBackend(GraphBackend):
         if keep is None:
             sub = self._co[rows_arr]
         else:
-            sub = (self._op[rows_arr] @ sp.diags(keep.astype(np.int32)) @ self._po).tocsr()
+            sub = (self._op[rows_arr] @ sp.diags(keep.astype(np.int32), dtype=np.int32) @ self._po).tocsr()
         org_mask = self._org_mask(filters)
         out: dict[tuple[str, str], int] = {}
         coo = sub.tocoo()

@@ -1,0 +1,180 @@
+"""The HTTP API through FastAPI's test client, plus one real `ttkg serve` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from graph.backend import GraphBackend
+from queries.bridges import bridges
+from queries.common import make_filters
+
+
+@pytest.fixture(scope="module")
+def client(backend: GraphBackend) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), backend=backend)) as c:
+        yield c
+
+
+def test_health_reports_the_manifest(client: TestClient, backend: GraphBackend) -> None:
+    r = client.get("/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok"
+    assert body["nodes"] == backend.node_counts()
+    assert body["build_id"] == backend.manifest()["build_id"]
+    assert body["sources"]["patentsview"]["licence"] == "CC-BY-4.0"
+
+
+def test_bridges_json_is_the_query_result(client: TestClient, backend: GraphBackend) -> None:
+    params = {
+        "field_a": "Semiconductors",
+        "field_b": "Optics",
+        "kind": "university",
+        "partner_kind": "company",
+        "limit": 5,
+    }
+    r = client.get("/bridges", params=params)
+    assert r.status_code == 200
+    body = r.json()
+    expected = bridges(
+        backend,
+        "Semiconductors",
+        "Optics",
+        filters=make_filters(kinds="university"),
+        partner_kinds="company",
+        limit=5,
+        evidence=3,
+    )
+    assert body == expected.model_dump(mode="json")
+    org = body["direct"][0]["organization"]
+    assert set(org) == {"id", "name", "kind", "country", "ror_id"}
+    assert {"organizations", "count", "evidence"} <= set(body["partnerships"][0])
+
+
+def test_paths_partners_profile_and_entities(client: TestClient) -> None:
+    r = client.get(
+        "/paths",
+        params={
+            "source": "Tsinghua University",
+            "target": "Hon Hai Precision Industry Co., Ltd.",
+            "via": ["CO_ASSIGNED"],
+            "k": 2,
+        },
+    )
+    assert r.status_code == 200 and r.json()["paths"][0]["length"] == 1
+    r = client.get("/organizations/ror:03cve4549/partners", params={"limit": 3})
+    assert r.status_code == 200 and len(r.json()["partners"]) == 3
+    r = client.get("/fields/H01L/profile", params={"limit": 3, "year_from": 2015})
+    assert r.status_code == 200 and r.json()["field"]["kind"] == "cpc"
+    r = client.get("/entities/cpc:H01L21/02")
+    assert r.status_code == 200 and r.json()["entity"]["id"] == "cpc:H01L21/02"
+    r = client.get("/entities", params={"q": "Samsung Disp", "label": "Organization"})
+    assert r.json()["hits"][0]["entity"]["name"] == "Samsung Display Co., Ltd."
+
+
+def test_errors_are_problem_json(client: TestClient) -> None:
+    r = client.get("/entities/Nowhere Institute of Nothing")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "Nowhere Institute of Nothing" in r.json()["detail"]
+    r = client.get(
+        "/bridges", params={"field_a": "Optics", "field_b": "Semiconductors", "limit": 0}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "limit"]
+    r = client.get(
+        "/bridges",
+        params={
+            "field_a": "Optics",
+            "field_b": "Semiconductors",
+            "year_from": 2020,
+            "year_to": 2010,
+        },
+    )
+    assert r.status_code == 422 and "empty" in r.json()["detail"]
+    r = client.get("/paths", params={"source": "Optics", "target": "Optics"})
+    assert r.status_code == 422
+    r = client.get("/paths", params={"source": "Optics", "target": "CN", "max_hops": 7})
+    assert r.status_code == 422
+    r = client.get("/entities/Samsung")
+    assert r.status_code == 422 and r.json()["candidates"]
+
+
+def test_time_budget_is_a_504_with_partial_results(backend: GraphBackend) -> None:
+    app = create_app(Settings(path_time_budget_s=1e-6), backend=backend)
+    with TestClient(app) as c:
+        r = c.get(
+            "/paths",
+            params={
+                "source": "Tsinghua University",
+                "target": "Massachusetts Institute of Technology",
+            },
+        )
+    assert r.status_code == 504
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "partial" in r.json()
+
+
+def test_openapi_documents_every_route(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert {
+        "/health",
+        "/bridges",
+        "/paths",
+        "/entities",
+        "/entities/{entity}",
+        "/organizations/{organization}/partners",
+        "/fields/{field}/profile",
+    } <= set(doc["paths"])
+    assert client.get("/docs").status_code == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_real_ttkg_serve_process(sample_graph: Path) -> None:
+    port = _free_port()
+    env = dict(os.environ, TTKG_GRAPH=str(sample_graph))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"{base}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(
+                        proc.stdout.read().decode() if proc.stdout else ""
+                    ) from None
+                time.sleep(0.2)
+        assert health.status_code == 200
+        r = httpx.get(f"{base}/bridges", params={"field_a": "8", "field_b": "9", "limit": 3})
+        assert r.status_code == 200 and len(r.json()["direct"]) == 3
+        r = httpx.get(f"{base}/entities/nothing-like-this-exists", timeout=5)
+        assert r.status_code == 404 and json.loads(r.text)["status"] == 404
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -1,0 +1,43 @@
+"""Shared fixtures: the bundled real sample built once per session, and a `backend` fixture
+parametrised over every backend so one suite proves parity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.backend import GraphBackend
+from graph.backends.memory import MemoryBackend
+from graph.build import BuildResult, build_graph
+from graph.sources import SourcePaths
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The bundled sample (data/sample) built into a fresh graph directory."""
+    return build_graph(SourcePaths.sample(), tmp_path_factory.mktemp("graph"))
+
+
+@pytest.fixture(scope="session")
+def sample_graph(sample_build: BuildResult) -> Path:
+    """Graph directory of the built sample."""
+    return sample_build.path.parent.parent
+
+
+@pytest.fixture(scope="session")
+def memory_backend(sample_graph: Path) -> Iterator[MemoryBackend]:
+    """The embedded backend over the built sample."""
+    backend = MemoryBackend.open(sample_graph)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session", params=["memory", pytest.param("neo4j", marks=pytest.mark.bolt)])
+def backend(request: pytest.FixtureRequest, memory_backend: MemoryBackend) -> GraphBackend:
+    """Every backend over the same built sample: tests using it must pass on all of them."""
+    if request.param == "memory":
+        return memory_backend
+    neo4j_backend: GraphBackend = request.getfixturevalue("neo4j_sample_backend")
+    return neo4j_backend

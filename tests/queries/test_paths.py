@@ -1,0 +1,88 @@
+"""Paths with evidence between entities, on every backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.backend import GraphBackend, Relation
+from graph.errors import InvalidQueryError, QueryTimeoutError
+from queries.paths import MAX_HOPS, paths
+from queries.resolve import resolve_entity
+from tests.queries.oracle import Oracle
+
+
+def test_co_owners_are_one_hop_apart_with_their_patents(backend: GraphBackend) -> None:
+    r = paths(
+        backend,
+        "Tsinghua University",
+        "Hon Hai Precision Industry Co., Ltd.",
+        k=3,
+        via="CO_ASSIGNED",
+    )
+    first = r.paths[0]
+    assert first.length == 1
+    hop = first.hops[0]
+    assert hop.relation == "CO_ASSIGNED"
+    assert hop.weight == hop.evidence.total >= 90
+    assert len(hop.evidence.patents) == 3
+    # k paths, shortest first, each a simple path from source to target
+    assert [p.length for p in r.paths] == sorted(p.length for p in r.paths)
+    for p in r.paths:
+        ids = [n.id for n in p.nodes]
+        assert ids[0] == r.source.id and ids[-1] == r.target.id
+        assert len(set(ids)) == len(ids) == p.length + 1
+
+
+def test_paths_reach_patents_countries_and_fields(
+    backend: GraphBackend, sample_graph: Path
+) -> None:
+    oracle = Oracle(sample_graph)
+    tsinghua = resolve_entity(backend, "Tsinghua University").id
+    hon_hai = resolve_entity(backend, "Hon Hai Precision Industry Co., Ltd.").id
+    own = sorted(oracle.org_patents[tsinghua] - oracle.org_patents[hon_hai])[0]
+    shared = sorted(oracle.co_owned(tsinghua, hon_hai))[0]
+    r = paths(backend, own, hon_hai, k=2)
+    assert r.paths[0].length == 2  # the patent's owner co-owns other patents with Hon Hai
+    assert r.paths[0].hops[0].relation == Relation.ASSIGNED_TO.value
+    r = paths(backend, shared, hon_hai, k=1)
+    assert r.paths[0].length == 1 and r.paths[0].hops[0].evidence.patents[0].id == shared
+    r = paths(backend, "Tsinghua University", "Semiconductors", k=1)
+    assert r.paths[0].length == 1 and r.paths[0].hops[0].relation == "ACTIVE_IN"
+    assert r.paths[0].hops[0].evidence.total == r.paths[0].hops[0].weight
+    r = paths(backend, "Samsung Display Co., Ltd.", "CN", k=2, via="LOCATED_IN,CO_ASSIGNED")
+    assert all(h.relation in ("LOCATED_IN", "CO_ASSIGNED") for p in r.paths for h in p.hops)
+
+
+def test_no_path_within_the_hop_cap_is_an_explicit_empty_answer(backend: GraphBackend) -> None:
+    r = paths(
+        backend,
+        "Tsinghua University",
+        "Massachusetts Institute of Technology",
+        max_hops=1,
+        via="CO_ASSIGNED",
+    )
+    assert r.paths == [] and r.max_hops == 1
+
+
+def test_hop_cap_and_parameters_are_enforced(backend: GraphBackend) -> None:
+    with pytest.raises(InvalidQueryError):
+        paths(backend, "Tsinghua University", "Optics", max_hops=MAX_HOPS + 1)
+    with pytest.raises(InvalidQueryError):
+        paths(backend, "Tsinghua University", "Tsinghua University")
+    with pytest.raises(InvalidQueryError, match="unknown relation"):
+        paths(backend, "Tsinghua University", "Optics", via="FRIENDS_WITH")
+
+
+def test_time_budget_ends_in_an_explicit_error(backend: GraphBackend) -> None:
+    with pytest.raises(QueryTimeoutError) as info:
+        paths(
+            backend,
+            "Tsinghua University",
+            "Massachusetts Institute of Technology",
+            max_hops=6,
+            k=20,
+            time_budget=1e-6,
+        )
+    assert info.value.partial is not None
