@@ -175,11 +175,19 @@ class Artifact:
             self.path / "nodes" / f"{label.value}.parquet", node_schema(label), columns
         )
 
-    def edges(self, etype: EdgeType, columns: list[str] | None = None) -> pa.Table:
-        """The edge table of a type (empty if the graph has none)."""
-        return self._read(
-            self.path / "edges" / f"{etype.value}.parquet", edge_schema(etype), columns
-        )
+    def edges(
+        self,
+        etype: EdgeType,
+        columns: list[str] | None = None,
+        *,
+        endpoints_as_dictionary: bool = False,
+    ) -> pa.Table:
+        """The edge table of a type (empty if the graph has none). With
+        endpoints_as_dictionary, src and dst come dictionary-encoded (fast to index)."""
+        path = self.path / "edges" / f"{etype.value}.parquet"
+        if endpoints_as_dictionary and path.is_file():
+            return pq.read_table(path, columns=columns, read_dictionary=["src", "dst"])
+        return self._read(path, edge_schema(etype), columns)
 
     def iter_node_batches(
         self, label: NodeLabel, batch_size: int = 10_000

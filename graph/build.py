@@ -527,14 +527,17 @@ def _add_organizations(
             name = rec.name
             kind = _ror_kind(rec.types) if rec.types else clusters[0].kind
         else:
-            top = max(clusters, key=lambda c: (sum(1 for _ in c.names), c.display_name))
-            name, kind = top.display_name, top.kind
-        country, basis, share = None, None, None
+            (only,) = clusters  # unlinked clusters have unique keys, so one per node
+            name, kind = only.display_name, only.kind
+        country: str | None = None
+        basis: str | None = None
+        share: float | None = None
         if rec is not None and rec.country:
-            country, basis, share = rec.country, "ror", None
+            country, basis = rec.country, "ror"
         elif inventor_where.get(node):
             counter = inventor_where[node]
             country = _most_common(counter)
+            assert country is not None
             basis, share = "inventors", round(counter[country] / sum(counter.values()), 4)
         orgs.add(
             id=node,

@@ -16,6 +16,8 @@ import bisect
 import logging
 import time
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from graph.backend import (
     Relation,
     RelationHop,
 )
+from graph.errors import ArtifactError
 from graph.model import EdgeType, NodeLabel, cpc_id, label_of_id
 
 __all__ = ["MemoryBackend"]
@@ -47,18 +50,39 @@ IntArray = npt.NDArray[np.int64]
 _LABEL_ORDER = {label: i for i, label in enumerate(NodeLabel)}
 
 
+def _positions(column: pa.ChunkedArray, index: dict[str, int]) -> IntArray:
+    """Node positions of an id column: each distinct id is looked up once (the column comes
+    dictionary-encoded from Parquet), then gathered with numpy."""
+    parts = []
+    for chunk in column.chunks:
+        enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
+        try:
+            lut = np.fromiter(
+                (index[u] for u in enc.dictionary.to_pylist()), np.int64, len(enc.dictionary)
+            )
+        except KeyError as exc:
+            raise ArtifactError(f"edge endpoint {exc.args[0]} is not a node of the graph") from None
+        parts.append(lut[enc.indices.to_numpy(zero_copy_only=False)])
+    return np.concatenate(parts) if parts else np.empty(0, np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _NameIndex:
+    """Case-insensitive exact and prefix indexes over names and aliases, and ISO codes."""
+
+    exact: dict[str, list[int]]
+    prefix_keys: list[str]
+    prefix_nodes: list[int]
+    country_code: dict[str, int]
+
+
 class _EdgeIndex:
     """One edge type as integer arrays with CSR offsets by source and by target."""
 
     def __init__(self, table: pa.Table, index: dict[str, int], n_nodes: int) -> None:
         self.table = table
-        src = np.fromiter(
-            (index[s] for s in table.column("src").to_pylist()), np.int64, table.num_rows
-        )
-        dst = np.fromiter(
-            (index[d] for d in table.column("dst").to_pylist()), np.int64, table.num_rows
-        )
-        self.src, self.dst = src, dst
+        self.src = src = _positions(table.column("src"), index)
+        self.dst = dst = _positions(table.column("dst"), index)
         self.out_order = np.argsort(src, kind="stable")
         self.out_ptr = np.searchsorted(src[self.out_order], np.arange(n_nodes + 1))
         self.in_order = np.argsort(dst, kind="stable")
@@ -88,11 +112,13 @@ class MemoryBackend(GraphBackend):
         self._artifact = artifact
         self._load_nodes(artifact)
         self._edges = {
-            et: _EdgeIndex(artifact.edges(et), self._index, len(self._ids)) for et in EdgeType
+            et: _EdgeIndex(
+                artifact.edges(et, endpoints_as_dictionary=True), self._index, len(self._ids)
+            )
+            for et in EdgeType
         }
         self._sel_cache: dict[tuple[Any, ...], npt.NDArray[np.bool_]] = {}
         self._build_incidence()
-        self._build_entity_graph()
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
 
@@ -105,12 +131,15 @@ class MemoryBackend(GraphBackend):
 
     def _load_nodes(self, artifact: Artifact) -> None:
         self._tables: dict[NodeLabel, pa.Table] = {}
+        self._full_tables: dict[NodeLabel, pa.Table] = {}
         self._ids: list[str] = []
         self._labels: list[NodeLabel] = []
         self._rows: list[int] = []
         self._offset: dict[NodeLabel, int] = {}
         for label in NodeLabel:
-            table = artifact.nodes(label)
+            # CPC titles are many and only needed to show a node: read them on first use
+            cols = ["id", "symbol", "level"] if label is NodeLabel.CPC_CLASS else None
+            table = artifact.nodes(label, columns=cols)
             self._tables[label] = table
             self._offset[label] = len(self._ids)
             ids = table.column("id").to_pylist()
@@ -160,11 +189,10 @@ class MemoryBackend(GraphBackend):
         self._cpc_sorted = [self._cpc_symbols[i] for i in order]
         self._cpc_sorted_rows = np.array(order, dtype=np.int64)
 
-        self._build_name_index()
-
-    def _build_name_index(self) -> None:
-        """Case-insensitive exact and prefix name indexes (names and aliases)."""
-        self._exact: dict[str, list[int]] = {}
+    @cached_property
+    def _names(self) -> _NameIndex:
+        """Name and code indexes, built on first use so that loading stays fast."""
+        exact: dict[str, list[int]] = {}
         pairs: list[tuple[str, int]] = []
         for label in (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD):
             table = self._tables[label]
@@ -179,20 +207,19 @@ class MemoryBackend(GraphBackend):
                 for text in {name, *(alias or ())}:
                     if text:
                         key = text.casefold()
-                        self._exact.setdefault(key, []).append(off + row)
+                        exact.setdefault(key, []).append(off + row)
                         pairs.append((key, off + row))
         pairs.sort()
-        self._prefix_keys = [k for k, _ in pairs]
-        self._prefix_nodes = [n for _, n in pairs]
         codes = self._tables[NodeLabel.COUNTRY]
-        self._country_code: dict[str, int] = {}
+        country_code: dict[str, int] = {}
         off = self._offset[NodeLabel.COUNTRY]
         for row, (a2, a3) in enumerate(
             zip(codes.column("code").to_pylist(), codes.column("alpha3").to_pylist(), strict=True)
         ):
-            self._country_code[a2.upper()] = off + row
+            country_code[a2.upper()] = off + row
             if a3:
-                self._country_code[a3.upper()] = off + row
+                country_code[a3.upper()] = off + row
+        return _NameIndex(exact, [k for k, _ in pairs], [n for _, n in pairs], country_code)
 
     def _build_incidence(self) -> None:
         """Patent x organisation and patent x field incidence matrices (CSR, int32)."""
@@ -234,15 +261,22 @@ class MemoryBackend(GraphBackend):
             shape=(n_cpc, self._n_pat),
         )
 
-    def _build_entity_graph(self) -> None:
-        """networkx MultiGraph of organisations, fields, countries and their relations."""
+    @cached_property
+    def entity_graph(self) -> nx.MultiGraph:
+        """networkx MultiGraph of organisations, fields, countries and their relations (the
+        graph path queries walk), built on first use. Read-only."""
         g: nx.MultiGraph = nx.MultiGraph()
+        org, fld, ids = self._org_ids, self._fld_ids, self._ids
         co = sp.triu(self._co, k=1).tocoo()
-        for a, b, w in zip(co.row, co.col, co.data, strict=True):
-            g.add_edge(self._org_ids[a], self._org_ids[b], key=Relation.CO_ASSIGNED, weight=int(w))
+        g.add_edges_from(
+            (org[a], org[b], Relation.CO_ASSIGNED, {"weight": int(w)})
+            for a, b, w in zip(co.row, co.col, co.data, strict=True)
+        )
         of = self._of.tocoo()
-        for o, f, w in zip(of.row, of.col, of.data, strict=True):
-            g.add_edge(self._org_ids[o], self._fld_ids[f], key=Relation.ACTIVE_IN, weight=int(w))
+        g.add_edges_from(
+            (org[o], fld[f], Relation.ACTIVE_IN, {"weight": int(w)})
+            for o, f, w in zip(of.row, of.col, of.data, strict=True)
+        )
         for etype, rel in (
             (EdgeType.LOCATED_IN, Relation.LOCATED_IN),
             (EdgeType.PART_OF, Relation.PART_OF),
@@ -250,11 +284,12 @@ class MemoryBackend(GraphBackend):
             (EdgeType.BROADER, Relation.BROADER),
         ):
             e = self._edges[etype]
-            for s, d in zip(e.src, e.dst, strict=True):
-                if etype is EdgeType.BROADER and self._labels[s] is not NodeLabel.TECHNOLOGY_FIELD:
-                    continue
-                g.add_edge(self._ids[s], self._ids[d], key=rel, weight=1)
-        self._graph = g
+            g.add_edges_from(
+                (ids[s], ids[d], rel, {"weight": 1})
+                for s, d in zip(e.src, e.dst, strict=True)
+                if self._labels[s] is not NodeLabel.CPC_CLASS
+            )
+        return g
 
     # -- metadata ----------------------------------------------------------------------------
 
@@ -267,21 +302,22 @@ class MemoryBackend(GraphBackend):
     def edge_counts(self) -> dict[str, int]:
         return {et.value: e.table.num_rows for et, e in self._edges.items() if e.table.num_rows}
 
-    @property
-    def entity_graph(self) -> nx.MultiGraph:
-        """The networkx entity graph (read-only use)."""
-        return self._graph
-
     # -- entities ----------------------------------------------------------------------------
 
     def _record(self, i: int) -> NodeRecord:
         props = self._prop_cache.get(i)
         if props is None:
             label = self._labels[i]
-            row = self._tables[label].slice(self._rows[i], 1).to_pylist()[0]
+            row = self._full_table(label).slice(self._rows[i], 1).to_pylist()[0]
             row.pop("id")
             props = self._prop_cache[i] = row
         return NodeRecord(self._ids[i], self._labels[i], dict(props))
+
+    def _full_table(self, label: NodeLabel) -> pa.Table:
+        full = self._full_tables.get(label)
+        if full is None:
+            full = self._full_tables[label] = self._artifact.nodes(label)
+        return full
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, NodeRecord]:
         return {n: self._record(self._index[n]) for n in ids if n in self._index}
@@ -302,7 +338,7 @@ class MemoryBackend(GraphBackend):
             i = self._index.get(c)
             if i is not None and i not in found:
                 found.append(i)
-        i = self._country_code.get(upper)
+        i = self._names.country_code.get(upper)
         if i is not None and i not in found:
             found.append(i)
         return found
@@ -324,7 +360,7 @@ class MemoryBackend(GraphBackend):
     def lookup(
         self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
     ) -> list[NodeRecord]:
-        hits = self._code_matches(text) + self._exact.get(text.strip().casefold(), [])
+        hits = self._code_matches(text) + self._names.exact.get(text.strip().casefold(), [])
         return self._ordered(hits, labels, limit)
 
     def search_prefix(
@@ -333,9 +369,10 @@ class MemoryBackend(GraphBackend):
         key = text.strip().casefold()
         if not key:
             return []
-        lo = bisect.bisect_left(self._prefix_keys, key)
-        hi = bisect.bisect_left(self._prefix_keys, key + "\U0010ffff")
-        return self._ordered(self._prefix_nodes[lo:hi], labels, limit)
+        names = self._names
+        lo = bisect.bisect_left(names.prefix_keys, key)
+        hi = bisect.bisect_left(names.prefix_keys, key + "\U0010ffff")
+        return self._ordered(names.prefix_nodes[lo:hi], labels, limit)
 
     def names(self, labels: Collection[NodeLabel]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -506,7 +543,9 @@ class MemoryBackend(GraphBackend):
         if years is None:
             sub = (self._co[sa][:, sb]).tocoo()
         else:
-            sub = (left @ sp.diags(years.astype(np.int32), dtype=np.int32) @ self._po[:, sb]).tocoo()
+            sub = (
+                left @ sp.diags(years.astype(np.int32), dtype=np.int32) @ self._po[:, sb]
+            ).tocoo()
         x, y, w = sa[sub.row], sb[sub.col], sub.data.astype(np.int64)
         ok = (x != y) & (w >= max(min_count, 1))
         x, y, w = x[ok], y[ok], w[ok]
@@ -577,7 +616,9 @@ class MemoryBackend(GraphBackend):
         if keep is None:
             sub = self._co[rows_arr]
         else:
-            sub = (self._op[rows_arr] @ sp.diags(keep.astype(np.int32), dtype=np.int32) @ self._po).tocsr()
+            sub = (
+                self._op[rows_arr] @ sp.diags(keep.astype(np.int32), dtype=np.int32) @ self._po
+            ).tocsr()
         org_mask = self._org_mask(filters)
         out: dict[tuple[str, str], int] = {}
         coo = sub.tocoo()
@@ -632,10 +673,11 @@ class MemoryBackend(GraphBackend):
 
     def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
         wanted = set(via)
+        graph = self.entity_graph
         hops: set[RelationHop] = set()
         for node in node_ids:
-            if node in self._graph:
-                for other, keyed in self._graph[node].items():
+            if node in graph:
+                for other, keyed in graph[node].items():
                     for rel, data in keyed.items():
                         if rel in wanted:
                             hops.add(self._oriented(node, other, rel, data["weight"]))
@@ -681,4 +723,4 @@ class MemoryBackend(GraphBackend):
         return 0, []
 
     def close(self) -> None:
-        self._graph.clear()
+        self.__dict__.pop("entity_graph", None)
