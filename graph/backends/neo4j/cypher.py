@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
+from graph.backend import FieldSpec, Filters, Relation
 from graph.backends.neo4j.dialect import Dialect, await_indexes_statement
-from graph.model import SCHEMA, EdgeType, NodeLabel
+from graph.model import PROPERTIES, SCHEMA, EdgeType, NodeLabel, cpc_id, label_of_id
 
 __all__ = [
     "INDEXED_PROPERTIES",
@@ -122,10 +123,14 @@ def schema_statements(dialect: Dialect) -> list[Query]:
 # --- writes -------------------------------------------------------------------------------------
 
 
-def node_row(values: dict[str, Any]) -> dict[str, Any]:
+def node_row(label: NodeLabel, values: dict[str, Any]) -> dict[str, Any]:
     """A `merge_nodes` row from an artifact row: {id, props}, props holding every non-null
-    column (`id` and `source` included; Neo4j stores no nulls, lists stay lists)."""
-    return {"id": values["id"], "props": {k: v for k, v in values.items() if v is not None}}
+    column (`id` and `source` included; Neo4j stores no nulls, lists stay lists), plus the
+    derived `search_keys` on searchable labels."""
+    props = {k: v for k, v in values.items() if v is not None}
+    if label in SEARCHABLE_LABELS:
+        props[SEARCH_KEYS] = search_keys(values)
+    return {"id": values["id"], "props": props}
 
 
 def edge_row(values: dict[str, Any]) -> dict[str, Any]:
@@ -204,3 +209,506 @@ def count_edges() -> Query:
         for etype in EdgeType
     ]
     return " UNION ALL ".join(parts), {}
+
+
+# --- reads: building blocks -----------------------------------------------------------------
+
+#: Labels whose name and aliases are looked up ignoring case (as the embedded backend does),
+#: through the derived `search_keys` property (casefolded name and aliases) a push adds.
+SEARCHABLE_LABELS: Final = (
+    NodeLabel.ORGANIZATION,
+    NodeLabel.COUNTRY,
+    NodeLabel.TECHNOLOGY_FIELD,
+)
+SEARCH_KEYS: Final = "search_keys"
+
+
+def search_keys(values: dict[str, Any]) -> list[str]:
+    """The casefolded name and aliases of a node row, sorted, without duplicates."""
+    texts = [values.get("name"), *(values.get("aliases") or ())]
+    return sorted({t.casefold() for t in texts if t})
+
+
+def _rank_case(expr: str, names: Sequence[str]) -> str:
+    """`CASE expr WHEN 'A' THEN 0 WHEN 'B' THEN 1 ... END`; names come from the schema enums."""
+    whens = " ".join(f"WHEN '{n}' THEN {i}" for i, n in enumerate(names))
+    return f"CASE {expr} {whens} ELSE {len(names)} END"
+
+
+LABEL_RANK: Final = _rank_case("labels(n)[0]", [label.value for label in NodeLabel])
+TYPE_RANK: Final = _rank_case("type(r)", [etype.value for etype in EdgeType])
+
+
+class _Where:
+    """Collects WHERE conditions and their parameters."""
+
+    def __init__(self) -> None:
+        self.conds: list[str] = []
+        self.params: dict[str, Any] = {}
+
+    def add(self, cond: str, **params: Any) -> None:
+        self.conds.append(cond)
+        self.params.update(params)
+
+    def clause(self) -> str:
+        return (" WHERE " + " AND ".join(self.conds)) if self.conds else ""
+
+
+def _years(where: _Where, filters: Filters, p: str = "p") -> None:
+    """Grant-year range on patent variable `p` (a patent without a year never passes)."""
+    if filters.year_from is not None:
+        where.add(f"{p}.year >= $year_from", year_from=int(filters.year_from))
+    if filters.year_to is not None:
+        where.add(f"{p}.year <= $year_to", year_to=int(filters.year_to))
+
+
+def _org_filter(where: _Where, filters: Filters, o: str) -> None:
+    """The filters' organisation part on organisation variable `o` (an empty country or kind
+    set filters nothing)."""
+    if filters.country:
+        where.add(f"{o}.country = $country", country=filters.country.upper())
+    if filters.kinds:
+        where.add(f"{o}.kind IN $kinds", kinds=sorted(filters.kinds))
+
+
+def cpc_selection(symbol: str) -> tuple[str, str]:
+    """How a CPC symbol selects classes: ('prefix', p) for a section, class, subclass or main
+    group (`H01L21/00` -> `H01L21/`), else ('tree', cpc id) for a group and its descendants."""
+    s = symbol.replace(" ", "")
+    if len(s) <= 4 or s.endswith("/00"):
+        return "prefix", (s[:-2] if s.endswith("/00") else s)
+    return "tree", cpc_id(s)
+
+
+def _selection_steps(where: _Where, spec: FieldSpec) -> list[tuple[str, str]]:
+    """The path from a patent to the node(s) that stand for the selection, as (relationship,
+    node) steps pointing away from the patent; conditions and parameters go to `where`."""
+    tf, cpc = _label(NodeLabel.TECHNOLOGY_FIELD), _label(NodeLabel.CPC_CLASS)
+    in_field, broader = _rtype(EdgeType.IN_FIELD), _rtype(EdgeType.BROADER)
+    if spec.kind == "wipo_field":
+        where.params["sel_node"] = spec.node_id
+        return [(in_field, f"(:{tf} {{id: $sel_node}})")]
+    if spec.kind == "wipo_sector":
+        where.params["sel_node"] = spec.node_id
+        return [(in_field, f"(:{tf})"), (broader, f"(:{tf} {{id: $sel_node}})")]
+    if spec.kind == "cpc":
+        how, value = cpc_selection(spec.value)
+        if how == "prefix":
+            where.add("sel_c.symbol STARTS WITH $sel_prefix", sel_prefix=value)
+            return [(_rtype(EdgeType.CLASSIFIED_AS), f"(sel_c:{cpc})")]
+        where.params["sel_node"] = value
+        return [
+            (_rtype(EdgeType.CLASSIFIED_AS), f"(:{cpc})"),
+            (f"{broader}*0..", f"(:{cpc} {{id: $sel_node}})"),
+        ]
+    raise ValueError(f"unknown selection kind {spec.kind!r}")
+
+
+def _selection(where: _Where, spec: FieldSpec) -> str:
+    """The pattern tail after a patent that puts it in the selection: `-[:IN_FIELD]->(...)`.
+    For queries anchored elsewhere (an organisation)."""
+    return "".join(f"-[:{rel}]->{node}" for rel, node in _selection_steps(where, spec))
+
+
+def _selection_from(where: _Where, spec: FieldSpec, p: str = "p") -> str:
+    """The selection written from its anchor node to patent `p`: `(...)<-[:IN_FIELD]-(p:Patent)`.
+    Anchor first, so that every server's planner starts from the selection (ArcadeDB follows
+    the written order and is 100x slower the other way round)."""
+    steps = _selection_steps(where, spec)
+    nodes = [f"({p}:{PAT})"] + [node for _, node in steps]
+    out = nodes[-1]
+    for i in range(len(steps) - 1, -1, -1):
+        out += f"<-[:{steps[i][0]}]-{nodes[i]}"
+    return out
+
+
+def _refs(p: str = "p") -> str:
+    """Columns of a PatentRef."""
+    return f"{p}.id AS id, {p}.number AS number, {p}.year AS year, {p}.title AS title"
+
+
+#: Newest first, then by number; a patent without a year sorts last (as in the embedded backend).
+PATENT_ORDER: Final = "coalesce(p.year, -1) DESC, p.number ASC"
+
+ORG: Final = _label(NodeLabel.ORGANIZATION)
+PAT: Final = _label(NodeLabel.PATENT)
+ASSIGNED: Final = _rtype(EdgeType.ASSIGNED_TO)
+
+
+# --- reads: metadata and entities -------------------------------------------------------------
+
+
+def get_nodes(ids: Sequence[str]) -> Query:
+    """Nodes by id, routed to their label by the id prefix (ids of no label are skipped).
+    Rows: id, label, props."""
+    by_label: dict[NodeLabel, list[str]] = {}
+    for node_id in dict.fromkeys(ids):
+        label = label_of_id(node_id)
+        if label is not None:
+            by_label.setdefault(label, []).append(node_id)
+    if not by_label:
+        return "RETURN null AS id, null AS label, null AS props LIMIT 0", {}
+    parts, params = [], {}
+    for i, (label, label_ids) in enumerate(by_label.items()):
+        parts.append(
+            f"MATCH (n:{_label(label)}) WHERE n.id IN $ids{i} "
+            f"RETURN n.id AS id, '{label.value}' AS label, properties(n) AS props"
+        )
+        params[f"ids{i}"] = label_ids
+    return " UNION ALL ".join(parts), params
+
+
+def lookup_candidates(text: str) -> tuple[list[str], str]:
+    """Ids the text could be (itself, a ROR id or URL, a patent number, a CPC symbol) and the
+    uppercased code form compared with ISO country codes; mirrors the embedded backend."""
+    t = text.strip()
+    candidates = [t]
+    low = t.lower()
+    if low.startswith(("https://ror.org/", "http://ror.org/", "ror.org/")):
+        candidates.append("ror:" + t.rstrip("/").rsplit("/", 1)[-1])
+    elif len(t) == 9 and t[0] == "0" and t.isalnum():
+        candidates.append("ror:" + low)
+    upper = t.upper().replace(" ", "")
+    num = upper[2:] if upper.startswith("US") else upper
+    candidates += ["patent:US" + num, cpc_id(upper)]
+    return list(dict.fromkeys(candidates)), upper
+
+
+def _ranked_nodes(parts: list[str], params: dict[str, Any], limit: int) -> Query:
+    """Union of node-returning parts, each node once, ordered by label, patents desc, id."""
+    if not parts:
+        return "RETURN null AS id, null AS label, null AS props LIMIT 0", {}
+    body = " UNION ".join(parts)
+    return (
+        f"CALL {{ {body} }} "
+        f"RETURN n.id AS id, labels(n)[0] AS label, properties(n) AS props "
+        f"ORDER BY {LABEL_RANK}, coalesce(n.patent_count, 0) DESC, n.id LIMIT $limit",
+        {**params, "limit": int(limit)},
+    )
+
+
+def lookup(text: str, labels: Sequence[NodeLabel], limit: int) -> Query:
+    """Exact matches of `text` (see GraphBackend.lookup). Rows: id, label, props."""
+    allowed = list(labels) or list(NodeLabel)
+    candidates, upper = lookup_candidates(text)
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    by_label: dict[NodeLabel, list[str]] = {}
+    for c in candidates:
+        label = label_of_id(c)
+        if label is not None and label in allowed:
+            by_label.setdefault(label, []).append(c)
+    for i, (label, ids) in enumerate(by_label.items()):
+        parts.append(f"MATCH (n:{_label(label)}) WHERE n.id IN $ids{i} RETURN n")
+        params[f"ids{i}"] = ids
+    if NodeLabel.COUNTRY in allowed and upper:
+        parts.append(
+            f"MATCH (n:{_label(NodeLabel.COUNTRY)}) "
+            "WHERE toUpper(n.code) = $code OR toUpper(n.alpha3) = $code RETURN n"
+        )
+        params["code"] = upper
+    key = text.strip().casefold()
+    if key:
+        for label in SEARCHABLE_LABELS:
+            if label in allowed:
+                parts.append(f"MATCH (n:{_label(label)}) WHERE $key IN n.{SEARCH_KEYS} RETURN n")
+                params["key"] = key
+    return _ranked_nodes(parts, params, limit)
+
+
+def search_prefix(text: str, labels: Sequence[NodeLabel], limit: int) -> Query:
+    """Nodes whose casefolded name or alias starts with the casefolded text. Rows as lookup."""
+    allowed = list(labels) or list(NodeLabel)
+    key = text.strip().casefold()
+    parts = [
+        f"MATCH (n:{_label(label)}) WHERE any(k IN n.{SEARCH_KEYS} WHERE k STARTS WITH $key) "
+        "RETURN n"
+        for label in SEARCHABLE_LABELS
+        if label in allowed and key
+    ]
+    return _ranked_nodes(parts, {"key": key}, limit)
+
+
+#: The property `names()` reports per label: name, else symbol, else title.
+NAME_PROPERTY: Final[dict[NodeLabel, str]] = {
+    label: next(
+        (c for c in ("name", "symbol", "title") if c in {n for n, _ in PROPERTIES[label]}), "id"
+    )
+    for label in NodeLabel
+}
+
+
+def names(labels: Sequence[NodeLabel]) -> Query:
+    """(id, name) of every node of the labels with a name, by label order then id."""
+    parts = [
+        f"MATCH (n:{_label(label)}) WHERE n.{NAME_PROPERTY[label]} IS NOT NULL "
+        f"AND n.{NAME_PROPERTY[label]} <> '' "
+        f"RETURN n.id AS id, n.{NAME_PROPERTY[label]} AS name, {i} AS rank"
+        for i, label in enumerate(NodeLabel)
+        if label in labels
+    ]
+    if not parts:
+        return "RETURN null AS id, null AS name LIMIT 0", {}
+    return f"CALL {{ {' UNION ALL '.join(parts)} }} RETURN id, name ORDER BY rank, id", {}
+
+
+def neighbors(node_id: str, limit: int) -> Query:
+    """Relationships at a node with the node at the other end: at most `limit` per (type,
+    direction), ordered by type (schema order), direction (out before in), other id.
+    Rows: type, direction, id, label, props, rprops. Only the (type, direction) pairs the
+    schema allows at the node's label are asked for."""
+    label = label_of_id(node_id)
+    if label is None:
+        return "RETURN null AS type LIMIT 0", {}
+    parts: list[str] = []
+    for etype in EdgeType:
+        for direction in ("out", "in"):
+            others = {
+                (d if direction == "out" else s)
+                for s, t, d in SCHEMA
+                if t is etype and (s if direction == "out" else d) is label
+            }
+            if not others:
+                continue
+            rel = f"[r:{_rtype(etype)}]"
+            arrow = f"-{rel}->" if direction == "out" else f"<-{rel}-"
+            # one label at the other end: name it (index use); several: any node
+            other = f"m:{_label(next(iter(others)))}" if len(others) == 1 else "m"
+            parts.append(
+                f"MATCH (n:{_label(label)} {{id: $id}}){arrow}({other}) "
+                f"RETURN '{etype.value}' AS type, '{direction}' AS direction, "
+                f"{len(parts)} AS rank, m.id AS id, labels(m)[0] AS label, "
+                "properties(m) AS props, properties(r) AS rprops ORDER BY m.id LIMIT $limit"
+            )
+    if not parts:
+        return "RETURN null AS type LIMIT 0", {}
+    return (
+        f"CALL {{ {' UNION ALL '.join(parts)} }} "
+        "RETURN type, direction, id, label, props, rprops ORDER BY rank, id",
+        {"id": node_id, "limit": int(limit)},
+    )
+
+
+# --- reads: aggregates ------------------------------------------------------------------------
+
+
+def field_org_counts(spec: FieldSpec, filters: Filters, *, org_filter: bool = True) -> Query:
+    """Distinct patents per organisation in the selection (years filtered; the org part of
+    the filters applied unless org_filter is False). Rows: id, n."""
+    w = _Where()
+    head = _selection_from(w, spec)
+    _years(w, filters)
+    if org_filter:
+        _org_filter(w, filters, "o")
+    return (
+        f"MATCH {head}-[:{ASSIGNED}]->(o:{ORG}){w.clause()} "
+        "RETURN o.id AS id, count(DISTINCT p) AS n",
+        w.params,
+    )
+
+
+def _patents_of(org_id: str, spec: FieldSpec | None, filters: Filters) -> tuple[str, _Where]:
+    w = _Where()
+    tail = _selection(w, spec) if spec is not None else ""
+    _years(w, filters)
+    w.params["org"] = org_id
+    return f"MATCH (o:{ORG} {{id: $org}})<-[:{ASSIGNED}]-(p:{PAT}){tail}{w.clause()}", w
+
+
+def org_patents_total(org_id: str, spec: FieldSpec | None, filters: Filters) -> Query:
+    """Number of distinct patents of an organisation (in the selection). Row: total."""
+    match, w = _patents_of(org_id, spec, filters)
+    return f"{match} RETURN count(DISTINCT p) AS total", w.params
+
+
+def org_patents_page(org_id: str, spec: FieldSpec | None, filters: Filters, limit: int) -> Query:
+    """The first `limit` of them, newest first then by number. Rows: id, number, year, title."""
+    match, w = _patents_of(org_id, spec, filters)
+    return (
+        f"{match} WITH DISTINCT p RETURN {_refs()} ORDER BY {PATENT_ORDER} LIMIT $limit",
+        {**w.params, "limit": int(limit)},
+    )
+
+
+def _shared(org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters) -> tuple[str, _Where]:
+    w = _Where()
+    tail = _selection(w, spec) if spec is not None else ""
+    _years(w, filters)
+    w.params.update(a=org_a, b=org_b)
+    sel = f", (p){tail}" if tail else ""
+    return (
+        f"MATCH (a:{ORG} {{id: $a}})<-[:{ASSIGNED}]-(p:{PAT})-[:{ASSIGNED}]->(b:{ORG} {{id: $b}})"
+        f"{sel}{w.clause()}",
+        w,
+    )
+
+
+def co_assigned_total(org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters) -> Query:
+    """Number of distinct patents assigned to both organisations. Row: total."""
+    match, w = _shared(org_a, org_b, spec, filters)
+    return f"{match} RETURN count(DISTINCT p) AS total", w.params
+
+
+def co_assigned_page(
+    org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters, limit: int
+) -> Query:
+    """The first `limit` of them, newest first then by number. Rows: id, number, year, title."""
+    match, w = _shared(org_a, org_b, spec, filters)
+    return (
+        f"{match} WITH DISTINCT p RETURN {_refs()} ORDER BY {PATENT_ORDER} LIMIT $limit",
+        {**w.params, "limit": int(limit)},
+    )
+
+
+def co_assignment_counts(org_ids: Sequence[str], spec: FieldSpec | None, filters: Filters) -> Query:
+    """Distinct co-owned patents (selection and years) between an organisation of org_ids
+    and any other organisation passing the org part. Rows: a, b, n (a in org_ids)."""
+    w = _Where()
+    tail = _selection(w, spec) if spec is not None else ""
+    w.add("a.id IN $ids", ids=sorted(set(org_ids)))
+    w.add("a <> b")
+    _years(w, filters)
+    _org_filter(w, filters, "b")
+    sel = f", (p){tail}" if tail else ""
+    return (
+        f"MATCH (a:{ORG})<-[:{ASSIGNED}]-(p:{PAT})-[:{ASSIGNED}]->(b:{ORG}){sel}{w.clause()} "
+        "RETURN a.id AS a, b.id AS b, count(DISTINCT p) AS n",
+        w.params,
+    )
+
+
+def co_owned_between(left: Sequence[str], right: Sequence[str], filters: Filters) -> Query:
+    """Distinct co-owned patents (years filtered, any field) of pairs x in left, y in right,
+    x != y, with both members' kind and country. Rows: x, y, n, x_kind, y_kind, x_country,
+    y_country."""
+    w = _Where()
+    w.add("x.id IN $left", left=sorted(set(left)))
+    w.add("y.id IN $right", right=sorted(set(right)))
+    w.add("x <> y")
+    _years(w, filters)
+    return (
+        f"MATCH (x:{ORG})<-[:{ASSIGNED}]-(p:{PAT})-[:{ASSIGNED}]->(y:{ORG}){w.clause()} "
+        "RETURN x.id AS x, y.id AS y, count(DISTINCT p) AS n, x.kind AS x_kind, "
+        "y.kind AS y_kind, x.country AS x_country, y.country AS y_country",
+        w.params,
+    )
+
+
+def field_country_counts(spec: FieldSpec, filters: Filters) -> Query:
+    """Distinct patents in the selection per country of a holding organisation (organisations
+    without a country skipped, the org part applied). Rows: country, n."""
+    w = _Where()
+    head = _selection_from(w, spec)
+    _years(w, filters)
+    w.add("o.country IS NOT NULL AND o.country <> ''")
+    _org_filter(w, filters, "o")
+    return (
+        f"MATCH {head}-[:{ASSIGNED}]->(o:{ORG}){w.clause()} "
+        "RETURN o.country AS country, count(DISTINCT p) AS n",
+        w.params,
+    )
+
+
+def _held(where: _Where, filters: Filters, p: str = "p") -> None:
+    """With an org part in the filters: patent `p` is held by at least one passing
+    organisation."""
+    if filters.org_filtered():
+        org = _Where()
+        _org_filter(org, filters, "o")
+        where.add(f"EXISTS {{ MATCH ({p})-[:{ASSIGNED}]->(o:{ORG}){org.clause()} }}", **org.params)
+
+
+def selection_size(spec: FieldSpec, filters: Filters) -> Query:
+    """Distinct patents in the selection (years filtered; with an org part, held by at least
+    one passing organisation). Row: n."""
+    w = _Where()
+    head = _selection_from(w, spec)
+    _years(w, filters)
+    _held(w, filters)
+    return f"MATCH {head}{w.clause()} RETURN count(DISTINCT p) AS n", w.params
+
+
+def field_cooccurrence(spec: FieldSpec, filters: Filters) -> Query:
+    """Patents of the selection per WIPO field they are in (own field included), counted as
+    `selection_size` counts them. Rows: id, n."""
+    w = _Where()
+    head = _selection_from(w, spec)
+    _years(w, filters)
+    _held(w, filters)
+    tf = _label(NodeLabel.TECHNOLOGY_FIELD)
+    return (
+        f"MATCH {head}{w.clause()} WITH DISTINCT p "
+        f"MATCH (p)-[:{_rtype(EdgeType.IN_FIELD)}]->(f:{tf}) "
+        "RETURN f.id AS id, count(p) AS n",
+        w.params,
+    )
+
+
+# --- reads: the entity graph ------------------------------------------------------------------
+
+
+def relation_queries(
+    node_ids: Sequence[str], via: Sequence[Relation]
+) -> list[tuple[Relation, Query]]:
+    """(relation, query) for each relation type asked for that can touch node_ids; a query
+    returns rows src, dst, weight of the hops touching node_ids, oriented as stored
+    (CO_ASSIGNED: src in node_ids, dst the partner; the caller orders the pair). Patents
+    expand only along ASSIGNED_TO and IN_FIELD, and only patents expand along those."""
+    by_label: dict[NodeLabel | None, list[str]] = {}
+    for i in sorted(set(node_ids)):
+        by_label.setdefault(label_of_id(i), []).append(i)
+    orgs = by_label.get(NodeLabel.ORGANIZATION, [])
+    fields = by_label.get(NodeLabel.TECHNOLOGY_FIELD, [])
+    countries = by_label.get(NodeLabel.COUNTRY, [])
+    patents = by_label.get(NodeLabel.PATENT, [])
+    tf, ctry = _label(NodeLabel.TECHNOLOGY_FIELD), _label(NodeLabel.COUNTRY)
+    active = f"MATCH (o:{ORG})<-[:{ASSIGNED}]-(p:{PAT})-[:{_rtype(EdgeType.IN_FIELD)}]->(f:{tf})"
+    weight = "RETURN o.id AS src, f.id AS dst, count(DISTINCT p) AS weight"
+    out: list[tuple[Relation, Query]] = []
+    for rel in dict.fromkeys(via):
+        q: Query | None = None
+        if rel is Relation.CO_ASSIGNED and orgs:
+            q = (
+                f"MATCH (a:{ORG})<-[:{ASSIGNED}]-(p:{PAT})-[:{ASSIGNED}]->(b:{ORG}) "
+                "WHERE a.id IN $ids AND a <> b "
+                "RETURN a.id AS src, b.id AS dst, count(DISTINCT p) AS weight",
+                {"ids": orgs},
+            )
+        elif rel is Relation.ACTIVE_IN and (orgs or fields):
+            parts = [f"{active} WHERE o.id IN $orgs {weight}"] if orgs else []
+            parts += [f"{active} WHERE f.id IN $fields {weight}"] if fields else []
+            q = " UNION ALL ".join(parts), {"orgs": orgs, "fields": fields}
+        elif rel in (Relation.ASSIGNED_TO, Relation.IN_FIELD) and patents:
+            target = ORG if rel is Relation.ASSIGNED_TO else tf
+            q = (
+                f"MATCH (p:{PAT})-[:{_rtype(EdgeType(rel.value))}]->(d:{target}) "
+                "WHERE p.id IN $ids RETURN p.id AS src, d.id AS dst, 1 AS weight",
+                {"ids": patents},
+            )
+        elif rel is Relation.LOCATED_IN and (orgs or countries):
+            q = _either_end(ORG, EdgeType.LOCATED_IN, ctry, orgs, countries)
+        elif rel in (Relation.PART_OF, Relation.ACTS_FOR) and orgs:
+            q = _either_end(ORG, EdgeType(rel.value), ORG, orgs, orgs)
+        elif rel is Relation.BROADER and fields:
+            q = _either_end(tf, EdgeType.BROADER, tf, fields, fields)
+        if q is not None:
+            out.append((rel, q))
+    return out
+
+
+def _either_end(
+    src: str, etype: EdgeType, dst: str, src_ids: list[str], dst_ids: list[str]
+) -> Query:
+    """Stored relationships of a type whose source is in src_ids or target in dst_ids."""
+    parts = []
+    if src_ids:
+        parts.append(
+            f"MATCH (a:{src})-[:{_rtype(etype)}]->(b:{dst}) WHERE a.id IN $src_ids "
+            "RETURN a.id AS src, b.id AS dst, 1 AS weight"
+        )
+    if dst_ids:
+        parts.append(
+            f"MATCH (a:{src})-[:{_rtype(etype)}]->(b:{dst}) WHERE b.id IN $dst_ids "
+            "RETURN a.id AS src, b.id AS dst, 1 AS weight"
+        )
+    return " UNION ALL ".join(parts), {"src_ids": src_ids, "dst_ids": dst_ids}

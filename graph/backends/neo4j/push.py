@@ -94,12 +94,18 @@ def push_artifact(
     result.seconds = time.monotonic() - t0
     log.info(
         "pushed build %s to %s: %d nodes, %d relationships in %.1f s",
-        build_id, where, result.nodes_written, result.edges_written, result.seconds,
+        build_id,
+        where,
+        result.nodes_written,
+        result.edges_written,
+        result.seconds,
     )
     return result
 
 
-def server_counts(driver: Driver, database: str | None = None) -> tuple[dict[str, int], dict[str, int]]:
+def server_counts(
+    driver: Driver, database: str | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
     """(node counts by label, relationship counts by type) as stored in the server."""
     with driver.session(database=database) as session:
         return _counts(session)
@@ -118,7 +124,11 @@ def _counts(session: Any) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _make_room(
-    session: Any, build_id: str, replace: bool, where: str, database: str | None,
+    session: Any,
+    build_id: str,
+    replace: bool,
+    where: str,
+    database: str | None,
     progress: Progress,
 ) -> int:
     """Clear another build out of the way (with replace) or refuse; returns nodes deleted."""
@@ -179,7 +189,7 @@ def _push_nodes(
     written = 0
     with progress.task(f"nodes {label.value}", total=total) as advance:
         for batch in artifact.iter_node_batches(label, batch_size):
-            rows = [cypher.node_row(r) for r in batch.to_pylist()]
+            rows = [cypher.node_row(label, r) for r in batch.to_pylist()]
             q, p = cypher.merge_nodes(label, rows)
             n = session.execute_write(_run_count, q, p)
             if n != len(rows):
@@ -202,7 +212,11 @@ def _push_edges(
                 if n != len(rows):
                     log.warning(
                         "%s (%s->%s): %d of %d relationships found both endpoints",
-                        etype.value, src.value, dst.value, n, len(rows),
+                        etype.value,
+                        src.value,
+                        dst.value,
+                        n,
+                        len(rows),
                     )
                 written += n
                 advance(len(rows))

@@ -1,0 +1,407 @@
+"""`Neo4jBackend`: the read contract answered by a Neo4j 5 server (or any Bolt server that
+speaks the same Cypher) holding a graph written by `push.push_artifact`.
+
+Every method sends parameterised Cypher built by `cypher.py` inside a read transaction with a
+timeout; answers are made to equal the embedded backend's, value by value and in order.
+Aggregates run in Cypher; where a contract asks for a ranking that combines two aggregates
+(bridges), the final ranking is a pure function here, shared ordering rules included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_of_work
+
+from graph.backend import (
+    FieldSpec,
+    Filters,
+    GraphBackend,
+    Neighbor,
+    NodeRecord,
+    PatentRef,
+    Relation,
+    RelationHop,
+)
+from graph.backends.neo4j import cypher
+from graph.backends.neo4j.cypher import Query
+from graph.backends.neo4j.errors import redact_uri, translating_errors
+from graph.errors import BackendError
+from graph.model import PROPERTIES, EdgeType, NodeLabel
+
+__all__ = ["DEFAULT_TIMEOUT_S", "Neo4jBackend", "Neo4jSettings"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_S: Final = 30.0
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """Where the server is. Unset fields come from TTKG_NEO4J_URI, TTKG_NEO4J_USER,
+    TTKG_NEO4J_PASSWORD, TTKG_NEO4J_DATABASE, then the defaults of a local Neo4j."""
+
+    uri: str = "bolt://localhost:7687"
+    user: str = "neo4j"
+    password: str | None = None
+    database: str = "neo4j"
+
+    @classmethod
+    def resolve(
+        cls,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+    ) -> Neo4jSettings:
+        env = os.environ
+        return cls(
+            uri=uri or env.get("TTKG_NEO4J_URI") or cls.uri,
+            user=user or env.get("TTKG_NEO4J_USER") or cls.user,
+            password=password if password is not None else env.get("TTKG_NEO4J_PASSWORD"),
+            database=database or env.get("TTKG_NEO4J_DATABASE") or cls.database,
+        )
+
+    def __repr__(self) -> str:  # never show the password
+        return (
+            f"Neo4jSettings(uri={redact_uri(self.uri)!r}, user={self.user!r}, "
+            f"password={'***' if self.password else None}, database={self.database!r})"
+        )
+
+    def driver(self) -> Driver:
+        """A driver for these settings (not yet connected)."""
+        auth = (self.user, self.password or "")
+        with translating_errors(self.uri, self.database):
+            try:
+                return GraphDatabase.driver(self.uri, auth=auth)
+            except ValueError as exc:  # malformed URI
+                raise BackendError(f"cannot use Neo4j URI {redact_uri(self.uri)}: {exc}") from exc
+
+
+class Neo4jBackend(GraphBackend):
+    """Reads a pushed ttkg graph from Neo4j. The driver is passed in; `connect()` builds one."""
+
+    name = "neo4j"
+
+    def __init__(
+        self,
+        driver: Driver,
+        database: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        uri: str | None = None,
+        owns_driver: bool = False,
+    ) -> None:
+        self._driver = driver
+        self.database = database
+        self.timeout = timeout
+        self.uri = redact_uri(uri) if uri else str(getattr(driver, "address", "neo4j"))
+        self._owns_driver = owns_driver
+        self._manifest: dict[str, Any] | None = None
+
+    @classmethod
+    def connect(
+        cls,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        **_: Any,
+    ) -> Neo4jBackend:
+        """Connect with explicit settings or the TTKG_NEO4J_* environment; checks that the
+        server answers, accepts the credentials and holds a pushed ttkg graph."""
+        settings = Neo4jSettings.resolve(uri, user, password, database)
+        driver = settings.driver()
+        backend = cls(
+            driver, settings.database, timeout=timeout, uri=settings.uri, owns_driver=True
+        )
+        try:
+            with translating_errors(settings.uri, settings.database):
+                driver.verify_connectivity()
+            backend.manifest()
+        except BaseException:
+            driver.close()
+            raise
+        log.info("connected to %s, database %s", backend.uri, settings.database)
+        return backend
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _read(self, *queries: Query) -> list[list[dict[str, Any]]]:
+        """Run queries in one read transaction with the timeout; rows as dicts per query."""
+
+        def work(tx: ManagedTransaction) -> list[list[dict[str, Any]]]:
+            return [tx.run(q, p).data() for q, p in queries]
+
+        timed: Callable[[ManagedTransaction], list[list[dict[str, Any]]]] = unit_of_work(
+            timeout=self.timeout
+        )(work)
+        with (
+            translating_errors(self.uri, self.database),
+            self._driver.session(database=self.database, default_access_mode=READ_ACCESS) as s,
+        ):
+            return s.execute_read(timed)
+
+    def _rows(self, query: Query) -> list[dict[str, Any]]:
+        return self._read(query)[0]
+
+    # -- metadata ------------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, Any]:
+        if self._manifest is None:
+            rows = self._rows(cypher.read_meta())
+            if not rows:
+                raise BackendError(
+                    f"database {self.database or '(default)'} at {self.uri} holds no ttkg graph;"
+                    " run `ttkg neo4j push` first"
+                )
+            props = rows[0]["props"]
+            if props.get("status") != "complete":
+                log.warning("the graph at %s was not pushed completely", self.uri)
+            self._manifest = json.loads(props["manifest"])
+        return dict(self._manifest)
+
+    def node_counts(self) -> dict[str, int]:
+        rows = self._rows(cypher.count_nodes())
+        return {r["label"]: int(r["n"]) for r in rows if r["n"]}
+
+    def edge_counts(self) -> dict[str, int]:
+        rows = self._rows(cypher.count_edges())
+        return {r["type"]: int(r["n"]) for r in rows if r["n"]}
+
+    # -- entities ------------------------------------------------------------------------------
+
+    def get_nodes(self, ids: Sequence[str]) -> dict[str, NodeRecord]:
+        found = {r["id"]: _node(r) for r in self._rows(cypher.get_nodes(ids))}
+        return {i: found[i] for i in ids if i in found}
+
+    def lookup(
+        self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
+    ) -> list[NodeRecord]:
+        return [_node(r) for r in self._rows(cypher.lookup(text, list(labels), limit))]
+
+    def search_prefix(
+        self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
+    ) -> list[NodeRecord]:
+        return [_node(r) for r in self._rows(cypher.search_prefix(text, list(labels), limit))]
+
+    def names(self, labels: Collection[NodeLabel]) -> list[tuple[str, str]]:
+        return [(r["id"], r["name"]) for r in self._rows(cypher.names(list(labels)))]
+
+    def neighbors(self, node_id: str, limit: int = 50) -> list[Neighbor]:
+        return [
+            Neighbor(
+                EdgeType(r["type"]),
+                r["direction"],
+                _node(r),
+                _props(EdgeType(r["type"]), r["rprops"]),
+            )
+            for r in self._rows(cypher.neighbors(node_id, limit))
+        ]
+
+    # -- aggregates ----------------------------------------------------------------------------
+
+    def _counts(self, query: Query) -> dict[str, int]:
+        return {r["id"]: int(r["n"]) for r in self._rows(query) if r["n"]}
+
+    def field_org_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        return self._counts(cypher.field_org_counts(spec, filters))
+
+    def org_patents(
+        self, org_id: str, spec: FieldSpec | None, filters: Filters, limit: int
+    ) -> tuple[int, list[PatentRef]]:
+        total, page = self._read(
+            cypher.org_patents_total(org_id, spec, filters),
+            cypher.org_patents_page(org_id, spec, filters, limit),
+        )
+        return _refs(total, page)
+
+    def direct_bridges(
+        self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        rows_a, rows_b = self._read(
+            cypher.field_org_counts(a, filters), cypher.field_org_counts(b, filters)
+        )
+        ca = {r["id"]: int(r["n"]) for r in rows_a}
+        cb = {r["id"]: int(r["n"]) for r in rows_b}
+        return rank_direct_bridges(ca, cb, min_count, offset, limit)
+
+    def partnership_bridges(
+        self,
+        a: FieldSpec,
+        b: FieldSpec,
+        filters: Filters,
+        partner_kinds: frozenset[str],
+        min_count: int,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+        rows_a, rows_b = self._read(
+            cypher.field_org_counts(a, filters, org_filter=False),
+            cypher.field_org_counts(b, filters, org_filter=False),
+        )
+        ca = {r["id"]: int(r["n"]) for r in rows_a if r["n"]}
+        cb = {r["id"]: int(r["n"]) for r in rows_b if r["n"]}
+        if not ca or not cb:
+            return 0, []
+        pairs = self._rows(cypher.co_owned_between(sorted(ca), sorted(cb), filters))
+        return rank_partnership_bridges(
+            pairs, ca, cb, filters, partner_kinds, min_count, offset, limit
+        )
+
+    def co_assignment_counts(
+        self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
+    ) -> dict[tuple[str, str], int]:
+        if not org_ids:
+            return {}
+        out: dict[tuple[str, str], int] = {}
+        for r in self._rows(cypher.co_assignment_counts(list(org_ids), spec, filters)):
+            a, b, n = r["a"], r["b"], int(r["n"])
+            if n > 0:
+                out[(a, b) if a < b else (b, a)] = n
+        return out
+
+    def co_assigned_patents(
+        self, org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters, limit: int
+    ) -> tuple[int, list[PatentRef]]:
+        if org_a == org_b:  # every patent of the organisation is "assigned to both"
+            return self.org_patents(org_a, spec, filters, limit)
+        total, page = self._read(
+            cypher.co_assigned_total(org_a, org_b, spec, filters),
+            cypher.co_assigned_page(org_a, org_b, spec, filters, limit),
+        )
+        return _refs(total, page)
+
+    def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
+        rows = self._rows(cypher.selection_size(spec, filters))
+        return int(rows[0]["n"]) if rows else 0
+
+    def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        rows = self._rows(cypher.field_country_counts(spec, filters))
+        return {r["country"]: int(r["n"]) for r in rows if r["n"]}
+
+    def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+        return self._counts(cypher.field_cooccurrence(spec, filters))
+
+    # -- entity graph ----------------------------------------------------------------------------
+
+    def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
+        wanted = [r for r in Relation if r in set(via)]
+        planned = cypher.relation_queries(list(node_ids), wanted)
+        results = self._read(*(q for _, q in planned)) if planned else []
+        hops: set[RelationHop] = set()
+        for (rel, _), rows in zip(planned, results, strict=True):
+            for r in rows:
+                src, dst = r["src"], r["dst"]
+                if rel is Relation.CO_ASSIGNED and dst < src:
+                    src, dst = dst, src
+                hops.add(RelationHop(src, rel, dst, int(r["weight"])))
+        return sorted(hops, key=lambda h: (h.src, h.relation.value, h.dst))
+
+    def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
+        if hop.relation is Relation.CO_ASSIGNED:
+            return self.co_assigned_patents(hop.src, hop.dst, None, Filters(), limit)
+        if hop.relation is Relation.ACTIVE_IN:
+            spec = FieldSpec("wipo_field", hop.dst, hop.dst, hop.dst)
+            return self.org_patents(hop.src, spec, Filters(), limit)
+        if hop.relation in (Relation.ASSIGNED_TO, Relation.IN_FIELD):
+            node = self.get_nodes([hop.src]).get(hop.src)
+            if node is None:
+                return 0, []
+            return 1, [_ref_of(node)][:limit]
+        return 0, []
+
+    def close(self) -> None:
+        if self._owns_driver:
+            self._driver.close()
+
+
+# --- pure helpers ---------------------------------------------------------------------------
+
+
+def _props(kind: NodeLabel | EdgeType, raw: dict[str, Any]) -> dict[str, Any]:
+    """Stored properties as the artifact has them: every column, source. Neo4j keeps no nulls
+    (an absent property is None) and neo4j-admin imports no empty arrays (absent list: [],
+    as the artifact's list columns are never null)."""
+    out = {name: raw.get(name, [] if t == "string[]" else None) for name, t in PROPERTIES[kind]}
+    out["source"] = raw.get("source")
+    return out
+
+
+def _node(row: dict[str, Any]) -> NodeRecord:
+    label = NodeLabel(row["label"])
+    return NodeRecord(row["id"], label, _props(label, row["props"]))
+
+
+def _ref(row: dict[str, Any]) -> PatentRef:
+    year = row.get("year")
+    return PatentRef(
+        row["id"], row["number"], int(year) if year is not None else None, row.get("title")
+    )
+
+
+def _ref_of(node: NodeRecord) -> PatentRef:
+    p = node.props
+    year = p.get("year")
+    return PatentRef(
+        node.id, p.get("number") or "", int(year) if year is not None else None, p.get("title")
+    )
+
+
+def _refs(total: list[dict[str, Any]], page: list[dict[str, Any]]) -> tuple[int, list[PatentRef]]:
+    n = int(total[0]["total"]) if total else 0
+    return n, [_ref(r) for r in page] if n else []
+
+
+def rank_direct_bridges(
+    ca: dict[str, int], cb: dict[str, int], min_count: int, offset: int, limit: int
+) -> tuple[int, list[tuple[str, int, int]]]:
+    """Organisations with ≥ min_count (at least 1) patents in both selections, ranked by
+    min(a, b) desc, a + b desc, id; returns (total, page)."""
+    floor = max(min_count, 1)
+    cand = [o for o in ca if o in cb and min(ca[o], cb[o]) >= floor]
+    cand.sort(key=lambda o: (-min(ca[o], cb[o]), -(ca[o] + cb[o]), o))
+    return len(cand), [(o, ca[o], cb[o]) for o in cand[offset : offset + limit]]
+
+
+def rank_partnership_bridges(
+    pairs: list[dict[str, Any]],
+    ca: dict[str, int],
+    cb: dict[str, int],
+    filters: Filters,
+    partner_kinds: frozenset[str],
+    min_count: int,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+    """Rank co-owning pairs (x active in a, y in b) as GraphBackend.partnership_bridges says.
+
+    `pairs` rows: x, y, n (co-owned patents), x_kind, y_kind, x_country, y_country.
+    """
+    floor = max(min_count, 1)
+    kinds, partners = filters.kinds, partner_kinds
+    country = filters.country.upper() if filters.country else None
+    kept: list[tuple[str, str, int, int, int]] = []
+    for r in pairs:
+        x, y, w = r["x"], r["y"], int(r["n"])
+        if x == y or w < floor:
+            continue
+        if y in ca and x in cb and not x < y:  # found both ways: keep (x, y) with x < y
+            continue
+        xk, yk = r["x_kind"], r["y_kind"]
+        k_x, k_y = (not kinds or xk in kinds), (not kinds or yk in kinds)
+        q_x, q_y = (not partners or xk in partners), (not partners or yk in partners)
+        if not ((k_x and q_y) or (k_y and q_x)):
+            continue
+        if country is not None and country not in (r["x_country"], r["y_country"]):
+            continue
+        kept.append((x, y, w, ca[x], cb[y]))
+    kept.sort(key=lambda t: (-t[2], -(t[3] + t[4]), t[0], t[1]))
+    return len(kept), kept[offset : offset + limit]
