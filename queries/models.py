@@ -40,7 +40,8 @@ class PatentEvidence(BaseModel):
 
     @classmethod
     def of(cls, ref: PatentRef) -> PatentEvidence:
-        return cls(id=ref.id, number=ref.number, year=ref.year, title=ref.title)
+        # values come typed from the backend: construct without re-validating (hot path)
+        return cls.model_construct(id=ref.id, number=ref.number, year=ref.year, title=ref.title)
 
 
 class Evidence(BaseModel):
@@ -51,7 +52,7 @@ class Evidence(BaseModel):
 
     @classmethod
     def of(cls, found: tuple[int, list[PatentRef]]) -> Evidence:
-        return cls(total=found[0], patents=[PatentEvidence.of(p) for p in found[1]])
+        return cls.model_construct(total=found[0], patents=[PatentEvidence.of(p) for p in found[1]])
 
 
 class OrgRef(BaseModel):

@@ -172,7 +172,13 @@ class MemoryBackend(GraphBackend):
         self._org_country = np.array(
             [c or "" for c in org.column("country").to_pylist()], dtype=object
         )
-        self._org_kind = np.array(org.column("kind").to_pylist(), dtype=object)
+        kinds = org.column("kind").to_pylist()
+        self._kind_code = {k: i for i, k in enumerate(sorted({k or "" for k in kinds}))}
+        self._org_kind = np.array([self._kind_code[k or ""] for k in kinds], dtype=np.int16)
+        self._country_code = {c: i for i, c in enumerate(sorted(set(self._org_country)))}
+        self._org_country_code = np.array(
+            [self._country_code[c] for c in self._org_country], dtype=np.int32
+        )
         self._org_patents = np.array(
             [n or 0 for n in org.column("patent_count").to_pylist()], dtype=np.int64
         )
@@ -231,6 +237,7 @@ class MemoryBackend(GraphBackend):
         self._po.sum_duplicates()
         self._po.data[:] = 1
         self._op = self._po.T.tocsr()
+        self._op.sort_indices()  # co_assigned_patents intersects sorted rows
         inf = self._edges[EdgeType.IN_FIELD]
         is_patent = (inf.src >= self._pat_off) & (inf.src < self._pat_off + self._n_pat)
         pf_p = inf.src[is_patent] - self._pat_off
@@ -245,6 +252,10 @@ class MemoryBackend(GraphBackend):
         self._co = (self._op @ self._po).tocsr()  # org x org co-owned patent counts
         self._co.setdiag(0)
         self._co.eliminate_zeros()
+        pairs = self._co.tocoo()  # every co-owning pair, both orientations
+        self._pair_x = pairs.row.astype(np.int64)
+        self._pair_y = pairs.col.astype(np.int64)
+        self._pair_w = pairs.data.astype(np.int64)
         # field -> sector and sector -> fields
         br = self._edges[EdgeType.BROADER]
         self._sector_fields: dict[int, list[int]] = {}
@@ -476,10 +487,17 @@ class MemoryBackend(GraphBackend):
             return None
         mask = np.ones(self._n_org, dtype=bool)
         if filters.country:
-            mask &= self._org_country == filters.country.upper()
+            mask &= self._org_country_code == self._country_code.get(filters.country.upper(), -1)
         if filters.kinds:
-            mask &= np.isin(self._org_kind, list(filters.kinds))
+            mask &= self._kind_table(filters.kinds)[self._org_kind]
         return mask
+
+    def _kind_table(self, kinds: frozenset[str]) -> npt.NDArray[np.bool_]:
+        """Lookup table kind code -> wanted (all True when kinds is empty)."""
+        table = np.zeros(len(self._kind_code), dtype=bool)
+        for k, code in self._kind_code.items():
+            table[code] = not kinds or k in kinds
+        return table
 
     def _unfiltered_field(self, spec: FieldSpec, filters: Filters) -> bool:
         return spec.kind == "wipo_field" and filters.year_from is None and filters.year_to is None
@@ -519,11 +537,6 @@ class MemoryBackend(GraphBackend):
         page = cand[order[offset : offset + limit]]
         return len(cand), [(self._org_ids[o], int(ca[o]), int(cb[o])) for o in page]
 
-    def _kind_ok(self, kinds: frozenset[str]) -> npt.NDArray[np.bool_]:
-        if not kinds:
-            return np.ones(self._n_org, dtype=bool)
-        return np.isin(self._org_kind, list(kinds))
-
     def partnership_bridges(
         self,
         a: FieldSpec,
@@ -539,14 +552,14 @@ class MemoryBackend(GraphBackend):
         if not len(sa) or not len(sb):
             return 0, []
         years = self._year_mask(filters)
-        left = self._op[sa]
-        if years is None:
-            sub = (self._co[sa][:, sb]).tocoo()
+        if years is None:  # precomputed co-ownership pairs, filtered with vector ops
+            x, y, w = self._pair_x, self._pair_y, self._pair_w
+            ok = (ca[x] > 0) & (cb[y] > 0)
+            x, y, w = x[ok], y[ok], w[ok]
         else:
-            sub = (
-                left @ sp.diags(years.astype(np.int32), dtype=np.int32) @ self._po[:, sb]
-            ).tocoo()
-        x, y, w = sa[sub.row], sb[sub.col], sub.data.astype(np.int64)
+            left = self._op[sa] @ sp.diags(years.astype(np.int32), dtype=np.int32)
+            sub = (left @ self._po[:, sb]).tocoo()
+            x, y, w = sa[sub.row], sb[sub.col], sub.data.astype(np.int64)
         ok = (x != y) & (w >= max(min_count, 1))
         x, y, w = x[ok], y[ok], w[ok]
         # a pair found in both orientations is kept once, as (x, y) with x < y
@@ -554,12 +567,15 @@ class MemoryBackend(GraphBackend):
         both = (ca[y] > 0) & (cb[x] > 0)
         keep = ~both | (rx < ry)
         x, y, w = x[keep], y[keep], w[keep]
-        k, q = self._kind_ok(filters.kinds), self._kind_ok(partner_kinds)
-        ok = (k[x] & q[y]) | (k[y] & q[x])
+        if filters.kinds or partner_kinds:
+            kx, ky = self._org_kind[x], self._org_kind[y]
+            k, q = self._kind_table(filters.kinds), self._kind_table(partner_kinds)
+            ok = (k[kx] & q[ky]) | (k[ky] & q[kx])
+            x, y, w = x[ok], y[ok], w[ok]
         if filters.country:
-            c = filters.country.upper()
-            ok &= (self._org_country[x] == c) | (self._org_country[y] == c)
-        x, y, w = x[ok], y[ok], w[ok]
+            c = self._country_code.get(filters.country.upper(), -1)
+            ok = (self._org_country_code[x] == c) | (self._org_country_code[y] == c)
+            x, y, w = x[ok], y[ok], w[ok]
         order = np.lexsort((self._org_rank[y], self._org_rank[x], -(ca[x] + cb[y]), -w))[
             offset : offset + limit
         ]
@@ -570,10 +586,15 @@ class MemoryBackend(GraphBackend):
         return len(x), page
 
     def _patent_refs(self, patents: IntArray, limit: int) -> tuple[int, list[PatentRef]]:
-        if not len(patents):
-            return 0, []
-        ranked = patents[np.argsort(self._pat_rank[patents], kind="stable")][:limit]
-        return len(patents), [self._patent_ref(int(p)) for p in ranked]
+        total = len(patents)
+        if not total or limit <= 0:
+            return total, []
+        ranks = self._pat_rank[patents]
+        if total > limit:  # only the first `limit` need sorting
+            top = np.argpartition(ranks, limit - 1)[:limit]
+            patents, ranks = patents[top], ranks[top]
+        ranked = patents[np.argsort(ranks, kind="stable")]
+        return total, [self._patent_ref(int(p)) for p in ranked]
 
     def _patent_ref(self, p: int) -> PatentRef:
         year = int(self._pat_year[p])
@@ -636,7 +657,10 @@ class MemoryBackend(GraphBackend):
         a, b = self._org_row(org_a), self._org_row(org_b)
         if a is None or b is None:
             return 0, []
-        both = np.intersect1d(self._org_patent_indices(a), self._org_patent_indices(b))
+        pa_, pb = self._org_patent_indices(a), self._org_patent_indices(b)
+        small, big = (pa_, pb) if len(pa_) <= len(pb) else (pb, pa_)
+        at = np.minimum(np.searchsorted(big, small), max(len(big) - 1, 0))
+        both = small[big[at] == small] if len(big) else small[:0]
         return self._patent_refs(self._restrict(both, spec, filters), limit)
 
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
