@@ -23,7 +23,15 @@ from graph.errors import InputError
 from graph.model import cpc_level
 from loaders.records import CpcTitleRecord
 from loaders.report import LoadReport, Rejection
-from loaders.tabular import ARCHIVE_ERRORS, ROW, list_members, open_binary, shown, undecodable
+from loaders.tabular import (
+    ARCHIVE_ERRORS,
+    ROW,
+    bounded_lines,
+    list_members,
+    open_binary,
+    shown,
+    undecodable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +60,7 @@ def _read_member(
     line = 0
     with open_binary(path, member=member) as binary:
         try:
-            for line, raw in enumerate(binary, start=1):
+            for line, raw in enumerate(bounded_lines(binary, name), start=1):
                 text = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
                 if line == 1:
                     text = text.removeprefix("\ufeff")

@@ -12,9 +12,13 @@ Every source loader reads through here so that the hard cases are handled once:
   line and the field (only fields the loader uses are checked);
 * a row with the wrong number of columns is rejected, not guessed at;
 * a truncated, corrupt or non-zip archive, an archive with no matching member, an empty
-  file: `InputError` naming the file, never a `zipfile` traceback.
+  file: `InputError` naming the file, never a `zipfile` traceback;
+* a physical line longer than `MAX_LINE_CHARS` (a damaged download: a file without line
+  ends, a zero-filled preallocated tail) is an `InputError` naming file and line, found
+  after reading at most that many characters.
 
-Nothing is held in memory beyond the current row.
+Nothing is held in memory beyond the current row (a row is at most one physical line of
+`MAX_LINE_CHARS`, or the csv module's field size limit for a quoted field spanning lines).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Final
+from typing import IO, AnyStr, Final
 
 from graph.errors import InputError
 from loaders.report import LoadReport, Rejection
@@ -41,6 +45,10 @@ ARCHIVE_ERRORS: Final = (zipfile.BadZipFile, zlib.error, EOFError)
 
 #: Field name used in rejections that concern the whole row rather than one column.
 ROW: Final = "(row)"
+
+#: Longest physical line read (characters, or bytes for binary streams); longer is an error,
+#: so that a damaged file cannot make a loader hold gigabytes in one string.
+MAX_LINE_CHARS: Final = 1 << 20
 
 # Lone surrogates in U+DC80..U+DCFF are what `surrogateescape` makes of undecodable bytes.
 _UNDECODABLE: Final = re.compile("[\udc80-\udcff]")
@@ -133,6 +141,35 @@ def text_stream(binary: IO[bytes]) -> io.TextIOWrapper:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
+def bounded_lines(
+    stream: IO[AnyStr], name: str, limit: int = MAX_LINE_CHARS
+) -> Iterator[AnyStr]:
+    """The physical lines of `stream` (line ends kept), refusing one whose content is longer
+    than `limit`: raises `InputError` naming file `name` and the line, having read at most
+    `limit` + 2 characters of it."""
+    line = 0
+    while chunk := stream.readline(limit + 2):
+        line += 1
+        if len(chunk) > limit and _content_length(chunk) > limit:
+            raise InputError(
+                name,
+                f"line longer than {limit:,} characters: not a table of this source "
+                "(damaged download, missing line ends or a zero-filled tail?)",
+                line=line,
+            )
+        yield chunk
+
+
+def _content_length(chunk: str | bytes) -> int:
+    """Length of a line without its line end (LF, CR or CRLF)."""
+    tail = chunk[-2:]
+    if tail in ("\r\n", b"\r\n"):
+        return len(chunk) - 2
+    if tail[-1:] in ("\n", "\r", b"\n", b"\r"):
+        return len(chunk) - 1
+    return len(chunk)
+
+
 def undecodable(value: str) -> bool:
     """True when a string read through `text_stream` came from bytes that are not UTF-8."""
     return not value.isascii() and _UNDECODABLE.search(value) is not None
@@ -164,7 +201,7 @@ def read_rows(
     rep = report.file(name)
     with open_binary(path, suffixes=suffixes) as binary:
         text = text_stream(binary)
-        reader = csv.reader(text, delimiter=delimiter)
+        reader = csv.reader(bounded_lines(text, name), delimiter=delimiter)
         line = 0
         try:
             header = next(reader, None)
