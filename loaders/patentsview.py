@@ -10,7 +10,8 @@ ignored.
 
 Row rules (a broken row is rejected with file, line and field, never dropped silently):
 
-* `patent_id` must be present in every table;
+* `patent_id` must be present in every table; in `g_patent` it is the key: a later row
+  repeating an accepted patent_id is rejected as a duplicate (the first row is kept);
 * `patent_date`: ISO `yyyy-mm-dd`, a real date, year 1790..next year; empty -> None;
 * `num_claims`: a non-negative integer or empty; anything else rejects the row;
 * `withdrawn`: 0/1/true/false (any case) or empty (= not withdrawn), else rejected;
@@ -135,16 +136,25 @@ _PATENT_COLUMNS: Final = (
 
 
 def read_patents(path: Path, report: LoadReport) -> Iterator[PatentRecord]:
-    """Patents of `g_patent`. Rejects: empty patent_id, a bad or out-of-range patent_date,
+    """Patents of `g_patent`. Rejects: empty patent_id, a patent_id already accepted from
+    an earlier row (duplicate key; the first row wins), a bad or out-of-range patent_date,
     a num_claims that is not an integer, an unknown withdrawn flag."""
     name = path.name
     rep = report.file(name)
     last_year = date.today().year + 1
+    accepted: set[str] = set()  # the ids yielded; the build keeps a dict of them anyway
     for line, (pid, ptype, pdate, title, kind, claims, withdrawn) in read_rows(
         path, _PATENT_COLUMNS, report
     ):
         if pid is None:
             report.reject(Rejection(name, line, "patent_id", "empty patent_id"))
+            continue
+        if pid in accepted:
+            report.reject(
+                Rejection(
+                    name, line, "patent_id", "duplicate patent_id (an earlier row was kept)", pid
+                )
+            )
             continue
         if pdate is not None:
             problem = _date_problem(pdate, last_year)
@@ -165,6 +175,7 @@ def read_patents(path: Path, report: LoadReport) -> Iterator[PatentRecord]:
                 continue
             flag = known
         rep.accepted += 1
+        accepted.add(pid)
         yield PatentRecord(pid, ptype, pdate, title, kind, num_claims, flag)
 
 
