@@ -10,6 +10,9 @@ Layout of a graph directory::
 
 A build writes a new version into a temporary folder and only then points CURRENT at it with
 `os.replace`, so a failed or killed build leaves the previous graph intact and readable.
+The temporary folder is named after the writing process (`.tmp-<pid>-<build id>`), so the
+next successful commit removes folders left behind by killed builds and keeps those of
+builds still running.
 """
 
 from __future__ import annotations
@@ -92,7 +95,7 @@ class ArtifactWriter:
         self.graph_dir = Path(graph_dir)
         self.build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self._versions = self.graph_dir / "versions"
-        self.tmp = self._versions / f".tmp-{self.build_id}"
+        self.tmp = self._versions / f"{_TMP_PREFIX}{os.getpid()}-{self.build_id}"
         self._committed = False
 
     def __enter__(self) -> ArtifactWriter:
@@ -136,6 +139,28 @@ class ArtifactWriter:
         versions = sorted(p for p in self._versions.iterdir() if not p.name.startswith("."))
         for old in versions[:-KEEP_VERSIONS]:
             shutil.rmtree(old, ignore_errors=True)
+        for stale in self._versions.glob(f"{_TMP_PREFIX}*"):
+            if stale != self.tmp and not _writer_alive(stale.name):
+                log.info("removing %s, left by a build that did not finish", stale)
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+_TMP_PREFIX: Final = ".tmp-"
+
+
+def _writer_alive(tmp_name: str) -> bool:
+    """Whether the process that named a temporary version folder still runs (False for
+    folders not named `.tmp-<pid>-...`)."""
+    pid = tmp_name[len(_TMP_PREFIX) :].split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
 
 
 class Artifact:
