@@ -10,7 +10,8 @@ Every source loader reads through here so that the hard cases are handled once:
   field that spans several lines;
 * bytes that are not UTF-8 never raise `UnicodeDecodeError`: the row is rejected, naming the
   line and the field (only fields the loader uses are checked);
-* a row with the wrong number of columns is rejected, not guessed at;
+* a row with the wrong number of columns is rejected, not guessed at; so is a row whose
+  quoted field ran over whole following rows (a stray quote), naming the lines it covers;
 * a truncated, corrupt or non-zip archive, an archive with no matching member, an empty
   file: `InputError` naming the file, never a `zipfile` traceback;
 * a physical line longer than `MAX_LINE_CHARS` (a damaged download: a file without line
@@ -141,9 +142,7 @@ def text_stream(binary: IO[bytes]) -> io.TextIOWrapper:
     return io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
-def bounded_lines(
-    stream: IO[AnyStr], name: str, limit: int = MAX_LINE_CHARS
-) -> Iterator[AnyStr]:
+def bounded_lines(stream: IO[AnyStr], name: str, limit: int = MAX_LINE_CHARS) -> Iterator[AnyStr]:
     """The physical lines of `stream` (line ends kept), refusing one whose content is longer
     than `limit`: raises `InputError` naming file `name` and the line, having read at most
     `limit` + 2 characters of it."""
@@ -218,16 +217,15 @@ def read_rows(
                 if not row:  # a blank line is not a data row
                     continue
                 rep.read += 1
+                problem = None
                 if len(row) != width:
-                    report.reject(
-                        Rejection(
-                            name,
-                            start,
-                            ROW,
-                            f"expected {width} columns, found {len(row)}",
-                            shown(delimiter.join(row)),
-                        )
-                    )
+                    problem = f"expected {width} columns, found {len(row)}"
+                elif line > start and _holds_rows(row, width, delimiter):
+                    problem = "a quoted field holds whole rows"
+                if problem is not None:
+                    if line > start:
+                        problem += f" (the row runs over lines {start}-{line}: a stray quote?)"
+                    report.reject(Rejection(name, start, ROW, problem, shown(delimiter.join(row))))
                     continue
                 if missing:
                     row.append("")
@@ -246,6 +244,15 @@ def read_rows(
             raise InputError(
                 name, f"archive is corrupt or truncated: {exc}", line=line + 1
             ) from None
+
+
+def _holds_rows(row: list[str], width: int, delimiter: str) -> bool:
+    """Whether a field spanning lines holds at least one whole row's worth of delimiters:
+    the mark of a stray quote that made the csv module read the next lines into one field
+    (a real multi-line value, such as an organisation name with a line break, does not)."""
+    return width > 1 and any(
+        ("\n" in cell or "\r" in cell) and cell.count(delimiter) >= width - 1 for cell in row
+    )
 
 
 def _check_file(path: Path) -> None:
