@@ -323,14 +323,28 @@ _LOCATION_COLUMNS: Final = (
 
 def read_locations(path: Path, report: LoadReport) -> Iterator[LocationRecord]:
     """Locations of `g_location_not_disambiguated` (or `g_location_disambiguated`), the
-    country mapped to ISO alpha-2; an unknown country code leaves country None."""
+    country mapped to ISO alpha-2; an unknown country code leaves country None. A location
+    id repeating an accepted one is rejected as a duplicate (the first row is kept)."""
     name = path.name
     rep = report.file(name)
     unknown: set[str] = set()
+    accepted: set[str] = set()
     for line, (lid, city, state, country) in read_rows(path, _LOCATION_COLUMNS, report):
         if lid is None:
             report.reject(Rejection(name, line, "rawlocation_id", "empty location id"))
             continue
+        if lid in accepted:
+            report.reject(
+                Rejection(
+                    name,
+                    line,
+                    "rawlocation_id",
+                    "duplicate location id (an earlier row was kept)",
+                    lid,
+                )
+            )
+            continue
+        accepted.add(lid)
         alpha2 = to_alpha2(country)
         if alpha2 is None and country is not None and country not in unknown:
             unknown.add(country)
