@@ -4,12 +4,18 @@ The server runs in a child process (its own JVM, its log in the temp folder) so 
 process stays free of Java and a crash or a killed test run cannot leave it behind: the child
 stops when its stdin closes. One server per test session (start-up takes a few seconds).
 
-Use from pytest: the `bolt_server` session fixture yields a `BoltServer` (uri, user, password,
-database); `pushed_sample(bolt_server, sample_graph)` pushes a built graph into it once.
-Set TTKG_TEST_BOLT_URI (and _USER, _PASSWORD, _DATABASE) to use a server started elsewhere,
-e.g. by `python tests/neo4j/bolt.py serve --bolt-port 7687` in CI or a real Neo4j 5.
+Register this module once, in the root conftest (`pytest_plugins = ["tests.neo4j.bolt"]`);
+it provides session fixtures:
 
-Run by hand: `python tests/neo4j/bolt.py serve --root /tmp/adb --bolt-port 7687`.
+- `bolt_server`: a running server, as BoltServer(uri, user, password, database);
+- `neo4j_sample_backend`: a Neo4jBackend over the bundled sample pushed into it (needs the
+  `sample_graph` fixture of the root conftest);
+- `scratch_server`: the same server's second database, for tests that write other graphs.
+
+`pushed_sample(bolt_server, sample_graph)` pushes a built graph (once per session, again only
+if something else replaced it). Set TTKG_TEST_BOLT_URI (and _USER, _PASSWORD, _DATABASE,
+_SCRATCH_DATABASE) to use a server started elsewhere, e.g. a real Neo4j 5 or
+`python tests/neo4j/bolt.py serve --bolt-port 7687 --database ttkg --database scratch`.
 """
 
 from __future__ import annotations
@@ -24,12 +30,18 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 import pytest
 
+if TYPE_CHECKING:
+    from graph.backends.neo4j.backend import Neo4jBackend
+
 READY = "TTKG-BOLT-READY"
 START_TIMEOUT_S = 180.0
+
+#: Measured seconds, reported by tests/neo4j's terminal summary: server start, pushes.
+TIMINGS: dict[str, float] = {}
 
 
 class BoltServer(NamedTuple):
@@ -68,33 +80,25 @@ def wait_until_ready(server: BoltServer, timeout: float = START_TIMEOUT_S) -> fl
 
 
 class ServerProcess:
-    """An ArcadeDB server in a child process; `stop()` ends it and waits."""
+    """An ArcadeDB server in a child process with databases `database` and `scratch`."""
 
-    def __init__(self, root: Path, database: str = "ttkg", heap: str = "2g") -> None:
+    def __init__(
+        self, root: Path, database: str = "ttkg", scratch: str = "scratch", heap: str = "2g"
+    ) -> None:
         self.root = root
         self.log_path = root / "arcadedb.log"
         bolt_port, http_port = free_port(), free_port()
         self.server = BoltServer(
             f"bolt://127.0.0.1:{bolt_port}", "root", "ttkg-" + secrets.token_hex(8), database
         )
+        self.scratch = self.server._replace(database=scratch)
         env = dict(os.environ, TTKG_BOLT_PASSWORD=self.server.password)
+        args = ["serve", "--root", str(root / "db"), "--heap", heap]
+        args += ["--bolt-port", str(bolt_port), "--http-port", str(http_port)]
+        args += ["--database", database, "--database", scratch]
         self._log: IO[bytes] = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(Path(__file__).resolve()),
-                "serve",
-                "--root",
-                str(root / "db"),
-                "--bolt-port",
-                str(bolt_port),
-                "--http-port",
-                str(http_port),
-                "--database",
-                database,
-                "--heap",
-                heap,
-            ],
+            [sys.executable, str(Path(__file__).resolve()), *args],
             stdin=subprocess.PIPE,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -102,17 +106,15 @@ class ServerProcess:
         )
 
     def wait(self, timeout: float = START_TIMEOUT_S) -> float:
-        """Wait until the server answers; raise with the log's tail if the child died."""
+        """Wait until the server answers (seconds since start); raise with the log's tail if
+        the child died or did not come up."""
         t0 = time.monotonic()
         while time.monotonic() - t0 < timeout:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"ArcadeDB exited with {self.proc.returncode}:\n{self.log_tail()}"
-                )
+                raise RuntimeError(f"ArcadeDB exited ({self.proc.returncode}):\n{self.log_tail()}")
             if READY in self.log_path.read_text(errors="replace"):
-                return wait_until_ready(self.server, timeout - (time.monotonic() - t0)) + (
-                    time.monotonic() - t0
-                )
+                wait_until_ready(self.server, timeout - (time.monotonic() - t0))
+                return time.monotonic() - t0
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"ArcadeDB did not start in {timeout:.0f} s:\n{self.log_tail()}")
@@ -133,21 +135,22 @@ class ServerProcess:
         self._log.close()
 
 
-def external_server() -> BoltServer | None:
-    """The server named by TTKG_TEST_BOLT_URI & co., if set."""
+def external_server() -> tuple[BoltServer, BoltServer | None] | None:
+    """The server named by TTKG_TEST_BOLT_URI & co. (and its scratch database), if set."""
     uri = os.environ.get("TTKG_TEST_BOLT_URI")
     if not uri:
         return None
-    return BoltServer(
+    main = BoltServer(
         uri,
         os.environ.get("TTKG_TEST_BOLT_USER", "neo4j"),
         os.environ.get("TTKG_TEST_BOLT_PASSWORD", ""),
         os.environ.get("TTKG_TEST_BOLT_DATABASE", "neo4j"),
     )
+    scratch = os.environ.get("TTKG_TEST_BOLT_SCRATCH_DATABASE")
+    return main, (main._replace(database=scratch) if scratch else None)
 
 
-#: Seconds the last `bolt_server` start took (reported by the neo4j tests' summary).
-STARTUP_SECONDS: dict[str, float] = {}
+_SCRATCH: dict[str, BoltServer | None] = {}
 
 
 @pytest.fixture(scope="session")
@@ -155,49 +158,75 @@ def bolt_server() -> Iterator[BoltServer]:
     """A running Bolt server for the whole session: (uri, user, password, database)."""
     ext = external_server()
     if ext is not None:
-        STARTUP_SECONDS["external"] = wait_until_ready(ext)
-        yield ext
+        TIMINGS["server ready (external)"] = wait_until_ready(ext[0])
+        _SCRATCH[ext[0].uri] = ext[1]
+        yield ext[0]
         return
     with tempfile.TemporaryDirectory(prefix="ttkg-arcadedb-") as tmp:
         proc = ServerProcess(Path(tmp))
         try:
-            STARTUP_SECONDS["arcadedb"] = proc.wait()
+            TIMINGS["ArcadeDB start until RETURN 1"] = proc.wait()
+            _SCRATCH[proc.server.uri] = proc.scratch
             yield proc.server
         finally:
             proc.stop()
 
 
-#: Graphs already pushed, keyed by (uri, database, graph dir): push once per session.
-_PUSHED: dict[tuple[str, str, str], object] = {}
+@pytest.fixture(scope="session")
+def scratch_server(bolt_server: BoltServer) -> BoltServer:
+    """A second database on the same server, for tests that push other graphs or clear."""
+    scratch = _SCRATCH.get(bolt_server.uri)
+    if scratch is None:
+        pytest.skip("the external Bolt server has no scratch database configured")
+    return scratch
+
+
+def _pushed_build(server: BoltServer) -> str | None:
+    from neo4j import GraphDatabase
+
+    from graph.backends.neo4j import cypher
+
+    with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
+        q, p = cypher.read_meta()
+        records, _, _ = driver.execute_query(q, p, database_=server.database)
+    if not records or records[0]["props"].get("status") != "complete":
+        return None
+    build: str | None = records[0]["props"].get("build_id")
+    return build
 
 
 def pushed_sample(bolt_server: BoltServer, sample_graph: Path) -> BoltServer:
-    """Push the built graph at `sample_graph` into the server (once per session), clearing
-    whatever another graph left there; returns the server for chaining."""
+    """Make the server's database hold the built graph at `sample_graph`: push it (replacing
+    whatever else is there) unless that build is already there completely."""
     from neo4j import GraphDatabase
 
     from graph.artifact import Artifact
     from graph.backends.neo4j.push import push_artifact
 
-    key = (bolt_server.uri, bolt_server.database, str(Path(sample_graph).resolve()))
-    if key in _PUSHED:
-        return bolt_server
-    stale = [k for k in _PUSHED if k[:2] == key[:2]]
     artifact = Artifact.open(sample_graph)
+    if _pushed_build(bolt_server) == artifact.manifest.get("build_id"):
+        return bolt_server
     with GraphDatabase.driver(
         bolt_server.uri, auth=(bolt_server.user, bolt_server.password)
     ) as driver:
         t0 = time.monotonic()
-        push_artifact(driver, artifact, database=bolt_server.database, clear=True)
-        PUSH_SECONDS[key[2]] = time.monotonic() - t0
-    for k in stale:
-        del _PUSHED[k]
-    _PUSHED[key] = artifact.manifest.get("build_id")
+        result = push_artifact(driver, artifact, database=bolt_server.database, replace=True)
+        TIMINGS[
+            f"push of {sum(result.node_counts.values()):,} nodes and "
+            f"{sum(result.edge_counts.values()):,} relationships"
+        ] = time.monotonic() - t0
     return bolt_server
 
 
-#: Seconds each push took, by graph dir.
-PUSH_SECONDS: dict[str, float] = {}
+@pytest.fixture(scope="session")
+def neo4j_sample_backend(bolt_server: BoltServer, sample_graph: Path) -> Iterator[Neo4jBackend]:
+    """The Neo4j backend over the bundled sample pushed into the session's Bolt server."""
+    from graph.backends.neo4j.backend import Neo4jBackend
+
+    server = pushed_sample(bolt_server, sample_graph)
+    backend = Neo4jBackend.connect(server.uri, server.user, server.password, server.database)
+    yield backend
+    backend.close()
 
 
 # --- the child process ------------------------------------------------------------------------
@@ -208,7 +237,7 @@ def _serve(argv: list[str]) -> int:
     parser.add_argument("--root", required=True, help="folder for the databases")
     parser.add_argument("--bolt-port", type=int, default=7687)
     parser.add_argument("--http-port", type=int, default=2480)
-    parser.add_argument("--database", default="ttkg")
+    parser.add_argument("--database", action="append", help="database to create (repeatable)")
     parser.add_argument("--heap", default="2g")
     args = parser.parse_args(argv)
     password = os.environ.get("TTKG_BOLT_PASSWORD") or "ttkg-test-password"
@@ -227,8 +256,9 @@ def _serve(argv: list[str]) -> int:
     )
     server.start()
     try:
-        if not adb.database_exists(str(Path(args.root) / args.database)):
-            server.create_database(args.database)
+        for name in args.database or ["ttkg"]:
+            if not (Path(args.root) / "databases" / name).exists():
+                server.create_database(name)
         sys.stdout.write(f"\n{READY} bolt://127.0.0.1:{args.bolt_port}\n")
         sys.stdout.flush()
         # Run until stdin closes: the parent's stop(), or the parent dying.

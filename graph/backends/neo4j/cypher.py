@@ -74,12 +74,12 @@ def _rtype(etype: EdgeType) -> str:
 
 def constraint_name(label: NodeLabel) -> str:
     """`ttkg_organization_id`."""
-    return f"ttkg_{label.value.lower()}_id"
+    return f"ttkg_{_label(label).strip('`').lower()}_id"
 
 
 def index_name(label: NodeLabel, prop: str) -> str:
     """`ttkg_organization_name`."""
-    return f"ttkg_{label.value.lower()}_{prop}"
+    return f"ttkg_{_label(label).strip('`').lower()}_{prop}"
 
 
 def create_constraint(label: NodeLabel) -> Query:
@@ -140,27 +140,38 @@ def edge_row(values: dict[str, Any]) -> dict[str, Any]:
     return {"src": values["src"], "dst": values["dst"], "props": props}
 
 
-def merge_nodes(label: NodeLabel, rows: Sequence[dict[str, Any]]) -> Query:
+def merge_nodes(label: NodeLabel, rows: Sequence[dict[str, Any]], *, create: bool = False) -> Query:
     """Upsert nodes: rows as made by `node_row`; props replace the node's properties entirely,
-    so a re-push leaves exactly the artifact's values. Returns the number written as `n`."""
+    so a re-push leaves exactly the artifact's values. Returns the number written as `n`.
+
+    create=True writes CREATE instead of MERGE: only for a label that has no node yet in the
+    server (a first push), where it is the same result and faster."""
+    verb = "CREATE" if create else "MERGE"
     return (
-        f"UNWIND $rows AS r MERGE (n:{_label(label)} {{id: r.id}}) "
+        f"UNWIND $rows AS r {verb} (n:{_label(label)} {{id: r.id}}) "
         "SET n = r.props RETURN count(n) AS n",
         {"rows": list(rows)},
     )
 
 
 def merge_edges(
-    src: NodeLabel, etype: EdgeType, dst: NodeLabel, rows: Sequence[dict[str, Any]]
+    src: NodeLabel,
+    etype: EdgeType,
+    dst: NodeLabel,
+    rows: Sequence[dict[str, Any]],
+    *,
+    create: bool = False,
 ) -> Query:
     """Upsert relationships between existing nodes: rows are {src, dst, props}. At most one
-    relationship of a type per node pair (the build guarantees it). Returns `n` written."""
+    relationship of a type per node pair (the build guarantees it). Returns `n` written.
+    create=True: CREATE, for a type with no relationship yet in the server."""
     if (src, etype, dst) not in SCHEMA:
         raise ValueError(f"({src})-[:{etype}]->({dst}) is not in the ttkg schema")
+    verb = "CREATE" if create else "MERGE"
     return (
         f"UNWIND $rows AS r MATCH (a:{_label(src)} {{id: r.src}}) "
         f"MATCH (b:{_label(dst)} {{id: r.dst}}) "
-        f"MERGE (a)-[e:{_rtype(etype)}]->(b) SET e = r.props RETURN count(e) AS n",
+        f"{verb} (a)-[e:{_rtype(etype)}]->(b) SET e = r.props RETURN count(e) AS n",
         {"rows": list(rows)},
     )
 

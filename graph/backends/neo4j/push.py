@@ -84,10 +84,17 @@ def push_artifact(
                 for query, params in cypher.schema_statements(dialect):
                     session.run(query, params).consume()
             _write_meta(session, artifact, status="pushing")
+            # a label or type with nothing in the server yet is CREATEd (first push: faster,
+            # same result); anything else is MERGEd
+            present_nodes, present_edges = _counts(session)
             for label in NodeLabel:
-                result.nodes_written += _push_nodes(session, artifact, label, batch_size, progress)
+                result.nodes_written += _push_nodes(
+                    session, artifact, label, batch_size, progress, not present_nodes[label.value]
+                )
             for etype in EdgeType:
-                result.edges_written += _push_edges(session, artifact, etype, batch_size, progress)
+                result.edges_written += _push_edges(
+                    session, artifact, etype, batch_size, progress, not present_edges[etype.value]
+                )
             result.node_counts, result.edge_counts = _counts(session)
             _check_counts(artifact, result, where)
             _write_meta(session, artifact, status="complete")
@@ -183,14 +190,19 @@ def _run_consume(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> 
 
 
 def _push_nodes(
-    session: Any, artifact: Artifact, label: NodeLabel, batch_size: int, progress: Progress
+    session: Any,
+    artifact: Artifact,
+    label: NodeLabel,
+    batch_size: int,
+    progress: Progress,
+    create: bool,
 ) -> int:
     total = int(artifact.node_counts.get(label.value, 0))
     written = 0
     with progress.task(f"nodes {label.value}", total=total) as advance:
         for batch in artifact.iter_node_batches(label, batch_size):
             rows = [cypher.node_row(label, r) for r in batch.to_pylist()]
-            q, p = cypher.merge_nodes(label, rows)
+            q, p = cypher.merge_nodes(label, rows, create=create)
             n = session.execute_write(_run_count, q, p)
             if n != len(rows):
                 raise BackendError(f"{label.value}: wrote {n} of {len(rows)} nodes of a batch")
@@ -200,14 +212,19 @@ def _push_nodes(
 
 
 def _push_edges(
-    session: Any, artifact: Artifact, etype: EdgeType, batch_size: int, progress: Progress
+    session: Any,
+    artifact: Artifact,
+    etype: EdgeType,
+    batch_size: int,
+    progress: Progress,
+    create: bool,
 ) -> int:
     total = int(artifact.edge_counts.get(etype.value, 0))
     written = 0
     with progress.task(f"relationships {etype.value}", total=total) as advance:
         for batch in artifact.iter_edge_batches(etype, batch_size):
             for (src, dst), rows in _by_endpoint_labels(etype, batch.to_pylist()):
-                q, p = cypher.merge_edges(src, etype, dst, rows)
+                q, p = cypher.merge_edges(src, etype, dst, rows, create=create)
                 n = session.execute_write(_run_count, q, p)
                 if n != len(rows):
                     log.warning(
