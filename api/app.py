@@ -36,6 +36,22 @@ def _open(settings: Settings) -> GraphBackend:
     return open_backend("memory", graph=settings.graph)
 
 
+async def _body_too_large(request: Request, limit: int) -> bool:
+    """Whether the request body exceeds `limit` bytes: by its Content-Length, or, for a body
+    sent without one (chunked), by reading at most `limit` + one chunk of it."""
+    length = request.headers.get("content-length")
+    if length is not None:
+        return not length.isdigit() or int(length) > limit
+    if "transfer-encoding" not in request.headers:
+        return False
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return True
+    return False
+
+
 def create_app(settings: Settings | None = None, backend: GraphBackend | None = None) -> FastAPI:
     """The API over `backend` (or the one `settings` select, opened at start-up)."""
     settings = settings or Settings()
@@ -73,10 +89,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         started = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length is not None and (
-            not length.isdigit() or int(length) > settings.max_request_bytes
-        ):
+        if await _body_too_large(request, settings.max_request_bytes):
             response: Response = problem(
                 request,
                 413,
