@@ -19,6 +19,7 @@ from graph.backend import GraphBackend
 __all__ = ["create_app"]
 
 access_log = logging.getLogger("ttkg.access")
+log = logging.getLogger(__name__)
 
 
 def _open(settings: Settings) -> GraphBackend:
@@ -101,7 +102,13 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
                 request, 414, "URI too long", "request URIs are limited to 8192 characters"
             )
         else:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception:  # answered here so that the access log records the 500 too
+                log.exception("unexpected error on %s", request.url.path)
+                response = problem(
+                    request, 500, "Internal error", "the server could not answer this request"
+                )
         access_log.info(
             json.dumps(
                 {
