@@ -497,6 +497,7 @@ def serve(
 ) -> None:
     """Serve the read-only HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
+    from pydantic import ValidationError
 
     from api.app import create_app
     from api.settings import Settings
@@ -513,7 +514,11 @@ def serve(
         if value is not None:
             overrides[key] = value
     with _errors():
-        settings = Settings(**overrides)
+        try:
+            settings = Settings(**overrides)
+        except ValidationError as exc:
+            err.print(f"[red]error:[/red] invalid setting: {exc}", highlight=False)
+            raise typer.Exit(2) from None
         uvicorn.run(
             create_app(settings),
             host=host,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -22,6 +23,20 @@ class Settings(BaseSettings):
     neo4j_user: str | None = None
     neo4j_password: SecretStr | None = None
     neo4j_database: str | None = None
-    cors_origins: list[str] = Field(default_factory=list, description="CORS off when empty")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed by CORS (comma-separated or a JSON list); CORS off when empty",
+    )
     max_request_bytes: int = Field(default=16_384, ge=0)
     path_time_budget_s: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """TTKG_CORS_ORIGINS may be `https://a.org,https://b.org` as well as a JSON list."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [o.strip() for o in text.split(",") if o.strip()]
+        return value
