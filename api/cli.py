@@ -493,6 +493,9 @@ def serve(
     user: UserOpt = None,
     password: PasswordOpt = None,
     database: DatabaseOpt = None,
+    access_log: Annotated[
+        bool, typer.Option(help="Write one JSON line per request to stdout")
+    ] = True,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve the read-only HTTP API (OpenAPI docs at /docs)."""
@@ -503,6 +506,8 @@ def serve(
     from api.settings import Settings
 
     _logging(verbose)
+    if access_log:
+        _json_access_log()
     overrides: dict[str, Any] = {"backend": backend.value}
     for key, value in (
         ("graph", graph),
@@ -526,6 +531,17 @@ def serve(
             log_level="info" if verbose else "warning",
             access_log=False,
         )
+
+
+def _json_access_log() -> None:
+    """The API's access log (logger ttkg.access, one JSON object per request) on stdout,
+    whatever the level of the other logs."""
+    access = logging.getLogger("ttkg.access")
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    access.propagate = False
 
 
 def _mount_optional() -> None:
