@@ -17,6 +17,8 @@ from queries.models import EntityRef, SearchHit, SearchResult
 __all__ = ["resolve_entity", "resolve_field", "search"]
 
 MAX_QUERY_CHARS: Final = 300
+#: Most hits one search returns (the API's and the CLI's cap too).
+MAX_SEARCH_LIMIT: Final = 100
 FUZZY_CUTOFF: Final = 80.0
 _FUZZY_LABELS: Final = (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD)
 _CPC: Final = re.compile(r"^[A-HY](\d\d([A-Z](\d{1,4}/\d{2,6})?)?)?$")
@@ -67,6 +69,8 @@ def search(
     fuzzy: bool = True,
 ) -> SearchResult:
     """Exact matches (ids, codes, names), then name prefixes, then fuzzy name matches."""
+    if not 1 <= limit <= MAX_SEARCH_LIMIT:
+        raise InvalidQueryError(f"limit must be between 1 and {MAX_SEARCH_LIMIT}, got {limit}")
     q = _clean(text)
     hits: list[SearchHit] = []
     seen: set[str] = set()
