@@ -1,0 +1,859 @@
+"""A SYNTHETIC patent-shaped graph for scale testing only: the organisations, patents,
+assignments, inventors and places are invented. Nothing here is real data, and no result on
+it says anything about the world.
+
+What is real: the CPC symbols, their titles and hierarchy (the CPC Title List) and the WIPO
+IPC->technology concordance, copied from the given files, so that the hierarchy and the field
+matching work as on real data. When the real `g_cpc_current` table is at hand, how often each
+CPC subclass is drawn follows its real frequency.
+
+The files are written in the real layouts (PatentsView `g_*.tsv.zip`, a ROR v2 JSON dump in a
+zip, the CPC Title List zip and the concordance CSV), so they go through the normal build.
+
+Shape (defaults): ~20,000 organisations with a heavy-tailed (Zipf) number of patents, each
+with one to three home CPC subclasses; ~7 CPC rows per patent (gamma-distributed, mean 7),
+mostly from the holder's home subclasses; 1-3 assignees per patent with ~7% co-assigned
+(partners are sticky, universities co-own with companies), ~4% unassigned, ~0.6% held by
+individuals; grant years 1976-2022 with growth like the real grants; inventors (~4 per patent,
+one located) in 31 countries. Patents are generated until the build's stored edge count
+(every edge type, the CPC scheme's BROADER edges included) reaches `--edges`.
+
+Deterministic: the same seed and input files give byte-identical output.
+
+    python benchmarks/synthetic.py --out /tmp/synthetic [--edges 1500000] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import csv
+import io
+import json
+import logging
+import math
+import random
+import shutil
+import sys
+import time
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+if __package__ in (None, ""):  # run as a file: import from the project root, not from
+    # benchmarks/ (whose queries.py would shadow the project's `queries` package)
+    _here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
+    sys.path.insert(0, str(_here.parent))
+
+from benchmarks._common import DEFAULT_SHARED, REPO_ROOT
+from graph.sources import SourcePaths
+from graph.wipo import WipoMatcher
+from loaders import cpc as cpc_loader
+from loaders import patentsview, wipo
+from loaders.report import LoadReport
+
+__all__ = ["SyntheticData", "generate"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EDGES: Final = 1_500_000
+DEFAULT_ORGS: Final = 20_000
+DEFAULT_SEED: Final = 7
+#: Organisations in the ROR dump that hold no patent (ROR lists many more than patent holders).
+DEFAULT_ROR_ONLY: Final = 10_000
+
+ZIPF_EXPONENT: Final = 0.75
+MULTI_ASSIGNEE: Final = 0.071  # share of assigned patents with 2+ assignees (real: 7.1%)
+THIRD_ASSIGNEE: Final = 0.09  # of those, share with a third
+UNASSIGNED: Final = 0.04
+INDIVIDUAL: Final = 0.006
+CPC_MEAN: Final = 7.0
+INVENTOR_MEAN: Final = 4.1
+FIRST_YEAR, LAST_YEAR = 1976, 2022
+FIRST_NUMBER, LAST_NUMBER = 3_930_271, 11_540_000
+_ZIP_TIME: Final = (2025, 1, 1, 0, 0, 0)
+
+#: Countries of organisations and inventors, with weights near the real grants' shares.
+COUNTRIES: Final[tuple[tuple[str, float], ...]] = (
+    ("US", 40),
+    ("JP", 17),
+    ("KR", 8),
+    ("DE", 6),
+    ("TW", 6),
+    ("CN", 6),
+    ("GB", 2.2),
+    ("FR", 2),
+    ("CA", 1.8),
+    ("CH", 1.2),
+    ("NL", 1.1),
+    ("SE", 1.0),
+    ("IT", 0.9),
+    ("IL", 0.9),
+    ("IN", 0.7),
+    ("AU", 0.6),
+    ("FI", 0.5),
+    ("BE", 0.4),
+    ("DK", 0.4),
+    ("AT", 0.4),
+    ("SG", 0.4),
+    ("HK", 0.3),
+    ("ES", 0.3),
+    ("NO", 0.2),
+    ("IE", 0.2),
+    ("MY", 0.15),
+    ("NZ", 0.1),
+    ("BR", 0.1),
+    ("RU", 0.1),
+    ("SA", 0.1),
+    ("MX", 0.05),
+)
+#: PatentsView raw country codes beside ISO ones ("JPX" occurs beside "JP").
+_RAW_VARIANT: Final = {"JP": "JPX", "TW": "TWX", "KR": "KRX", "DE": "DEX", "GB": "GB2"}
+
+_SYLLABLES: Final = (
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "ten",
+    "vor",
+    "sel",
+    "dri",
+    "nu",
+    "pax",
+    "zen",
+    "tor",
+    "qui",
+    "bel",
+    "mar",
+    "sin",
+    "ko",
+    "va",
+    "rel",
+    "dan",
+    "fu",
+    "gi",
+    "hal",
+    "jor",
+    "lux",
+    "nor",
+    "ori",
+    "pel",
+    "sta",
+    "tri",
+    "ven",
+    "wil",
+    "xen",
+    "yul",
+    "zor",
+    "ar",
+    "en",
+    "is",
+    "on",
+    "um",
+    "bra",
+    "cel",
+    "dor",
+    "fin",
+    "gra",
+    "hel",
+    "kin",
+    "lem",
+    "mon",
+    "nax",
+    "pro",
+    "ros",
+)
+_FIRST_NAMES: Final = (
+    "Akira",
+    "Anna",
+    "Carlos",
+    "Chen",
+    "David",
+    "Elena",
+    "Hiroshi",
+    "Ji-hoon",
+    "John",
+    "Li",
+    "Maria",
+    "Michael",
+    "Min-jun",
+    "Olivia",
+    "Pierre",
+    "Priya",
+    "Stefan",
+    "Wei",
+    "Yuki",
+)
+_LAST_NAMES: Final = (
+    "Kim",
+    "Lee",
+    "Park",
+    "Wang",
+    "Zhang",
+    "Liu",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Garcia",
+    "Muller",
+    "Schmidt",
+    "Martin",
+    "Rossi",
+    "Cohen",
+    "Singh",
+)
+_COMPANY_FORMS: Final[dict[str, tuple[str, ...]]] = {
+    "US": ("Inc.", "Corporation", "LLC", "Incorporated", "Corp."),
+    "JP": ("Co., Ltd.", "Kabushiki Kaisha", "Corporation"),
+    "KR": ("Co., Ltd.",),
+    "CN": ("Co., Ltd.", "Technology Co., Ltd."),
+    "TW": ("Co., Ltd.", "Corporation", "Inc."),
+    "DE": ("GmbH", "AG", "GmbH & Co. KG"),
+    "FR": ("SA", "SAS"),
+    "GB": ("Limited", "PLC", "Ltd."),
+    "CH": ("AG", "SA"),
+    "NL": ("B.V.", "N.V."),
+    "SE": ("AB",),
+    "FI": ("Oy",),
+    "IT": ("S.p.A.", "S.r.l."),
+}
+_DESCRIPTORS: Final[dict[str, tuple[str, ...]]] = {
+    "A": ("Medical", "Foods", "Health", "Consumer Products"),
+    "B": ("Industries", "Machinery", "Printing", "Automotive"),
+    "C": ("Chemical", "Pharmaceuticals", "Materials", "Biosciences"),
+    "D": ("Textiles", "Paper"),
+    "E": ("Construction", "Drilling"),
+    "F": ("Motor", "Engineering", "Energy", "Lighting"),
+    "G": ("Systems", "Instruments", "Optical", "Software"),
+    "H": ("Electronics", "Semiconductor", "Display", "Communications", "Electric"),
+    "Y": ("Technologies",),
+}
+_ROR_TYPE: Final = {
+    "company": "company",
+    "university": "education",
+    "government": "government",
+    "nonprofit": "nonprofit",
+    "hospital": "healthcare",
+}
+_FORMS_LONGEST_FIRST: Final = sorted(
+    {f for forms in _COMPANY_FORMS.values() for f in forms} | {"Ltd.", "Inc.", "AG"},
+    key=len,
+    reverse=True,
+)
+_ASSIGNEE_TYPE: Final = {"company": ("2", "3"), "government": ("6", "7")}
+
+
+@dataclass
+class _Org:
+    name: str
+    kind: str
+    country: str
+    home: list[str]  # home CPC subclasses
+    partners: list[int] = field(default_factory=list)
+    ror_id: str | None = None
+    parent: int | None = None
+
+
+@dataclass
+class _Patent:
+    date: str
+    title: str
+    kind: str
+    claims: int
+    assignees: list[tuple[str | None, str | None, str | None, str]]  # org, first, last, type
+    cpc: list[tuple[str, str]]  # (symbol, cpc_type)
+    inventors: list[tuple[str, str, str]]  # first, last, location id ("" = none)
+
+
+@dataclass(frozen=True)
+class SyntheticData:
+    """Where the synthetic inputs were written, and what they hold."""
+
+    root: Path
+    sources: SourcePaths
+    counts: dict[str, Any]
+
+
+# -- real inputs ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Scheme:
+    groups: dict[str, list[str]]  # subclass -> group symbols (real, from the title list)
+    titles: dict[str, str]
+    subclasses: list[str]
+    cum_weights: list[float]
+    broader_edges: int
+    cpc_field_edges: int
+    matcher: WipoMatcher
+    weights_from: str
+
+
+def _read_scheme(cpc: Path, concordance: Path, frequencies: Path | None) -> _Scheme:
+    report = LoadReport()
+    groups: dict[str, list[str]] = defaultdict(list)
+    titles: dict[str, str] = {}
+    symbols: set[str] = set()
+    broader = 0
+    for r in cpc_loader.read_cpc_titles(cpc, report):
+        if r.symbol in symbols:
+            continue
+        symbols.add(r.symbol)
+        titles[r.symbol] = r.title
+        if r.level != "section":
+            broader += 1
+        if r.level in ("main_group", "group"):
+            groups[r.symbol[:4]].append(r.symbol)
+    patterns = list(wipo.read_wipo(concordance, report))
+    matcher = WipoMatcher.from_patterns(patterns)
+    n_fields = len({p.field_number for p in patterns})
+    cpc_field = sum(len(f) for s, f in matcher.subclass_patterns().items() if s in symbols)
+    cpc_field += sum(
+        len(f) for (s, g), f in matcher.main_group_patterns().items() if f"{s}{g}/00" in symbols
+    )
+    weights: Counter[str] = Counter()
+    weights_from = "groups per subclass in the CPC Title List"
+    if frequencies is not None and frequencies.exists():
+        for rec in patentsview.read_cpc(frequencies, report):
+            weights[rec.symbol[:4]] += 1
+        weights_from = f"subclass frequencies of the real {frequencies.name}"
+    subclasses = sorted(groups)
+    raw = [float(weights[s]) if weights else float(len(groups[s])) for s in subclasses]
+    if weights:  # every subclass stays possible, rare ones rarely
+        raw = [w + 0.5 for w in raw]
+    cum: list[float] = []
+    total = 0.0
+    for w in raw:
+        total += w
+        cum.append(total)
+    return _Scheme(
+        dict(groups),
+        titles,
+        subclasses,
+        cum,
+        broader + n_fields,
+        cpc_field,
+        matcher,
+        weights_from,
+    )
+
+
+# -- the generator ---------------------------------------------------------------------------
+
+
+class _Generator:
+    def __init__(self, scheme: _Scheme, seed: int, n_orgs: int, ror_only: int) -> None:
+        self.s = scheme
+        self.rng = random.Random(seed)
+        self.countries = [c for c, _ in COUNTRIES]
+        self.country_cum = _cumulative(w for _, w in COUNTRIES)
+        self._stems: set[str] = set()
+        self.locations = self._make_locations(7_000)
+        self.orgs = [self._make_org() for _ in range(n_orgs)]
+        self.org_cum = _cumulative(
+            (i + 1) ** -ZIPF_EXPONENT * (0.3 if o.kind == "university" else 1.0)
+            for i, o in enumerate(self.orgs)
+        )
+        self._partners()
+        self.ror_only = [self._make_org() for _ in range(ror_only)]
+        self._ror_ids()
+
+    # places and names
+
+    def _country(self) -> str:
+        return self.countries[
+            bisect.bisect_left(self.country_cum, self.rng.random() * self.country_cum[-1])
+        ]
+
+    def _stem(self) -> str:
+        while True:
+            n = self.rng.choice((2, 2, 3, 3, 3, 4))
+            stem = "".join(self.rng.choice(_SYLLABLES) for _ in range(n)).capitalize()
+            if stem not in self._stems and len(stem) >= 5:
+                self._stems.add(stem)
+                return stem
+
+    def _make_locations(self, n: int) -> dict[str, list[tuple[str, str, str, str]]]:
+        """Raw locations per country: (id, city, state, raw country code)."""
+        out: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+        total = self.country_cum[-1]
+        for code, weight in COUNTRIES:
+            for _ in range(max(3, round(n * weight / total))):
+                loc_id = f"{self.rng.getrandbits(64):016x}"
+                city = self._stem() + self.rng.choice(("", " City", "ville", "burg", "shi"))
+                state = (
+                    self.rng.choice(("CA", "NY", "TX", "MA", "WA", "IL")) if code == "US" else ""
+                )
+                raw = (
+                    _RAW_VARIANT[code]
+                    if code in _RAW_VARIANT and self.rng.random() < 0.15
+                    else code
+                )
+                out[code].append((loc_id, city, state, raw))
+        return out
+
+    def _subclass(self) -> str:
+        i = bisect.bisect_left(self.s.cum_weights, self.rng.random() * self.s.cum_weights[-1])
+        return self.s.subclasses[min(i, len(self.s.subclasses) - 1)]
+
+    def _make_org(self) -> _Org:
+        r = self.rng.random()
+        kind = (
+            "company"
+            if r < 0.86
+            else "university"
+            if r < 0.95
+            else "government"
+            if r < 0.97
+            else "nonprofit"
+            if r < 0.99
+            else "hospital"
+        )
+        country = self._country()
+        home = [
+            self._subclass() for _ in range(self.rng.randint(1, 4 if kind == "university" else 3))
+        ]
+        stem = self._stem()
+        if kind == "company":
+            forms = _COMPANY_FORMS.get(country, ("Ltd.", "Inc.", "AG"))
+            desc = self.rng.choice(_DESCRIPTORS[home[0][0]])
+            name = f"{stem} {desc} {self.rng.choice(forms)}"
+        elif kind == "university":
+            name = self.rng.choice(
+                (
+                    f"University of {stem}",
+                    f"{stem} University",
+                    f"{stem} Institute of Technology",
+                    f"{stem} National University",
+                    f"{stem} Polytechnic University",
+                )
+            )
+        elif kind == "government":
+            name = f"{stem} National Research Agency"
+        elif kind == "nonprofit":
+            name = f"{stem} Research Foundation"
+        else:
+            name = f"{stem} Medical Center"
+        return _Org(name, kind, country, home)
+
+    def _zipf_org(self) -> int:
+        return bisect.bisect_left(self.org_cum, self.rng.random() * self.org_cum[-1])
+
+    def _partners(self) -> None:
+        """Sticky partners: universities mostly co-own with companies."""
+        for i, org in enumerate(self.orgs):
+            for _ in range(self.rng.randint(1, 3)):
+                for _attempt in range(20):
+                    j = self._zipf_org()
+                    other = self.orgs[j]
+                    if j == i:
+                        continue
+                    if (
+                        org.kind == "university"
+                        and other.kind == "university"
+                        and self.rng.random() < 0.8
+                    ):
+                        continue
+                    org.partners.append(j)
+                    break
+
+    def _ror_ids(self) -> None:
+        """ROR records for every non-company and for 15% of the companies (ROR-only too);
+        some ROR companies are part of a bigger ROR company."""
+        alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+        seen: set[str] = set()
+        for k, org in enumerate([*self.orgs, *self.ror_only]):
+            holder = k < len(self.orgs)
+            if holder and org.kind == "company" and self.rng.random() >= 0.15:
+                continue
+            while True:
+                rid = "0" + "".join(self.rng.choice(alphabet) for _ in range(8))
+                if rid not in seen:
+                    seen.add(rid)
+                    break
+            org.ror_id = "https://ror.org/" + rid
+        parents = [i for i, o in enumerate(self.orgs[:300]) if o.ror_id and o.kind == "company"]
+        for i, org in enumerate(self.orgs):
+            if (
+                parents
+                and org.ror_id
+                and org.kind == "company"
+                and i >= 300
+                and self.rng.random() < 0.1
+            ):
+                org.parent = self.rng.choice(parents)
+
+    # patents
+
+    def _group(self, subclass: str) -> str:
+        return self.rng.choice(self.s.groups[subclass])
+
+    def _assignee_row(self, o: int) -> tuple[str | None, str | None, str | None, str]:
+        org = self.orgs[o]
+        name = org.name
+        r = self.rng.random()
+        if r < 0.10:
+            name = name.upper()
+        elif r < 0.13:
+            name = name.replace(",", "").replace(".", "")
+        codes = _ASSIGNEE_TYPE.get(org.kind, ("2", "3"))
+        return name, None, None, codes[0] if org.country == "US" else codes[1]
+
+    def patent(self, year: int) -> tuple[_Patent, list[int]]:
+        rng = self.rng
+        holders: list[int] = []
+        rows: list[tuple[str | None, str | None, str | None, str]] = []
+        r = rng.random()
+        if r < UNASSIGNED:
+            pass
+        elif r < UNASSIGNED + INDIVIDUAL:
+            rows.append((None, rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES), rng.choice("45")))
+        else:
+            holders.append(self._zipf_org())
+            if rng.random() < MULTI_ASSIGNEE:
+                extra = 2 if rng.random() < THIRD_ASSIGNEE else 1
+                for _ in range(extra):
+                    lead = self.orgs[holders[0]]
+                    cand = (
+                        rng.choice(lead.partners)
+                        if lead.partners and rng.random() < 0.7
+                        else self._zipf_org()
+                    )
+                    if cand not in holders:
+                        holders.append(cand)
+            rows += [self._assignee_row(o) for o in holders]
+        home: list[str] = [s for o in holders for s in self.orgs[o].home]
+        primary = rng.choice(home) if home and rng.random() < 0.85 else self._subclass()
+        n_cpc = min(60, max(1, round(rng.gammavariate(2.0, CPC_MEAN / 2.0))))
+        symbols: list[str] = []
+        for k in range(n_cpc):
+            u = rng.random()
+            sub = (
+                primary
+                if k == 0 or u < 0.75
+                else rng.choice(home)
+                if home and u < 0.9
+                else self._subclass()
+            )
+            sym = self._group(sub)
+            if sym not in symbols:
+                symbols.append(sym)
+        cpc = [
+            (s, "inventional" if k == 0 or rng.random() < 0.55 else "additional")
+            for k, s in enumerate(symbols)
+        ]
+        lead_country = self.orgs[holders[0]].country if holders else self._country()
+        n_inv = 1 + min(30, int(rng.expovariate(1 / (INVENTOR_MEAN - 0.5))))
+        where = lead_country if rng.random() < 0.85 else self._country()
+        loc = rng.choice(self.locations[where])[0]
+        inventors = [
+            (rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES), loc if i == 0 else "")
+            for i in range(n_inv)
+        ]
+        title = self.s.titles.get(symbols[0], "Apparatus")
+        title = (title[:1].upper() + title[1:])[:180]
+        kind = ("B2" if rng.random() < 0.9 else "B1") if year >= 2001 else "A"
+        date = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        return _Patent(date, title, kind, rng.randint(1, 40), rows, cpc, inventors), holders
+
+    def year(self) -> int:
+        # grants grow roughly 5% a year, as in the real extract
+        span = LAST_YEAR - FIRST_YEAR + 1
+        u = self.rng.random()
+        rate = 0.055
+        y = math.log(1 + u * (math.exp(rate * span) - 1)) / rate
+        return FIRST_YEAR + min(span - 1, int(y))
+
+
+def _cumulative(weights: Iterable[float]) -> list[float]:
+    out: list[float] = []
+    total = 0.0
+    for w in weights:
+        total += w
+        out.append(total)
+    return out
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def _write_tsv_zip(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """One `<name>.tsv` member, every field double-quoted, as PatentsView publishes."""
+    member = path.name.removesuffix(".zip")
+    info = zipfile.ZipInfo(member, date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    n = 0
+    with zipfile.ZipFile(path, "w") as zf, zf.open(info, "w") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        w = csv.writer(text, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
+        w.writerow(header)
+        for row in rows:
+            w.writerow(["" if v is None else v for v in row])
+            n += 1
+        text.flush()
+        text.detach()
+    return n
+
+
+def _ror_record(org: _Org, parent: _Org | None, rng: random.Random) -> dict[str, Any]:
+    display = org.name
+    if org.kind == "company":  # ROR names companies without the legal form
+        for form in _FORMS_LONGEST_FIRST:
+            if org.name.endswith(" " + form):
+                display = org.name[: -len(form) - 1].rstrip(",")
+                break
+    names: list[dict[str, Any]] = [
+        {"value": display, "types": ["ror_display", "label"], "lang": "en"}
+    ]
+    words = [w for w in display.split() if w[:1].isupper()]
+    if len(words) >= 2:
+        names.append({"value": "".join(w[0] for w in words), "types": ["acronym"], "lang": None})
+    relationships = []
+    if parent is not None and parent.ror_id:
+        relationships.append({"type": "parent", "id": parent.ror_id, "label": parent.name})
+    return {
+        "id": org.ror_id,
+        "names": names,
+        "types": [_ROR_TYPE[org.kind]],
+        "status": "active",
+        "established": rng.randint(1850, 2015),
+        "locations": [
+            {
+                "geonames_id": rng.randint(100_000, 9_999_999),
+                "geonames_details": {"country_code": org.country, "name": "Synthetic city"},
+            }
+        ],
+        "relationships": relationships,
+        "domains": [],
+        "links": [],
+        "external_ids": [],
+        "admin": {
+            "created": {"date": "2025-01-01", "schema_version": "2.1"},
+            "last_modified": {"date": "2025-01-01", "schema_version": "2.1"},
+        },
+    }
+
+
+def generate(
+    out: Path,
+    *,
+    edges: int = DEFAULT_EDGES,
+    seed: int = DEFAULT_SEED,
+    orgs: int = DEFAULT_ORGS,
+    ror_only: int = DEFAULT_ROR_ONLY,
+    cpc: Path,
+    concordance: Path,
+    cpc_frequencies: Path | None = None,
+) -> SyntheticData:
+    """Write a synthetic graph's inputs under `out` (replacing what is there)."""
+    started = time.perf_counter()
+    scheme = _read_scheme(cpc, concordance, cpc_frequencies)
+    gen = _Generator(scheme, seed, orgs, ror_only)
+    ror_orgs = [o for o in (*gen.orgs, *gen.ror_only) if o.ror_id]
+    part_of = sum(1 for o in gen.orgs if o.parent is not None)
+    fixed = scheme.broader_edges + scheme.cpc_field_edges + len(ror_orgs) + part_of
+
+    patents: list[_Patent] = []
+    used: set[int] = set()  # organisations holding patents
+    used_plain: set[int] = set()  # organisations with patents and no ROR record
+    individuals: set[tuple[str | None, str | None]] = set()
+    running = 0
+    while fixed + running + len(used_plain) + len(individuals) < edges:
+        p, holders = gen.patent(gen.year())
+        patents.append(p)
+        fields = {f for s, _ in p.cpc for f in scheme.matcher.fields(s)}
+        running += len(p.cpc) + len(holders) + len(fields)
+        used.update(holders)
+        for o in holders:
+            if gen.orgs[o].ror_id is None:
+                used_plain.add(o)
+        for a in p.assignees:
+            if a[0] is None:
+                running += 1
+                individuals.add((a[1], a[2]))
+
+    # patent numbers increase with the grant date
+    patents.sort(key=lambda p: p.date)
+    step = (LAST_NUMBER - FIRST_NUMBER) // max(len(patents), 1)
+    numbers = [str(FIRST_NUMBER + i * step) for i in range(len(patents))]
+    order = sorted(range(len(patents)), key=lambda i: numbers[i])  # as PatentsView sorts ids
+
+    if out.exists():
+        shutil.rmtree(out)
+    pv = out / "patentsview"
+    for d in (pv, out / "ror", out / "cpc", out / "wipo"):
+        d.mkdir(parents=True)
+    counts: dict[str, Any] = {"patents": len(patents)}
+    counts["g_patent"] = _write_tsv_zip(
+        pv / "g_patent.tsv.zip",
+        (
+            "patent_id",
+            "patent_type",
+            "patent_date",
+            "patent_title",
+            "wipo_kind",
+            "num_claims",
+            "withdrawn",
+            "filename",
+        ),
+        (
+            (
+                numbers[i],
+                "utility",
+                patents[i].date,
+                patents[i].title,
+                patents[i].kind,
+                patents[i].claims,
+                "0",
+                "",
+            )
+            for i in order
+        ),
+    )
+    counts["g_assignee_not_disambiguated"] = _write_tsv_zip(
+        pv / "g_assignee_not_disambiguated.tsv.zip",
+        (
+            "patent_id",
+            "assignee_sequence",
+            "assignee_id",
+            "raw_assignee_individual_name_first",
+            "raw_assignee_individual_name_last",
+            "raw_assignee_organization",
+            "assignee_type",
+            "rawlocation_id",
+        ),
+        (
+            (numbers[i], seq, "", first, last, org, atype, "")
+            for i in order
+            for seq, (org, first, last, atype) in enumerate(patents[i].assignees)
+        ),
+    )
+    counts["g_cpc_current"] = _write_tsv_zip(
+        pv / "g_cpc_current.tsv.zip",
+        (
+            "patent_id",
+            "cpc_sequence",
+            "cpc_section",
+            "cpc_class",
+            "cpc_subclass",
+            "cpc_group",
+            "cpc_type",
+            "cpc_symbol_position",
+        ),
+        (
+            (numbers[i], seq, s[0], s[:3], s[:4], s, t, "")
+            for i in order
+            for seq, (s, t) in enumerate(patents[i].cpc)
+        ),
+    )
+    counts["g_inventor_not_disambiguated"] = _write_tsv_zip(
+        pv / "g_inventor_not_disambiguated.tsv.zip",
+        (
+            "patent_id",
+            "inventor_sequence",
+            "inventor_id",
+            "raw_inventor_name_first",
+            "raw_inventor_name_last",
+            "deceased_flag",
+            "rawlocation_id",
+        ),
+        (
+            (numbers[i], seq, "", first, last, "", loc)
+            for i in order
+            for seq, (first, last, loc) in enumerate(patents[i].inventors)
+        ),
+    )
+    counts["g_location_not_disambiguated"] = _write_tsv_zip(
+        pv / "g_location_not_disambiguated.tsv.zip",
+        ("rawlocation_id", "location_id", "raw_city", "raw_state", "raw_country"),
+        (
+            (lid, "", city, state, raw)
+            for code in sorted(gen.locations)
+            for lid, city, state, raw in gen.locations[code]
+        ),
+    )
+
+    rng = random.Random(seed + 1)
+    records = [
+        _ror_record(o, gen.orgs[o.parent] if o.parent is not None else None, rng) for o in ror_orgs
+    ]
+    info = zipfile.ZipInfo("ror-synthetic_schema_v2.json", date_time=_ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(out / "ror" / "ror-synthetic.zip", "w") as zf:
+        zf.writestr(info, json.dumps(records, ensure_ascii=False, indent=1))
+    counts["ror_records"] = len(records)
+
+    shutil.copyfile(cpc, out / "cpc" / cpc.name)
+    shutil.copyfile(concordance, out / "wipo" / concordance.name)
+    counts["organisations_with_patents"] = len(used)
+    counts["co_assigned_patents"] = sum(1 for p in patents if len(p.assignees) > 1)
+    counts["estimated_edges"] = fixed + running + len(used_plain) + len(individuals)
+    counts["seed"] = seed
+    counts["subclass_weights"] = scheme.weights_from
+    (out / "SYNTHETIC.md").write_text(
+        "# SYNTHETIC data: for scale testing only\n\n"
+        "Generated by `benchmarks/synthetic.py`. Organisations, patents, assignments, inventors\n"
+        "and places are invented; only the CPC scheme and the WIPO concordance are real.\n\n"
+        "```\n" + json.dumps(counts, indent=1) + "\n```\n",
+        encoding="utf-8",
+    )
+    counts["seconds"] = round(time.perf_counter() - started, 1)
+    sources = SourcePaths(
+        patentsview=pv,
+        ror=out / "ror" / "ror-synthetic.zip",
+        cpc=out / "cpc" / cpc.name,
+        wipo=out / "wipo" / concordance.name,
+    )
+    return SyntheticData(out, sources, counts)
+
+
+def inputs_from(shared: Path | None) -> tuple[Path, Path, Path | None]:
+    """CPC Title List, concordance and (when present) the real g_cpc_current for weights:
+    from the shared data when given and present, else from the bundled sample."""
+    if shared is not None and (shared / "cpc").is_dir():
+        freq = shared / "patentsview" / "g_cpc_current.tsv.zip"
+        return (
+            shared / "cpc" / "CPCTitleList202505.zip",
+            shared / "wipo" / "ipc_technology.csv",
+            freq if freq.exists() else None,
+        )
+    sample = REPO_ROOT / "data" / "sample"
+    return (
+        sample / "cpc" / "CPCTitleList202505.zip",
+        sample / "wipo" / "ipc_technology.csv",
+        sample / "patentsview" / "g_cpc_current.tsv.zip",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder to write (replaced)")
+    parser.add_argument("--edges", type=int, default=DEFAULT_EDGES, help="target stored edges")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--orgs", type=int, default=DEFAULT_ORGS, help="assignee organisations")
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="real shared data")
+    args = parser.parse_args(argv)
+    cpc, concordance, freq = inputs_from(args.shared)
+    data = generate(
+        args.out,
+        edges=args.edges,
+        seed=args.seed,
+        orgs=args.orgs,
+        cpc=cpc,
+        concordance=concordance,
+        cpc_frequencies=freq,
+    )
+    print(f"SYNTHETIC data (scale testing only) written to {data.root}")
+    print(json.dumps(data.counts, indent=1))
+
+
+if __name__ == "__main__":
+    main()
