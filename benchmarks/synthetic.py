@@ -77,139 +77,32 @@ FIRST_YEAR, LAST_YEAR = 1976, 2022
 FIRST_NUMBER, LAST_NUMBER = 3_930_271, 11_540_000
 _ZIP_TIME: Final = (2025, 1, 1, 0, 0, 0)
 
-#: Countries of organisations and inventors, with weights near the real grants' shares.
+# fmt: off
 COUNTRIES: Final[tuple[tuple[str, float], ...]] = (
-    ("US", 40),
-    ("JP", 17),
-    ("KR", 8),
-    ("DE", 6),
-    ("TW", 6),
-    ("CN", 6),
-    ("GB", 2.2),
-    ("FR", 2),
-    ("CA", 1.8),
-    ("CH", 1.2),
-    ("NL", 1.1),
-    ("SE", 1.0),
-    ("IT", 0.9),
-    ("IL", 0.9),
-    ("IN", 0.7),
-    ("AU", 0.6),
-    ("FI", 0.5),
-    ("BE", 0.4),
-    ("DK", 0.4),
-    ("AT", 0.4),
-    ("SG", 0.4),
-    ("HK", 0.3),
-    ("ES", 0.3),
-    ("NO", 0.2),
-    ("IE", 0.2),
-    ("MY", 0.15),
-    ("NZ", 0.1),
-    ("BR", 0.1),
-    ("RU", 0.1),
-    ("SA", 0.1),
-    ("MX", 0.05),
+    ("US", 40), ("JP", 17), ("KR", 8), ("DE", 6), ("TW", 6), ("CN", 6), ("GB", 2.2),
+    ("FR", 2), ("CA", 1.8), ("CH", 1.2), ("NL", 1.1), ("SE", 1.0), ("IT", 0.9), ("IL", 0.9),
+    ("IN", 0.7), ("AU", 0.6), ("FI", 0.5), ("BE", 0.4), ("DK", 0.4), ("AT", 0.4),
+    ("SG", 0.4), ("HK", 0.3), ("ES", 0.3), ("NO", 0.2), ("IE", 0.2), ("MY", 0.15),
+    ("NZ", 0.1), ("BR", 0.1), ("RU", 0.1), ("SA", 0.1), ("MX", 0.05),
 )
 #: PatentsView raw country codes beside ISO ones ("JPX" occurs beside "JP").
 _RAW_VARIANT: Final = {"JP": "JPX", "TW": "TWX", "KR": "KRX", "DE": "DEX", "GB": "GB2"}
 
 _SYLLABLES: Final = (
-    "ka",
-    "lo",
-    "mi",
-    "ra",
-    "ten",
-    "vor",
-    "sel",
-    "dri",
-    "nu",
-    "pax",
-    "zen",
-    "tor",
-    "qui",
-    "bel",
-    "mar",
-    "sin",
-    "ko",
-    "va",
-    "rel",
-    "dan",
-    "fu",
-    "gi",
-    "hal",
-    "jor",
-    "lux",
-    "nor",
-    "ori",
-    "pel",
-    "sta",
-    "tri",
-    "ven",
-    "wil",
-    "xen",
-    "yul",
-    "zor",
-    "ar",
-    "en",
-    "is",
-    "on",
-    "um",
-    "bra",
-    "cel",
-    "dor",
-    "fin",
-    "gra",
-    "hel",
-    "kin",
-    "lem",
-    "mon",
-    "nax",
-    "pro",
-    "ros",
+    "ka", "lo", "mi", "ra", "ten", "vor", "sel", "dri", "nu", "pax", "zen", "tor", "qui",
+    "bel", "mar", "sin", "ko", "va", "rel", "dan", "fu", "gi", "hal", "jor", "lux", "nor",
+    "ori", "pel", "sta", "tri", "ven", "wil", "xen", "yul", "zor", "ar", "en", "is", "on",
+    "um", "bra", "cel", "dor", "fin", "gra", "hel", "kin", "lem", "mon", "nax", "pro", "ros",
 )
 _FIRST_NAMES: Final = (
-    "Akira",
-    "Anna",
-    "Carlos",
-    "Chen",
-    "David",
-    "Elena",
-    "Hiroshi",
-    "Ji-hoon",
-    "John",
-    "Li",
-    "Maria",
-    "Michael",
-    "Min-jun",
-    "Olivia",
-    "Pierre",
-    "Priya",
-    "Stefan",
-    "Wei",
-    "Yuki",
+    "Akira", "Anna", "Carlos", "Chen", "David", "Elena", "Hiroshi", "Ji-hoon", "John",
+    "Li", "Maria", "Michael", "Min-jun", "Olivia", "Pierre", "Priya", "Stefan", "Wei", "Yuki",
 )
 _LAST_NAMES: Final = (
-    "Kim",
-    "Lee",
-    "Park",
-    "Wang",
-    "Zhang",
-    "Liu",
-    "Tanaka",
-    "Suzuki",
-    "Sato",
-    "Smith",
-    "Johnson",
-    "Brown",
-    "Garcia",
-    "Muller",
-    "Schmidt",
-    "Martin",
-    "Rossi",
-    "Cohen",
-    "Singh",
+    "Kim", "Lee", "Park", "Wang", "Zhang", "Liu", "Tanaka", "Suzuki", "Sato", "Smith",
+    "Johnson", "Brown", "Garcia", "Muller", "Schmidt", "Martin", "Rossi", "Cohen", "Singh",
 )
+# fmt: on
 _COMPANY_FORMS: Final[dict[str, tuple[str, ...]]] = {
     "US": ("Inc.", "Corporation", "LLC", "Incorporated", "Corp."),
     "JP": ("Co., Ltd.", "Kabushiki Kaisha", "Corporation"),
@@ -603,6 +496,62 @@ def _write_tsv_zip(path: Path, header: Sequence[str], rows: Iterable[Sequence[ob
     return n
 
 
+_HEADERS: Final = {
+    "g_patent": "patent_id patent_type patent_date patent_title wipo_kind num_claims withdrawn "
+    "filename",
+    "g_assignee_not_disambiguated": "patent_id assignee_sequence assignee_id "
+    "raw_assignee_individual_name_first raw_assignee_individual_name_last "
+    "raw_assignee_organization assignee_type rawlocation_id",
+    "g_cpc_current": "patent_id cpc_sequence cpc_section cpc_class cpc_subclass cpc_group "
+    "cpc_type cpc_symbol_position",
+    "g_inventor_not_disambiguated": "patent_id inventor_sequence inventor_id "
+    "raw_inventor_name_first raw_inventor_name_last deceased_flag rawlocation_id",
+    "g_location_not_disambiguated": "rawlocation_id location_id raw_city raw_state raw_country",
+}
+
+
+def _write_patentsview(
+    pv: Path, patents: list[_Patent], locations: dict[str, list[tuple[str, str, str, str]]]
+) -> dict[str, int]:
+    """The five PatentsView tables; patent numbers increase with the grant date and rows come
+    in PatentsView's order (by patent_id as text). Returns rows written per table."""
+    patents = sorted(patents, key=lambda p: p.date)
+    step = (LAST_NUMBER - FIRST_NUMBER) // max(len(patents), 1)
+    numbers = [str(FIRST_NUMBER + i * step) for i in range(len(patents))]
+    ordered = [
+        (numbers[i], patents[i]) for i in sorted(range(len(patents)), key=numbers.__getitem__)
+    ]
+    tables: dict[str, Iterable[Sequence[object]]] = {
+        "g_patent": (
+            (n, "utility", p.date, p.title, p.kind, p.claims, "0", "") for n, p in ordered
+        ),
+        "g_assignee_not_disambiguated": (
+            (n, seq, "", first, last, org, atype, "")
+            for n, p in ordered
+            for seq, (org, first, last, atype) in enumerate(p.assignees)
+        ),
+        "g_cpc_current": (
+            (n, seq, s[0], s[:3], s[:4], s, t, "")
+            for n, p in ordered
+            for seq, (s, t) in enumerate(p.cpc)
+        ),
+        "g_inventor_not_disambiguated": (
+            (n, seq, "", first, last, "", loc)
+            for n, p in ordered
+            for seq, (first, last, loc) in enumerate(p.inventors)
+        ),
+        "g_location_not_disambiguated": (
+            (lid, "", city, state, raw)
+            for code in sorted(locations)
+            for lid, city, state, raw in locations[code]
+        ),
+    }
+    return {
+        name: _write_tsv_zip(pv / f"{name}.tsv.zip", _HEADERS[name].split(), rows)
+        for name, rows in tables.items()
+    }
+
+
 def _ror_record(org: _Org, parent: _Org | None, rng: random.Random) -> dict[str, Any]:
     display = org.name
     if org.kind == "company":  # ROR names companies without the legal form
@@ -680,106 +629,13 @@ def generate(
                 running += 1
                 individuals.add((a[1], a[2]))
 
-    # patent numbers increase with the grant date
-    patents.sort(key=lambda p: p.date)
-    step = (LAST_NUMBER - FIRST_NUMBER) // max(len(patents), 1)
-    numbers = [str(FIRST_NUMBER + i * step) for i in range(len(patents))]
-    order = sorted(range(len(patents)), key=lambda i: numbers[i])  # as PatentsView sorts ids
-
     if out.exists():
         shutil.rmtree(out)
     pv = out / "patentsview"
     for d in (pv, out / "ror", out / "cpc", out / "wipo"):
         d.mkdir(parents=True)
     counts: dict[str, Any] = {"patents": len(patents)}
-    counts["g_patent"] = _write_tsv_zip(
-        pv / "g_patent.tsv.zip",
-        (
-            "patent_id",
-            "patent_type",
-            "patent_date",
-            "patent_title",
-            "wipo_kind",
-            "num_claims",
-            "withdrawn",
-            "filename",
-        ),
-        (
-            (
-                numbers[i],
-                "utility",
-                patents[i].date,
-                patents[i].title,
-                patents[i].kind,
-                patents[i].claims,
-                "0",
-                "",
-            )
-            for i in order
-        ),
-    )
-    counts["g_assignee_not_disambiguated"] = _write_tsv_zip(
-        pv / "g_assignee_not_disambiguated.tsv.zip",
-        (
-            "patent_id",
-            "assignee_sequence",
-            "assignee_id",
-            "raw_assignee_individual_name_first",
-            "raw_assignee_individual_name_last",
-            "raw_assignee_organization",
-            "assignee_type",
-            "rawlocation_id",
-        ),
-        (
-            (numbers[i], seq, "", first, last, org, atype, "")
-            for i in order
-            for seq, (org, first, last, atype) in enumerate(patents[i].assignees)
-        ),
-    )
-    counts["g_cpc_current"] = _write_tsv_zip(
-        pv / "g_cpc_current.tsv.zip",
-        (
-            "patent_id",
-            "cpc_sequence",
-            "cpc_section",
-            "cpc_class",
-            "cpc_subclass",
-            "cpc_group",
-            "cpc_type",
-            "cpc_symbol_position",
-        ),
-        (
-            (numbers[i], seq, s[0], s[:3], s[:4], s, t, "")
-            for i in order
-            for seq, (s, t) in enumerate(patents[i].cpc)
-        ),
-    )
-    counts["g_inventor_not_disambiguated"] = _write_tsv_zip(
-        pv / "g_inventor_not_disambiguated.tsv.zip",
-        (
-            "patent_id",
-            "inventor_sequence",
-            "inventor_id",
-            "raw_inventor_name_first",
-            "raw_inventor_name_last",
-            "deceased_flag",
-            "rawlocation_id",
-        ),
-        (
-            (numbers[i], seq, "", first, last, "", loc)
-            for i in order
-            for seq, (first, last, loc) in enumerate(patents[i].inventors)
-        ),
-    )
-    counts["g_location_not_disambiguated"] = _write_tsv_zip(
-        pv / "g_location_not_disambiguated.tsv.zip",
-        ("rawlocation_id", "location_id", "raw_city", "raw_state", "raw_country"),
-        (
-            (lid, "", city, state, raw)
-            for code in sorted(gen.locations)
-            for lid, city, state, raw in gen.locations[code]
-        ),
-    )
+    counts.update(_write_patentsview(pv, patents, gen.locations))
 
     rng = random.Random(seed + 1)
     records = [
