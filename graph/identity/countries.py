@@ -10,7 +10,7 @@ import pycountry
 
 from graph.identity.normalise import fold
 
-__all__ = ["country_in_parentheses", "strip_country_suffix"]
+__all__ = ["country_code", "country_in_parentheses", "same_country", "strip_country_suffix"]
 
 #: Short forms ROR and patents use that pycountry does not list.
 _EXTRA: Final[dict[str, str]] = {
@@ -36,8 +36,24 @@ def _country_names() -> dict[str, str]:
 
 
 def country_code(text: str) -> str | None:
-    """Alpha-2 of a country name ('South Korea' -> 'KR'), None if not a country name."""
-    return _country_names().get(" ".join(re.split(r"[\W_]+", fold(text))).strip())
+    """Alpha-2 of a country name or code ('South Korea', 'CN' -> 'KR', 'CN'), else None."""
+    key = " ".join(re.split(r"[\W_]+", fold(text))).strip()
+    found = _country_names().get(key)
+    if found is None and len(key) == 2 and key.isalpha():
+        c = pycountry.countries.get(alpha_2=key.upper())
+        found = c.alpha_2 if c else None
+    return found
+
+
+#: Countries whose inventors PatentsView records interchangeably (Hong Kong as CN).
+_SAME_COUNTRY: Final[dict[str, str]] = {"HK": "CN", "MO": "CN"}
+
+
+def same_country(a: str | None, b: str | None) -> bool:
+    """Country evidence agrees (Hong Kong and Macao count as China)."""
+    if a is None or b is None:
+        return False
+    return _SAME_COUNTRY.get(a, a) == _SAME_COUNTRY.get(b, b)
 
 
 def country_in_parentheses(name: str) -> tuple[str, str | None]:

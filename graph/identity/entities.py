@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from graph.model import OrgKind
+
+if TYPE_CHECKING:
+    from graph.identity.overrides import ReviewRow
 
 __all__ = ["ActsFor", "AssigneeName", "OrgCluster", "Resolution"]
 
@@ -50,3 +54,6 @@ class Resolution:
 
     clusters: dict[str, OrgCluster]  # key -> cluster
     cluster_of: dict[str, str]  # raw name -> cluster key (every input name present)
+    name_score: dict[str, float] = field(default_factory=dict)  # raw name -> merge score
+    name_reason: dict[str, str] = field(default_factory=dict)  # raw name -> why in its cluster
+    review: list[ReviewRow] = field(default_factory=list)  # borderline decisions

@@ -22,7 +22,7 @@ _LEGAL_FORM_PHRASES: Final[tuple[str, ...]] = (
     "llc", "l l c", "llp", "l l p", "lp", "l p", "plc", "p l c", "pllc", "lllp",
     "co ltd", "coltd", "co inc", "corp ltd", "pty", "pty ltd", "pte", "pte ltd", "private",
     "private limited", "pvt", "pvt ltd", "public limited company", "limited liability company",
-    "limited partnership", "holdings inc",
+    "limited partnership",
     # German-speaking
     "gmbh", "g m b h", "mbh", "ag", "a g", "kg", "kgaa", "ohg", "ev", "e v", "se", "gmbh co kg",
     "gmbh and co kg", "gmbh and co", "co kg", "gmbh co", "aktiengesellschaft", "ug",

@@ -1,27 +1,32 @@
 """An in-memory index of ROR records by normalised name, label, alias and acronym.
 
 Inactive and withdrawn records are folded into their active successor when ROR names one, so a
-link always lands on the record ROR currently recommends.
+link always lands on the record ROR currently recommends. Names ending in 'System' are also
+found without it ('University of California System' for 'The Regents of the University of
+California') when no other record carries the shorter name.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from graph.identity.countries import strip_country_suffix
 from graph.identity.kinds import kind_from_ror_types
+from graph.identity.loose import compact, loose_tokens
 from graph.identity.normalise import fold, normalise
 from graph.model import OrgKind
 from loaders.records import RorRecord
 
-__all__ = ["NameHit", "RorIndex"]
+__all__ = ["NameHit", "RorIndex", "deletion_keys", "typo_keys"]
 
 log = logging.getLogger(__name__)
 
 _ACTIVE = "active"
+_VIA_ORDER = {"name": 0, "label": 1, "alias": 2, "system": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +34,32 @@ class NameHit:
     """A ROR record reachable under a normalised name, and which of its names it was."""
 
     ror_id: str  # canonical (active successor when the named record is inactive)
-    via: str  # 'name' | 'label' | 'alias'
+    via: str  # 'name' | 'label' | 'alias' | 'system'
     matched: str  # the ROR name as written
     via_record: str  # the record whose name matched (may be an inactive predecessor)
+
+
+def deletion_keys(text: str) -> Iterator[str]:
+    """The text and every string one character shorter (typo blocking, SymSpell style)."""
+    yield text
+    if len(text) >= 5:
+        for i in range(len(text)):
+            yield text[:i] + text[i + 1 :]
+
+
+def typo_keys(loose: tuple[str, ...]) -> Iterator[str]:
+    """Blocking keys under which a one-word misspelling of a name meets the name: the compact
+    form; for several words, the name with one word left out plus that word's first or last
+    two letters; for one word, its one-letter deletions."""
+    yield "c|" + "".join(loose)
+    if len(loose) >= 2:
+        for i, t in enumerate(loose):
+            rest = " ".join(loose[:i] + loose[i + 1 :])
+            yield f"w|{i}|{rest}|{t[:2]}"
+            yield f"w|{i}|{rest}|{t[-2:]}"
+    elif loose:
+        for k in deletion_keys(loose[0]):
+            yield "d|" + k
 
 
 class RorIndex:
@@ -42,7 +70,7 @@ class RorIndex:
         self._canonical: dict[str, str | None] = {}
         self.by_name: dict[str, list[NameHit]] = defaultdict(list)
         self.by_acronym: dict[str, set[str]] = defaultdict(set)
-        self.children: dict[str, list[str]] = defaultdict(list)
+        system: dict[str, list[NameHit]] = defaultdict(list)
         for rec in self.records.values():
             target = self.canonical(rec.ror_id)
             if target is None:
@@ -56,11 +84,15 @@ class RorIndex:
                 if key and key not in seen:
                     seen.add(key)
                     self.by_name[key].append(NameHit(target, via, text, rec.ror_id))
+                    if key.endswith(" system") and key.count(" ") >= 2:
+                        system[key.removesuffix(" system")].append(
+                            NameHit(target, "system", text, rec.ror_id)
+                        )
             for acronym in rec.acronyms:
-                self.by_acronym[fold(acronym).replace(".", "").replace(" ", "")].add(target)
-            for rel in rec.relationships:
-                if rel.type == "parent":
-                    self.children[rel.ror_id].append(rec.ror_id)
+                self.by_acronym[_acronym_key(acronym)].add(target)
+        for key, hits in system.items():
+            if key not in self.by_name:
+                self.by_name[key] = hits
         log.info("ROR index: %d records, %d names", len(self.records), len(self.by_name))
 
     def canonical(self, ror_id: str) -> str | None:
@@ -83,8 +115,11 @@ class RorIndex:
             if rec.status == _ACTIVE:
                 result = current
                 break
-            successors = [r.ror_id for r in rec.relationships if r.type == "successor"]
-            present = [s for s in successors if s in self.records]
+            present = [
+                r.ror_id
+                for r in rec.relationships
+                if r.type == "successor" and r.ror_id in self.records
+            ]
             if len(present) == 1:
                 current = present[0]
                 continue
@@ -95,25 +130,55 @@ class RorIndex:
 
     def hits(self, normalised: str) -> list[NameHit]:
         """Records (canonical ids, de-duplicated, best naming first) under a normalised name."""
-        found = self.by_name.get(normalised, [])
-        order = {"name": 0, "label": 1, "alias": 2}
         best: dict[str, NameHit] = {}
-        for hit in sorted(found, key=lambda h: order[h.via]):
+        for hit in sorted(self.by_name.get(normalised, []), key=lambda h: _VIA_ORDER[h.via]):
             best.setdefault(hit.ror_id, hit)
         return list(best.values())
 
     def acronym_hits(self, acronym: str) -> set[str]:
         """Canonical ids of records that carry this acronym."""
-        return self.by_acronym.get(fold(acronym).replace(".", "").replace(" ", ""), set())
+        return self.by_acronym.get(_acronym_key(acronym), set())
+
+    @cached_property
+    def non_company_names(self) -> frozenset[str]:
+        """Normalised names of records that are not companies (universities, facilities...)."""
+        return frozenset(
+            key
+            for key, hits in self.by_name.items()
+            if any("company" not in self.records[h.ror_id].types for h in hits)
+        )
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every loose token of every ROR name: real words, not typos."""
+        return frozenset(t for key in self.by_name for t in loose_tokens(key))
+
+    @cached_property
+    def fuzzy_blocks(self) -> dict[str, list[str]]:
+        """`typo_keys` of every ROR name -> normalised names (built on first use)."""
+        blocks: dict[str, list[str]] = defaultdict(list)
+        for key in self.by_name:
+            if len(compact(key)) < 6:
+                continue
+            for k in set(typo_keys(loose_tokens(key))):
+                blocks[k].append(key)
+        return blocks
 
     def country(self, ror_id: str) -> str | None:
         rec = self.records.get(ror_id)
         return rec.country if rec else None
 
-    def kind(self, ror_id: str) -> OrgKind:
+    def types(self, ror_id: str) -> tuple[str, ...]:
         rec = self.records.get(ror_id)
-        return kind_from_ror_types(rec.types) if rec else OrgKind.OTHER
+        return rec.types if rec else ()
+
+    def kind(self, ror_id: str) -> OrgKind:
+        return kind_from_ror_types(self.types(ror_id))
 
     def name(self, ror_id: str) -> str:
         rec = self.records.get(ror_id)
         return rec.name if rec else ror_id
+
+
+def _acronym_key(acronym: str) -> str:
+    return "".join(ch for ch in fold(acronym) if ch.isalnum())

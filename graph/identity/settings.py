@@ -13,15 +13,15 @@ class IdentitySettings:
     """Knobs of `OrganizationResolver`; every threshold is a similarity in [0, 1]."""
 
     #: Fuzzy merge of two normalised names needs at least this similarity.
-    merge_threshold: float = 0.92
+    merge_threshold: float = 0.88
     #: Fuzzy merges between this and `merge_threshold` go to the review file, not merged.
-    review_threshold: float = 0.85
+    review_threshold: float = 0.80
     #: A fuzzy ROR link needs at least this similarity.
     link_threshold: float = 0.95
     #: Fuzzy ROR links between this and `link_threshold` go to the review file.
     link_review_threshold: float = 0.90
     #: Names shorter than this (in characters, normalised) are only merged/linked exactly.
-    min_fuzzy_length: int = 8
+    min_fuzzy_length: int = 7
     #: Use ROR acronyms for linking (only when unambiguous and the country matches).
     use_acronyms: bool = True
     #: Fuzzy matching on/off (off = normalised exact matching only).

@@ -1,0 +1,160 @@
+"""Benchmark of organisation identity (issue 6) on real PatentsView assignee strings.
+
+Prints, for the labelled real set in tests/data/identity/labelled_assignees.csv, pairwise and
+B-cubed precision/recall/F1 of the engine next to a naive baseline (identical normalised
+name = one organisation; exact unique normalised ROR name = link), ROR link precision, and the
+time to resolve every distinct assignee string of the PatentsView extract.
+
+    python benchmarks/identity.py [--data /work/shared/data] [--errors 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, normalise
+from graph.identity.evaluation import bcubed, link_scores, pairwise
+from graph.identity.patterns import clean_name
+from graph.identity.ror_index import RorIndex
+from loaders import patentsview, ror
+from loaders.report import LoadReport
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELLED = ROOT / "tests" / "data" / "identity" / "labelled_assignees.csv"
+
+
+def assignee_names(data: Path) -> list[AssigneeName]:
+    """Distinct assignee strings with type and inventor-country evidence, as the build does."""
+    pv = data / "patentsview"
+    report = LoadReport()
+    where = {
+        loc.rawlocation_id: loc.country
+        for loc in patentsview.read_locations(pv / "g_location_not_disambiguated.tsv.zip", report)
+    }
+    patent_countries: dict[str, Counter[str]] = defaultdict(Counter)
+    for inv in patentsview.read_inventors(pv / "g_inventor_not_disambiguated.tsv.zip", report):
+        country = where.get(inv.rawlocation_id or "")
+        if country:
+            patent_countries[inv.patent_id][country] += 1
+    counts: Counter[tuple[str, bool]] = Counter()
+    types: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
+    countries: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
+    for a in patentsview.read_assignees(pv / "g_assignee_not_disambiguated.tsv.zip", report):
+        if a.organization:
+            k = (a.organization, False)
+        else:
+            k = (" ".join(p for p in (a.first_name, a.last_name) if p), True)
+        counts[k] += 1
+        if a.assignee_type:
+            types[k][a.assignee_type] += 1
+        countries[k].update(patent_countries.get(a.patent_id, {}))
+
+    def mode(c: Counter[str]) -> str | None:
+        return min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] if c else None
+
+    return [
+        AssigneeName(name, mode(types[(name, ind)]), mode(countries[(name, ind)]), n, ind)
+        for (name, ind), n in sorted(counts.items())
+        if name
+    ]
+
+
+def naive_links(index: RorIndex, names: list[str]) -> dict[str, str | None]:
+    """Baseline link: the normalised name equals exactly one ROR record's name."""
+    out: dict[str, str | None] = {}
+    for n in names:
+        hits = index.hits(normalise(clean_name(n)))
+        out[n] = hits[0].ror_id if len(hits) == 1 else None
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--errors", type=int, default=0, help="list this many errors of each kind")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    names = assignee_names(args.data)
+    records = list(ror.read_ror(args.data / "ror" / "ror-data-sample.zip", LoadReport()))
+    t_load = time.perf_counter() - t0
+    orgs = sum(1 for n in names if not n.individual)
+
+    t0 = time.perf_counter()
+    resolver = OrganizationResolver(records, IdentitySettings())
+    t_index = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    res = resolver.resolve(names)
+    t_resolve = time.perf_counter() - t0
+
+    with LABELLED.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    gold = {r["name"]: r["gold_cluster"] for r in rows}
+    gold_ror = {r["name"]: r["gold_ror"] for r in rows}
+    engine = {n: res.cluster_of[n] for n in gold}
+    naive = {n: normalise(clean_name(n)) for n in gold}
+    engine_links = {n: res.clusters[res.cluster_of[n]].ror_id for n in gold}
+    base_links = naive_links(resolver.index, list(gold))
+
+    print(
+        f"labelled set: {len(gold)} real assignee strings, {len(set(gold.values()))} gold "
+        f"organisations, {sum(1 for v in gold_ror.values() if v)} with a gold ROR id"
+    )
+    print(f"{'':28}{'pairwise':>34}{'B-cubed':>34}")
+    for label, pred in (("naive normalised-exact", naive), ("engine", engine)):
+        print(f"{label:28}{pairwise(gold, pred)!s:>34}{bcubed(gold, pred)!s:>34}")
+    print(f"ROR links  naive:  {link_scores(gold_ror, base_links)}")
+    print(f"ROR links  engine: {link_scores(gold_ror, engine_links)}")
+    print(
+        f"run time over all {len(names)} distinct assignee strings ({orgs} organisations): "
+        f"resolve {t_resolve:.1f} s (+ ROR index {t_index:.1f} s; reading data {t_load:.1f} s)"
+    )
+    print(
+        f"clusters: {len(res.clusters)}; linked to ROR: "
+        f"{sum(1 for c in res.clusters.values() if c.ror_id)}; with ACTS_FOR: "
+        f"{sum(1 for c in res.clusters.values() if c.acts_for)}; review rows: {len(res.review)}"
+    )
+    if args.errors:
+        _print_errors(gold, engine, gold_ror, engine_links, args.errors)
+
+
+def _print_errors(
+    gold: dict[str, str],
+    pred: dict[str, str],
+    gold_ror: dict[str, str],
+    links: dict[str, str | None],
+    limit: int,
+) -> None:
+    by_pred: dict[str, list[str]] = defaultdict(list)
+    by_gold: dict[str, list[str]] = defaultdict(list)
+    for n in gold:
+        by_pred[pred[n]].append(n)
+        by_gold[gold[n]].append(n)
+    print("\nfalse merges (predicted together, gold apart):")
+    shown = 0
+    for members in by_pred.values():
+        labels = Counter(gold[n] for n in members)
+        if len(labels) > 1 and shown < limit:
+            shown += 1
+            print("  " + " | ".join(f"{n} [{gold[n]}]" for n in members[:6]))
+    print("\nmissed merges (gold together, predicted apart):")
+    shown = 0
+    for members in sorted(by_gold.values(), key=len, reverse=True):
+        parts = Counter(pred[n] for n in members)
+        if len(parts) > 1 and shown < limit:
+            shown += 1
+            main = parts.most_common(1)[0][0]
+            print(
+                f"  [{gold[members[0]]}] " + " | ".join(n for n in members if pred[n] != main)[:300]
+            )
+    print("\nwrong links:")
+    for n, (got, want) in list(link_scores(gold_ror, links).wrong.items())[:limit]:
+        print(f"  {n}: {got} (gold {want or '-'})")
+
+
+if __name__ == "__main__":
+    main()

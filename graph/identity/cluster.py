@@ -1,0 +1,304 @@
+"""Fuzzy clustering of name groups: blocking, pair decisions, constrained union-find.
+
+Candidate pairs come from blocking keys (the compact name and every one-letter deletion of
+it; the name with one word left out plus that word's first or last two letters; the name
+without its last word plus that word's first three letters), so no all-pairs comparison is
+needed. A pair is merged when its names differ only at typo level (see `similarity`), the
+similarity reaches the threshold and the evidence does not object: a different country or
+assignee type with enough patents behind both, different ROR records, different roles
+(a foundation is never its university), or a person's 'keep apart' override.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from graph.identity.countries import country_code, same_country
+from graph.identity.groups import NameGroup
+from graph.identity.loose import is_legal_form_like
+from graph.identity.ror_index import deletion_keys
+from graph.identity.settings import IdentitySettings
+from graph.identity.similarity import typo_level
+
+__all__ = ["Clustering", "Merge", "ReviewPair", "cluster_groups"]
+
+log = logging.getLogger(__name__)
+
+_MAX_BLOCK = 60
+_DOMINANT = 100  # patents behind a name whose rare shortened spellings are merged into it
+_GOVERNMENT_TYPES = frozenset({"6", "7", "8", "9"})
+_COMPANY_TYPES = frozenset({"2", "3"})
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Two groups joined, with why."""
+
+    a: int
+    b: int
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPair:
+    """A borderline pair a person should look at."""
+
+    a: int
+    b: int
+    score: float
+    reason: str
+
+
+@dataclass
+class Clustering:
+    """Result: cluster members (group indices) and every merge and review pair."""
+
+    members: list[list[int]]
+    merges: list[Merge] = field(default_factory=list)
+    review: list[ReviewPair] = field(default_factory=list)
+
+
+class _UnionFind:
+    def __init__(self, n: int, ror: list[str | None], cannot: Mapping[int, set[int]]) -> None:
+        self.parent = list(range(n))
+        self.members: dict[int, set[int]] = {i: {i} for i in range(n)}
+        self.ror: dict[int, set[str]] = {i: {r} if r else set() for i, r in enumerate(ror)}
+        self.cannot = cannot
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def conflict(self, i: int, j: int) -> str | None:
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj:
+            return None
+        if self.ror[ri] and self.ror[rj] and self.ror[ri] != self.ror[rj]:
+            return "linked to different ROR records"
+        small, large = sorted((ri, rj), key=lambda r: len(self.members[r]))
+        for m in self.members[small]:
+            if self.cannot.get(m, set()) & self.members[large]:
+                return "kept apart by an override"
+        return None
+
+    def union(self, i: int, j: int) -> bool:
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj:
+            return False
+        if len(self.members[ri]) < len(self.members[rj]):
+            ri, rj = rj, ri
+        self.parent[rj] = ri
+        self.members[ri] |= self.members.pop(rj)
+        self.ror[ri] |= self.ror.pop(rj)
+        return True
+
+
+def _prefix(g: NameGroup) -> str:
+    return f"{g.role}|{g.qualifier}|"
+
+
+def _blocking_keys(g: NameGroup) -> Iterable[str]:
+    pre = _prefix(g)
+    yield pre + "L|" + " ".join(g.loose)
+    yield pre + "L|" + " ".join(_without_country(g, None))
+    yield pre + "C|" + g.compact
+    yield pre + "C|" + "".join(g.light)
+    if len(g.loose) == 1 and 2 <= len(g.compact) <= 6:
+        yield pre + "A|" + g.compact  # an acronym meets the names it abbreviates
+    elif len(g.light) >= 3 and g.count >= 5:
+        yield pre + "A|" + g.initials
+    if len(g.compact) >= 6:
+        for k in deletion_keys(g.compact):
+            yield pre + "d|" + k
+    for toks in {g.loose, g.light, g.full}:
+        if len(toks) >= 2:
+            for i, t in enumerate(toks):
+                rest = " ".join(toks[:i] + toks[i + 1 :])
+                yield f"{pre}w|{i}|{rest}|{t[:2]}"
+                yield f"{pre}w|{i}|{rest}|{t[-2:]}"
+                if len(toks) >= 4:
+                    yield f"{pre}w|{i}|{rest}|*"
+            yield f"{pre}t|{' '.join(toks[:-1])}|{toks[-1][:3]}"
+    if g.count >= _DOMINANT:
+        for i in range(len(g.loose)):
+            yield pre + "M|" + " ".join(g.loose[:i] + g.loose[i + 1 :])
+    elif g.count <= 10 and len(g.loose) >= 3:
+        yield pre + "M|" + " ".join(g.loose)
+
+
+def candidate_pairs(groups: list[NameGroup]) -> set[tuple[int, int]]:
+    """Pairs of group indices that share a blocking key (blocks above a size cap skipped)."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        if g.individual:
+            continue
+        for k in set(_blocking_keys(g)):
+            blocks[k].append(i)
+    pairs: set[tuple[int, int]] = set()
+    skipped = 0
+    for ids in blocks.values():
+        if len(ids) < 2:
+            continue
+        if len(ids) > _MAX_BLOCK:
+            skipped += 1
+            continue
+        for x in range(len(ids)):
+            for y in range(x + 1, len(ids)):
+                pairs.add((ids[x], ids[y]))
+    log.debug("blocking: %d blocks, %d skipped, %d pairs", len(blocks), skipped, len(pairs))
+    return pairs
+
+
+def _without_country(g: NameGroup, country: str | None) -> tuple[str, ...]:
+    """Loose tokens minus a trailing 'of <country>' ('... Institute of Korea') that agrees
+    with `country` (any country when None), and a legal form before it. A bare country
+    ('Amkor Technology Korea') names a subsidiary and stays."""
+    toks, full = g.loose, g.full
+    for n in (2, 1):
+        if len(toks) > n + 1 and len(full) > n + 1 and full[-n - 1] == "of":
+            found = country_code(" ".join(full[-n:]))
+            if found and (country is None or same_country(found, country)):
+                rest = toks[:-n]
+                while len(rest) > 1 and is_legal_form_like(rest[-1]):
+                    rest = rest[:-1]
+                return rest
+    return toks
+
+
+def _dominant_variant(a: NameGroup, b: NameGroup) -> str | None:
+    """A rare spelling (few patents) that leaves one word out of a dominant name (a hundred
+    times more patents): 'Hong Fu Jin Industry (Shenzhen)' beside 'Hong Fu Jin Precision
+    Industry (Shenzhen)', 'Hon Hai Precision Co.' beside 'Hon Hai Precision Industry Co.'."""
+    rare, main = sorted((a, b), key=lambda g: g.count)
+    if rare.count > 10 or main.count < max(_DOMINANT, 100 * rare.count):
+        return None
+    r, m = rare.loose, main.loose
+    if len(r) < 3 or len(m) != len(r) + 1:
+        return None
+    for i, word in enumerate(m):
+        if m[:i] + m[i + 1 :] == r and not word.isdigit():
+            return f"rare spelling of a dominant name without '{word}'"
+    return None
+
+
+def _acronym_of(short: NameGroup, long: NameGroup) -> bool:
+    return (len(short.loose) == 1 and len(long.light) >= 3 and long.count >= 10
+            and short.count <= 10 and long.count >= 10 * short.count
+            and short.compact == long.initials)
+
+
+def compare(
+    a: NameGroup,
+    b: NameGroup,
+    vocabulary: frozenset[str],
+    df: Mapping[str, int],
+    settings: IdentitySettings,
+) -> tuple[float, str] | None:
+    """(score, reason) if `a` and `b` may be one organisation; None if they are not."""
+    if a.role != b.role or a.qualifier != b.qualifier:
+        return None
+    if a.normalised == b.normalised and a.key_text != b.key_text:
+        return None  # kept apart on purpose (a company and a same-named institute)
+    ca, cb = a.country, b.country
+    if a.loose == b.loose:
+        return 0.97, ("same name but for punctuation, stopwords, plural endings, abbreviations "
+                      "or legal form")
+    if _acronym_of(a, b) or _acronym_of(b, a):
+        if ca and cb and not same_country(ca, cb):
+            return None
+        short, long = (a, b) if len(a.loose) == 1 else (b, a)
+        return 0.9, f"'{short.display_name}' is the acronym of '{long.display_name}'"
+    if min(len(a.compact), len(b.compact)) < settings.min_fuzzy_length:
+        return None
+    la = _without_country(a, cb) if cb else a.loose
+    lb = _without_country(b, ca) if ca else b.loose
+    verdict = (typo_level(la, lb, vocabulary, df)
+               or typo_level(a.light, b.light, vocabulary, df)
+               or typo_level(a.full, b.full, vocabulary, df)
+               or _dominant_variant(a, b))
+    if verdict is None:
+        return None
+    if verdict == "same words":
+        verdict = "same name but for the country it adds"
+    score = fuzz.ratio(" ".join(la), " ".join(lb)) / 100
+    if verdict.startswith(("same letters", "same name")):
+        score = max(score, 0.96)
+    elif verdict.startswith("rare spelling"):
+        score = max(score, 0.92)
+    elif (verdict.startswith("misspelt") and min(len(a.loose), len(b.loose)) <= 2
+          and max(a.count, b.count) < 2 * min(a.count, b.count)
+          and not (set(a.loose) ^ set(b.loose)) & vocabulary):
+        return None  # neither word known to ROR and no frequency to tell the misspelling
+    # ('Huizhou'/'Guizhou University', one patent each)
+    notes = [verdict]
+    ca, cb = a.country, b.country
+    if ca and cb and not same_country(ca, cb):
+        if min(a.count, b.count) >= 3:
+            return None
+        score -= 0.03
+        notes.append(f"countries differ ({ca}/{cb}) on few patents")
+    ta, tb = a.type_code, b.type_code
+    if ta and tb and ta != tb and not a.role:
+        kinds = {ta in _GOVERNMENT_TYPES, tb in _GOVERNMENT_TYPES}
+        if len(kinds) == 2 and {ta, tb} & _COMPANY_TYPES:
+            return None
+        score -= 0.02
+        notes.append(f"assignee types differ ({ta}/{tb})")
+    return round(score, 3), "; ".join(notes)
+
+
+def cluster_groups(
+    groups: list[NameGroup],
+    ror_of_group: list[str | None],
+    vocabulary: frozenset[str],
+    settings: IdentitySettings,
+    must_link: Iterable[tuple[int, int, str]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+) -> Clustering:
+    """Cluster groups; `ror_of_group` are exact ROR links that must not end up together."""
+    cannot: dict[int, set[int]] = defaultdict(set)
+    for i, j in cannot_link:
+        cannot[i].add(j)
+        cannot[j].add(i)
+    uf = _UnionFind(len(groups), ror_of_group, cannot)
+    result = Clustering(members=[])
+    for i, j, why in must_link:
+        if uf.union(i, j):
+            result.merges.append(Merge(i, j, 1.0, why))
+    if settings.fuzzy:
+        df: Counter[str] = Counter()
+        for g in groups:
+            df.update(set(g.loose) | set(g.light))
+        scored: list[tuple[float, int, int, str]] = []
+        for i, j in candidate_pairs(groups):
+            decided = compare(groups[i], groups[j], vocabulary, df, settings)
+            if decided is not None:
+                scored.append((decided[0], i, j, decided[1]))
+        scored.sort(key=lambda s: (-s[0], s[1], s[2]))
+        for score, i, j, why in scored:
+            if uf.find(i) == uf.find(j):
+                continue
+            if score < settings.review_threshold:
+                continue
+            conflict = uf.conflict(i, j)
+            if conflict is not None:
+                result.review.append(ReviewPair(i, j, score, f"{why}; not merged: {conflict}"))
+                continue
+            if score < settings.merge_threshold:
+                result.review.append(ReviewPair(i, j, score, f"{why}; below merge threshold"))
+                continue
+            uf.union(i, j)
+            result.merges.append(Merge(i, j, score, why))
+    roots: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(groups)):
+        roots[uf.find(i)].append(i)
+    result.members = list(roots.values())
+    return result

@@ -1,0 +1,108 @@
+"""When do two spellings name the same organisation? Typo-level differences only.
+
+Names are compared on their loose tokens. They may differ by spacing, by a truncated last
+word, or by one or two misspelt words, where a misspelt word is a close edit of the other
+(edit distance 1, 2 for long words) and the rarer of the two is not itself a real word
+(it occurs in no more than two names, unless the other occurs in very many, and is no word
+of a ROR name). Anything else - an extra word, a different number, two real words like
+'Huizhou'/'Guizhou' or 'Toyota'/'Toyoda' - is a different organisation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+from rapidfuzz.distance import OSA
+
+__all__ = ["typo_level"]
+
+_COMMON: Final = 20  # a word in this many names is established; its rare variants are typos
+_LONG_SHARED: Final = 4  # with this many shared words, one close edit is a typo whatever it is
+
+
+def _allowed(length: int) -> int:
+    if length >= 12:
+        return 3
+    if length >= 9:
+        return 2
+    return 1 if length >= 5 else 0
+
+
+_STOPWORD_TYPOS: Final = frozenset({"and", "the", "for", "of"})
+
+
+def _is_typo_pair(
+    x: str, y: str, vocabulary: frozenset[str], df: Mapping[str, int]
+) -> bool:
+    if (x in _STOPWORD_TYPOS) != (y in _STOPWORD_TYPOS) and max(len(x), len(y)) <= 3:
+        return OSA.distance(x, y) <= 1  # 'ad'/'ano'/'end' for 'and'
+    limit = _allowed(min(len(x), len(y)))
+    if limit == 0 or OSA.distance(x, y) > limit:
+        return False
+    if x.isdigit() or y.isdigit():
+        return False
+    if (x in vocabulary) != (y in vocabulary):
+        rare, common = (y, x) if x in vocabulary else (x, y)  # the real word is the common one
+    else:
+        rare, common = (x, y) if df.get(x, 1) <= df.get(y, 1) else (y, x)
+    n_rare, n_common = df.get(rare, 1), df.get(common, 1)
+    if n_rare <= 2 and (rare not in vocabulary or n_common >= _COMMON):
+        return True
+    return n_rare * 20 <= n_common
+
+
+def typo_level(
+    a: Sequence[str],
+    b: Sequence[str],
+    vocabulary: frozenset[str],
+    df: Mapping[str, int] | frozenset[str],
+) -> str | None:
+    """Why token sequences `a` and `b` are one name spelt two ways, or None if they are not."""
+    counts: Mapping[str, int] = df if isinstance(df, Mapping) else {}
+    if list(a) == list(b):
+        return "same words"
+    if "".join(a) == "".join(b):
+        return "same letters, different spacing"
+    if {t for t in a if t.isdigit()} != {t for t in b if t.isdigit()}:
+        return None
+    da = _excess(a, b)
+    db = _excess(b, a)
+    if not da and not db:
+        return None  # same words in another order
+    if len(da) == 1 and len(db) == 1:
+        x, y = da[0], db[0]
+        if x == a[-1] and y == b[-1] and len(a) == len(b) and len(a) >= 2:
+            short, long = sorted((x, y), key=len)
+            if len(short) >= 3 and long.startswith(short) and list(a[:-1]) == list(b[:-1]):
+                return f"truncated '{short}' of '{long}'"
+    if len(da) != len(db) or len(da) > 2:
+        return None
+    if len(a) == 1 and len(b) == 1 and a[0][0] != b[0][0]:
+        return None  # one-word names differing in the first letter: 'Anden' is not 'Sanden'
+    pairs = list(zip(da, db, strict=True))
+    shared = len(a) - len(da)
+    if len(pairs) == 1 and shared >= _LONG_SHARED:
+        x, y = pairs[0]
+        if min(len(x), len(y)) >= 4 and OSA.distance(x, y) <= max(1, _allowed(min(len(x), len(y)))):
+            return f"one word spelt differently in a long name: '{x}'~'{y}'"
+    if len(pairs) == 1 and shared >= 3:
+        short, long = sorted(pairs[0], key=len)
+        if len(short) >= 5 and long.startswith(short):
+            return f"'{short}' abbreviates '{long}'"
+    if all(_is_typo_pair(x, y, vocabulary, counts) for x, y in pairs):
+        return "misspelt " + ", ".join(f"'{x}'~'{y}'" for x, y in pairs)
+    return None
+
+
+def _excess(a: Sequence[str], b: Sequence[str]) -> list[str]:
+    """Tokens of `a` not matched by `b` (multiset difference), in the order of `a`."""
+    left = Counter(b)
+    out: list[str] = []
+    for t in a:
+        if left[t] > 0:
+            left[t] -= 1
+        else:
+            out.append(t)
+    return out
