@@ -17,13 +17,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from graph.identity.countries import country_code, same_country
 from graph.identity.groups import NameGroup
 from graph.identity.loose import is_legal_form_like
 from graph.identity.ror_index import deletion_keys
 from graph.identity.settings import IdentitySettings
-from graph.identity.similarity import typo_level
+from graph.identity.similarity import excess, typo_level
 
 __all__ = ["Clustering", "Merge", "ReviewPair", "cluster_groups"]
 
@@ -127,6 +128,11 @@ def _blocking_keys(g: NameGroup) -> Iterable[str]:
                 if len(toks) >= 4:
                     yield f"{pre}w|{i}|{rest}|*"
             yield f"{pre}t|{' '.join(toks[:-1])}|{toks[-1][:3]}"
+    toks = g.loose
+    if len(toks) >= 4 and (g.count >= 50 or g.count <= 2):
+        for i in range(len(toks)):
+            for j in range(i + 1, len(toks)):
+                yield f"{pre}P|{i}|{j}|" + " ".join(toks[:i] + toks[i + 1 : j] + toks[j + 1 :])
     if g.count >= _DOMINANT:
         for i in range(len(g.loose)):
             yield pre + "M|" + " ".join(g.loose[:i] + g.loose[i + 1 :])
@@ -174,19 +180,44 @@ def _without_country(g: NameGroup, country: str | None) -> tuple[str, ...]:
 
 
 def _dominant_variant(a: NameGroup, b: NameGroup) -> str | None:
-    """A rare spelling (few patents) that leaves one word out of a dominant name (a hundred
-    times more patents): 'Hong Fu Jin Industry (Shenzhen)' beside 'Hong Fu Jin Precision
-    Industry (Shenzhen)', 'Hon Hai Precision Co.' beside 'Hon Hai Precision Industry Co.'."""
+    """A rare spelling (one or two patents) of a dominant name (fifty times more patents):
+    one word left out ('Hong Fu Jin Industry (Shenzhen)' beside 'Hong Fu Jin Precision
+    Industry (Shenzhen)'), or up to two words misspelt in a name that shares three more
+    ('Hon Hsi Precision Ind.', 'Korean Advanced Institution of Science & Technology')."""
     rare, main = sorted((a, b), key=lambda g: g.count)
     if rare.count > 10 or main.count < max(_DOMINANT, 100 * rare.count):
+        pass
+    else:
+        r, m = rare.loose, main.loose
+        if len(r) >= 3 and len(m) == len(r) + 1:
+            for i, word in enumerate(m):
+                if m[:i] + m[i + 1 :] == r and not word.isdigit():
+                    return f"rare spelling of a dominant name without '{word}'"
+    if rare.count > 2 or main.count < max(50, 50 * rare.count):
+        return None
+    if rare.country and main.country and not same_country(rare.country, main.country):
         return None
     r, m = rare.loose, main.loose
-    if len(r) < 3 or len(m) != len(r) + 1:
+    if len(r) != len(m) or r == m:
         return None
-    for i, word in enumerate(m):
-        if m[:i] + m[i + 1 :] == r and not word.isdigit():
-            return f"rare spelling of a dominant name without '{word}'"
-    return None
+    dr, dm = excess(r, m), excess(m, r)
+    if not dr or len(dr) != len(dm) or len(dr) > 2:
+        return None
+    if len(r) == 1:
+        x, y = dr[0], dm[0]
+        if (main.count >= 500 and len(x) >= 5 and x[0] == y[0]
+                and OSA.distance(x, y) <= 1):
+            return f"rare misspelling '{x}' of a dominant name ('{y}')"
+        return None
+    if len(r) - len(dr) < 3:
+        return None
+    for x, y in zip(dr, dm, strict=True):
+        if x.isdigit() or y.isdigit():
+            return None
+        if OSA.distance(x, y) > (2 if min(len(x), len(y)) >= 7 else 1):
+            return None
+    return "rare misspelling of a dominant name: " + ", ".join(
+        f"'{x}'~'{y}'" for x, y in zip(dr, dm, strict=True))
 
 
 def _acronym_of(short: NameGroup, long: NameGroup) -> bool:
@@ -231,7 +262,7 @@ def compare(
     score = fuzz.ratio(" ".join(la), " ".join(lb)) / 100
     if verdict.startswith(("same letters", "same name")):
         score = max(score, 0.96)
-    elif verdict.startswith("rare spelling"):
+    elif verdict.startswith(("rare spelling", "rare misspelling")):
         score = max(score, 0.92)
     elif (verdict.startswith("misspelt") and min(len(a.loose), len(b.loose)) <= 2
           and max(a.count, b.count) < 2 * min(a.count, b.count)

@@ -78,6 +78,8 @@ def clean_name(raw: str) -> str:
     outside = (before + " " + after).strip()
     if not inside or (len(_letters(inside)) == 2 and country_code(inside)):
         return clean_name(outside) if outside else raw  # '(CN)': a country code, noise
+    if not after and before and tokens(before)[-1:] in (["ltd"], ["limited"], ["inc"]):
+        return clean_name(before)  # '... Co., Ltd. (Suzhou)': where the company is
     if outside and _abbreviates(inside, outside):
         return clean_name(outside)
     if outside and _abbreviates(outside, inside):

@@ -16,7 +16,7 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-__all__ = ["typo_level"]
+__all__ = ["excess", "typo_level"]
 
 _COMMON: Final = 20  # a word in this many names is established; its rare variants are typos
 _LONG_SHARED: Final = 4  # with this many shared words, one close edit is a typo whatever it is
@@ -67,8 +67,8 @@ def typo_level(
         return "same letters, different spacing"
     if {t for t in a if t.isdigit()} != {t for t in b if t.isdigit()}:
         return None
-    da = _excess(a, b)
-    db = _excess(b, a)
+    da = excess(a, b)
+    db = excess(b, a)
     if not da and not db:
         return None  # same words in another order
     if len(da) == 1 and len(db) == 1:
@@ -96,7 +96,7 @@ def typo_level(
     return None
 
 
-def _excess(a: Sequence[str], b: Sequence[str]) -> list[str]:
+def excess(a: Sequence[str], b: Sequence[str]) -> list[str]:
     """Tokens of `a` not matched by `b` (multiset difference), in the order of `a`."""
     left = Counter(b)
     out: list[str] = []

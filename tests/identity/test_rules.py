@@ -1,0 +1,137 @@
+"""Normalisation, pattern and typo rules on real assignee strings of the PatentsView extract."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.identity.loose import loose_tokens
+from graph.identity.normalise import normalise
+from graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
+from graph.identity.similarity import typo_level
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("SAMSUNG ELECTRONICS CO., LTD.", "Samsung Electronics Co., Ltd"),
+        ("Kabushiki Kaisha Toshiba", "Toshiba Corporation"),
+        ("Siemens Aktiengesellschaft", "SIEMENS AG"),
+        ("Honda Giken Kogyo Kabushiki Kaisha", "HONDA GIKEN KOGYO K.K."),
+        ("Koninklijke Philips N.V.", "KONINKLIJKE PHILIPS N.V."),
+        ("Nokia Technologies Oy", "NOKIA TECHNOLOGIES OY"),
+        ("Robert Bosch GmbH", "ROBERT BOSCH GMBH"),
+        ("Telefonaktiebolaget LM Ericsson (publ)", "Telefonaktiebolaget L M Ericsson (publ)"),
+    ],
+)
+def test_legal_forms_and_case_normalise_away(a: str, b: str) -> None:
+    assert normalise(clean_name(a)).replace(" ", "") == normalise(clean_name(b)).replace(" ", "")
+
+
+def test_misspelt_legal_forms_and_address_tails_are_ignored_when_comparing() -> None:
+    assert loose_tokens(normalise("Kabushiki Kasiha Toshiba")) == ("toshiba",)
+    assert loose_tokens(normalise("Samsung Electronics Co., Lid.")) == ("samsung", "electronic")
+    assert loose_tokens(
+        normalise("Taiwan Semiconductor Manufacturing Company, Ltd. Hsin-Chu, Taiwan")
+    ) == loose_tokens(normalise("Taiwan Semiconductor Manufacturing Co., Ltd."))
+    # '& Co' is part of the name: Merck & Co. is not Merck KGaA
+    assert loose_tokens(normalise("Merck & Co., Inc.")) != loose_tokens(normalise("Merck KGaA"))
+
+
+def test_parenthesised_acronyms_and_full_names() -> None:
+    assert clean_name("KOREA ADVANCED INSTITUTE OF SCIENCE AND TECHNOLOGY (KAIST)") == (
+        "KOREA ADVANCED INSTITUTE OF SCIENCE AND TECHNOLOGY")
+    assert clean_name("UNIST (ULSAN NATIONAL INSTITUTE OF SCIENCE AND TECHNOLOGY)") == (
+        "ULSAN NATIONAL INSTITUTE OF SCIENCE AND TECHNOLOGY")
+    assert clean_name("Beijing University of Technology (CN)") == "Beijing University of Technology"
+    # a country in parentheses names a subsidiary and stays
+    assert "Singapore" in clean_name("Advantest (Singapore) Pte Ltd")
+
+
+@pytest.mark.parametrize(
+    ("raw", "core"),
+    [
+        ("THE REGENTS OF THE UNIVERSITY OF MICHIGAN", "university of michigan"),
+        ("Board of Regents, The University of Texas System", "university of texas"),
+        ("President and Fellows of Harvard College", "harvard university"),
+        ("The Trustees of Columbia University in the City of New York",
+         "columbia university in the city of new york"),
+        ("Arizona Board of Regents on behalf of Arizona State University",
+         "arizona state university"),
+        ("National University Corporation Tohoku University", "tohoku university"),
+        ("The Florida International University Board of Trustees",
+         "florida international university"),
+    ],
+)
+def test_governing_boards_are_their_university(raw: str, core: str) -> None:
+    pattern = parse(raw)
+    assert pattern is not None and pattern.role == GOVERNANCE and pattern.core == core
+
+
+def test_arizona_board_of_regents_alone_is_not_a_university() -> None:
+    assert parse("Arizona Board of Regents") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "core", "qualifier"),
+    [
+        ("IUCF-HYU (Industry-University Cooperation Foundation Hanyang University)",
+         "hanyang university", ""),
+        ("Research & Business Foundation Sungkyunkwan University", "sungkyunkwan university", ""),
+        ("Wisconsin Alumni Research Foundation", "wisconsin", ""),
+        ("The Research Foundation for The State University of New York",
+         "state university of new york", ""),
+        ("INDUSTRY-UNIVERSITY COOPERATION FOUNDATION HANYANG UNIVERSITY ERICA CAMPUS",
+         "hanyang university", "erica"),
+        ("Yissum Research Development Company of the Hebrew University of Jerusalem",
+         "hebrew university of jerusalem", ""),
+    ],
+)
+def test_technology_transfer_bodies_and_their_university(
+    raw: str, core: str, qualifier: str
+) -> None:
+    pattern = parse(raw)
+    assert pattern is not None and pattern.role == TTO
+    assert (pattern.core, pattern.qualifier) == (core, qualifier)
+
+
+def test_not_every_foundation_is_a_tto() -> None:
+    assert parse("Microsoft Technology Licensing, LLC") is None
+    assert parse("Lam Research Corporation") is None
+    assert parse("Georgia State University Foundation, Inc.") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "core"),
+    [
+        ("The United States of America as represented by the Secretary of the Army", "army"),
+        ("The United States of America as Reperesented by the Secretary of the Army", "army"),
+        ("The United States of America, as represented by the Secretary, Department of Health "
+         "& Human Services", "health and human services"),
+        ("The United States of America as represented by the United States Air Force",
+         "air force"),
+        ("U.S. Department of Energy", "energy"),
+    ],
+)
+def test_us_government_names_are_departments(raw: str, core: str) -> None:
+    pattern = parse(raw)
+    assert pattern is not None and pattern.role == GOVERNMENT and pattern.core == core
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("samsung electronics", "samsung electonics", True),
+        ("electronics and telecommunications research institute",
+         "electronics and telecommunications research institue", True),
+        ("sam sung electronics", "samsung electronics", True),
+        ("huizhou university", "guizhou university", False),  # both real words (df)
+        ("samsung sdi", "samsung sds", False),  # short words: no typos
+        ("korea institute of science and technology",
+         "korea institute of ocean science and technology", False),  # an extra word
+        ("hitachi metals", "hitachi medical", False),
+    ],
+)
+def test_typo_level(a: str, b: str, expected: bool) -> None:
+    df = {"huizhou": 5, "guizhou": 8}
+    verdict = typo_level(loose_tokens(a), loose_tokens(b), frozenset(), df)
+    assert (verdict is not None) is expected, verdict
