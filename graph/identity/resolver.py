@@ -199,13 +199,19 @@ class OrganizationResolver:
     ) -> Explanation:
         """Explain the decision for one name: alone, or inside the last `resolution`."""
         trace = self._trace
-        if resolution is None or trace is None or name not in trace.group_of:
-            resolution = self.resolve([AssigneeName(name, assignee_type, country, 1)])
+        if resolution is None or trace is None or name not in resolution.cluster_of:
+            individual = assignee_type in ("4", "5")
+            resolution = self.resolve(
+                [AssigneeName(name, assignee_type, country, 1, individual=individual)]
+            )
             trace = self._trace
         assert trace is not None
+        cluster = resolution.clusters[resolution.cluster_of[name]]
+        if name not in trace.group_of:  # an individual
+            return Explanation(name, normalise(name), cluster, "an individual: never merged "
+                               "with organisations nor linked to ROR")
         gi = trace.group_of[name]
         group = trace.groups[gi]
-        cluster = resolution.clusters[resolution.cluster_of[name]]
         return Explanation(
             name=name,
             normalised=normalise(clean_name(name)),
@@ -329,12 +335,18 @@ class OrganizationResolver:
     ) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
         must: list[tuple[int, int, str]] = []
         cannot: list[tuple[int, int]] = []
-        for a, b in self.overrides.merge:
-            if a in group_of and b in group_of:
-                must.append((group_of[a], group_of[b], "merged by override"))
-        for a, b in self.overrides.split:
-            if a in group_of and b in group_of:
-                cannot.append((group_of[a], group_of[b]))
+        unknown = 0
+        for pairs, out in ((self.overrides.merge, must), (self.overrides.split, cannot)):
+            for a, b in pairs:
+                if a in group_of and b in group_of:
+                    if out is must:
+                        must.append((group_of[a], group_of[b], "merged by override"))
+                    else:
+                        cannot.append((group_of[a], group_of[b]))
+                else:
+                    unknown += 1
+        if unknown:
+            log.info("%d override pair(s) name strings not in this batch; not applied", unknown)
         return must, cannot
 
     def _individual_cluster(self, key: str, group: NameGroup) -> OrgCluster:
