@@ -1,0 +1,104 @@
+"""docker-compose.yml and the Dockerfile, checked offline (no Docker engine here): the services
+fit together, their commands exist in the CLI, and `docker-compose config -q` accepts the file
+where Debian's docker-compose is installed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.main import get_command
+
+from api.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return data
+
+
+def cli_has(*path: str) -> set[str]:
+    """Option names of a CLI command (raises KeyError if the command does not exist)."""
+    cmd: Any = get_command(app)
+    for name in path:
+        cmd = cmd.commands[name]
+    return {opt for p in cmd.params for opt in getattr(p, "opts", [])}
+
+
+def test_neo4j_service_is_neo4j5_with_volume_and_health_check(compose: dict[str, Any]) -> None:
+    neo4j = compose["services"]["neo4j"]
+    assert neo4j["image"].startswith("neo4j:5")
+    assert any(v.endswith(":/data") for v in neo4j["volumes"])
+    assert "cypher-shell" in " ".join(neo4j["healthcheck"]["test"])
+    assert {"7474:7474", "7687:7687"} <= set(neo4j["ports"])
+    # only real neo4j.conf settings may be passed as NEO4J_* variables
+    env = neo4j["environment"]
+    assert {k for k in env if k.startswith("NEO4J_")} <= {
+        "NEO4J_AUTH",
+        "NEO4J_server_memory_heap_max__size",
+        "NEO4J_server_memory_pagecache_size",
+    }
+    assert set(compose["volumes"]) >= {"neo4j-data"}
+
+
+def test_loader_builds_and_pushes_once_neo4j_is_healthy(compose: dict[str, Any]) -> None:
+    loader = compose["services"]["loader"]
+    assert loader["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    assert loader["restart"] == "no"
+    script = loader["command"][-1]
+    assert script == "ttkg build && ttkg neo4j push --replace"
+    assert "--replace" in cli_has("neo4j", "push")
+    assert cli_has("build")
+    assert loader["environment"]["TTKG_NEO4J_URI"] == "bolt://neo4j:7687"
+
+
+def test_api_serves_from_neo4j_after_the_loader(compose: dict[str, Any]) -> None:
+    api = compose["services"]["api"]
+    assert api["depends_on"] == {
+        "neo4j": {"condition": "service_healthy"},
+        "loader": {"condition": "service_completed_successfully"},
+    }
+    command = api["command"]
+    assert command[:2] == ["ttkg", "serve"] and "--backend" in command
+    assert command[command.index("--backend") + 1] == "neo4j"
+    assert {"--backend", "--host", "--port"} <= cli_has("serve")
+    env = api["environment"]
+    assert set(env) == {
+        "TTKG_NEO4J_URI",
+        "TTKG_NEO4J_USER",
+        "TTKG_NEO4J_PASSWORD",
+        "TTKG_NEO4J_DATABASE",
+    }
+    assert "/health" in " ".join(api["healthcheck"]["test"])
+
+
+def test_dockerfile_copies_what_exists_and_mounts_resolve(compose: dict[str, Any]) -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text().splitlines()
+    copies = [line.split()[1:-1] for line in dockerfile if line.startswith("COPY ")]
+    assert copies
+    for sources in copies:
+        for src in sources:
+            assert (ROOT / src).exists(), src
+    assert (ROOT / "data" / "sample").is_dir()  # what `ttkg build` reads in the image
+    for volume in compose["services"]["guide"]["volumes"]:
+        host = volume.split(":")[0]
+        assert (ROOT / host).exists(), host
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
+def test_docker_compose_accepts_the_file() -> None:
+    r = subprocess.run(
+        ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert r.returncode == 0, r.stderr
