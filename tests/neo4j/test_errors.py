@@ -95,7 +95,7 @@ def test_database_without_a_graph_says_to_push(scratch_server: BoltServer) -> No
         driver.session(database=s.database) as session,
     ):
         q, p = cypher.clear_label_batch(cypher.META_LABEL)
-        while session.run(q, p).single()["n"]:
+        while (record := session.run(q, p).single()) is not None and record["n"]:
             pass
     with pytest.raises(BackendError, match="ttkg neo4j push"):
         Neo4jBackend.connect(s.uri, s.user, s.password, s.database)

@@ -156,3 +156,26 @@ def test_push_to_a_server_that_is_down_names_the_uri(slices: list[Artifact]) -> 
     ):
         push_artifact(driver, slices[0], uri=uri)
     assert "s3cret-pw" not in str(info.value)
+
+
+def test_the_dialect_difference_is_real_on_the_test_server(
+    scratch_driver: Driver, scratch_server: BoltServer
+) -> None:
+    """The server's dialect is recognised from its agent string, and the Neo4j-only statement
+    runs on Neo4j and is unknown to ArcadeDB (which the dialect leaves it out for)."""
+    from neo4j.exceptions import Neo4jError
+
+    from graph.backends.neo4j.dialect import Dialect, await_indexes_statement, dialect_of
+
+    scratch_driver.verify_connectivity()
+    agent = scratch_driver.get_server_info().agent
+    dialect = dialect_of(agent)
+    assert dialect is (Dialect.ARCADEDB if "ArcadeDB" in agent else Dialect.NEO4J)
+    neo4j_only = await_indexes_statement(Dialect.NEO4J)
+    assert neo4j_only is not None
+    if dialect is Dialect.NEO4J:
+        scratch_driver.execute_query(neo4j_only, database_=scratch_server.database)
+    else:
+        assert await_indexes_statement(dialect) is None
+        with pytest.raises(Neo4jError):
+            scratch_driver.execute_query(neo4j_only, database_=scratch_server.database)
