@@ -2,9 +2,11 @@
 
 Order: constraints and indexes (idempotent), then nodes label by label and relationships type
 by type in `UNWIND $rows` batches through `execute_write` (which retries transient errors).
-Everything is MERGEd and properties are replaced, so re-running a push changes nothing. The
-manifest (provenance, counts) goes into one `TtkgGraph` node, marked complete only after the
-counts in the server were checked against the manifest's.
+Labels and types already present in the server are MERGEd with their properties replaced, so
+re-running a push (or resuming an interrupted one) changes nothing; labels and types with
+nothing in the server yet are CREATEd, the same result written faster. The manifest
+(provenance, counts) goes into one `TtkgGraph` node, marked complete only after the counts in
+the server were checked against the manifest's.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def push_artifact(
     """Push `artifact` into `database`; returns counts checked against the manifest.
 
     If the database already holds another build, `replace=True` deletes it first; otherwise
-    the push refuses (MERGE would leave the other build's stale nodes behind).
+    the push refuses (MERGE would leave the other build's stale nodes behind). `uri` is only
+    used in messages (default: the driver's address).
     Raises BackendUnavailableError (server down, credentials refused), BackendError (another
     build present, counts differ afterwards) or ArtifactError (an id of no known label).
     """
