@@ -163,7 +163,8 @@ class GraphBackend(ABC):
 
     @abstractmethod
     def names(self, labels: Collection[NodeLabel]) -> list[tuple[str, str]]:
-        """(id, name) of every node of the labels: the candidate list for fuzzy search."""
+        """(id, name) of every named node of the labels, ordered by label (enum order) then
+        id: the candidate list for fuzzy search."""
 
     @abstractmethod
     def neighbors(self, node_id: str, limit: int = 50) -> list[Neighbor]:

@@ -13,6 +13,8 @@ from graph.backends.memory import MemoryBackend
 from graph.build import BuildResult, build_graph
 from graph.sources import SourcePaths
 
+pytest_plugins = ["tests.neo4j.bolt"]  # bolt_server, neo4j_sample_backend
+
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:

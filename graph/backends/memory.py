@@ -398,7 +398,9 @@ class MemoryBackend(GraphBackend):
                 if "symbol" in t.column_names
                 else "title"
             )
-            out.extend(zip(t.column("id").to_pylist(), t.column(col).to_pylist(), strict=True))
+            out.extend(
+                sorted(zip(t.column("id").to_pylist(), t.column(col).to_pylist(), strict=True))
+            )
         return [(i, n) for i, n in out if n]
 
     def neighbors(self, node_id: str, limit: int = 50) -> list[Neighbor]:
