@@ -97,6 +97,7 @@ class Timing:
     p99_ms: float
     mean_ms: float
     min_ms: float
+    cpu_p50_ms: float  # process CPU time per call (less sensitive to a busy machine)
     runs: int
     samples_ms: list[float] = field(default_factory=list, repr=False)
 
@@ -116,10 +117,13 @@ def measure(call: Callable[[], T], repeat: int, warmup: int = 2) -> tuple[Timing
     for _ in range(warmup):
         call()
     samples: list[float] = []
+    cpu: list[float] = []
     for _ in range(max(repeat, 1)):
+        c0 = time.process_time()
         t0 = clock()
         result = call()
         samples.append((clock() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     return (
         Timing(
             cold_ms=cold,
@@ -127,6 +131,7 @@ def measure(call: Callable[[], T], repeat: int, warmup: int = 2) -> tuple[Timing
             p99_ms=percentile(samples, 99),
             mean_ms=statistics.fmean(samples),
             min_ms=min(samples),
+            cpu_p50_ms=percentile(cpu, 50),
             runs=len(samples),
             samples_ms=samples,
         ),

@@ -13,6 +13,8 @@
    read == accepted + rejected.
 
 Targets printed beside the numbers: build <= 60 s, load <= 5 s, embedded RSS <= 1.5 GB.
+CPU times are printed beside wall times: on a busy shared machine wall time grows with the
+load average, CPU time much less.
 Exit status 1 when a must-show check fails (targets only print MISSED).
 """
 
@@ -72,20 +74,25 @@ def probe(graph_dir: Path, lookup: str) -> dict[str, Any]:
 
     imported = time.perf_counter()
     rss_before = rss_bytes()
+    cpu0 = time.process_time()
     backend = MemoryBackend.open(graph_dir)
     opened = time.perf_counter()
+    open_cpu = time.process_time() - cpu0
     rss_bare = rss_bytes()
     graph = backend.entity_graph
     entity = time.perf_counter()
     hits = backend.lookup(lookup)
     warm = time.perf_counter()
+    warm_cpu = time.process_time() - cpu0
     return {
         "import_s": imported - t0,
         "load_s": backend.load_seconds,  # what the backend measures itself
         "open_s": opened - imported,  # MemoryBackend.open() as a caller sees it
+        "open_cpu_s": open_cpu,  # its CPU time (less sensitive to a busy machine)
         "entity_graph_s": entity - opened,
         "lookup_s": warm - entity,
         "warm_s": warm - imported,  # open + entity graph + first lookup
+        "warm_cpu_s": warm_cpu,
         "rss_after_import": rss_before,
         "rss_bare": rss_bare,
         "rss_warm": rss_bytes(),
@@ -221,12 +228,14 @@ def report(r: dict[str, Any]) -> str:
             verdict(ld["load_s"] <= TARGET_LOAD_S),
         ),
         ("  MemoryBackend.open() wall", f"{ld['open_s']:.2f} s", "", ""),
+        ("  MemoryBackend.open() CPU time", f"{ld['open_cpu_s']:.2f} s", "", ""),
         (
             "  + entity_graph + 1 lookup (warm)",
             f"{ld['warm_s']:.2f} s",
             f"<= {TARGET_LOAD_S:.0f} s",
             verdict(ld["warm_s"] <= TARGET_LOAD_S),
         ),
+        ("  warm, CPU time", f"{ld['warm_cpu_s']:.2f} s", "", ""),
         ("  of which entity_graph", f"{ld['entity_graph_s']:.2f} s", "", ""),
         ("  of which first lookup", f"{ld['lookup_s']:.2f} s", "", ""),
         (

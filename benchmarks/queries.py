@@ -471,7 +471,8 @@ def run_graph(
         "edges_by_type": artifact.manifest["edges"],
         "load_s": backend.load_seconds,
         "entity_graph_s": entity_s,
-        "backend_rss": rss_bytes() - rss0,
+        "backend_rss": rss_bytes() - rss0,  # misleading after a first graph: memory is reused
+        "process_rss": rss_bytes(),
         "load_average_start": load_average(),
     }
     rows: list[Row] = []
@@ -567,7 +568,7 @@ def _paths_baselines(
         )
 
 
-def _profile(backend: MemoryBackend, queries: list[Query], runs: int = 20) -> dict[str, str]:
+def _profile(backend: MemoryBackend, queries: list[Query], runs: int = 5) -> dict[str, str]:
     """cProfile of each query group (warm, `runs` calls per query): the top functions."""
     out: dict[str, str] = {}
     for group in dict.fromkeys(q.group for q in queries):
@@ -621,8 +622,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
             "",
             f"== {r['graph']}: {r['nodes']:,} nodes, {r['edges']:,} stored edges"
             + (" (SYNTHETIC, scale test only)" if syn else " (real)"),
-            f"load {r['load_s']:.2f} s, entity graph {r['entity_graph_s']:.2f} s, backend RSS "
-            f"{fmt_bytes(r['backend_rss'])}; load average {r['load_average_start']} -> "
+            f"load {r['load_s']:.2f} s, entity graph {r['entity_graph_s']:.2f} s, process RSS "
+            f"{fmt_bytes(r['process_rss'])}; load average {r['load_average_start']} -> "
             f"{r['load_average_end']}",
         ]
         for key, what in (("nx_digraph", "nx MultiDiGraph"), ("nx_graph", "nx MultiGraph")):
@@ -643,6 +644,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
                     fmt_ms(row.ours.cold_ms),
                     fmt_ms(row.ours.p50_ms),
                     fmt_ms(row.ours.p99_ms),
+                    fmt_ms(row.ours.cpu_p50_ms),
                     fmt_ms(row.primitive.p50_ms) if row.primitive else "",
                     fmt_ms(row.baseline.p50_ms) if row.baseline else "",
                     fmt_ms(row.field_first.p50_ms) if row.field_first else "",
@@ -660,6 +662,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
                     "cold",
                     "p50",
                     "p99",
+                    "p50 cpu",
                     "backend p50",
                     "plain nx p50",
                     "field-first p50",
@@ -696,6 +699,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(f"/tmp/ttkg-bench-{getpass.getuser()}"))
     parser.add_argument("--rebuild", action="store_true", help="build the graphs again")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--json-out", type=Path, help="also write the JSON to this file")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     started = load_average()
@@ -733,18 +737,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         gc.collect()  # the previous graph's backend and networkx graphs
+    doc = {
+        "machine": machine(),
+        "load_average_start": started,
+        "build_wall_s": builds,
+        "repeat": args.repeat,
+        "baseline_repeat": args.baseline_repeat,
+        "graphs": [{k: v for k, v in r.items() if k != "_rows"} for r in results],
+    }
+    if args.json_out:
+        args.json_out.write_text(json.dumps(doc, indent=1, ensure_ascii=False), encoding="utf-8")
     if args.json:
-        doc = {
-            "machine": machine(),
-            "load_average_start": started,
-            "build_wall_s": builds,
-            "repeat": args.repeat,
-            "baseline_repeat": args.baseline_repeat,
-            "graphs": [{k: v for k, v in r.items() if k != "_rows"} for r in results],
-        }
         print(json.dumps(doc, indent=1, ensure_ascii=False))
     else:
-        host = machine()
+        host = doc["machine"]
         print(
             f"machine: {host['cpus']} CPUs, Python {host['python']}; "
             f"load average at start {started}"
