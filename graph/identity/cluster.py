@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from graph.identity.countries import country_code, same_country
+from graph.identity.dominance import rare_attachments
 from graph.identity.groups import NameGroup
 from graph.identity.loose import is_legal_form_like
 from graph.identity.ror_index import deletion_keys
@@ -181,18 +182,10 @@ def _without_country(g: NameGroup, country: str | None) -> tuple[str, ...]:
 
 def _dominant_variant(a: NameGroup, b: NameGroup) -> str | None:
     """A rare spelling (one or two patents) of a dominant name (fifty times more patents):
-    one word left out ('Hong Fu Jin Industry (Shenzhen)' beside 'Hong Fu Jin Precision
-    Industry (Shenzhen)'), or up to two words misspelt in a name that shares three more
-    ('Hon Hsi Precision Ind.', 'Korean Advanced Institution of Science & Technology')."""
+    up to two words misspelt in a name that shares three more ('Hon Hsi Precision Ind.').
+    Words left out, stems and short names are left to `dominance`, which also checks that no
+    other cluster competes."""
     rare, main = sorted((a, b), key=lambda g: g.count)
-    if rare.count > 10 or main.count < max(_DOMINANT, 100 * rare.count):
-        pass
-    else:
-        r, m = rare.loose, main.loose
-        if len(r) >= 3 and len(m) == len(r) + 1:
-            for i, word in enumerate(m):
-                if m[:i] + m[i + 1 :] == r and not word.isdigit():
-                    return f"rare spelling of a dominant name without '{word}'"
     if rare.count > 2 or main.count < max(50, 50 * rare.count):
         return None
     if rare.country and main.country and not same_country(rare.country, main.country):
@@ -251,15 +244,20 @@ def compare(
         return None
     la = _without_country(a, cb) if cb else a.loose
     lb = _without_country(b, ca) if ca else b.loose
-    verdict = (typo_level(la, lb, vocabulary, df)
-               or typo_level(a.light, b.light, vocabulary, df)
-               or typo_level(a.full, b.full, vocabulary, df)
-               or _dominant_variant(a, b))
+    verdict: str | None = None
+    score = 0.0
+    for xa, xb in ((la, lb), (a.light, b.light), (a.full, b.full)):
+        verdict = typo_level(xa, xb, vocabulary, df)
+        if verdict is not None:  # scored on the forms that agree ('Techonologies' is
+            score = fuzz.ratio(" ".join(xa), " ".join(xb)) / 100  # near 'Technologies')
+            break
+    if verdict is None:
+        verdict = _dominant_variant(a, b)
+        score = fuzz.ratio(" ".join(la), " ".join(lb)) / 100
     if verdict is None:
         return None
     if verdict == "same words":
         verdict = "same name but for the country it adds"
-    score = fuzz.ratio(" ".join(la), " ".join(lb)) / 100
     if verdict.startswith(("same letters", "same name")):
         score = max(score, 0.96)
     elif verdict.startswith(("rare spelling", "rare misspelling")):
@@ -328,6 +326,18 @@ def cluster_groups(
                 continue
             uf.union(i, j)
             result.merges.append(Merge(i, j, score, why))
+        for att in rare_attachments(groups, uf.find, df, vocabulary):
+            if att.score < settings.review_threshold:
+                continue
+            conflict = uf.conflict(att.rare, att.target)
+            if conflict is not None:
+                result.review.append(ReviewPair(att.rare, att.target, att.score,
+                                                f"{att.reason}; not merged: {conflict}"))
+            elif att.score < settings.merge_threshold:
+                result.review.append(ReviewPair(att.rare, att.target, att.score,
+                                                f"{att.reason}; below merge threshold"))
+            elif uf.union(att.rare, att.target):
+                result.merges.append(Merge(att.rare, att.target, att.score, att.reason))
     roots: dict[int, list[int]] = defaultdict(list)
     for i in range(len(groups)):
         roots[uf.find(i)].append(i)

@@ -17,8 +17,8 @@ from graph.identity.countries import country_code
 from graph.identity.normalise import LEGAL_FORMS
 
 __all__ = [
-    "STOPWORDS", "compact", "full_tokens", "is_legal_form_like", "light_tokens", "loose_key",
-    "loose_tokens",
+    "STOPWORDS", "TRANSLATIONS", "compact", "full_tokens", "is_legal_form_like", "light_tokens",
+    "loose_key", "loose_tokens", "translate",
 ]
 
 STOPWORDS: Final[frozenset[str]] = frozenset(
@@ -46,6 +46,68 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "coop": "cooperation", "cooperative": "cooperation", "corporate": "corporation",
     "agricultural": "agriculture",
 }
+
+#: Corporate words of Japanese company names (Hepburn romanisation) and of European names, with
+#: the English words their registered English names use: 'Mitsubishi Jukogyo' is Mitsubishi
+#: Heavy Industries, 'Toshiba Kikai' Toshiba Machine, 'Mitsubishi Jidosha Kogyo' Mitsubishi
+#: Motors. Only literal renderings: brand-like words ('Denko', 'Kasei', 'Seisakusho') and
+#: country words ('Nippon') stay as they are. Longest phrase first.
+TRANSLATIONS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
+    ("jidosha", "kogyo"): ("motor",),
+    ("jukogyo",): ("heavy", "industry"),
+    ("kogyo",): ("industry",),
+    ("sangyo",): ("industry",),
+    ("denki",): ("electric",),
+    ("denshi",): ("electronics",),
+    ("jidosha",): ("motor",),
+    ("kikai",): ("machine",),
+    ("kagaku",): ("chemical",),
+    ("seiyaku",): ("pharmaceutical",),
+    ("kogaku",): ("optical",),
+    ("seimitsu",): ("precision",),
+    ("tsushin",): ("communication",),
+    ("gijutsu",): ("technology",),
+    ("nihon",): ("nippon",),
+    ("universitat",): ("university",),
+    ("universitaet",): ("university",),
+    ("universite",): ("university",),
+    ("universidad",): ("university",),
+    ("universidade",): ("university",),
+    ("universita",): ("university",),
+    ("universiteit",): ("university",),
+    ("universitet",): ("university",),
+    ("uniwersytet",): ("university",),
+    ("institut",): ("institute",),
+    ("instituto",): ("institute",),
+    ("istituto",): ("institute",),
+    ("laboratoire",): ("laboratory",),
+    ("laboratorium",): ("laboratory",),
+    ("industrie",): ("industry",),
+    ("elektronik",): ("electronics",),
+    ("werke",): ("works",),
+}
+_MAX_PHRASE: Final = max(len(k) for k in TRANSLATIONS)
+_FIRST_WORDS: Final = frozenset(k[0] for k in TRANSLATIONS)
+
+
+def translate(toks: list[str]) -> list[str]:
+    """Romanised Japanese and European corporate words as their English renderings."""
+    if not any(t in _FIRST_WORDS for t in toks):
+        return toks
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        for n in range(min(_MAX_PHRASE, len(toks) - i), 0, -1):
+            found = TRANSLATIONS.get(tuple(toks[i : i + n]))
+            if found is not None:
+                out.extend(found)
+                i += n
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
 
 #: Long legal-form words that are often misspelt; a token within edit distance 1 (2 for long
 #: words) of one of these is treated as that legal form.
@@ -103,18 +165,25 @@ def _trim(toks: list[str]) -> list[str]:
 
 
 def _pop_forms(toks: list[str]) -> None:
-    """Drop legal-form-like words at the end, keeping '& Co' ('Merck & Co' is not 'Merck')."""
-    while len(toks) > 1 and is_legal_form_like(toks[-1]):
-        if toks[-1] == "co" and toks[-2] == "and":
+    """Drop legal-form-like words at the end, keeping '& Co' ('Merck & Co' is not 'Merck');
+    a legal form split in two ('Corpor ation') counts as one word."""
+    while len(toks) > 1:
+        if is_legal_form_like(toks[-1]):
+            if toks[-1] == "co" and toks[-2] == "and":
+                return
+            toks.pop()
+        elif (len(toks) > 2 and len(toks[-1]) >= 3 and len(toks[-2]) >= 3
+              and is_legal_form_like(toks[-2] + toks[-1])):
+            del toks[-2:]
+        else:
             return
-        toks.pop()
 
 
 @lru_cache(maxsize=200_000)
 def loose_tokens(normalised: str) -> tuple[str, ...]:
     """Tokens of the loose form: stopwords gone, abbreviations expanded, plurals singular,
     legal-form-like tokens removed at both ends (misspelt 'Kabushiki Kasiha', 'Co., Lid.')."""
-    toks = [ABBREVIATIONS.get(t, t) for t in _trim(normalised.split())]
+    toks = [ABBREVIATIONS.get(t, t) for t in translate(_trim(normalised.split()))]
     _pop_forms(toks)
     while len(toks) > 1 and len(toks[0]) >= 5 and is_legal_form_like(toks[0]):
         toks.pop(0)  # 'Kabushiki Kasiha Toshiba' (short words lead real names: 'SA Tech')

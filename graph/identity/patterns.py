@@ -68,9 +68,30 @@ def _abbreviates(short: str, long: str) -> bool:
     return False
 
 
+#: A trailing description of what the organisation is, after a comma: 'a division of X',
+#: 'a Delaware limited liability company', 'a body corporate', 'an independent administrative
+#: institution'. Not when it says on whose behalf the body acts.
+_APPOSITIVE_RE: Final = re.compile(
+    r",\s*an?\s+(?:(?:div\.?|division|subsidiary|unit)\s+of\b.*|"
+    r"[^,]*?\b(?:corporation|corp\.?|company|body(?: corporate)?|institution\b[^,]*)\.?)\s*$",
+    re.IGNORECASE,
+)
+_ACTING_RE: Final = re.compile(r"\b(?:acting|behalf|operating)\b", re.IGNORECASE)
+_LEADING_JUNK_RE: Final = re.compile(r"^\W*\d+\s*;\s*")  # '03;TIANMA ...': a row artefact
+
+
+def _strip_appositive(raw: str) -> str:
+    m = _APPOSITIVE_RE.search(raw)
+    if m and m.start() > 0 and not _ACTING_RE.search(m.group(0)):
+        return raw[: m.start()]
+    return raw
+
+
 @lru_cache(maxsize=100_000)
 def clean_name(raw: str) -> str:
-    """The raw name with parenthesised acronyms, abbreviations and countries resolved."""
+    """The raw name with parenthesised acronyms, abbreviations and countries resolved, and a
+    trailing description ('..., a division of X', '..., a body corporate') dropped."""
+    raw = _strip_appositive(_LEADING_JUNK_RE.sub("", raw))
     parts = _PAREN_RE.split(raw, maxsplit=1)
     if len(parts) < 3:
         return raw

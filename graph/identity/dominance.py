@@ -1,0 +1,363 @@
+"""Rare spellings of dominant names: a second, frequency-aware pass after the typo-level merges.
+
+A name behind a handful of patents that differs from a name behind many more by a typo the
+first pass refuses ('UALCOMM', 'GJ Cheiljedang', 'Samsung Electric' for Samsung Electronics,
+'Electronics and Telecommunications' for ETRI) is almost always that name mistyped: a real
+organisation of so similar a name would own patents of its own. It is attached when
+
+* its cluster has at most `RARE_MAX` patents and the other at least `DOMINANT_MIN` and
+  `RATIO` times more (or at most `WIDE_MAX` and `WIDE_RATIO` times more);
+* the names differ in one of these ways: one or two misspelt words within an edit budget
+  that grows with the name's length (one edit for 7 letters, two for 12, three for 20), a word
+  of the same stem ('Electric'/'Electronics', 'Korean'/'Korea'), the same letters with other
+  spacing, a cut-off end ('Agency of Industrial Science' of '... and Technology'), one
+  common word left out ('Hong Fu Jin Precision (WuHan)'), or text after an inner legal form
+  ('LG Display Co., LCD');
+* a misspelt word is no word of its own (in no more than two names and not in ROR, or
+  eight times rarer than the word it stands for), unless the names share a distinctive word
+  (in at most `DISTINCT_DF` names): 'Huizhou University' is no typo of 'Guizhou University';
+* countries and assignee types of the rare name are among those of the dominant cluster;
+* no other cluster is a candidate within `RATIO` of the dominant one ('Hong Fu Jin Precision
+  Industry' could be the Shenzhen or the Wuhan company: neither).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz.distance import OSA
+
+from graph.identity.countries import country_code, same_country
+from graph.identity.groups import NameGroup
+from graph.identity.loose import STOPWORDS, is_legal_form_like
+from graph.identity.ror_index import deletion_keys
+from graph.identity.similarity import excess
+
+__all__ = ["Attachment", "rare_attachments", "variant_of"]
+
+RARE_MAX: Final = 3  # patents behind a rare cluster
+WIDE_MAX: Final = 10  # ... or this many when the dominant one has `WIDE_RATIO` times more
+WIDE_RATIO: Final = 100
+DOMINANT_MIN: Final = 20  # patents behind a dominant cluster
+RATIO: Final = 15  # dominant / rare, and dominant / any competing candidate
+DISTINCT_DF: Final = 50  # a word in at most this many names is distinctive
+_MIN_SHARE: Final = 0.05  # a country/type seen on this share of the dominant cluster agrees
+_MAX_TOKENS: Final = 9  # longer names get no two-word blocking keys
+_MAX_BLOCK: Final = 200  # candidate blocks larger than this are not looked at
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Rare group `rare` belongs to the cluster of dominant group `target`."""
+
+    rare: int
+    target: int
+    score: float
+    reason: str
+
+
+def _budget(length: int) -> int:
+    """Edits allowed in a name of `length` letters (compact form)."""
+    if length >= 20:
+        return 3
+    if length >= 12:
+        return 2
+    return 1 if length >= 7 else 0
+
+
+#: Word families: derived forms of one corporate word that rare spellings confuse
+#: ('Samsung Electric' for Samsung Electronics, 'Korean Advanced Institution' for Korea
+#: Advanced Institute). Loose tokens (singular, abbreviations expanded).
+_FAMILIES: Final[tuple[frozenset[str], ...]] = tuple(frozenset(f.split()) for f in (
+    "electric electrical electronic electro electron electrics",
+    "korea korean", "japan japanese", "china chinese", "america american", "taiwan taiwanese",
+    "science scientific", "institute institution", "technology technological technique",
+    "chemical chemistry", "medical medicine", "mechanic mechanical mechanics",
+    "optic optical", "physic physical", "engineering engineer", "manufacturing manufacture",
+    "pharmaceutical pharmacy pharmacal", "biological biology biologic",
+    "industry", "machines machinery", "communication telecommunication",
+    "research researche",
+))
+_FAMILY_OF: Final[dict[str, int]] = {w: n for n, f in enumerate(_FAMILIES) for w in f}
+
+
+def _same_stem(x: str, y: str) -> bool:
+    """Derived forms of one word ('electric'/'electronic', 'korea'/'korean')."""
+    fx = _FAMILY_OF.get(x)
+    return fx is not None and fx == _FAMILY_OF.get(y)
+
+
+def _typo_like(x: str, y: str, df: Mapping[str, int], vocabulary: frozenset[str]) -> bool:
+    """`x` is no word of its own next to `y`."""
+    if x in vocabulary and y not in vocabulary:
+        return False
+    nx, ny = df.get(x, 1), df.get(y, 1)
+    return (nx <= 2 and x not in vocabulary) or ny >= 8 * nx
+
+
+def _compact(toks: Sequence[str]) -> str:
+    return "".join(toks)
+
+
+def _misspelt(
+    r: Sequence[str], d: Sequence[str], df: Mapping[str, int], vocabulary: frozenset[str]
+) -> str | None:
+    """Same number of words, one or two misspelt (or of the same stem) within the budget."""
+    if len(r) != len(d):
+        return None
+    dr, dd = excess(r, d), excess(d, r)
+    if not dr or len(dr) != len(dd) or len(dr) > 2:
+        return None
+    shared = [t for t in d if t not in dd]
+    shared_letters = sum(len(t) for t in shared)
+    distinctive = any(len(t) >= 3 and df.get(t, 1) <= DISTINCT_DF for t in shared)
+    budget = _budget(len(_compact(d)))
+    used = 0
+    notes: list[str] = []
+    for x, y in zip(dr, dd, strict=True):
+        if x.isdigit() or y.isdigit():
+            return None
+        if _same_stem(x, y):
+            notes.append(f"'{x}'~'{y}' (same stem)")
+            continue
+        dist = OSA.distance(x, y)
+        short = min(len(x), len(y))
+        if dist > (1 if short < 5 else 2 if short < 12 else 3):
+            return None
+        if short <= 3 and (shared_letters < 8 or not _typo_like(x, y, df, vocabulary)):
+            return None  # 'Samsung SDI' is not 'Samsung SDS'
+        if len(r) == 1 and (short < 6 or (x[0] != y[0] and short < 7)):
+            return None  # 'Anden' is not 'Sanden'
+        if not distinctive and not _typo_like(x, y, df, vocabulary):
+            return None  # 'Huizhou University' is not 'Guizhou University'
+        used += dist
+        notes.append(f"'{x}'~'{y}'")
+    if used > budget or (used and len(r) > 1 and budget == 0):
+        return None
+    return "misspelt " + ", ".join(notes)
+
+
+def _respaced(r: Sequence[str], d: Sequence[str], df: Mapping[str, int],
+              vocabulary: frozenset[str]) -> str | None:
+    """The same letters but for one edit, spaced differently ('Snur DB'/'SNU RDB')."""
+    a, b = _compact(r), _compact(d)
+    if len(r) == len(d) or min(len(a), len(b)) < 8:
+        return None
+    if a != b and (OSA.distance(a, b) > 1
+                   or any(df.get(x, 1) > 2 or x in vocabulary for x in excess(r, d))):
+        return None
+    return "the same letters spaced differently" + ("" if a == b else " (one edit)")
+
+
+def _truncated(rf: Sequence[str], df_: Sequence[str]) -> str | None:
+    """`rf` is `df_` cut off after a word ('Electronics and Telecommunications')."""
+    content = [t for t in rf if t not in STOPWORDS]
+    if len(content) < 2 or sum(len(t) for t in content) < 12 or len(rf) >= len(df_):
+        return None
+    if list(df_[: len(rf)]) != list(rf) or rf[-1] in STOPWORDS:
+        return None
+    return f"cut off before '{' '.join(df_[len(rf):])}'"
+
+
+def _dropped(r: Sequence[str], d: Sequence[str], df: Mapping[str, int], strict: bool
+             ) -> str | None:
+    """`r` is `d` without one common word ('Hong Fu Jin Precision (WuHan)'); without
+    `strict`, any word of a name of four or more ('Leland Stanford University')."""
+    if len(r) < 2 or len(d) != len(r) + 1:
+        return None
+    for i, word in enumerate(d):
+        if list(d[:i]) + list(d[i + 1 :]) == list(r):
+            if word.isdigit() or len(word) < 3:
+                return None
+            if df.get(word, 1) < 20 and (strict or len(r) < 3):
+                return None
+            return f"the word '{word}' left out"
+    return None
+
+
+def _extended(rf: Sequence[str], df_: Sequence[str], country: str | None) -> str | None:
+    """`rf` is `df_` followed by an inner legal form and junk ('LG Display Co., LCD': legal
+    forms and words of up to three letters) or its own country ('Sony Corporation of Japan'),
+    not by another name ('Sony Corporation Research Center', 'Canon KK/Canon Denshi KK')."""
+    n = len(df_)
+    if len(rf) <= n or list(rf[:n]) != list(df_) or len(rf) - n > 4:
+        return None
+    if not is_legal_form_like(rf[n]) or rf[n] in ("and", "of"):
+        return None
+    tail = [t for t in rf[n + 1 :] if not is_legal_form_like(t)]
+    if all(len(t) <= 3 and t not in ("and", "of") for t in tail):
+        return f"'{' '.join(rf[n + 1:])}' after the legal form"
+    if tail and tail[0] == "of":
+        found = country_code(" ".join(tail[1:]))
+        if found is not None and country is not None and same_country(found, country):
+            return f"its country '{' '.join(tail[1:])}' after the legal form"
+    return None
+
+
+def variant_of(
+    rare: NameGroup,
+    main: NameGroup,
+    df: Mapping[str, int],
+    vocabulary: frozenset[str],
+    strict: bool = True,
+) -> str | None:
+    """How `rare` is a misspelling, shortening or lengthening of `main`, or None; `strict`
+    off (a hundred times more patents behind `main`) lets any word be left out."""
+    if rare.role != main.role or rare.qualifier != main.qualifier:
+        return None
+    if rare.normalised == main.normalised:
+        return None  # kept apart on purpose by the exact grouping
+    if {t for t in rare.loose if t.isdigit()} != {t for t in main.loose if t.isdigit()}:
+        return None
+    for r, d in ((rare.loose, main.loose), (rare.light, main.light)):
+        verdict = _misspelt(r, d, df, vocabulary) or _respaced(r, d, df, vocabulary)
+        if verdict:
+            return verdict
+    return (_truncated(rare.full, main.full) or _dropped(rare.loose, main.loose, df, strict)
+            or _extended(rare.full, main.full, main.country))
+
+
+# --- candidates ---------------------------------------------------------------------------
+# Keys name what two spellings share: all words but one (with the first or the last letter of
+# the odd word), all but two (of a longer name), the whole name (to find it cut off, with a
+# word more, or with a legal form and junk after it) and the letters but one.
+
+def _odd_word_keys(pre: str, toks: tuple[str, ...], i: int) -> Iterator[str]:
+    rest = " ".join(toks[:i] + toks[i + 1 :])
+    word = toks[i]
+    yield f"{pre}w|{i}|{rest}|<{word[0]}"
+    yield f"{pre}w|{i}|{rest}|>{word[-1]}"
+
+
+def _pair_keys(pre: str, toks: tuple[str, ...]) -> Iterator[str]:
+    n = len(toks)
+    if 4 <= n <= _MAX_TOKENS:
+        for i in range(n):
+            for j in range(i + 1, n):
+                yield f"{pre}p|{i}|{j}|" + " ".join(toks[:i] + toks[i + 1 : j] + toks[j + 1 :])
+
+
+def _target_keys(g: NameGroup) -> Iterator[str]:
+    pre = f"{g.role}|{g.qualifier}|"
+    for toks in {g.loose, g.light}:
+        if len(toks) >= 2:
+            for i in range(len(toks)):
+                yield from _odd_word_keys(pre, toks, i)
+            if len(toks) >= 3:
+                for i in range(len(toks)):
+                    yield f"{pre}x|{' '.join(toks[:i] + toks[i + 1 :])}"
+        yield from _pair_keys(pre, toks)
+        yield f"{pre}c|{_compact(toks)}"
+    for k in range(2, len(g.full)):
+        yield f"{pre}t|{' '.join(g.full[:k])}"
+    yield f"{pre}n|{' '.join(g.full)}"
+    if len(g.compact) >= 6:
+        for key in deletion_keys(g.compact):
+            yield f"{pre}d|{key}"
+
+
+def _query_keys(g: NameGroup) -> Iterator[str]:
+    pre = f"{g.role}|{g.qualifier}|"
+    for toks in {g.loose, g.light}:
+        if len(toks) >= 2:
+            for i in range(len(toks)):
+                yield from _odd_word_keys(pre, toks, i)
+            yield f"{pre}x|{' '.join(toks)}"
+        yield from _pair_keys(pre, toks)
+        yield f"{pre}c|{_compact(toks)}"
+    yield f"{pre}t|{' '.join(g.full)}"
+    for k in range(1, len(g.full)):
+        if is_legal_form_like(g.full[k]):
+            yield f"{pre}n|{' '.join(g.full[:k])}"
+    if len(g.compact) >= 6:
+        for key in deletion_keys(g.compact):
+            yield f"{pre}d|{key}"
+
+
+def _agrees(evidence: Counter[str], pooled: Counter[str], match: Callable[[str, str], bool]
+            ) -> bool:
+    """Every value of `evidence` is seen on at least `_MIN_SHARE` of `pooled` (or no
+    evidence on one side)."""
+    total = sum(pooled.values())
+    if not evidence or not total:
+        return True
+    for value in evidence:
+        seen = sum(n for v, n in pooled.items() if match(v, value))
+        if seen < _MIN_SHARE * total:
+            return False
+    return True
+
+
+def rare_attachments(
+    groups: list[NameGroup],
+    root_of: Callable[[int], int],
+    df: Mapping[str, int],
+    vocabulary: frozenset[str],
+) -> list[Attachment]:
+    """Rare clusters that are spellings of exactly one dominant cluster (see module doc)."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        if not g.individual:
+            members[root_of(i)].append(i)
+    size = {root: sum(groups[i].count for i in ms) for root, ms in members.items()}
+    countries: dict[int, Counter[str]] = {}
+    types: dict[int, Counter[str]] = {}
+    for root, ms in members.items():
+        if size[root] > RARE_MAX:
+            countries[root] = sum((groups[i].countries for i in ms), Counter())
+            types[root] = sum((groups[i].types for i in ms), Counter())
+    index: dict[str, list[int]] = defaultdict(list)
+    for root, ms in members.items():
+        if size[root] > RARE_MAX:
+            for i in ms:
+                for key in set(_target_keys(groups[i])):
+                    index[key].append(i)
+    out: list[Attachment] = []
+    for root, ms in members.items():
+        n_rare = size[root]
+        if n_rare > WIDE_MAX:
+            continue
+        found: dict[int, tuple[int, int, str]] = {}  # root -> (target, rare member, why)
+        for i in ms:
+            g = groups[i]
+            seen: set[int] = set()
+            for key in set(_query_keys(g)):
+                block = index.get(key, ())
+                if len(block) > _MAX_BLOCK:
+                    continue
+                for j in block:
+                    if j in seen:
+                        continue
+                    seen.add(j)
+                    other = root_of(j)
+                    if other == root or (other in found
+                                         and groups[found[other][0]].count >= groups[j].count):
+                        continue
+                    strict = size[other] < WIDE_RATIO * n_rare
+                    why = variant_of(g, groups[j], df, vocabulary, strict)
+                    if why is not None:
+                        found[other] = (j, i, why)
+        if not found:
+            continue
+        ranked = sorted(found, key=lambda r: -size[r])
+        best = ranked[0]
+        need = max(DOMINANT_MIN, RATIO * n_rare) if n_rare <= RARE_MAX else WIDE_RATIO * n_rare
+        if size[best] < need:
+            continue
+        if len(ranked) > 1 and size[ranked[1]] * RATIO > size[best]:
+            continue  # another cluster competes
+        rare_countries = sum((groups[i].countries for i in ms), Counter())
+        rare_types = sum((groups[i].types for i in ms), Counter())
+        if not _agrees(rare_countries, countries[best], same_country):
+            continue
+        if not _agrees(rare_types, types[best], lambda a, b: a == b):
+            continue
+        target, member, why = found[best]
+        out.append(Attachment(
+            member, target, 0.9,
+            f"rare spelling ({n_rare} patent(s)) of a dominant name ({size[best]}): {why}",
+        ))
+    return out
