@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import bisect
 import logging
+import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -117,7 +118,8 @@ class MemoryBackend(GraphBackend):
             )
             for et in EdgeType
         }
-        self._sel_cache: dict[tuple[Any, ...], npt.NDArray[np.bool_]] = {}
+        self._sel_cache: dict[tuple[Any, ...], npt.NDArray[Any]] = {}
+        self._cache_lock = threading.Lock()
         self._build_incidence()
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
@@ -256,6 +258,21 @@ class MemoryBackend(GraphBackend):
         self._pair_x = pairs.row.astype(np.int64)
         self._pair_y = pairs.col.astype(np.int64)
         self._pair_w = pairs.data.astype(np.int64)
+        # the same per co-owned patent, for year-filtered counts: (patent, x, y), x != y
+        per_patent = np.diff(self._po.indptr)
+        multi = np.flatnonzero(per_patent >= 2)
+        pp, px, py = [], [], []
+        for p_ in multi:
+            owners = self._po.indices[self._po.indptr[p_] : self._po.indptr[p_ + 1]]
+            xs, ys = np.meshgrid(owners, owners, indexing="ij")
+            off = xs != ys
+            pp.append(np.full(int(off.sum()), p_, np.int64))
+            px.append(xs[off])
+            py.append(ys[off])
+        empty = np.empty(0, np.int64)
+        self._pp_patent = np.concatenate(pp) if pp else empty
+        self._pp_x = np.concatenate(px).astype(np.int64) if px else empty
+        self._pp_y = np.concatenate(py).astype(np.int64) if py else empty
         # field -> sector and sector -> fields
         br = self._edges[EdgeType.BROADER]
         self._sector_fields: dict[int, list[int]] = {}
@@ -428,19 +445,31 @@ class MemoryBackend(GraphBackend):
 
     def _selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
         """Boolean patent mask of a selection and year range (cached; callers must not modify)."""
-        key = (spec.kind, spec.value, spec.node_id, filters.year_from, filters.year_to)
+        key = ("sel", spec.kind, spec.value, spec.node_id, filters.year_from, filters.year_to)
+        return self._cached(key, lambda: self._compute_selection(spec, filters))
+
+    def _cached(
+        self, key: tuple[Any, ...], compute: Callable[[], npt.NDArray[Any]]
+    ) -> npt.NDArray[Any]:
+        """A small shared cache of read-only arrays (selections, year masks, org counts)."""
         hit = self._sel_cache.get(key)
         if hit is None:
-            hit = self._compute_selection(spec, filters)
+            hit = compute()
             hit.flags.writeable = False
-            if len(self._sel_cache) >= 32:
-                self._sel_cache.pop(next(iter(self._sel_cache)))
-            self._sel_cache[key] = hit
+            with self._cache_lock:
+                if len(self._sel_cache) >= 64:
+                    self._sel_cache.pop(next(iter(self._sel_cache)), None)
+                self._sel_cache[key] = hit
         return hit
 
     def _year_mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
         if filters.year_from is None and filters.year_to is None:
             return None
+        return self._cached(
+            ("years", filters.year_from, filters.year_to), lambda: self._compute_years(filters)
+        )
+
+    def _compute_years(self, filters: Filters) -> npt.NDArray[np.bool_]:
         keep = np.ones(self._n_pat, dtype=bool)
         if filters.year_from is not None:
             keep &= self._pat_year >= filters.year_from
@@ -513,8 +542,12 @@ class MemoryBackend(GraphBackend):
                 :, self._index[spec.node_id] - self._fld_off
             ]
             return col
-        return np.asarray(
-            self._op @ self._selection(spec, filters).astype(np.int32), dtype=np.int64
+        key = ("orgs", spec.kind, spec.value, spec.node_id, filters.year_from, filters.year_to)
+        return self._cached(
+            key,
+            lambda: np.asarray(
+                self._op @ self._selection(spec, filters).astype(np.int32), dtype=np.int64
+            ),
         )
 
     def field_org_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
@@ -554,14 +587,16 @@ class MemoryBackend(GraphBackend):
         if not len(sa) or not len(sb):
             return 0, []
         years = self._year_mask(filters)
+        del sa, sb
         if years is None:  # precomputed co-ownership pairs, filtered with vector ops
             x, y, w = self._pair_x, self._pair_y, self._pair_w
             ok = (ca[x] > 0) & (cb[y] > 0)
             x, y, w = x[ok], y[ok], w[ok]
-        else:
-            left = self._op[sa] @ sp.diags(years.astype(np.int32), dtype=np.int32)
-            sub = (left @ self._po[:, sb]).tocoo()
-            x, y, w = sa[sub.row], sb[sub.col], sub.data.astype(np.int64)
+        else:  # count co-owned patents of the years per pair
+            px, py = self._pp_x, self._pp_y
+            ok = years[self._pp_patent] & (ca[px] > 0) & (cb[py] > 0)
+            keys, w = np.unique(px[ok] * self._n_org + py[ok], return_counts=True)
+            x, y, w = keys // self._n_org, keys % self._n_org, w.astype(np.int64)
         ok = (x != y) & (w >= max(min_count, 1))
         x, y, w = x[ok], y[ok], w[ok]
         # a pair found in both orientations is kept once, as (x, y) with x < y
@@ -670,15 +705,15 @@ class MemoryBackend(GraphBackend):
         org_mask = self._org_mask(filters)
         has_country = self._org_country != ""
         keep = has_country if org_mask is None else has_country & org_mask
-        po = self._po[np.flatnonzero(sel)][:, np.flatnonzero(keep)].tocoo()
-        kept_orgs = np.flatnonzero(keep)
-        pairs = {
-            (int(p), self._org_country[kept_orgs[o]]) for p, o in zip(po.row, po.col, strict=True)
-        }
-        out: dict[str, int] = {}
-        for _, c in pairs:
-            out[c] = out.get(c, 0) + 1
-        return out
+        po = self._po[np.flatnonzero(sel)].tocoo()
+        held = keep[po.col]
+        n_codes = len(self._country_code)
+        pairs = np.unique(
+            po.row[held].astype(np.int64) * n_codes + self._org_country_code[po.col[held]]
+        )
+        codes, counts = np.unique(pairs % n_codes, return_counts=True)
+        names = sorted(self._country_code, key=self._country_code.__getitem__)
+        return {names[c]: int(n) for c, n in zip(codes, counts, strict=True)}
 
     def _held_selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
         sel = self._selection(spec, filters)

@@ -58,3 +58,24 @@ class Oracle:
 
     def co_owned(self, x: str, y: str) -> set[str]:
         return self.org_patents[x] & self.org_patents[y]
+
+    def partnerships(
+        self, fa: str, fb: str, y0: int | None = None, y1: int | None = None
+    ) -> list[tuple[str, str, int, int, int]]:
+        """(x, y, co-owned, count_a of x, count_b of y), ranked as the contract says."""
+        pa_ = self.in_years(self.field_patents[fa], y0, y1)
+        pb = self.in_years(self.field_patents[fb], y0, y1)
+        ca = {o: len(p & pa_) for o, p in self.org_patents.items()}
+        cb = {o: len(p & pb) for o, p in self.org_patents.items()}
+        rows = {}
+        for patent in self.in_years(set(self.patent_orgs), y0, y1):
+            for x in self.patent_orgs[patent]:
+                for y in self.patent_orgs[patent]:
+                    if x != y and ca[x] and cb[y]:
+                        rows.setdefault((x, y), set()).add(patent)
+        out = []
+        for (x, y), pats in rows.items():
+            if (y, x) in rows and y < x:
+                continue  # found in both orientations: kept once, as (x, y) with x < y
+            out.append((x, y, len(pats), ca[x], cb[y]))
+        return sorted(out, key=lambda r: (-r[2], -(r[3] + r[4]), r[0], r[1]))

@@ -105,3 +105,17 @@ def test_bad_fields_and_parameters_are_clear_errors(backend: GraphBackend) -> No
         make_filters(2020, 2010)
     with pytest.raises(InvalidQueryError):
         make_filters(kinds="spaceship")
+
+
+@pytest.mark.parametrize("years", [(None, None), (2012, 2018)])
+def test_partnerships_equal_an_independent_recomputation(
+    backend: GraphBackend, oracle: Oracle, years: tuple[int | None, int | None]
+) -> None:
+    r = bridges(backend, "8", "9", make_filters(*years), limit=40, evidence=0)
+    want = oracle.partnerships("wipo:field:8", "wipo:field:9", *years)
+    assert r.total_partnerships == len(want)
+    got = [
+        (p.organizations[0].id, p.organizations[1].id, p.count, p.count_a, p.count_b)
+        for p in r.partnerships
+    ]
+    assert got == want[:40]
