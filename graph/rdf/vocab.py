@@ -132,6 +132,7 @@ class C:
     COUNTRY_INFERENCE: Final = TTKG + "CountryInference"
     DELEGATION: Final = PROV + "Delegation"
     # provenance
+    VOID_DATASET: Final = VOID + "Dataset"
     DATASET: Final = DCAT + "Dataset"
     ENTITY: Final = PROV + "Entity"
     LICENSE_DOCUMENT: Final = DCTERMS + "LicenseDocument"
@@ -140,13 +141,14 @@ class C:
 PropKind = Literal["iri", "literal"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Prop:
     """A predicate with the kind and datatype of its objects.
 
     `term` is the JSON-LD term of the context. For literal properties `datatype` is an XSD
     IRI (None means xsd:string) or `lang` a language tag; values are plain Python values
-    (str, int, float) that the writers turn into lexical forms.
+    (str, int, float) that the writers turn into lexical forms. Props are singletons compared
+    by identity (cheap hashing in the writers' hot loops).
     """
 
     term: str
@@ -216,7 +218,9 @@ class P:
     SCORE: Final = _typed("score", TTKG + "score", "double")
     REASON: Final = _str("reason", TTKG + "reason")
     ACTIVE_IN: Final = _iri("activeIn", TTKG + "activeIn")
+    QUALIFIED_ACTIVITY: Final = _iri("qualifiedActivity", TTKG + "qualifiedActivity")
     CO_OWNER_WITH: Final = _iri("coOwnerWith", TTKG + "coOwnerWith")
+    QUALIFIED_CO_OWNERSHIP: Final = _iri("qualifiedCoOwnership", TTKG + "qualifiedCoOwnership")
     # patents
     PATENT_NUMBER: Final = _str("patentNumber", TTKG + "patentNumber")
     DATE_PUBLISHED: Final = _typed("datePublished", SCHEMA + "datePublished", "date")
