@@ -1,5 +1,5 @@
-"""A real `ttkg serve` process over the built sample, shared by the hardening tests, and the
-Bolt server fixtures of tests/neo4j for the injection tests."""
+"""A real `ttkg serve` process over the built sample, shared by the hardening tests (the Bolt
+fixtures of the injection tests come from tests.neo4j.bolt, a plugin of the root conftest)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,6 @@ import httpx
 import pytest
 
 START_TIMEOUT_S = 90.0
-BOLT_PLUGIN = "tests.neo4j.bolt"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # the Bolt fixtures (bolt_server, neo4j_sample_backend) for test_injection; registered
-    # once, whichever conftest gets there first
-    if not config.pluginmanager.has_plugin(BOLT_PLUGIN):
-        config.pluginmanager.import_plugin(BOLT_PLUGIN)
 
 
 @dataclass(frozen=True)
