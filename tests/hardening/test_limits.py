@@ -78,7 +78,7 @@ def test_uri_limits(live_server: LiveServer) -> None:
     # after reading a bounded amount (h11: 16 KiB), and the server carries on
     assert _raw_get(live_server.url, "/entities?q=" + "a" * (1 << 20)).startswith(b"HTTP/1.1 400")
     # repeated parameters are capped too
-    many = [("q", "Samsung")] + [("label", "Organization")] * 50
+    many: dict[str, list[str]] = {"q": ["Samsung"], "label": ["Organization"] * 50}
     _problem(httpx.get(url, params=many), 422)
     assert httpx.get(f"{live_server.url}/health").status_code == 200
 
