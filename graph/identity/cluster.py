@@ -104,7 +104,7 @@ class _UnionFind:
 
 
 def _prefix(g: NameGroup) -> str:
-    return f"{g.role}|{g.qualifier}|"
+    return f"{g.space}|"
 
 
 def _blocking_keys(g: NameGroup) -> Iterable[str]:
@@ -227,7 +227,7 @@ def compare(
     settings: IdentitySettings,
 ) -> tuple[float, str] | None:
     """(score, reason) if `a` and `b` may be one organisation; None if they are not."""
-    if a.role != b.role or a.qualifier != b.qualifier:
+    if a.space != b.space:
         return None
     if a.normalised == b.normalised and a.key_text != b.key_text:
         return None  # kept apart on purpose (a company and a same-named institute)

@@ -18,6 +18,7 @@ _EXTRA: Final[dict[str, str]] = {
     "u s a": "US", "us": "US", "uk": "GB", "england": "GB", "scotland": "GB",
     "hong kong": "HK", "macau": "MO", "macao": "MO", "taiwan": "TW", "prc": "CN",
     "peoples republic of china": "CN", "people s republic of china": "CN",
+    "roc": "TW", "r o c": "TW", "republic of china": "TW", "republic of korea": "KR",
 }
 
 _PAREN_RE: Final = re.compile(r"^(.*\S)\s*\(([^()]*)\)\s*$")

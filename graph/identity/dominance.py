@@ -17,8 +17,8 @@ organisation of so similar a name would own patents of its own. It is attached w
   eight times rarer than the word it stands for), unless the names share a distinctive word
   (in at most `DISTINCT_DF` names): 'Huizhou University' is no typo of 'Guizhou University';
 * countries and assignee types of the rare name are among those of the dominant cluster;
-* no other cluster is a candidate within `RATIO` of the dominant one ('Hong Fu Jin Precision
-  Industry' could be the Shenzhen or the Wuhan company: neither).
+* no other cluster is a candidate within `COMPETE_RATIO` of the dominant one ('Hong Fu Jin
+  Precision Industry' could be the Shenzhen or the Wuhan company: neither).
 """
 
 from __future__ import annotations
@@ -41,12 +41,17 @@ __all__ = ["Attachment", "rare_attachments", "variant_of"]
 RARE_MAX: Final = 3  # patents behind a rare cluster
 WIDE_MAX: Final = 10  # ... or this many when the dominant one has `WIDE_RATIO` times more
 WIDE_RATIO: Final = 100
-DOMINANT_MIN: Final = 20  # patents behind a dominant cluster
-RATIO: Final = 15  # dominant / rare, and dominant / any competing candidate
+DOMINANT_MIN: Final = 10  # patents behind a dominant cluster
+RATIO: Final = 10  # dominant / rare
+COMPETE_RATIO: Final = 50  # dominant / any other candidate
 DISTINCT_DF: Final = 50  # a word in at most this many names is distinctive
 _MIN_SHARE: Final = 0.05  # a country/type seen on this share of the dominant cluster agrees
 _MAX_TOKENS: Final = 9  # longer names get no two-word blocking keys
 _MAX_BLOCK: Final = 200  # candidate blocks larger than this are not looked at
+#: PatentsView assignee types of US organisations (company, federal, county, state bodies):
+#: the type says where the assignee is, better than its inventors' countries.
+_US_TYPES: Final = frozenset({"2", "6", "8", "9"})
+_NAMED_COUNTRY: Final = "its own country"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +108,16 @@ def _compact(toks: Sequence[str]) -> str:
 
 
 def _misspelt(
-    r: Sequence[str], d: Sequence[str], df: Mapping[str, int], vocabulary: frozenset[str]
+    r: Sequence[str],
+    d: Sequence[str],
+    df: Mapping[str, int],
+    vocabulary: frozenset[str],
+    strict: bool,
 ) -> str | None:
-    """Same number of words, one or two misspelt (or of the same stem) within the budget."""
+    """Same number of words, one or two misspelt (or of the same stem) within the budget.
+    Words of one stem alone are real names often enough ('Tokyo Electric' and 'Tokyo
+    Electron', 'Universal Electric' and 'Universal Electronics') to need a hundredfold
+    dominance (not `strict`)."""
     if len(r) != len(d):
         return None
     dr, dd = excess(r, d), excess(d, r)
@@ -125,17 +137,19 @@ def _misspelt(
             continue
         dist = OSA.distance(x, y)
         short = min(len(x), len(y))
-        if dist > (1 if short < 5 else 2 if short < 12 else 3):
-            return None
+        if dist > (1 if short < 7 or x[0] != y[0] else 2 if short < 12 else 3):
+            return None  # 'Yutaka' is not 'Muraka', 'Nubia' not 'Nokia'
         if short <= 3 and (shared_letters < 8 or not _typo_like(x, y, df, vocabulary)):
             return None  # 'Samsung SDI' is not 'Samsung SDS'
-        if len(r) == 1 and (short < 6 or (x[0] != y[0] and short < 7)):
+        if len(r) == 1 and (short < 5 or (x[0] != y[0] and short < 7)):
             return None  # 'Anden' is not 'Sanden'
         if not distinctive and not _typo_like(x, y, df, vocabulary):
             return None  # 'Huizhou University' is not 'Guizhou University'
         used += dist
         notes.append(f"'{x}'~'{y}'")
-    if used > budget or (used and len(r) > 1 and budget == 0):
+    if used > max(budget, 1 if len(r) == 1 else 0):
+        return None  # (a one-word name passed the first-letter rule above)
+    if used == 0 and strict:
         return None
     return "misspelt " + ", ".join(notes)
 
@@ -153,7 +167,8 @@ def _respaced(r: Sequence[str], d: Sequence[str], df: Mapping[str, int],
 
 
 def _truncated(rf: Sequence[str], df_: Sequence[str]) -> str | None:
-    """`rf` is `df_` cut off after a word ('Electronics and Telecommunications')."""
+    """`rf` is `df_` cut off after a word ('Electronics and Telecommunications'); a name
+    with a legal form ended where it meant to ('Kimberly-Clark Corporation')."""
     content = [t for t in rf if t not in STOPWORDS]
     if len(content) < 2 or sum(len(t) for t in content) < 12 or len(rf) >= len(df_):
         return None
@@ -162,11 +177,17 @@ def _truncated(rf: Sequence[str], df_: Sequence[str]) -> str | None:
     return f"cut off before '{' '.join(df_[len(rf):])}'"
 
 
+#: Words of academic names: in 'Shaanxi University of (Science and) Technology' or
+#: 'University of (South) Florida' every word tells institutions apart.
+_ACADEMIC: Final = frozenset({"university", "institute", "college", "academy", "school"})
+
+
 def _dropped(r: Sequence[str], d: Sequence[str], df: Mapping[str, int], strict: bool
              ) -> str | None:
-    """`r` is `d` without one common word ('Hong Fu Jin Precision (WuHan)'); without
-    `strict`, any word of a name of four or more ('Leland Stanford University')."""
-    if len(r) < 2 or len(d) != len(r) + 1:
+    """`r` is `d` without one common word ('Hong Fu Jin Precision (WuHan)', 'JX Nippon &
+    Energy'); without `strict`, any word. Names of two words ('Hitachi Systems', 'Western
+    Digital Corporation') and academic names are complete names of their own."""
+    if len(r) < 3 or len(d) != len(r) + 1 or _ACADEMIC & set(d):
         return None
     for i, word in enumerate(d):
         if list(d[:i]) + list(d[i + 1 :]) == list(r):
@@ -193,7 +214,7 @@ def _extended(rf: Sequence[str], df_: Sequence[str], country: str | None) -> str
     if tail and tail[0] == "of":
         found = country_code(" ".join(tail[1:]))
         if found is not None and country is not None and same_country(found, country):
-            return f"its country '{' '.join(tail[1:])}' after the legal form"
+            return f"{_NAMED_COUNTRY} '{' '.join(tail[1:])}' after the legal form"
     return None
 
 
@@ -205,18 +226,20 @@ def variant_of(
     strict: bool = True,
 ) -> str | None:
     """How `rare` is a misspelling, shortening or lengthening of `main`, or None; `strict`
-    off (a hundred times more patents behind `main`) lets any word be left out."""
-    if rare.role != main.role or rare.qualifier != main.qualifier:
+    off (a hundred times more patents behind `main`) lets any word be left out and a word of
+    the same stem stand alone for another."""
+    if rare.space != main.space:
         return None
     if rare.normalised == main.normalised:
         return None  # kept apart on purpose by the exact grouping
     if {t for t in rare.loose if t.isdigit()} != {t for t in main.loose if t.isdigit()}:
         return None
     for r, d in ((rare.loose, main.loose), (rare.light, main.light)):
-        verdict = _misspelt(r, d, df, vocabulary) or _respaced(r, d, df, vocabulary)
+        verdict = _misspelt(r, d, df, vocabulary, strict) or _respaced(r, d, df, vocabulary)
         if verdict:
             return verdict
-    return (_truncated(rare.full, main.full) or _dropped(rare.loose, main.loose, df, strict)
+    cut = None if rare.company_form else _truncated(rare.full, main.full)
+    return (cut or _dropped(rare.loose, main.loose, df, strict)
             or _extended(rare.full, main.full, main.country))
 
 
@@ -241,7 +264,7 @@ def _pair_keys(pre: str, toks: tuple[str, ...]) -> Iterator[str]:
 
 
 def _target_keys(g: NameGroup) -> Iterator[str]:
-    pre = f"{g.role}|{g.qualifier}|"
+    pre = f"{g.space}|"
     for toks in {g.loose, g.light}:
         if len(toks) >= 2:
             for i in range(len(toks)):
@@ -254,13 +277,13 @@ def _target_keys(g: NameGroup) -> Iterator[str]:
     for k in range(2, len(g.full)):
         yield f"{pre}t|{' '.join(g.full[:k])}"
     yield f"{pre}n|{' '.join(g.full)}"
-    if len(g.compact) >= 6:
+    if len(g.compact) >= 5:
         for key in deletion_keys(g.compact):
             yield f"{pre}d|{key}"
 
 
 def _query_keys(g: NameGroup) -> Iterator[str]:
-    pre = f"{g.role}|{g.qualifier}|"
+    pre = f"{g.space}|"
     for toks in {g.loose, g.light}:
         if len(toks) >= 2:
             for i in range(len(toks)):
@@ -272,7 +295,7 @@ def _query_keys(g: NameGroup) -> Iterator[str]:
     for k in range(1, len(g.full)):
         if is_legal_form_like(g.full[k]):
             yield f"{pre}n|{' '.join(g.full[:k])}"
-    if len(g.compact) >= 6:
+    if len(g.compact) >= 5:
         for key in deletion_keys(g.compact):
             yield f"{pre}d|{key}"
 
@@ -347,15 +370,18 @@ def rare_attachments(
         need = max(DOMINANT_MIN, RATIO * n_rare) if n_rare <= RARE_MAX else WIDE_RATIO * n_rare
         if size[best] < need:
             continue
-        if len(ranked) > 1 and size[ranked[1]] * RATIO > size[best]:
+        if len(ranked) > 1 and size[ranked[1]] * COMPETE_RATIO > size[best]:
             continue  # another cluster competes
+        target, member, why = found[best]
         rare_countries = sum((groups[i].countries for i in ms), Counter())
         rare_types = sum((groups[i].types for i in ms), Counter())
-        if not _agrees(rare_countries, countries[best], same_country):
-            continue
         if not _agrees(rare_types, types[best], lambda a, b: a == b):
             continue
-        target, member, why = found[best]
+        if (not set(rare_types) <= _US_TYPES or not set(types[best]) & _US_TYPES) \
+                and not why.startswith(_NAMED_COUNTRY) \
+                and not _agrees(rare_countries, countries[best], same_country):
+            continue  # inventors' countries count where the type does not say 'US'
+
         out.append(Attachment(
             member, target, 0.9,
             f"rare spelling ({n_rare} patent(s)) of a dominant name ({size[best]}): {why}",

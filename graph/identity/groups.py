@@ -64,6 +64,16 @@ class NameGroup:
         return self.pattern.qualifier if self.pattern else ""
 
     @property
+    def space(self) -> str:
+        """Which names this group is compared with: a governing board or a foreign
+        government acting through a body is that body (keyed by its name, like a plain name);
+        a TTO or a US department only meets its own kind."""
+        role = self.role
+        if role == GOVERNANCE or (role == GOVERNMENT and self.qualifier != "united states"):
+            return ""
+        return f"{role}|{self.qualifier}" if role else ""
+
+    @property
     def count(self) -> int:
         return sum(self.variants.values())
 
@@ -182,7 +192,8 @@ def group_names(
             else:
                 norm = normalise(clean_name(raw))
                 key_text = norm
-        company = not individual and has_company_form(raw)
+        company = not individual and has_company_form(clean_name(raw))  # not a description
+        # ('The George Washington University, a ... Not-For-Profit Corporation')
         if company and pattern is None and norm in non_company_names:
             key_text = norm + " company"
         group = by_key.get(key_text)

@@ -119,7 +119,7 @@ _SHORT_GARBAGE: Final[frozenset[str]] = frozenset(
     {"cp", "cop", "ld", "lid", "lld", "col", "co", "inc", "ltd", "llc", "corp"}
 )
 _TAIL_FORMS: Final[frozenset[str]] = frozenset(
-    {"ltd", "limited", "inc", "incorporated", "gmbh", "llc"}
+    {"ltd", "limited", "inc", "incorporated", "gmbh", "llc", "corporation", "corp"}
 )
 _FORM_WORDS: Final[frozenset[str]] = frozenset(
     t for form in LEGAL_FORMS for t in form if len(t) >= 2

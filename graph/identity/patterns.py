@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from rapidfuzz.distance import OSA
+
 from graph.identity.countries import country_code
 from graph.identity.normalise import fold, normalise, tokens
 
@@ -221,6 +223,7 @@ _TTO_SIGNAL_RE: Final = re.compile(
     r"technology licensing|technology transfer|"
     r"university authority for applied research|cambridge enterprise|"
     r"research institute for industry cooperation|research development company|"
+    r"research cooperation|"
     r"research and development corporation|ramot at|yeda research|isis innovation|"
     r"university r and d|leuven r and d)\b"
 )
@@ -337,10 +340,72 @@ def _government(norm: str, type_code: str | None) -> Pattern | None:
 
 # --- entry ---------------------------------------------------------------------------------
 
+#: The words the patterns are made of. A name is first parsed with its misspellings of these
+#: corrected ('Univesity of Florida Research Foundation', 'The
+#: Regents of Tee University of California', 'Research Foundation tor the State University').
+_STRUCTURE_WORDS: Final[frozenset[str]] = frozenset({
+    "university", "college", "foundation", "cooperation", "corporation", "research",
+    "development", "industry", "industrial", "academic", "academia", "academy", "business",
+    "regents", "trustees", "board", "national", "institute", "technology", "collaboration",
+    "represented", "secretary", "united", "states", "america", "department",
+})
+_SHORT_STRUCTURE_WORDS: Final = ("the", "for", "and")
+
+
+def _structure_word(token: str) -> str | None:
+    """The pattern word `token` misspells, or None: same first letter; from 8 letters two
+    edits, from 5 one changed or swapped letter (a shorter or longer word is another word:
+    'state' is no misspelt 'states'), three letters one changed letter ('tor' for 'for');
+    never a plural or singular of the word."""
+    if token in _STRUCTURE_WORDS or token in _SHORT_STRUCTURE_WORDS or token.isdigit():
+        return None
+    if len(token) == 3:
+        found = [w for w in _SHORT_STRUCTURE_WORDS
+                 if sum(a != b for a, b in zip(token, w, strict=True)) == 1]
+        return found[0] if len(found) == 1 else None
+    if len(token) < 5:
+        return None
+    limit = 2 if len(token) >= 8 else 1
+    found = [w for w in _STRUCTURE_WORDS
+             if w[0] == token[0] and w.rstrip("s") != token.rstrip("s")
+             and abs(len(w) - len(token)) <= (limit if limit == 2 else 0)
+             and OSA.distance(w, token) <= limit]
+    return found[0] if len(found) == 1 else None
+
+
+def _corrected(cleaned: str) -> str | None:
+    toks = tokens(cleaned)
+    fixed = [_structure_word(t) or t for t in toks]
+    return " ".join(fixed) if fixed != toks else None
+
+
+def _with_campus(cleaned: str, country: str | None) -> Pattern | None:
+    """'Regents of the University of California, San Diego': the board of the university
+    named before the comma is the legal person, whatever campus follows."""
+    head, sep, tail = cleaned.partition(",")
+    if not sep or not tail.strip() or len(tail.split()) > 3:
+        return None
+    found = _governance(normalise(head), country)
+    if found is None or _UNIVERSITY_WORD_RE.search(normalise(tail)):
+        return None
+    return Pattern(GOVERNANCE, found.core, "",
+                   f"{found.reason} (the campus '{tail.strip()}' is part of it)")
+
+
+def _parse_clean(cleaned: str, country: str | None, type_code: str | None) -> Pattern | None:
+    norm = normalise(cleaned)
+    full = " ".join(tokens(cleaned))
+    return (_government(norm, type_code) or _with_campus(cleaned, country)
+            or _governance(norm, country) or _tto(norm, full, country))
+
+
 @lru_cache(maxsize=100_000)
 def parse(raw: str, country: str | None = None, type_code: str | None = None) -> Pattern | None:
     """The pattern a raw assignee name follows, or None."""
     cleaned = clean_name(raw)
-    norm = normalise(cleaned)
-    full = " ".join(tokens(cleaned))
-    return _government(norm, type_code) or _governance(norm, country) or _tto(norm, full, country)
+    corrected = _corrected(cleaned)
+    if corrected is not None:
+        found = _parse_clean(corrected, country, type_code)
+        if found is not None:
+            return found
+    return _parse_clean(cleaned, country, type_code)
