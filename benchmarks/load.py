@@ -247,7 +247,7 @@ async def client_loop(
     """One client: its own keep-alive connection (a shared pool of hundreds of connections
     costs httpx more CPU per request than the server spends answering)."""
     if think_s:  # arrive spread over one think time, not all in the same millisecond
-        await asyncio.sleep(rng.uniform(0, think_s))
+        await _pause(rng.uniform(0, think_s), stop_at)
     async with _client(url, 1) as client:
         await _loop(client, builders, rng, stats, stop_at, think_s)
 
@@ -289,7 +289,12 @@ async def _loop(
         if r.status_code >= 500:
             st.record_error(str(r.status_code), f"{path} {params}: {r.text[:200]}")
         if think_s:
-            await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
+            await _pause(think_s * rng.uniform(0.5, 1.5), stop_at)
+
+
+async def _pause(seconds: float, stop_at: float) -> None:
+    """Think, but not past the end of the run."""
+    await asyncio.sleep(max(0.0, min(seconds, stop_at - time.monotonic())))
 
 
 async def run_load(
