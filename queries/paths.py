@@ -23,6 +23,7 @@ from typing import Final
 
 from graph.backend import GraphBackend, Relation, RelationHop
 from graph.errors import InvalidQueryError, QueryTimeoutError
+from graph.model import NodeLabel, label_of_id
 from queries.common import MAX_EVIDENCE
 from queries.models import EntityRef, Evidence, Hop, Path, PathsResult
 from queries.resolve import resolve_entity
@@ -38,6 +39,7 @@ MAX_HALF_PATHS: Final = 20_000
 #: Most candidate paths of one length ranked per query.
 MAX_JOINED: Final = 50_000
 ALL_RELATIONS: Final = tuple(Relation)
+_HUB_COST: Final = {NodeLabel.TECHNOLOGY_FIELD: 1000, NodeLabel.COUNTRY: 1000}
 
 
 def parse_via(via: str | Collection[str] | None) -> tuple[Relation, ...]:
@@ -85,6 +87,11 @@ class _Search:
             self.adj.setdefault(hop.dst, {}).setdefault(hop.src, []).append(hop)
         self.expanded.update(todo)
         self.check()
+
+    def cost(self, nodes: Collection[str]) -> int:
+        """Estimated cost of expanding nodes: hubs (fields, countries) fan out to thousands of
+        organisations. Only decides which side a search grows, never what it finds."""
+        return sum(_HUB_COST.get(label_of_id(n), 1) for n in nodes if n not in self.expanded)
 
     def neighbours(self, node: str) -> list[str]:
         return sorted(self.adj.get(node, {}))
@@ -142,7 +149,7 @@ def _shortest_length(s: _Search, a: str, b: str, max_hops: int) -> int | None:
             return best
         if da + db >= max_hops:
             return best
-        grow_a = len(front_a) <= len(front_b)
+        grow_a = s.cost(front_a) <= s.cost(front_b)
         front, dist, other = (front_a, dist_a, dist_b) if grow_a else (front_b, dist_b, dist_a)
         s.expand(front)
         level = (da if grow_a else db) + 1
@@ -164,10 +171,12 @@ def _shortest_length(s: _Search, a: str, b: str, max_hops: int) -> int | None:
 
 def _paths_of_length(s: _Search, a: str, b: str, length: int) -> list[tuple[str, ...]]:
     left = (length + 1) // 2
+    if left > length - left and s.cost(s.adj.get(a, {})) > s.cost(s.adj.get(b, {})):
+        left = length - left  # grow the longer half from the cheaper end
     right = length - left
     # an end point may only appear as the end of a half-path when the other half is empty
-    fwd = s.half_paths(a, left, avoid=b if right else None)
-    back = s.half_paths(b, right, avoid=a) if right else {b: [(b,)]}
+    fwd = s.half_paths(a, left, avoid=b if right else None) if left else {a: [(a,)]}
+    back = s.half_paths(b, right, avoid=a if left else None) if right else {b: [(b,)]}
     out: list[tuple[str, ...]] = []
     for mid in sorted(set(fwd) & set(back)):
         for p in fwd[mid]:

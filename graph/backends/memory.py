@@ -16,7 +16,7 @@ import bisect
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -292,18 +292,34 @@ class MemoryBackend(GraphBackend):
     @cached_property
     def entity_graph(self) -> nx.MultiGraph:
         """networkx MultiGraph of organisations, fields, countries and their relations (the
-        graph path queries walk), built on first use. Read-only."""
+        graph path queries walk), built on first use. Each edge carries its `hop` (the
+        RelationHop in stored direction) and the hop's sort key. Read-only."""
         g: nx.MultiGraph = nx.MultiGraph()
+
+        def edges(
+            rel: Relation, pairs: Iterable[tuple[str, str, int]]
+        ) -> Iterator[tuple[str, str, Relation, dict[str, Any]]]:
+            for u, v, w in pairs:
+                hop = RelationHop(u, rel, v, w)
+                yield u, v, rel, {"hop": hop, "order": (u, rel.value, v)}
+
         org, fld, ids = self._org_ids, self._fld_ids, self._ids
         co = sp.triu(self._co, k=1).tocoo()
         g.add_edges_from(
-            (org[a], org[b], Relation.CO_ASSIGNED, {"weight": int(w)})
-            for a, b, w in zip(co.row, co.col, co.data, strict=True)
+            edges(
+                Relation.CO_ASSIGNED,
+                (
+                    (min(org[a], org[b]), max(org[a], org[b]), int(w))
+                    for a, b, w in zip(co.row, co.col, co.data, strict=True)
+                ),
+            )
         )
         of = self._of.tocoo()
         g.add_edges_from(
-            (org[o], fld[f], Relation.ACTIVE_IN, {"weight": int(w)})
-            for o, f, w in zip(of.row, of.col, of.data, strict=True)
+            edges(
+                Relation.ACTIVE_IN,
+                ((org[o], fld[f], int(w)) for o, f, w in zip(of.row, of.col, of.data, strict=True)),
+            )
         )
         for etype, rel in (
             (EdgeType.LOCATED_IN, Relation.LOCATED_IN),
@@ -313,9 +329,14 @@ class MemoryBackend(GraphBackend):
         ):
             e = self._edges[etype]
             g.add_edges_from(
-                (ids[s], ids[d], rel, {"weight": 1})
-                for s, d in zip(e.src, e.dst, strict=True)
-                if self._labels[s] is not NodeLabel.CPC_CLASS
+                edges(
+                    rel,
+                    (
+                        (ids[s], ids[d], 1)
+                        for s, d in zip(e.src, e.dst, strict=True)
+                        if self._labels[s] is not NodeLabel.CPC_CLASS
+                    ),
+                )
             )
         return g
 
@@ -735,41 +756,25 @@ class MemoryBackend(GraphBackend):
     def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
         wanted = set(via)
         graph = self.entity_graph
-        hops: set[RelationHop] = set()
+        found: dict[tuple[str, str, str], RelationHop] = {}
         for node in node_ids:
             if node in graph:
-                for other, keyed in graph[node].items():
+                for keyed in graph[node].values():
                     for rel, data in keyed.items():
                         if rel in wanted:
-                            hops.add(self._oriented(node, other, rel, data["weight"]))
+                            found[data["order"]] = data["hop"]
             elif label_of_id(node) is NodeLabel.PATENT and node in self._index:
                 p = self._index[node]
-                if Relation.ASSIGNED_TO in wanted:
-                    for r in self._edges[EdgeType.ASSIGNED_TO].out_rows(p):
-                        dst = self._ids[self._edges[EdgeType.ASSIGNED_TO].dst[r]]
-                        hops.add(RelationHop(node, Relation.ASSIGNED_TO, dst, 1))
-                if Relation.IN_FIELD in wanted:
-                    e = self._edges[EdgeType.IN_FIELD]
-                    for r in e.out_rows(p):
-                        hops.add(RelationHop(node, Relation.IN_FIELD, self._ids[e.dst[r]], 1))
-        return sorted(hops, key=lambda h: (h.src, h.relation.value, h.dst))
-
-    def _oriented(self, a: str, b: str, rel: Relation, weight: int) -> RelationHop:
-        """Stored direction of a hop: org->field, org->country, child->parent, field->sector."""
-        if rel is Relation.CO_ASSIGNED:
-            x, y = (a, b) if a < b else (b, a)
-            return RelationHop(x, rel, y, weight)
-        la = label_of_id(a)
-        if rel in (Relation.ACTIVE_IN, Relation.LOCATED_IN):
-            src, dst = (a, b) if la is NodeLabel.ORGANIZATION else (b, a)
-            return RelationHop(src, rel, dst, weight)
-        # PART_OF / ACTS_FOR / BROADER: consult the stored edge direction
-        etype = EdgeType(rel.value)
-        e = self._edges[etype]
-        ia, ib = self._index[a], self._index[b]
-        if any(e.dst[r] == ib for r in e.out_rows(ia)):
-            return RelationHop(a, rel, b, weight)
-        return RelationHop(b, rel, a, weight)
+                for rel, etype in (
+                    (Relation.ASSIGNED_TO, EdgeType.ASSIGNED_TO),
+                    (Relation.IN_FIELD, EdgeType.IN_FIELD),
+                ):
+                    if rel in wanted:
+                        e = self._edges[etype]
+                        for r in e.out_rows(p):
+                            dst = self._ids[e.dst[r]]
+                            found[(node, rel.value, dst)] = RelationHop(node, rel, dst, 1)
+        return [found[k] for k in sorted(found)]
 
     def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
         if hop.relation is Relation.CO_ASSIGNED:
