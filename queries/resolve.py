@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process, utils
 
 from graph.backend import FieldSpec, GraphBackend, NodeRecord
 from graph.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
-from graph.model import NodeLabel, cpc_id, field_id, label_of_id
+from graph.model import NodeLabel, cpc_id, field_id
 from queries.models import EntityRef, SearchHit, SearchResult
 
 __all__ = ["resolve_entity", "resolve_field", "search"]
@@ -22,9 +22,25 @@ MAX_SEARCH_LIMIT: Final = 100
 FUZZY_CUTOFF: Final = 80.0
 _FUZZY_LABELS: Final = (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD)
 _CPC: Final = re.compile(r"^[A-HY](\d\d([A-Z](\d{1,4}/\d{2,6})?)?)?$")
-_names_cache: weakref.WeakKeyDictionary[GraphBackend, list[tuple[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
+# per backend: label set -> (ids, names pre-processed for rapidfuzz); built once
+_names_cache: weakref.WeakKeyDictionary[
+    GraphBackend, dict[frozenset[NodeLabel], tuple[list[str], list[str]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _candidates(
+    backend: GraphBackend, labels: Collection[NodeLabel]
+) -> tuple[list[str], list[str]]:
+    wanted = frozenset(labels) or frozenset(_FUZZY_LABELS)
+    per_backend = _names_cache.setdefault(backend, {})
+    hit = per_backend.get(wanted)
+    if hit is None:
+        pairs = backend.names([lb for lb in _FUZZY_LABELS if lb in wanted])
+        hit = per_backend[wanted] = (
+            [i for i, _ in pairs],
+            [utils.default_process(n) for _, n in pairs],
+        )
+    return hit
 
 
 def _clean(text: str) -> str:
@@ -39,20 +55,17 @@ def _clean(text: str) -> str:
 def _fuzzy(
     backend: GraphBackend, text: str, labels: Collection[NodeLabel], limit: int
 ) -> list[tuple[str, float]]:
-    names = _names_cache.get(backend)
-    if names is None:
-        names = _names_cache[backend] = backend.names(_FUZZY_LABELS)
-    by_label = [(i, n) for i, n in names if not labels or label_of_id(i) in labels]
+    ids, names = _candidates(backend, labels)
     found = process.extract(
-        text,
-        [n for _, n in by_label],
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
+        utils.default_process(text),
+        names,
+        scorer=fuzz.QRatio,  # whole-name typo similarity; ~20x faster than WRatio
+        processor=None,
         limit=limit * 3,
         score_cutoff=FUZZY_CUTOFF,
     )
     ranked = sorted(
-        ((by_label[idx][0], float(score)) for _, score, idx in found), key=lambda x: (-x[1], x[0])
+        ((ids[idx], float(score)) for _, score, idx in found), key=lambda x: (-x[1], x[0])
     )
     out: list[tuple[str, float]] = []
     for node_id, score in ranked:
