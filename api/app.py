@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -61,6 +62,10 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = backend is None
         app.state.backend = backend if backend is not None else _open(settings)
+        # CPU-bound in-process queries contend for the GIL: few threads serve them best;
+        # a Neo4j backend mostly waits on the network and can use many
+        threads = settings.threads or (4 if app.state.backend.name == "memory" else 40)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         try:
             yield
         finally:

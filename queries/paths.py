@@ -39,7 +39,11 @@ MAX_HALF_PATHS: Final = 20_000
 #: Most candidate paths of one length ranked per query.
 MAX_JOINED: Final = 50_000
 ALL_RELATIONS: Final = tuple(Relation)
-_HUB_COST: Final = {NodeLabel.TECHNOLOGY_FIELD: 1000, NodeLabel.COUNTRY: 1000}
+_HUBS: Final = frozenset({NodeLabel.TECHNOLOGY_FIELD, NodeLabel.COUNTRY})
+
+
+def _hub_cost(node: str) -> int:
+    return 1000 if label_of_id(node) in _HUBS else 1
 
 
 def parse_via(via: str | Collection[str] | None) -> tuple[Relation, ...]:
@@ -91,7 +95,7 @@ class _Search:
     def cost(self, nodes: Collection[str]) -> int:
         """Estimated cost of expanding nodes: hubs (fields, countries) fan out to thousands of
         organisations. Only decides which side a search grows, never what it finds."""
-        return sum(_HUB_COST.get(label_of_id(n), 1) for n in nodes if n not in self.expanded)
+        return sum(_hub_cost(n) for n in nodes if n not in self.expanded)
 
     def neighbours(self, node: str) -> list[str]:
         return sorted(self.adj.get(node, {}))
