@@ -54,6 +54,11 @@ async def _body_too_large(request: Request, limit: int) -> bool:
     return False
 
 
+def _warm_up(backend: GraphBackend) -> None:
+    backend.search_prefix("a", limit=1)
+    backend.relations([], ())
+
+
 def create_app(settings: Settings | None = None, backend: GraphBackend | None = None) -> FastAPI:
     """The API over `backend` (or the one `settings` select, opened at start-up)."""
     settings = settings or Settings()
@@ -66,6 +71,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         # a Neo4j backend mostly waits on the network and can use many
         threads = settings.threads or (4 if app.state.backend.name == "memory" else 40)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        # build lazy indexes (names, entity graph) now, not inside the first requests
+        await anyio.to_thread.run_sync(_warm_up, app.state.backend)
         try:
             yield
         finally:
