@@ -544,31 +544,19 @@ def _json_access_log() -> None:
     access.propagate = False
 
 
-def _mount_optional() -> None:
-    """Sub-commands owned by their own modules (identity, neo4j, exports)."""
+def _mount_subcommands() -> None:
+    """Sub-commands owned by their own modules: identity, neo4j, exports."""
+    from api import cli_identity, cli_neo4j, cli_rdf
+
+    app.add_typer(cli_identity.app, name="identity")
+    app.add_typer(cli_neo4j.app, name="neo4j")
     export_app = typer.Typer(help="Export the graph (RDF, neo4j-admin CSV).", no_args_is_help=True)
-    for module, attr, target, name in (
-        ("api.cli_identity", "app", app, "identity"),
-        ("api.cli_neo4j", "app", app, "neo4j"),
-        ("api.cli_rdf", "app", export_app, None),
-        ("api.cli_neo4j", "export_app", export_app, None),
-    ):
-        try:
-            mod = __import__(module, fromlist=[attr])
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        sub = getattr(mod, attr)
-        if name:
-            target.add_typer(sub, name=name)
-        else:
-            for cmd in sub.registered_commands:
-                target.registered_commands.append(cmd)
+    for sub in (cli_rdf.app, cli_neo4j.export_app):
+        export_app.registered_commands.extend(sub.registered_commands)
     app.add_typer(export_app, name="export")
 
 
-_mount_optional()
+_mount_subcommands()
 
 
 def main() -> None:
