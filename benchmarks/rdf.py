@@ -61,6 +61,7 @@ class _GraphSink(BlockWriter):
     def write(self, subject: str, pairs: Any) -> None:
         s = self._uri(subject)
         add = self.graph.add
+        obj: Any
         for p, o in pairs:
             if p.kind == "iri":
                 obj = self._uri(o)
