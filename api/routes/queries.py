@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import BackendDep, FiltersDep, SettingsDep
 from api.problems import PROBLEM_RESPONSES
+from api.rdf_views import RDF_RESPONSES, rdf_response
 from queries.bridges import bridges
 from queries.models import BridgesResult, FieldProfile, PartnersResult, PathsResult
 from queries.partners import partners
@@ -30,9 +31,11 @@ EvidenceCap = Annotated[int, Query(ge=0, le=100, description="Evidence patents p
 @router.get(
     "/bridges",
     response_model=BridgesResult,
+    responses=RDF_RESPONSES,
     summary="Organisations and partnerships connecting two technology fields",
 )
 def get_bridges(
+    request: Request,
     backend: BackendDep,
     filters: FiltersDep,
     field_a: FieldParam,
@@ -42,8 +45,8 @@ def get_bridges(
     limit: Limit = 10,
     offset: Offset = 0,
     evidence: EvidenceCap = 3,
-) -> BridgesResult:
-    return bridges(
+) -> BridgesResult | Response:
+    result = bridges(
         backend,
         field_a,
         field_b,
@@ -54,14 +57,17 @@ def get_bridges(
         offset=offset,
         evidence=evidence,
     )
+    return rdf_response(request, backend, result) or result
 
 
 @router.get(
     "/paths",
     response_model=PathsResult,
+    responses=RDF_RESPONSES,
     summary="The k shortest paths between two entities, with evidence per hop",
 )
 def get_paths(
+    request: Request,
     backend: BackendDep,
     settings: SettingsDep,
     source: Annotated[str, Query(min_length=1, max_length=300)],
@@ -70,8 +76,8 @@ def get_paths(
     via: Annotated[list[str] | None, Query(max_length=8, description="Relations to walk")] = None,
     k: Annotated[int, Query(ge=1, le=20)] = 3,
     evidence: EvidenceCap = 3,
-) -> PathsResult:
-    return paths(
+) -> PathsResult | Response:
+    result = paths(
         backend,
         source,
         target,
@@ -81,6 +87,7 @@ def get_paths(
         time_budget=settings.path_time_budget_s,
         evidence=evidence,
     )
+    return rdf_response(request, backend, result) or result
 
 
 @router.get(
