@@ -15,14 +15,15 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from graph.identity.countries import country_code, same_country
 from graph.identity.dominance import rare_attachments
-from graph.identity.groups import NameGroup
-from graph.identity.loose import is_legal_form_like
+from graph.identity.groups import NameGroup, subsidiary_clash
+from graph.identity.loose import is_legal_form_like, loose_tokens
 from graph.identity.ror_index import deletion_keys
 from graph.identity.settings import IdentitySettings
 from graph.identity.similarity import excess, typo_level
@@ -165,19 +166,36 @@ def candidate_pairs(groups: list[NameGroup]) -> set[tuple[int, int]]:
 
 
 def _without_country(g: NameGroup, country: str | None) -> tuple[str, ...]:
-    """Loose tokens minus a trailing 'of <country>' ('... Institute of Korea') that agrees
-    with `country` (any country when None), and a legal form before it. A bare country
-    ('Amkor Technology Korea') names a subsidiary and stays."""
+    """Loose tokens minus a trailing 'of <country>' ('... Institute of Korea', '... Council of
+    Republic of China') that agrees with `country` (any country when None), and a legal form
+    before it; minus a leading country before a name of four more words ('Japan Ministry of
+    International Trade and Industry'). A bare trailing country ('Amkor Technology Korea')
+    names a subsidiary and stays."""
     toks, full = g.loose, g.full
+
+    def agrees(words: tuple[str, ...]) -> bool:
+        found = country_code(" ".join(words))
+        return found is not None and (country is None or same_country(found, country))
+
+    for n in (3, 2, 1):
+        if len(toks) > n + 1 and len(full) > n + 1 and full[-n - 1] == "of" \
+                and agrees(full[-n:]):
+            rest = toks[: -len(loose_tokens(" ".join(full[-n:])))]
+            while len(rest) > 1 and is_legal_form_like(rest[-1]):
+                rest = rest[:-1]
+            return rest
     for n in (2, 1):
-        if len(toks) > n + 1 and len(full) > n + 1 and full[-n - 1] == "of":
-            found = country_code(" ".join(full[-n:]))
-            if found and (country is None or same_country(found, country)):
-                rest = toks[:-n]
-                while len(rest) > 1 and is_legal_form_like(rest[-1]):
-                    rest = rest[:-1]
-                return rest
+        if len(toks) >= n + 4 and agrees(toks[:n]):
+            return toks[n:]
     return toks
+
+
+#: Initial consonants that Korean romanisations write either way ('Kwangju'/'Gwangju').
+_KOREAN_INITIALS: Final = {"g": "k", "d": "t", "b": "p", "j": "ch"}
+
+
+def _korean_key(toks: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_KOREAN_INITIALS.get(t[0], t[0]) + t[1:] if t else t for t in toks)
 
 
 def _dominant_variant(a: NameGroup, b: NameGroup) -> str | None:
@@ -231,6 +249,8 @@ def compare(
         return None
     if a.normalised == b.normalised and a.key_text != b.key_text:
         return None  # kept apart on purpose (a company and a same-named institute)
+    if subsidiary_clash(a, b):
+        return None  # 'Siemens Aktengesellschaft' is not Siemens Corporation
     ca, cb = a.country, b.country
     if a.loose == b.loose:
         return 0.97, ("same name but for punctuation, stopwords, plural endings, abbreviations "
@@ -240,8 +260,11 @@ def compare(
             return None
         short, long = (a, b) if len(a.loose) == 1 else (b, a)
         return 0.9, f"'{short.display_name}' is the acronym of '{long.display_name}'"
-    if min(len(a.compact), len(b.compact)) < settings.min_fuzzy_length:
-        return None
+    if ca == cb == "KR" and _korean_key(a.loose) == _korean_key(b.loose):
+        return 0.95, "one Korean name in two romanisations ('Kwangju'/'Gwangju')"
+    same_letters = "".join(a.light) == "".join(b.light) and len("".join(a.light)) >= 5
+    if not same_letters and min(len(a.compact), len(b.compact)) < settings.min_fuzzy_length:
+        return None  # ('K. C. Tech' and 'KCTech' are long enough)
     la = _without_country(a, cb) if cb else a.loose
     lb = _without_country(b, ca) if ca else b.loose
     verdict: str | None = None
@@ -284,6 +307,19 @@ def compare(
     return round(score, 3), "; ".join(notes)
 
 
+def _kept_apart(groups: list[NameGroup]) -> list[tuple[int, int]]:
+    """Groups the exact grouping split on purpose (same normalised name, different keys: a
+    company and a same-named institute, a parent and its US subsidiary) never join, not even
+    through a third spelling."""
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        if not g.individual:
+            by_name[g.normalised].append(i)
+    return [(ids[x], ids[y]) for ids in by_name.values() if len(ids) > 1
+            for x in range(len(ids)) for y in range(x + 1, len(ids))
+            if groups[ids[x]].key_text != groups[ids[y]].key_text]
+
+
 def cluster_groups(
     groups: list[NameGroup],
     ror_of_group: list[str | None],
@@ -294,7 +330,7 @@ def cluster_groups(
 ) -> Clustering:
     """Cluster groups; `ror_of_group` are exact ROR links that must not end up together."""
     cannot: dict[int, set[int]] = defaultdict(set)
-    for i, j in cannot_link:
+    for i, j in list(cannot_link) + _kept_apart(groups):
         cannot[i].add(j)
         cannot[j].add(i)
     uf = _UnionFind(len(groups), ror_of_group, cannot)

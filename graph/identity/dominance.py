@@ -31,7 +31,7 @@ from typing import Final
 from rapidfuzz.distance import OSA
 
 from graph.identity.countries import country_code, same_country
-from graph.identity.groups import NameGroup
+from graph.identity.groups import NameGroup, subsidiary_clash
 from graph.identity.loose import STOPWORDS, is_legal_form_like
 from graph.identity.ror_index import deletion_keys
 from graph.identity.similarity import excess
@@ -41,6 +41,7 @@ __all__ = ["Attachment", "rare_attachments", "variant_of"]
 RARE_MAX: Final = 3  # patents behind a rare cluster
 WIDE_MAX: Final = 10  # ... or this many when the dominant one has `WIDE_RATIO` times more
 WIDE_RATIO: Final = 100
+GIANT_RATIO: Final = 500
 DOMINANT_MIN: Final = 10  # patents behind a dominant cluster
 RATIO: Final = 10  # dominant / rare
 COMPETE_RATIO: Final = 50  # dominant / any other candidate
@@ -77,7 +78,7 @@ def _budget(length: int) -> int:
 #: ('Samsung Electric' for Samsung Electronics, 'Korean Advanced Institution' for Korea
 #: Advanced Institute). Loose tokens (singular, abbreviations expanded).
 _FAMILIES: Final[tuple[frozenset[str], ...]] = tuple(frozenset(f.split()) for f in (
-    "electric electrical electronic electro electron electrics",
+    "electric electrical electronic electro electrics",
     "korea korean", "japan japanese", "china chinese", "america american", "taiwan taiwanese",
     "science scientific", "institute institution", "technology technological technique",
     "chemical chemistry", "medical medicine", "mechanic mechanical mechanics",
@@ -112,12 +113,13 @@ def _misspelt(
     d: Sequence[str],
     df: Mapping[str, int],
     vocabulary: frozenset[str],
-    strict: bool,
+    ratio: float,
 ) -> str | None:
-    """Same number of words, one or two misspelt (or of the same stem) within the budget.
-    Words of one stem alone are real names often enough ('Tokyo Electric' and 'Tokyo
-    Electron', 'Universal Electric' and 'Universal Electronics') to need a hundredfold
-    dominance (not `strict`)."""
+    """Same number of words, one or two misspelt (or of the same stem) within the budget;
+    `ratio` is how many times more patents the dominant name has. In a short name a word of
+    the same stem alone is a real name often enough ('Tokyo Electric' and 'Tokyo Electron',
+    'Universal Electric' and 'Universal Electronics') to need a hundredfold dominance; a
+    one-word name of four letters ('Caon' for Canon) needs `GIANT_RATIO`."""
     if len(r) != len(d):
         return None
     dr, dd = excess(r, d), excess(d, r)
@@ -141,15 +143,18 @@ def _misspelt(
             return None  # 'Yutaka' is not 'Muraka', 'Nubia' not 'Nokia'
         if short <= 3 and (shared_letters < 8 or not _typo_like(x, y, df, vocabulary)):
             return None  # 'Samsung SDI' is not 'Samsung SDS'
-        if len(r) == 1 and (short < 5 or (x[0] != y[0] and short < 7)):
+        if len(r) == 1 and (short < 4 or (short == 4 and ratio < GIANT_RATIO)
+                            or (x[0] != y[0] and short < 7)):
             return None  # 'Anden' is not 'Sanden'
         if not distinctive and not _typo_like(x, y, df, vocabulary):
             return None  # 'Huizhou University' is not 'Guizhou University'
+        if df.get(x, 1) > 2 and df.get(x, 1) >= df.get(y, 1):
+            return None  # a word as common as the other is no typo ('Showa Denki'/'Denko')
         used += dist
         notes.append(f"'{x}'~'{y}'")
     if used > max(budget, 1 if len(r) == 1 else 0):
         return None  # (a one-word name passed the first-letter rule above)
-    if used == 0 and strict:
+    if used == 0 and len(shared) < 3 and ratio < WIDE_RATIO:
         return None
     return "misspelt " + ", ".join(notes)
 
@@ -167,8 +172,10 @@ def _respaced(r: Sequence[str], d: Sequence[str], df: Mapping[str, int],
 
 
 def _truncated(rf: Sequence[str], df_: Sequence[str]) -> str | None:
-    """`rf` is `df_` cut off after a word ('Electronics and Telecommunications'); a name
-    with a legal form ended where it meant to ('Kimberly-Clark Corporation')."""
+    """`rf` is `df_` cut off after a word ('Electronics and Telecommunications', 'The United
+    States of America as represented by the Secretary of the Air'), compared as written
+    (normalised, before any pattern); a name with a legal form ended where it meant to
+    ('Kimberly-Clark Corporation')."""
     content = [t for t in rf if t not in STOPWORDS]
     if len(content) < 2 or sum(len(t) for t in content) < 12 or len(rf) >= len(df_):
         return None
@@ -182,18 +189,18 @@ def _truncated(rf: Sequence[str], df_: Sequence[str]) -> str | None:
 _ACADEMIC: Final = frozenset({"university", "institute", "college", "academy", "school"})
 
 
-def _dropped(r: Sequence[str], d: Sequence[str], df: Mapping[str, int], strict: bool
+def _dropped(r: Sequence[str], d: Sequence[str], df: Mapping[str, int], ratio: float
              ) -> str | None:
     """`r` is `d` without one common word ('Hong Fu Jin Precision (WuHan)', 'JX Nippon &
-    Energy'); without `strict`, any word. Names of two words ('Hitachi Systems', 'Western
-    Digital Corporation') and academic names are complete names of their own."""
+    Energy'); with a hundredfold dominance, any word. Names of two words ('Hitachi Systems',
+    'Western Digital Corporation') and academic names are complete names of their own."""
     if len(r) < 3 or len(d) != len(r) + 1 or _ACADEMIC & set(d):
         return None
     for i, word in enumerate(d):
         if list(d[:i]) + list(d[i + 1 :]) == list(r):
             if word.isdigit() or len(word) < 3:
                 return None
-            if df.get(word, 1) < 20 and (strict or len(r) < 3):
+            if df.get(word, 1) < 20 and ratio < WIDE_RATIO:
                 return None
             return f"the word '{word}' left out"
     return None
@@ -223,23 +230,25 @@ def variant_of(
     main: NameGroup,
     df: Mapping[str, int],
     vocabulary: frozenset[str],
-    strict: bool = True,
+    ratio: float = RATIO,
 ) -> str | None:
-    """How `rare` is a misspelling, shortening or lengthening of `main`, or None; `strict`
-    off (a hundred times more patents behind `main`) lets any word be left out and a word of
-    the same stem stand alone for another."""
+    """How `rare` is a misspelling, shortening or lengthening of `main`, or None; `ratio` is
+    how many times more patents `main`'s cluster has (some differences need more)."""
     if rare.space != main.space:
         return None
-    if rare.normalised == main.normalised:
+    if rare.normalised == main.normalised or subsidiary_clash(rare, main):
         return None  # kept apart on purpose by the exact grouping
     if {t for t in rare.loose if t.isdigit()} != {t for t in main.loose if t.isdigit()}:
         return None
     for r, d in ((rare.loose, main.loose), (rare.light, main.light)):
-        verdict = _misspelt(r, d, df, vocabulary, strict) or _respaced(r, d, df, vocabulary)
+        verdict = _misspelt(r, d, df, vocabulary, ratio) or _respaced(r, d, df, vocabulary)
         if verdict:
             return verdict
-    cut = None if rare.company_form else _truncated(rare.full, main.full)
-    return (cut or _dropped(rare.loose, main.loose, df, strict)
+    cut = None
+    if not rare.has_legal_form:
+        cut = next((why for r in rare.written for d in main.written
+                    if (why := _truncated(r, d)) is not None), None)
+    return (cut or _dropped(rare.loose, main.loose, df, ratio)
             or _extended(rare.full, main.full, main.country))
 
 
@@ -274,8 +283,9 @@ def _target_keys(g: NameGroup) -> Iterator[str]:
                     yield f"{pre}x|{' '.join(toks[:i] + toks[i + 1 :])}"
         yield from _pair_keys(pre, toks)
         yield f"{pre}c|{_compact(toks)}"
-    for k in range(2, len(g.full)):
-        yield f"{pre}t|{' '.join(g.full[:k])}"
+    for written in g.written:
+        for k in range(2, len(written)):
+            yield f"{pre}t|{' '.join(written[:k])}"
     yield f"{pre}n|{' '.join(g.full)}"
     if len(g.compact) >= 5:
         for key in deletion_keys(g.compact):
@@ -291,11 +301,12 @@ def _query_keys(g: NameGroup) -> Iterator[str]:
             yield f"{pre}x|{' '.join(toks)}"
         yield from _pair_keys(pre, toks)
         yield f"{pre}c|{_compact(toks)}"
-    yield f"{pre}t|{' '.join(g.full)}"
+    for written in g.written:
+        yield f"{pre}t|{' '.join(written)}"
     for k in range(1, len(g.full)):
         if is_legal_form_like(g.full[k]):
             yield f"{pre}n|{' '.join(g.full[:k])}"
-    if len(g.compact) >= 5:
+    if len(g.compact) >= 4:
         for key in deletion_keys(g.compact):
             yield f"{pre}d|{key}"
 
@@ -359,8 +370,7 @@ def rare_attachments(
                     if other == root or (other in found
                                          and groups[found[other][0]].count >= groups[j].count):
                         continue
-                    strict = size[other] < WIDE_RATIO * n_rare
-                    why = variant_of(g, groups[j], df, vocabulary, strict)
+                    why = variant_of(g, groups[j], df, vocabulary, size[other] / n_rare)
                     if why is not None:
                         found[other] = (j, i, why)
         if not found:

@@ -11,21 +11,83 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Final
+
+from rapidfuzz.distance import OSA
 
 from graph.identity.entities import AssigneeName
 from graph.identity.kinds import type_code
 from graph.identity.loose import compact, full_tokens, light_tokens, loose_tokens
-from graph.identity.normalise import LEGAL_FORMS, fold, key_of, normalise, tokens
+from graph.identity.normalise import (
+    LEGAL_FORMS,
+    fold,
+    key_of,
+    normalise,
+    strip_legal_forms,
+    tokens,
+)
 from graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, Pattern, clean_name, parse
 
-__all__ = ["NameGroup", "aggregate", "group_names", "has_company_form", "individual_key"]
+__all__ = [
+    "NameGroup", "aggregate", "group_names", "has_company_form", "individual_key",
+    "legal_family", "subsidiary_clash",
+]
 
 #: Legal forms that make a name a company's (not an association's or a university's).
 _NON_COMPANY_FORMS: Final = frozenset({("ev",), ("e", "v"), ("se",)})
 _COMPANY_FORMS: Final = frozenset(f for f in LEGAL_FORMS if f not in _NON_COMPANY_FORMS)
 _MAX_FORM: Final = max(len(f) for f in _COMPANY_FORMS)
+
+
+#: Legal forms of continental Europe and of the English-speaking world. Under one name, a
+#: variant with the first filed as a foreign company and a variant with the second filed as a
+#: US company (PatentsView type 3 and 2) are a parent and its US subsidiary: Siemens AG and
+#: Siemens Corporation, Ericsson AB and Ericsson Inc., BASF SE and BASF Corporation.
+_EUROPEAN_FORMS: Final = frozenset(tuple(p.split()) for p in (
+    "ag", "a g", "aktiengesellschaft", "gmbh", "g m b h", "mbh", "kg", "kgaa", "ohg", "ug",
+    "se", "sa", "s a", "sas", "sarl", "spa", "s p a", "srl", "sl", "sau", "sca", "snc",
+    "bv", "b v", "nv", "n v", "oy", "oyj", "ab", "aktiebolag", "aktiebolaget", "publ", "asa",
+    "aps", "abp", "gmbh co kg", "co kg",
+))
+_ANGLO_FORMS: Final = frozenset(tuple(p.split()) for p in (
+    "inc", "incorporated", "corp", "corporation", "llc", "l l c", "llp", "lp", "plc",
+    "ltd", "limited", "pty", "pte", "pvt", "co", "company",
+))
+#: Long form words that are misspelt ('Aktengesellschaft', 'Corportion').
+_LONG_FORMS: Final = (("aktiengesellschaft", "european"), ("gesellschaft", "european"),
+                      ("aktiebolaget", "european"), ("corporation", "anglo"),
+                      ("incorporated", "anglo"), ("limited", "anglo"))
+_MAX_WRITTEN: Final = 8
+US_COMPANY: Final = "2"
+FOREIGN_COMPANY: Final = "3"
+
+
+@lru_cache(maxsize=100_000)
+def legal_family(raw: str) -> str | None:
+    """'european', 'anglo' or None: the family of the legal forms at the end of a name."""
+    toks = tokens(clean_name(raw))[-4:]
+    found: set[str] = set()
+    for n in (3, 2, 1):
+        for i in range(len(toks) - n + 1):
+            phrase = tuple(toks[i : i + n])
+            if phrase in _EUROPEAN_FORMS:
+                found.add("european")
+            elif phrase in _ANGLO_FORMS:
+                found.add("anglo")
+    if not found:
+        for t in toks:
+            for word, family in _LONG_FORMS:
+                limit = 2 if len(word) >= 9 else 1
+                if abs(len(t) - len(word)) <= limit and OSA.distance(t, word) <= limit:
+                    found.add(family)
+    return found.pop() if len(found) == 1 else None
+
+
+def subsidiary_clash(a: NameGroup, b: NameGroup) -> bool:
+    """One is a European-form foreign company, the other an English-form US company."""
+    pair = {(a.legal_family, a.type_code), (b.legal_family, b.type_code)}
+    return pair == {("european", FOREIGN_COMPANY), ("anglo", US_COMPANY)}
 
 
 def has_company_form(raw: str) -> bool:
@@ -117,6 +179,35 @@ class NameGroup:
         """First letters of the words (without stopwords): 'ibm', 'etri', 'kaist'."""
         return "".join(t[0] for t in self.light if t and not t.isdigit())
 
+    @cached_property
+    def written(self) -> tuple[tuple[str, ...], ...]:
+        """Normalised words of its most frequent spellings as written (patterns not applied),
+        for finding a name cut off: 'The United States of America as represented by the
+        Secretary of the Air'."""
+        top = sorted(self.variants.items(), key=lambda kv: (-kv[1], kv[0]))[:_MAX_WRITTEN]
+        return tuple(dict.fromkeys(tuple(normalise(clean_name(raw)).split()) for raw, _ in top))
+
+    @cached_property
+    def has_legal_form(self) -> bool:
+        """Some spelling starts or ends with a legal form: the name was written in full."""
+        for raw in self.variants:
+            toks = tokens(clean_name(raw))
+            if toks[:1] == ["the"]:
+                toks = toks[1:]
+            if len(strip_legal_forms(toks)) < len(toks):
+                return True
+        return False
+
+    @cached_property
+    def legal_family(self) -> str | None:
+        """Family of the legal forms of most of its patents ('european', 'anglo')."""
+        seen: Counter[str] = Counter()
+        for raw, n in self.variants.items():
+            family = legal_family(raw)
+            if family:
+                seen[family] += n
+        return _mode(seen)
+
     def absorb(self, other: NameGroup) -> None:
         self.variants.update(other.variants)
         self.types.update(other.types)
@@ -201,4 +292,33 @@ def group_names(
             group = by_key[key_text] = NameGroup(key_text, norm, pattern, individual=individual)
         group.company_form = group.company_form or company
         group.absorb(single)
-    return list(by_key.values())
+    out: list[NameGroup] = []
+    for group in by_key.values():
+        out.extend(_split_subsidiary(group, per_name) if not individual else [group])
+    return out
+
+
+def _split_subsidiary(group: NameGroup, per_name: dict[str, NameGroup]) -> list[NameGroup]:
+    """A European-form foreign parent and an English-form US subsidiary under one name
+    become two groups: the US one keyed '<name> <its legal form>' (type 2 variants)."""
+    if group.pattern is not None or len(group.variants) < 2:
+        return [group]
+    families = {raw: legal_family(raw) for raw in group.variants}
+    types = {raw: per_name[raw].type_code for raw in group.variants}
+    if not any(f == "european" and types[r] == FOREIGN_COMPANY for r, f in families.items()) \
+            or not any(f == "anglo" and types[r] == US_COMPANY for r, f in families.items()):
+        return [group]
+    us = [r for r in group.variants if types[r] == US_COMPANY and families[r] != "european"]
+    forms: Counter[str] = Counter()
+    for raw in us:
+        toks = tokens(clean_name(raw))
+        if toks and (toks[-1],) in _ANGLO_FORMS:
+            forms[toks[-1]] += group.variants[raw]
+    form = _mode(forms) or "us"
+    parent = NameGroup(group.key_text, group.normalised, group.pattern,
+                       company_form=group.company_form)
+    child = NameGroup(f"{group.key_text} {form}", group.normalised, group.pattern,
+                      company_form=True)
+    for raw in group.variants:
+        (child if raw in us else parent).absorb(per_name[raw])
+    return [parent, child]

@@ -50,13 +50,13 @@ ABBREVIATIONS: Final[dict[str, str]] = {
 #: Corporate words of Japanese company names (Hepburn romanisation) and of European names, with
 #: the English words their registered English names use: 'Mitsubishi Jukogyo' is Mitsubishi
 #: Heavy Industries, 'Toshiba Kikai' Toshiba Machine, 'Mitsubishi Jidosha Kogyo' Mitsubishi
-#: Motors. Only literal renderings: brand-like words ('Denko', 'Kasei', 'Seisakusho') and
-#: country words ('Nippon') stay as they are. Longest phrase first.
+#: Motors. Only literal renderings: brand-like words ('Denko', 'Kasei', 'Seisakusho'), country
+#: words ('Nippon') and a second word for one English word ('Sangyo' beside 'Kogyo': Tanaka
+#: Sangyo is not Tanaka Kogyo) stay as they are. Longest phrase first.
 TRANSLATIONS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
     ("jidosha", "kogyo"): ("motor",),
     ("jukogyo",): ("heavy", "industry"),
     ("kogyo",): ("industry",),
-    ("sangyo",): ("industry",),
     ("denki",): ("electric",),
     ("denshi",): ("electronics",),
     ("jidosha",): ("motor",),
@@ -179,11 +179,31 @@ def _pop_forms(toks: list[str]) -> None:
             return
 
 
+#: Long words of the abbreviation map: a token one edit away ('Indsutrial', 'Laboratries')
+#: is read as the word.
+_LONG_WORDS: Final[tuple[str, ...]] = tuple(sorted(
+    {w for pair in ABBREVIATIONS.items() for w in pair if len(w) >= 8}
+))
+
+
+@lru_cache(maxsize=100_000)
+def _spelled(token: str) -> str:
+    """`token` mapped through the abbreviations, or through a long word it misspells."""
+    if token in ABBREVIATIONS:
+        return ABBREVIATIONS[token]
+    if len(token) >= 8:
+        for word in _LONG_WORDS:
+            if abs(len(word) - len(token)) <= 1 and word[0] == token[0] \
+                    and OSA.distance(word, token) <= 1:
+                return ABBREVIATIONS.get(word, word)
+    return token
+
+
 @lru_cache(maxsize=200_000)
 def loose_tokens(normalised: str) -> tuple[str, ...]:
     """Tokens of the loose form: stopwords gone, abbreviations expanded, plurals singular,
     legal-form-like tokens removed at both ends (misspelt 'Kabushiki Kasiha', 'Co., Lid.')."""
-    toks = [ABBREVIATIONS.get(t, t) for t in translate(_trim(normalised.split()))]
+    toks = [_spelled(t) for t in translate(_trim(normalised.split()))]
     _pop_forms(toks)
     while len(toks) > 1 and len(toks[0]) >= 5 and is_legal_form_like(toks[0]):
         toks.pop(0)  # 'Kabushiki Kasiha Toshiba' (short words lead real names: 'SA Tech')

@@ -124,10 +124,23 @@ def normalise(name: str) -> str:
     >>> normalise("The Regents of the University of Michigan")
     'regents of the university of michigan'
     """
-    toks = tokens(name)
+    toks = _without_stutter(tokens(name))
     if len(toks) > 1 and toks[0] == "the":
         toks = toks[1:]
     return " ".join(strip_legal_forms(toks))
+
+
+def _without_stutter(toks: list[str]) -> list[str]:
+    """Two or three words typed twice in a row once: 'Research Foundation of State of State of
+    New York'. A single repeated word stays ('Walla Walla University')."""
+    for n in (3, 2):
+        i = 0
+        while i + 2 * n <= len(toks):
+            if toks[i : i + n] == toks[i + n : i + 2 * n]:
+                toks = toks[: i + n] + toks[i + 2 * n :]
+            else:
+                i += 1
+    return toks
 
 
 def key_of(normalised: str) -> str:

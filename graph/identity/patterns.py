@@ -332,6 +332,8 @@ def _government(norm: str, type_code: str | None) -> Pattern | None:
         if not m:
             continue
         rest = _gov_core(_OFFICE_RE.sub("", m.group(1)).strip())
+        if country != "united states":  # '... Department of Agriculture and Agri-Food Canada'
+            rest = rest.removesuffix(f" {country}")
         if not rest:
             return None
         return Pattern(GOVERNMENT, rest, country, f"{label} acting through '{rest}'")
@@ -352,31 +354,45 @@ _STRUCTURE_WORDS: Final[frozenset[str]] = frozenset({
 _SHORT_STRUCTURE_WORDS: Final = ("the", "for", "and")
 
 
-def _structure_word(token: str) -> str | None:
-    """The pattern word `token` misspells, or None: same first letter; from 8 letters two
-    edits, from 5 one changed or swapped letter (a shorter or longer word is another word:
-    'state' is no misspelt 'states'), three letters one changed letter ('tor' for 'for');
-    never a plural or singular of the word."""
+@lru_cache(maxsize=50_000)
+def _structure_words(token: str) -> tuple[str, ...]:
+    """The pattern words `token` may misspell: same first letter; from 8 letters two edits,
+    from 5 one changed or swapped letter (a shorter or longer word is another word: 'state' is
+    no misspelt 'states'), three letters one changed letter ('tor' for 'for'); never a plural
+    or singular of the word."""
     if token in _STRUCTURE_WORDS or token in _SHORT_STRUCTURE_WORDS or token.isdigit():
-        return None
+        return ()
     if len(token) == 3:
-        found = [w for w in _SHORT_STRUCTURE_WORDS
-                 if sum(a != b for a, b in zip(token, w, strict=True)) == 1]
-        return found[0] if len(found) == 1 else None
+        return tuple(w for w in _SHORT_STRUCTURE_WORDS
+                     if sum(a != b for a, b in zip(token, w, strict=True)) == 1)
     if len(token) < 5:
-        return None
+        return ()
     limit = 2 if len(token) >= 8 else 1
-    found = [w for w in _STRUCTURE_WORDS
-             if w[0] == token[0] and w.rstrip("s") != token.rstrip("s")
-             and abs(len(w) - len(token)) <= (limit if limit == 2 else 0)
-             and OSA.distance(w, token) <= limit]
-    return found[0] if len(found) == 1 else None
+    return tuple(sorted(w for w in _STRUCTURE_WORDS
+                        if w[0] == token[0] and w.rstrip("s") != token.rstrip("s")
+                        and abs(len(w) - len(token)) <= (limit if limit == 2 else 0)
+                        and OSA.distance(w, token) <= limit))
 
 
-def _corrected(cleaned: str) -> str | None:
+def _corrections(cleaned: str) -> list[str]:
+    """The name with its misspelt pattern words corrected; a word that may misspell two
+    ('Coororation': corporation or cooperation) gives one reading per word (at most two
+    such words). 'R&D' glued to the word before it is split off."""
     toks = tokens(cleaned)
-    fixed = [_structure_word(t) or t for t in toks]
-    return " ".join(fixed) if fixed != toks else None
+    readings: list[list[str]] = [[]]
+    ambiguous = 0
+    for i, t in enumerate(toks):
+        if (len(t) > 2 and t.endswith("r") and toks[i + 1 : i + 2] == ["and"]
+                and toks[i + 2 : i + 3] in (["d"], ["db"], ["b"])):
+            readings = [[*r, t[:-1], "r"] for r in readings]  # 'Snur & DB': 'SNU R&DB'
+            continue
+        options = list(_structure_words(t)) or [t]
+        if len(options) > 1:
+            ambiguous += 1
+            if ambiguous > 2:
+                options = [t]
+        readings = [[*r, o] for r in readings for o in options]
+    return [" ".join(r) for r in readings if r != toks]
 
 
 def _with_campus(cleaned: str, country: str | None) -> Pattern | None:
@@ -403,8 +419,7 @@ def _parse_clean(cleaned: str, country: str | None, type_code: str | None) -> Pa
 def parse(raw: str, country: str | None = None, type_code: str | None = None) -> Pattern | None:
     """The pattern a raw assignee name follows, or None."""
     cleaned = clean_name(raw)
-    corrected = _corrected(cleaned)
-    if corrected is not None:
+    for corrected in _corrections(cleaned):
         found = _parse_clean(corrected, country, type_code)
         if found is not None:
             return found
