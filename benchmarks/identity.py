@@ -118,6 +118,15 @@ def main() -> None:
         f"{sum(1 for c in res.clusters.values() if c.ror_id)}; with ACTS_FOR: "
         f"{sum(1 for c in res.clusters.values() if c.acts_for)}; review rows: {len(res.review)}"
     )
+    pw, b3 = pairwise(gold, engine), bcubed(gold, engine)
+    link_p = link_scores(gold_ror, engine_links).precision
+    checks = {
+        "pairwise P>=0.995": pw.precision >= 0.995, "pairwise R>=0.99": pw.recall >= 0.99,
+        "B-cubed F1>=0.99": b3.f1 >= 0.99, "link P>=0.97": link_p >= 0.97,
+        "resolve<=60s": t_resolve <= 60,
+    }
+    print("targets (issue 6): " + ", ".join(
+        f"{name} {'met' if ok else 'MISSED'}" for name, ok in checks.items()))
     if args.errors:
         _print_errors(gold, engine, gold_ror, engine_links, args.errors)
 
@@ -129,28 +138,40 @@ def _print_errors(
     links: dict[str, str | None],
     limit: int,
 ) -> None:
+    """The worst errors first: false merges by wrong pairs, missed merges by missed pairs
+    (with the B-cubed recall they cost, in names), then wrong ROR links."""
     by_pred: dict[str, list[str]] = defaultdict(list)
     by_gold: dict[str, list[str]] = defaultdict(list)
     for n in gold:
         by_pred[pred[n]].append(n)
         by_gold[gold[n]].append(n)
-    print("\nfalse merges (predicted together, gold apart):")
-    shown = 0
+
+    def pairs(n: int) -> int:
+        return n * (n - 1) // 2
+
+    wrong = []
     for members in by_pred.values():
         labels = Counter(gold[n] for n in members)
-        if len(labels) > 1 and shown < limit:
-            shown += 1
-            print("  " + " | ".join(f"{n} [{gold[n]}]" for n in members[:6]))
-    print("\nmissed merges (gold together, predicted apart):")
-    shown = 0
-    for members in sorted(by_gold.values(), key=len, reverse=True):
+        if len(labels) > 1:
+            extra = pairs(len(members)) - sum(pairs(c) for c in labels.values())
+            wrong.append((extra, members))
+    print(f"\nfalse merges ({len(wrong)} clusters, "
+          f"{sum(w for w, _ in wrong)} wrong pairs), worst first:")
+    for extra, members in sorted(wrong, key=lambda w: -w[0])[:limit]:
+        print(f"  {extra:4} " + " | ".join(f"{n} [{gold[n]}]" for n in members[:6]))
+    missed = []
+    for label, members in by_gold.items():
         parts = Counter(pred[n] for n in members)
-        if len(parts) > 1 and shown < limit:
-            shown += 1
-            main = parts.most_common(1)[0][0]
-            print(
-                f"  [{gold[members[0]]}] " + " | ".join(n for n in members if pred[n] != main)[:300]
-            )
+        if len(parts) > 1:
+            lost = pairs(len(members)) - sum(pairs(c) for c in parts.values())
+            b3 = sum(1 - parts[pred[n]] / len(members) for n in members)
+            missed.append((lost, b3, label, members, parts))
+    print(f"\nmissed merges ({len(missed)} organisations, {sum(m[0] for m in missed)} pairs, "
+          f"B-cubed recall loss {sum(m[1] for m in missed):.1f} names), worst first:")
+    for lost, b3, label, members, parts in sorted(missed, key=lambda m: (-m[0], m[2]))[:limit]:
+        main = parts.most_common(1)[0][0]
+        apart = " | ".join(n for n in members if pred[n] != main)
+        print(f"  {lost:4} {b3:5.2f} [{label}] {apart[:240]}")
     print("\nwrong links:")
     for n, (got, want) in list(link_scores(gold_ror, links).wrong.items())[:limit]:
         print(f"  {n}: {got} (gold {want or '-'})")

@@ -6,7 +6,10 @@ without its last word plus that word's first three letters), so no all-pairs com
 needed. A pair is merged when its names differ only at typo level (see `similarity`), the
 similarity reaches the threshold and the evidence does not object: a different country or
 assignee type with enough patents behind both, different ROR records, different roles
-(a foundation is never its university), or a person's 'keep apart' override.
+(a foundation is never its university), a parent and its US subsidiary (European against
+English legal form, foreign against US assignee type), or a person's 'keep apart' override.
+Then rare clusters attach to a dominant one they misspell, shorten or lengthen, when no other
+cluster competes (see `dominance`).
 """
 
 from __future__ import annotations

@@ -26,13 +26,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from math import inf
 from typing import Final
 
 from rapidfuzz.distance import OSA
 
 from graph.identity.countries import country_code, same_country
 from graph.identity.groups import NameGroup, subsidiary_clash
-from graph.identity.loose import STOPWORDS, is_legal_form_like
+from graph.identity.loose import ABBREVIATIONS, STOPWORDS, TRANSLATIONS, is_legal_form_like
 from graph.identity.ror_index import deletion_keys
 from graph.identity.similarity import excess
 
@@ -96,12 +97,34 @@ def _same_stem(x: str, y: str) -> bool:
     return fx is not None and fx == _FAMILY_OF.get(y)
 
 
+#: Words the engine knows to be words whatever the batch (a small batch has no frequencies to
+#: tell): common words of company names, and those of the abbreviation map, the translations
+#: and the word families. A rare name with one of them is no misspelling of another word.
+_KNOWN_WORDS: Final = frozenset(
+    {w for pair in ABBREVIATIONS.items() for w in pair}
+    | {w for phrase in TRANSLATIONS.values() for w in phrase}
+    | set(_FAMILY_OF)
+    | {
+        "electron", "electronics", "optic", "optics", "photonic", "photonics", "system",
+        "solution", "network", "device", "material", "medical", "motor", "metal", "glass",
+        "steel", "paper", "power", "energy", "oil", "gas", "water", "food", "bio", "health",
+        "healthcare", "semiconductor", "display", "software", "data", "digital", "mobile",
+        "wireless", "instrument", "tool", "automotive", "aerospace", "international", "global",
+        "holding", "group", "capital", "partner", "venture", "product", "service", "trading",
+        "design", "development", "research", "precision", "plastic", "rubber", "textile", "film",
+        "chemical", "battery", "light", "lighting", "sensor", "control", "communication",
+        "telecom", "media", "entertainment", "financial", "bank", "insurance",
+    }
+)
+
+
 def _typo_like(x: str, y: str, df: Mapping[str, int], vocabulary: frozenset[str]) -> bool:
     """`x` is no word of its own next to `y`."""
-    if x in vocabulary and y not in vocabulary:
-        return False
+    x_real = x in vocabulary or x in _KNOWN_WORDS
+    if x_real and (y in _KNOWN_WORDS or y not in vocabulary):
+        return False  # 'Tokyo Electric' is no misspelt 'Tokyo Electron'
     nx, ny = df.get(x, 1), df.get(y, 1)
-    return (nx <= 2 and x not in vocabulary) or ny >= 8 * nx
+    return (nx <= 2 and not x_real) or ny >= 8 * nx
 
 
 def _compact(toks: Sequence[str]) -> str:
@@ -137,6 +160,8 @@ def _misspelt(
         if _same_stem(x, y):
             notes.append(f"'{x}'~'{y}' (same stem)")
             continue
+        if x in _KNOWN_WORDS:
+            return None  # a word of its own: 'Tokyo Electric' is not 'Tokyo Electron'
         dist = OSA.distance(x, y)
         short = min(len(x), len(y))
         if dist > (1 if short < 7 or x[0] != y[0] else 2 if short < 12 else 3):
@@ -354,7 +379,10 @@ def rare_attachments(
         n_rare = size[root]
         if n_rare > WIDE_MAX:
             continue
-        found: dict[int, tuple[int, int, str]] = {}  # root -> (target, rare member, why)
+        # every cluster the rare name could be a spelling of, judged permissively (as if
+        # dominance were unlimited): any of them competes with the dominant one
+        cands: dict[int, list[tuple[int, int]]] = defaultdict(list)  # root -> (target, member)
+        found: set[int] = set()
         for i in ms:
             g = groups[i]
             seen: set[int] = set()
@@ -367,12 +395,11 @@ def rare_attachments(
                         continue
                     seen.add(j)
                     other = root_of(j)
-                    if other == root or (other in found
-                                         and groups[found[other][0]].count >= groups[j].count):
+                    if other == root:
                         continue
-                    why = variant_of(g, groups[j], df, vocabulary, size[other] / n_rare)
-                    if why is not None:
-                        found[other] = (j, i, why)
+                    cands[other].append((j, i))
+                    if other not in found and variant_of(g, groups[j], df, vocabulary, inf):
+                        found.add(other)
         if not found:
             continue
         ranked = sorted(found, key=lambda r: -size[r])
@@ -382,7 +409,12 @@ def rare_attachments(
             continue
         if len(ranked) > 1 and size[ranked[1]] * COMPETE_RATIO > size[best]:
             continue  # another cluster competes
-        target, member, why = found[best]
+        verdicts = ((j, i, variant_of(groups[i], groups[j], df, vocabulary, size[best] / n_rare))
+                    for j, i in sorted(cands[best], key=lambda c: -groups[c[0]].count))
+        decided = next(((j, i, why) for j, i, why in verdicts if why is not None), None)
+        if decided is None:
+            continue
+        target, member, why = decided
         rare_countries = sum((groups[i].countries for i in ms), Counter())
         rare_types = sum((groups[i].types for i in ms), Counter())
         if not _agrees(rare_types, types[best], lambda a, b: a == b):

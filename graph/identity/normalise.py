@@ -132,7 +132,7 @@ def normalise(name: str) -> str:
 
 def _without_stutter(toks: list[str]) -> list[str]:
     """Two or three words typed twice in a row once: 'Research Foundation of State of State of
-    New York'. A single repeated word stays ('Walla Walla University')."""
+    New York'. A single repeated word stays ('Hangzhou Zero Zero Technology')."""
     for n in (3, 2):
         i = 0
         while i + 2 * n <= len(toks):

@@ -25,15 +25,16 @@ def test_labelled_set_scores_above_floor_and_above_naive_baseline(
     pw, b3 = pairwise(gold, engine), bcubed(gold, engine)
     pw_naive, b3_naive = pairwise(gold, naive), bcubed(gold, naive)
     assert pw.precision >= 0.995
-    assert pw.recall >= 0.93
-    assert b3.f1 >= 0.965
+    assert pw.recall >= 0.985
+    assert b3.precision >= 0.995
+    assert b3.f1 >= 0.985
     assert pw.recall > pw_naive.recall + 0.5
     assert b3.f1 > b3_naive.f1 + 0.15
 
     links = link_scores({r["name"]: r["gold_ror"] for r in labelled},
                         {n: res.clusters[res.cluster_of[n]].ror_id for n in gold})
     assert links.precision >= 0.99
-    assert links.recall >= 0.85
+    assert links.recall >= 0.90
 
 
 def test_every_cluster_has_reasons_and_every_link_a_score(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from graph.identity.countries import country_code
+from graph.identity.groups import legal_family
 from graph.identity.loose import loose_tokens
 from graph.identity.normalise import normalise
 from graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
@@ -135,3 +137,100 @@ def test_typo_level(a: str, b: str, expected: bool) -> None:
     df = {"huizhou": 5, "guizhou": 8}
     verdict = typo_level(loose_tokens(a), loose_tokens(b), frozenset(), df)
     assert (verdict is not None) is expected, verdict
+
+
+@pytest.mark.parametrize(
+    ("japanese", "english"),
+    [
+        ("Mitsubishi Jukogyo Kabushiki Kaisha", "Mitsubishi Heavy Industries, Ltd."),
+        ("Toshiba Kikai Kabushiki Kaisha", "Toshiba Machine Co., Ltd"),
+        ("MITSUBISHI JIDOSHA KOGYO KABUSHIKI KAISHA", "Mitsubishi Motors Corporation"),
+        ("Kureha Kagaku Kogyo Kabushiki Kaisha", "Kureha Chemical Industry Co."),
+        ("Albert-Ludwigs-Universität Freiburg", "Albert-Ludwigs-Universitaet Freiburg"),
+    ],
+)
+def test_romanised_corporate_words_read_as_english(japanese: str, english: str) -> None:
+    assert loose_tokens(normalise(japanese)) == loose_tokens(normalise(english))
+
+
+def test_brand_like_and_second_japanese_words_stay() -> None:
+    # 'Kasei', 'Denko' are parts of names; 'Sangyo' and 'Kogyo' are two different names
+    assert loose_tokens(normalise("Canon Kasei Kabushiki Kaisha")) == ("canon", "kasei")
+    assert loose_tokens(normalise("Tanaka Sangyo Co., Ltd.")) != loose_tokens(
+        normalise("Tanaka Kogyo Co., Ltd."))
+
+
+def test_split_and_misspelt_words_of_the_name_read_as_meant() -> None:
+    assert loose_tokens(normalise("INTEL CORPOR ATION")) == ("intel",)
+    assert loose_tokens(normalise("Shenzhen Futaihong Precision Indsutrial Co., Ltd.")) == (
+        loose_tokens(normalise("Shenzhen Futaihong Precision Industry Co., Ltd.")))
+    assert normalise("Research Foundation of State of State of New York") == (
+        "research foundation of state of new york")
+    assert normalise("Hangzhou Zero Zero Technology Co., Ltd") == "hangzhou zero zero technology"
+
+
+@pytest.mark.parametrize(
+    ("raw", "cleaned"),
+    [
+        ("AOL LLC, a Delaware limited liability company", "AOL LLC"),
+        ("Squeeze Breeze Circular, a div. of GLJ, LLC", "Squeeze Breeze Circular"),
+        ("The Regents of the University of Colorado, a body corporate",
+         "The Regents of the University of Colorado"),
+        ("The George Washington University, a Congressionally Chartered Not-For-Profit "
+         "Corporation", "The George Washington University"),
+        ("03;TIANMA MICRO-ELECTRONICS CO., LTD.", "TIANMA MICRO-ELECTRONICS CO., LTD."),
+        # a parent's name in the legal name, and a body acting for another, stay
+        ("Baker Hughes, a GE company, LLC", "Baker Hughes, a GE company, LLC"),
+        ("Arizona Board of Regents, a body corporate of the state of Arizona, acting for "
+         "Arizona State University", "Arizona Board of Regents, a body corporate of the state "
+         "of Arizona, acting for Arizona State University"),
+    ],
+)
+def test_descriptions_after_the_name_are_dropped(raw: str, cleaned: str) -> None:
+    assert clean_name(raw) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("raw", "role", "core"),
+    [
+        ("Univesity of Florida Research Foundation, Inc.", TTO, "university of florida"),
+        ("MYONGJI UNIVERSITY INDUSTRY AND ACADEMIA COOPERTAION FOUNDATION", TTO,
+         "myongji university"),
+        ("The Research Foundation tor the State University of New York", TTO,
+         "state university of new york"),
+        ("Kansas State University Reasearch Foundation", TTO, "kansas state university"),
+        ("Snur & DB Foundation", TTO, "snu"),
+        ("RESEARCH COOPERATION OF YEUNGNAM UNIVERSITY", TTO, "yeungnam university"),
+        ("THE REGENTS OF TEE UNIVERSITY OF CALIFORNIA", GOVERNANCE, "university of california"),
+        # 'Coororation' could be corporation or cooperation: the reading with a pattern wins
+        ("NATIONAL UNIVERSITY COORORATION NAGAOKA UNIVERSITY OF TECHNOLOGY", GOVERNANCE,
+         "nagaoka university of technology"),
+        # the board of the university before the comma, whatever campus follows
+        ("Regents of the University of California, San Diego", GOVERNANCE,
+         "university of california"),
+        ("Her Majesty the Queen in right of Canada, as represented by the Department of "
+         "Agriculture and Agri-Food Canada", GOVERNMENT, "agriculture and agri food"),
+    ],
+)
+def test_misspelt_pattern_words_and_campuses(raw: str, role: str, core: str) -> None:
+    pattern = parse(raw)
+    assert pattern is not None and (pattern.role, pattern.core) == (role, core)
+
+
+def test_pattern_word_correction_leaves_other_names_alone() -> None:
+    assert parse("Universal Display Corporation") is None
+    assert parse("Rational Aktiengesellschaft") is None
+
+
+def test_country_names_of_taiwan() -> None:
+    assert country_code("R.O.C.") == "TW"
+    assert country_code("Republic of China") == "TW"
+    assert country_code("People's Republic of China") == "CN"
+
+
+def test_legal_families_of_a_parent_and_its_us_subsidiary() -> None:
+    assert legal_family("Siemens Aktiengesellschaft") == "european"
+    assert legal_family("SIEMENS AKTENGESELLSCHAFT") == "european"  # misspelt
+    assert legal_family("Ericsson AB") == "european"
+    assert legal_family("Siemens Corporation") == "anglo"
+    assert legal_family("Siemens") is None
