@@ -124,9 +124,7 @@ def explain(
 
 @app.command("cluster")
 def cluster(
-    infile: Annotated[
-        Path, typer.Argument(help="CSV with id,name[,country,assignee_type,count]")
-    ],
+    infile: Annotated[Path, typer.Argument(help="CSV with id,name[,country,assignee_type,count]")],
     outfile: Annotated[
         Path, typer.Argument(help="CSV to write: id,cluster_id,ror_id,score,reason")
     ],
@@ -137,16 +135,31 @@ def cluster(
         typer.Option("--review", help="Write borderline decisions here (CSV) for a person"),
     ] = None,
     merge_threshold: Annotated[
-        float | None, typer.Option("--merge-threshold", min=0.0, max=1.0,
-                                   help="Similarity needed to merge two spellings (0.88)")
+        float | None,
+        typer.Option(
+            "--merge-threshold",
+            min=0.0,
+            max=1.0,
+            help="Similarity needed to merge two spellings (0.88)",
+        ),
     ] = None,
     review_threshold: Annotated[
-        float | None, typer.Option("--review-threshold", min=0.0, max=1.0,
-                                   help="Similarity from which a pair is sent to review (0.80)")
+        float | None,
+        typer.Option(
+            "--review-threshold",
+            min=0.0,
+            max=1.0,
+            help="Similarity from which a pair is sent to review (0.80)",
+        ),
     ] = None,
     link_threshold: Annotated[
-        float | None, typer.Option("--link-threshold", min=0.0, max=1.0,
-                                   help="Similarity needed for a typo-tolerant ROR link (0.95)")
+        float | None,
+        typer.Option(
+            "--link-threshold",
+            min=0.0,
+            max=1.0,
+            help="Similarity needed for a typo-tolerant ROR link (0.95)",
+        ),
     ] = None,
     no_fuzzy: Annotated[
         bool, typer.Option("--no-fuzzy", help="Exact (normalised) matching only")
@@ -158,8 +171,9 @@ def cluster(
     try:
         report = LoadReport()
         rows = read_names_csv(infile, report)
-        settings = _settings(overrides, merge_threshold, review_threshold, link_threshold,
-                             fuzzy=not no_fuzzy)
+        settings = _settings(
+            overrides, merge_threshold, review_threshold, link_threshold, fuzzy=not no_fuzzy
+        )
         resolver = OrganizationResolver(_load_ror(ror), settings)
         resolution = resolver.resolve(row.name for row in rows)
         written = write_clusters_csv(rows, resolution, outfile)
@@ -172,8 +186,10 @@ def cluster(
         raise typer.Exit(1) from None
     clusters = len({resolution.cluster_of[r.name.name] for r in rows})
     linked = sum(1 for c in resolution.clusters.values() if c.ror_id)
-    _err.print(f"{written} row(s) -> {clusters} organisation(s), {linked} linked to ROR; "
-               f"wrote {outfile}", highlight=False)
+    _err.print(
+        f"{written} row(s) -> {clusters} organisation(s), {linked} linked to ROR; wrote {outfile}",
+        highlight=False,
+    )
     for rejection in report.rejections:
         _err.print(f"  {rejection}", highlight=False, markup=False)
     if report.rejections:
