@@ -2,10 +2,10 @@
 
 The walk runs over the entity graph (`graph.backend.Relation`): organisations, WIPO fields,
 countries, with patents as possible end points. Search is bidirectional breadth-first (one
-`relations` call per level and side), then paths of the shortest length L and, while fewer
-than k were found, of lengths L + 1 ... max_hops are enumerated by joining the two
-half-searches (at most MAX_HALF_PATHS half-paths per side and MAX_JOINED candidates per
-length, so memory stays bounded). Paths are
+`relations` call per level and side), then paths of the shortest length L and, when fewer
+than k were found, of length L + 1 (LONGER_BY; never beyond max_hops) are enumerated by
+joining the two half-searches (at most MAX_HALF_PATHS half-paths per side and MAX_JOINED
+candidates per length, so memory stays bounded). Paths are
 ranked by length, then by their weakest hop (more evidence first), then by total evidence,
 then by node ids: the order is fully determined, so every backend gives the same answer.
 
@@ -38,6 +38,8 @@ MAX_BUDGET_S: Final = 60.0
 MAX_HALF_PATHS: Final = 20_000
 #: Most candidate paths of one length ranked per query.
 MAX_JOINED: Final = 50_000
+#: Paths at most this many hops longer than the shortest are considered when filling k.
+LONGER_BY: Final = 1
 ALL_RELATIONS: Final = tuple(Relation)
 _HUBS: Final = frozenset({NodeLabel.TECHNOLOGY_FIELD, NodeLabel.COUNTRY})
 
@@ -229,7 +231,7 @@ def paths(
     chosen: list[tuple[str, ...]] = []
     shortest = _shortest_length(s, a.id, b.id, max_hops)
     if shortest is not None:
-        for length in range(shortest, max_hops + 1):
+        for length in range(shortest, min(shortest + LONGER_BY, max_hops) + 1):
             found = sorted(_paths_of_length(s, a.id, b.id, length), key=lambda p: _rank(s, p))
             chosen += found[: k - len(chosen)]
             s.found = [list(p) for p in chosen]
