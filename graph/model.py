@@ -24,6 +24,7 @@ __all__ = [
     "cpc_id",
     "cpc_level",
     "field_id",
+    "id_candidates",
     "label_of_id",
     "org_id",
     "patent_id",
@@ -209,6 +210,29 @@ def field_id(number: int) -> str:
 def sector_id(number: int) -> str:
     """WIPO technology sector id, `wipo:sector:1`."""
     return f"wipo:sector:{number}"
+
+
+def id_candidates(text: str) -> tuple[list[str], str]:
+    """Ids a user's text could denote (itself, a ROR id or URL, a US patent number, a CPC
+    symbol), and its upper-cased code form to compare with ISO country codes. Every backend's
+    exact lookup uses this, so they agree on what an identifier means.
+
+    >>> id_candidates("https://ror.org/03cve4549")[0][:2]
+    ['https://ror.org/03cve4549', 'ror:03cve4549']
+    >>> id_candidates("h01l 21/02")
+    (['h01l 21/02', 'patent:USH01L21/02', 'cpc:H01L21/02'], 'H01L21/02')
+    """
+    t = text.strip()
+    candidates = [t]
+    low = t.lower()
+    if low.startswith(("https://ror.org/", "http://ror.org/", "ror.org/")):
+        candidates.append("ror:" + t.rstrip("/").rsplit("/", 1)[-1])
+    elif len(t) == 9 and t[0] == "0" and t.isalnum():
+        candidates.append("ror:" + low)
+    upper = t.upper().replace(" ", "")
+    number = upper[2:] if upper.startswith("US") else upper
+    candidates += ["patent:US" + number, cpc_id(upper)]
+    return list(dict.fromkeys(candidates)), upper
 
 
 def label_of_id(node_id: str) -> NodeLabel | None:

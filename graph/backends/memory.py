@@ -41,7 +41,7 @@ from graph.backend import (
     RelationHop,
 )
 from graph.errors import ArtifactError
-from graph.model import EdgeType, NodeLabel, cpc_id, label_of_id
+from graph.model import EdgeType, NodeLabel, cpc_id, id_candidates, label_of_id
 
 __all__ = ["MemoryBackend"]
 
@@ -372,17 +372,8 @@ class MemoryBackend(GraphBackend):
         return {n: self._record(self._index[n]) for n in ids if n in self._index}
 
     def _code_matches(self, text: str) -> list[int]:
-        t = text.strip()
+        candidates, upper = id_candidates(text)
         found: list[int] = []
-        candidates = [t]
-        low = t.lower()
-        if low.startswith(("https://ror.org/", "http://ror.org/", "ror.org/")):
-            candidates.append("ror:" + t.rstrip("/").rsplit("/", 1)[-1])
-        elif len(t) == 9 and t[0] == "0" and t.isalnum():
-            candidates.append("ror:" + low)
-        upper = t.upper().replace(" ", "")
-        num = upper[2:] if upper.startswith("US") else upper
-        candidates += ["patent:US" + num, cpc_id(upper)]
         for c in candidates:
             i = self._index.get(c)
             if i is not None and i not in found:

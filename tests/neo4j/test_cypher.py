@@ -10,7 +10,7 @@ import pytest
 from graph.backend import FieldSpec, Filters, Relation
 from graph.backends.neo4j import cypher
 from graph.backends.neo4j.dialect import Dialect, await_indexes_statement, dialect_of
-from graph.model import EdgeType, NodeLabel, field_id, sector_id
+from graph.model import EdgeType, NodeLabel, field_id, id_candidates, sector_id
 
 NAMES = {label.value for label in NodeLabel} | {e.value for e in EdgeType} | {cypher.META_LABEL}
 
@@ -178,12 +178,12 @@ def test_selection_is_written_from_its_anchor() -> None:
     assert params == {"sel_node": "cpc:H01L21/02", "year_to": 2012}
 
 
-def test_lookup_candidates_cover_ids_ror_patents_cpc() -> None:
-    ids, code = cypher.lookup_candidates(" https://ror.org/00f54p054/ ")
+def test_id_candidates_cover_ids_ror_patents_cpc() -> None:
+    ids, code = id_candidates(" https://ror.org/00f54p054/ ")
     assert "ror:00f54p054" in ids
-    ids, code = cypher.lookup_candidates("US 10,000,060".replace(",", ""))
+    ids, code = id_candidates("US 10,000,060".replace(",", ""))
     assert "patent:US10000060" in ids and code == "US10000060"
-    ids, _ = cypher.lookup_candidates("h01l21/02")
+    ids, _ = id_candidates("h01l21/02")
     assert "cpc:H01L21/02" in ids
 
 

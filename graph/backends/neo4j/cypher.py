@@ -13,7 +13,15 @@ from typing import Any, Final
 
 from graph.backend import FieldSpec, Filters, Relation
 from graph.backends.neo4j.dialect import Dialect, await_indexes_statement
-from graph.model import PROPERTIES, SCHEMA, EdgeType, NodeLabel, cpc_id, label_of_id
+from graph.model import (
+    PROPERTIES,
+    SCHEMA,
+    EdgeType,
+    NodeLabel,
+    cpc_id,
+    id_candidates,
+    label_of_id,
+)
 
 __all__ = [
     "INDEXED_PROPERTIES",
@@ -369,22 +377,6 @@ def get_nodes(ids: Sequence[str]) -> Query:
     return " UNION ALL ".join(parts), params
 
 
-def lookup_candidates(text: str) -> tuple[list[str], str]:
-    """Ids the text could be (itself, a ROR id or URL, a patent number, a CPC symbol) and the
-    uppercased code form compared with ISO country codes; mirrors the embedded backend."""
-    t = text.strip()
-    candidates = [t]
-    low = t.lower()
-    if low.startswith(("https://ror.org/", "http://ror.org/", "ror.org/")):
-        candidates.append("ror:" + t.rstrip("/").rsplit("/", 1)[-1])
-    elif len(t) == 9 and t[0] == "0" and t.isalnum():
-        candidates.append("ror:" + low)
-    upper = t.upper().replace(" ", "")
-    num = upper[2:] if upper.startswith("US") else upper
-    candidates += ["patent:US" + num, cpc_id(upper)]
-    return list(dict.fromkeys(candidates)), upper
-
-
 def _ranked_nodes(parts: list[str], params: dict[str, Any], limit: int) -> Query:
     """Union of node-returning parts, each node once, ordered by label, patents desc, id."""
     if not parts:
@@ -401,7 +393,7 @@ def _ranked_nodes(parts: list[str], params: dict[str, Any], limit: int) -> Query
 def lookup(text: str, labels: Sequence[NodeLabel], limit: int) -> Query:
     """Exact matches of `text` (see GraphBackend.lookup). Rows: id, label, props."""
     allowed = list(labels) or list(NodeLabel)
-    candidates, upper = lookup_candidates(text)
+    candidates, upper = id_candidates(text)
     parts: list[str] = []
     params: dict[str, Any] = {}
     by_label: dict[NodeLabel, list[str]] = {}
