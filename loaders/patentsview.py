@@ -217,15 +217,11 @@ def read_assignees(
     for line, (pid, seq, org, first, last, atype, aid, country) in read_rows(
         path, _ASSIGNEE_COLUMNS, report
     ):
-        if pid is None:
-            report.reject(Rejection(name, line, "patent_id", "empty patent_id"))
+        key = _row_key(name, line, pid, seq, "assignee_sequence", known_patents)
+        if isinstance(key, Rejection):
+            report.reject(key)
             continue
-        if known_patents is not None and pid not in known_patents:
-            report.reject(Rejection(name, line, "patent_id", _UNKNOWN_PATENT, pid))
-            continue
-        if seq is None or not _is_count(seq):
-            report.reject(Rejection(name, line, "assignee_sequence", "not an integer", seq or ""))
-            continue
+        pid, number = key
         if org is None and first is None and last is None:
             report.reject(
                 Rejection(name, line, "raw_assignee_organization", "no organisation nor name")
@@ -237,7 +233,7 @@ def read_assignees(
                 atype = m.group(1)
         rep.accepted += 1
         yield AssigneeRecord(
-            pid, int(seq), org, first, last, atype, aid, to_alpha2(country) if country else None
+            pid, number, org, first, last, atype, aid, to_alpha2(country) if country else None
         )
 
 
@@ -259,15 +255,11 @@ def read_cpc(
     rep = report.file(name)
     group_ok = CPC_GROUP.match
     for line, (pid, seq, group, ctype) in read_rows(path, _CPC_COLUMNS, report):
-        if pid is None:
-            report.reject(Rejection(name, line, "patent_id", "empty patent_id"))
+        key = _row_key(name, line, pid, seq, "cpc_sequence", known_patents)
+        if isinstance(key, Rejection):
+            report.reject(key)
             continue
-        if known_patents is not None and pid not in known_patents:
-            report.reject(Rejection(name, line, "patent_id", _UNKNOWN_PATENT, pid))
-            continue
-        if seq is None or not _is_count(seq):
-            report.reject(Rejection(name, line, "cpc_sequence", "not an integer", seq or ""))
-            continue
+        pid, number = key
         symbol = group.replace(" ", "") if group is not None else ""
         if not group_ok(symbol):
             report.reject(Rejection(name, line, "cpc_group", "not a CPC group symbol", group or ""))
@@ -280,7 +272,7 @@ def read_cpc(
                 )
                 continue
         rep.accepted += 1
-        yield CpcRecord(pid, int(seq), symbol, ctype)
+        yield CpcRecord(pid, number, symbol, ctype)
 
 
 _INVENTOR_COLUMNS: Final = (
@@ -300,17 +292,13 @@ def read_inventors(
     name = path.name
     rep = report.file(name)
     for line, (pid, seq, location) in read_rows(path, _INVENTOR_COLUMNS, report):
-        if pid is None:
-            report.reject(Rejection(name, line, "patent_id", "empty patent_id"))
+        key = _row_key(name, line, pid, seq, "inventor_sequence", known_patents)
+        if isinstance(key, Rejection):
+            report.reject(key)
             continue
-        if known_patents is not None and pid not in known_patents:
-            report.reject(Rejection(name, line, "patent_id", _UNKNOWN_PATENT, pid))
-            continue
-        if seq is None or not _is_count(seq):
-            report.reject(Rejection(name, line, "inventor_sequence", "not an integer", seq or ""))
-            continue
+        pid, number = key
         rep.accepted += 1
-        yield InventorRecord(pid, int(seq), location)
+        yield InventorRecord(pid, number, location)
 
 
 _LOCATION_COLUMNS: Final = (
@@ -351,6 +339,25 @@ def read_locations(path: Path, report: LoadReport) -> Iterator[LocationRecord]:
             log.info("%s:%d: country code %r is not a known country", name, line, country)
         rep.accepted += 1
         yield LocationRecord(lid, city, state, alpha2)
+
+
+def _row_key(
+    name: str,
+    line: int,
+    pid: str | None,
+    seq: str | None,
+    seq_field: str,
+    known_patents: Container[str] | None,
+) -> tuple[str, int] | Rejection:
+    """A row's (patent_id, sequence) key, or why it is unusable: empty or unknown patent, or
+    a sequence that is not a non-negative integer."""
+    if pid is None:
+        return Rejection(name, line, "patent_id", "empty patent_id")
+    if known_patents is not None and pid not in known_patents:
+        return Rejection(name, line, "patent_id", _UNKNOWN_PATENT, pid)
+    if seq is None or not _is_count(seq):
+        return Rejection(name, line, seq_field, "not an integer", seq or "")
+    return pid, int(seq)
 
 
 def _is_count(value: str) -> bool:
