@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from graph.artifact import FORMAT, ArtifactWriter, edge_schema, node_schema
+from graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
 from graph.errors import InputError
 from graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
 from graph.model import (
@@ -126,8 +126,6 @@ def build_graph(
     identity: IdentitySettings | None = None,
 ) -> BuildResult:
     """Build the graph from `sources` (default: the bundled sample) into graph dir `out`."""
-    from graph.artifact import default_graph_dir
-
     sources = sources or SourcePaths.sample()
     out = Path(out) if out is not None else default_graph_dir()
     started = time.time()

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from graph.backend import GraphBackend
-from queries.common import MAX_LIMIT
+from queries.common import check_page
 from queries.models import EntityRef
 from queries.resolve import resolve_entity
 
@@ -34,10 +34,7 @@ class EntityDetail(BaseModel):
 
 def entity_detail(backend: GraphBackend, text: str, *, limit: int = 25) -> EntityDetail:
     """Resolve `text` to one entity and list up to `limit` of its edges."""
-    from graph.errors import InvalidQueryError
-
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidQueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    check_page(limit, 0, 0)
     node = resolve_entity(backend, text)
     return EntityDetail(
         entity=EntityRef.of(node),
