@@ -14,9 +14,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from graph.model import EdgeType, NodeLabel
+
+if TYPE_CHECKING:
+    from graph.pathsearch import FoundPath
 
 __all__ = [
     "Direction",
@@ -125,7 +128,8 @@ class RelationHop:
 
 
 class GraphBackend(ABC):
-    """Read contract of a built graph. Every method is abstract: a backend implements all."""
+    """Read contract of a built graph. Every method but `best_paths` (whose reference search
+    runs on `relations`) is abstract: a backend implements all."""
 
     name: str
 
@@ -252,6 +256,23 @@ class GraphBackend(ABC):
         Patents are path endpoints only: ASSIGNED_TO and IN_FIELD hops are returned for the
         patent ids among node_ids, never when expanding an organisation or a field (which would
         fan out to all their patents; CO_ASSIGNED and ACTIVE_IN carry those patents instead)."""
+
+    def best_paths(
+        self,
+        source: str,
+        target: str,
+        via: Collection[Relation],
+        max_hops: int,
+        k: int,
+        deadline: float,
+    ) -> list[FoundPath]:
+        """The k best paths between two node ids, best first, as `graph.pathsearch` defines
+        them (shortest first, then strongest weakest hop...). This reference implementation
+        walks `relations`; a backend may override it with a faster search giving the same
+        paths. Raises QueryTimeoutError past `deadline` (a `time.monotonic()` value)."""
+        from graph.pathsearch import search_paths
+
+        return search_paths(self, source, target, via, max_hops, k, deadline)
 
     @abstractmethod
     def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:

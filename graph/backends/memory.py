@@ -40,8 +40,10 @@ from graph.backend import (
     Relation,
     RelationHop,
 )
+from graph.backends.memory_paths import PathIndex, RelationPart
 from graph.errors import ArtifactError
 from graph.model import EdgeType, NodeLabel, cpc_id, id_candidates, label_of_id
+from graph.pathsearch import FoundPath
 
 __all__ = ["MemoryBackend"]
 
@@ -49,6 +51,13 @@ log = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
 _LABEL_ORDER = {label: i for i, label in enumerate(NodeLabel)}
+#: Stored edges the entity graph walks as they are (weight 1), with their relation.
+_STRUCTURAL = (
+    (EdgeType.LOCATED_IN, Relation.LOCATED_IN),
+    (EdgeType.PART_OF, Relation.PART_OF),
+    (EdgeType.ACTS_FOR, Relation.ACTS_FOR),
+    (EdgeType.BROADER, Relation.BROADER),
+)
 
 
 def _positions(column: pa.ChunkedArray, index: dict[str, int]) -> IntArray:
@@ -321,12 +330,7 @@ class MemoryBackend(GraphBackend):
                 ((org[o], fld[f], int(w)) for o, f, w in zip(of.row, of.col, of.data, strict=True)),
             )
         )
-        for etype, rel in (
-            (EdgeType.LOCATED_IN, Relation.LOCATED_IN),
-            (EdgeType.PART_OF, Relation.PART_OF),
-            (EdgeType.ACTS_FOR, Relation.ACTS_FOR),
-            (EdgeType.BROADER, Relation.BROADER),
-        ):
+        for etype, rel in _STRUCTURAL:
             e = self._edges[etype]
             g.add_edges_from(
                 edges(
@@ -339,6 +343,72 @@ class MemoryBackend(GraphBackend):
                 )
             )
         return g
+
+    @cached_property
+    def _entity_nodes(self) -> IntArray:
+        """Global indices of the entity graph's nodes (every label but patents and CPC
+        classes), ascending: the path index's local index of a node is its position here."""
+        blocks = [
+            np.arange(self._offset[label], self._offset[label] + self._tables[label].num_rows)
+            for label in NodeLabel
+            if label not in (NodeLabel.PATENT, NodeLabel.CPC_CLASS)
+        ]
+        return np.sort(np.concatenate(blocks)).astype(np.int64)
+
+    @cached_property
+    def _path_index(self) -> PathIndex:
+        """Sparse matrices of the entity graph for the vectorised path search."""
+        nodes = self._entity_nodes
+        org = self._org_off
+        x, y = self._pair_x, self._pair_y
+        once = self._org_rank[x] < self._org_rank[y]  # stored as (smaller id, larger id)
+        of = self._of.tocoo()
+        parts = [
+            RelationPart(
+                Relation.CO_ASSIGNED,
+                np.searchsorted(nodes, x[once] + org),
+                np.searchsorted(nodes, y[once] + org),
+                self._pair_w[once],
+            ),
+            RelationPart(
+                Relation.ACTIVE_IN,
+                np.searchsorted(nodes, of.row.astype(np.int64) + org),
+                np.searchsorted(nodes, of.col.astype(np.int64) + self._fld_off),
+                of.data.astype(np.int64),
+            ),
+        ]
+        cpc_lo = self._cpc_off
+        cpc_hi = cpc_lo + self._tables[NodeLabel.CPC_CLASS].num_rows
+        for etype, rel in _STRUCTURAL:
+            e = self._edges[etype]
+            keep = (e.src < cpc_lo) | (e.src >= cpc_hi)
+            src, dst = e.src[keep].astype(np.int64), e.dst[keep].astype(np.int64)
+            ones = np.ones(len(src), np.int64)
+            parts.append(
+                RelationPart(rel, np.searchsorted(nodes, src), np.searchsorted(nodes, dst), ones)
+            )
+        return PathIndex([self._ids[int(g)] for g in nodes], parts)
+
+    def best_paths(
+        self,
+        source: str,
+        target: str,
+        via: Collection[Relation],
+        max_hops: int,
+        k: int,
+        deadline: float,
+    ) -> list[FoundPath]:
+        """The reference answer, from the vectorised search when the paths have at most
+        three hops and both end points are entities (not patents)."""
+        a, b = self._index.get(source), self._index.get(target)
+        if a is not None and b is not None:
+            nodes = self._entity_nodes
+            la, lb = np.searchsorted(nodes, [a, b])
+            if la < len(nodes) and lb < len(nodes) and nodes[la] == a and nodes[lb] == b:
+                found = self._path_index.best_paths(int(la), int(lb), via, max_hops, k, deadline)
+                if found is not None:
+                    return found
+        return super().best_paths(source, target, via, max_hops, k, deadline)
 
     # -- metadata ----------------------------------------------------------------------------
 

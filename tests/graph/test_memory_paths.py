@@ -1,0 +1,57 @@
+"""The embedded backend's vectorised path search returns the reference search's paths.
+
+The reference (`graph.pathsearch.search_paths`) walks the contract's `relations` primitive,
+as the Neo4j backend does; the embedded backend answers from sparse matrices instead. Both
+must give the same paths, in the same order, with the same hops, on real end points: top and
+ordinary organisations, fields, sectors and countries, with several relation sets.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import Counter
+
+import pytest
+
+from graph.backend import Relation
+from graph.backends.memory import MemoryBackend
+from graph.model import NodeLabel
+from graph.pathsearch import search_paths
+
+FAR = time.monotonic() + 3600
+
+
+def _end_points(backend: MemoryBackend) -> list[str]:
+    nodes = backend.get_nodes([i for i, _ in backend.names([NodeLabel.ORGANIZATION])])
+    ids = sorted(nodes, key=lambda i: (-(nodes[i].props.get("patent_count") or 0), i))
+    picked = ids[:6] + ids[50:400:70] + ids[-3:]  # leaders, ordinary ones, and the least active
+    fields = ["wipo:field:8", "wipo:field:16", "wipo:field:24"]
+    return [*picked, *fields, "wipo:sector:1", "country:KR", "country:US"]
+
+
+VIAS = [
+    tuple(Relation),
+    (Relation.CO_ASSIGNED,),
+    (Relation.CO_ASSIGNED, Relation.LOCATED_IN),
+    (Relation.ACTIVE_IN, Relation.BROADER, Relation.PART_OF, Relation.ACTS_FOR),
+]
+
+
+@pytest.mark.parametrize("via", VIAS, ids=lambda v: "+".join(r.value for r in v))
+def test_vectorised_paths_equal_the_reference_search(
+    memory_backend: MemoryBackend, via: tuple[Relation, ...]
+) -> None:
+    points = _end_points(memory_backend)
+    assert len(points) >= 18
+    compared, lengths = 0, Counter[int]()
+    for a, b in itertools.combinations(points, 2):
+        for max_hops, k in ((4, 3), (2, 5)):
+            fast = memory_backend.best_paths(a, b, via, max_hops, k, FAR)
+            reference = search_paths(memory_backend, a, b, via, max_hops, k, FAR)
+            assert fast == reference, (a, b, max_hops, k)
+            compared += 1
+            lengths.update(len(p.hops) for p in fast)
+    assert compared == 2 * len(points) * (len(points) - 1) // 2
+    # the comparison covers non-empty answers of every length the vectorised search ranks
+    assert min(lengths[1], lengths[2], lengths[3]) >= 5, lengths
