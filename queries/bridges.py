@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from graph.backend import FieldSpec, Filters, GraphBackend
 from graph.errors import InvalidQueryError
-from queries.common import check_page, parse_kinds
-from queries.models import BridgesResult, DirectBridge, Evidence, FieldRef, OrgRef, Partnership
+from queries.common import DEFAULT_EVIDENCE, check_page, parse_kinds
+from queries.models import BridgesResult, FieldRef, evidence_data, org_data
 from queries.resolve import resolve_field
 
 __all__ = ["bridges", "field_ref"]
@@ -26,7 +26,7 @@ def bridges(
     min_evidence: int = 1,
     limit: int = 10,
     offset: int = 0,
-    evidence: int = 5,
+    evidence: int = DEFAULT_EVIDENCE,
 ) -> BridgesResult:
     """Organisations holding patents in both fields (direct bridges), ranked by
     min(count in A, count in B) then the sum; and pairs of co-owners, one active in A and
@@ -44,37 +44,40 @@ def bridges(
         a, b, filters, parse_kinds(partner_kinds), min_evidence, offset, limit
     )
     ids = {o for o, _, _ in direct_page} | {x for p in pair_page for x in p[:2]}
-    orgs = {k: OrgRef.of(v) for k, v in backend.get_nodes(sorted(ids)).items()}
+    orgs = {k: org_data(v) for k, v in backend.get_nodes(sorted(ids)).items()}
     years = Filters(filters.year_from, filters.year_to)
-    direct = [
-        DirectBridge(
-            organization=orgs[o],
-            count_a=ca,
-            count_b=cb,
-            evidence={
-                "a": Evidence.of(backend.org_patents(o, a, years, evidence)),
-                "b": Evidence.of(backend.org_patents(o, b, years, evidence)),
-            },
-        )
-        for o, ca, cb in direct_page
-    ]
-    partnerships = [
-        Partnership(
-            organizations=[orgs[x], orgs[y]],
-            count=n,
-            count_a=ca,
-            count_b=cb,
-            evidence=Evidence.of(backend.co_assigned_patents(x, y, None, years, evidence)),
-        )
-        for x, y, n, ca, cb in pair_page
-    ]
-    return BridgesResult(
-        field_a=field_ref(a),
-        field_b=field_ref(b),
-        direct=direct,
-        partnerships=partnerships,
-        total_direct=total_direct,
-        total_partnerships=total_pairs,
-        offset=offset,
-        limit=limit,
+    # one validation of the whole answer from plain data (pydantic-core, not Python loops)
+    return BridgesResult.model_validate(
+        {
+            "field_a": field_ref(a),
+            "field_b": field_ref(b),
+            "direct": [
+                {
+                    "organization": orgs[o],
+                    "count_a": ca,
+                    "count_b": cb,
+                    "evidence": {
+                        "a": evidence_data(backend.org_patents(o, a, years, evidence)),
+                        "b": evidence_data(backend.org_patents(o, b, years, evidence)),
+                    },
+                }
+                for o, ca, cb in direct_page
+            ],
+            "partnerships": [
+                {
+                    "organizations": [orgs[x], orgs[y]],
+                    "count": n,
+                    "count_a": ca,
+                    "count_b": cb,
+                    "evidence": evidence_data(
+                        backend.co_assigned_patents(x, y, None, years, evidence)
+                    ),
+                }
+                for x, y, n, ca, cb in pair_page
+            ],
+            "total_direct": total_direct,
+            "total_partnerships": total_pairs,
+            "offset": offset,
+            "limit": limit,
+        }
     )

@@ -8,10 +8,20 @@ from graph.backend import Filters
 from graph.errors import InvalidQueryError
 from graph.model import OrgKind
 
-__all__ = ["MAX_EVIDENCE", "MAX_LIMIT", "check_page", "make_filters", "parse_kinds", "parse_years"]
+__all__ = [
+    "DEFAULT_EVIDENCE",
+    "MAX_EVIDENCE",
+    "MAX_LIMIT",
+    "check_page",
+    "make_filters",
+    "parse_kinds",
+    "parse_years",
+]
 
 MAX_LIMIT: Final = 500
 MAX_EVIDENCE: Final = 100
+#: Evidence patents per item unless asked otherwise (the API's and the CLI's default too).
+DEFAULT_EVIDENCE: Final = 3
 MAX_OFFSET: Final = 100_000
 
 

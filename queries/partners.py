@@ -5,7 +5,7 @@ from __future__ import annotations
 from graph.backend import Filters, GraphBackend
 from graph.model import NodeLabel
 from queries.bridges import field_ref
-from queries.common import check_page
+from queries.common import DEFAULT_EVIDENCE, check_page
 from queries.models import Evidence, OrgRef, PartnerResult, PartnersResult
 from queries.resolve import resolve_entity, resolve_field
 
@@ -20,7 +20,7 @@ def partners(
     *,
     limit: int = 20,
     offset: int = 0,
-    evidence: int = 5,
+    evidence: int = DEFAULT_EVIDENCE,
 ) -> PartnersResult:
     """Co-owners of an organisation ranked by co-owned patents (then id), with evidence.
     The filters' org part (country, kinds) applies to the partners."""

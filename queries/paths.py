@@ -17,7 +17,7 @@ from typing import Final
 from graph.backend import GraphBackend, Relation, RelationHop
 from graph.errors import InvalidQueryError, QueryTimeoutError
 from graph.pathsearch import FoundPath
-from queries.common import MAX_EVIDENCE
+from queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE
 from queries.models import EntityRef, Evidence, Hop, Path, PathsResult
 from queries.resolve import resolve_entity
 
@@ -59,7 +59,7 @@ def paths(
     via: str | Collection[str] | None = None,
     k: int = 3,
     time_budget: float = 5.0,
-    evidence: int = 3,
+    evidence: int = DEFAULT_EVIDENCE,
 ) -> PathsResult:
     """The k best shortest paths between two entities (names, ids or codes), each hop with
     evidence. Raises QueryTimeoutError when the time budget runs out."""

@@ -60,6 +60,22 @@ _STRUCTURAL = (
 )
 
 
+def first_ranked(n: int, keys: Sequence[IntArray]) -> IntArray:
+    """Indices of the n first rows in ascending lexicographic order of `keys` (primary key
+    first). Exact: a partial sort on the primary key keeps every row that can be among the
+    first n (ties on the cut included), and only those are fully sorted; a full lexsort of
+    thousands of rows costs a millisecond."""
+    size = len(keys[0])
+    if n <= 0 or size == 0:
+        return np.empty(0, np.int64)
+    idx = np.arange(size)
+    if size > 2 * n:
+        primary = keys[0]
+        idx = np.flatnonzero(primary <= np.partition(primary, n - 1)[n - 1])
+        keys = [k[idx] for k in keys]
+    return idx[np.lexsort(tuple(reversed(keys)))[:n]]
+
+
 def _positions(column: pa.ChunkedArray, index: dict[str, int]) -> IntArray:
     """Node positions of an id column: each distinct id is looked up once (the column comes
     dictionary-encoded from Parquet), then gathered with numpy."""
@@ -248,7 +264,15 @@ class MemoryBackend(GraphBackend):
         self._po.sum_duplicates()
         self._po.data[:] = 1
         self._op = self._po.T.tocsr()
-        self._op.sort_indices()  # co_assigned_patents intersects sorted rows
+        # the same rows newest first (patent rank order): evidence is then a row's first
+        # patents that pass a mask, with no sorting per request
+        by_rank = np.lexsort(
+            (
+                self._pat_rank[self._op.indices],
+                np.repeat(np.arange(self._n_org), np.diff(self._op.indptr)),
+            )
+        )
+        self._op_ranked = self._op.indices[by_rank].astype(np.int64)
         inf = self._edges[EdgeType.IN_FIELD]
         is_patent = (inf.src >= self._pat_off) & (inf.src < self._pat_off + self._n_pat)
         pf_p = inf.src[is_patent] - self._pat_off
@@ -267,6 +291,7 @@ class MemoryBackend(GraphBackend):
         self._pair_x = pairs.row.astype(np.int64)
         self._pair_y = pairs.col.astype(np.int64)
         self._pair_w = pairs.data.astype(np.int64)
+        self._pair_lt = self._org_rank[self._pair_x] < self._org_rank[self._pair_y]
         # the same per co-owned patent, for year-filtered counts: (patent, x, y), x != y
         per_patent = np.diff(self._po.indptr)
         multi = np.flatnonzero(per_patent >= 2)
@@ -282,6 +307,14 @@ class MemoryBackend(GraphBackend):
         self._pp_patent = np.concatenate(pp) if pp else empty
         self._pp_x = np.concatenate(px).astype(np.int64) if px else empty
         self._pp_y = np.concatenate(py).astype(np.int64) if py else empty
+        # co-owned patents by unordered pair (key lo * n_org + hi), newest first within a pair:
+        # the evidence of a pair is a slice, found by binary search
+        lo_, hi_ = self._pp_x, self._pp_y
+        once = lo_ < hi_
+        keys = lo_[once] * self._n_org + hi_[once]
+        patents = self._pp_patent[once]
+        order = np.lexsort((self._pat_rank[patents], keys))
+        self._pair_keys, self._pair_patents = keys[order], patents[order]
         # field -> sector and sector -> fields
         br = self._edges[EdgeType.BROADER]
         self._sector_fields: dict[int, list[int]] = {}
@@ -650,8 +683,10 @@ class MemoryBackend(GraphBackend):
         if org_mask is not None:
             ok &= org_mask
         cand = np.flatnonzero(ok)
-        order = np.lexsort((self._org_rank[cand], -(ca[cand] + cb[cand]), -low[cand]))
-        page = cand[order[offset : offset + limit]]
+        low, both = low[cand], ca[cand] + cb[cand]
+        score = -(low * (int(both.max(initial=0)) + 1) + both)  # by low, then the sum
+        first = first_ranked(offset + limit, [score, self._org_rank[cand]])
+        page = cand[first[offset:]]
         return len(cand), [(self._org_ids[o], int(ca[o]), int(cb[o])) for o in page]
 
     def partnership_bridges(
@@ -665,27 +700,26 @@ class MemoryBackend(GraphBackend):
         limit: int,
     ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
-        sa, sb = np.flatnonzero(ca > 0), np.flatnonzero(cb > 0)
-        if not len(sa) or not len(sb):
+        if not ca.any() or not cb.any():
             return 0, []
+        in_a, in_b = ca > 0, cb > 0
         years = self._year_mask(filters)
-        del sa, sb
-        if years is None:  # precomputed co-ownership pairs, filtered with vector ops
+        if years is None:  # precomputed co-ownership pairs (x != y), filtered with vector ops
             x, y, w = self._pair_x, self._pair_y, self._pair_w
-            ok = (ca[x] > 0) & (cb[y] > 0)
+            ok = in_a[x] & in_b[y]
+            # a pair found in both orientations is kept once, as (x, y) with x < y
+            ok &= self._pair_lt | ~(in_a[y] & in_b[x])
+            if min_count > 1:
+                ok &= w >= min_count
             x, y, w = x[ok], y[ok], w[ok]
         else:  # count co-owned patents of the years per pair
             px, py = self._pp_x, self._pp_y
-            ok = years[self._pp_patent] & (ca[px] > 0) & (cb[py] > 0)
+            ok = years[self._pp_patent] & in_a[px] & in_b[py]
             keys, w = np.unique(px[ok] * self._n_org + py[ok], return_counts=True)
             x, y, w = keys // self._n_org, keys % self._n_org, w.astype(np.int64)
-        ok = (x != y) & (w >= max(min_count, 1))
-        x, y, w = x[ok], y[ok], w[ok]
-        # a pair found in both orientations is kept once, as (x, y) with x < y
-        rx, ry = self._org_rank[x], self._org_rank[y]
-        both = (ca[y] > 0) & (cb[x] > 0)
-        keep = ~both | (rx < ry)
-        x, y, w = x[keep], y[keep], w[keep]
+            ok = w >= max(min_count, 1)
+            ok &= (self._org_rank[x] < self._org_rank[y]) | ~(in_a[y] & in_b[x])
+            x, y, w = x[ok], y[ok], w[ok]
         if filters.kinds or partner_kinds:
             kx, ky = self._org_kind[x], self._org_kind[y]
             k, q = self._kind_table(filters.kinds), self._kind_table(partner_kinds)
@@ -695,25 +729,15 @@ class MemoryBackend(GraphBackend):
             c = self._country_code.get(filters.country.upper(), -1)
             ok = (self._org_country_code[x] == c) | (self._org_country_code[y] == c)
             x, y, w = x[ok], y[ok], w[ok]
-        order = np.lexsort((self._org_rank[y], self._org_rank[x], -(ca[x] + cb[y]), -w))[
-            offset : offset + limit
-        ]
+        both = ca[x] + cb[y]
+        score = -(w * (int(both.max(initial=0)) + 1) + both)  # by co-owned, then the sum
+        order = first_ranked(offset + limit, [score, self._org_rank[x], self._org_rank[y]])
+        order = order[offset:]
         page = [
             (self._org_ids[x[i]], self._org_ids[y[i]], int(w[i]), int(ca[x[i]]), int(cb[y[i]]))
             for i in order
         ]
         return len(x), page
-
-    def _patent_refs(self, patents: IntArray, limit: int) -> tuple[int, list[PatentRef]]:
-        total = len(patents)
-        if not total or limit <= 0:
-            return total, []
-        ranks = self._pat_rank[patents]
-        if total > limit:  # only the first `limit` need sorting
-            top = np.argpartition(ranks, limit - 1)[:limit]
-            patents, ranks = patents[top], ranks[top]
-        ranked = patents[np.argsort(ranks, kind="stable")]
-        return total, [self._patent_ref(int(p)) for p in ranked]
 
     def _patent_ref(self, p: int) -> PatentRef:
         year = int(self._pat_year[p])
@@ -723,13 +747,6 @@ class MemoryBackend(GraphBackend):
             year if year >= 0 else None,
             self._pat_title[p],
         )
-
-    def _org_patent_indices(self, org: int) -> IntArray:
-        return self._op.indices[self._op.indptr[org] : self._op.indptr[org + 1]].astype(np.int64)
-
-    def _restrict(self, patents: IntArray, spec: FieldSpec | None, filters: Filters) -> IntArray:
-        keep = self._selection(spec, filters) if spec is not None else self._year_mask(filters)
-        return patents if keep is None else patents[keep[patents]]
 
     def _org_row(self, org_id: str) -> int | None:
         i = self._index.get(org_id)
@@ -743,7 +760,11 @@ class MemoryBackend(GraphBackend):
         o = self._org_row(org_id)
         if o is None:
             return 0, []
-        return self._patent_refs(self._restrict(self._org_patent_indices(o), spec, filters), limit)
+        ranked = self._op_ranked[self._op.indptr[o] : self._op.indptr[o + 1]]
+        keep = self._selection(spec, filters) if spec is not None else self._year_mask(filters)
+        if keep is not None:
+            ranked = ranked[keep[ranked]]
+        return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
 
     def co_assignment_counts(
         self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
@@ -776,11 +797,13 @@ class MemoryBackend(GraphBackend):
         a, b = self._org_row(org_a), self._org_row(org_b)
         if a is None or b is None:
             return 0, []
-        pa_, pb = self._org_patent_indices(a), self._org_patent_indices(b)
-        small, big = (pa_, pb) if len(pa_) <= len(pb) else (pb, pa_)
-        at = np.minimum(np.searchsorted(big, small), max(len(big) - 1, 0))
-        both = small[big[at] == small] if len(big) else small[:0]
-        return self._patent_refs(self._restrict(both, spec, filters), limit)
+        key = min(a, b) * self._n_org + max(a, b)
+        lo, hi = np.searchsorted(self._pair_keys, [key, key + 1])
+        ranked = self._pair_patents[lo:hi]
+        keep = self._selection(spec, filters) if spec is not None else self._year_mask(filters)
+        if keep is not None:
+            ranked = ranked[keep[ranked]]
+        return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
 
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         sel = self._selection(spec, filters)
