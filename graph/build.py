@@ -109,6 +109,17 @@ class _State:
         self.notes[key] = self.notes.get(key, 0) + n
 
 
+def _empty_inputs(report: LoadReport) -> list[str]:
+    """A warning per input file that held no data rows (a header only, say): the build goes
+    on, as an optional table may be empty, but nothing from it is in the graph."""
+    warnings = []
+    for rep in report.files.values():
+        if rep.read == 0:
+            warnings.append(f"{rep.file}: no data rows; nothing was loaded from it")
+            log.warning("%s", warnings[-1])
+    return warnings
+
+
 def _counted(items: Iterable[Any], advance: Any, every: int = 20_000) -> Iterator[Any]:
     n = 0
     for n, item in enumerate(items, 1):
@@ -180,6 +191,7 @@ def build_graph(
             writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
             edge_counts[etype.value] = len(etable)
         st.report.write_tsv(writer.tmp / "rejections.tsv")
+        warnings = _empty_inputs(st.report)
         manifest = {
             "format": FORMAT,
             "build_id": writer.build_id,
@@ -192,6 +204,7 @@ def build_graph(
             "nodes": node_counts,
             "edges": edge_counts,
             "notes": st.notes,
+            "warnings": warnings,
         }
         path = writer.commit(manifest)
     log.info("built %s in %.1f s", path, time.time() - started)

@@ -34,6 +34,7 @@ def test_manifest_accounts_for_every_input_row(sample_build: BuildResult) -> Non
     for name in ("g_patent", "g_assignee_not_disambiguated", "g_cpc_current"):
         assert by_file[f"{name}.tsv.zip"]["read"] == _rows_in_zip(pv / f"{name}.tsv.zip")
     assert m["rejected_rows"] == sum(f["rejected"] for f in m["inputs"])
+    assert m["warnings"] == []  # every input of the sample holds data
 
 
 def test_counts_match_the_sample(sample_build: BuildResult) -> None:

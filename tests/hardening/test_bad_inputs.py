@@ -260,6 +260,10 @@ def test_header_only_table_builds_with_nothing_from_it(tmp_path: Path) -> None:
     assert_accounted(result)
     assert inputs(result)["g_cpc_current.tsv.zip"]["read"] == 0
     assert result.manifest["edges"].get("CLASSIFIED_AS", 0) == 0
+    # said, not only counted: the manifest warns about the table that gave nothing
+    assert result.manifest["warnings"] == [
+        "g_cpc_current.tsv.zip: no data rows; nothing was loaded from it"
+    ]
 
 
 # -- a "2 GB line": bounded memory, a clear error --------------------------------------------
