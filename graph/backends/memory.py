@@ -434,7 +434,7 @@ class MemoryBackend(GraphBackend):
         deadline: float,
     ) -> list[FoundPath]:
         """The reference answer, from the vectorised search when the paths have at most
-        three hops and both end points are entities (not patents)."""
+        four hops and both end points are entities (not patents)."""
         a, b = self._index.get(source), self._index.get(target)
         if a is not None and b is not None:
             nodes = self._entity_nodes

@@ -1,4 +1,4 @@
-"""Vectorised k-best path search of the embedded backend, for paths of up to three hops.
+"""Vectorised k-best path search of the embedded backend, for paths of up to four hops.
 
 The reference search (`graph.pathsearch`) walks the entity graph node by node: through a hub
 (a field holds thousands of organisations, a country too) it builds thousands of Python
@@ -7,13 +7,15 @@ walked, and the candidates of each length are whole arrays:
 
 * 1 hop: the entry W[a, b];
 * 2 hops: the common neighbours of a and b (two sorted rows intersected);
-* 3 hops: the non-zero entries of W restricted to rows N(a) and columns N(b), gathered from
-  the side whose rows are fewer entries.
+* 3 hops: the entries of W in rows N(a) and columns N(b), gathered from the side whose rows
+  hold fewer entries;
+* 4 hops: two-hop halves from each end, joined on their middle node.
 
 Candidates are ranked as the reference search ranks them (weakest hop, then total weight,
 then node ids through each node's rank in id order) with a partial sort, so a query through
-a hub costs milliseconds. The answer is the reference answer; when the paths asked for need
-a fourth hop, `best_paths` returns None and the backend runs the reference search.
+a hub costs milliseconds. The answer is the reference answer, without its bounds on
+candidates; when the paths asked for need a fifth hop, or more than MAX_JOIN candidates,
+`best_paths` returns None and the backend runs the reference search.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ __all__ = ["PathIndex", "RelationPart"]
 
 IntArray = npt.NDArray[np.int64]
 #: Longest path this index ranks itself.
-MAX_VECTOR_HOPS: Final = 3
+MAX_VECTOR_HOPS: Final = 4
+#: Most candidate paths (or gathered matrix entries) of one length ranked as arrays; past
+#: it the reference search, with its own bounds and the time budget, answers.
+MAX_JOIN: Final = 2_000_000
 #: Relation codes in name order: equal weights prefer the relation whose name sorts first.
 _RELATIONS: Final = sorted(Relation, key=lambda r: r.value)
 _CODE: Final = {r: i for i, r in enumerate(_RELATIONS)}
@@ -72,6 +77,14 @@ class _Candidates:
 
     def __len__(self) -> int:
         return len(self.weights[0])
+
+
+def _expand(starts: IntArray, counts: IntArray) -> tuple[IntArray, IntArray]:
+    """For runs [starts[i], starts[i] + counts[i]): each position's run number, and the
+    positions themselves (CSR rows gathered without a Python loop)."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    first = np.cumsum(counts) - counts
+    return owner, np.arange(int(counts.sum())) - first[owner] + starts[owner]
 
 
 class PathIndex:
@@ -127,8 +140,8 @@ class PathIndex:
         self, a: int, b: int, via: Collection[Relation], max_hops: int, k: int, deadline: float
     ) -> list[FoundPath] | None:
         """The k best paths from a to b (local indices) as the reference search ranks them,
-        or None when they may need more than MAX_VECTOR_HOPS hops. Raises QueryTimeoutError
-        past `deadline` (`time.monotonic()`), with the paths found so far."""
+        or None when they may need more than MAX_VECTOR_HOPS hops or MAX_JOIN candidates.
+        Raises QueryTimeoutError past `deadline` (`time.monotonic()`) with the paths found."""
         walk = self._walk(frozenset(via))
         chosen: list[FoundPath] = []
         shortest: int | None = None
@@ -142,6 +155,8 @@ class PathIndex:
                     "path search ran past its time budget", partial=[list(p.nodes) for p in chosen]
                 )
             found = self._candidates(walk, a, b, length)
+            if found is None:
+                return None
             if len(found) == 0:
                 continue
             shortest = length if shortest is None else shortest
@@ -155,7 +170,9 @@ class PathIndex:
         lo, hi = m.indptr[node], m.indptr[node + 1]
         return m.indices[lo:hi].astype(np.int64), m.data[lo:hi]
 
-    def _candidates(self, walk: _Walk, a: int, b: int, length: int) -> _Candidates:
+    def _candidates(self, walk: _Walk, a: int, b: int, length: int) -> _Candidates | None:
+        """Every path of `length` hops from a to b, or None when there would be more than
+        MAX_JOIN to rank (the reference search then answers)."""
         na, wa = self._row(walk, a)
         nb, wb = self._row(walk, b)
         if length == 1:
@@ -163,13 +180,49 @@ class PathIndex:
         if length == 2:
             mids, ia, ib = np.intersect1d(na, nb, assume_unique=True, return_indices=True)
             return _Candidates([mids], [wa[ia], wb[ib]])
-        # three hops a-x-y-b: gather the rows of the side whose rows hold fewer entries
         deg = np.diff(walk.weight.indptr)
-        if deg[na].sum() <= deg[nb].sum():
-            x, y, w1, w2, w3 = self._bridge(walk, na, wa, nb, wb, a, b)
-        else:
-            y, x, w3, w2, w1 = self._bridge(walk, nb, wb, na, wa, b, a)
-        return _Candidates([x, y], [w1, w2, w3])
+        if length == 3:  # a-x-y-b: gather the rows of the side whose rows hold fewer entries
+            if min(deg[na].sum(), deg[nb].sum()) > MAX_JOIN:
+                return None
+            if deg[na].sum() <= deg[nb].sum():
+                x, y, w1, w2, w3 = self._bridge(walk, na, wa, nb, wb, a, b)
+            else:
+                y, x, w3, w2, w1 = self._bridge(walk, nb, wb, na, wa, b, a)
+            return _Candidates([x, y], [w1, w2, w3])
+        # four hops a-x-m-y-b: two-hop halves from each end, joined on the middle node m
+        if max(deg[na].sum(), deg[nb].sum()) > MAX_JOIN:
+            return None
+        lx, lm, l1, l2 = self._halves(walk, na, wa, a, b)
+        ry, rm, r1, r2 = self._halves(walk, nb, wb, b, a)
+        on_right = np.zeros(self.n, bool)
+        on_right[rm] = True
+        keep = np.flatnonzero(on_right[lm])
+        lx, lm, l1, l2 = lx[keep], lm[keep], l1[keep], l2[keep]
+        by_mid = np.argsort(rm, kind="stable")
+        ry, rm, r1, r2 = ry[by_mid], rm[by_mid], r1[by_mid], r2[by_mid]
+        lo, hi = np.searchsorted(rm, lm, "left"), np.searchsorted(rm, lm, "right")
+        left, right = _expand(lo, hi - lo)
+        if len(left) > MAX_JOIN:
+            return None
+        ok = np.flatnonzero(lx[left] != ry[right])
+        left, right = left[ok], right[ok]
+        return _Candidates(
+            [lx[left], lm[left], ry[right]], [l1[left], l2[left], r2[right], r1[right]]
+        )
+
+    def _halves(
+        self, walk: _Walk, near: IntArray, near_w: IntArray, start: int, end: int
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """Two-hop half paths start-x-m (x not end; m neither start nor end): x, m and the
+        weights start-x and x-m."""
+        keep = near != end
+        near, near_w = near[keep], near_w[keep]
+        m = walk.weight
+        owner, pos = _expand(m.indptr[near], m.indptr[near + 1] - m.indptr[near])
+        mid = m.indices[pos].astype(np.int64)
+        ok = np.flatnonzero((mid != start) & (mid != end))
+        owner, pos, mid = owner[ok], pos[ok], mid[ok]
+        return near[owner], mid, near_w[owner], m.data[pos]
 
     def _bridge(
         self,
@@ -186,15 +239,11 @@ class PathIndex:
         keep = near != end
         near, near_w = near[keep], near_w[keep]
         m = walk.weight
-        lo, hi = m.indptr[near], m.indptr[near + 1]
-        counts = hi - lo
-        total = int(counts.sum())
-        owner = np.repeat(np.arange(len(near)), counts)
-        pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + lo[owner]
+        owner, pos = _expand(m.indptr[near], m.indptr[near + 1] - m.indptr[near])
         y = m.indices[pos].astype(np.int64)
         slot = np.searchsorted(far, y)
         slot[slot == len(far)] = 0
-        hit = (far[slot] == y) & (y != start) if len(far) else np.zeros(total, bool)
+        hit = (far[slot] == y) & (y != start) if len(far) else np.zeros(len(y), bool)
         sel = np.flatnonzero(hit)
         return near[owner[sel]], y[sel], near_w[owner[sel]], m.data[pos[sel]], far_w[slot[sel]]
 
