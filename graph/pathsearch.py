@@ -12,13 +12,15 @@ then relation name). The order is fully determined.
 
 How: bidirectional breadth-first search (one `relations` call per level and side) finds L;
 paths of each length are enumerated by joining two half-searches, at most MAX_HALF_PATHS
-half-paths per side and MAX_JOINED candidates per length, so memory stays bounded. A search
+half-paths per side and MAX_JOINED candidates per length, so memory stays bounded (past a
+bound the paths are the best of the candidates kept, and a warning is logged). A search
 over its deadline raises QueryTimeoutError carrying the node ids of the paths found so far.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from graph.backend import GraphBackend, Relation, RelationHop
 
 __all__ = ["LONGER_BY", "FoundPath", "path_rank", "search_paths"]
+
+log = logging.getLogger(__name__)
 
 #: Most half-paths kept per side and length while joining; keeps memory bounded.
 MAX_HALF_PATHS: Final = 20_000
@@ -178,6 +182,7 @@ def _paths_of_length(s: _Search, a: str, b: str, length: int) -> list[tuple[str,
                 if not set(p) & set(tail):
                     out.append(p + tail)
                     if len(out) >= MAX_JOINED:
+                        log.warning("paths %s-%s: ranked the first %d candidates", a, b, len(out))
                         return out
         s.check()
     return out
