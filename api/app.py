@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.problems import install_problem_handlers, problem
+from api.middleware import LimitsAndAccessLog
+from api.problems import install_problem_handlers
 from api.routes import entities, health, queries
 from api.settings import Settings
 from graph.backend import GraphBackend
 
 __all__ = ["create_app"]
-
-access_log = logging.getLogger("ttkg.access")
-log = logging.getLogger(__name__)
 
 
 def _open(settings: Settings) -> GraphBackend:
@@ -36,22 +31,6 @@ def _open(settings: Settings) -> GraphBackend:
             database=settings.neo4j_database,
         )
     return open_backend("memory", graph=settings.graph)
-
-
-async def _body_too_large(request: Request, limit: int) -> bool:
-    """Whether the request body exceeds `limit` bytes: by its Content-Length, or, for a body
-    sent without one (chunked), by reading at most `limit` + one chunk of it."""
-    length = request.headers.get("content-length")
-    if length is not None:
-        return not length.isdigit() or int(length) > limit
-    if "transfer-encoding" not in request.headers:
-        return False
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return True
-    return False
 
 
 def _warm_up(backend: GraphBackend) -> None:
@@ -97,43 +76,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             allow_headers=["Accept"],
         )
 
-    @app.middleware("http")
-    async def limits_and_access_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        if await _body_too_large(request, settings.max_request_bytes):
-            response: Response = problem(
-                request,
-                413,
-                "Request too large",
-                f"request bodies are limited to {settings.max_request_bytes} bytes",
-            )
-        elif len(str(request.url)) > 8192:
-            response = problem(
-                request, 414, "URI too long", "request URIs are limited to 8192 characters"
-            )
-        else:
-            try:
-                response = await call_next(request)
-            except Exception:  # answered here so that the access log records the 500 too
-                log.exception("unexpected error on %s", request.url.path)
-                response = problem(
-                    request, 500, "Internal error", "the server could not answer this request"
-                )
-        access_log.info(
-            json.dumps(
-                {
-                    "method": request.method,
-                    "path": request.url.path,
-                    "status": response.status_code,
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                    "client": request.client.host if request.client else None,
-                }
-            )
-        )
-        return response
-
+    # added last: outermost, so that it logs and limits every request, CORS preflights too
+    app.add_middleware(LimitsAndAccessLog, max_request_bytes=settings.max_request_bytes)
     app.include_router(health.router)
     app.include_router(entities.router)
     app.include_router(queries.router)

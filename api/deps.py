@@ -1,4 +1,7 @@
-"""FastAPI dependencies as Annotated aliases: the open backend and settings."""
+"""FastAPI dependencies as Annotated aliases: the open backend and settings.
+
+They are `async def` because they do no I/O and no real work: FastAPI runs a plain `def`
+dependency in the thread pool, one more thread hop per dependency per request."""
 
 from __future__ import annotations
 
@@ -13,17 +16,17 @@ from queries.common import make_filters
 __all__ = ["BackendDep", "FiltersDep", "SettingsDep"]
 
 
-def get_backend(request: Request) -> GraphBackend:
+async def get_backend(request: Request) -> GraphBackend:
     backend: GraphBackend = request.app.state.backend
     return backend
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_filters(
+async def get_filters(
     year_from: Annotated[
         int | None, Query(ge=1790, le=2100, description="First grant year")
     ] = None,

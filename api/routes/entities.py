@@ -1,10 +1,14 @@
-"""Entity search and lookup."""
+"""Entity search and lookup.
+
+Handlers are `async def` and hand their query to the thread pool themselves, once: a plain `def`
+handler also costs FastAPI a second trip through the pool to validate its return value."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import BackendDep
 from api.problems import PROBLEM_RESPONSES
@@ -17,7 +21,7 @@ router = APIRouter(prefix="/entities", tags=["entities"], responses=PROBLEM_RESP
 
 
 @router.get("", response_model=SearchResult, summary="Search entities by name, id or code")
-def search_entities(
+async def search_entities(
     backend: BackendDep,
     q: Annotated[
         str,
@@ -32,7 +36,7 @@ def search_entities(
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     fuzzy: bool = True,
 ) -> SearchResult:
-    return search(backend, q, label or (), limit, fuzzy)
+    return await run_in_threadpool(search, backend, q, label or (), limit, fuzzy)
 
 
 @router.get(
@@ -40,9 +44,9 @@ def search_entities(
     response_model=EntityDetail,
     summary="One entity with its properties and neighbours",
 )
-def get_entity(
+async def get_entity(
     backend: BackendDep,
     entity: Annotated[str, Path(min_length=1, max_length=300, description="Id, name or code")],
     limit: Annotated[int, Query(ge=1, le=500, description="Neighbours per relation type")] = 25,
 ) -> EntityDetail:
-    return entity_detail(backend, entity, limit=limit)
+    return await run_in_threadpool(entity_detail, backend, entity, limit=limit)

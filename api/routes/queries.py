@@ -1,10 +1,14 @@
-"""The path questions: bridges between fields, paths between entities, partners, profiles."""
+"""The path questions: bridges between fields, paths between entities, partners, profiles.
+
+Handlers are `async def` and hand their query to the thread pool themselves, once: a plain `def`
+handler also costs FastAPI a second trip through the pool to validate its return value."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import BackendDep, FiltersDep, SettingsDep
 from api.problems import PROBLEM_RESPONSES
@@ -34,7 +38,7 @@ EvidenceCap = Annotated[int, Query(ge=0, le=100, description="Evidence patents p
     responses=RDF_RESPONSES,
     summary="Organisations and partnerships connecting two technology fields",
 )
-def get_bridges(
+async def get_bridges(
     request: Request,
     backend: BackendDep,
     filters: FiltersDep,
@@ -46,18 +50,21 @@ def get_bridges(
     offset: Offset = 0,
     evidence: EvidenceCap = 3,
 ) -> BridgesResult | Response:
-    result = bridges(
-        backend,
-        field_a,
-        field_b,
-        filters,
-        partner_kinds=partner_kind,
-        min_evidence=min_evidence,
-        limit=limit,
-        offset=offset,
-        evidence=evidence,
-    )
-    return rdf_response(request, backend, result) or result
+    def answer() -> BridgesResult | Response:
+        result = bridges(
+            backend,
+            field_a,
+            field_b,
+            filters,
+            partner_kinds=partner_kind,
+            min_evidence=min_evidence,
+            limit=limit,
+            offset=offset,
+            evidence=evidence,
+        )
+        return rdf_response(request, backend, result) or result
+
+    return await run_in_threadpool(answer)
 
 
 @router.get(
@@ -66,7 +73,7 @@ def get_bridges(
     responses=RDF_RESPONSES,
     summary="The k shortest paths between two entities, with evidence per hop",
 )
-def get_paths(
+async def get_paths(
     request: Request,
     backend: BackendDep,
     settings: SettingsDep,
@@ -77,17 +84,20 @@ def get_paths(
     k: Annotated[int, Query(ge=1, le=20)] = 3,
     evidence: EvidenceCap = 3,
 ) -> PathsResult | Response:
-    result = paths(
-        backend,
-        source,
-        target,
-        max_hops=max_hops,
-        via=via,
-        k=k,
-        time_budget=settings.path_time_budget_s,
-        evidence=evidence,
-    )
-    return rdf_response(request, backend, result) or result
+    def answer() -> PathsResult | Response:
+        result = paths(
+            backend,
+            source,
+            target,
+            max_hops=max_hops,
+            via=via,
+            k=k,
+            time_budget=settings.path_time_budget_s,
+            evidence=evidence,
+        )
+        return rdf_response(request, backend, result) or result
+
+    return await run_in_threadpool(answer)
 
 
 @router.get(
@@ -95,7 +105,7 @@ def get_paths(
     response_model=PartnersResult,
     summary="Co-owners of an organisation, with co-owned patents",
 )
-def get_partners(
+async def get_partners(
     backend: BackendDep,
     filters: FiltersDep,
     organization: Annotated[str, Path(min_length=1, max_length=300)],
@@ -104,8 +114,15 @@ def get_partners(
     offset: Offset = 0,
     evidence: EvidenceCap = 3,
 ) -> PartnersResult:
-    return partners(
-        backend, organization, field, filters, limit=limit, offset=offset, evidence=evidence
+    return await run_in_threadpool(
+        partners,
+        backend,
+        organization,
+        field,
+        filters,
+        limit=limit,
+        offset=offset,
+        evidence=evidence,
     )
 
 
@@ -114,10 +131,10 @@ def get_partners(
     response_model=FieldProfile,
     summary="Top organisations and countries of a field, and co-occurring fields",
 )
-def get_profile(
+async def get_profile(
     backend: BackendDep,
     filters: FiltersDep,
     field: Annotated[str, Path(min_length=1, max_length=300)],
     limit: Limit = 10,
 ) -> FieldProfile:
-    return field_profile(backend, field, filters, limit=limit)
+    return await run_in_threadpool(field_profile, backend, field, filters, limit=limit)
