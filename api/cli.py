@@ -6,8 +6,11 @@ prints its result as a table for people or as the API's JSON (`--format json`).
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import logging.config
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -496,18 +499,25 @@ def serve(
     access_log: Annotated[
         bool, typer.Option(help="Write one JSON line per request to stdout")
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            envvar="TTKG_WORKERS",
+            help="Worker processes; each embedded-backend worker loads its own copy of the graph",
+        ),
+    ] = 1,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve the read-only HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
     from pydantic import ValidationError
 
-    from api.app import create_app
     from api.settings import Settings
 
-    _logging(verbose)
-    if access_log:
-        _json_access_log()
+    log_config = _serve_log_config(verbose, access_log)
+    logging.config.dictConfig(log_config)
     overrides: dict[str, Any] = {"backend": backend.value}
     for key, value in (
         ("graph", graph),
@@ -524,24 +534,68 @@ def serve(
         except ValidationError as exc:
             err.print(f"[red]error:[/red] invalid setting: {exc}", highlight=False)
             raise typer.Exit(2) from None
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_level="info" if verbose else "warning",
-            access_log=False,
-        )
+        options: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "log_level": "info" if verbose else "warning",
+            "log_config": log_config,  # applied by uvicorn in every worker process
+            "access_log": False,  # ours is the JSON one
+            # h11 refuses a request head over 16 KiB before the app sees it; httptools (picked
+            # by "auto" when installed) has no such bound
+            "http": "h11",
+        }
+        if workers == 1:
+            from api.app import create_app
+
+            uvicorn.run(create_app(settings), **options)
+            return
+        if settings.backend == "memory":
+            _check_graph(settings.graph)  # fail once here, not in every worker, restarted
+        # workers import the app themselves: they read the settings from the environment
+        os.environ.update(_settings_environment(overrides))
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
 
 
-def _json_access_log() -> None:
-    """The API's access log (logger ttkg.access, one JSON object per request) on stdout,
-    whatever the level of the other logs."""
-    access = logging.getLogger("ttkg.access")
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    access.addHandler(handler)
-    access.setLevel(logging.INFO)
-    access.propagate = False
+def _settings_environment(overrides: dict[str, Any]) -> dict[str, str]:
+    """The TTKG_* variables that give worker processes the settings given as options."""
+    return {f"TTKG_{key.upper()}": str(value) for key, value in overrides.items()}
+
+
+def _check_graph(graph: Path | None) -> None:
+    """Raise the ArtifactError a worker would meet when the graph directory is unusable."""
+    from graph.artifact import Artifact
+
+    Artifact.open(graph or default_graph_dir())
+
+
+def _serve_log_config(verbose: bool, access_log: bool) -> dict[str, Any]:
+    """Logging of `ttkg serve`, as a dictConfig that uvicorn applies in each worker: uvicorn's
+    own loggers as uvicorn sets them; everything else on stderr (INFO with --verbose, else
+    WARNING); with `access_log`, the API's access log (logger ttkg.access, one JSON object per
+    request) on stdout, whatever the level of the other logs."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["ttkg"] = {"format": "%(levelname)s %(name)s: %(message)s"}
+    config["formatters"]["ttkg_access"] = {"format": "%(message)s"}
+    config["handlers"]["ttkg"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "ttkg",
+        "stream": "ext://sys.stderr",
+    }
+    config["root"] = {"handlers": ["ttkg"], "level": "INFO" if verbose else "WARNING"}
+    if access_log:
+        config["handlers"]["ttkg_access"] = {
+            "class": "logging.StreamHandler",
+            "formatter": "ttkg_access",
+            "stream": "ext://sys.stdout",
+        }
+        config["loggers"]["ttkg.access"] = {
+            "handlers": ["ttkg_access"],
+            "level": "INFO",
+            "propagate": False,
+        }
+    return config
 
 
 def _mount_subcommands() -> None:
