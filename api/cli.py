@@ -514,6 +514,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from api.serve_workers import balanced_workers_supported, run_workers
     from api.settings import Settings
 
     log_config = _serve_log_config(verbose, access_log)
@@ -553,7 +554,17 @@ def serve(
             _check_graph(settings.graph)  # fail once here, not in every worker, restarted
         # workers import the app themselves: they read the settings from the environment
         os.environ.update(_settings_environment(overrides))
-        uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
+        factory = "api.app:create_app"
+        if not balanced_workers_supported():
+            uvicorn.run(factory, factory=True, workers=workers, **options)
+            return
+        try:
+            code = run_workers(workers, factory, host, port, options)
+        except OSError as exc:
+            err.print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        if code:
+            raise typer.Exit(code)
 
 
 def _settings_environment(overrides: dict[str, Any]) -> dict[str, str]:

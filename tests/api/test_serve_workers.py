@@ -1,10 +1,14 @@
-"""`ttkg serve --workers N`: real processes, settings given as options reach every worker,
-each worker writes the JSON access log, and a bad setup fails once, up front."""
+"""`ttkg serve --workers N`: real processes. Settings given as options reach every worker,
+each writes the JSON access log, connections opened together are spread over the workers, a
+worker that dies is replaced, and a bad setup fails once, with a clear message."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +19,10 @@ import httpx
 import pytest
 
 START_TIMEOUT_S = 90.0
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads /proc; one socket per worker is Linux's"
+)
 
 
 def _free_port() -> int:
@@ -48,6 +56,40 @@ def _serve(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[
         out.close()
 
 
+def _start_workers(
+    graph: Path, log: Path, env: dict[str, str] | None = None, workers: int = 2
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`ttkg serve --workers N` on a free port, once every worker has started."""
+    env = env or {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
+    port = _free_port()
+    args = ["--graph", str(graph), "--workers", str(workers), "--port", str(port)]
+    proc = _serve(args, log, env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            ready = len(_workers(proc.pid)) == workers
+            if ready and httpx.get(f"{url}/health").status_code == 200:
+                time.sleep(0.5)  # the other workers: the graph is small, they load together
+                return proc, url
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            raise AssertionError(log.read_text(errors="replace"))
+        time.sleep(0.2)
+
+
+def _sockets(pid: int) -> int:
+    n = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            n += os.readlink(fd).startswith("socket:")
+        except OSError:
+            continue
+    return n
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -59,26 +101,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 def test_two_workers_serve_with_the_options_given(sample_graph: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
     env["TTKG_MAX_REQUEST_BYTES"] = "100"  # from the environment, as before
-    port = _free_port()
     log = tmp_path / "serve.log"
     # the graph is given only as an option: workers get it from the serve command
-    proc = _serve(["--graph", str(sample_graph), "--workers", "2", "--port", str(port)], log, env)
+    proc, url = _start_workers(sample_graph, log, env)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:  # both workers up, and at least one answering
-            try:
-                if len(_workers(proc.pid)) == 2 and httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
         workers = _workers(proc.pid)
         assert len(workers) == 2
         # many fresh connections: whichever worker takes each, every answer is right
@@ -134,3 +163,91 @@ def test_workers_must_be_at_least_one(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "--workers" in done.stderr
+
+
+@pytest.mark.slow
+def test_connections_opened_together_are_spread_over_the_workers(
+    sample_graph: Path, tmp_path: Path
+) -> None:
+    proc, url = _start_workers(sample_graph, tmp_path / "serve.log")
+    try:
+        workers = _workers(proc.pid)
+        idle = {p: _sockets(p) for p in workers}
+
+        async def hold(n: int) -> dict[int, int]:
+            clients = [httpx.AsyncClient(base_url=url) for _ in range(n)]
+            try:
+                answers = await asyncio.gather(*(c.get("/health") for c in clients))
+                assert all(a.status_code == 200 for a in answers)
+                return {p: _sockets(p) - idle[p] for p in workers}  # while all are open
+            finally:
+                await asyncio.gather(*(c.aclose() for c in clients))
+
+        held = asyncio.run(hold(40))
+        assert sum(held.values()) == 40
+        # one socket per worker: the kernel hashes connections over them (an even split
+        # is likeliest; fewer than 5 of 40 on either has a probability under 1e-6)
+        assert min(held.values()) >= 5, held
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_is_replaced(sample_graph: Path, tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    proc, url = _start_workers(sample_graph, log)
+    try:
+        first, second = _workers(proc.pid)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            now = _workers(proc.pid)
+            if len(now) == 2 and first not in now:
+                break
+            assert time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.2)
+        assert second in now
+        assert "exited with code -9; starting another" in log.read_text(errors="replace")
+        time.sleep(2)  # the replacement loads the graph
+        for _ in range(10):
+            assert httpx.get(f"{url}/health").status_code == 200
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.slow
+def test_a_worker_that_cannot_start_stops_the_server(sample_graph: Path, tmp_path: Path) -> None:
+    """The graph directory looks fine (its manifest opens) but a table the backend loads at
+    start-up is damaged: every worker fails to start, and serve exits with uvicorn's code 3."""
+    graph = tmp_path / "graph"
+    shutil.copytree(sample_graph, graph)
+    (table,) = graph.glob("versions/*/nodes/Organization.parquet")
+    table.write_bytes(b"PAR1 this is not a parquet file any more")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
+    log = tmp_path / "serve.log"
+    proc = _serve(["--graph", str(graph), "--workers", "2", "--port", str(_free_port())], log, env)
+    try:
+        assert proc.wait(timeout=START_TIMEOUT_S) == 3
+    finally:
+        _stop(proc)
+    assert "a worker failed to start; stopping" in log.read_text(errors="replace")
+
+
+@pytest.mark.slow
+def test_a_port_in_use_is_a_clear_error(sample_graph: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
+        args = ["--graph", str(sample_graph), "--workers", "2", "--port", str(port)]
+        done = subprocess.run(
+            [sys.executable, "-m", "api.cli", "serve", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
