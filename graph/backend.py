@@ -279,5 +279,10 @@ class GraphBackend(ABC):
         """(total, first `limit`) patents behind a hop; (0, []) for structural hops."""
 
     @abstractmethod
+    def warm_up(self) -> None:
+        """Build whatever the backend builds lazily (indexes, caches), so that a server's
+        first requests do not pay for it."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release connections or memory."""

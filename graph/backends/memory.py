@@ -671,7 +671,9 @@ class MemoryBackend(GraphBackend):
         if org_mask is not None:
             counts = np.where(org_mask, counts, 0)
         nz = np.flatnonzero(counts)
-        return {self._org_ids[o]: int(counts[o]) for o in nz}
+        return dict(
+            zip(map(self._org_ids.__getitem__, nz.tolist()), counts[nz].tolist(), strict=True)
+        )
 
     def direct_bridges(
         self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
@@ -806,9 +808,28 @@ class MemoryBackend(GraphBackend):
             ranked = ranked[keep[ranked]]
         return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
 
+    @cached_property
+    def _country_patents(self) -> sp.csr_matrix:
+        """Country code x patent: 1 where an organisation located there holds the patent."""
+        located = np.flatnonzero(self._org_country != "")
+        oc = sp.csr_matrix(
+            (
+                np.ones(len(located), np.int32),
+                (located, self._org_country_code[located]),
+            ),
+            shape=(self._n_org, len(self._country_code)),
+        )
+        cp = (self._po @ oc).T.tocsr()
+        cp.data[:] = 1
+        return cp
+
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         sel = self._selection(spec, filters)
         org_mask = self._org_mask(filters)
+        names = sorted(self._country_code, key=self._country_code.__getitem__)
+        if org_mask is None:  # one product with the precomputed country x patent matrix
+            counts = self._country_patents @ sel.astype(np.int32)
+            return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         has_country = self._org_country != ""
         keep = has_country if org_mask is None else has_country & org_mask
         po = self._po[np.flatnonzero(sel)].tocoo()
@@ -818,7 +839,6 @@ class MemoryBackend(GraphBackend):
             po.row[held].astype(np.int64) * n_codes + self._org_country_code[po.col[held]]
         )
         codes, counts = np.unique(pairs % n_codes, return_counts=True)
-        names = sorted(self._country_code, key=self._country_code.__getitem__)
         return {names[c]: int(n) for c, n in zip(codes, counts, strict=True)}
 
     def _held_selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
@@ -872,6 +892,13 @@ class MemoryBackend(GraphBackend):
             p = self._index[hop.src] - self._pat_off
             return 1, [self._patent_ref(p)]
         return 0, []
+
+    def warm_up(self) -> None:
+        """Build the lazy indexes: names, entity graph, path matrices, country x patent."""
+        started = time.perf_counter()
+        _ = self._names, self.entity_graph, self._country_patents
+        self._path_index.warm_up(tuple(Relation))
+        log.info("lazy indexes built in %.2f s", time.perf_counter() - started)
 
     def close(self) -> None:
         self.__dict__.pop("entity_graph", None)

@@ -100,6 +100,10 @@ class PathIndex:
         self._walks: dict[frozenset[Relation], _Walk] = {}
         self._lock = threading.Lock()
 
+    def warm_up(self, via: Collection[Relation]) -> None:
+        """Build the matrix of one set of relations now (all of them, for a server)."""
+        self._walk(frozenset(via))
+
     def _walk(self, via: frozenset[Relation]) -> _Walk:
         with self._lock:
             walk = self._walks.get(via)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,12 @@ def test_vectorised_paths_equal_the_reference_search(
     assert compared == 2 * len(points) * (len(points) - 1) // 2
     # the comparison covers non-empty answers of every length the vectorised search ranks
     assert min(lengths[1], lengths[2], lengths[3], lengths[4]) >= 5, lengths
+
+
+def test_warm_up_builds_the_lazy_indexes_a_server_needs(sample_graph: Path) -> None:
+    backend = MemoryBackend.open(sample_graph)
+    lazy = ("_names", "entity_graph", "_country_patents", "_path_index")
+    assert not any(name in backend.__dict__ for name in lazy)
+    backend.warm_up()
+    assert all(name in backend.__dict__ for name in lazy)
+    assert frozenset(Relation) in backend._path_index._walks  # the matrix of all relations

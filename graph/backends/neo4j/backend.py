@@ -318,6 +318,12 @@ class Neo4jBackend(GraphBackend):
             return 1, [_ref_of(node)][:limit]
         return 0, []
 
+    def warm_up(self) -> None:
+        """Check the server answers, with a pooled connection left open for the first
+        request (the server keeps its own caches)."""
+        with translating_errors(self.uri, self.database):
+            self._driver.verify_connectivity()
+
     def close(self) -> None:
         if self._owns_driver:
             self._driver.close()
