@@ -33,11 +33,6 @@ def _open(settings: Settings) -> GraphBackend:
     return open_backend("memory", graph=settings.graph)
 
 
-def _warm_up(backend: GraphBackend) -> None:
-    backend.search_prefix("a", limit=1)
-    backend.relations([], ())
-
-
 def create_app(settings: Settings | None = None, backend: GraphBackend | None = None) -> FastAPI:
     """The API over `backend` (or the one `settings` select, opened at start-up)."""
     settings = settings or Settings()
@@ -50,8 +45,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         # a Neo4j backend mostly waits on the network and can use many
         threads = settings.threads or (4 if app.state.backend.name == "memory" else 40)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        # build lazy indexes (names, entity graph) now, not inside the first requests
-        await anyio.to_thread.run_sync(_warm_up, app.state.backend)
+        # build lazy indexes now, not inside the first requests
+        await anyio.to_thread.run_sync(app.state.backend.warm_up)
         try:
             yield
         finally:
