@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.serve_workers import listening_socket
+
 START_TIMEOUT_S = 90.0
 
 pytestmark = pytest.mark.skipif(
@@ -251,3 +253,31 @@ def test_a_port_in_use_is_a_clear_error(sample_graph: Path, tmp_path: Path) -> N
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_accepted_connections_send_without_delay() -> None:
+    """Sockets accepted on a worker's socket get TCP_NODELAY from asyncio (it needs the
+    listening socket's proto to be IPPROTO_TCP): no answer waits for a delayed ACK."""
+    listener = listening_socket("127.0.0.1", 0)
+    listener.listen()
+    port = listener.getsockname()[1]
+    seen: list[int] = []
+
+    class Note(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def accept_one() -> None:
+        server = await asyncio.get_running_loop().create_server(Note, sock=listener)
+        async with server:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            for _ in range(100):
+                if seen:
+                    break
+                await asyncio.sleep(0.01)
+            writer.close()
+
+    asyncio.run(accept_one())
+    assert seen and seen[0] != 0
