@@ -1,13 +1,16 @@
 """Load benchmark of the HTTP API: many concurrent clients against a real `ttkg serve`.
 
-    python benchmarks/load.py [--clients 200] [--duration 30] [--think-ms 0]
-        [--graph DIR] [--seed 7] [--json]
+    python benchmarks/load.py [--clients 200] [--duration 30] [--think-ms 0] [--workers 1]
+        [--client-processes 1] [--graph DIR] [--seed 7] [--json]
 
 It builds the bundled sample (data/sample) into a temporary graph directory unless --graph is
-given, starts `ttkg serve` on a free loopback port (one uvicorn process, as users run it,
-access log on), waits for /health, then runs `--clients` concurrent clients (asyncio tasks,
-each with its own httpx client and keep-alive connection, loopback only) for
-`--duration` seconds, and stops the server.
+given, starts `ttkg serve --workers N` on a free loopback port (access log on, as users run
+it), waits for /health, then runs `--clients` concurrent clients (asyncio tasks, each with its
+own httpx client and keep-alive connection, loopback only; spread over `--client-processes`
+event loops, one per process) for `--duration` seconds, and stops the server. The clients are
+all made before the clock starts and share one TLS context (never used on plain HTTP, but
+httpx builds one per client otherwise: ~20 ms of CPU each, which made the first requests of a
+200-client run wait seconds for the generator, not the server).
 
 Each client loops: pick a request from a realistic mix, send it, wait for the whole answer,
 then think for `--think-ms` milliseconds on average (uniform in 0.5x..1.5x; 0 = closed loop,
@@ -28,6 +31,15 @@ finds nothing) and errors (transport errors, timeouts, 5xx). The server's own ac
 counted as a cross-check: every request sent must be logged once. Before the run, one request
 per route warms the lazily built indexes.
 
+CPU: the server's is that of its whole process tree (uvicorn's supervisor and its workers),
+the clients' that of this process; both are also given per request, with each server process's
+CPU and resident memory at the end of the run, and the CPU that other processes of the (shared)
+machine used meanwhile. The load generator runs on the same machine: with no think time the
+server and the clients share the CPUs, and a closed loop of C clients at X req/s has a mean
+latency of C / X (Little's law), whatever the server does with its share. The clients' event
+loop lag (how late it wakes from a 10 ms sleep) says how long an answer that has arrived may
+wait for its client: the generator's own share of the latencies.
+
 Targets (bundled sample): 0 errors, p99 <= 250 ms. The script prints them next to the numbers
 and exits 0 either way (pass --strict to exit 1 on a miss).
 """
@@ -37,9 +49,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -237,7 +251,7 @@ class RouteStats:
 
 
 async def client_loop(
-    url: str,
+    client: httpx.AsyncClient,
     builders: dict[str, Callable[[], Request]],
     rng: random.Random,
     stats: dict[str, RouteStats],
@@ -248,17 +262,17 @@ async def client_loop(
     costs httpx more CPU per request than the server spends answering)."""
     if think_s:  # arrive spread over one think time, not all in the same millisecond
         await _pause(rng.uniform(0, think_s), stop_at)
-    async with _client(url, 1) as client:
+    async with client:
         await _loop(client, builders, rng, stats, stop_at, think_s)
 
 
-def _client(url: str, connections: int) -> httpx.AsyncClient:
+def _client(url: str, connections: int, tls: ssl.SSLContext) -> httpx.AsyncClient:
     limits = httpx.Limits(
         max_connections=connections,
         max_keepalive_connections=connections,
         keepalive_expiry=KEEPALIVE_S,
     )
-    return httpx.AsyncClient(base_url=url, limits=limits, timeout=REQUEST_TIMEOUT_S)
+    return httpx.AsyncClient(base_url=url, limits=limits, timeout=REQUEST_TIMEOUT_S, verify=tls)
 
 
 async def _loop(
@@ -297,31 +311,146 @@ async def _pause(seconds: float, stop_at: float) -> None:
     await asyncio.sleep(max(0.0, min(seconds, stop_at - time.monotonic())))
 
 
-async def run_load(
-    url: str, v: Vocabulary, clients: int, duration: float, think_ms: float, seed: int
-) -> tuple[dict[str, RouteStats], float]:
-    stats: dict[str, RouteStats] = defaultdict(RouteStats)
-    async with _client(url, 1) as client:
-        warm = make_requests(v, random.Random(seed - 1))
-        for build in warm.values():  # build the lazily made indexes before measuring
+LAG_TICK_S = 0.01
+
+
+async def _watch_lag(stop_at: float, lags_ms: list[float]) -> None:
+    """How late the clients' event loop wakes from a 10 ms sleep: the time an answer that has
+    arrived can wait before its client sees it (the generator's own share of the latencies)."""
+    while time.monotonic() < stop_at:
+        before = time.perf_counter()
+        await asyncio.sleep(LAG_TICK_S)
+        lags_ms.append(max(0.0, (time.perf_counter() - before - LAG_TICK_S) * 1000))
+
+
+async def warm_up(url: str, v: Vocabulary, seed: int) -> None:
+    """One request per route: the server builds what it builds lazily before the clock starts."""
+    async with _client(url, 1, ssl.create_default_context()) as client:
+        for build in make_requests(v, random.Random(seed - 1)).values():
             _, path, params = build()
             await client.get(path, params=params)
-    stop_at = time.monotonic() + duration
-    started = time.monotonic()
-    tasks = [
-        client_loop(
-            url,
-            make_requests(v, random.Random(seed * 1000 + i)),
-            random.Random(seed * 7919 + i),
-            stats,
-            stop_at,
-            think_ms / 1000,
+
+
+@dataclass
+class Share:
+    """What one load-generator process measured for its clients."""
+
+    stats: dict[str, RouteStats]
+    wall_s: float
+    lags_ms: list[float]
+    cpu_s: float
+
+
+def run_clients(
+    url: str,
+    v: Vocabulary,
+    ids: range,
+    duration: float,
+    think_ms: float,
+    seed: int,
+    ready: Callable[[], object] = lambda: None,
+) -> Share:
+    """Run clients `ids` (their request sequences depend on their id only, not on how the
+    clients are spread over processes) in this process's event loop; `ready` is called once
+    they are made, just before the clock starts."""
+    cpu0 = time.process_time()
+    lags_ms: list[float] = []
+
+    async def run() -> tuple[dict[str, RouteStats], float]:
+        stats: dict[str, RouteStats] = defaultdict(RouteStats)
+        tls = ssl.create_default_context()  # one for all clients (see the module docstring)
+        made = {i: _client(url, 1, tls) for i in ids}
+        ready()
+        stop_at = time.monotonic() + duration
+        started = time.monotonic()
+        tasks = [
+            client_loop(
+                made[i],
+                make_requests(v, random.Random(seed * 1000 + i)),
+                random.Random(seed * 7919 + i),
+                stats,
+                stop_at,
+                think_ms / 1000,
+            )
+            for i in ids
+        ]
+        await asyncio.gather(_watch_lag(stop_at, lags_ms), *tasks)
+        return stats, time.monotonic() - started
+
+    stats, wall = asyncio.run(run())
+    return Share(dict(stats), wall, lags_ms, time.process_time() - cpu0)
+
+
+def _generator_process(
+    url: str,
+    v: Vocabulary,
+    ids: range,
+    duration: float,
+    think_ms: float,
+    seed: int,
+    barrier: Any,
+    results: Any,
+) -> None:
+    """Entry point of an extra load-generator process: its share of the clients, started
+    together with the others' (barrier), measurements sent back (queue)."""
+    results.put(run_clients(url, v, ids, duration, think_ms, seed, barrier.wait))
+
+
+def run_load(
+    url: str,
+    v: Vocabulary,
+    clients: int,
+    processes: int,
+    duration: float,
+    think_ms: float,
+    seed: int,
+    started: Callable[[], None],
+) -> list[Share]:
+    """`clients` clients spread over `processes` event loops (processes); `started` is called
+    when all clients are made and the clock starts."""
+    if processes == 1:
+        return [run_clients(url, v, range(clients), duration, think_ms, seed, started)]
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(processes + 1)
+    results = context.Queue()
+    shares = [range(k, clients, processes) for k in range(processes)]
+    generators = [
+        context.Process(
+            target=_generator_process,
+            args=(url, v, ids, duration, think_ms, seed, barrier, results),
         )
-        for i in range(clients)
+        for ids in shares
     ]
-    await asyncio.gather(*tasks)
-    wall = time.monotonic() - started
-    return stats, wall
+    for g in generators:
+        g.start()
+    try:
+        barrier.wait(timeout=120)
+        started()
+        out = [results.get(timeout=duration + 120) for _ in generators]
+    finally:
+        for g in generators:
+            g.join(timeout=30)
+            if g.exitcode is None:
+                g.kill()
+    return out
+
+
+def merge(shares: list[Share]) -> tuple[dict[str, RouteStats], float, list[float], float]:
+    """The shares' statistics together: stats, wall time, loop lags, CPU."""
+    stats: dict[str, RouteStats] = defaultdict(RouteStats)
+    for share in shares:
+        for route, st in share.stats.items():
+            into = stats[route]
+            into.latencies_ms += st.latencies_ms
+            into.statuses.update(st.statuses)
+            into.errors.update(st.errors)
+            into.examples = (into.examples + st.examples)[:3]
+    return (
+        dict(stats),
+        max(share.wall_s for share in shares),
+        [lag for share in shares for lag in share.lags_ms],
+        sum(share.cpu_s for share in shares),
+    )
 
 
 # -- the server ------------------------------------------------------------------------------
@@ -333,10 +462,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(graph: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(graph: Path, log: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     out = log.open("wb")
     argv = [sys.executable, "-m", "api.cli", "serve", "--graph", str(graph)]
+    if workers != 1:  # the default: `ttkg serve` as users run it
+        argv += ["--workers", str(workers)]
     proc = subprocess.Popen(
         [*argv, "--host", "127.0.0.1", "--port", str(port)],
         cwd=REPO_ROOT,
@@ -348,7 +479,10 @@ def start_server(graph: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 120
     while True:
         try:
-            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+            if httpx.get(f"{url}/health", timeout=5).status_code == 200 and (
+                workers == 1 or len(worker_processes(proc.pid)) >= workers
+            ):
+                _wait_until_idle(process_tree(proc.pid), deadline)
                 return proc, url
         except httpx.TransportError:
             pass
@@ -359,9 +493,78 @@ def start_server(graph: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU time a process has used so far (Linux /proc); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processes of the machine have used so far, summed over its CPUs (/proc/stat):
+    the machine is shared, and what others used during a run is reported beside the numbers."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_until_idle(pids: list[int], deadline: float) -> None:
+    """Wait until the server's processes have finished starting (loading the graph, building
+    its indexes): a worker that is still starting accepts no connection, and the clients'
+    keep-alive connections would all go to the workers that are ready."""
+    before = [cpu_seconds(p) for p in pids]
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = [cpu_seconds(p) for p in pids]
+        if all(b - a < 0.05 for a, b in zip(before, now, strict=True)):
+            return
+        before = now
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (uvicorn's supervisor and its worker processes)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _is_worker(pid: int) -> bool:
+    """Whether `pid` is a worker uvicorn's supervisor started (not multiprocessing's resource
+    tracker)."""
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The worker processes of uvicorn's supervisor `pid`."""
+    return [p for p in process_tree(pid)[1:] if _is_worker(p)]
+
+
+def _role(root: int, pid: int) -> str:
+    if pid == root:
+        return "process" if not worker_processes(root) else "supervisor"
+    return "worker" if _is_worker(pid) else "helper"
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -457,6 +660,13 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=200, help="concurrent clients (>= 1)")
     ap.add_argument("--duration", type=float, default=30.0, help="seconds of load (<= 600)")
     ap.add_argument("--think-ms", type=float, default=0.0, help="mean pause between requests")
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes (>= 1)")
+    ap.add_argument(
+        "--client-processes",
+        type=int,
+        default=1,
+        help="load-generator processes the clients are spread over (one event loop each)",
+    )
     ap.add_argument("--graph", type=Path, help="graph directory [default: build the sample]")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -464,6 +674,10 @@ def main() -> int:
     args = ap.parse_args()
     if not 1 <= args.clients <= 5000 or not 0 < args.duration <= 600:
         ap.error("--clients must be 1..5000 and --duration 0..600 s")
+    if not 1 <= args.workers <= 64:
+        ap.error("--workers must be 1..64")
+    if not 1 <= args.client_processes <= min(64, args.clients):
+        ap.error("--client-processes must be 1..64 and at most --clients")
 
     with tempfile.TemporaryDirectory(prefix="ttkg-load-") as tmp:
         graph = args.graph
@@ -476,14 +690,34 @@ def main() -> int:
         vocabulary = Vocabulary.of(graph)
         log = Path(tmp) / "serve.log"
         load_before = load_average()
-        proc, url = start_server(graph, log)
+        proc, url = start_server(graph, log, args.workers)
         try:
-            cpu0, own0 = cpu_seconds(proc.pid), cpu_seconds(os.getpid())
-            stats, wall = asyncio.run(
-                run_load(url, vocabulary, args.clients, args.duration, args.think_ms, args.seed)
+            asyncio.run(warm_up(url, vocabulary, args.seed))
+            tree = process_tree(proc.pid)
+            at_start: dict[int | str, float] = {}  # CPU used when the clock starts
+
+            def clock_starts() -> None:
+                at_start.update({p: cpu_seconds(p) for p in tree})
+                at_start["machine"] = machine_busy_seconds()
+
+            shares = run_load(
+                url,
+                vocabulary,
+                args.clients,
+                args.client_processes,
+                args.duration,
+                args.think_ms,
+                args.seed,
+                clock_starts,
             )
-            server_cpu = cpu_seconds(proc.pid) - cpu0
-            client_cpu = cpu_seconds(os.getpid()) - own0
+            stats, wall, lags_ms, client_cpu = merge(shares)
+            used = {p: cpu_seconds(p) - at_start[p] for p in tree}
+            server_cpu = sum(used.values())
+            others_cpu = machine_busy_seconds() - at_start["machine"] - server_cpu - client_cpu
+            per_process = [
+                {"role": _role(proc.pid, p), "cpu_s": round(used[p], 1), "rss_mb": rss_mb(p)}
+                for p in tree
+            ]
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -498,8 +732,11 @@ def main() -> int:
     overall = rows["ALL"]
     sent = overall["requests"] + len(ROUTE_WEIGHTS)  # + the warm-up requests
     logged = sum(1 for entry in access if entry["path"] != "/health")
+    answered = max(1, sum(len(st.latencies_ms) for st in stats.values()))
     result = {
         "clients": args.clients,
+        "client_processes": args.client_processes,
+        "workers": args.workers,
         "duration_s": round(wall, 1),
         "think_ms": args.think_ms,
         "graph": str(args.graph or "bundled sample (built for this run)"),
@@ -508,7 +745,13 @@ def main() -> int:
         "load_average_after": load_average(),
         "server_cpu_s": round(server_cpu, 1),
         "server_cpu_share": round(server_cpu / wall, 2),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / answered, 2),
         "client_cpu_s": round(client_cpu, 1),
+        "client_cpu_share": round(client_cpu / wall, 2),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / answered, 2),
+        "others_cpu_s": round(max(0.0, others_cpu), 1),
+        "client_loop_lag_ms": summarize(lags_ms),
+        "server_processes": per_process,
         "access_log_lines": logged,
         "requests_sent": sent,
         "routes": rows,
@@ -525,11 +768,24 @@ def main() -> int:
         print(json.dumps(result, indent=2))
     else:
         print(
-            f"ttkg load: {args.clients} clients, {wall:.1f} s, think {args.think_ms:g} ms, "
-            f"{result['graph']}; load average before {load_before}, "
-            f"after {result['load_average_after']}; CPU: server {server_cpu:.1f} s "
-            f"({result['server_cpu_share']:.0%} of one core), clients {client_cpu:.1f} s"
+            f"ttkg load: {args.clients} clients in {args.client_processes} process(es), "
+            f"{args.workers} server worker(s), {wall:.1f} s, "
+            f"think {args.think_ms:g} ms, {result['graph']}; load average before {load_before}, "
+            f"after {result['load_average_after']}"
         )
+        print(
+            f"CPU: server {server_cpu:.1f} s ({result['server_cpu_share']:.0%} of one core, "
+            f"{result['server_cpu_ms_per_request']} ms per request), clients {client_cpu:.1f} s "
+            f"({result['client_cpu_share']:.0%}, {result['client_cpu_ms_per_request']} ms per "
+            f"request); other processes {result['others_cpu_s']} s"
+        )
+        lag = result["client_loop_lag_ms"]
+        print(
+            f"clients' event-loop lag (an answer's wait for its client): p50 {lag['p50']} ms, "
+            f"p99 {lag['p99']} ms, max {lag['max']} ms"
+        )
+        for sp in per_process:
+            print(f"  server {sp['role']}: CPU {sp['cpu_s']} s, RSS {sp['rss_mb']} MB")
         print_table(rows)
         print(
             f"server access log: {logged} requests logged for {sent} sent "
