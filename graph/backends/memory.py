@@ -800,6 +800,8 @@ class MemoryBackend(GraphBackend):
         a, b = self._org_row(org_a), self._org_row(org_b)
         if a is None or b is None:
             return 0, []
+        if a == b:  # every patent of the organisation is "assigned to both"
+            return self.org_patents(org_a, spec, filters, limit)
         key = min(a, b) * self._n_org + max(a, b)
         lo, hi = np.searchsorted(self._pair_keys, [key, key + 1])
         ranked = self._pair_patents[lo:hi]
