@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.middleware import LimitsAndAccessLog
-from api.problems import install_problem_handlers
+from api.problems import LIMIT_RESPONSES, install_problem_handlers
 from api.routes import entities, health, queries
 from api.settings import Settings
 from graph.backend import GraphBackend
@@ -73,7 +73,6 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
 
     # added last: outermost, so that it logs and limits every request, CORS preflights too
     app.add_middleware(LimitsAndAccessLog, max_request_bytes=settings.max_request_bytes)
-    app.include_router(health.router)
-    app.include_router(entities.router)
-    app.include_router(queries.router)
+    for routes in (health, entities, queries):
+        app.include_router(routes.router, responses=LIMIT_RESPONSES)
     return app

@@ -20,7 +20,7 @@ from graph.errors import (
     TtkgError,
 )
 
-__all__ = ["PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem"]
+__all__ = ["LIMIT_RESPONSES", "PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem"]
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -56,6 +56,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Time budget exceeded; `partial` holds what was found",
         "content": {MEDIA_TYPE: {}},
     },
+}
+
+
+#: Answers the request limits give on every route (api/middleware.py), before any handler.
+LIMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {
+        "model": Problem,
+        "description": "Request body over the size limit",
+        "content": {MEDIA_TYPE: {}},
+    },
+    414: {"model": Problem, "description": "Request URI too long", "content": {MEDIA_TYPE: {}}},
 }
 
 

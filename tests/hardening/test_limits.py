@@ -83,6 +83,21 @@ def test_uri_limits(live_server: LiveServer) -> None:
     assert httpx.get(f"{live_server.url}/health").status_code == 200
 
 
+def test_every_operation_documents_the_limit_answers(live_server: LiveServer) -> None:
+    """413 and 414 can answer any request: the OpenAPI document says so for every operation,
+    with the problem+json body they have."""
+    doc = httpx.get(f"{live_server.url}/openapi.json").json()
+    operations = [op for ops in doc["paths"].values() for op in ops.values()]
+    assert len(operations) == 7  # health, entity search and detail, the four queries
+    for op in operations:
+        for status in ("413", "414"):
+            content = op["responses"][status]["content"]
+            assert PROBLEM in content  # documented as the other problems are
+            assert content["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Problem"
+            }
+
+
 # -- CORS ----------------------------------------------------------------------------------------
 
 
