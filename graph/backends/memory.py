@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,10 @@ class MemoryBackend(GraphBackend):
             for et in EdgeType
         }
         self._sel_cache: dict[tuple[Any, ...], npt.NDArray[Any]] = {}
+        # evidence cites the same (recent, busy) patents again and again
+        self._patent_ref: Callable[[int], PatentRef] = lru_cache(maxsize=1 << 16)(
+            self._make_patent_ref
+        )
         self._cache_lock = threading.Lock()
         self._build_incidence()
         self.load_seconds = time.perf_counter() - started
@@ -742,7 +746,7 @@ class MemoryBackend(GraphBackend):
         ]
         return len(x), page
 
-    def _patent_ref(self, p: int) -> PatentRef:
+    def _make_patent_ref(self, p: int) -> PatentRef:
         year = int(self._pat_year[p])
         return PatentRef(
             self._ids[self._pat_off + p],
