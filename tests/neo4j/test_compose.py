@@ -75,7 +75,10 @@ def test_api_serves_from_neo4j_after_the_loader(compose: dict[str, Any]) -> None
         "TTKG_NEO4J_USER",
         "TTKG_NEO4J_PASSWORD",
         "TTKG_NEO4J_DATABASE",
+        "TTKG_WORKERS",
     }
+    serve: Any = get_command(app).commands["serve"]  # type: ignore[attr-defined]
+    assert "TTKG_WORKERS" in {getattr(p, "envvar", None) for p in serve.params}
     assert "/health" in " ".join(api["healthcheck"]["test"])
 
 
