@@ -51,6 +51,7 @@ from graph.errors import (
     TtkgError,
 )
 from graph.model import NodeLabel
+from queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_HOPS, MAX_K
 
 app = typer.Typer(
     name="ttkg",
@@ -351,7 +352,7 @@ def query_bridges(
     min_evidence: Annotated[int, typer.Option(min=1, help="Minimum patents behind a bridge")] = 1,
     limit: LimitOpt = 10,
     offset: OffsetOpt = 0,
-    evidence: EvidenceOpt = 3,
+    evidence: EvidenceOpt = DEFAULT_EVIDENCE,
     graph: GraphOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     backend: BackendOpt = BackendName.memory,
@@ -386,16 +387,18 @@ def query_bridges(
 def query_paths(
     source: Annotated[str, typer.Argument(help="Entity: name, id or code")],
     target: Annotated[str, typer.Argument(help="Entity: name, id or code")],
-    max_hops: Annotated[int, typer.Option(min=1, max=6, help="Hop cap (hard maximum 6)")] = 4,
+    max_hops: Annotated[
+        int, typer.Option(min=1, max=MAX_HOPS, help=f"Hop cap (hard maximum {MAX_HOPS})")
+    ] = DEFAULT_HOPS,
     via: Annotated[
         str | None,
         typer.Option(
             help="Relations to walk, comma-separated: CO_ASSIGNED,ACTIVE_IN,LOCATED_IN,PART_OF,..."
         ),
     ] = None,
-    k: Annotated[int, typer.Option("-k", "--k", min=1, max=20, help="Paths to return")] = 3,
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=MAX_K, help="Paths to return")] = 3,
     time_budget: Annotated[float, typer.Option(help="Seconds before giving up")] = 10.0,
-    evidence: EvidenceOpt = 3,
+    evidence: EvidenceOpt = DEFAULT_EVIDENCE,
     graph: GraphOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     backend: BackendOpt = BackendName.memory,
@@ -432,7 +435,7 @@ def query_partners(
     kind: KindOpt = None,
     limit: LimitOpt = 20,
     offset: OffsetOpt = 0,
-    evidence: EvidenceOpt = 3,
+    evidence: EvidenceOpt = DEFAULT_EVIDENCE,
     graph: GraphOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     backend: BackendOpt = BackendName.memory,

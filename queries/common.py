@@ -10,8 +10,12 @@ from graph.model import OrgKind
 
 __all__ = [
     "DEFAULT_EVIDENCE",
+    "DEFAULT_HOPS",
     "MAX_EVIDENCE",
+    "MAX_HOPS",
+    "MAX_K",
     "MAX_LIMIT",
+    "MAX_OFFSET",
     "check_page",
     "make_filters",
     "parse_kinds",
@@ -22,6 +26,10 @@ MAX_LIMIT: Final = 500
 MAX_EVIDENCE: Final = 100
 #: Evidence patents per item unless asked otherwise (the API's and the CLI's default too).
 DEFAULT_EVIDENCE: Final = 3
+#: Path queries: hop cap by default and at most, and most paths per answer.
+DEFAULT_HOPS: Final = 4
+MAX_HOPS: Final = 6
+MAX_K: Final = 20
 MAX_OFFSET: Final = 100_000
 
 

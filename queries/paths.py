@@ -17,15 +17,12 @@ from typing import Final
 from graph.backend import GraphBackend, Relation, RelationHop
 from graph.errors import InvalidQueryError, QueryTimeoutError
 from graph.pathsearch import FoundPath
-from queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE
+from queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_EVIDENCE, MAX_HOPS, MAX_K
 from queries.models import EntityRef, Evidence, Hop, Path, PathsResult
 from queries.resolve import resolve_entity
 
 __all__ = ["DEFAULT_HOPS", "MAX_HOPS", "MAX_K", "parse_via", "paths"]
 
-DEFAULT_HOPS: Final = 4
-MAX_HOPS: Final = 6
-MAX_K: Final = 20
 MAX_BUDGET_S: Final = 60.0
 ALL_RELATIONS: Final = tuple(Relation)
 

@@ -14,9 +14,10 @@ from api.deps import BackendDep, FiltersDep, SettingsDep
 from api.problems import PROBLEM_RESPONSES
 from api.rdf_views import RDF_RESPONSES, rdf_response
 from queries.bridges import bridges
+from queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE, MAX_LIMIT, MAX_OFFSET
 from queries.models import BridgesResult, FieldProfile, PartnersResult, PathsResult
 from queries.partners import partners
-from queries.paths import MAX_HOPS, paths
+from queries.paths import MAX_HOPS, MAX_K, paths
 from queries.profile import field_profile
 
 router = APIRouter(tags=["queries"], responses=PROBLEM_RESPONSES)
@@ -27,9 +28,9 @@ FieldParam = Annotated[
         min_length=1, max_length=300, description="WIPO field name or number, sector, or CPC symbol"
     ),
 ]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=100_000)]
-EvidenceCap = Annotated[int, Query(ge=0, le=100, description="Evidence patents per item")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+EvidenceCap = Annotated[int, Query(ge=0, le=MAX_EVIDENCE, description="Evidence patents per item")]
 
 
 @router.get(
@@ -48,7 +49,7 @@ async def get_bridges(
     min_evidence: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Limit = 10,
     offset: Offset = 0,
-    evidence: EvidenceCap = 3,
+    evidence: EvidenceCap = DEFAULT_EVIDENCE,
 ) -> BridgesResult | Response:
     def answer() -> BridgesResult | Response:
         result = bridges(
@@ -81,8 +82,8 @@ async def get_paths(
     target: Annotated[str, Query(min_length=1, max_length=300)],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
     via: Annotated[list[str] | None, Query(max_length=8, description="Relations to walk")] = None,
-    k: Annotated[int, Query(ge=1, le=20)] = 3,
-    evidence: EvidenceCap = 3,
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 3,
+    evidence: EvidenceCap = DEFAULT_EVIDENCE,
 ) -> PathsResult | Response:
     def answer() -> PathsResult | Response:
         result = paths(
@@ -112,7 +113,7 @@ async def get_partners(
     field: Annotated[str | None, Query(max_length=300)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
-    evidence: EvidenceCap = 3,
+    evidence: EvidenceCap = DEFAULT_EVIDENCE,
 ) -> PartnersResult:
     return await run_in_threadpool(
         partners,
