@@ -400,7 +400,7 @@ class MemoryBackend(GraphBackend):
         nodes = self._entity_nodes
         org = self._org_off
         x, y = self._pair_x, self._pair_y
-        once = self._org_rank[x] < self._org_rank[y]  # stored as (smaller id, larger id)
+        once = self._pair_lt  # stored as (smaller id, larger id)
         of = self._of.tocoo()
         parts = [
             RelationPart(
@@ -755,6 +755,22 @@ class MemoryBackend(GraphBackend):
             self._pat_title[p],
         )
 
+    def _patent_mask(
+        self, spec: FieldSpec | None, filters: Filters
+    ) -> npt.NDArray[np.bool_] | None:
+        """Patents of a selection and year range, of the year range alone without a
+        selection, or None when nothing restricts them."""
+        return self._selection(spec, filters) if spec is not None else self._year_mask(filters)
+
+    def _evidence(
+        self, ranked: IntArray, spec: FieldSpec | None, filters: Filters, limit: int
+    ) -> tuple[int, list[PatentRef]]:
+        """(total, first `limit`) of patents given newest first, restricted by spec/years."""
+        keep = self._patent_mask(spec, filters)
+        if keep is not None:
+            ranked = ranked[keep[ranked]]
+        return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
+
     def _org_row(self, org_id: str) -> int | None:
         i = self._index.get(org_id)
         if i is None or self._labels[i] is not NodeLabel.ORGANIZATION:
@@ -768,10 +784,7 @@ class MemoryBackend(GraphBackend):
         if o is None:
             return 0, []
         ranked = self._op_ranked[self._op.indptr[o] : self._op.indptr[o + 1]]
-        keep = self._selection(spec, filters) if spec is not None else self._year_mask(filters)
-        if keep is not None:
-            ranked = ranked[keep[ranked]]
-        return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
+        return self._evidence(ranked, spec, filters, limit)
 
     def co_assignment_counts(
         self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
@@ -780,7 +793,7 @@ class MemoryBackend(GraphBackend):
         if not rows:
             return {}
         rows_arr = np.array(rows, dtype=np.int64)
-        keep = self._selection(spec, filters) if spec is not None else self._year_mask(filters)
+        keep = self._patent_mask(spec, filters)
         if keep is None:
             sub = self._co[rows_arr]
         else:
@@ -808,11 +821,7 @@ class MemoryBackend(GraphBackend):
             return self.org_patents(org_a, spec, filters, limit)
         key = min(a, b) * self._n_org + max(a, b)
         lo, hi = np.searchsorted(self._pair_keys, [key, key + 1])
-        ranked = self._pair_patents[lo:hi]
-        keep = self._selection(spec, filters) if spec is not None else self._year_mask(filters)
-        if keep is not None:
-            ranked = ranked[keep[ranked]]
-        return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
+        return self._evidence(self._pair_patents[lo:hi], spec, filters, limit)
 
     @cached_property
     def _country_patents(self) -> sp.csr_matrix:
@@ -836,8 +845,7 @@ class MemoryBackend(GraphBackend):
         if org_mask is None:  # one product with the precomputed country x patent matrix
             counts = self._country_patents @ sel.astype(np.int32)
             return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
-        has_country = self._org_country != ""
-        keep = has_country if org_mask is None else has_country & org_mask
+        keep = (self._org_country != "") & org_mask
         po = self._po[np.flatnonzero(sel)].tocoo()
         held = keep[po.col]
         n_codes = len(self._country_code)

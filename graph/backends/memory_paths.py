@@ -219,14 +219,11 @@ class PathIndex:
     ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         """Two-hop half paths start-x-m (x not end; m neither start nor end): x, m and the
         weights start-x and x-m."""
-        keep = near != end
-        near, near_w = near[keep], near_w[keep]
-        m = walk.weight
-        owner, pos = _expand(m.indptr[near], m.indptr[near + 1] - m.indptr[near])
-        mid = m.indices[pos].astype(np.int64)
+        near, near_w, owner, pos = self._gather(walk, near, near_w, end)
+        mid = walk.weight.indices[pos].astype(np.int64)
         ok = np.flatnonzero((mid != start) & (mid != end))
         owner, pos, mid = owner[ok], pos[ok], mid[ok]
-        return near[owner], mid, near_w[owner], m.data[pos]
+        return near[owner], mid, near_w[owner], walk.weight.data[pos]
 
     def _bridge(
         self,
@@ -240,16 +237,31 @@ class PathIndex:
     ) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
         """Pairs (x, y), x a neighbour of start (not end), y one of end (not start), x-y a hop:
         x, y and the weights start-x, x-y, y-end."""
-        keep = near != end
-        near, near_w = near[keep], near_w[keep]
-        m = walk.weight
-        owner, pos = _expand(m.indptr[near], m.indptr[near + 1] - m.indptr[near])
-        y = m.indices[pos].astype(np.int64)
+        near, near_w, owner, pos = self._gather(walk, near, near_w, end)
+        y = walk.weight.indices[pos].astype(np.int64)
         slot = np.searchsorted(far, y)
         slot[slot == len(far)] = 0
         hit = (far[slot] == y) & (y != start) if len(far) else np.zeros(len(y), bool)
         sel = np.flatnonzero(hit)
-        return near[owner[sel]], y[sel], near_w[owner[sel]], m.data[pos[sel]], far_w[slot[sel]]
+        return (
+            near[owner[sel]],
+            y[sel],
+            near_w[owner[sel]],
+            walk.weight.data[pos[sel]],
+            far_w[slot[sel]],
+        )
+
+    @staticmethod
+    def _gather(
+        walk: _Walk, near: IntArray, near_w: IntArray, end: int
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """The neighbours of a start node but `end`, with their weights, and every entry of
+        their rows: each entry's position in `near` (owner) and in the matrix (pos)."""
+        keep = near != end
+        near, near_w = near[keep], near_w[keep]
+        m = walk.weight
+        owner, pos = _expand(m.indptr[near], m.indptr[near + 1] - m.indptr[near])
+        return near, near_w, owner, pos
 
     def _top(self, walk: _Walk, a: int, b: int, found: _Candidates, k: int) -> list[FoundPath]:
         weights = np.vstack(found.weights)
