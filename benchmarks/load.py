@@ -263,7 +263,27 @@ async def client_loop(
     if think_s:  # arrive spread over one think time, not all in the same millisecond
         await _pause(rng.uniform(0, think_s), stop_at)
     async with client:
-        await _loop(client, builders, rng, stats, stop_at, think_s)
+        routes = list(ROUTE_WEIGHTS)
+        weights = [ROUTE_WEIGHTS[r] for r in routes]
+        while time.monotonic() < stop_at:
+            route, path, params = builders[rng.choices(routes, weights)[0]]()
+            st = stats[route]
+            started = time.perf_counter()
+            try:
+                r = await client.get(path, params=params)
+                elapsed = (time.perf_counter() - started) * 1000
+            except httpx.TimeoutException:
+                st.record_error("timeout", f"{path} {params}")
+                continue
+            except httpx.TransportError as exc:
+                st.record_error(type(exc).__name__, f"{path} {params}: {type(exc).__name__} {exc}")
+                continue
+            st.latencies_ms.append(elapsed)
+            st.statuses[r.status_code] += 1
+            if r.status_code >= 500:
+                st.record_error(str(r.status_code), f"{path} {params}: {r.text[:200]}")
+            if think_s:
+                await _pause(think_s * rng.uniform(0.5, 1.5), stop_at)
 
 
 def _client(url: str, connections: int, tls: ssl.SSLContext) -> httpx.AsyncClient:
@@ -273,37 +293,6 @@ def _client(url: str, connections: int, tls: ssl.SSLContext) -> httpx.AsyncClien
         keepalive_expiry=KEEPALIVE_S,
     )
     return httpx.AsyncClient(base_url=url, limits=limits, timeout=REQUEST_TIMEOUT_S, verify=tls)
-
-
-async def _loop(
-    client: httpx.AsyncClient,
-    builders: dict[str, Callable[[], Request]],
-    rng: random.Random,
-    stats: dict[str, RouteStats],
-    stop_at: float,
-    think_s: float,
-) -> None:
-    routes = list(ROUTE_WEIGHTS)
-    weights = [ROUTE_WEIGHTS[r] for r in routes]
-    while time.monotonic() < stop_at:
-        route, path, params = builders[rng.choices(routes, weights)[0]]()
-        st = stats[route]
-        started = time.perf_counter()
-        try:
-            r = await client.get(path, params=params)
-            elapsed = (time.perf_counter() - started) * 1000
-        except httpx.TimeoutException:
-            st.record_error("timeout", f"{path} {params}")
-            continue
-        except httpx.TransportError as exc:
-            st.record_error(type(exc).__name__, f"{path} {params}: {type(exc).__name__} {exc}")
-            continue
-        st.latencies_ms.append(elapsed)
-        st.statuses[r.status_code] += 1
-        if r.status_code >= 500:
-            st.record_error(str(r.status_code), f"{path} {params}: {r.text[:200]}")
-        if think_s:
-            await _pause(think_s * rng.uniform(0.5, 1.5), stop_at)
 
 
 async def _pause(seconds: float, stop_at: float) -> None:

@@ -111,8 +111,8 @@ def _years(a: int | None, b: int | None) -> Filters:
     return Filters(year_from=a, year_to=b)
 
 
-def real_mix() -> list[Query]:
-    """The mix on the full shared real data (names resolve there, unambiguously)."""
+def _bridges_mix() -> list[Query]:
+    """The bridges of both mixes: field names and CPC symbols mean the same on both graphs."""
     uni = Filters(kinds=frozenset({"university"}))
     return [
         Query("bridges", "Semiconductors × Optics", ("Semiconductors", "Optics")),
@@ -136,6 +136,13 @@ def real_mix() -> list[Query]:
             {"filters": _years(2015, 2022)},
         ),
         Query("bridges", "CPC H01L × G02B", ("H01L", "G02B")),
+    ]
+
+
+def real_mix() -> list[Query]:
+    """The mix on the full shared real data (names resolve there, unambiguously)."""
+    return [
+        *_bridges_mix(),
         Query(
             "paths",
             "Tsinghua University → Samsung Display",
@@ -186,29 +193,8 @@ def synthetic_mix(artifact: Artifact) -> list[Query]:
     uni_top, com_top = pick("university"), pick("company")
     uni_mid, com_mid = pick("university", nth=50), pick("company", nth=200)
     other = "DE" if com_mid["country"] != "DE" else "JP"
-    uni = Filters(kinds=frozenset({"university"}))
     return [
-        Query("bridges", "Semiconductors × Optics", ("Semiconductors", "Optics")),
-        Query(
-            "bridges",
-            "Semiconductors × Optics, 2010-2020",
-            ("Semiconductors", "Optics"),
-            {"filters": _years(2010, 2020)},
-        ),
-        Query(
-            "bridges",
-            "Semiconductors × Optics, university×company",
-            ("Semiconductors", "Optics"),
-            {"filters": uni, "partner_kinds": "company"},
-        ),
-        Query("bridges", "Pharmaceuticals × Biotechnology", ("Pharmaceuticals", "Biotechnology")),
-        Query(
-            "bridges",
-            "Computer technology × Digital communication, 2015-2022",
-            ("Computer technology", "Digital communication"),
-            {"filters": _years(2015, 2022)},
-        ),
-        Query("bridges", "CPC H01L × G02B", ("H01L", "G02B")),
+        *_bridges_mix(),
         Query("paths", "top CN university → top KR company", (uni_cn["id"], com_kr["id"])),
         Query("paths", "top university → top company", (uni_top["id"], com_top["id"])),
         Query("paths", "50th university → 200th company", (uni_mid["id"], com_mid["id"])),
