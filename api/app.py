@@ -9,17 +9,17 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.middleware import LimitsAndAccessLog
-from api.problems import LIMIT_RESPONSES, install_problem_handlers
-from api.routes import entities, health, queries
-from api.settings import Settings
-from graph.backend import GraphBackend
+from ttkg.api.middleware import LimitsAndAccessLog
+from ttkg.api.problems import LIMIT_RESPONSES, install_problem_handlers
+from ttkg.api.routes import entities, health, queries
+from ttkg.core.settings import Settings
+from ttkg.graph.backends.contract import GraphBackend
 
 __all__ = ["create_app"]
 
 
 def _open(settings: Settings) -> GraphBackend:
-    from graph.backends import open_backend
+    from ttkg.graph.backends.registry import open_backend
 
     if settings.backend == "neo4j":
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None

@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from api.settings import Settings
-from graph.backend import Filters, GraphBackend
-from queries.common import make_filters
+from ttkg.core.settings import Settings
+from ttkg.graph.backends.contract import Filters, GraphBackend
+from ttkg.queries.common import make_filters
 
 __all__ = ["BackendDep", "FiltersDep", "SettingsDep"]
 

@@ -15,7 +15,7 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import problem
+from ttkg.api.problems import problem
 
 __all__ = ["MAX_URL_CHARS", "LimitsAndAccessLog"]
 

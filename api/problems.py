@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import (
+from ttkg.core.errors import (
     AmbiguousEntityError,
     BackendUnavailableError,
     EntityNotFoundError,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from graph.backend import GraphBackend
-from graph.rdf.subgraph import SubgraphEdge, negotiate, render_subgraph
-from graph.rdf.writers import MEDIA_TYPES
-from queries.models import BridgesResult, Evidence, PathsResult
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.graph.rdf.subgraph import SubgraphEdge, negotiate, render_subgraph
+from ttkg.graph.rdf.writers import MEDIA_TYPES
+from ttkg.queries.models import BridgesResult, Evidence, PathsResult
 
 __all__ = ["RDF_RESPONSES", "rdf_response"]
 

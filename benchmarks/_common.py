@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from graph.sources import SourcePaths  # noqa: E402
+from ttkg.loaders.sources import SourcePaths  # noqa: E402
 
 #: Where the scripts look for the shared real data when --shared is not given.
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "data"
@@ -186,8 +186,8 @@ _BUILD_CHILD = """
 import json, logging, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from graph.build import build_graph
-from graph.sources import SourcePaths
+from ttkg.graph.build.builder import build_graph
+from ttkg.loaders.sources import SourcePaths
 logging.basicConfig(level=logging.WARNING)
 src = SourcePaths(*(Path(p) for p in sys.argv[2:6]))
 result = build_graph(src, Path(sys.argv[6]))

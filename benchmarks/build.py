@@ -70,7 +70,7 @@ LOOKUP_TEXT = "Tsinghua University"
 def probe(graph_dir: Path, lookup: str) -> dict[str, Any]:
     """Open the artifact with the embedded backend and report time and memory, bare and warm."""
     t0 = time.perf_counter()
-    from graph.backends.memory import MemoryBackend
+    from ttkg.graph.backends.memory.backend import MemoryBackend
 
     imported = time.perf_counter()
     rss_before = rss_bytes()

@@ -16,12 +16,12 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, normalise
-from graph.identity.evaluation import bcubed, link_scores, pairwise
-from graph.identity.patterns import clean_name
-from graph.identity.ror_index import RorIndex
-from loaders import patentsview, ror
-from loaders.report import LoadReport
+from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, normalise
+from ttkg.graph.identity.evaluation import bcubed, link_scores, pairwise
+from ttkg.graph.identity.patterns import clean_name
+from ttkg.graph.identity.ror_index import RorIndex
+from ttkg.loaders import patentsview, ror
+from ttkg.loaders.report import LoadReport
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "identity" / "labelled_assignees.csv"

@@ -73,8 +73,8 @@ if __package__ in (None, ""):  # run as a file: import from the project root, no
 import httpx
 
 from benchmarks._common import REPO_ROOT, load_average, machine, percentile
-from graph.artifact import Artifact
-from graph.model import EdgeType, NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
 
 TARGET_P99_MS = 250.0
 ROUTE_WEIGHTS = {
@@ -454,7 +454,7 @@ def free_port() -> int:
 def start_server(graph: Path, log: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     out = log.open("wb")
-    argv = [sys.executable, "-m", "api.cli", "serve", "--graph", str(graph)]
+    argv = [sys.executable, "-m", "ttkg", "serve", "--graph", str(graph)]
     if workers != 1:  # the default: `ttkg serve` as users run it
         argv += ["--workers", str(workers)]
     proc = subprocess.Popen(
@@ -671,8 +671,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ttkg-load-") as tmp:
         graph = args.graph
         if graph is None:
-            from graph.build import build_graph
-            from graph.sources import SourcePaths
+            from ttkg.graph.build.builder import build_graph
+            from ttkg.loaders.sources import SourcePaths
 
             graph = Path(tmp) / "graph"
             build_graph(SourcePaths.sample(), graph)

@@ -77,16 +77,16 @@ from benchmarks._common import (
     table,
     verdict,
 )
-from graph.artifact import Artifact
-from graph.backend import FieldSpec, Filters
-from graph.backends.memory import MemoryBackend
-from graph.model import EdgeType, NodeLabel
-from graph.sources import SourcePaths
-from queries.bridges import bridges
-from queries.partners import partners
-from queries.paths import paths
-from queries.profile import field_profile
-from queries.resolve import resolve_entity, resolve_field, search
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.contract import FieldSpec, Filters
+from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.loaders.sources import SourcePaths
+from ttkg.queries.bridges import bridges
+from ttkg.queries.partners import partners
+from ttkg.queries.paths import paths
+from ttkg.queries.profile import field_profile
+from ttkg.queries.resolve import resolve_entity, resolve_field, search
 
 TARGET_BRIDGES_MS = 1.0
 TARGET_BRIDGES_SPEEDUP = 100.0
@@ -419,7 +419,7 @@ class Row:
 
 def _code_hash(extra: Sequence[Path] = ()) -> str:
     h = hashlib.sha256()
-    for folder in ("graph", "loaders"):
+    for folder in ("graph", "loaders", "ttkg/core"):
         for p in sorted((REPO_ROOT / folder).rglob("*.py")):
             h.update(p.relative_to(REPO_ROOT).as_posix().encode())
             h.update(p.read_bytes())

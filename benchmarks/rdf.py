@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from graph.artifact import Artifact  # noqa: E402
-from graph.rdf import RdfFormat, export_rdf  # noqa: E402
-from graph.rdf.export import write_graph  # noqa: E402
-from graph.rdf.writers import BlockWriter, lexical  # noqa: E402
+from ttkg.graph.artifact import Artifact  # noqa: E402
+from ttkg.graph.rdf import RdfFormat, export_rdf  # noqa: E402
+from ttkg.graph.rdf.export import write_graph  # noqa: E402
+from ttkg.graph.rdf.writers import BlockWriter, lexical  # noqa: E402
 
 RDFLIB_FORMAT = {"nt": "nt", "turtle": "turtle", "jsonld": "json-ld"}
 

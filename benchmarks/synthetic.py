@@ -50,11 +50,11 @@ if __package__ in (None, ""):  # run as a file: import from the project root, no
     sys.path.insert(0, str(_here.parent))
 
 from benchmarks._common import DEFAULT_SHARED, REPO_ROOT
-from graph.sources import SourcePaths
-from graph.wipo import WipoMatcher
-from loaders import cpc as cpc_loader
-from loaders import patentsview, wipo
-from loaders.report import LoadReport
+from ttkg.graph.build.wipo import WipoMatcher
+from ttkg.loaders import cpc as cpc_loader
+from ttkg.loaders import patentsview, wipo
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.sources import SourcePaths
 
 __all__ = ["SyntheticData", "generate"]
 

@@ -30,8 +30,8 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from graph.errors import ArtifactError, GraphNotFoundError
-from graph.model import PROPERTIES, EdgeType, NodeLabel, PropType
+from ttkg.core.errors import ArtifactError, GraphNotFoundError
+from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel, PropType
 
 __all__ = [
     "FORMAT",

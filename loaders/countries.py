@@ -30,7 +30,7 @@ from typing import Final
 
 import pycountry
 
-from loaders.records import CountryRecord
+from ttkg.loaders.records import CountryRecord
 
 #: Non-ISO raw codes with the country they denote (see the module docstring for evidence).
 LEGACY_CODES: Final[dict[str, str]] = {

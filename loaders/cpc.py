@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from graph.errors import InputError
-from graph.model import cpc_level
-from loaders.records import CpcTitleRecord
-from loaders.report import LoadReport, Rejection
-from loaders.tabular import (
+from ttkg.core.errors import InputError
+from ttkg.core.model import cpc_level
+from ttkg.loaders.records import CpcTitleRecord
+from ttkg.loaders.report import LoadReport, Rejection
+from ttkg.loaders.tabular import (
     ARCHIVE_ERRORS,
     ROW,
     bounded_lines,

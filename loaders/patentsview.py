@@ -36,17 +36,17 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
-from graph.errors import InputError
-from loaders.countries import to_alpha2
-from loaders.records import (
+from ttkg.core.errors import InputError
+from ttkg.loaders.countries import to_alpha2
+from ttkg.loaders.records import (
     AssigneeRecord,
     CpcRecord,
     InventorRecord,
     LocationRecord,
     PatentRecord,
 )
-from loaders.report import LoadReport, Rejection
-from loaders.tabular import Col, read_rows
+from ttkg.loaders.report import LoadReport, Rejection
+from ttkg.loaders.tabular import Col, read_rows
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Final, TextIO
 
-from graph.errors import InputError
-from loaders.records import RorRecord, RorRelationship
-from loaders.report import LoadReport, Rejection
-from loaders.tabular import ARCHIVE_ERRORS, ROW, list_members, open_binary, shown, undecodable
+from ttkg.core.errors import InputError
+from ttkg.loaders.records import RorRecord, RorRelationship
+from ttkg.loaders.report import LoadReport, Rejection
+from ttkg.loaders.tabular import ARCHIVE_ERRORS, ROW, list_members, open_binary, shown, undecodable
 
 log = logging.getLogger(__name__)
 

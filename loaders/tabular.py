@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, AnyStr, Final
 
-from graph.errors import InputError
-from loaders.report import LoadReport, Rejection
+from ttkg.core.errors import InputError
+from ttkg.loaders.report import LoadReport, Rejection
 
 log = logging.getLogger(__name__)
 

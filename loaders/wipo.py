@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from loaders.records import WipoFieldPattern
-from loaders.report import LoadReport, Rejection
-from loaders.tabular import Col, read_rows
+from ttkg.loaders.records import WipoFieldPattern
+from ttkg.loaders.report import LoadReport, Rejection
+from ttkg.loaders.tabular import Col, read_rows
 
 #: IPC subclass, optionally with a main group and a subgroup prefix, then `%`.
 IPC_PATTERN: Final = re.compile(r"^[A-HY]\d\d[A-Z](?: *\d{1,4}/\d*)?%?$")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from graph.backend import FieldSpec, Filters, GraphBackend
-from graph.errors import InvalidQueryError
-from queries.common import DEFAULT_EVIDENCE, check_page, parse_kinds
-from queries.models import BridgesResult, FieldRef, evidence_data, org_data
-from queries.resolve import resolve_field
+from ttkg.core.errors import InvalidQueryError
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
+from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, parse_kinds
+from ttkg.queries.models import BridgesResult, FieldRef, evidence_data, org_data
+from ttkg.queries.resolve import resolve_field
 
 __all__ = ["bridges", "field_ref"]
 

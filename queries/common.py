@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
-from graph.backend import Filters
-from graph.errors import InvalidQueryError
-from graph.model import OrgKind
+from ttkg.core.errors import InvalidQueryError
+from ttkg.core.model import OrgKind
+from ttkg.graph.backends.contract import Filters
 
 __all__ = [
     "DEFAULT_EVIDENCE",

@@ -6,10 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graph.backend import GraphBackend
-from queries.common import check_page
-from queries.models import EntityRef
-from queries.resolve import resolve_entity
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.queries.common import check_page
+from ttkg.queries.models import EntityRef
+from ttkg.queries.resolve import resolve_entity
 
 __all__ = ["EntityDetail", "NeighborOut", "entity_detail"]
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from graph.backend import NodeRecord, PatentRef
+from ttkg.graph.backends.contract import NodeRecord, PatentRef
 
 __all__ = [
     "BridgesResult",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from graph.backend import Filters, GraphBackend
-from graph.model import NodeLabel
-from queries.bridges import field_ref
-from queries.common import DEFAULT_EVIDENCE, check_page
-from queries.models import Evidence, OrgRef, PartnerResult, PartnersResult
-from queries.resolve import resolve_entity, resolve_field
+from ttkg.core.model import NodeLabel
+from ttkg.graph.backends.contract import Filters, GraphBackend
+from ttkg.queries.bridges import field_ref
+from ttkg.queries.common import DEFAULT_EVIDENCE, check_page
+from ttkg.queries.models import Evidence, OrgRef, PartnerResult, PartnersResult
+from ttkg.queries.resolve import resolve_entity, resolve_field
 
 __all__ = ["partners"]
 

@@ -14,12 +14,12 @@ import time
 from collections.abc import Collection
 from typing import Final
 
-from graph.backend import GraphBackend, Relation, RelationHop
-from graph.errors import InvalidQueryError, QueryTimeoutError
-from graph.pathsearch import FoundPath
-from queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_EVIDENCE, MAX_HOPS, MAX_K
-from queries.models import EntityRef, Evidence, Hop, Path, PathsResult
-from queries.resolve import resolve_entity
+from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
+from ttkg.graph.backends.contract import GraphBackend, Relation, RelationHop
+from ttkg.graph.backends.pathsearch import FoundPath
+from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_EVIDENCE, MAX_HOPS, MAX_K
+from ttkg.queries.models import EntityRef, Evidence, Hop, Path, PathsResult
+from ttkg.queries.resolve import resolve_entity
 
 __all__ = ["DEFAULT_HOPS", "MAX_HOPS", "MAX_K", "parse_via", "paths"]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import heapq
 
-from graph.backend import Filters, GraphBackend
-from graph.model import country_id
-from queries.bridges import field_ref
-from queries.common import check_page
-from queries.models import EntityRef, FieldProfile, RankedCount
-from queries.resolve import resolve_field
+from ttkg.core.model import country_id
+from ttkg.graph.backends.contract import Filters, GraphBackend
+from ttkg.queries.bridges import field_ref
+from ttkg.queries.common import check_page
+from ttkg.queries.models import EntityRef, FieldProfile, RankedCount
+from ttkg.queries.resolve import resolve_field
 
 __all__ = ["field_profile"]
 

@@ -9,10 +9,10 @@ from typing import Final
 
 from rapidfuzz import fuzz, process, utils
 
-from graph.backend import FieldSpec, GraphBackend, NodeRecord
-from graph.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
-from graph.model import NodeLabel, cpc_id, field_id
-from queries.models import EntityRef, SearchHit, SearchResult
+from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
+from ttkg.core.model import NodeLabel, cpc_id, field_id
+from ttkg.graph.backends.contract import FieldSpec, GraphBackend, NodeRecord
+from ttkg.queries.models import EntityRef, SearchHit, SearchResult
 
 __all__ = ["resolve_entity", "resolve_field", "search"]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.backend import GraphBackend
-from graph.backends.memory import MemoryBackend
-from graph.build import BuildResult, build_graph
-from graph.sources import SourcePaths
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.graph.build.builder import BuildResult, build_graph
+from ttkg.loaders.sources import SourcePaths
 
 pytest_plugins = ["tests.neo4j.bolt"]  # bolt_server, neo4j_sample_backend
 

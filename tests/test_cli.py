@@ -7,10 +7,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
-from graph.backend import GraphBackend
-from queries.bridges import bridges
-from queries.common import make_filters
+from ttkg.cli.main import app
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.queries.bridges import bridges
+from ttkg.queries.common import make_filters
 
 runner = CliRunner()
 

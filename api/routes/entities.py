@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import BackendDep
-from api.problems import PROBLEM_RESPONSES
-from graph.model import NodeLabel
-from queries.entity import EntityDetail, entity_detail
-from queries.models import SearchResult
-from queries.resolve import search
+from ttkg.api.deps import BackendDep
+from ttkg.api.problems import PROBLEM_RESPONSES
+from ttkg.core.model import NodeLabel
+from ttkg.queries.entity import EntityDetail, entity_detail
+from ttkg.queries.models import SearchResult
+from ttkg.queries.resolve import search
 
 router = APIRouter(prefix="/entities", tags=["entities"], responses=PROBLEM_RESPONSES)
 

@@ -11,8 +11,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import BackendDep
-from graph.backend import GraphBackend
+from ttkg.api.deps import BackendDep
+from ttkg.graph.backends.contract import GraphBackend
 
 router = APIRouter(tags=["health"])
 

@@ -10,15 +10,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import BackendDep, FiltersDep, SettingsDep
-from api.problems import PROBLEM_RESPONSES
-from api.rdf_views import RDF_RESPONSES, rdf_response
-from queries.bridges import bridges
-from queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE, MAX_LIMIT, MAX_OFFSET
-from queries.models import BridgesResult, FieldProfile, PartnersResult, PathsResult
-from queries.partners import partners
-from queries.paths import MAX_HOPS, MAX_K, paths
-from queries.profile import field_profile
+from ttkg.api.deps import BackendDep, FiltersDep, SettingsDep
+from ttkg.api.problems import PROBLEM_RESPONSES
+from ttkg.api.rdf_views import RDF_RESPONSES, rdf_response
+from ttkg.queries.bridges import bridges
+from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE, MAX_LIMIT, MAX_OFFSET
+from ttkg.queries.models import BridgesResult, FieldProfile, PartnersResult, PathsResult
+from ttkg.queries.partners import partners
+from ttkg.queries.paths import MAX_HOPS, MAX_K, paths
+from ttkg.queries.profile import field_profile
 
 router = APIRouter(tags=["queries"], responses=PROBLEM_RESPONSES)
 

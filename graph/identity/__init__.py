@@ -4,11 +4,11 @@ Seam to the build: `OrganizationResolver(ror_records).resolve(assignee_names)` r
 `Resolution` (clusters with ROR links, scores and reasons; raw name -> cluster key).
 """
 
-from graph.identity.entities import ActsFor, AssigneeName, OrgCluster, Resolution
-from graph.identity.kinds import classify_kind
-from graph.identity.normalise import normalise
-from graph.identity.resolver import Explanation, OrganizationResolver
-from graph.identity.settings import IdentitySettings
+from ttkg.graph.identity.entities import ActsFor, AssigneeName, OrgCluster, Resolution
+from ttkg.graph.identity.kinds import classify_kind
+from ttkg.graph.identity.normalise import normalise
+from ttkg.graph.identity.resolver import Explanation, OrganizationResolver
+from ttkg.graph.identity.settings import IdentitySettings
 
 __all__ = [
     "ActsFor",

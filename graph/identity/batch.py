@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from graph.errors import InputError
-from graph.identity.entities import AssigneeName, Resolution
-from graph.model import org_id
-from loaders.countries import to_alpha2
-from loaders.report import LoadReport, Rejection
+from ttkg.core.errors import InputError
+from ttkg.core.model import org_id
+from ttkg.graph.identity.entities import AssigneeName, Resolution
+from ttkg.loaders.countries import to_alpha2
+from ttkg.loaders.report import LoadReport, Rejection
 
 __all__ = ["OUTPUT_COLUMNS", "InputRow", "read_names_csv", "write_clusters_csv"]
 

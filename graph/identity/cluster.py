@@ -23,13 +23,13 @@ from typing import Final
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from graph.identity.countries import country_code, same_country
-from graph.identity.dominance import rare_attachments
-from graph.identity.groups import NameGroup, subsidiary_clash
-from graph.identity.loose import is_legal_form_like, loose_tokens
-from graph.identity.ror_index import deletion_keys
-from graph.identity.settings import IdentitySettings
-from graph.identity.similarity import excess, typo_level
+from ttkg.graph.identity.countries import country_code, same_country
+from ttkg.graph.identity.dominance import rare_attachments
+from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
+from ttkg.graph.identity.loose import is_legal_form_like, loose_tokens
+from ttkg.graph.identity.ror_index import deletion_keys
+from ttkg.graph.identity.settings import IdentitySettings
+from ttkg.graph.identity.similarity import excess, typo_level
 
 __all__ = ["Clustering", "Merge", "ReviewPair", "cluster_groups"]
 

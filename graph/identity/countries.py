@@ -8,7 +8,7 @@ from typing import Final
 
 import pycountry
 
-from graph.identity.normalise import fold
+from ttkg.graph.identity.normalise import fold
 
 __all__ = ["country_code", "country_in_parentheses", "same_country", "strip_country_suffix"]
 

@@ -31,11 +31,11 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-from graph.identity.countries import country_code, same_country
-from graph.identity.groups import NameGroup, subsidiary_clash
-from graph.identity.loose import ABBREVIATIONS, STOPWORDS, TRANSLATIONS, is_legal_form_like
-from graph.identity.ror_index import deletion_keys
-from graph.identity.similarity import excess
+from ttkg.graph.identity.countries import country_code, same_country
+from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
+from ttkg.graph.identity.loose import ABBREVIATIONS, STOPWORDS, TRANSLATIONS, is_legal_form_like
+from ttkg.graph.identity.ror_index import deletion_keys
+from ttkg.graph.identity.similarity import excess
 
 __all__ = ["Attachment", "rare_attachments", "variant_of"]
 

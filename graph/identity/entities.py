@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graph.model import OrgKind
+from ttkg.core.model import OrgKind
 
 if TYPE_CHECKING:
-    from graph.identity.overrides import ReviewRow
+    from ttkg.graph.identity.overrides import ReviewRow
 
 __all__ = ["ActsFor", "AssigneeName", "OrgCluster", "Resolution"]
 

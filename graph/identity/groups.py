@@ -16,10 +16,10 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-from graph.identity.entities import AssigneeName
-from graph.identity.kinds import type_code
-from graph.identity.loose import compact, full_tokens, light_tokens, loose_tokens
-from graph.identity.normalise import (
+from ttkg.graph.identity.entities import AssigneeName
+from ttkg.graph.identity.kinds import type_code
+from ttkg.graph.identity.loose import compact, full_tokens, light_tokens, loose_tokens
+from ttkg.graph.identity.normalise import (
     LEGAL_FORMS,
     fold,
     key_of,
@@ -27,7 +27,7 @@ from graph.identity.normalise import (
     strip_legal_forms,
     tokens,
 )
-from graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, Pattern, clean_name, parse
+from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, Pattern, clean_name, parse
 
 __all__ = [
     "NameGroup", "aggregate", "group_names", "has_company_form", "individual_key",

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from graph.identity.normalise import fold
-from graph.model import OrgKind
+from ttkg.core.model import OrgKind
+from ttkg.graph.identity.normalise import fold
 
 __all__ = ["classify_kind", "kind_from_ror_types", "type_code"]
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from graph.identity.countries import same_country
-from graph.identity.loose import compact, loose_tokens
-from graph.identity.ror_index import NameHit, RorIndex, typo_keys
-from graph.identity.settings import IdentitySettings
-from graph.identity.similarity import typo_level
+from ttkg.graph.identity.countries import same_country
+from ttkg.graph.identity.loose import compact, loose_tokens
+from ttkg.graph.identity.ror_index import NameHit, RorIndex, typo_keys
+from ttkg.graph.identity.settings import IdentitySettings
+from ttkg.graph.identity.similarity import typo_level
 
 __all__ = ["Link", "link_acronym", "link_exact", "link_fuzzy"]
 

@@ -13,8 +13,8 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-from graph.identity.countries import country_code
-from graph.identity.normalise import LEGAL_FORMS
+from ttkg.graph.identity.countries import country_code
+from ttkg.graph.identity.normalise import LEGAL_FORMS
 
 __all__ = [
     "STOPWORDS", "TRANSLATIONS", "compact", "full_tokens", "is_legal_form_like", "light_tokens",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from graph.errors import InputError
+from ttkg.core.errors import InputError
 
 __all__ = ["ACTIONS", "Overrides", "ReviewRow", "read_overrides", "write_review"]
 

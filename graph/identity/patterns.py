@@ -24,8 +24,8 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-from graph.identity.countries import country_code
-from graph.identity.normalise import fold, normalise, tokens
+from ttkg.graph.identity.countries import country_code
+from ttkg.graph.identity.normalise import fold, normalise, tokens
 
 __all__ = ["Pattern", "clean_name", "parse"]
 

@@ -14,19 +14,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from graph.identity.cluster import Merge, cluster_groups
-from graph.identity.countries import country_code
-from graph.identity.entities import ActsFor, AssigneeName, OrgCluster, Resolution
-from graph.identity.groups import NameGroup, aggregate, group_names, individual_key
-from graph.identity.kinds import classify_kind
-from graph.identity.link import Link, link_acronym, link_exact, link_fuzzy
-from graph.identity.normalise import key_of, normalise
-from graph.identity.overrides import Overrides, ReviewRow, read_overrides
-from graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name
-from graph.identity.ror_index import RorIndex
-from graph.identity.settings import IdentitySettings
-from graph.model import OrgKind
-from loaders.records import RorRecord
+from ttkg.core.model import OrgKind
+from ttkg.graph.identity.cluster import Merge, cluster_groups
+from ttkg.graph.identity.countries import country_code
+from ttkg.graph.identity.entities import ActsFor, AssigneeName, OrgCluster, Resolution
+from ttkg.graph.identity.groups import NameGroup, aggregate, group_names, individual_key
+from ttkg.graph.identity.kinds import classify_kind
+from ttkg.graph.identity.link import Link, link_acronym, link_exact, link_fuzzy
+from ttkg.graph.identity.normalise import key_of, normalise
+from ttkg.graph.identity.overrides import Overrides, ReviewRow, read_overrides
+from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name
+from ttkg.graph.identity.ror_index import RorIndex
+from ttkg.graph.identity.settings import IdentitySettings
+from ttkg.loaders.records import RorRecord
 
 __all__ = ["Explanation", "OrganizationResolver"]
 

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from graph.identity.countries import strip_country_suffix
-from graph.identity.kinds import kind_from_ror_types
-from graph.identity.loose import compact, loose_tokens
-from graph.identity.normalise import fold, normalise
-from graph.model import OrgKind
-from loaders.records import RorRecord
+from ttkg.core.model import OrgKind
+from ttkg.graph.identity.countries import strip_country_suffix
+from ttkg.graph.identity.kinds import kind_from_ror_types
+from ttkg.graph.identity.loose import compact, loose_tokens
+from ttkg.graph.identity.normalise import fold, normalise
+from ttkg.loaders.records import RorRecord
 
 __all__ = ["NameHit", "RorIndex", "deletion_keys", "typo_keys"]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from graph.rdf.export import ExportResult, export_rdf
-from graph.rdf.subgraph import SubgraphEdge, negotiate, render_subgraph, resolve_format
-from graph.rdf.writers import EXTENSIONS, MEDIA_TYPES, RdfFormat
+from ttkg.graph.rdf.export import ExportResult, export_rdf
+from ttkg.graph.rdf.subgraph import SubgraphEdge, negotiate, render_subgraph, resolve_format
+from ttkg.graph.rdf.writers import EXTENSIONS, MEDIA_TYPES, RdfFormat
 
 __all__ = [
     "CONTEXT_PATH",

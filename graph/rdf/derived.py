@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.artifact import Artifact
-from graph.model import EdgeType
+from ttkg.core.model import EdgeType
+from ttkg.graph.artifact import Artifact
 
 __all__ = ["co_ownerships", "field_activities"]
 

@@ -18,13 +18,13 @@ from typing import Any, Final
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
-from graph.rdf.iris import IriMinter, segment
-from graph.rdf.mapping import DATASET_TITLE, Mapper, dataset_iri
-from graph.rdf.vocab import DCAT as DCAT_NS
-from graph.rdf.vocab import DCTERMS as DCTERMS_NS
-from graph.rdf.vocab import NS, PREFIXES, SCHEMA, SKOS, TTKG, W3C_ORG
-from graph.rdf.vocab import PROV as PROV_NS
-from graph.rdf.writers import MEDIA_TYPES, RdfFormat, lexical
+from ttkg.graph.rdf.iris import IriMinter, segment
+from ttkg.graph.rdf.mapping import DATASET_TITLE, Mapper, dataset_iri
+from ttkg.graph.rdf.vocab import DCAT as DCAT_NS
+from ttkg.graph.rdf.vocab import DCTERMS as DCTERMS_NS
+from ttkg.graph.rdf.vocab import NS, PREFIXES, SCHEMA, SKOS, TTKG, W3C_ORG
+from ttkg.graph.rdf.vocab import PROV as PROV_NS
+from ttkg.graph.rdf.writers import MEDIA_TYPES, RdfFormat, lexical
 
 __all__ = ["ExportStats", "describe_export", "description_path"]
 

@@ -19,15 +19,15 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
-from graph.artifact import Artifact
-from graph.errors import TtkgError
-from graph.model import EdgeType, NodeLabel
-from graph.rdf.derived import co_ownerships, field_activities
-from graph.rdf.description import ExportStats, describe_export
-from graph.rdf.iris import IriMinter
-from graph.rdf.mapping import Block, Mapper
-from graph.rdf.vocab import P, Prop
-from graph.rdf.writers import BlockWriter, RdfFormat, make_writer
+from ttkg.core.errors import TtkgError
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.rdf.derived import co_ownerships, field_activities
+from ttkg.graph.rdf.description import ExportStats, describe_export
+from ttkg.graph.rdf.iris import IriMinter
+from ttkg.graph.rdf.mapping import Block, Mapper
+from ttkg.graph.rdf.vocab import P, Prop
+from ttkg.graph.rdf.writers import BlockWriter, RdfFormat, make_writer
 
 __all__ = ["ExportResult", "export_path_for", "export_rdf", "write_graph"]
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pycountry
 
-from graph.rdf.vocab import EPO_CPC, EU_COUNTRY, NS, ROR
+from ttkg.graph.rdf.vocab import EPO_CPC, EU_COUNTRY, NS, ROR
 
 __all__ = ["IriMinter", "cpc_iri", "segment"]
 

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
-from graph.model import EdgeType, NodeLabel, OrgKind
-from graph.rdf.iris import IriMinter, segment
-from graph.rdf.vocab import NS, C, P, Prop
+from ttkg.core.model import EdgeType, NodeLabel, OrgKind
+from ttkg.graph.rdf.iris import IriMinter, segment
+from ttkg.graph.rdf.vocab import NS, C, P, Prop
 
 __all__ = ["DATASET_TITLE", "SCHEMES", "Block", "Mapper", "Pair", "dataset_iri", "licence_iri"]
 

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from graph.backend import NodeRecord, Relation
-from graph.errors import InvalidQueryError
-from graph.model import EdgeType, NodeLabel
-from graph.rdf.iris import IriMinter
-from graph.rdf.mapping import Block, Mapper
-from graph.rdf.writers import MEDIA_TYPES, RdfFormat, make_writer
+from ttkg.core.errors import InvalidQueryError
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.backends.contract import NodeRecord, Relation
+from ttkg.graph.rdf.iris import IriMinter
+from ttkg.graph.rdf.mapping import Block, Mapper
+from ttkg.graph.rdf.writers import MEDIA_TYPES, RdfFormat, make_writer
 
 __all__ = ["SubgraphEdge", "negotiate", "render_subgraph", "resolve_format"]
 

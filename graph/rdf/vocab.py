@@ -262,7 +262,7 @@ def _check_unique() -> None:
     terms = [p.term for p in ALL_PROPS]
     iris = [p.iri for p in ALL_PROPS]
     if len(set(terms)) != len(terms) or len(set(iris)) != len(iris):
-        raise RuntimeError("graph.rdf.vocab: a JSON-LD term or predicate IRI is listed twice")
+        raise RuntimeError("ttkg.graph.rdf.vocab: a JSON-LD term or predicate IRI is listed twice")
 
 
 _check_unique()

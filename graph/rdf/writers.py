@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import IO, Any, Final
 
-from graph.rdf.vocab import (
+from ttkg.graph.rdf.vocab import (
     PREFIXES,
     XSD,
     P,

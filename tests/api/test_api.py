@@ -15,11 +15,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
-from graph.backend import GraphBackend
-from queries.bridges import bridges
-from queries.common import make_filters
+from ttkg.api.app import create_app
+from ttkg.core.settings import Settings
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.queries.bridges import bridges
+from ttkg.queries.common import make_filters
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_real_ttkg_serve_process(sample_graph: Path) -> None:
     port = _free_port()
     env = dict(os.environ, TTKG_GRAPH=str(sample_graph))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "ttkg", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

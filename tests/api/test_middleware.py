@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.routing import Route
 
-from api.app import create_app
-from api.middleware import MAX_URL_CHARS, LimitsAndAccessLog
-from api.settings import Settings
-from graph.backend import GraphBackend
+from ttkg.api.app import create_app
+from ttkg.api.middleware import MAX_URL_CHARS, LimitsAndAccessLog
+from ttkg.core.settings import Settings
+from ttkg.graph.backends.contract import GraphBackend
 
 LIMIT = 1000
 PROBLEM = "application/problem+json"
@@ -145,7 +145,7 @@ def test_an_unexpected_error_is_a_plain_500_and_logged(
         "instance": "/fail",
     }
     assert "client's eyes" not in r.text
-    errors = [rec for rec in access.records if rec.name == "api.middleware"]
+    errors = [rec for rec in access.records if rec.name == "ttkg.api.middleware"]
     assert len(errors) == 1 and errors[0].exc_info is not None  # the traceback goes to the log
     assert [(e["path"], e["status"]) for e in _entries(access)] == [("/fail", 500)]
 

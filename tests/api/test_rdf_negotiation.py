@@ -8,9 +8,9 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
-from graph.backends.memory import MemoryBackend
+from ttkg.api.app import create_app
+from ttkg.core.settings import Settings
+from ttkg.graph.backends.memory.backend import MemoryBackend
 
 PATHS = {
     "source": "Tsinghua University",

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.serve_workers import listening_socket
+from ttkg.api.serve_workers import listening_socket
 
 START_TIMEOUT_S = 90.0
 
@@ -49,7 +49,7 @@ def _serve(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[
     out = log.open("wb")
     try:
         return subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", *args],
+            [sys.executable, "-m", "ttkg", "serve", *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -158,7 +158,7 @@ def test_a_missing_graph_fails_once_before_starting_workers(tmp_path: Path) -> N
 
 def test_workers_must_be_at_least_one(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "serve", "--workers", "0"],
+        [sys.executable, "-m", "ttkg", "serve", "--workers", "0"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -244,7 +244,7 @@ def test_a_port_in_use_is_a_clear_error(sample_graph: Path, tmp_path: Path) -> N
         env = {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
         args = ["--graph", str(sample_graph), "--workers", "2", "--port", str(port)]
         done = subprocess.run(
-            [sys.executable, "-m", "api.cli", "serve", *args],
+            [sys.executable, "-m", "ttkg", "serve", *args],
             env=env,
             capture_output=True,
             text=True,

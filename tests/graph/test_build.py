@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.artifact import Artifact
-from graph.build import BuildResult, build_graph
-from graph.errors import GraphNotFoundError, InputError
-from graph.model import SCHEMA, EdgeType, NodeLabel, label_of_id
-from graph.sources import SAMPLE_DIR, SourcePaths
+from ttkg.core.errors import GraphNotFoundError, InputError
+from ttkg.core.model import SCHEMA, EdgeType, NodeLabel, label_of_id
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.build.builder import BuildResult, build_graph
+from ttkg.loaders.sources import SAMPLE_DIR, SourcePaths
 
 
 def _rows_in_zip(path: Path) -> int:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from graph import pathsearch
-from graph.backend import Relation
-from graph.backends.memory import MemoryBackend
-from graph.model import NodeLabel
-from graph.pathsearch import search_paths
+from ttkg.core.model import NodeLabel
+from ttkg.graph.backends import pathsearch
+from ttkg.graph.backends.contract import Relation
+from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.graph.backends.pathsearch import search_paths
 
 FAR = time.monotonic() + 3600
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.sources import SourcePaths
-from graph.wipo import WipoMatcher
-from loaders.report import LoadReport
-from loaders.wipo import read_wipo
+from ttkg.graph.build.wipo import WipoMatcher
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.sources import SourcePaths
+from ttkg.loaders.wipo import read_wipo
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def start_server(
     env = dict(os.environ, TTKG_GRAPH=str(graph), **(extra_env or {}))
     out = log.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "ttkg", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=out,
         stderr=subprocess.STDOUT,

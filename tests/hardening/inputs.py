@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graph.artifact import Artifact
-from graph.build import BuildResult
-from graph.model import NodeLabel
-from graph.sources import SAMPLE_DIR, SourcePaths
+from ttkg.core.model import NodeLabel
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.build.builder import BuildResult
+from ttkg.loaders.sources import SAMPLE_DIR, SourcePaths
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 PV = SAMPLE_DIR / "patentsview"

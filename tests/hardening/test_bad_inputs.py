@@ -19,10 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from graph.artifact import Artifact
-from graph.build import BuildResult, build_graph
-from graph.errors import InputError
-from graph.model import EdgeType, NodeLabel, cpc_id, patent_id
 from tests.hardening.inputs import (
     BAD,
     PV,
@@ -32,6 +28,10 @@ from tests.hardening.inputs import (
     inputs,
     sources_with,
 )
+from ttkg.core.errors import InputError
+from ttkg.core.model import EdgeType, NodeLabel, cpc_id, patent_id
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.build.builder import BuildResult, build_graph
 
 
 def build_with(tmp_path: Path, case: str) -> BuildResult:
@@ -333,7 +333,7 @@ def test_2gb_line_fails_fast_with_bounded_memory(tmp_path: Path) -> None:
             launcher,
             sys.executable,
             "-m",
-            "api.cli",
+            "ttkg",
             "build",
             "--patentsview",
             str(pv),

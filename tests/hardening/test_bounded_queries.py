@@ -11,17 +11,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
-from graph.backend import GraphBackend, PatentRef, RelationHop
-from graph.errors import InvalidQueryError, QueryTimeoutError
-from queries.bridges import bridges
-from queries.entity import entity_detail
-from queries.models import Evidence
-from queries.partners import partners
-from queries.paths import MAX_HOPS, MAX_K, paths
-from queries.profile import field_profile
-from queries.resolve import search
+from ttkg.api.app import create_app
+from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
+from ttkg.core.settings import Settings
+from ttkg.graph.backends.contract import GraphBackend, PatentRef, RelationHop
+from ttkg.queries.bridges import bridges
+from ttkg.queries.entity import entity_detail
+from ttkg.queries.models import Evidence
+from ttkg.queries.partners import partners
+from ttkg.queries.paths import MAX_HOPS, MAX_K, paths
+from ttkg.queries.profile import field_profile
+from ttkg.queries.resolve import search
 
 ORG = "ror:03cve4549"  # Tsinghua University, in the sample
 FAR_A, FAR_B = "Tsinghua University", "Massachusetts Institute of Technology"

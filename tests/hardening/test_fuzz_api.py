@@ -27,9 +27,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.app import create_app
-from api.settings import Settings
 from tests.hardening.conftest import LiveServer
+from ttkg.api.app import create_app
+from ttkg.core.settings import Settings
 
 MAX_EXAMPLES = 25
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -15,22 +15,22 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import GraphDatabase
 
-from api.app import create_app
-from api.settings import Settings
-from graph.backend import FieldSpec, Filters, GraphBackend, Relation, RelationHop
-from graph.backends.neo4j import cypher
-from graph.errors import (
+from ttkg.api.app import create_app
+from ttkg.core.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     InvalidQueryError,
 )
-from graph.model import NodeLabel
-from queries.bridges import bridges
-from queries.entity import entity_detail
-from queries.partners import partners
-from queries.paths import paths
-from queries.profile import field_profile
-from queries.resolve import search
+from ttkg.core.model import NodeLabel
+from ttkg.core.settings import Settings
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, Relation, RelationHop
+from ttkg.graph.backends.neo4j import cypher
+from ttkg.queries.bridges import bridges
+from ttkg.queries.entity import entity_detail
+from ttkg.queries.partners import partners
+from ttkg.queries.paths import paths
+from ttkg.queries.profile import field_profile
+from ttkg.queries.resolve import search
 
 CANARY = "pwned-by-ttkg-test"
 

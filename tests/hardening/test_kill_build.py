@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.artifact import KEEP_VERSIONS, Artifact
-from graph.backends.memory import MemoryBackend
-from graph.build import build_graph
-from graph.model import NodeLabel
-from graph.sources import SourcePaths
-from queries.bridges import bridges
+from ttkg.core.model import NodeLabel
+from ttkg.graph.artifact import KEEP_VERSIONS, Artifact
+from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.graph.build.builder import build_graph
+from ttkg.loaders.sources import SourcePaths
+from ttkg.queries.bridges import bridges
 
 ATTEMPTS = 3
 
@@ -29,7 +29,7 @@ def _kill_while_writing(graph: Path) -> Path | None:
     versions = graph / "versions"
     before = set(os.listdir(versions))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "build", "--out", str(graph), "--format", "json"],
+        [sys.executable, "-m", "ttkg", "build", "--out", str(graph), "--format", "json"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

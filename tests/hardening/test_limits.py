@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph.artifact import Artifact
-from graph.model import NodeLabel
 from tests.hardening.conftest import LiveServer, start_server, stop_server
+from ttkg.core.model import NodeLabel
+from ttkg.graph.artifact import Artifact
 
 PROBLEM = "application/problem+json"
 LIMIT = 16_384  # Settings.max_request_bytes default

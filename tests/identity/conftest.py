@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.identity import AssigneeName, OrganizationResolver
-from loaders.records import RorRecord
-from loaders.report import LoadReport
-from loaders.ror import read_ror
+from ttkg.graph.identity import AssigneeName, OrganizationResolver
+from ttkg.loaders.records import RorRecord
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 

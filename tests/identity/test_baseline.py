@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.identity import AssigneeName, OrganizationResolver, classify_kind, normalise
-from graph.model import OrgKind
-from loaders.records import RorRecord
+from ttkg.core.model import OrgKind
+from ttkg.graph.identity import AssigneeName, OrganizationResolver, classify_kind, normalise
+from ttkg.loaders.records import RorRecord
 
 
 def org(name: str, type_: str | None = "3", country: str | None = None, n: int = 1) -> AssigneeName:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli_identity import app
 from tests.identity.conftest import DATA
+from ttkg.cli.identity_commands import app
 
 ROR = str(DATA / "ror-slice.json")
 runner = CliRunner()

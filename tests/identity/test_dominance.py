@@ -7,7 +7,7 @@ frequency-dominance rules see what they see in the build.
 
 from __future__ import annotations
 
-from graph.identity import AssigneeName, OrganizationResolver, Resolution
+from ttkg.graph.identity import AssigneeName, OrganizationResolver, Resolution
 
 A = AssigneeName
 

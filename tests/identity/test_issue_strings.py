@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.identity import AssigneeName, OrganizationResolver, Resolution
-from graph.model import OrgKind
+from ttkg.core.model import OrgKind
+from ttkg.graph.identity import AssigneeName, OrganizationResolver, Resolution
 
 UMICH = "https://ror.org/00jmfr291"
 STANFORD = "https://ror.org/00f54p054"

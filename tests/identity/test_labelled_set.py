@@ -7,10 +7,10 @@ benchmarks/identity.py for the same measures over the full shared data); the nai
 
 from __future__ import annotations
 
-from graph.identity import OrganizationResolver, normalise
-from graph.identity.evaluation import bcubed, link_scores, pairwise
-from graph.identity.patterns import clean_name
 from tests.identity.conftest import as_names
+from ttkg.graph.identity import OrganizationResolver, normalise
+from ttkg.graph.identity.evaluation import bcubed, link_scores, pairwise
+from ttkg.graph.identity.patterns import clean_name
 
 
 def test_labelled_set_scores_above_floor_and_above_naive_baseline(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
-from graph.identity.overrides import read_overrides, write_review
-from loaders.records import RorRecord
+from ttkg.core.errors import InputError
+from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
+from ttkg.graph.identity.overrides import read_overrides, write_review
+from ttkg.loaders.records import RorRecord
 
 KIA = [AssigneeName("Kia Motors Corporation", "3", "KR", 417),
        AssigneeName("Kia Motots Corporation", "3", "KR", 1)]

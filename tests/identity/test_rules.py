@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from graph.identity.countries import country_code
-from graph.identity.groups import legal_family
-from graph.identity.loose import loose_tokens
-from graph.identity.normalise import normalise
-from graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
-from graph.identity.similarity import typo_level
+from ttkg.graph.identity.countries import country_code
+from ttkg.graph.identity.groups import legal_family
+from ttkg.graph.identity.loose import loose_tokens
+from ttkg.graph.identity.normalise import normalise
+from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
+from ttkg.graph.identity.similarity import typo_level
 
 
 @pytest.mark.parametrize(

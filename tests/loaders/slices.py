@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loaders.report import LoadReport
+from ttkg.loaders.report import LoadReport
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "loaders"
 PATENTSVIEW = DATA / "patentsview"

@@ -9,9 +9,9 @@ import zipfile
 import pycountry
 import pytest
 
-from loaders.countries import read_countries, to_alpha2
-from loaders.records import CountryRecord
 from tests.loaders.slices import PATENTSVIEW
+from ttkg.loaders.countries import read_countries, to_alpha2
+from ttkg.loaders.records import CountryRecord
 
 #: Every raw code of the real location slice that is not a current ISO alpha-2 code,
 #: with the country its records show (cities checked in the shared extract).

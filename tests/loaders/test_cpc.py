@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from loaders.cpc import read_cpc_titles
-from loaders.records import CpcTitleRecord
-from loaders.report import LoadReport
 from tests.loaders.slices import BROKEN, CPC, assert_balanced
+from ttkg.core.errors import InputError
+from ttkg.loaders.cpc import read_cpc_titles
+from ttkg.loaders.records import CpcTitleRecord
+from ttkg.loaders.report import LoadReport
 
 
 def test_read_cpc_titles_slice() -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from loaders.patentsview import (
+from tests.loaders.slices import BROKEN, PATENTSVIEW, assert_balanced
+from ttkg.core.errors import InputError
+from ttkg.loaders.patentsview import (
     CPC_GROUP,
     find_tables,
     read_assignees,
@@ -20,15 +21,14 @@ from loaders.patentsview import (
     read_locations,
     read_patents,
 )
-from loaders.records import (
+from ttkg.loaders.records import (
     AssigneeRecord,
     CpcRecord,
     InventorRecord,
     LocationRecord,
     PatentRecord,
 )
-from loaders.report import LoadReport
-from tests.loaders.slices import BROKEN, PATENTSVIEW, assert_balanced
+from ttkg.loaders.report import LoadReport
 
 PATENT = PATENTSVIEW / "g_patent.tsv.zip"
 ASSIGNEE = PATENTSVIEW / "g_assignee_not_disambiguated.tsv.zip"

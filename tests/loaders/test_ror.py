@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from loaders.records import RorRelationship
-from loaders.report import LoadReport
-from loaders.ror import read_ror
+import ttkg.loaders.ror
 from tests.loaders.slices import BROKEN, ROR, assert_balanced
+from ttkg.core.errors import InputError
+from ttkg.loaders.records import RorRelationship
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
 
 
 def by_name(path: Path = ROR) -> dict[str, object]:
@@ -158,7 +159,6 @@ def test_truncated_archive_and_empty_file(tmp_path: Path) -> None:
 
 def test_records_spanning_read_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With a tiny read size every record straddles chunk boundaries."""
-    import loaders.ror
 
-    monkeypatch.setattr(loaders.ror, "_CHUNK", 97)
+    monkeypatch.setattr(ttkg.loaders.ror, "_CHUNK", 97)
     assert list(read_ror(ROR, LoadReport())) == list(by_name().values())

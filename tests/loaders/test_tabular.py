@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from loaders.patentsview import read_cpc, read_patents
-from loaders.report import LoadReport
-from loaders.tabular import Col, read_rows
 from tests.loaders.slices import PATENTSVIEW, assert_balanced
+from ttkg.core.errors import InputError
+from ttkg.loaders.patentsview import read_cpc, read_patents
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.tabular import Col, read_rows
 
 CPC = PATENTSVIEW / "g_cpc_current.tsv.zip"
 

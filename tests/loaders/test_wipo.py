@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import InputError
-from loaders.records import WipoFieldPattern
-from loaders.report import LoadReport
-from loaders.wipo import read_wipo
 from tests.loaders.slices import BROKEN, WIPO, assert_balanced
+from ttkg.core.errors import InputError
+from ttkg.loaders.records import WipoFieldPattern
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.wipo import read_wipo
 
 
 def test_read_wipo_slice() -> None:

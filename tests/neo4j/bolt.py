@@ -35,7 +35,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 import pytest
 
 if TYPE_CHECKING:
-    from graph.backends.neo4j.backend import Neo4jBackend
+    from ttkg.graph.backends.neo4j.backend import Neo4jBackend
 
 READY = "TTKG-BOLT-READY"
 START_TIMEOUT_S = 180.0
@@ -184,7 +184,7 @@ def scratch_server(bolt_server: BoltServer) -> BoltServer:
 def _pushed_build(server: BoltServer) -> str | None:
     from neo4j import GraphDatabase
 
-    from graph.backends.neo4j import cypher
+    from ttkg.graph.backends.neo4j import cypher
 
     with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
         q, p = cypher.read_meta()
@@ -200,8 +200,8 @@ def pushed_sample(bolt_server: BoltServer, sample_graph: Path) -> BoltServer:
     whatever else is there) unless that build is already there completely."""
     from neo4j import GraphDatabase
 
-    from graph.artifact import Artifact
-    from graph.backends.neo4j.push import push_artifact
+    from ttkg.graph.artifact import Artifact
+    from ttkg.graph.backends.neo4j.push import push_artifact
 
     artifact = Artifact.open(sample_graph)
     if _pushed_build(bolt_server) == artifact.manifest.get("build_id"):
@@ -221,7 +221,7 @@ def pushed_sample(bolt_server: BoltServer, sample_graph: Path) -> BoltServer:
 @pytest.fixture(scope="session")
 def neo4j_sample_backend(bolt_server: BoltServer, sample_graph: Path) -> Iterator[Neo4jBackend]:
     """The Neo4j backend over the bundled sample pushed into the session's Bolt server."""
-    from graph.backends.neo4j.backend import Neo4jBackend
+    from ttkg.graph.backends.neo4j.backend import Neo4jBackend
 
     server = pushed_sample(bolt_server, sample_graph)
     backend = Neo4jBackend.connect(server.uri, server.user, server.password, server.database)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.artifact import Artifact, ArtifactWriter
-from graph.model import EdgeType, NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact, ArtifactWriter
 
 
 def write_slice(source: Path, out: Path, patents: int = 40, offset: int = 0) -> Artifact:

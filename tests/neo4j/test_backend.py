@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from graph.backend import FieldSpec, Filters, GraphBackend, Relation
-from graph.backends.memory import MemoryBackend
-from graph.backends.neo4j.backend import Neo4jBackend
-from graph.model import NodeLabel, field_id, label_of_id, sector_id
+from ttkg.core.model import NodeLabel, field_id, label_of_id, sector_id
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, Relation
+from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.graph.backends.neo4j.backend import Neo4jBackend
 
 pytestmark = pytest.mark.bolt
 

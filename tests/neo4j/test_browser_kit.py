@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from neo4j import GraphDatabase
 
-from graph.backend import FieldSpec, Filters
-from graph.backends.memory import MemoryBackend
-from graph.backends.neo4j import cypher
-from graph.model import PROPERTIES, EdgeType, NodeLabel, field_id
 from tests.neo4j import kit
 from tests.neo4j.bolt import BoltServer, pushed_sample
+from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel, field_id
+from ttkg.graph.backends.contract import FieldSpec, Filters
+from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.graph.backends.neo4j import cypher
 
 WRITES = re.compile(r"\b(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|LOAD)\b", re.I)
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
-from graph.artifact import Artifact
-from graph.backends.memory import MemoryBackend
 from tests.neo4j.bolt import BoltServer, free_port, pushed_sample
 from tests.neo4j.subgraph import write_slice
+from ttkg.cli.main import app
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.memory.backend import MemoryBackend
 
 runner = CliRunner()
 

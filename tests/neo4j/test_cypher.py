@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from graph.backend import FieldSpec, Filters, Relation
-from graph.backends.neo4j import cypher
-from graph.backends.neo4j.dialect import Dialect, await_indexes_statement, dialect_of
-from graph.model import EdgeType, NodeLabel, field_id, id_candidates, sector_id
+from ttkg.core.model import EdgeType, NodeLabel, field_id, id_candidates, sector_id
+from ttkg.graph.backends.contract import FieldSpec, Filters, Relation
+from ttkg.graph.backends.neo4j import cypher
+from ttkg.graph.backends.neo4j.dialect import Dialect, await_indexes_statement, dialect_of
 
 NAMES = {label.value for label in NodeLabel} | {e.value for e in EdgeType} | {cypher.META_LABEL}
 

@@ -7,12 +7,12 @@ import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import Neo4jError
 
-from graph.backends import open_backend
-from graph.backends.neo4j import cypher
-from graph.backends.neo4j.backend import Neo4jBackend, Neo4jSettings
-from graph.backends.neo4j.errors import redact_uri, translate
-from graph.errors import BackendError, BackendUnavailableError, QueryTimeoutError
 from tests.neo4j.bolt import BoltServer, free_port
+from ttkg.core.errors import BackendError, BackendUnavailableError, QueryTimeoutError
+from ttkg.graph.backends.neo4j import cypher
+from ttkg.graph.backends.neo4j.backend import Neo4jBackend, Neo4jSettings
+from ttkg.graph.backends.neo4j.errors import redact_uri, translate
+from ttkg.graph.backends.registry import open_backend
 
 
 def test_settings_come_from_arguments_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 
-from graph.artifact import Artifact
-from graph.backends.neo4j import cypher
-from graph.errors import ArtifactError, TtkgError
-from graph.exports.neo4j_import import (
+from ttkg.core.errors import ArtifactError, TtkgError
+from ttkg.core.model import PROPERTIES, SCHEMA, EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.neo4j import cypher
+from ttkg.graph.backends.neo4j.bulk_import import (
     ImportExport,
     choose_array_delimiter,
     export_neo4j_import,
 )
-from graph.model import PROPERTIES, SCHEMA, EdgeType, NodeLabel
 
 csv.field_size_limit(1 << 30)
 

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from neo4j import Driver, GraphDatabase
 
-from graph.artifact import Artifact
-from graph.backends.neo4j import cypher
-from graph.backends.neo4j.push import push_artifact, server_counts
-from graph.errors import BackendError, BackendUnavailableError
-from graph.model import EdgeType, NodeLabel
 from tests.neo4j.bolt import BoltServer, free_port, pushed_sample
 from tests.neo4j.subgraph import write_slice
+from ttkg.core.errors import BackendError, BackendUnavailableError
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.neo4j import cypher
+from ttkg.graph.backends.neo4j.push import push_artifact, server_counts
 
 pytestmark = pytest.mark.bolt
 
@@ -165,7 +165,7 @@ def test_the_dialect_difference_is_real_on_the_test_server(
     runs on Neo4j and is unknown to ArcadeDB (which the dialect leaves it out for)."""
     from neo4j.exceptions import Neo4jError
 
-    from graph.backends.neo4j.dialect import Dialect, await_indexes_statement, dialect_of
+    from ttkg.graph.backends.neo4j.dialect import Dialect, await_indexes_statement, dialect_of
 
     scratch_driver.verify_connectivity()
     agent = scratch_driver.get_server_info().agent

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from graph.artifact import Artifact
-from graph.model import EdgeType, NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
 
 
 class Oracle:

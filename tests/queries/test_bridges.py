@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.backend import GraphBackend
-from graph.errors import EntityNotFoundError, InvalidQueryError
-from queries.bridges import bridges
-from queries.common import make_filters
 from tests.queries.oracle import Oracle
+from ttkg.core.errors import EntityNotFoundError, InvalidQueryError
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.queries.bridges import bridges
+from ttkg.queries.common import make_filters
 
 
 @pytest.fixture(scope="module")

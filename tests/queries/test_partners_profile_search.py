@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from graph.backend import GraphBackend
-from graph.errors import AmbiguousEntityError, EntityNotFoundError
-from graph.model import NodeLabel
-from queries.common import make_filters
-from queries.entity import entity_detail
-from queries.partners import partners
-from queries.profile import field_profile
-from queries.resolve import resolve_entity, search
 from tests.queries.oracle import Oracle
+from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError
+from ttkg.core.model import NodeLabel
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.queries.common import make_filters
+from ttkg.queries.entity import entity_detail
+from ttkg.queries.partners import partners
+from ttkg.queries.profile import field_profile
+from ttkg.queries.resolve import resolve_entity, search
 
 
 def test_partners_are_co_owners_ranked_with_evidence(

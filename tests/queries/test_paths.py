@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.backend import GraphBackend, Relation
-from graph.errors import InvalidQueryError, QueryTimeoutError
-from queries.paths import MAX_HOPS, paths
-from queries.resolve import resolve_entity
 from tests.queries.oracle import Oracle
+from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
+from ttkg.graph.backends.contract import GraphBackend, Relation
+from ttkg.queries.paths import MAX_HOPS, paths
+from ttkg.queries.resolve import resolve_entity
 
 
 def test_co_owners_are_one_hop_apart_with_their_patents(backend: GraphBackend) -> None:

@@ -14,9 +14,9 @@ import pyarrow as pa
 import pytest
 import rdflib
 
-from graph.artifact import ArtifactWriter, edge_schema, node_schema
-from graph.model import EdgeType, NodeLabel
-from graph.rdf import ExportResult, RdfFormat, export_rdf
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import ArtifactWriter, edge_schema, node_schema
+from ttkg.graph.rdf import ExportResult, RdfFormat, export_rdf
 
 ROWS = Path(__file__).resolve().parents[1] / "data" / "rdf" / "graph_rows.json"
 RDFLIB_FORMAT = {RdfFormat.NT: "nt", RdfFormat.TURTLE: "turtle", RdfFormat.JSONLD: "json-ld"}

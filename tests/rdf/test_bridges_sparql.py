@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from graph.artifact import Artifact
-from graph.backend import GraphBackend
-from graph.backends.memory import MemoryBackend
-from graph.model import EdgeType
-from graph.rdf import ExportResult, RdfFormat, examples
-from graph.rdf.iris import IriMinter
-from queries.bridges import bridges
-from queries.common import MAX_EVIDENCE, MAX_LIMIT
+from ttkg.core.model import EdgeType
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.graph.rdf import ExportResult, RdfFormat, examples
+from ttkg.graph.rdf.iris import IriMinter
+from ttkg.queries.bridges import bridges
+from ttkg.queries.common import MAX_EVIDENCE, MAX_LIMIT
 
 MINT = IriMinter()
 

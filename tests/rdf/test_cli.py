@@ -7,9 +7,9 @@ from pathlib import Path
 import rdflib
 from typer.testing import CliRunner
 
-from api.cli import app
-from graph.rdf import RdfFormat
 from tests.rdf.conftest import parse
+from ttkg.cli.main import app
+from ttkg.graph.rdf import RdfFormat
 
 runner = CliRunner()
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from graph.rdf import examples
-from graph.rdf.iris import IriMinter
-from graph.rdf.vocab import PREFIXES
+from ttkg.graph.rdf import examples
+from ttkg.graph.rdf.iris import IriMinter
+from ttkg.graph.rdf.vocab import PREFIXES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "rdf.md"
 

@@ -13,11 +13,11 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-import graph.rdf.derived as derived
-from graph.rdf import SHAPES_PATH, ExportResult, RdfFormat, export_rdf
-from graph.rdf.iris import IriMinter
-from graph.rdf.vocab import C, P
+import ttkg.graph.rdf.derived as derived
 from tests.rdf.conftest import fixture_rows, parse
+from ttkg.graph.rdf import SHAPES_PATH, ExportResult, RdfFormat, export_rdf
+from ttkg.graph.rdf.iris import IriMinter
+from ttkg.graph.rdf.vocab import C, P
 
 # open namespaces (rdflib's closed ones warn when pytest inspects module attributes)
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")

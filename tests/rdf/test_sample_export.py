@@ -13,8 +13,8 @@ import pyshacl
 import pytest
 import rdflib
 
-from graph.rdf import SHAPES_PATH, ExportResult, RdfFormat
 from tests.rdf.conftest import digest
+from ttkg.graph.rdf import SHAPES_PATH, ExportResult, RdfFormat
 
 pytestmark = pytest.mark.slow
 

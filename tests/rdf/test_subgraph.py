@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from graph.backend import NodeRecord, Relation
-from graph.backends.memory import MemoryBackend
-from graph.errors import InvalidQueryError
-from graph.rdf import MEDIA_TYPES, RdfFormat, SubgraphEdge, negotiate, render_subgraph
-from graph.rdf.subgraph import resolve_format
 from tests.rdf.conftest import RDFLIB_FORMAT, fixture_rows
+from ttkg.core.errors import InvalidQueryError
+from ttkg.graph.backends.contract import NodeRecord, Relation
+from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.graph.rdf import MEDIA_TYPES, RdfFormat, SubgraphEdge, negotiate, render_subgraph
+from ttkg.graph.rdf.subgraph import resolve_format
 
 TSINGHUA = "ror:03cve4549"
 

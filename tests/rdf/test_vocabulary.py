@@ -8,9 +8,9 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
-from graph.rdf import CONTEXT_PATH, ONTOLOGY_PATH, SHAPES_PATH
-from graph.rdf.iris import IriMinter, cpc_iri
-from graph.rdf.vocab import ALL_PROPS, TTKG, C, context_document
+from ttkg.graph.rdf import CONTEXT_PATH, ONTOLOGY_PATH, SHAPES_PATH
+from ttkg.graph.rdf.iris import IriMinter, cpc_iri
+from ttkg.graph.rdf.vocab import ALL_PROPS, TTKG, C, context_document
 
 
 def _ttkg_terms_in_code() -> set[str]:

@@ -18,7 +18,9 @@ from typing import Any, Final
 
 from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_of_work
 
-from graph.backend import (
+from ttkg.core.errors import BackendError
+from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel
+from ttkg.graph.backends.contract import (
     FieldSpec,
     Filters,
     GraphBackend,
@@ -28,11 +30,9 @@ from graph.backend import (
     Relation,
     RelationHop,
 )
-from graph.backends.neo4j import cypher
-from graph.backends.neo4j.cypher import Query
-from graph.backends.neo4j.errors import redact_uri, translating_errors
-from graph.errors import BackendError
-from graph.model import PROPERTIES, EdgeType, NodeLabel
+from ttkg.graph.backends.neo4j import cypher
+from ttkg.graph.backends.neo4j.cypher import Query
+from ttkg.graph.backends.neo4j.errors import redact_uri, translating_errors
 
 __all__ = ["DEFAULT_TIMEOUT_S", "Neo4jBackend", "Neo4jSettings"]
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from graph.backend import FieldSpec, Filters, Relation
-from graph.backends.neo4j.dialect import Dialect, await_indexes_statement
-from graph.model import (
+from ttkg.core.model import (
     PROPERTIES,
     SCHEMA,
     EdgeType,
@@ -22,6 +20,8 @@ from graph.model import (
     id_candidates,
     label_of_id,
 )
+from ttkg.graph.backends.contract import FieldSpec, Filters, Relation
+from ttkg.graph.backends.neo4j.dialect import Dialect, await_indexes_statement
 
 __all__ = [
     "INDEXED_PROPERTIES",

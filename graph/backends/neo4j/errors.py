@@ -22,7 +22,7 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from graph.errors import BackendError, BackendUnavailableError, QueryTimeoutError, TtkgError
+from ttkg.core.errors import BackendError, BackendUnavailableError, QueryTimeoutError, TtkgError
 
 __all__ = ["is_timeout", "redact_uri", "translate", "translating_errors"]
 

@@ -21,13 +21,13 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from graph.artifact import Artifact
-from graph.backends.neo4j import cypher
-from graph.backends.neo4j.dialect import Dialect, dialect_of
-from graph.backends.neo4j.errors import translating_errors
-from graph.errors import ArtifactError, BackendError
-from graph.model import SCHEMA, EdgeType, NodeLabel, label_of_id
-from graph.progress import NO_PROGRESS, Progress
+from ttkg.core.errors import ArtifactError, BackendError
+from ttkg.core.model import SCHEMA, EdgeType, NodeLabel, label_of_id
+from ttkg.core.progress import NO_PROGRESS, Progress
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.neo4j import cypher
+from ttkg.graph.backends.neo4j.dialect import Dialect, dialect_of
+from ttkg.graph.backends.neo4j.errors import translating_errors
 
 __all__ = ["DEFAULT_BATCH", "PushResult", "push_artifact", "server_counts"]
 

@@ -20,10 +20,10 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from graph.identity import AssigneeName, OrganizationResolver  # noqa: E402
-from graph.identity.ror_index import RorIndex  # noqa: E402
-from loaders.report import LoadReport  # noqa: E402
-from loaders.ror import read_ror  # noqa: E402
+from ttkg.graph.identity import AssigneeName, OrganizationResolver  # noqa: E402
+from ttkg.graph.identity.ror_index import RorIndex  # noqa: E402
+from ttkg.loaders.report import LoadReport  # noqa: E402
+from ttkg.loaders.ror import read_ror  # noqa: E402
 
 
 class _Recording(RorIndex):

@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[3]))
 
-from graph.identity.normalise import normalise  # noqa: E402
+from ttkg.graph.identity.normalise import normalise  # noqa: E402
 
 HEADER = re.compile(r"regex: (.*?)(?:\s+exclude: (.*))?\)\s*$")
 COLUMNS = ["name", "count", "assignee_type", "country", "gold_cluster", "gold_ror",

@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from graph.errors import TtkgError
-from graph.rdf import RdfFormat, export_rdf
+from ttkg.core.errors import TtkgError
+from ttkg.graph.rdf import RdfFormat, export_rdf
 
 __all__ = ["app"]
 

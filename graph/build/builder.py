@@ -19,10 +19,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
-from graph.errors import InputError
-from graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
-from graph.model import (
+from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
+from ttkg.core.errors import InputError
+from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
+from ttkg.core.model import (
     EdgeType,
     NodeLabel,
     OrgKind,
@@ -34,12 +34,12 @@ from graph.model import (
     patent_id,
     sector_id,
 )
-from graph.progress import NO_PROGRESS, Progress
-from graph.sources import SOURCES, SourcePaths, describe_files, release_from_name
-from graph.wipo import WipoMatcher
-from loaders import countries, cpc, patentsview, ror, wipo
-from loaders.records import CpcTitleRecord, RorRecord
-from loaders.report import LoadReport
+from ttkg.core.progress import NO_PROGRESS, Progress
+from ttkg.loaders.sources import SOURCES, SourcePaths, describe_files, release_from_name
+from ttkg.graph.build.wipo import WipoMatcher
+from ttkg.loaders import countries, cpc, patentsview, ror, wipo
+from ttkg.loaders.records import CpcTitleRecord, RorRecord
+from ttkg.loaders.report import LoadReport
 
 __all__ = ["BuildResult", "build_graph"]
 

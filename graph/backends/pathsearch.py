@@ -26,11 +26,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from graph.errors import QueryTimeoutError
-from graph.model import NodeLabel, label_of_id
+from ttkg.core.errors import QueryTimeoutError
+from ttkg.core.model import NodeLabel, label_of_id
 
 if TYPE_CHECKING:
-    from graph.backend import GraphBackend, Relation, RelationHop
+    from ttkg.graph.backends.contract import GraphBackend, Relation, RelationHop
 
 __all__ = ["LONGER_BY", "FoundPath", "path_rank", "search_paths"]
 

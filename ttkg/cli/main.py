@@ -32,7 +32,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from api.render import (
+from ttkg.cli.render import (
     render_bridges,
     render_node,
     render_partners,
@@ -41,17 +41,17 @@ from api.render import (
     render_search,
     render_stats,
 )
-from graph.artifact import default_graph_dir
-from graph.backend import GraphBackend
-from graph.errors import (
+from ttkg.core.errors import (
     AmbiguousEntityError,
     EntityNotFoundError,
     InvalidQueryError,
     QueryTimeoutError,
     TtkgError,
 )
-from graph.model import NodeLabel
-from queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_HOPS, MAX_K
+from ttkg.core.model import NodeLabel
+from ttkg.graph.artifact import default_graph_dir
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_HOPS, MAX_K
 
 app = typer.Typer(
     name="ttkg",
@@ -149,7 +149,7 @@ def open_backend_from_options(
     database: str | None = None,
 ) -> GraphBackend:
     """Open the backend selected by CLI options."""
-    from graph.backends import open_backend
+    from ttkg.graph.backends.registry import open_backend
 
     if backend is BackendName.neo4j:
         return open_backend("neo4j", uri=uri, user=user, password=password, database=database)
@@ -233,8 +233,8 @@ def build(
     verbose: VerboseOpt = False,
 ) -> None:
     """Build the graph (default: from the bundled real sample) into a versioned artifact."""
-    from graph.build import build_graph
-    from graph.sources import SourcePaths
+    from ttkg.graph.build.builder import build_graph
+    from ttkg.loaders.sources import SourcePaths
 
     _logging(verbose)
     sources = SourcePaths.sample().with_overrides(
@@ -303,7 +303,7 @@ def show(
     database: DatabaseOpt = None,
 ) -> None:
     """Print an entity with its neighbours."""
-    from queries.entity import entity_detail
+    from ttkg.queries.entity import entity_detail
 
     result = _run(
         (backend, graph, uri, user, password, database),
@@ -326,7 +326,7 @@ def search(
     database: DatabaseOpt = None,
 ) -> None:
     """Find entities by name (exact, prefix, fuzzy), ROR id, patent number, CPC symbol, ISO code."""
-    from queries.resolve import search as do_search
+    from ttkg.queries.resolve import search as do_search
 
     result = _run(
         (backend, graph, uri, user, password, database),
@@ -362,8 +362,8 @@ def query_bridges(
     database: DatabaseOpt = None,
 ) -> None:
     """Which organisations and partnerships connect two technology fields."""
-    from queries.bridges import bridges
-    from queries.common import make_filters, parse_years
+    from ttkg.queries.bridges import bridges
+    from ttkg.queries.common import make_filters, parse_years
 
     def run(be: GraphBackend) -> BaseModel:
         y0, y1 = parse_years(years)
@@ -408,7 +408,7 @@ def query_paths(
     database: DatabaseOpt = None,
 ) -> None:
     """The k shortest paths between two entities, each hop with its evidence."""
-    from queries.paths import paths
+    from ttkg.queries.paths import paths
 
     result = _run(
         (backend, graph, uri, user, password, database),
@@ -445,8 +445,8 @@ def query_partners(
     database: DatabaseOpt = None,
 ) -> None:
     """Co-owners of an organisation, with their co-owned patents."""
-    from queries.common import make_filters, parse_years
-    from queries.partners import partners
+    from ttkg.queries.common import make_filters, parse_years
+    from ttkg.queries.partners import partners
 
     def run(be: GraphBackend) -> BaseModel:
         y0, y1 = parse_years(years)
@@ -479,8 +479,8 @@ def query_profile(
     database: DatabaseOpt = None,
 ) -> None:
     """Top organisations and countries in a field, and the fields it co-occurs with."""
-    from queries.common import make_filters, parse_years
-    from queries.profile import field_profile
+    from ttkg.queries.common import make_filters, parse_years
+    from ttkg.queries.profile import field_profile
 
     def run(be: GraphBackend) -> BaseModel:
         y0, y1 = parse_years(years)
@@ -517,8 +517,8 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
-    from api.serve_workers import balanced_workers_supported, run_workers
-    from api.settings import Settings
+    from ttkg.api.serve_workers import balanced_workers_supported, run_workers
+    from ttkg.core.settings import Settings
 
     log_config = _serve_log_config(verbose, access_log)
     logging.config.dictConfig(log_config)
@@ -549,7 +549,7 @@ def serve(
             "http": "h11",
         }
         if workers == 1:
-            from api.app import create_app
+            from ttkg.api.app import create_app
 
             uvicorn.run(create_app(settings), **options)
             return
@@ -557,7 +557,7 @@ def serve(
             _check_graph(settings.graph)  # fail once here, not in every worker, restarted
         # workers import the app themselves: they read the settings from the environment
         os.environ.update(_settings_environment(overrides))
-        factory = "api.app:create_app"
+        factory = "ttkg.api.app:create_app"
         if not balanced_workers_supported():
             uvicorn.run(factory, factory=True, workers=workers, **options)
             return
@@ -577,7 +577,7 @@ def _settings_environment(overrides: dict[str, Any]) -> dict[str, str]:
 
 def _check_graph(graph: Path | None) -> None:
     """Raise the ArtifactError a worker would meet when the graph directory is unusable."""
-    from graph.artifact import Artifact
+    from ttkg.graph.artifact import Artifact
 
     Artifact.open(graph or default_graph_dir())
 
@@ -614,12 +614,12 @@ def _serve_log_config(verbose: bool, access_log: bool) -> dict[str, Any]:
 
 def _mount_subcommands() -> None:
     """Sub-commands owned by their own modules: identity, neo4j, exports."""
-    from api import cli_identity, cli_neo4j, cli_rdf
+    from ttkg.cli import identity_commands, neo4j_commands, rdf_commands
 
-    app.add_typer(cli_identity.app, name="identity")
-    app.add_typer(cli_neo4j.app, name="neo4j")
+    app.add_typer(identity_commands.app, name="identity")
+    app.add_typer(neo4j_commands.app, name="neo4j")
     export_app = typer.Typer(help="Export the graph (RDF, neo4j-admin CSV).", no_args_is_help=True)
-    for sub in (cli_rdf.app, cli_neo4j.export_app):
+    for sub in (rdf_commands.app, neo4j_commands.export_app):
         export_app.registered_commands.extend(sub.registered_commands)
     app.add_typer(export_app, name="export")
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Final
 
-from loaders.records import WipoFieldPattern
+from ttkg.loaders.records import WipoFieldPattern
 
 __all__ = ["WipoMatcher"]
 

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final
 
-from graph.artifact import Artifact
-from graph.backends.neo4j import cypher
-from graph.backends.neo4j.dialect import Dialect
-from graph.errors import ArtifactError, TtkgError
-from graph.model import PROPERTIES, SCHEMA, EdgeType, NodeLabel, PropType, label_of_id
-from graph.progress import NO_PROGRESS, Progress
+from ttkg.core.errors import ArtifactError, TtkgError
+from ttkg.core.model import PROPERTIES, SCHEMA, EdgeType, NodeLabel, PropType, label_of_id
+from ttkg.core.progress import NO_PROGRESS, Progress
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.neo4j import cypher
+from ttkg.graph.backends.neo4j.dialect import Dialect
 
 __all__ = [
     "ARRAY_DELIMITER_CANDIDATES",

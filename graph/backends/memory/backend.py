@@ -28,8 +28,10 @@ import numpy.typing as npt
 import pyarrow as pa
 import scipy.sparse as sp
 
-from graph.artifact import Artifact
-from graph.backend import (
+from ttkg.core.errors import ArtifactError
+from ttkg.core.model import EdgeType, NodeLabel, cpc_id, id_candidates, label_of_id
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.contract import (
     Direction,
     FieldSpec,
     Filters,
@@ -40,10 +42,8 @@ from graph.backend import (
     Relation,
     RelationHop,
 )
-from graph.backends.memory_paths import PathIndex, RelationPart
-from graph.errors import ArtifactError
-from graph.model import EdgeType, NodeLabel, cpc_id, id_candidates, label_of_id
-from graph.pathsearch import FoundPath
+from ttkg.graph.backends.memory.paths import PathIndex, RelationPart
+from ttkg.graph.backends.pathsearch import FoundPath
 
 __all__ = ["MemoryBackend"]
 

@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from graph.errors import QueryTimeoutError, TtkgError
+from ttkg.core.errors import QueryTimeoutError, TtkgError
 
 __all__ = ["app", "export_app"]
 
@@ -140,9 +140,9 @@ def push(
     Constraints and indexes first, then nodes and relationships in UNWIND batches; afterwards
     the counts in the server are checked against the artifact's manifest.
     """
-    from graph.artifact import Artifact
-    from graph.backends.neo4j.backend import Neo4jSettings
-    from graph.backends.neo4j.push import push_artifact
+    from ttkg.graph.artifact import Artifact
+    from ttkg.graph.backends.neo4j.backend import Neo4jSettings
+    from ttkg.graph.backends.neo4j.push import push_artifact
 
     _logging(verbose)
     with _errors():
@@ -190,8 +190,8 @@ def neo4j_import(
     One node file per label (its own ID space), relationship files per type and end labels,
     typed headers, the manifest node, schema.cypher for the constraints afterwards.
     """
-    from graph.artifact import Artifact
-    from graph.exports.neo4j_import import export_neo4j_import
+    from ttkg.graph.artifact import Artifact
+    from ttkg.graph.backends.neo4j.bulk_import import export_neo4j_import
 
     _logging(verbose)
     with _errors():

@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from graph.model import Source
+from ttkg.core.model import Source
 
-__all__ = ["REPO_ROOT", "SAMPLE_DIR", "SOURCES", "SourcePaths", "describe_files"]
+__all__ = ["SAMPLE_DIR", "SOURCES", "SourcePaths", "describe_files"]
 
-REPO_ROOT: Final = Path(__file__).resolve().parent.parent
-SAMPLE_DIR: Final = REPO_ROOT / "data" / "sample"
+#: The bundled real sample, shipped as package data (`ttkg/sample`, the repository's
+#: `data/sample`), so a non-editable install builds it from any folder.
+SAMPLE_DIR: Final = Path(str(resources.files("ttkg") / "sample"))
 
 #: Provenance of every source key used in node/edge `source` columns.
 SOURCES: Final[dict[str, Source]] = {

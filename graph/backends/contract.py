@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
-from graph.model import EdgeType, NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel
 
 if TYPE_CHECKING:
-    from graph.pathsearch import FoundPath
+    from ttkg.graph.backends.pathsearch import FoundPath
 
 __all__ = [
     "Direction",
@@ -270,7 +270,7 @@ class GraphBackend(ABC):
         them (shortest first, then strongest weakest hop...). This reference implementation
         walks `relations`; a backend may override it with a faster search giving the same
         paths. Raises QueryTimeoutError past `deadline` (a `time.monotonic()` value)."""
-        from graph.pathsearch import search_paths
+        from ttkg.graph.backends.pathsearch import search_paths
 
         return search_paths(self, source, target, via, max_hops, k, deadline)
 

@@ -7,8 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from queries.entity import EntityDetail
-from queries.models import (
+from ttkg.queries.entity import EntityDetail
+from ttkg.queries.models import (
     BridgesResult,
     Evidence,
     FieldProfile,

@@ -31,9 +31,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from graph.backend import Relation, RelationHop
-from graph.errors import QueryTimeoutError
-from graph.pathsearch import LONGER_BY, FoundPath
+from ttkg.core.errors import QueryTimeoutError
+from ttkg.graph.backends.contract import Relation, RelationHop
+from ttkg.graph.backends.pathsearch import LONGER_BY, FoundPath
 
 __all__ = ["PathIndex", "RelationPart"]
 

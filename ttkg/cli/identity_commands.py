@@ -14,14 +14,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from graph.errors import TtkgError
-from graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
-from graph.identity.batch import read_names_csv, write_clusters_csv
-from graph.identity.overrides import write_review
-from loaders.countries import to_alpha2
-from loaders.records import RorRecord
-from loaders.report import LoadReport
-from loaders.ror import read_ror
+from ttkg.core.errors import TtkgError
+from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
+from ttkg.graph.identity.batch import read_names_csv, write_clusters_csv
+from ttkg.graph.identity.overrides import write_review
+from ttkg.loaders.countries import to_alpha2
+from ttkg.loaders.records import RorRecord
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
+from ttkg.loaders.sources import SAMPLE_DIR
 
 __all__ = ["app"]
 
@@ -30,9 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-DEFAULT_ROR = (
-    Path(__file__).resolve().parents[1] / "data" / "sample" / "ror" / "ror-data-sample.zip"
-)
+DEFAULT_ROR = SAMPLE_DIR / "ror" / "ror-data-sample.zip"
 
 _out = Console()
 _err = Console(stderr=True)
