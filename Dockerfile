@@ -9,14 +9,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# The project in place (editable install): `ttkg build` finds the bundled sample in data/sample.
+# The package (one import name, ttkg; its links to the card's folders resolve in /app) with
+# the bundled sample as package data, installed as a user would: not editable.
 COPY pyproject.toml README.md ./
+COPY ttkg ./ttkg
 COPY graph ./graph
 COPY loaders ./loaders
 COPY queries ./queries
 COPY api ./api
 COPY data ./data
-RUN pip install -e . \
+RUN pip install . \
     && (pip install "neo4j-rust-ext==$(python -c 'import neo4j; print(neo4j.__version__)')" \
         || echo "neo4j-rust-ext not available for this neo4j version; using the pure-Python codec") \
     && useradd --create-home --uid 1000 ttkg \

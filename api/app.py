@@ -9,28 +9,15 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from ttkg.api.docs_pages import install_docs
 from ttkg.api.middleware import LimitsAndAccessLog
 from ttkg.api.problems import LIMIT_RESPONSES, install_problem_handlers
 from ttkg.api.routes import entities, health, queries
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
+from ttkg.graph.backends.registry import open_backend
 
 __all__ = ["create_app"]
-
-
-def _open(settings: Settings) -> GraphBackend:
-    from ttkg.graph.backends.registry import open_backend
-
-    if settings.backend == "neo4j":
-        password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
-        return open_backend(
-            "neo4j",
-            uri=settings.neo4j_uri,
-            user=settings.neo4j_user,
-            password=password,
-            database=settings.neo4j_database,
-        )
-    return open_backend("memory", graph=settings.graph)
 
 
 def create_app(settings: Settings | None = None, backend: GraphBackend | None = None) -> FastAPI:
@@ -40,7 +27,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = backend is None
-        app.state.backend = backend if backend is not None else _open(settings)
+        app.state.backend = backend if backend is not None else open_backend(settings)
         # CPU-bound in-process queries contend for the GIL: few threads serve them best;
         # a Neo4j backend mostly waits on the network and can use many
         threads = settings.threads or (4 if app.state.backend.name == "memory" else 40)
@@ -60,9 +47,12 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         "patents behind it. Errors are application/problem+json.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    install_docs(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -13,11 +13,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ttkg.core.errors import (
     AmbiguousEntityError,
-    BackendUnavailableError,
     EntityNotFoundError,
-    InvalidQueryError,
     QueryTimeoutError,
     TtkgError,
+    error_spec,
 )
 
 __all__ = ["LIMIT_RESPONSES", "PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem"]
@@ -70,33 +69,29 @@ LIMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _extra(exc: TtkgError) -> dict[str, Any]:
+    """What an error carries beyond its message: suggestions, candidates, partial results."""
+    if isinstance(exc, EntityNotFoundError):
+        return {"suggestions": exc.suggestions}
+    if isinstance(exc, AmbiguousEntityError):
+        return {"candidates": exc.candidates}
+    if isinstance(exc, QueryTimeoutError):
+        return {"partial": exc.partial}
+    return {}
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    """Map ttkg errors, validation errors and anything unexpected to problem+json."""
-
-    @app.exception_handler(EntityNotFoundError)
-    async def not_found(request: Request, exc: EntityNotFoundError) -> JSONResponse:
-        return problem(request, 404, "Entity not found", str(exc), suggestions=exc.suggestions)
-
-    @app.exception_handler(AmbiguousEntityError)
-    async def ambiguous(request: Request, exc: AmbiguousEntityError) -> JSONResponse:
-        return problem(request, 422, "Ambiguous entity", str(exc), candidates=exc.candidates)
-
-    @app.exception_handler(InvalidQueryError)
-    async def invalid(request: Request, exc: InvalidQueryError) -> JSONResponse:
-        return problem(request, 422, "Invalid parameter", str(exc))
-
-    @app.exception_handler(QueryTimeoutError)
-    async def timeout(request: Request, exc: QueryTimeoutError) -> JSONResponse:
-        return problem(request, 504, "Time budget exceeded", str(exc), partial=exc.partial)
-
-    @app.exception_handler(BackendUnavailableError)
-    async def unavailable(request: Request, exc: BackendUnavailableError) -> JSONResponse:
-        return problem(request, 503, "Backend unavailable", str(exc))
+    """Map ttkg errors (through `ttkg.core.errors.ERROR_TABLE`), validation errors and
+    anything unexpected to problem+json."""
 
     @app.exception_handler(TtkgError)
     async def ttkg_error(request: Request, exc: TtkgError) -> JSONResponse:
-        log.error("request %s failed: %s", request.url.path, exc)
-        return problem(request, 500, "Internal error", "the server could not answer this request")
+        spec = error_spec(exc)
+        if not spec.public:
+            log.error("request %s failed: %s", request.url.path, exc)
+            detail = "the server could not answer this request"
+            return problem(request, spec.status, spec.title, detail)
+        return problem(request, spec.status, spec.title, str(exc), **_extra(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,41 +1,42 @@
-"""Backend registry: a name -> opener map that fails listing the valid names."""
+"""Backend registry: the settings' backend name -> opener, failing with the valid names."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 from ttkg.core.errors import BackendError
+from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
 
 __all__ = ["BACKENDS", "open_backend"]
 
 
-def _open_memory(graph: Path | str | None = None, **_: Any) -> GraphBackend:
+def _open_memory(settings: Settings) -> GraphBackend:
     from ttkg.graph.backends.memory.backend import MemoryBackend
 
-    return MemoryBackend.open(graph)
+    return MemoryBackend.open(settings.graph)
 
 
-def _open_neo4j(**options: Any) -> GraphBackend:
+def _open_neo4j(settings: Settings) -> GraphBackend:
     from ttkg.graph.backends.neo4j.backend import Neo4jBackend
 
-    return Neo4jBackend.connect(**{k: v for k, v in options.items() if k != "graph"})
+    return Neo4jBackend.connect(settings.neo4j)
 
 
-BACKENDS: dict[str, Callable[..., GraphBackend]] = {
+BACKENDS: dict[str, Callable[[Settings], GraphBackend]] = {
     "memory": _open_memory,
     "neo4j": _open_neo4j,
 }
 
 
-def open_backend(name: str = "memory", **options: Any) -> GraphBackend:
-    """Open a backend by name. memory: graph=DIR; neo4j: uri, user, password, database."""
+def open_backend(settings: Settings | None = None) -> GraphBackend:
+    """Open the backend the settings select (default: `Settings()`, from the environment):
+    memory reads `settings.graph`, neo4j connects as `settings.neo4j` says."""
+    settings = settings or Settings()
     try:
-        opener = BACKENDS[name]
+        opener = BACKENDS[settings.backend]
     except KeyError:
         raise BackendError(
-            f"unknown backend {name!r}; valid backends: {', '.join(sorted(BACKENDS))}"
+            f"unknown backend {settings.backend!r}; valid backends: {', '.join(sorted(BACKENDS))}"
         ) from None
-    return opener(**options)
+    return opener(settings)

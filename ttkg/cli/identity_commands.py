@@ -1,20 +1,17 @@
 """`ttkg identity`: which assignee names are one organisation, and which ROR record it is.
 
-Mounted by api/cli.py as `ttkg identity`. Both commands run the same engine as the build
+Mounted by ttkg/cli/main.py as `ttkg identity`. Both commands run the same engine as the build
 (graph.identity.OrganizationResolver) over a ROR dump: `--ror` or the bundled sample.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from ttkg.core.errors import TtkgError
+from ttkg.cli.options import VerboseOpt, err, errors, out, setup_logging
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
 from ttkg.graph.identity.batch import read_names_csv, write_clusters_csv
 from ttkg.graph.identity.overrides import write_review
@@ -33,8 +30,6 @@ app = typer.Typer(
 
 DEFAULT_ROR = SAMPLE_DIR / "ror" / "ror-data-sample.zip"
 
-_out = Console()
-_err = Console(stderr=True)
 
 RorOption = Annotated[
     Path,
@@ -46,19 +41,11 @@ OverridesOption = Annotated[
 ]
 
 
-def _setup(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
 def _load_ror(path: Path) -> list[RorRecord]:
     report = LoadReport()
     records = list(read_ror(path, report))
     if report.rejections:
-        _err.print(f"{path.name}: {len(report.rejections)} ROR record(s) rejected")
+        err.print(f"{path.name}: {len(report.rejections)} ROR record(s) rejected")
     return records
 
 
@@ -99,11 +86,11 @@ def explain(
     ] = None,
     ror: RorOption = DEFAULT_ROR,
     overrides: OverridesOption = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Show how a name is normalised, grouped, merged and linked to ROR, with scores."""
-    _setup(verbose)
-    try:
+    setup_logging(verbose)
+    with errors():
         code = to_alpha2(country) if country else None
         if country and code is None:
             raise typer.BadParameter(f"{country!r} is not a country code", param_hint="--country")
@@ -114,11 +101,8 @@ def explain(
             names += [row.name for row in read_names_csv(context, report)]
         resolution = resolver.resolve(names)
         explanation = resolver.explain(name, resolution=resolution)
-    except TtkgError as exc:
-        _err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
     for line in explanation.lines():
-        _out.print(line, highlight=False, markup=False)
+        out.print(line, highlight=False, markup=False)
 
 
 @app.command("cluster")
@@ -163,35 +147,33 @@ def cluster(
     no_fuzzy: Annotated[
         bool, typer.Option("--no-fuzzy", help="Exact (normalised) matching only")
     ] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Cluster a list of names into organisations and link them to ROR."""
-    _setup(verbose)
+    setup_logging(verbose)
     try:
-        report = LoadReport()
-        rows = read_names_csv(infile, report)
-        settings = _settings(
-            overrides, merge_threshold, review_threshold, link_threshold, fuzzy=not no_fuzzy
-        )
-        resolver = OrganizationResolver(_load_ror(ror), settings)
-        resolution = resolver.resolve(row.name for row in rows)
-        written = write_clusters_csv(rows, resolution, outfile)
-        reviewed = write_review(resolution.review, review) if review is not None else 0
-    except TtkgError as exc:
-        _err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        with errors():
+            report = LoadReport()
+            rows = read_names_csv(infile, report)
+            settings = _settings(
+                overrides, merge_threshold, review_threshold, link_threshold, fuzzy=not no_fuzzy
+            )
+            resolver = OrganizationResolver(_load_ror(ror), settings)
+            resolution = resolver.resolve(row.name for row in rows)
+            written = write_clusters_csv(rows, resolution, outfile)
+            reviewed = write_review(resolution.review, review) if review is not None else 0
     except OSError as exc:
-        _err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
     clusters = len({resolution.cluster_of[r.name.name] for r in rows})
     linked = sum(1 for c in resolution.clusters.values() if c.ror_id)
-    _err.print(
+    err.print(
         f"{written} row(s) -> {clusters} organisation(s), {linked} linked to ROR; wrote {outfile}",
         highlight=False,
     )
     for rejection in report.rejections:
-        _err.print(f"  {rejection}", highlight=False, markup=False)
+        err.print(f"  {rejection}", highlight=False, markup=False)
     if report.rejections:
-        _err.print(f"{len(report.rejections)} row problem(s) reported above", highlight=False)
+        err.print(f"{len(report.rejections)} row problem(s) reported above", highlight=False)
     if review is not None:
-        _err.print(f"{reviewed} borderline decision(s) for review in {review}", highlight=False)
+        err.print(f"{reviewed} borderline decision(s) for review in {review}", highlight=False)

@@ -8,30 +8,34 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import logging.config
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.text import Text
 
+from ttkg.cli.options import (
+    CountryOpt,
+    EvidenceOpt,
+    FormatOpt,
+    KindOpt,
+    LimitOpt,
+    OffsetOpt,
+    OutputFormat,
+    RichProgress,
+    VerboseOpt,
+    YearsOpt,
+    emit,
+    err,
+    errors,
+    out,
+    progress_bar,
+    run_on_backend,
+    setup_logging,
+    with_settings,
+)
 from ttkg.cli.render import (
     render_bridges,
     render_node,
@@ -41,14 +45,8 @@ from ttkg.cli.render import (
     render_search,
     render_stats,
 )
-from ttkg.core.errors import (
-    AmbiguousEntityError,
-    EntityNotFoundError,
-    InvalidQueryError,
-    QueryTimeoutError,
-    TtkgError,
-)
 from ttkg.core.model import NodeLabel
+from ttkg.core.settings import Settings
 from ttkg.graph.artifact import default_graph_dir
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_HOPS, MAX_K
@@ -63,152 +61,6 @@ query_app = typer.Typer(
     help="Path questions with evidence: bridges, paths, partners, profile.", no_args_is_help=True
 )
 app.add_typer(query_app, name="query")
-
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class BackendName(StrEnum):
-    memory = "memory"
-    neo4j = "neo4j"
-
-
-# -- shared options ---------------------------------------------------------------------------
-GraphOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--graph",
-        help="Graph directory [default: $TTKG_GRAPH or the per-user data folder]",
-        show_default=False,
-    ),
-]
-FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")]
-BackendOpt = Annotated[
-    BackendName, typer.Option("--backend", envvar="TTKG_BACKEND", help="memory (embedded) or neo4j")
-]
-UriOpt = Annotated[str | None, typer.Option("--uri", envvar="TTKG_NEO4J_URI", help="Neo4j URI")]
-UserOpt = Annotated[str | None, typer.Option("--user", envvar="TTKG_NEO4J_USER", help="Neo4j user")]
-PasswordOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--password", envvar="TTKG_NEO4J_PASSWORD", help="Neo4j password", show_default=False
-    ),
-]
-DatabaseOpt = Annotated[
-    str | None, typer.Option("--database", envvar="TTKG_NEO4J_DATABASE", help="Neo4j database")
-]
-YearsOpt = Annotated[str | None, typer.Option("--years", help="Grant years, e.g. 2010-2020, 2015-")]
-CountryOpt = Annotated[
-    str | None, typer.Option("--country", help="Organisation country (ISO alpha-2)")
-]
-KindOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--kind",
-        help="Organisation kind (university, company, government, hospital, nonprofit, "
-        "individual, other); repeatable",
-    ),
-]
-LimitOpt = Annotated[int, typer.Option("--limit", min=1, help="Results per page")]
-OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Results to skip")]
-EvidenceOpt = Annotated[int, typer.Option("--evidence", min=0, help="Evidence patents per item")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details")]
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Print ttkg errors as one clear line and exit non-zero; no tracebacks for users."""
-    try:
-        yield
-    except (InvalidQueryError, AmbiguousEntityError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-    except EntityNotFoundError as exc:
-        err.print(f"[red]not found:[/red] {exc}", highlight=False)
-        raise typer.Exit(3) from None
-    except QueryTimeoutError as exc:
-        err.print(f"[red]timeout:[/red] {exc}", highlight=False)
-        raise typer.Exit(4) from None
-    except TtkgError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
-
-
-def open_backend_from_options(
-    backend: BackendName,
-    graph: Path | None,
-    uri: str | None = None,
-    user: str | None = None,
-    password: str | None = None,
-    database: str | None = None,
-) -> GraphBackend:
-    """Open the backend selected by CLI options."""
-    from ttkg.graph.backends.registry import open_backend
-
-    if backend is BackendName.neo4j:
-        return open_backend("neo4j", uri=uri, user=user, password=password, database=database)
-    return open_backend("memory", graph=graph)
-
-
-def _emit(result: BaseModel, fmt: OutputFormat, render: Callable[[Any, Console], None]) -> None:
-    if fmt is OutputFormat.json:
-        out.print_json(json.dumps(result.model_dump(mode="json")))
-    else:
-        render(result, out)
-
-
-def _run(backend_opts: tuple[Any, ...], fn: Callable[[GraphBackend], T]) -> T:
-    with _errors():
-        be = open_backend_from_options(*backend_opts)
-        try:
-            return fn(be)
-        finally:
-            be.close()
-
-
-class _RowsColumn(ProgressColumn):
-    """Rows read so far, for steps that count rows."""
-
-    def render(self, task: Task) -> Text:
-        return Text(f"{int(task.completed):>10,} rows" if task.fields.get("counted") else "")
-
-
-class _RichProgress:
-    """graph.progress.Progress on a rich progress bar."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._p = progress
-
-    @contextmanager
-    def task(self, description: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-        tid = self._p.add_task(description, total=total)
-
-        def advance(n: int) -> None:
-            self._p.advance(tid, n)
-
-        try:
-            yield advance
-        finally:
-            self._p.update(
-                tid,
-                total=self._p.tasks[tid].completed or 1,
-                completed=self._p.tasks[tid].completed or 1,
-            )
-
-
-def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
 
 # -- commands ---------------------------------------------------------------------------------
 
@@ -236,23 +88,13 @@ def build(
     from ttkg.graph.build.builder import build_graph
     from ttkg.loaders.sources import SourcePaths
 
-    _logging(verbose)
+    setup_logging(verbose)
     sources = SourcePaths.sample().with_overrides(
         patentsview=patentsview, ror=ror, cpc=cpc, wipo=wipo
     )
     target = out_dir or default_graph_dir()
-    with _errors():
-        columns = (
-            SpinnerColumn(),
-            TextColumn("{task.description:<24}"),
-            BarColumn(),
-            TextColumn("{task.completed:>10,} rows"),
-            TimeElapsedColumn(),
-        )
-        with Progress(
-            *columns, console=err, transient=False, disable=fmt is OutputFormat.json
-        ) as bar:
-            result = build_graph(sources, target, progress=_RichProgress(bar))
+    with errors(), progress_bar(disable=fmt is OutputFormat.json) as bar:
+        result = build_graph(sources, target, progress=RichProgress(bar))
     if fmt is OutputFormat.json:
         out.print_json(json.dumps({"path": str(result.path), **result.manifest}))
         return
@@ -268,18 +110,14 @@ def build(
 
 
 @app.command()
+@with_settings
 def stats(
-    graph: GraphOpt = None,
+    settings: Settings,
     fmt: FormatOpt = OutputFormat.table,
-    backend: BackendOpt = BackendName.memory,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
 ) -> None:
     """Node and edge counts by label and type."""
-    counts = _run(
-        (backend, graph, uri, user, password, database),
+    counts = run_on_backend(
+        settings,
         lambda be: {"nodes": be.node_counts(), "edges": be.edge_counts()},
     )
     if fmt is OutputFormat.json:
@@ -289,54 +127,48 @@ def stats(
 
 
 @app.command()
+@with_settings
 def show(
+    settings: Settings,
     entity: Annotated[
         str, typer.Argument(help="Id, name, ROR id, patent number, CPC symbol or ISO code")
     ],
-    graph: GraphOpt = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 25,
     fmt: FormatOpt = OutputFormat.table,
-    backend: BackendOpt = BackendName.memory,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
 ) -> None:
     """Print an entity with its neighbours."""
     from ttkg.queries.entity import entity_detail
 
-    result = _run(
-        (backend, graph, uri, user, password, database),
+    result = run_on_backend(
+        settings,
         lambda be: entity_detail(be, entity, limit=limit),
     )
-    _emit(result, fmt, render_node)
+    emit(result, fmt, render_node)
 
 
 @app.command()
+@with_settings
 def search(
+    settings: Settings,
     text: Annotated[str, typer.Argument(help="Name (prefix or fuzzy), id or code")],
     label: Annotated[list[NodeLabel] | None, typer.Option(help="Restrict to labels")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
-    graph: GraphOpt = None,
     fmt: FormatOpt = OutputFormat.table,
-    backend: BackendOpt = BackendName.memory,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
 ) -> None:
     """Find entities by name (exact, prefix, fuzzy), ROR id, patent number, CPC symbol, ISO code."""
     from ttkg.queries.resolve import search as do_search
 
-    result = _run(
-        (backend, graph, uri, user, password, database),
+    result = run_on_backend(
+        settings,
         lambda be: do_search(be, text, label or (), limit),
     )
-    _emit(result, fmt, render_search)
+    emit(result, fmt, render_search)
 
 
 @query_app.command("bridges")
+@with_settings
 def query_bridges(
+    settings: Settings,
     field_a: Annotated[str, typer.Argument(help="WIPO field name/number, sector, or CPC symbol")],
     field_b: Annotated[str, typer.Argument(help="WIPO field name/number, sector, or CPC symbol")],
     years: YearsOpt = None,
@@ -353,13 +185,7 @@ def query_bridges(
     limit: LimitOpt = 10,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
-    graph: GraphOpt = None,
     fmt: FormatOpt = OutputFormat.table,
-    backend: BackendOpt = BackendName.memory,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
 ) -> None:
     """Which organisations and partnerships connect two technology fields."""
     from ttkg.queries.bridges import bridges
@@ -380,11 +206,13 @@ def query_bridges(
             evidence=evidence,
         )
 
-    _emit(_run((backend, graph, uri, user, password, database), run), fmt, render_bridges)
+    emit(run_on_backend(settings, run), fmt, render_bridges)
 
 
 @query_app.command("paths")
+@with_settings
 def query_paths(
+    settings: Settings,
     source: Annotated[str, typer.Argument(help="Entity: name, id or code")],
     target: Annotated[str, typer.Argument(help="Entity: name, id or code")],
     max_hops: Annotated[
@@ -399,19 +227,13 @@ def query_paths(
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=MAX_K, help="Paths to return")] = 3,
     time_budget: Annotated[float, typer.Option(help="Seconds before giving up")] = 10.0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
-    graph: GraphOpt = None,
     fmt: FormatOpt = OutputFormat.table,
-    backend: BackendOpt = BackendName.memory,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
 ) -> None:
     """The k shortest paths between two entities, each hop with its evidence."""
     from ttkg.queries.paths import paths
 
-    result = _run(
-        (backend, graph, uri, user, password, database),
+    result = run_on_backend(
+        settings,
         lambda be: paths(
             be,
             source,
@@ -423,11 +245,13 @@ def query_paths(
             evidence=evidence,
         ),
     )
-    _emit(result, fmt, render_paths)
+    emit(result, fmt, render_paths)
 
 
 @query_app.command("partners")
+@with_settings
 def query_partners(
+    settings: Settings,
     organization: Annotated[str, typer.Argument(help="Organisation: name, id or ROR id")],
     field: Annotated[str | None, typer.Option(help="Only co-owned patents in this field")] = None,
     years: YearsOpt = None,
@@ -436,13 +260,7 @@ def query_partners(
     limit: LimitOpt = 20,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
-    graph: GraphOpt = None,
     fmt: FormatOpt = OutputFormat.table,
-    backend: BackendOpt = BackendName.memory,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
 ) -> None:
     """Co-owners of an organisation, with their co-owned patents."""
     from ttkg.queries.common import make_filters, parse_years
@@ -460,23 +278,19 @@ def query_partners(
             evidence=evidence,
         )
 
-    _emit(_run((backend, graph, uri, user, password, database), run), fmt, render_partners)
+    emit(run_on_backend(settings, run), fmt, render_partners)
 
 
 @query_app.command("profile")
+@with_settings
 def query_profile(
+    settings: Settings,
     field: Annotated[str, typer.Argument(help="WIPO field name/number, sector, or CPC symbol")],
     years: YearsOpt = None,
     country: CountryOpt = None,
     kind: KindOpt = None,
     limit: LimitOpt = 10,
-    graph: GraphOpt = None,
     fmt: FormatOpt = OutputFormat.table,
-    backend: BackendOpt = BackendName.memory,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
 ) -> None:
     """Top organisations and countries in a field, and the fields it co-occurs with."""
     from ttkg.queries.common import make_filters, parse_years
@@ -486,58 +300,40 @@ def query_profile(
         y0, y1 = parse_years(years)
         return field_profile(be, field, make_filters(y0, y1, country, kind), limit=limit)
 
-    _emit(_run((backend, graph, uri, user, password, database), run), fmt, render_profile)
+    emit(run_on_backend(settings, run), fmt, render_profile)
 
 
 @app.command()
+@with_settings
 def serve(
+    settings: Settings,
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
-    graph: GraphOpt = None,
-    backend: BackendOpt = BackendName.memory,
-    uri: UriOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    database: DatabaseOpt = None,
     access_log: Annotated[
         bool, typer.Option(help="Write one JSON line per request to stdout")
     ] = True,
     workers: Annotated[
-        int,
+        int | None,
         typer.Option(
             min=1,
             max=64,
-            envvar="TTKG_WORKERS",
-            help="Worker processes; each embedded-backend worker loads its own copy of the graph",
+            help="Worker processes; each embedded-backend worker loads its own copy of the graph "
+            "(default: $TTKG_WORKERS or 1)",
+            show_default=False,
         ),
-    ] = 1,
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve the read-only HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
-    from pydantic import ValidationError
 
     from ttkg.api.serve_workers import balanced_workers_supported, run_workers
-    from ttkg.core.settings import Settings
 
     log_config = _serve_log_config(verbose, access_log)
     logging.config.dictConfig(log_config)
-    overrides: dict[str, Any] = {"backend": backend.value}
-    for key, value in (
-        ("graph", graph),
-        ("neo4j_uri", uri),
-        ("neo4j_user", user),
-        ("neo4j_password", password),
-        ("neo4j_database", database),
-    ):
-        if value is not None:
-            overrides[key] = value
-    with _errors():
-        try:
-            settings = Settings(**overrides)
-        except ValidationError as exc:
-            err.print(f"[red]error:[/red] invalid setting: {exc}", highlight=False)
-            raise typer.Exit(2) from None
+    if workers is not None:
+        settings = settings.model_copy(update={"workers": workers})
+    with errors():
         options: dict[str, Any] = {
             "host": host,
             "port": port,
@@ -548,7 +344,7 @@ def serve(
             # by "auto" when installed) has no such bound
             "http": "h11",
         }
-        if workers == 1:
+        if settings.workers == 1:
             from ttkg.api.app import create_app
 
             uvicorn.run(create_app(settings), **options)
@@ -556,13 +352,13 @@ def serve(
         if settings.backend == "memory":
             _check_graph(settings.graph)  # fail once here, not in every worker, restarted
         # workers import the app themselves: they read the settings from the environment
-        os.environ.update(_settings_environment(overrides))
+        os.environ.update(_settings_environment(settings))
         factory = "ttkg.api.app:create_app"
         if not balanced_workers_supported():
-            uvicorn.run(factory, factory=True, workers=workers, **options)
+            uvicorn.run(factory, factory=True, workers=settings.workers, **options)
             return
         try:
-            code = run_workers(workers, factory, host, port, options)
+            code = run_workers(settings.workers, factory, host, port, options)
         except OSError as exc:
             err.print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc}", highlight=False)
             raise typer.Exit(1) from None
@@ -570,9 +366,16 @@ def serve(
             raise typer.Exit(code)
 
 
-def _settings_environment(overrides: dict[str, Any]) -> dict[str, str]:
-    """The TTKG_* variables that give worker processes the settings given as options."""
-    return {f"TTKG_{key.upper()}": str(value) for key, value in overrides.items()}
+def _settings_environment(settings: Settings) -> dict[str, str]:
+    """The TTKG_* variables that give worker processes the settings of this process."""
+    env: dict[str, str] = {"TTKG_BACKEND": settings.backend}
+    if settings.graph is not None:
+        env["TTKG_GRAPH"] = str(settings.graph)
+    for key, value in settings.neo4j.model_dump().items():
+        if value is not None:
+            secret = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+            env[f"TTKG_NEO4J_{key.upper()}"] = str(secret)
+    return env
 
 
 def _check_graph(graph: Path | None) -> None:

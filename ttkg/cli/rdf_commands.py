@@ -1,30 +1,23 @@
 """`ttkg export rdf`: the whole graph as Turtle, N-Triples or JSON-LD, for triple stores.
 
-Mounted by api/cli.py under `ttkg export`. The export streams batch by batch (memory stays flat)
-and writes a VoID/DCAT description (`OUT.void.ttl`) next to the file.
+Mounted by ttkg/cli/main.py under `ttkg export`. The export streams batch by batch (memory
+stays flat) and writes a VoID/DCAT description (`OUT.void.ttl`) next to the file.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ttkg.core.errors import TtkgError
+from ttkg.cli.options import GraphOpt, VerboseOpt, err, errors, out, setup_logging
 from ttkg.graph.rdf import RdfFormat, export_rdf
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Export the graph as RDF.", no_args_is_help=True)
-
-_out = Console()
-_err = Console(stderr=True)
-
 
 @app.callback()
 def _group() -> None:
@@ -33,45 +26,35 @@ def _group() -> None:
 
 @app.command("rdf")
 def rdf(
-    out: Annotated[Path, typer.Argument(help="Output file, e.g. ttkg.ttl (.gz added with --gzip)")],
+    target: Annotated[
+        Path,
+        typer.Argument(metavar="OUT", help="Output file, e.g. ttkg.ttl (.gz added with --gzip)"),
+    ],
     fmt: Annotated[
         RdfFormat,
         typer.Option("--format", "-f", help="turtle, nt (N-Triples) or jsonld (JSON-LD 1.1)"),
     ] = RdfFormat.TURTLE,
     gzipped: Annotated[bool, typer.Option("--gzip", help="Compress the output with gzip")] = False,
-    graph: Annotated[
-        Path | None,
-        typer.Option(
-            "--graph", help="Graph directory (default: $TTKG_GRAPH, else ~/.local/share/ttkg/graph)"
-        ),
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress")] = False,
+    graph: GraphOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Export the whole graph as RDF (schema.org, W3C ORG, SKOS, PROV; see docs/rdf.md),
     with a VoID/DCAT description next to it."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging(verbose)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    try:
-        with Progress(*columns, console=_err, transient=True) as progress:
-            task = progress.add_task("exporting", total=None)
-            rows: dict[str, int] = {}
+    with errors(), Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("exporting", total=None)
+        rows: dict[str, int] = {}
 
-            def step(table: str, n: int) -> None:
-                rows[table] = rows.get(table, 0) + n
-                progress.update(task, description=f"exporting {table}: {rows[table]:,} rows")
+        def step(table: str, n: int) -> None:
+            rows[table] = rows.get(table, 0) + n
+            progress.update(task, description=f"exporting {table}: {rows[table]:,} rows")
 
-            result = export_rdf(graph, out, fmt, gzipped, progress=step)
-    except TtkgError as exc:
-        _err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        result = export_rdf(graph, target, fmt, gzipped, progress=step)
     rate = result.triples / result.seconds if result.seconds else 0.0
-    _out.print(
+    out.print(
         f"wrote {result.triples:,} triples ({result.bytes / 1e6:,.1f} MB, {result.format.value}) "
         f"to {result.path} in {result.seconds:.1f} s ({rate:,.0f} triples/s)",
         highlight=False,
     )
-    _out.print(f"description (VoID/DCAT): {result.description}", highlight=False)
+    out.print(f"description (VoID/DCAT): {result.description}", highlight=False)

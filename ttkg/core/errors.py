@@ -1,12 +1,14 @@
-"""One root exception type for ttkg, with specific subclasses.
+"""One root exception type for ttkg, with specific subclasses, and one table mapping them to
+HTTP status, problem title and CLI exit code (`ERROR_TABLE`).
 
-The CLI and API map these to exit codes and problem+json responses; library code raises them
-with messages a user can act on (which file, which line, which field, which URI).
+Library code raises them with messages a user can act on (which file, which line, which
+field, which URI); the HTTP API and the CLI both look the answer up in the table.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 
 class TtkgError(Exception):
@@ -81,3 +83,43 @@ class BackendError(TtkgError):
 
 class BackendUnavailableError(BackendError):
     """The backend's server cannot be reached or refused the credentials."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    """How one error type reaches a user: HTTP status and problem title, CLI exit code and
+    prefix. `public` says whether the message may be shown to an HTTP client (internal
+    failures are logged, and the client gets the title only)."""
+
+    status: int
+    title: str
+    exit_code: int
+    prefix: str = "error"
+    public: bool = True
+
+
+#: The one table from error type to HTTP status, problem title and CLI exit code. The most
+#: specific type wins (the lookup walks the exception's class hierarchy).
+ERROR_TABLE: Final[dict[type[TtkgError], ErrorSpec]] = {
+    InvalidQueryError: ErrorSpec(422, "Invalid parameter", 2),
+    AmbiguousEntityError: ErrorSpec(422, "Ambiguous entity", 2),
+    EntityNotFoundError: ErrorSpec(404, "Entity not found", 3, "not found"),
+    QueryTimeoutError: ErrorSpec(504, "Time budget exceeded", 4, "timeout"),
+    BackendUnavailableError: ErrorSpec(503, "Backend unavailable", 1),
+    TtkgError: ErrorSpec(500, "Internal error", 1, public=False),
+}
+
+
+def error_spec(exc: TtkgError) -> ErrorSpec:
+    """The table's entry for an error: that of its most specific listed class.
+
+    >>> error_spec(EntityNotFoundError("Mitsubishi")).status
+    404
+    >>> error_spec(GraphNotFoundError("no graph")).exit_code
+    1
+    """
+    for cls in type(exc).__mro__:
+        spec = ERROR_TABLE.get(cls)
+        if spec is not None:
+            return spec
+    return ERROR_TABLE[TtkgError]

@@ -1,4 +1,13 @@
-"""API settings from the environment (TTKG_*), with safe defaults: read-only, CORS off."""
+"""The one settings object of ttkg: read from the environment (TTKG_*) with safe defaults.
+
+The HTTP app, the CLI and the backend registry all take a `Settings`; CLI options override
+fields of it, nothing reads the environment elsewhere. Neo4j's settings are nested
+(`settings.neo4j`, variables TTKG_NEO4J_URI, _USER, _PASSWORD, _DATABASE).
+
+>>> s = Settings(backend="neo4j", neo4j=Neo4jSettings(uri="bolt://db:7687", password="pw"))
+>>> s.neo4j.uri, s.neo4j.password
+('bolt://db:7687', SecretStr('**********'))
+"""
 
 from __future__ import annotations
 
@@ -9,26 +18,41 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["BackendName", "Neo4jSettings", "Settings"]
+
+BackendName = Literal["memory", "neo4j"]
+
+
+class Neo4jSettings(BaseSettings):
+    """Where the Neo4j server is (TTKG_NEO4J_*), defaulting to a local Neo4j 5."""
+
+    model_config = SettingsConfigDict(env_prefix="TTKG_NEO4J_", extra="ignore")
+
+    uri: str = "bolt://localhost:7687"
+    user: str = "neo4j"
+    password: SecretStr | None = None
+    database: str = "neo4j"
+
+    def password_value(self) -> str | None:
+        """The password in clear, for the driver only."""
+        return self.password.get_secret_value() if self.password is not None else None
 
 
 class Settings(BaseSettings):
-    """Everything `ttkg serve` and `create_app` need."""
+    """Everything the HTTP app, the CLI and the backend registry need."""
 
     model_config = SettingsConfigDict(env_prefix="TTKG_", extra="ignore")
 
-    backend: Literal["memory", "neo4j"] = "memory"
+    backend: BackendName = "memory"
     graph: Path | None = Field(default=None, description="graph directory (memory backend)")
-    neo4j_uri: str | None = None
-    neo4j_user: str | None = None
-    neo4j_password: SecretStr | None = None
-    neo4j_database: str | None = None
+    neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins allowed by CORS (comma-separated or a JSON list); CORS off when empty",
     )
     max_request_bytes: int = Field(default=16_384, ge=0)
     path_time_budget_s: float = Field(default=5.0, gt=0, le=60)
+    workers: int = Field(default=1, ge=1, le=64, description="`ttkg serve` worker processes")
     threads: int | None = Field(
         default=None, ge=1, le=256, description="worker threads (default: 4 embedded, 40 Neo4j)"
     )

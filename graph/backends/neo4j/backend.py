@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
 
 from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_of_work
 
 from ttkg.core.errors import BackendError
 from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel
+from ttkg.core.settings import Neo4jSettings
 from ttkg.graph.backends.contract import (
     FieldSpec,
     Filters,
+    FoundPath,
     GraphBackend,
     Neighbor,
     NodeRecord,
@@ -33,54 +33,24 @@ from ttkg.graph.backends.contract import (
 from ttkg.graph.backends.neo4j import cypher
 from ttkg.graph.backends.neo4j.cypher import Query
 from ttkg.graph.backends.neo4j.errors import redact_uri, translating_errors
+from ttkg.graph.backends.pathsearch import search_paths
 
-__all__ = ["DEFAULT_TIMEOUT_S", "Neo4jBackend", "Neo4jSettings"]
+__all__ = ["DEFAULT_TIMEOUT_S", "Neo4jBackend", "driver_for"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S: Final = 30.0
 
 
-@dataclass(frozen=True)
-class Neo4jSettings:
-    """Where the server is. Unset fields come from TTKG_NEO4J_URI, TTKG_NEO4J_USER,
-    TTKG_NEO4J_PASSWORD, TTKG_NEO4J_DATABASE, then the defaults of a local Neo4j."""
-
-    uri: str = "bolt://localhost:7687"
-    user: str = "neo4j"
-    password: str | None = None
-    database: str = "neo4j"
-
-    @classmethod
-    def resolve(
-        cls,
-        uri: str | None = None,
-        user: str | None = None,
-        password: str | None = None,
-        database: str | None = None,
-    ) -> Neo4jSettings:
-        env = os.environ
-        return cls(
-            uri=uri or env.get("TTKG_NEO4J_URI") or cls.uri,
-            user=user or env.get("TTKG_NEO4J_USER") or cls.user,
-            password=password if password is not None else env.get("TTKG_NEO4J_PASSWORD"),
-            database=database or env.get("TTKG_NEO4J_DATABASE") or cls.database,
-        )
-
-    def __repr__(self) -> str:  # never show the password
-        return (
-            f"Neo4jSettings(uri={redact_uri(self.uri)!r}, user={self.user!r}, "
-            f"password={'***' if self.password else None}, database={self.database!r})"
-        )
-
-    def driver(self) -> Driver:
-        """A driver for these settings (not yet connected)."""
-        auth = (self.user, self.password or "")
-        with translating_errors(self.uri, self.database):
-            try:
-                return GraphDatabase.driver(self.uri, auth=auth)
-            except ValueError as exc:  # malformed URI
-                raise BackendError(f"cannot use Neo4j URI {redact_uri(self.uri)}: {exc}") from exc
+def driver_for(settings: Neo4jSettings) -> Driver:
+    """A driver for the settings (not yet connected); a malformed URI is a BackendError that
+    names the URI without its credentials."""
+    auth = (settings.user, settings.password_value() or "")
+    with translating_errors(settings.uri, settings.database):
+        try:
+            return GraphDatabase.driver(settings.uri, auth=auth)
+        except ValueError as exc:  # malformed URI
+            raise BackendError(f"cannot use Neo4j URI {redact_uri(settings.uri)}: {exc}") from exc
 
 
 class Neo4jBackend(GraphBackend):
@@ -106,19 +76,12 @@ class Neo4jBackend(GraphBackend):
 
     @classmethod
     def connect(
-        cls,
-        uri: str | None = None,
-        user: str | None = None,
-        password: str | None = None,
-        database: str | None = None,
-        *,
-        timeout: float = DEFAULT_TIMEOUT_S,
-        **_: Any,
+        cls, settings: Neo4jSettings | None = None, *, timeout: float = DEFAULT_TIMEOUT_S
     ) -> Neo4jBackend:
-        """Connect with explicit settings or the TTKG_NEO4J_* environment; checks that the
+        """Connect as the settings say (default: the TTKG_NEO4J_* environment); checks that the
         server answers, accepts the credentials and holds a pushed ttkg graph."""
-        settings = Neo4jSettings.resolve(uri, user, password, database)
-        driver = settings.driver()
+        settings = settings or Neo4jSettings()
+        driver = driver_for(settings)
         backend = cls(
             driver, settings.database, timeout=timeout, uri=settings.uri, owns_driver=True
         )
@@ -305,18 +268,17 @@ class Neo4jBackend(GraphBackend):
                 hops.add(RelationHop(src, rel, dst, int(r["weight"])))
         return sorted(hops, key=lambda h: (h.src, h.relation.value, h.dst))
 
-    def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
-        if hop.relation is Relation.CO_ASSIGNED:
-            return self.co_assigned_patents(hop.src, hop.dst, None, Filters(), limit)
-        if hop.relation is Relation.ACTIVE_IN:
-            spec = FieldSpec("wipo_field", hop.dst, hop.dst, hop.dst)
-            return self.org_patents(hop.src, spec, Filters(), limit)
-        if hop.relation in (Relation.ASSIGNED_TO, Relation.IN_FIELD):
-            node = self.get_nodes([hop.src]).get(hop.src)
-            if node is None:
-                return 0, []
-            return 1, [_ref_of(node)][:limit]
-        return 0, []
+    def best_paths(
+        self,
+        source: str,
+        target: str,
+        via: Collection[Relation],
+        max_hops: int,
+        k: int,
+        deadline: float,
+    ) -> list[FoundPath]:
+        """The reference search over `relations` (one read query per level and side)."""
+        return search_paths(self, source, target, via, max_hops, k, deadline)
 
     def warm_up(self) -> None:
         """Check the server answers, with a pooled connection left open for the first
@@ -350,14 +312,6 @@ def _ref(row: dict[str, Any]) -> PatentRef:
     year = row.get("year")
     return PatentRef(
         row["id"], row["number"], int(year) if year is not None else None, row.get("title")
-    )
-
-
-def _ref_of(node: NodeRecord) -> PatentRef:
-    p = node.props
-    year = p.get("year")
-    return PatentRef(
-        node.id, p.get("number") or "", int(year) if year is not None else None, p.get("title")
     )
 
 
