@@ -1,7 +1,8 @@
 """Paths between any two entities, each hop with the patents behind it.
 
 The backend finds the k best paths (`GraphBackend.best_paths`; which paths and in which order
-is defined in `graph.pathsearch`); this module validates the request, resolves the end points
+is defined in `ttkg.graph.backends.pathsearch`); this module validates the request, resolves
+the end points
 and attaches the evidence of every hop. A query over its time budget raises
 QueryTimeoutError carrying the paths found so far; it never returns an empty answer that would
 look like "no path".
@@ -15,8 +16,7 @@ from collections.abc import Collection
 from typing import Final
 
 from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
-from ttkg.graph.backends.contract import GraphBackend, Relation, RelationHop
-from ttkg.graph.backends.pathsearch import FoundPath
+from ttkg.graph.backends.contract import FoundPath, GraphBackend, Relation, RelationHop
 from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_EVIDENCE, MAX_HOPS, MAX_K
 from ttkg.queries.models import EntityRef, Evidence, Hop, Path, PathsResult
 from ttkg.queries.resolve import resolve_entity

@@ -14,17 +14,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from ttkg.core.model import EdgeType, NodeLabel
-
-if TYPE_CHECKING:
-    from ttkg.graph.backends.pathsearch import FoundPath
 
 __all__ = [
     "Direction",
     "FieldSpec",
     "Filters",
+    "FoundPath",
     "GraphBackend",
     "Neighbor",
     "NodeRecord",
@@ -88,6 +86,14 @@ class PatentRef:
     year: int | None
     title: str | None
 
+    @classmethod
+    def of_node(cls, node: NodeRecord) -> PatentRef:
+        """The reference of a Patent node."""
+        p = node.props
+        year = p.get("year")
+        return cls(node.id, p.get("number") or "", int(year) if year is not None else None,
+                   p.get("title"))
+
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
@@ -127,9 +133,19 @@ class RelationHop:
     weight: int  # evidence size: patents behind the hop (1 for structural hops)
 
 
+@dataclass(frozen=True, slots=True)
+class FoundPath:
+    """A path as node ids, with the hop chosen between each pair of consecutive nodes."""
+
+    nodes: tuple[str, ...]
+    hops: tuple[RelationHop, ...]
+
+
 class GraphBackend(ABC):
-    """Read contract of a built graph. Every method but `best_paths` (whose reference search
-    runs on `relations`) is abstract: a backend implements all."""
+    """Read contract of a built graph. Every method but `hop_evidence` (written once, below,
+    over the primitives) is abstract: a backend implements all. A backend without a faster
+    path search answers `best_paths` with the reference search over its own `relations`
+    (`ttkg.graph.backends.pathsearch.search_paths(self, ...)`)."""
 
     name: str
 
@@ -257,6 +273,7 @@ class GraphBackend(ABC):
         patent ids among node_ids, never when expanding an organisation or a field (which would
         fan out to all their patents; CO_ASSIGNED and ACTIVE_IN carry those patents instead)."""
 
+    @abstractmethod
     def best_paths(
         self,
         source: str,
@@ -266,17 +283,26 @@ class GraphBackend(ABC):
         k: int,
         deadline: float,
     ) -> list[FoundPath]:
-        """The k best paths between two node ids, best first, as `graph.pathsearch` defines
-        them (shortest first, then strongest weakest hop...). This reference implementation
-        walks `relations`; a backend may override it with a faster search giving the same
+        """The k best paths between two node ids, best first, as
+        `ttkg.graph.backends.pathsearch` defines them (shortest first, then strongest weakest
+        hop...): the reference search over `relations`, or a faster search giving the same
         paths. Raises QueryTimeoutError past `deadline` (a `time.monotonic()` value)."""
-        from ttkg.graph.backends.pathsearch import search_paths
 
-        return search_paths(self, source, target, via, max_hops, k, deadline)
-
-    @abstractmethod
     def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
-        """(total, first `limit`) patents behind a hop; (0, []) for structural hops."""
+        """(total, first `limit`) patents behind a hop; (0, []) for structural hops.
+
+        Written once, over the primitives: co-owned patents for CO_ASSIGNED, the
+        organisation's patents in the field for ACTIVE_IN, the patent itself for ASSIGNED_TO
+        and IN_FIELD."""
+        if hop.relation is Relation.CO_ASSIGNED:
+            return self.co_assigned_patents(hop.src, hop.dst, None, Filters(), limit)
+        if hop.relation is Relation.ACTIVE_IN:
+            spec = FieldSpec("wipo_field", hop.dst, hop.dst, hop.dst)
+            return self.org_patents(hop.src, spec, Filters(), limit)
+        if hop.relation in (Relation.ASSIGNED_TO, Relation.IN_FIELD):
+            node = self.get_nodes([hop.src]).get(hop.src)
+            return (0, []) if node is None else (1, [PatentRef.of_node(node)][:limit])
+        return 0, []
 
     @abstractmethod
     def warm_up(self) -> None:

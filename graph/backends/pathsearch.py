@@ -1,7 +1,8 @@
 """The k best paths between two entities, over the backend contract's `relations` primitive.
 
-This is the reference search every backend inherits (`GraphBackend.best_paths`); a backend
-may answer faster with its own indexes, but must return the same paths.
+This is the reference search a backend calls from its `GraphBackend.best_paths` (Neo4j does;
+the embedded backend hands over to it past its own index's bounds); a faster search must
+return the same paths.
 
 Which paths: simple paths over the entity graph (organisations, fields, countries; patents as
 end points only) of the shortest length L within `max_hops` and, when fewer than k were
@@ -24,13 +25,11 @@ import logging
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from ttkg.core.errors import QueryTimeoutError
 from ttkg.core.model import NodeLabel, label_of_id
-
-if TYPE_CHECKING:
-    from ttkg.graph.backends.contract import GraphBackend, Relation, RelationHop
+from ttkg.graph.backends.contract import FoundPath, GraphBackend, Relation, RelationHop
 
 __all__ = ["LONGER_BY", "FoundPath", "path_rank", "search_paths"]
 
@@ -43,14 +42,6 @@ MAX_JOINED: Final = 50_000
 #: Paths at most this many hops longer than the shortest are considered when filling k.
 LONGER_BY: Final = 1
 _HUBS: Final = frozenset({NodeLabel.TECHNOLOGY_FIELD, NodeLabel.COUNTRY})
-
-
-@dataclass(frozen=True, slots=True)
-class FoundPath:
-    """A path as node ids, with the hop chosen between each pair of consecutive nodes."""
-
-    nodes: tuple[str, ...]
-    hops: tuple[RelationHop, ...]
 
 
 def strongest(hops: Collection[RelationHop]) -> RelationHop:

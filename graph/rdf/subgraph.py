@@ -5,7 +5,7 @@ whole-graph export does (same IRIs, same vocabulary), so a client can merge API 
 bulk export in one triple store.
 
 Inputs:
-* nodes: `graph.backend.NodeRecord` (id, label, props as stored in the artifact);
+* nodes: `ttkg.graph.backends.contract.NodeRecord` (id, label, props as stored in the artifact);
 * edges: `SubgraphEdge` (src id, type, dst id, props as stored; for the derived relations
   CO_ASSIGNED and ACTIVE_IN also the evidence patent ids and the total count);
 * fmt: `turtle` | `nt` | `jsonld`, or a media type (text/turtle, application/n-triples,

@@ -1,6 +1,7 @@
 """Vectorised k-best path search of the embedded backend, for paths of up to four hops.
 
-The reference search (`graph.pathsearch`) walks the entity graph node by node: through a hub
+The reference search (`ttkg.graph.backends.pathsearch`) walks the entity graph node by node:
+through a hub
 (a field holds thousands of organisations, a country too) it builds thousands of Python
 objects per query. Here the entity graph is one weighted sparse matrix per set of relations
 walked, and the candidates of each length are whole arrays:
@@ -32,8 +33,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from ttkg.core.errors import QueryTimeoutError
-from ttkg.graph.backends.contract import Relation, RelationHop
-from ttkg.graph.backends.pathsearch import LONGER_BY, FoundPath
+from ttkg.graph.backends.contract import FoundPath, Relation, RelationHop
+from ttkg.graph.backends.pathsearch import LONGER_BY
 
 __all__ = ["PathIndex", "RelationPart"]
 
