@@ -1,6 +1,7 @@
 """The embedded backend's vectorised path search returns the reference search's paths.
 
-The reference (`graph.pathsearch.search_paths`) walks the contract's `relations` primitive,
+The reference (`ttkg.graph.backends.pathsearch.search_paths`) walks the contract's `relations`
+primitive,
 as the Neo4j backend does; the embedded backend answers from sparse matrices instead. Both
 must give the same paths, in the same order, with the same hops, on real end points: top and
 ordinary organisations, fields, sectors and countries, with several relation sets.
@@ -35,7 +36,7 @@ def _end_points(backend: MemoryBackend) -> list[str]:
 def _local_indices(backend: MemoryBackend) -> dict[str, int]:
     """Node id -> index in the path index (white box: the vectorised search itself, which
     must answer every comparison below without handing over to the reference search)."""
-    return {node_id: i for i, node_id in enumerate(backend._path_index.ids)}
+    return {node_id: i for i, node_id in enumerate(backend.index.path_index.ids)}
 
 
 VIAS = [
@@ -56,7 +57,7 @@ def test_vectorised_paths_equal_the_reference_search(
     monkeypatch.setattr(pathsearch, "MAX_JOINED", 10**9)
     points = _end_points(memory_backend)
     assert len(points) >= 18
-    index, local = memory_backend._path_index, _local_indices(memory_backend)
+    index, local = memory_backend.index.path_index, _local_indices(memory_backend)
     compared, lengths = 0, Counter[int]()
     for a, b in itertools.combinations(points, 2):
         for max_hops, k in ((4, 3), (2, 5)):
@@ -73,8 +74,8 @@ def test_vectorised_paths_equal_the_reference_search(
 
 def test_warm_up_builds_the_lazy_indexes_a_server_needs(sample_graph: Path) -> None:
     backend = MemoryBackend.open(sample_graph)
-    lazy = ("_names", "entity_graph", "_country_patents", "_path_index")
-    assert not any(name in backend.__dict__ for name in lazy)
+    lazy = ("names", "entity_graph", "country_patents", "path_index")
+    assert not any(name in backend.index.__dict__ for name in lazy)
     backend.warm_up()
-    assert all(name in backend.__dict__ for name in lazy)
-    assert frozenset(Relation) in backend._path_index._walks  # the matrix of all relations
+    assert all(name in backend.index.__dict__ for name in lazy)
+    assert frozenset(Relation) in backend.index.path_index._walks  # the matrix of all relations
