@@ -13,7 +13,8 @@ from ttkg.graph.backends.memory.backend import MemoryBackend
 from ttkg.graph.build.builder import BuildResult, build_graph
 from ttkg.loaders.sources import SourcePaths
 
-pytest_plugins = ["tests.neo4j.bolt"]  # bolt_server, neo4j_sample_backend
+# bolt_server, neo4j_sample_backend; live_server (and the `ttkg serve` helpers)
+pytest_plugins = ["tests.servers", "tests.neo4j.bolt"]
 
 
 @pytest.fixture(scope="session")

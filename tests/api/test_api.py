@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.servers import start_serve, stop
 from ttkg.api.app import create_app
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
@@ -141,40 +138,16 @@ def test_openapi_documents_every_route(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
-def test_real_ttkg_serve_process(sample_graph: Path) -> None:
-    port = _free_port()
+def test_real_ttkg_serve_process(sample_graph: Path, tmp_path: Path) -> None:
     env = dict(os.environ, TTKG_GRAPH=str(sample_graph))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ttkg", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    proc, base = start_serve([], env, tmp_path / "serve.log", timeout=60)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"{base}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(
-                        proc.stdout.read().decode() if proc.stdout else ""
-                    ) from None
-                time.sleep(0.2)
+        health = httpx.get(f"{base}/health", timeout=2)
         assert health.status_code == 200
         r = httpx.get(f"{base}/bridges", params={"field_a": "8", "field_b": "9", "limit": 3})
         assert r.status_code == 200 and len(r.json()["direct"]) == 3
         r = httpx.get(f"{base}/entities/nothing-like-this-exists", timeout=5)
         assert r.status_code == 404 and json.loads(r.text)["status"] == 404
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)

@@ -12,25 +12,30 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from tests.servers import (
+    START_TIMEOUT_S,
+    env_without_ttkg,
+    free_port,
+    listening_sockets,
+    log_tail,
+    open_connections,
+    spawn_serve,
+    start_serve,
+    stop,
+    wait_until,
+)
 from ttkg.api.serve_workers import listening_socket
-
-START_TIMEOUT_S = 90.0
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc; one socket per worker is Linux's"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -45,41 +50,29 @@ def _workers(pid: int) -> list[int]:
     return [p for p in _children(pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
 
 
-def _serve(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    out = log.open("wb")
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "ttkg", "serve", *args],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    finally:
-        out.close()
+def _port(url: str) -> int:
+    port = urlsplit(url).port
+    assert port is not None, url
+    return port
 
 
 def _start_workers(
     graph: Path, log: Path, env: dict[str, str] | None = None, workers: int = 2
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """`ttkg serve --workers N` on a free port, once every worker has started."""
-    env = env or {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
-    port = _free_port()
-    args = ["--graph", str(graph), "--workers", str(workers), "--port", str(port)]
-    proc = _serve(args, log, env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        try:
-            ready = len(_workers(proc.pid)) == workers
-            if ready and httpx.get(f"{url}/health").status_code == 200:
-                time.sleep(0.5)  # the other workers: the graph is small, they load together
-                return proc, url
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            _stop(proc)
-            raise AssertionError(log.read_text(errors="replace"))
-        time.sleep(0.2)
+    """`ttkg serve --workers N` on a free port, once every worker has loaded the graph and
+    accepts connections (each listens on its own socket only after its start-up), and holds
+    no connection."""
+    port = free_port()
+    args = ["--graph", str(graph), "--workers", str(workers)]
+
+    def all_listening(proc: subprocess.Popen[bytes]) -> bool:
+        return len(_workers(proc.pid)) == workers and listening_sockets(port) == workers
+
+    proc, url = start_serve(args, env or env_without_ttkg(), log, port=port, ready=all_listening)
+    # the workers are idle (the tests count their sockets) once the start-up /health
+    # connection is closed on the server's side too
+    wait_until(lambda: open_connections(port) == 0, 10, what="the start-up connection to close")
+    return proc, url
 
 
 def _sockets(pid: int) -> int:
@@ -92,20 +85,9 @@ def _sockets(pid: int) -> int:
     return n
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.mark.slow
 def test_two_workers_serve_with_the_options_given(sample_graph: Path, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
-    env["TTKG_MAX_REQUEST_BYTES"] = "100"  # from the environment, as before
+    env = env_without_ttkg(TTKG_MAX_REQUEST_BYTES="100")  # from the environment, as before
     log = tmp_path / "serve.log"
     # the graph is given only as an option: workers get it from the serve command
     proc, url = _start_workers(sample_graph, log, env)
@@ -124,33 +106,37 @@ def test_two_workers_serve_with_the_options_given(sample_graph: Path, tmp_path: 
                 statuses.append(r.status_code)
         assert statuses == [413, 200] * 20
         assert _workers(proc.pid) == workers  # no worker died and was replaced
-        deadline = time.monotonic() + 10
-        while True:
+
+        def access_log() -> list[dict[str, Any]]:
+            """The JSON entries, once the 40 requests above are all written."""
             lines = [x for x in log.read_text(errors="replace").splitlines() if x.startswith("{")]
-            if len(lines) >= 41 or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        entries = [json.loads(x) for x in lines]
+            entries = [json.loads(x) for x in lines]
+            bridges = sum(1 for e in entries if e["path"] == "/bridges")
+            refused = sum(1 for e in entries if e["status"] == 413)
+            return entries if bridges >= 20 and refused >= 20 else []
+
+        entries = wait_until(
+            access_log, 10, what="the 40 requests' access log lines", details=lambda: log_tail(log)
+        )
         served = [(e["path"], e["status"]) for e in entries if e["path"] != "/health"]
         assert served == [("/bridges", 200)] * 20
         assert sum(1 for e in entries if e["status"] == 413) == 20
         assert "Traceback" not in log.read_text(errors="replace")
     finally:
-        _stop(proc)
+        stop(proc)
     assert all(not Path(f"/proc/{p}").exists() for p in workers)  # stopped with the supervisor
 
 
 @pytest.mark.slow
 def test_a_missing_graph_fails_once_before_starting_workers(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
     missing = tmp_path / "no-graph-here"
-    args = ["--graph", str(missing), "--workers", "2", "--port", str(_free_port())]
+    args = ["--graph", str(missing), "--workers", "2", "--port", str(free_port())]
     log = tmp_path / "serve.log"
-    proc = _serve(args, log, env)
+    proc = spawn_serve(args, env_without_ttkg(), log)
     try:
         assert proc.wait(timeout=60) == 1
     finally:
-        _stop(proc)
+        stop(proc)
     text = log.read_text(errors="replace")
     assert "error:" in text and str(missing.name) in text
     assert "Traceback" not in text
@@ -191,7 +177,7 @@ def test_connections_opened_together_are_spread_over_the_workers(
         # is likeliest; fewer than 5 of 40 on either has a probability under 1e-6)
         assert min(held.values()) >= 5, held
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.mark.slow
@@ -201,20 +187,28 @@ def test_a_worker_that_dies_is_replaced(sample_graph: Path, tmp_path: Path) -> N
     try:
         first, second = _workers(proc.pid)
         os.kill(first, signal.SIGKILL)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
+
+        def replaced() -> list[int]:
             now = _workers(proc.pid)
-            if len(now) == 2 and first not in now:
-                break
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.2)
+            return now if len(now) == 2 and first not in now else []
+
+        now = wait_until(
+            replaced, START_TIMEOUT_S, 0.2, what="a new worker", details=lambda: log_tail(log)
+        )
         assert second in now
         assert "exited with code -9; starting another" in log.read_text(errors="replace")
-        time.sleep(2)  # the replacement loads the graph
+        # the replacement loads the graph, then listens next to the other worker's socket
+        wait_until(
+            lambda: listening_sockets(_port(url)) == 2,
+            START_TIMEOUT_S,
+            0.2,
+            what="the replacement worker to listen",
+            details=lambda: log_tail(log),
+        )
         for _ in range(10):
             assert httpx.get(f"{url}/health").status_code == 200
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.mark.slow
@@ -225,13 +219,13 @@ def test_a_worker_that_cannot_start_stops_the_server(sample_graph: Path, tmp_pat
     shutil.copytree(sample_graph, graph)
     (table,) = graph.glob("versions/*/nodes/Organization.parquet")
     table.write_bytes(b"PAR1 this is not a parquet file any more")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
     log = tmp_path / "serve.log"
-    proc = _serve(["--graph", str(graph), "--workers", "2", "--port", str(_free_port())], log, env)
+    args = ["--graph", str(graph), "--workers", "2", "--port", str(free_port())]
+    proc = spawn_serve(args, env_without_ttkg(), log)
     try:
         assert proc.wait(timeout=START_TIMEOUT_S) == 3
     finally:
-        _stop(proc)
+        stop(proc)
     assert "a worker failed to start; stopping" in log.read_text(errors="replace")
 
 
@@ -241,11 +235,10 @@ def test_a_port_in_use_is_a_clear_error(sample_graph: Path, tmp_path: Path) -> N
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TTKG_")}
         args = ["--graph", str(sample_graph), "--workers", "2", "--port", str(port)]
         done = subprocess.run(
             [sys.executable, "-m", "ttkg", "serve", *args],
-            env=env,
+            env=env_without_ttkg(),
             capture_output=True,
             text=True,
             timeout=60,

@@ -123,7 +123,7 @@ def slow_evidence(backend: GraphBackend, monkeypatch: pytest.MonkeyPatch) -> Ite
     real = backend.hop_evidence
 
     def slow(hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
-        time.sleep(delay)
+        time.sleep(delay)  # the slow database itself (what the time budget is tested against)
         return real(hop, limit)
 
     monkeypatch.setattr(backend, "hop_evidence", slow)

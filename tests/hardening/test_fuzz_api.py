@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.hardening.conftest import LiveServer
+from tests.servers import LiveServer
 from ttkg.api.app import create_app
 from ttkg.core.settings import Settings
 

@@ -8,11 +8,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.servers import wait_until
 from ttkg.core.model import NodeLabel
 from ttkg.graph.artifact import KEEP_VERSIONS, Artifact
 from ttkg.graph.backends.memory.backend import MemoryBackend
@@ -33,16 +33,21 @@ def _kill_while_writing(graph: Path) -> Path | None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def written_or_done() -> list[str] | bool:
+        """The build's new temporary folder once it appears (True: the build ended first)."""
+        new = [n for n in os.listdir(versions) if n not in before and n.startswith(".tmp-")]
+        return new or proc.poll() is not None
+
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            new = [n for n in os.listdir(versions) if n not in before and n.startswith(".tmp-")]
-            if new:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                return versions / new[0]
-            time.sleep(0.001)
-        return None
+        # poll as fast as possible: the folder lives only while the build writes it
+        seen = wait_until(written_or_done, 120, 0.001, what="the build's temporary folder")
+        if seen is True:
+            return None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert isinstance(seen, list)
+        return versions / seen[0]
     finally:
         if proc.poll() is None:
             proc.kill()

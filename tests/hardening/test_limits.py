@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.hardening.conftest import LiveServer, start_server, stop_server
+from tests.servers import HOST, LiveServer, start_serve, stop, wait_until
 from ttkg.core.model import NodeLabel
 from ttkg.graph.artifact import Artifact
 
@@ -31,6 +34,14 @@ def _raw_get(url: str, target: str) -> bytes:
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
         return sock.makefile("rb").readline()
+
+
+def _start(
+    graph: Path, log: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`ttkg serve` on loopback over `graph` (settings from the environment), once it answers."""
+    env = dict(os.environ, TTKG_GRAPH=str(graph), **(extra_env or {}))
+    return start_serve(["--host", HOST], env, log)
 
 
 def _problem(r: httpx.Response, status: int) -> dict[str, object]:
@@ -118,7 +129,7 @@ def test_cors_is_off_by_default(live_server: LiveServer) -> None:
 def test_cors_origins_from_the_environment(sample_graph: Path, tmp_path: Path) -> None:
     allowed = "https://app.example.org"
     env = {"TTKG_CORS_ORIGINS": f"{allowed}, https://other.example.org"}
-    proc, url = start_server(sample_graph, tmp_path / "serve.log", env)
+    proc, url = _start(sample_graph, tmp_path / "serve.log", env)
     try:
         r = httpx.get(f"{url}/health", headers={"Origin": allowed})
         assert r.headers["access-control-allow-origin"] == allowed
@@ -137,7 +148,7 @@ def test_cors_origins_from_the_environment(sample_graph: Path, tmp_path: Path) -
         )
         assert r.status_code == 400  # only GET is ever allowed
     finally:
-        stop_server(proc)
+        stop(proc)
 
 
 # -- errors and logs ---------------------------------------------------------------------------
@@ -152,7 +163,7 @@ def test_internal_error_is_a_plain_500_without_stack_trace(
     graph = tmp_path / "graph"
     shutil.copytree(sample_graph, graph)
     log = tmp_path / "serve.log"
-    proc, url = start_server(graph, log)
+    proc, url = _start(graph, log)
     try:
         table = Artifact.open(graph).path / "nodes" / f"{NodeLabel.CPC_CLASS.value}.parquet"
         assert table.is_file()
@@ -169,31 +180,36 @@ def test_internal_error_is_a_plain_500_without_stack_trace(
         for leak in ("Traceback", 'File "', "parquet", "arrow", str(graph)):
             assert leak.lower() not in r.text.lower()
         assert httpx.get(f"{url}/health").status_code == 200  # still serving
-        time.sleep(0.3)
-        entries = [json.loads(x) for x in log.read_text().splitlines() if x.startswith("{")]
+
+        def logged() -> list[dict[str, Any]]:
+            """The access log's entries for the failed request (none until it is written)."""
+            lines = log.read_text(errors="replace").splitlines()
+            entries = [json.loads(x) for x in lines if x.startswith("{")]
+            return [e for e in entries if e["path"] == "/entities/cpc:H01L21/02"]
+
+        entries = wait_until(logged, 10, what="the failed request's access log entry")
         assert {"path": "/entities/cpc:H01L21/02", "status": 500} in [
             {"path": e["path"], "status": e["status"]} for e in entries
         ]
     finally:
-        stop_server(proc)
+        stop(proc)
 
 
 def test_access_log_is_one_json_object_per_request(live_server: LiveServer) -> None:
     marker = f"/entities/no-such-entity-{time.monotonic_ns()}"
     assert httpx.get(f"{live_server.url}{marker}", params={"limit": 2}).status_code == 404
     httpx.get(f"{live_server.url}/health")
-    deadline = time.monotonic() + 5
-    while True:
+
+    def mine() -> list[dict[str, Any]]:
         entries = []
         for line in live_server.log_lines():
             if line.startswith("{"):
                 entries.append(json.loads(line))  # every JSON-looking line parses
-        mine = [e for e in entries if e["path"] == marker]
-        if mine or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    assert len(mine) == 1
-    entry = mine[0]
+        return [e for e in entries if e["path"] == marker]
+
+    found = wait_until(mine, 5, what=f"the access log entry of {marker}")
+    assert len(found) == 1
+    entry = found[0]
     assert set(entry) == {"method", "path", "status", "ms", "client"}
     assert (entry["method"], entry["status"], entry["client"]) == ("GET", 404, "127.0.0.1")
     assert isinstance(entry["ms"], int | float) and entry["ms"] >= 0

@@ -14,8 +14,9 @@ it provides session fixtures:
 
 `pushed_sample(bolt_server, sample_graph)` pushes a built graph (once per session, again only
 if something else replaced it). Set TTKG_TEST_BOLT_URI (and _USER, _PASSWORD, _DATABASE,
-_SCRATCH_DATABASE) to use a server started elsewhere, e.g. a real Neo4j 5 or
-`python tests/neo4j/bolt.py serve --bolt-port 7687 --database ttkg --database scratch`.
+_SCRATCH_DATABASE) to use a server started elsewhere, e.g. a real Neo4j 5 or (from the
+repository's root) `python -m tests.neo4j.bolt serve --bolt-port 7687 --database ttkg
+--database scratch`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,11 +34,15 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 
 import pytest
 
+from tests.servers import free_port, wait_until
+
 if TYPE_CHECKING:
+    from ttkg.core.settings import Neo4jSettings
     from ttkg.graph.backends.neo4j.backend import Neo4jBackend
 
 READY = "TTKG-BOLT-READY"
 START_TIMEOUT_S = 180.0
+ROOT = Path(__file__).resolve().parents[2]  # the repository: the child runs from there
 
 #: Measured seconds, reported by tests/neo4j's terminal summary: server start, pushes.
 TIMINGS: dict[str, float] = {}
@@ -52,12 +56,13 @@ class BoltServer(NamedTuple):
     password: str
     database: str
 
+    def neo4j_settings(self) -> Neo4jSettings:
+        """The settings a ttkg client uses to reach this server."""
+        from ttkg.core.settings import Neo4jSettings
 
-def free_port() -> int:
-    """A currently free TCP port on the loopback interface."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        return Neo4jSettings(
+            uri=self.uri, user=self.user, password=self.password, database=self.database
+        )
 
 
 def wait_until_ready(server: BoltServer, timeout: float = START_TIMEOUT_S) -> float:
@@ -66,17 +71,20 @@ def wait_until_ready(server: BoltServer, timeout: float = START_TIMEOUT_S) -> fl
     from neo4j.exceptions import DriverError, Neo4jError
 
     t0 = time.monotonic()
-    last: Exception | None = None
-    while time.monotonic() - t0 < timeout:
-        try:
-            with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as drv:
-                records, _, _ = drv.execute_query("RETURN 1 AS x", database_=server.database)
-                if records and records[0]["x"] == 1:
-                    return time.monotonic() - t0
-        except (DriverError, Neo4jError, OSError) as exc:
-            last = exc
-        time.sleep(0.3)
-    raise RuntimeError(f"Bolt server at {server.uri} not ready after {timeout:.0f} s: {last}")
+
+    def answers() -> bool:
+        with GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as drv:
+            records, _, _ = drv.execute_query("RETURN 1 AS x", database_=server.database)
+        return bool(records) and records[0]["x"] == 1
+
+    wait_until(
+        answers,
+        timeout,
+        0.3,
+        what=f"the Bolt server at {server.uri} to answer RETURN 1",
+        ignore=(DriverError, Neo4jError, OSError),
+    )
+    return time.monotonic() - t0
 
 
 class ServerProcess:
@@ -98,26 +106,31 @@ class ServerProcess:
         args += ["--database", database, "--database", scratch]
         self._log: IO[bytes] = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), *args],
+            [sys.executable, "-m", "tests.neo4j.bolt", *args],
             stdin=subprocess.PIPE,
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=env,
+            cwd=ROOT,
         )
 
     def wait(self, timeout: float = START_TIMEOUT_S) -> float:
         """Wait until the server answers (seconds since start); raise with the log's tail if
         the child died or did not come up."""
         t0 = time.monotonic()
-        while time.monotonic() - t0 < timeout:
+
+        def started() -> bool:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"ArcadeDB exited ({self.proc.returncode}):\n{self.log_tail()}")
-            if READY in self.log_path.read_text(errors="replace"):
-                wait_until_ready(self.server, timeout - (time.monotonic() - t0))
-                return time.monotonic() - t0
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"ArcadeDB did not start in {timeout:.0f} s:\n{self.log_tail()}")
+            return READY in self.log_path.read_text(errors="replace")
+
+        try:
+            wait_until(started, timeout, 0.2, what="ArcadeDB to start", details=self.log_tail)
+        except AssertionError:
+            self.stop()
+            raise
+        wait_until_ready(self.server, timeout - (time.monotonic() - t0))
+        return time.monotonic() - t0
 
     def log_tail(self, n: int = 40) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
@@ -224,7 +237,7 @@ def neo4j_sample_backend(bolt_server: BoltServer, sample_graph: Path) -> Iterato
     from ttkg.graph.backends.neo4j.backend import Neo4jBackend
 
     server = pushed_sample(bolt_server, sample_graph)
-    backend = Neo4jBackend.connect(server.uri, server.user, server.password, server.database)
+    backend = Neo4jBackend.connect(server.neo4j_settings())
     yield backend
     backend.close()
 
@@ -271,5 +284,5 @@ def _serve(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] != "serve":
-        sys.exit("usage: python tests/neo4j/bolt.py serve [--root DIR] [--bolt-port N] ...")
+        sys.exit("usage: python -m tests.neo4j.bolt serve [--root DIR] [--bolt-port N] ...")
     sys.exit(_serve(sys.argv[2:]))

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.neo4j.bolt import BoltServer, free_port, pushed_sample
+from tests.neo4j.bolt import BoltServer, pushed_sample
 from tests.neo4j.subgraph import write_slice
+from tests.parity import assert_same
+from tests.servers import free_port
 from ttkg.cli.main import app
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.memory.backend import MemoryBackend
@@ -100,7 +102,8 @@ def test_query_commands_read_from_neo4j(
         env=env,
     )
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output) == {
-        "nodes": memory_backend.node_counts(),
-        "edges": memory_backend.edge_counts(),
-    }
+    assert_same(
+        json.loads(r.output),
+        {"nodes": memory_backend.node_counts(), "edges": memory_backend.edge_counts()},
+        "ttkg stats --backend neo4j",
+    )

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from neo4j import Driver, GraphDatabase
 
-from tests.neo4j.bolt import BoltServer, free_port, pushed_sample
+from tests.neo4j.bolt import BoltServer, pushed_sample
 from tests.neo4j.subgraph import write_slice
+from tests.servers import free_port
 from ttkg.core.errors import BackendError, BackendUnavailableError
 from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
