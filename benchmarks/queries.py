@@ -181,7 +181,7 @@ def synthetic_mix(artifact: Artifact) -> list[Query]:
     orgs = artifact.nodes(
         NodeLabel.ORGANIZATION, columns=["id", "name", "kind", "country", "patent_count"]
     ).to_pylist()
-    ranked = sorted(orgs, key=lambda o: (-(o["patent_count"] or 0), o["id"]))
+    ranked: list[dict[str, Any]] = sorted(orgs, key=lambda o: (-(o["patent_count"] or 0), o["id"]))
 
     def pick(kind: str, country: str | None = None, nth: int = 0) -> dict[str, Any]:
         found = [

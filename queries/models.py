@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from abc import abstractmethod
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ttkg.graph.backends.contract import NodeRecord, PatentRef
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BridgesResult",
@@ -27,7 +31,51 @@ __all__ = [
     "RankedCount",
     "SearchHit",
     "SearchResult",
+    "Tabular",
 ]
+
+Row = dict[str, Any]
+
+
+class Tabular(BaseModel):
+    """A result with a flat, one-row-per-item view: `rows()` (plain dicts, the same columns
+    for every row) and `to_frame()` (a pandas DataFrame of those rows, for notebooks)."""
+
+    @abstractmethod
+    def rows(self) -> list[Row]:
+        """The answer as flat rows; each subclass says what a row is."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """The rows as a pandas DataFrame (pandas is the optional extra `ttkg[notebook]`)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "to_frame() needs pandas: pip install 'ttkg[notebook]' (or pandas)"
+            ) from exc
+        rows = self.rows()
+        return pd.DataFrame(rows, columns=list(rows[0]) if rows else self.columns())
+
+    @abstractmethod
+    def columns(self) -> list[str]:
+        """Column names of `rows()`, also when there are no rows."""
+
+
+def _org_cells(prefix: str, org: OrgRef | None) -> Row:
+    return {
+        f"{prefix}_id": org.id if org else None,
+        f"{prefix}_name": org.name if org else None,
+        f"{prefix}_kind": org.kind if org else None,
+        f"{prefix}_country": org.country if org else None,
+        f"{prefix}_ror_id": org.ror_id if org else None,
+    }
+
+
+def _evidence_cells(prefix: str, evidence: Evidence | None) -> Row:
+    return {
+        f"{prefix}_total": evidence.total if evidence else None,
+        f"{prefix}_patents": " ".join(p.number for p in evidence.patents) if evidence else None,
+    }
 
 
 class PatentEvidence(BaseModel):
@@ -125,8 +173,12 @@ class Partnership(BaseModel):
     evidence: Evidence
 
 
-class BridgesResult(BaseModel):
-    """Organisations and partnerships connecting two fields, in rank order."""
+class BridgesResult(Tabular):
+    """Organisations and partnerships connecting two fields, in rank order.
+
+    As rows: one per direct bridge (`bridge` = "direct", the organisation, count_a, count_b)
+    and one per partnership (`bridge` = "partnership", the organisation active in A, its
+    partner active in B, count_a, count_b and `count`), each with its evidence patents."""
 
     field_a: FieldRef
     field_b: FieldRef
@@ -136,6 +188,33 @@ class BridgesResult(BaseModel):
     total_partnerships: int
     offset: int
     limit: int
+
+    def rows(self) -> list[Row]:
+        out: list[Row] = []
+        for rank, d in enumerate(self.direct, self.offset + 1):
+            out.append(
+                {"bridge": "direct", "rank": rank, **_org_cells("organization", d.organization),
+                 **_org_cells("partner", None), "count_a": d.count_a, "count_b": d.count_b,
+                 "count": None, **_evidence_cells("evidence_a", d.evidence.get("a")),
+                 **_evidence_cells("evidence_b", d.evidence.get("b")),
+                 **_evidence_cells("evidence", None)}
+            )
+        for rank, p in enumerate(self.partnerships, self.offset + 1):
+            out.append(
+                {"bridge": "partnership", "rank": rank,
+                 **_org_cells("organization", p.organizations[0]),
+                 **_org_cells("partner", p.organizations[1]), "count_a": p.count_a,
+                 "count_b": p.count_b, "count": p.count, **_evidence_cells("evidence_a", None),
+                 **_evidence_cells("evidence_b", None), **_evidence_cells("evidence", p.evidence)}
+            )
+        return out
+
+    def columns(self) -> list[str]:
+        return [
+            "bridge", "rank", *_org_cells("organization", None), *_org_cells("partner", None),
+            "count_a", "count_b", "count", *_evidence_cells("evidence_a", None),
+            *_evidence_cells("evidence_b", None), *_evidence_cells("evidence", None),
+        ]
 
 
 class Hop(BaseModel):
@@ -157,14 +236,32 @@ class Path(BaseModel):
     hops: list[Hop]
 
 
-class PathsResult(BaseModel):
-    """The k shortest paths between two entities."""
+class PathsResult(Tabular):
+    """The k shortest paths between two entities. As rows: one per hop of each path."""
 
     source: EntityRef
     target: EntityRef
     max_hops: int
     via: list[str]
     paths: list[Path]
+
+    def rows(self) -> list[Row]:
+        return [
+            {"path": i, "length": path.length, "hop": j, "source_id": h.source.id,
+             "source_label": h.source.label, "source_name": h.source.name,
+             "relation": h.relation, "forward": h.forward, "target_id": h.target.id,
+             "target_label": h.target.label, "target_name": h.target.name, "weight": h.weight,
+             **_evidence_cells("evidence", h.evidence)}
+            for i, path in enumerate(self.paths, 1)
+            for j, h in enumerate(path.hops, 1)
+        ]
+
+    def columns(self) -> list[str]:
+        return [
+            "path", "length", "hop", "source_id", "source_label", "source_name", "relation",
+            "forward", "target_id", "target_label", "target_name", "weight",
+            *_evidence_cells("evidence", None),
+        ]
 
 
 class PartnerResult(BaseModel):
@@ -175,8 +272,8 @@ class PartnerResult(BaseModel):
     evidence: Evidence
 
 
-class PartnersResult(BaseModel):
-    """Co-owners of an organisation, most co-owned patents first."""
+class PartnersResult(Tabular):
+    """Co-owners of an organisation, most co-owned patents first. As rows: one per partner."""
 
     organization: OrgRef
     field: FieldRef | None
@@ -184,6 +281,16 @@ class PartnersResult(BaseModel):
     total: int
     offset: int
     limit: int
+
+    def rows(self) -> list[Row]:
+        return [
+            {"rank": rank, **_org_cells("partner", p.organization), "count": p.count,
+             **_evidence_cells("evidence", p.evidence)}
+            for rank, p in enumerate(self.partners, self.offset + 1)
+        ]
+
+    def columns(self) -> list[str]:
+        return ["rank", *_org_cells("partner", None), "count", *_evidence_cells("evidence", None)]
 
 
 class RankedCount(BaseModel):
@@ -193,14 +300,31 @@ class RankedCount(BaseModel):
     count: int
 
 
-class FieldProfile(BaseModel):
-    """Top organisations and countries of a field, and the WIPO fields it co-occurs with."""
+class FieldProfile(Tabular):
+    """Top organisations and countries of a field, and the WIPO fields it co-occurs with.
+    As rows: one per ranked entity, `section` saying which list it is from."""
 
     field: FieldRef
     patents: int
     organizations: list[RankedCount]
     countries: list[RankedCount]
     cooccurring_fields: list[RankedCount]
+
+    def rows(self) -> list[Row]:
+        sections = (
+            ("organization", self.organizations),
+            ("country", self.countries),
+            ("cooccurring_field", self.cooccurring_fields),
+        )
+        return [
+            {"section": name, "rank": rank, "id": r.entity.id, "label": r.entity.label,
+             "name": r.entity.name, "count": r.count}
+            for name, ranked in sections
+            for rank, r in enumerate(ranked, 1)
+        ]
+
+    def columns(self) -> list[str]:
+        return ["section", "rank", "id", "label", "name", "count"]
 
 
 class SearchHit(BaseModel):
@@ -212,8 +336,18 @@ class SearchHit(BaseModel):
     properties: dict[str, object] = Field(default_factory=dict)
 
 
-class SearchResult(BaseModel):
-    """Search matches, best first."""
+class SearchResult(Tabular):
+    """Search matches, best first. As rows: one per hit."""
 
     query: str
     hits: list[SearchHit]
+
+    def rows(self) -> list[Row]:
+        return [
+            {"rank": rank, "id": h.entity.id, "label": h.entity.label, "name": h.entity.name,
+             "match": h.match, "score": h.score}
+            for rank, h in enumerate(self.hits, 1)
+        ]
+
+    def columns(self) -> list[str]:
+        return ["rank", "id", "label", "name", "match", "score"]

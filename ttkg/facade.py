@@ -1,0 +1,203 @@
+"""The Python API, for notebooks and scripts: `ttkg.open()` and a `KnowledgeGraph` whose
+methods are the queries, with the same names and options as the CLI and the HTTP API and the
+same typed results (each with `.rows()` and `.to_frame()`).
+
+    >>> import ttkg
+    >>> g = ttkg.open()                     # the graph `ttkg build` wrote ($TTKG_GRAPH)
+    >>> r = g.bridges("Semiconductors", "Optics", kind="university", limit=2)
+    >>> r.field_a.name, r.field_b.name
+    ('Semiconductors', 'Optics')
+    >>> [d.organization.name for d in r.direct]
+    ['Massachusetts Institute of Technology', 'University of California System']
+    >>> r.to_frame()[["bridge", "organization_name", "count_a", "count_b"]].head(1)
+       bridge                       organization_name  count_a  count_b
+    0  direct  Massachusetts Institute of Technology       28       25
+    >>> g.close()
+
+A Neo4j server instead: `ttkg.open(backend="neo4j", uri="bolt://...", password="...")`, or
+the TTKG_NEO4J_* variables; the answers are the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from ttkg.core.model import NodeLabel
+from ttkg.core.settings import BackendName, Neo4jSettings, Settings
+from ttkg.graph.backends.contract import Filters, GraphBackend
+from ttkg.graph.backends.registry import open_backend
+from ttkg.queries.bridges import bridges
+from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, make_filters, parse_years
+from ttkg.queries.entity import EntityDetail, entity_detail
+from ttkg.queries.models import (
+    BridgesResult,
+    FieldProfile,
+    PartnersResult,
+    PathsResult,
+    SearchResult,
+)
+from ttkg.queries.partners import partners
+from ttkg.queries.paths import paths
+from ttkg.queries.profile import field_profile
+from ttkg.queries.resolve import search
+
+__all__ = ["KnowledgeGraph", "open"]
+
+Kinds = str | Collection[str] | None
+
+
+def open(  # the name researchers expect (`ttkg.open()`, like `io.open`)
+    graph: str | Path | None = None,
+    *,
+    backend: BackendName | None = None,
+    settings: Settings | None = None,
+    **neo4j: Any,
+) -> KnowledgeGraph:
+    """Open a built graph: the default graph folder, a folder given as `graph`, or with
+    `backend="neo4j"` the server that `uri`, `user`, `password`, `database` (or the
+    TTKG_NEO4J_* variables) name. `settings` gives everything at once."""
+    settings = settings or Settings()
+    update: dict[str, Any] = {}
+    if graph is not None:
+        update["graph"] = Path(graph)
+    if backend is not None:
+        update["backend"] = backend
+    if neo4j:
+        update["neo4j"] = Neo4jSettings(**neo4j)
+    return KnowledgeGraph(open_backend(settings.model_copy(update=update)))
+
+
+def _filters(years: str | None, country: str | None, kind: Kinds) -> Filters:
+    year_from, year_to = parse_years(years)
+    return make_filters(year_from, year_to, country, _kinds(kind))
+
+
+def _kinds(kind: Kinds) -> str | list[str] | None:
+    return kind if kind is None or isinstance(kind, str) else list(kind)
+
+
+class KnowledgeGraph:
+    """One open graph and the questions it answers. Use it as a context manager, or call
+    `close()`; years are written as in the CLI (`"2010-2020"`, `"2015-"`, `"2018"`)."""
+
+    def __init__(self, backend: GraphBackend) -> None:
+        self.backend = backend
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the backend (memory or connections)."""
+        self.backend.close()
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Node and edge counts by label and type."""
+        return {"nodes": self.backend.node_counts(), "edges": self.backend.edge_counts()}
+
+    def manifest(self) -> dict[str, Any]:
+        """The build manifest: sources with releases and licences, counts, build time."""
+        return self.backend.manifest()
+
+    def search(
+        self, text: str, *, labels: Collection[NodeLabel] = (), limit: int = 10
+    ) -> SearchResult:
+        """Entities by name (exact, prefix, fuzzy), id, ROR id, patent number, CPC symbol or
+        ISO code."""
+        return search(self.backend, text, labels, limit)
+
+    def entity(self, text: str, *, limit: int = 25) -> EntityDetail:
+        """One entity with its properties and neighbours."""
+        return entity_detail(self.backend, text, limit=limit)
+
+    def bridges(
+        self,
+        field_a: str,
+        field_b: str,
+        *,
+        years: str | None = None,
+        country: str | None = None,
+        kind: Kinds = None,
+        partner_kind: Kinds = None,
+        min_evidence: int = 1,
+        limit: int = 10,
+        offset: int = 0,
+        evidence: int = DEFAULT_EVIDENCE,
+    ) -> BridgesResult:
+        """Organisations and partnerships connecting two fields, with evidence."""
+        return bridges(
+            self.backend,
+            field_a,
+            field_b,
+            _filters(years, country, kind),
+            partner_kinds=_kinds(partner_kind),
+            min_evidence=min_evidence,
+            limit=limit,
+            offset=offset,
+            evidence=evidence,
+        )
+
+    def paths(
+        self,
+        source: str,
+        target: str,
+        *,
+        max_hops: int = DEFAULT_HOPS,
+        via: str | Collection[str] | None = None,
+        k: int = 3,
+        time_budget: float = 10.0,
+        evidence: int = DEFAULT_EVIDENCE,
+    ) -> PathsResult:
+        """The k best paths between two entities, each hop with its evidence."""
+        return paths(
+            self.backend,
+            source,
+            target,
+            max_hops=max_hops,
+            via=via,
+            k=k,
+            time_budget=time_budget,
+            evidence=evidence,
+        )
+
+    def partners(
+        self,
+        organization: str,
+        *,
+        field: str | None = None,
+        years: str | None = None,
+        country: str | None = None,
+        kind: Kinds = None,
+        limit: int = 20,
+        offset: int = 0,
+        evidence: int = DEFAULT_EVIDENCE,
+    ) -> PartnersResult:
+        """Co-owners of an organisation, with their co-owned patents."""
+        return partners(
+            self.backend,
+            organization,
+            field,
+            _filters(years, country, kind),
+            limit=limit,
+            offset=offset,
+            evidence=evidence,
+        )
+
+    def profile(
+        self,
+        field: str,
+        *,
+        years: str | None = None,
+        country: str | None = None,
+        kind: Kinds = None,
+        limit: int = 10,
+    ) -> FieldProfile:
+        """Top organisations and countries of a field, and the fields it co-occurs with."""
+        return field_profile(self.backend, field, _filters(years, country, kind), limit=limit)
