@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Refresh api/static/vendor/ from the npm registry at the versions in package.json
+# (run by a maintainer when upgrading; the copied files are committed and packaged).
+set -euo pipefail
+cd "$(dirname "$0")"
+work=$(mktemp -d)
+cp package.json "$work/"
+(cd "$work" && npm install --silent --no-audit --no-fund)
+m="$work/node_modules"
+mkdir -p vendor
+cp "$m/swagger-ui-dist/swagger-ui-bundle.js" "$m/swagger-ui-dist/swagger-ui.css" vendor/
+cp "$m/swagger-ui-dist/LICENSE" vendor/swagger-ui.LICENSE
+cp "$m/redoc/bundles/redoc.standalone.js" vendor/
+cp "$m/redoc/LICENSE" vendor/redoc.LICENSE
+rm -rf "$work"
