@@ -8,12 +8,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
+from ttkg.core.errors import InvalidQueryError
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import Filters, GraphBackend
 from ttkg.queries.common import make_filters
 
-__all__ = ["BackendDep", "FiltersDep", "SettingsDep"]
+__all__ = [
+    "BackendDep",
+    "OrgFiltersDep",
+    "PairFiltersDep",
+    "PartnerFiltersDep",
+    "SettingsDep",
+    "known_parameters_only",
+]
 
 
 async def get_backend(request: Request) -> GraphBackend:
@@ -26,21 +36,82 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_filters(
-    year_from: Annotated[
-        int | None, Query(ge=1790, le=2100, description="First grant year")
-    ] = None,
-    year_to: Annotated[int | None, Query(ge=1790, le=2100, description="Last grant year")] = None,
-    country: Annotated[
-        str | None, Query(pattern="^[A-Za-z]{2}$", description="Organisation country, ISO alpha-2")
-    ] = None,
-    kind: Annotated[
-        list[str] | None, Query(max_length=7, description="Organisation kinds (repeatable)")
-    ] = None,
+Years = Annotated[
+    str | None,
+    Query(
+        max_length=9,
+        description="Grant years, inclusive: 2010-2020, 2015-, -2020 or 2018",
+        examples=["2010-2020"],
+    ),
+]
+Countries = Annotated[
+    list[str] | None,
+    Query(
+        max_length=100,
+        description="ISO 3166-1 alpha-2 codes; several: repeat the parameter or comma-separate "
+        "(SA,MY); any of them matches",
+    ),
+]
+Kinds = Annotated[
+    list[str] | None,
+    Query(
+        max_length=7,
+        description="Organisation kinds (university, company, government, hospital, nonprofit, "
+        "individual, other); repeat or comma-separate",
+    ),
+]
+
+
+async def get_pair_filters(
+    years: Years = None,
+    country: Countries = None,
+    kind: Kinds = None,
+    partner_country: Countries = None,
+    partner_kind: Kinds = None,
 ) -> Filters:
-    return make_filters(year_from, year_to, country, kind)
+    """Filters of a pair query: the organisation side and the partner side."""
+    return make_filters(years, country, kind, partner_country, partner_kind)
+
+
+async def get_org_filters(
+    years: Years = None, country: Countries = None, kind: Kinds = None
+) -> Filters:
+    """Filters of the organisations counted."""
+    return make_filters(years, country, kind)
+
+
+async def get_partner_filters(
+    years: Years = None, partner_country: Countries = None, partner_kind: Kinds = None
+) -> Filters:
+    """Filters of an organisation's partners."""
+    return make_filters(years, partner_country=partner_country, partner_kind=partner_kind)
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route takes, its dependencies' included."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+async def known_parameters_only(request: Request) -> None:
+    """A query parameter the route does not take is an error naming it and the valid ones:
+    a misspelt filter must never be silently ignored."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    valid = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - valid)
+    if unknown:
+        raise InvalidQueryError(
+            f"unknown query parameter(s) {', '.join(unknown)}; "
+            f"valid: {', '.join(sorted(valid)) or 'none'}"
+        )
 
 
 BackendDep = Annotated[GraphBackend, Depends(get_backend)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-FiltersDep = Annotated[Filters, Depends(get_filters)]
+PairFiltersDep = Annotated[Filters, Depends(get_pair_filters)]
+OrgFiltersDep = Annotated[Filters, Depends(get_org_filters)]
+PartnerFiltersDep = Annotated[Filters, Depends(get_partner_filters)]

@@ -113,7 +113,7 @@ def _years(a: int | None, b: int | None) -> Filters:
 
 def _bridges_mix() -> list[Query]:
     """The bridges of both mixes: field names and CPC symbols mean the same on both graphs."""
-    uni = Filters(kinds=frozenset({"university"}))
+    uni = Filters(kinds=frozenset({"university"}), partner_kinds=frozenset({"company"}))
     return [
         Query("bridges", "Semiconductors × Optics", ("Semiconductors", "Optics")),
         Query(
@@ -126,7 +126,7 @@ def _bridges_mix() -> list[Query]:
             "bridges",
             "Semiconductors × Optics, university×company",
             ("Semiconductors", "Optics"),
-            {"filters": uni, "partner_kinds": "company"},
+            {"filters": uni},
         ),
         Query("bridges", "Pharmaceuticals × Biotechnology", ("Pharmaceuticals", "Biotechnology")),
         Query(
@@ -311,7 +311,7 @@ def nx_bridges_per_org(
         attrs = nodes[o]
         if filters.kinds and attrs["kind"] not in filters.kinds:
             continue
-        if filters.country and attrs["country"] != filters.country:
+        if filters.countries and attrs["country"] not in filters.countries:
             continue
         ca = cb = 0
         for p, _, k in g.in_edges(o, keys=True):
@@ -359,7 +359,7 @@ def nx_bridges_field_first(
         attrs = nodes[o]
         if filters.kinds and attrs["kind"] not in filters.kinds:
             continue
-        if filters.country and attrs["country"] != filters.country:
+        if filters.countries and attrs["country"] not in filters.countries:
             continue
         found.append((o, ca[o], cb[o]))
     found.sort(key=lambda t: (-min(t[1], t[2]), -(t[1] + t[2]), t[0]))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ttkg.core.errors import InvalidQueryError
 from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
-from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, parse_kinds
-from ttkg.queries.models import BridgesResult, FieldRef, evidence_data, org_data
+from ttkg.queries.common import DEFAULT_EVIDENCE, check_page
+from ttkg.queries.models import AppliedFilters, BridgesResult, FieldRef, evidence_data, org_data
 from ttkg.queries.resolve import resolve_field
 
 __all__ = ["bridges", "field_ref"]
@@ -22,18 +22,20 @@ def bridges(
     field_b: str,
     filters: Filters = Filters(),
     *,
-    partner_kinds: str | list[str] | frozenset[str] | None = None,
     min_evidence: int = 1,
     limit: int = 10,
     offset: int = 0,
     evidence: int = DEFAULT_EVIDENCE,
 ) -> BridgesResult:
     """Organisations holding patents in both fields (direct bridges), ranked by
-    min(count in A, count in B) then the sum; and pairs of co-owners, one active in A and
-    the other in B (partnerships), ranked by co-owned patents. Each carries patent evidence.
+    min(count in A, count in B) then the sum; and partnerships: pairs co-owning patents in A
+    or B, one active in A and the other in B, ranked by those co-owned patents (`count`; the
+    pair's co-owned total in any field is reported beside it). Every count carries its
+    evidence: for a partnership, co-owned patents in A or B only.
 
-    Filters: grant years, organisation country and kinds (for partnerships: one member has
-    a kind in `filters.kinds`, the other one in `partner_kinds`).
+    Filters: grant years (every count); country and kind (the direct bridge's organisation,
+    a partnership's first member); partner_country and partner_kind (a partnership's other
+    member).
     """
     check_page(limit, offset, evidence)
     if min_evidence < 1:
@@ -41,16 +43,17 @@ def bridges(
     a, b = resolve_field(backend, field_a), resolve_field(backend, field_b)
     total_direct, direct_page = backend.direct_bridges(a, b, filters, min_evidence, offset, limit)
     total_pairs, pair_page = backend.partnership_bridges(
-        a, b, filters, parse_kinds(partner_kinds), min_evidence, offset, limit
+        a, b, filters, min_evidence, offset, limit
     )
     ids = {o for o, _, _ in direct_page} | {x for p in pair_page for x in p[:2]}
     orgs = {k: org_data(v) for k, v in backend.get_nodes(sorted(ids)).items()}
-    years = Filters(filters.year_from, filters.year_to)
+    years = filters.years_only()
     # one validation of the whole answer from plain data (pydantic-core, not Python loops)
     return BridgesResult.model_validate(
         {
             "field_a": field_ref(a),
             "field_b": field_ref(b),
+            "filters": AppliedFilters.of(filters),
             "direct": [
                 {
                     "organization": orgs[o],
@@ -69,11 +72,12 @@ def bridges(
                     "count": n,
                     "count_a": ca,
                     "count_b": cb,
+                    "co_owned_total": total,
                     "evidence": evidence_data(
-                        backend.co_assigned_patents(x, y, None, years, evidence)
+                        backend.co_assigned_patents(x, y, (a, b), years, evidence)
                     ),
                 }
-                for x, y, n, ca, cb in pair_page
+                for x, y, n, ca, cb, total in pair_page
             ],
             "total_direct": total_direct,
             "total_partnerships": total_pairs,

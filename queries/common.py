@@ -1,8 +1,17 @@
-"""Validation shared by the queries: limits, year ranges, kinds, countries."""
+"""Validation shared by the queries: limits, year ranges, kinds, countries.
+
+The one filter model of ttkg: the HTTP API, the CLI and the Python API all hand what the user
+wrote to `make_filters` (same names everywhere: years, country, kind, partner_country,
+partner_kind; several values as a list or comma-separated), which validates every value and
+refuses what it does not know, naming it and the valid form.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
+
+import pycountry
 
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.model import OrgKind
@@ -18,9 +27,13 @@ __all__ = [
     "MAX_OFFSET",
     "check_page",
     "make_filters",
+    "only_filters",
+    "parse_countries",
     "parse_kinds",
     "parse_years",
 ]
+
+Values = str | Iterable[str] | None
 
 MAX_LIMIT: Final = 500
 MAX_EVIDENCE: Final = 100
@@ -43,43 +56,78 @@ def check_page(limit: int, offset: int, evidence: int) -> None:
         raise InvalidQueryError(f"evidence must be between 0 and {MAX_EVIDENCE}, got {evidence}")
 
 
-def parse_kinds(kinds: str | list[str] | tuple[str, ...] | frozenset[str] | None) -> frozenset[str]:
-    """Organisation kinds from a list or a comma-separated string; refuses unknown kinds."""
-    if not kinds:
-        return frozenset()
-    items = kinds.split(",") if isinstance(kinds, str) else list(kinds)
-    out = set()
+def _items(values: Values) -> list[str]:
+    """Values from a list (a repeated option or query parameter), each possibly
+    comma-separated, or from one comma-separated string."""
+    if not values:
+        return []
+    raw = [values] if isinstance(values, str) else list(values)
+    return [item.strip() for text in raw for item in text.split(",") if item.strip()]
+
+
+def parse_kinds(kinds: Values, option: str = "kind") -> frozenset[str]:
+    """Organisation kinds; refuses unknown kinds, naming them and the valid ones."""
     valid = {k.value for k in OrgKind}
-    for item in items:
-        k = item.strip().lower()
-        if not k:
-            continue
+    out = set()
+    for item in _items(kinds):
+        k = item.lower()
         if k not in valid:
             raise InvalidQueryError(
-                f"unknown organisation kind {item!r}; valid: {', '.join(sorted(valid))}"
+                f"{option}: unknown organisation kind {item!r}; valid: {', '.join(sorted(valid))}"
             )
         out.add(k)
     return frozenset(out)
 
 
+def parse_countries(countries: Values, option: str = "country") -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes (any case); refuses anything else, naming it.
+
+    >>> sorted(parse_countries("sa,MY"))
+    ['MY', 'SA']
+    >>> parse_countries(["XX"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ttkg.core.errors.InvalidQueryError: country: 'XX' is not an ISO 3166-1 alpha-2 ...
+    """
+    out = set()
+    for item in _items(countries):
+        code = item.upper()
+        if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+            raise InvalidQueryError(
+                f"{option}: {item!r} is not an ISO 3166-1 alpha-2 country code "
+                "(two letters, e.g. US, CN, SA)"
+            )
+        out.add(code)
+    return frozenset(out)
+
+
 def make_filters(
-    year_from: int | None = None,
-    year_to: int | None = None,
-    country: str | None = None,
-    kinds: str | list[str] | tuple[str, ...] | frozenset[str] | None = None,
+    years: str | None = None,
+    country: Values = None,
+    kind: Values = None,
+    partner_country: Values = None,
+    partner_kind: Values = None,
 ) -> Filters:
-    """Validated Filters."""
+    """Validated Filters from what a user wrote.
+
+    >>> f = make_filters("2010-2015", "tw", ["university"], partner_kind="company")
+    >>> f.year_from, f.year_to, sorted(f.countries), sorted(f.kinds), sorted(f.partner_kinds)
+    (2010, 2015, ['TW'], ['university'], ['company'])
+    """
+    year_from, year_to = parse_years(years)
     for y in (year_from, year_to):
         if y is not None and not 1790 <= y <= 2100:
-            raise InvalidQueryError(f"year {y} out of range 1790..2100")
+            raise InvalidQueryError(f"years: {y} is out of range 1790..2100")
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise InvalidQueryError(f"year range {year_from}-{year_to} is empty")
-    if country is not None:
-        c = country.strip().upper()
-        if len(c) != 2 or not c.isalpha():
-            raise InvalidQueryError(f"country must be an ISO 3166-1 alpha-2 code, got {country!r}")
-        country = c
-    return Filters(year_from, year_to, country, parse_kinds(kinds))
+        raise InvalidQueryError(f"years: the range {year_from}-{year_to} is empty")
+    return Filters(
+        year_from,
+        year_to,
+        parse_countries(country),
+        parse_kinds(kind),
+        parse_countries(partner_country, "partner_country"),
+        parse_kinds(partner_kind, "partner_kind"),
+    )
 
 
 def parse_years(text: str | None) -> tuple[int | None, int | None]:
@@ -94,5 +142,23 @@ def parse_years(text: str | None) -> tuple[int | None, int | None]:
         return int(t), int(t)
     except ValueError:
         raise InvalidQueryError(
-            f"years must look like 2010-2020, 2010- or 2015; got {text!r}"
+            f"years must look like 2010-2020, 2010-, -2020 or 2015; got {text!r}"
         ) from None
+
+
+_SIDES: Final = {
+    "country": "countries",
+    "kind": "kinds",
+    "partner_country": "partner_countries",
+    "partner_kind": "partner_kinds",
+}
+
+
+def only_filters(filters: Filters, query: str, *allowed: str) -> None:
+    """Refuse the organisation filters a query does not apply (a filter not applied must
+    never look applied): `allowed` names the ones it does (country, kind, partner_country,
+    partner_kind); years apply everywhere."""
+    for name, attribute in _SIDES.items():
+        if name not in allowed and getattr(filters, attribute):
+            valid = ", ".join(["years", *allowed])
+            raise InvalidQueryError(f"{query} does not filter by {name}; its filters: {valid}")

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ttkg.graph.backends.contract import NodeRecord, PatentRef
+from ttkg.graph.backends.contract import Filters, NodeRecord, PatentRef
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "AppliedFilters",
     "BridgesResult",
     "DirectBridge",
     "EntityRef",
@@ -76,6 +77,45 @@ def _evidence_cells(prefix: str, evidence: Evidence | None) -> Row:
         f"{prefix}_total": evidence.total if evidence else None,
         f"{prefix}_patents": " ".join(p.number for p in evidence.patents) if evidence else None,
     }
+
+
+class AppliedFilters(BaseModel):
+    """The filters an answer applied, as validated (an empty list filters nothing)."""
+
+    years: tuple[int | None, int | None] | None = Field(
+        None, description="grant years [from, to], inclusive; null: all years"
+    )
+    countries: list[str] = Field(default_factory=list, description="ISO alpha-2, any of them")
+    kinds: list[str] = Field(default_factory=list)
+    partner_countries: list[str] = Field(default_factory=list)
+    partner_kinds: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, filters: Filters) -> AppliedFilters:
+        years = (filters.year_from, filters.year_to)
+        return cls(
+            years=None if years == (None, None) else years,
+            countries=sorted(filters.countries),
+            kinds=sorted(filters.kinds),
+            partner_countries=sorted(filters.partner_countries),
+            partner_kinds=sorted(filters.partner_kinds),
+        )
+
+    def describe(self) -> str:
+        """One line for people: `years 2010-2015; country TW; partner kind company`."""
+        parts = []
+        if self.years is not None:
+            a, b = self.years
+            parts.append(f"years {a or ''}-{b or ''}" if a != b else f"year {a}")
+        for name, values in (
+            ("country", self.countries),
+            ("kind", self.kinds),
+            ("partner country", self.partner_countries),
+            ("partner kind", self.partner_kinds),
+        ):
+            if values:
+                parts.append(f"{name} {', '.join(values)}")
+        return "; ".join(parts) if parts else "no filters"
 
 
 class PatentEvidence(BaseModel):
@@ -164,13 +204,16 @@ class DirectBridge(BaseModel):
 
 
 class Partnership(BaseModel):
-    """Two organisations co-owning patents, the first active in field A, the second in B."""
+    """Two organisations co-owning patents in field A or B, one of them active in A and the
+    other in B. The first passes the organisation filters (country, kind), the second the
+    partner filters (partner_country, partner_kind)."""
 
     organizations: list[OrgRef] = Field(min_length=2, max_length=2)
-    count: int = Field(description="co-owned patents")
-    count_a: int = Field(description="patents of the first organisation in field A")
-    count_b: int = Field(description="patents of the second organisation in field B")
-    evidence: Evidence
+    count: int = Field(description="patents the two co-own that are in field A or in field B")
+    count_a: int = Field(description="patents the two co-own in field A")
+    count_b: int = Field(description="patents the two co-own in field B")
+    co_owned_total: int = Field(description="all patents the two co-own, in any field")
+    evidence: Evidence = Field(description="co-owned patents in field A or B, newest first")
 
 
 class BridgesResult(Tabular):
@@ -182,6 +225,7 @@ class BridgesResult(Tabular):
 
     field_a: FieldRef
     field_b: FieldRef
+    filters: AppliedFilters
     direct: list[DirectBridge]
     partnerships: list[Partnership]
     total_direct: int
@@ -195,7 +239,8 @@ class BridgesResult(Tabular):
             out.append(
                 {"bridge": "direct", "rank": rank, **_org_cells("organization", d.organization),
                  **_org_cells("partner", None), "count_a": d.count_a, "count_b": d.count_b,
-                 "count": None, **_evidence_cells("evidence_a", d.evidence.get("a")),
+                 "count": None, "co_owned_total": None,
+                 **_evidence_cells("evidence_a", d.evidence.get("a")),
                  **_evidence_cells("evidence_b", d.evidence.get("b")),
                  **_evidence_cells("evidence", None)}
             )
@@ -204,7 +249,8 @@ class BridgesResult(Tabular):
                 {"bridge": "partnership", "rank": rank,
                  **_org_cells("organization", p.organizations[0]),
                  **_org_cells("partner", p.organizations[1]), "count_a": p.count_a,
-                 "count_b": p.count_b, "count": p.count, **_evidence_cells("evidence_a", None),
+                 "count_b": p.count_b, "count": p.count, "co_owned_total": p.co_owned_total,
+                 **_evidence_cells("evidence_a", None),
                  **_evidence_cells("evidence_b", None), **_evidence_cells("evidence", p.evidence)}
             )
         return out
@@ -212,7 +258,7 @@ class BridgesResult(Tabular):
     def columns(self) -> list[str]:
         return [
             "bridge", "rank", *_org_cells("organization", None), *_org_cells("partner", None),
-            "count_a", "count_b", "count", *_evidence_cells("evidence_a", None),
+            "count_a", "count_b", "count", "co_owned_total", *_evidence_cells("evidence_a", None),
             *_evidence_cells("evidence_b", None), *_evidence_cells("evidence", None),
         ]
 
@@ -277,6 +323,7 @@ class PartnersResult(Tabular):
 
     organization: OrgRef
     field: FieldRef | None
+    filters: AppliedFilters
     partners: list[PartnerResult]
     total: int
     offset: int
@@ -305,6 +352,7 @@ class FieldProfile(Tabular):
     As rows: one per ranked entity, `section` saying which list it is from."""
 
     field: FieldRef
+    filters: AppliedFilters
     patents: int
     organizations: list[RankedCount]
     countries: list[RankedCount]

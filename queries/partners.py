@@ -5,8 +5,8 @@ from __future__ import annotations
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.contract import Filters, GraphBackend
 from ttkg.queries.bridges import field_ref
-from ttkg.queries.common import DEFAULT_EVIDENCE, check_page
-from ttkg.queries.models import Evidence, OrgRef, PartnerResult, PartnersResult
+from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, only_filters
+from ttkg.queries.models import AppliedFilters, Evidence, OrgRef, PartnerResult, PartnersResult
 from ttkg.queries.resolve import resolve_entity, resolve_field
 
 __all__ = ["partners"]
@@ -23,25 +23,30 @@ def partners(
     evidence: int = DEFAULT_EVIDENCE,
 ) -> PartnersResult:
     """Co-owners of an organisation ranked by co-owned patents (then id), with evidence.
-    The filters' org part (country, kinds) applies to the partners."""
+    Filters: years; partner_country and partner_kind select the partners."""
     check_page(limit, offset, evidence)
+    only_filters(filters, "partners", "partner_country", "partner_kind")
     org = resolve_entity(backend, organization, (NodeLabel.ORGANIZATION,))
     spec = resolve_field(backend, field) if field else None
-    pairs = backend.co_assignment_counts([org.id], spec, filters)
+    pairs = backend.co_assignment_counts([org.id], spec, filters.partner_side())
     ranked = sorted(
         ((y if x == org.id else x, n) for (x, y), n in pairs.items()), key=lambda t: (-t[1], t[0])
     )
     page = ranked[offset : offset + limit]
     nodes = backend.get_nodes([p for p, _ in page])
-    years = Filters(filters.year_from, filters.year_to)
+    years = filters.years_only()
+    specs = [spec] if spec is not None else []
     return PartnersResult(
         organization=OrgRef.of(org),
         field=field_ref(spec) if spec else None,
+        filters=AppliedFilters.of(filters),
         partners=[
             PartnerResult(
                 organization=OrgRef.of(nodes[p]),
                 count=n,
-                evidence=Evidence.of(backend.co_assigned_patents(org.id, p, spec, years, evidence)),
+                evidence=Evidence.of(
+                    backend.co_assigned_patents(org.id, p, specs, years, evidence)
+                ),
             )
             for p, n in page
         ],

@@ -7,8 +7,8 @@ import heapq
 from ttkg.core.model import country_id
 from ttkg.graph.backends.contract import Filters, GraphBackend
 from ttkg.queries.bridges import field_ref
-from ttkg.queries.common import check_page
-from ttkg.queries.models import EntityRef, FieldProfile, RankedCount
+from ttkg.queries.common import check_page, only_filters
+from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount
 from ttkg.queries.resolve import resolve_field
 
 __all__ = ["field_profile"]
@@ -25,6 +25,7 @@ def field_profile(
     """Top organisations and countries of a field (by distinct patents) and the WIPO fields
     its patents are also in (the field itself excluded)."""
     check_page(limit, 0, 0)
+    only_filters(filters, "profile", "country", "kind")
     spec = resolve_field(backend, field)
     orgs = _top(backend.field_org_counts(spec, filters), limit)
     countries = _top(backend.field_country_counts(spec, filters), limit)
@@ -35,6 +36,7 @@ def field_profile(
     nodes = backend.get_nodes(ids)
     return FieldProfile(
         field=field_ref(spec),
+        filters=AppliedFilters.of(filters),
         patents=total,
         organizations=[RankedCount(entity=EntityRef.of(nodes[o]), count=n) for o, n in orgs],
         countries=[

@@ -54,8 +54,7 @@ def test_bridges_json_equals_the_api_result(
         memory_backend,
         "Semiconductors",
         "Optics",
-        make_filters(2010, 2020, kinds="university"),
-        partner_kinds="company",
+        make_filters("2010-2020", kind="university", partner_kind="company"),
         limit=3,
         evidence=3,
     )

@@ -27,10 +27,10 @@ from typing import Any, Self
 
 from ttkg.core.model import NodeLabel
 from ttkg.core.settings import BackendName, Neo4jSettings, Settings
-from ttkg.graph.backends.contract import Filters, GraphBackend
+from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
 from ttkg.queries.bridges import bridges
-from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, make_filters, parse_years
+from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, Values, make_filters
 from ttkg.queries.entity import EntityDetail, entity_detail
 from ttkg.queries.models import (
     BridgesResult,
@@ -46,7 +46,6 @@ from ttkg.queries.resolve import search
 
 __all__ = ["KnowledgeGraph", "open"]
 
-Kinds = str | Collection[str] | None
 
 
 def open(  # the name researchers expect (`ttkg.open()`, like `io.open`)
@@ -68,15 +67,6 @@ def open(  # the name researchers expect (`ttkg.open()`, like `io.open`)
     if neo4j:
         update["neo4j"] = Neo4jSettings(**neo4j)
     return KnowledgeGraph(open_backend(settings.model_copy(update=update)))
-
-
-def _filters(years: str | None, country: str | None, kind: Kinds) -> Filters:
-    year_from, year_to = parse_years(years)
-    return make_filters(year_from, year_to, country, _kinds(kind))
-
-
-def _kinds(kind: Kinds) -> str | list[str] | None:
-    return kind if kind is None or isinstance(kind, str) else list(kind)
 
 
 class KnowledgeGraph:
@@ -123,9 +113,10 @@ class KnowledgeGraph:
         field_b: str,
         *,
         years: str | None = None,
-        country: str | None = None,
-        kind: Kinds = None,
-        partner_kind: Kinds = None,
+        country: Values = None,
+        kind: Values = None,
+        partner_country: Values = None,
+        partner_kind: Values = None,
         min_evidence: int = 1,
         limit: int = 10,
         offset: int = 0,
@@ -136,8 +127,7 @@ class KnowledgeGraph:
             self.backend,
             field_a,
             field_b,
-            _filters(years, country, kind),
-            partner_kinds=_kinds(partner_kind),
+            make_filters(years, country, kind, partner_country, partner_kind),
             min_evidence=min_evidence,
             limit=limit,
             offset=offset,
@@ -173,8 +163,8 @@ class KnowledgeGraph:
         *,
         field: str | None = None,
         years: str | None = None,
-        country: str | None = None,
-        kind: Kinds = None,
+        partner_country: Values = None,
+        partner_kind: Values = None,
         limit: int = 20,
         offset: int = 0,
         evidence: int = DEFAULT_EVIDENCE,
@@ -184,7 +174,7 @@ class KnowledgeGraph:
             self.backend,
             organization,
             field,
-            _filters(years, country, kind),
+            make_filters(years, partner_country=partner_country, partner_kind=partner_kind),
             limit=limit,
             offset=offset,
             evidence=evidence,
@@ -195,9 +185,9 @@ class KnowledgeGraph:
         field: str,
         *,
         years: str | None = None,
-        country: str | None = None,
-        kind: Kinds = None,
+        country: Values = None,
+        kind: Values = None,
         limit: int = 10,
     ) -> FieldProfile:
         """Top organisations and countries of a field, and the fields it co-occurs with."""
-        return field_profile(self.backend, field, _filters(years, country, kind), limit=limit)
+        return field_profile(self.backend, field, make_filters(years, country, kind), limit=limit)

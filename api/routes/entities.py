@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.concurrency import run_in_threadpool
 
-from ttkg.api.deps import BackendDep
+from ttkg.api.deps import BackendDep, known_parameters_only
 from ttkg.api.problems import PROBLEM_RESPONSES
 from ttkg.core.model import NodeLabel
 from ttkg.queries.entity import EntityDetail, entity_detail
 from ttkg.queries.models import SearchResult
 from ttkg.queries.resolve import search
 
-router = APIRouter(prefix="/entities", tags=["entities"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/entities",
+    tags=["entities"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(known_parameters_only)],
+)
 
 
 @router.get("", response_model=SearchResult, summary="Search entities by name, id or code")

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ttkg.api.deps import BackendDep
+from ttkg.api.deps import BackendDep, known_parameters_only
 from ttkg.graph.backends.contract import GraphBackend
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Depends(known_parameters_only)])
 
 
 class Health(BaseModel):

@@ -7,10 +7,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ttkg.api.deps import BackendDep, FiltersDep, SettingsDep
+from ttkg.api.deps import (
+    BackendDep,
+    OrgFiltersDep,
+    PairFiltersDep,
+    PartnerFiltersDep,
+    SettingsDep,
+    known_parameters_only,
+)
 from ttkg.api.problems import PROBLEM_RESPONSES
 from ttkg.api.rdf_views import RDF_RESPONSES, rdf_response
 from ttkg.queries.bridges import bridges
@@ -20,7 +27,11 @@ from ttkg.queries.partners import partners
 from ttkg.queries.paths import MAX_HOPS, MAX_K, paths
 from ttkg.queries.profile import field_profile
 
-router = APIRouter(tags=["queries"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    tags=["queries"],
+    responses=PROBLEM_RESPONSES,
+    dependencies=[Depends(known_parameters_only)],
+)
 
 FieldParam = Annotated[
     str,
@@ -42,10 +53,9 @@ EvidenceCap = Annotated[int, Query(ge=0, le=MAX_EVIDENCE, description="Evidence 
 async def get_bridges(
     request: Request,
     backend: BackendDep,
-    filters: FiltersDep,
+    filters: PairFiltersDep,
     field_a: FieldParam,
     field_b: FieldParam,
-    partner_kind: Annotated[list[str] | None, Query(max_length=7)] = None,
     min_evidence: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Limit = 10,
     offset: Offset = 0,
@@ -57,7 +67,6 @@ async def get_bridges(
             field_a,
             field_b,
             filters,
-            partner_kinds=partner_kind,
             min_evidence=min_evidence,
             limit=limit,
             offset=offset,
@@ -108,7 +117,7 @@ async def get_paths(
 )
 async def get_partners(
     backend: BackendDep,
-    filters: FiltersDep,
+    filters: PartnerFiltersDep,
     organization: Annotated[str, Path(min_length=1, max_length=300)],
     field: Annotated[str | None, Query(max_length=300)] = None,
     limit: Limit = 20,
@@ -128,13 +137,13 @@ async def get_partners(
 
 
 @router.get(
-    "/fields/{field}/profile",
+    "/fields/{field:path}/profile",
     response_model=FieldProfile,
     summary="Top organisations and countries of a field, and co-occurring fields",
 )
 async def get_profile(
     backend: BackendDep,
-    filters: FiltersDep,
+    filters: OrgFiltersDep,
     field: Annotated[str, Path(min_length=1, max_length=300)],
     limit: Limit = 10,
 ) -> FieldProfile:

@@ -111,16 +111,31 @@ class FieldSpec:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """Filters common to aggregate queries. Years filter patents by grant year (inclusive);
-    country and kinds filter organisations."""
+    """Filters common to aggregate queries, validated by the queries layer.
+
+    Years filter patents by grant year (inclusive). `countries` (ISO alpha-2) and `kinds`
+    filter organisations: the organisations counted, or in a pair the first member; the
+    `partner_*` sets filter the other member of a pair (partnerships). An empty set filters
+    nothing; several values mean any of them."""
 
     year_from: int | None = None
     year_to: int | None = None
-    country: str | None = None  # ISO alpha-2
+    countries: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
+    partner_countries: frozenset[str] = frozenset()
+    partner_kinds: frozenset[str] = frozenset()
 
     def org_filtered(self) -> bool:
-        return self.country is not None or bool(self.kinds)
+        """Whether the organisation side is filtered."""
+        return bool(self.countries or self.kinds)
+
+    def years_only(self) -> Filters:
+        """The year range alone (for evidence of a count that already passed the rest)."""
+        return Filters(self.year_from, self.year_to)
+
+    def partner_side(self) -> Filters:
+        """The years, with the partner side as the organisation side."""
+        return Filters(self.year_from, self.year_to, self.partner_countries, self.partner_kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,18 +234,19 @@ class GraphBackend(ABC):
         a: FieldSpec,
         b: FieldSpec,
         filters: Filters,
-        partner_kinds: frozenset[str],
         min_count: int,
         offset: int,
         limit: int,
-    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
-        """Pairs of distinct organisations (x, y) with x active in a (≥1 patent, years
-        filtered), y active in b, co-owning ≥ min_count patents (years filtered, any field).
-        A pair found in both orientations is reported once, as (x, y) with x < y.
-        Kinds are symmetric: with filters.kinds K and partner_kinds Q (empty = any), one member
-        has a kind in K and the other a kind in Q. With filters.country, at least one member is
-        located there. Returns (total, page) of (x, y, co_owned, count_a of x, count_b of y)
-        ranked by co_owned desc, then count_a + count_b desc, then x, then y."""
+    ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
+        """Pairs of distinct organisations (x, y) co-owning at least `min_count` (≥ 1)
+        patents that are in selection a or in selection b (years filtered), one of them
+        active in a and the other in b (≥ 1 patent each, years filtered, either way round).
+        x passes the organisation side of the filters (countries, kinds), y the partner side
+        (partner_countries, partner_kinds); a pair passing both ways round is reported once,
+        with x < y. Returns (total, page) of (x, y, count, count_a, count_b, co_owned) where
+        count is their co-owned patents in a or b, count_a those in a, count_b those in b, and
+        co_owned all their co-owned patents (years filtered, any field); ranked by count desc,
+        then count_a + count_b desc, then x, then y."""
 
     @abstractmethod
     def co_assignment_counts(
@@ -242,9 +258,15 @@ class GraphBackend(ABC):
 
     @abstractmethod
     def co_assigned_patents(
-        self, org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters, limit: int
+        self,
+        org_a: str,
+        org_b: str,
+        specs: Sequence[FieldSpec],
+        filters: Filters,
+        limit: int,
     ) -> tuple[int, list[PatentRef]]:
-        """(total, first `limit`) patents assigned to both organisations."""
+        """(total, first `limit`, newest first then by number) patents assigned to both
+        organisations, years filtered; with selections, only patents in at least one of them."""
 
     @abstractmethod
     def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
@@ -295,7 +317,7 @@ class GraphBackend(ABC):
         organisation's patents in the field for ACTIVE_IN, the patent itself for ASSIGNED_TO
         and IN_FIELD."""
         if hop.relation is Relation.CO_ASSIGNED:
-            return self.co_assigned_patents(hop.src, hop.dst, None, Filters(), limit)
+            return self.co_assigned_patents(hop.src, hop.dst, (), Filters(), limit)
         if hop.relation is Relation.ACTIVE_IN:
             spec = FieldSpec("wipo_field", hop.dst, hop.dst, hop.dst)
             return self.org_patents(hop.src, spec, Filters(), limit)

@@ -50,8 +50,7 @@ def test_bridges_json_is_the_query_result(client: TestClient, backend: GraphBack
         backend,
         "Semiconductors",
         "Optics",
-        filters=make_filters(kinds="university"),
-        partner_kinds="company",
+        filters=make_filters(kind="university", partner_kind="company"),
         limit=5,
         evidence=3,
     )
@@ -74,7 +73,7 @@ def test_paths_partners_profile_and_entities(client: TestClient) -> None:
     assert r.status_code == 200 and r.json()["paths"][0]["length"] == 1
     r = client.get("/organizations/ror:03cve4549/partners", params={"limit": 3})
     assert r.status_code == 200 and len(r.json()["partners"]) == 3
-    r = client.get("/fields/H01L/profile", params={"limit": 3, "year_from": 2015})
+    r = client.get("/fields/H01L/profile", params={"limit": 3, "years": "2015-"})
     assert r.status_code == 200 and r.json()["field"]["kind"] == "cpc"
     r = client.get("/entities/cpc:H01L21/02")
     assert r.status_code == 200 and r.json()["entity"]["id"] == "cpc:H01L21/02"
@@ -96,8 +95,7 @@ def test_errors_are_problem_json(client: TestClient) -> None:
         params={
             "field_a": "Optics",
             "field_b": "Semiconductors",
-            "year_from": 2020,
-            "year_to": 2010,
+            "years": "2020-2010",
         },
     )
     assert r.status_code == 422 and "empty" in r.json()["detail"]

@@ -64,7 +64,14 @@ IDS = [prefix + p for prefix in PREFIXES for p in PAYLOADS]
 def _builder_queries(p: str) -> Iterator[tuple[str, dict[str, Any]]]:
     spec_field = FieldSpec("wipo_field", p, "wipo:field:" + p, p)
     spec_cpc = FieldSpec("cpc", p, "cpc:" + p, p)
-    hostile = Filters(year_from=2000, year_to=2010, country=p, kinds=frozenset({p}))
+    hostile = Filters(
+        year_from=2000,
+        year_to=2010,
+        countries=frozenset({p}),
+        kinds=frozenset({p}),
+        partner_countries=frozenset({p}),
+        partner_kinds=frozenset({p}),
+    )
     labels = list(NodeLabel)
     yield cypher.get_nodes([prefix + p for prefix in PREFIXES])
     yield cypher.lookup(p, labels, 10)
@@ -81,7 +88,10 @@ def _builder_queries(p: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield cypher.co_assigned_total("org:" + p, "ror:" + p, spec, hostile)
         yield cypher.co_assigned_page("org:" + p, "ror:" + p, spec, hostile, 5)
         yield cypher.co_assignment_counts(["org:" + p], spec, hostile)
-    yield cypher.co_owned_between(["org:" + p], ["ror:" + p], hostile)
+        yield cypher.co_owned_in_selection(spec, hostile)
+        yield cypher.co_assigned_ids("org:" + p, "ror:" + p, spec, hostile)
+    yield cypher.co_owned_totals([("org:" + p, "ror:" + p)], hostile)
+    yield cypher.patents_page(["patent:" + p], 5)
     for _, query in cypher.relation_queries([prefix + p for prefix in PREFIXES], list(Relation)):
         yield query
 
@@ -170,7 +180,7 @@ QUERIES: list[tuple[str, Call]] = [
     ("org_patents", lambda b, p: b.org_patents("org:" + p, None, Filters(), 3)),
     (
         "co_assigned",
-        lambda b, p: b.co_assigned_patents("org:" + p, "ror:03cve4549", None, Filters(), 3),
+        lambda b, p: b.co_assigned_patents("org:" + p, "ror:03cve4549", (), Filters(), 3),
     ),
     ("co_counts", lambda b, p: b.co_assignment_counts(["org:" + p], None, Filters())),
     ("relations", lambda b, p: b.relations([prefix + p for prefix in PREFIXES], list(Relation))),
@@ -184,7 +194,7 @@ QUERIES: list[tuple[str, Call]] = [
         "hostile filters",
         lambda b, p: b.field_org_counts(
             FieldSpec("wipo_field", "8", "wipo:field:8", "Semiconductors"),
-            Filters(country=p, kinds=frozenset({p})),
+            Filters(countries=frozenset({p}), kinds=frozenset({p})),
         ),
     ),
     (

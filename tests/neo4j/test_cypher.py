@@ -20,7 +20,10 @@ SPECS = [
     FieldSpec("cpc", "H01L", "cpc:H01L", "H01L"),
     FieldSpec("cpc", "H01L21/02", "cpc:H01L21/02", "H01L21/02"),
 ]
-FILTERS = [Filters(), Filters(2010, 2015, "de", frozenset({"university", "company"}))]
+FILTERS = [
+    Filters(),
+    Filters(2010, 2015, frozenset({"DE"}), frozenset({"university", "company"})),
+]
 
 
 def all_queries() -> list[cypher.Query]:
@@ -55,7 +58,10 @@ def all_queries() -> list[cypher.Query]:
                 cypher.co_assigned_total("org:a", "org:b", spec, f),
                 cypher.co_assigned_page("org:a", "org:b", spec, f, 5),
                 cypher.co_assignment_counts(["org:a"], spec, f),
-                cypher.co_owned_between(["org:a"], ["org:b"], f),
+                cypher.co_owned_in_selection(spec, f),
+                cypher.co_owned_totals([("org:a", "org:b")], f),
+                cypher.co_assigned_ids("org:a", "org:b", spec, f),
+                cypher.patents_page(["patent:US1"], 3),
                 cypher.selection_size(spec, f),
                 cypher.field_country_counts(spec, f),
                 cypher.field_cooccurrence(spec, f),
@@ -118,7 +124,7 @@ def test_user_text_travels_only_as_parameters() -> None:
         cypher.search_prefix(evil, [], 10),
         cypher.get_nodes([f"org:{evil}"]),
         cypher.neighbors(f"org:{evil}", 5),
-        cypher.org_patents_page(f"org:{evil}", None, Filters(country=evil), 5),
+        cypher.org_patents_page(f"org:{evil}", None, Filters(countries=frozenset({evil})), 5),
         cypher.field_org_counts(FieldSpec("cpc", "H01L" + evil, "cpc:x", "x"), Filters()),
     ]:
         assert "DETACH" not in q

@@ -59,23 +59,45 @@ class Oracle:
     def co_owned(self, x: str, y: str) -> set[str]:
         return self.org_patents[x] & self.org_patents[y]
 
+    def passes(self, org: str, countries: frozenset[str], kinds: frozenset[str]) -> bool:
+        """Whether an organisation passes one side of the filters (empty sets pass all)."""
+        row = self.orgs[org]
+        return (not countries or row["country"] in countries) and (
+            not kinds or row["kind"] in kinds
+        )
+
     def partnerships(
-        self, fa: str, fb: str, y0: int | None = None, y1: int | None = None
-    ) -> list[tuple[str, str, int, int, int]]:
-        """(x, y, co-owned, count_a of x, count_b of y), ranked as the contract says."""
+        self,
+        fa: str,
+        fb: str,
+        y0: int | None = None,
+        y1: int | None = None,
+        side: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
+        partner: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
+    ) -> list[tuple[str, str, int, int, int, int]]:
+        """(x, y, count in A or B, count in A, count in B, co-owned in any field), ranked as
+        the contract says; x passes `side` (countries, kinds), y passes `partner`."""
         pa_ = self.in_years(self.field_patents[fa], y0, y1)
         pb = self.in_years(self.field_patents[fb], y0, y1)
-        ca = {o: len(p & pa_) for o, p in self.org_patents.items()}
-        cb = {o: len(p & pb) for o, p in self.org_patents.items()}
-        rows = {}
+        active_a = {o for o, p in self.org_patents.items() if p & pa_}
+        active_b = {o for o, p in self.org_patents.items() if p & pb}
+        pairs: set[tuple[str, str]] = set()
         for patent in self.in_years(set(self.patent_orgs), y0, y1):
-            for x in self.patent_orgs[patent]:
-                for y in self.patent_orgs[patent]:
-                    if x != y and ca[x] and cb[y]:
-                        rows.setdefault((x, y), set()).add(patent)
+            owners = sorted(self.patent_orgs[patent])
+            pairs |= {(x, y) for i, x in enumerate(owners) for y in owners[i + 1 :]}
         out = []
-        for (x, y), pats in rows.items():
-            if (y, x) in rows and y < x:
-                continue  # found in both orientations: kept once, as (x, y) with x < y
-            out.append((x, y, len(pats), ca[x], cb[y]))
+        for x, y in pairs:
+            co = self.in_years(self.co_owned(x, y), y0, y1)
+            in_a, in_b = co & pa_, co & pb
+            if not in_a | in_b:
+                continue
+            if not ((x in active_a and y in active_b) or (x in active_b and y in active_a)):
+                continue
+            if self.passes(x, *side) and self.passes(y, *partner):
+                first, second = x, y
+            elif self.passes(y, *side) and self.passes(x, *partner):
+                first, second = y, x
+            else:
+                continue
+            out.append((first, second, len(in_a | in_b), len(in_a), len(in_b), len(co)))
         return sorted(out, key=lambda r: (-r[2], -(r[3] + r[4]), r[0], r[1]))

@@ -31,7 +31,7 @@ def test_display_makers_bridge_semiconductors_and_optics(backend: GraphBackend) 
 def test_direct_bridges_equal_an_independent_recomputation(
     backend: GraphBackend, oracle: Oracle
 ) -> None:
-    r = bridges(backend, "8", "9", make_filters(2010, 2020), limit=50, evidence=2)
+    r = bridges(backend, "8", "9", make_filters("2010-2020"), limit=50, evidence=2)
     want = oracle.direct("wipo:field:8", "wipo:field:9", 2010, 2020)
     assert r.total_direct == len(want)
     assert_same([(d.organization.id, d.count_a, d.count_b) for d in r.direct], want[:50])
@@ -49,27 +49,66 @@ def test_tsinghua_and_hon_hai_are_a_top_university_company_pair(
         backend,
         "Semiconductors",
         "Optics",
-        make_filters(kinds="university"),
-        partner_kinds="company",
+        make_filters(kind="university", partner_kind="company"),
         limit=5,
         evidence=5,
     )
-    pairs = [{o.name for o in p.organizations} for p in r.partnerships]
-    assert {"Tsinghua University", "Hon Hai Precision Industry Co., Ltd."} in pairs
+    first = r.partnerships[0]
+    assert [o.name for o in first.organizations] == [
+        "Tsinghua University",
+        "Hon Hai Precision Industry Co., Ltd.",
+    ]
+    # the issue's numbers: 99 co-owned in all, 21 in Semiconductors and 1 in Optics
+    assert (first.count, first.count_a, first.count_b, first.co_owned_total) == (22, 21, 1, 99)
+    semis = oracle.field_patents["wipo:field:8"] | oracle.field_patents["wipo:field:9"]
     for p in r.partnerships:
-        kinds = {o.kind for o in p.organizations}
-        assert kinds == {"university", "company"}
-        x, y = (o.id for o in p.organizations)
-        co = oracle.co_owned(x, y)
-        assert p.count == len(co) == p.evidence.total
-        assert {e.id for e in p.evidence.patents} <= co
+        university, company = p.organizations
+        assert (university.kind, company.kind) == ("university", "company")
+        co = oracle.co_owned(university.id, company.id)
+        assert p.co_owned_total == len(co)
+        assert p.count == len(co & semis) == p.evidence.total
+        assert {e.id for e in p.evidence.patents} <= co & semis  # evidence inside the fields
     counts = [p.count for p in r.partnerships]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_sides_are_filtered_separately(backend: GraphBackend, oracle: Oracle) -> None:
+    """--country TW --kind university means the first member is a TW university (the issue:
+    it used to match either member and returned a CN university with a TW company)."""
+    r = bridges(
+        backend, "Semiconductors", "Optics", make_filters(country="TW", kind="university"),
+        limit=50,
+    )
+    assert r.partnerships
+    for p in r.partnerships:
+        assert (p.organizations[0].country, p.organizations[0].kind) == ("TW", "university")
+    assert r.filters.countries == ["TW"] and r.filters.kinds == ["university"]
+    side = (frozenset({"TW"}), frozenset({"university"}))
+    want = oracle.partnerships("wipo:field:8", "wipo:field:9", side=side)
+    assert [tuple(o.id for o in p.organizations) for p in r.partnerships] == [
+        w[:2] for w in want[:50]
+    ]
+
+
+def test_several_countries_and_the_partner_side(backend: GraphBackend, oracle: Oracle) -> None:
+    flt = make_filters(country="CN,JP", partner_country=["TW", "KR"], partner_kind="company")
+    r = bridges(backend, "Semiconductors", "Optics", flt, limit=100, evidence=0)
+    side = (frozenset({"CN", "JP"}), frozenset())
+    partner = (frozenset({"TW", "KR"}), frozenset({"company"}))
+    want = oracle.partnerships("wipo:field:8", "wipo:field:9", side=side, partner=partner)
+    got = [
+        (p.organizations[0].id, p.organizations[1].id, p.count, p.count_a, p.count_b,
+         p.co_owned_total)
+        for p in r.partnerships
+    ]
+    assert_same(got, want[:100], "CN/JP x TW/KR companies")
+    assert r.filters.partner_countries == ["KR", "TW"]
 
 
 def test_filters_narrow_the_answer(backend: GraphBackend) -> None:
     everyone = bridges(backend, "Semiconductors", "Optics", limit=500)
     korean = bridges(backend, "Semiconductors", "Optics", make_filters(country="KR"), limit=500)
+    assert korean.filters.countries == ["KR"]
     assert 0 < korean.total_direct < everyone.total_direct
     assert all(d.organization.country == "KR" for d in korean.direct)
     strong = bridges(backend, "Semiconductors", "Optics", min_evidence=50, limit=500)
@@ -102,21 +141,27 @@ def test_bad_fields_and_parameters_are_clear_errors(backend: GraphBackend) -> No
         bridges(backend, "Semiconductors", "Underwater basket weaving")
     with pytest.raises(InvalidQueryError):
         bridges(backend, "Semiconductors", "Optics", limit=0)
-    with pytest.raises(InvalidQueryError):
-        make_filters(2020, 2010)
-    with pytest.raises(InvalidQueryError):
-        make_filters(kinds="spaceship")
+    with pytest.raises(InvalidQueryError, match="empty"):
+        make_filters("2020-2010")
+    with pytest.raises(InvalidQueryError, match="spaceship"):
+        make_filters(kind="spaceship")
+    with pytest.raises(InvalidQueryError, match="'XX'"):
+        make_filters(country="US,XX")
+    with pytest.raises(InvalidQueryError, match="partner_country"):
+        make_filters(partner_country="Narnia")
 
 
 @pytest.mark.parametrize("years", [(None, None), (2012, 2018)])
 def test_partnerships_equal_an_independent_recomputation(
     backend: GraphBackend, oracle: Oracle, years: tuple[int | None, int | None]
 ) -> None:
-    r = bridges(backend, "8", "9", make_filters(*years), limit=40, evidence=0)
+    text = None if years == (None, None) else f"{years[0]}-{years[1]}"
+    r = bridges(backend, "8", "9", make_filters(text), limit=40, evidence=0)
     want = oracle.partnerships("wipo:field:8", "wipo:field:9", *years)
     assert r.total_partnerships == len(want)
     got = [
-        (p.organizations[0].id, p.organizations[1].id, p.count, p.count_a, p.count_b)
+        (p.organizations[0].id, p.organizations[1].id, p.count, p.count_a, p.count_b,
+         p.co_owned_total)
         for p in r.partnerships
     ]
     assert_same(got, want[:40], f"partnerships in {years}")

@@ -8,7 +8,7 @@ import pytest
 
 from tests.parity import assert_same
 from tests.queries.oracle import Oracle
-from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError
+from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.queries.common import make_filters
@@ -34,8 +34,13 @@ def test_partners_are_co_owners_ranked_with_evidence(
     assert r.partners[0].organization.name == "Hon Hai Precision Industry Co., Ltd."
     within = partners(backend, "Tsinghua University", field="Semiconductors")
     assert within.field is not None and within.partners[0].count <= r.partners[0].count
-    companies = partners(backend, "Tsinghua University", filters=make_filters(kinds="company"))
+    companies = partners(
+        backend, "Tsinghua University", filters=make_filters(partner_kind="company")
+    )
     assert {p.organization.kind for p in companies.partners} == {"company"}
+    assert companies.filters.partner_kinds == ["company"]
+    with pytest.raises(InvalidQueryError, match="partners does not filter by kind"):
+        partners(backend, "Tsinghua University", filters=make_filters(kind="company"))
 
 
 def test_field_profile(backend: GraphBackend) -> None:

@@ -24,6 +24,8 @@ from ttkg.cli.options import (
     LimitOpt,
     OffsetOpt,
     OutputFormat,
+    PartnerCountryOpt,
+    PartnerKindOpt,
     RichProgress,
     VerboseOpt,
     YearsOpt,
@@ -174,13 +176,8 @@ def query_bridges(
     years: YearsOpt = None,
     country: CountryOpt = None,
     kind: KindOpt = None,
-    partner_kind: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Kind of the other member of a partnership (e.g. --kind university "
-            "--partner-kind company)"
-        ),
-    ] = None,
+    partner_country: PartnerCountryOpt = None,
+    partner_kind: PartnerKindOpt = None,
     min_evidence: Annotated[int, typer.Option(min=1, help="Minimum patents behind a bridge")] = 1,
     limit: LimitOpt = 10,
     offset: OffsetOpt = 0,
@@ -189,17 +186,15 @@ def query_bridges(
 ) -> None:
     """Which organisations and partnerships connect two technology fields."""
     from ttkg.queries.bridges import bridges
-    from ttkg.queries.common import make_filters, parse_years
+    from ttkg.queries.common import make_filters
 
     def run(be: GraphBackend) -> BaseModel:
-        y0, y1 = parse_years(years)
-        flt = make_filters(y0, y1, country, kind)
+        flt = make_filters(years, country, kind, partner_country, partner_kind)
         return bridges(
             be,
             field_a,
             field_b,
             flt,
-            partner_kinds=partner_kind,
             min_evidence=min_evidence,
             limit=limit,
             offset=offset,
@@ -255,24 +250,23 @@ def query_partners(
     organization: Annotated[str, typer.Argument(help="Organisation: name, id or ROR id")],
     field: Annotated[str | None, typer.Option(help="Only co-owned patents in this field")] = None,
     years: YearsOpt = None,
-    country: CountryOpt = None,
-    kind: KindOpt = None,
+    partner_country: PartnerCountryOpt = None,
+    partner_kind: PartnerKindOpt = None,
     limit: LimitOpt = 20,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Co-owners of an organisation, with their co-owned patents."""
-    from ttkg.queries.common import make_filters, parse_years
+    from ttkg.queries.common import make_filters
     from ttkg.queries.partners import partners
 
     def run(be: GraphBackend) -> BaseModel:
-        y0, y1 = parse_years(years)
         return partners(
             be,
             organization,
             field,
-            make_filters(y0, y1, country, kind),
+            make_filters(years, partner_country=partner_country, partner_kind=partner_kind),
             limit=limit,
             offset=offset,
             evidence=evidence,
@@ -293,12 +287,11 @@ def query_profile(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Top organisations and countries in a field, and the fields it co-occurs with."""
-    from ttkg.queries.common import make_filters, parse_years
+    from ttkg.queries.common import make_filters
     from ttkg.queries.profile import field_profile
 
     def run(be: GraphBackend) -> BaseModel:
-        y0, y1 = parse_years(years)
-        return field_profile(be, field, make_filters(y0, y1, country, kind), limit=limit)
+        return field_profile(be, field, make_filters(years, country, kind), limit=limit)
 
     emit(run_on_backend(settings, run), fmt, render_profile)
 

@@ -103,15 +103,27 @@ DatabaseOpt = Annotated[
 ]
 YearsOpt = Annotated[str | None, typer.Option("--years", help="Grant years, e.g. 2010-2020, 2015-")]
 CountryOpt = Annotated[
-    str | None, typer.Option("--country", help="Organisation country (ISO alpha-2)")
+    list[str] | None,
+    typer.Option(
+        "--country",
+        help="Organisation country, ISO alpha-2; repeat or comma-separate (SA,MY): any of them",
+    ),
 ]
 KindOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--kind",
         help="Organisation kind (university, company, government, hospital, nonprofit, "
-        "individual, other); repeatable",
+        "individual, other); repeat or comma-separate",
     ),
+]
+PartnerCountryOpt = Annotated[
+    list[str] | None,
+    typer.Option("--partner-country", help="The partner's country (as --country)"),
+]
+PartnerKindOpt = Annotated[
+    list[str] | None,
+    typer.Option("--partner-kind", help="The partner's kind (as --kind)"),
 ]
 LimitOpt = Annotated[int, typer.Option("--limit", min=1, help="Results per page")]
 OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Results to skip")]

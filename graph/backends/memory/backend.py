@@ -49,6 +49,11 @@ _SELECTIONS = 64
 _SHOWN = 1 << 16
 
 
+def _passes(mask: npt.NDArray[np.bool_] | None, rows: IntArray) -> npt.NDArray[np.bool_]:
+    """Whether each organisation row passes a side mask (None: every one does)."""
+    return np.ones(len(rows), dtype=bool) if mask is None else mask[rows]
+
+
 def first_ranked(n: int, keys: Sequence[IntArray]) -> IntArray:
     """Indices of the n first rows in ascending lexicographic order of `keys` (primary key
     first). Exact: a partial sort on the primary key keeps every row that can be among the
@@ -284,14 +289,23 @@ class MemoryBackend(GraphBackend):
         return mask if years is None else mask & years
 
     def _org_mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
-        if not filters.org_filtered():
+        """Organisations passing the filters' organisation side, None when it is empty."""
+        return self._side_mask(filters.countries, filters.kinds)
+
+    def _side_mask(
+        self, countries: frozenset[str], kinds: frozenset[str]
+    ) -> npt.NDArray[np.bool_] | None:
+        """Organisations located in one of the countries and of one of the kinds (an empty
+        set does not filter); None when neither filters."""
+        if not countries and not kinds:
             return None
         orgs = self.index.orgs
         mask = np.ones(orgs.n, dtype=bool)
-        if filters.country:
-            mask &= orgs.country == orgs.country_code(filters.country)
-        if filters.kinds:
-            mask &= orgs.kind_table(filters.kinds)[orgs.kind]
+        if countries:
+            mask &= np.isin(orgs.country, [orgs.country_code(c) for c in sorted(countries)])
+            mask &= orgs.located
+        if kinds:
+            mask &= orgs.kind_table(kinds)[orgs.kind]
         return mask
 
     # -- aggregates ----------------------------------------------------------------------------
@@ -343,51 +357,57 @@ class MemoryBackend(GraphBackend):
         a: FieldSpec,
         b: FieldSpec,
         filters: Filters,
-        partner_kinds: frozenset[str],
         min_count: int,
         offset: int,
         limit: int,
-    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+    ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
         orgs, co = self.index.orgs, self.index.co
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
-        if not ca.any() or not cb.any():
-            return 0, []
         in_a, in_b = ca > 0, cb > 0
-        years = self._year_mask(filters)
-        if years is None:  # precomputed co-ownership pairs (x != y), filtered with vector ops
-            x, y, w = co.x, co.y, co.w
-            ok = in_a[x] & in_b[y]
-            # a pair found in both orientations is kept once, as (x, y) with x < y
-            ok &= co.x_first | ~(in_a[y] & in_b[x])
-            if min_count > 1:
-                ok &= w >= min_count
-            at = np.flatnonzero(ok)
-            x, y, w = x[at], y[at], w[at]
-        else:  # count co-owned patents of the years per pair
-            px, py = co.pp_x, co.pp_y
-            ok = years[co.pp_patent] & in_a[px] & in_b[py]
-            keys, w = np.unique(px[ok] * orgs.n + py[ok], return_counts=True)
-            x, y, w = keys // orgs.n, keys % orgs.n, w.astype(np.int64)
-            ok = w >= max(min_count, 1)
-            ok &= (orgs.rank[x] < orgs.rank[y]) | ~(in_a[y] & in_b[x])
-            x, y, w = x[ok], y[ok], w[ok]
-        if filters.kinds or partner_kinds:
-            kx, ky = orgs.kind[x], orgs.kind[y]
-            k, q = orgs.kind_table(filters.kinds), orgs.kind_table(partner_kinds)
-            ok = (k[kx] & q[ky]) | (k[ky] & q[kx])
-            x, y, w = x[ok], y[ok], w[ok]
-        if filters.country:
-            c = orgs.country_code(filters.country)
-            ok = (orgs.country[x] == c) | (orgs.country[y] == c)
-            x, y, w = x[ok], y[ok], w[ok]
-        both = ca[x] + cb[y]
-        score = -(w * (int(both.max(initial=0)) + 1) + both)  # by co-owned, then the sum
-        order = first_ranked(offset + limit, [score, orgs.rank[x], orgs.rank[y]])
+        if not in_a.any() or not in_b.any():
+            return 0, []
+        # every co-owned patent once per unordered pair (rows x < y)
+        once = co.pp_x < co.pp_y
+        p, px, py = co.pp_patent[once], co.pp_x[once], co.pp_y[once]
+        sel_a, sel_b = self._selection(a, filters), self._selection(b, filters)
+        pa_, pb_ = sel_a[p], sel_b[p]
+        inside = pa_ | pb_
+        keys, inverse = np.unique(px[inside] * orgs.n + py[inside], return_inverse=True)
+        count = np.bincount(inverse).astype(np.int64)
+        count_a = np.bincount(inverse, weights=pa_[inside]).astype(np.int64)
+        count_b = np.bincount(inverse, weights=pb_[inside]).astype(np.int64)
+        x, y = keys // orgs.n, keys % orgs.n
+        ok = count >= max(min_count, 1)
+        ok &= (in_a[x] & in_b[y]) | (in_b[x] & in_a[y])  # one in a, the other in b
+        side = self._side_mask(filters.countries, filters.kinds)
+        partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
+        forward = _passes(side, x) & _passes(partner, y)
+        backward = _passes(side, y) & _passes(partner, x)
+        ok &= forward | backward
+        # x is the member on the organisation side; passing both ways, the first by id
+        swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
+        x, y = np.where(swap, y, x)[ok], np.where(swap, x, y)[ok]
+        count, count_a, count_b, keys = count[ok], count_a[ok], count_b[ok], keys[ok]
+        both = count_a + count_b
+        score = -(count * (int(both.max(initial=0)) + 1) + both)  # by count, then a + b
+        order = first_ranked(offset + limit, [score, orgs.rank[x], orgs.rank[y]])[offset:]
+        totals = self._co_owned_totals(keys[order], filters)
         page = [
-            (orgs.ids[x[i]], orgs.ids[y[i]], int(w[i]), int(ca[x[i]]), int(cb[y[i]]))
-            for i in order[offset:]
+            (orgs.ids[x[i]], orgs.ids[y[i]], int(count[i]), int(count_a[i]), int(count_b[i]),
+             int(total))
+            for i, total in zip(order, totals, strict=True)
         ]
         return len(x), page
+
+    def _co_owned_totals(self, keys: IntArray, filters: Filters) -> list[int]:
+        """Co-owned patents (years filtered, any field) of unordered pairs given by key."""
+        co = self.index.co
+        lo = np.searchsorted(co.pair_keys, keys)
+        hi = np.searchsorted(co.pair_keys, keys, side="right")
+        years = self._year_mask(filters)
+        if years is None:
+            return [int(n) for n in hi - lo]
+        return [int(years[co.pair_patents[s:e]].sum()) for s, e in zip(lo, hi, strict=True)]
 
     def _make_patent_ref(self, p: int) -> PatentRef:
         pat = self.index.patents
@@ -400,14 +420,24 @@ class MemoryBackend(GraphBackend):
         )
 
     def _patent_mask(
-        self, spec: FieldSpec | None, filters: Filters
+        self, spec: FieldSpec | Sequence[FieldSpec] | None, filters: Filters
     ) -> npt.NDArray[np.bool_] | None:
-        """Patents of a selection and year range, of the year range alone without a
-        selection, or None when nothing restricts them."""
-        return self._selection(spec, filters) if spec is not None else self._year_mask(filters)
+        """Patents of a selection (or of any of several) and year range, of the year range
+        alone without a selection, or None when nothing restricts them."""
+        specs = [spec] if isinstance(spec, FieldSpec) else list(spec or ())
+        if not specs:
+            return self._year_mask(filters)
+        mask = self._selection(specs[0], filters)
+        for other in specs[1:]:
+            mask = mask | self._selection(other, filters)
+        return mask
 
     def _evidence(
-        self, ranked: IntArray, spec: FieldSpec | None, filters: Filters, limit: int
+        self,
+        ranked: IntArray,
+        spec: FieldSpec | Sequence[FieldSpec] | None,
+        filters: Filters,
+        limit: int,
     ) -> tuple[int, list[PatentRef]]:
         """(total, first `limit`) of patents given newest first, restricted by spec/years."""
         keep = self._patent_mask(spec, filters)
@@ -451,17 +481,24 @@ class MemoryBackend(GraphBackend):
         return out
 
     def co_assigned_patents(
-        self, org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters, limit: int
+        self,
+        org_a: str,
+        org_b: str,
+        specs: Sequence[FieldSpec],
+        filters: Filters,
+        limit: int,
     ) -> tuple[int, list[PatentRef]]:
         ix = self.index
         a, b = ix.org_row(org_a), ix.org_row(org_b)
         if a is None or b is None:
             return 0, []
         if a == b:  # every patent of the organisation is "assigned to both"
-            return self.org_patents(org_a, spec, filters, limit)
+            inc = ix.incidence
+            ranked = inc.op_ranked[inc.op.indptr[a] : inc.op.indptr[a + 1]]
+            return self._evidence(ranked, specs, filters, limit)
         key = min(a, b) * ix.orgs.n + max(a, b)
         lo, hi = np.searchsorted(ix.co.pair_keys, [key, key + 1])
-        return self._evidence(ix.co.pair_patents[lo:hi], spec, filters, limit)
+        return self._evidence(ix.co.pair_patents[lo:hi], specs, filters, limit)
 
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         ix = self.index
@@ -521,17 +558,6 @@ class MemoryBackend(GraphBackend):
                             dst = nodes.ids[e.dst[r]]
                             found[(node, rel.value, dst)] = RelationHop(node, rel, dst, 1)
         return [found[k] for k in sorted(found)]
-
-    def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
-        position = self.index.nodes.position
-        if hop.relation is Relation.CO_ASSIGNED:
-            return self.co_assigned_patents(hop.src, hop.dst, None, Filters(), limit)
-        if hop.relation is Relation.ACTIVE_IN:
-            spec = FieldSpec("wipo_field", str(position[hop.dst]), hop.dst, hop.dst)
-            return self.org_patents(hop.src, spec, Filters(), limit)
-        if hop.relation in (Relation.ASSIGNED_TO, Relation.IN_FIELD):
-            return 1, [self._patent_ref(position[hop.src] - self.index.patents.off)]
-        return 0, []
 
     def warm_up(self) -> None:
         """Build the index's lazy pieces: names, entity graph, path matrices, country x

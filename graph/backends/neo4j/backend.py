@@ -201,23 +201,31 @@ class Neo4jBackend(GraphBackend):
         a: FieldSpec,
         b: FieldSpec,
         filters: Filters,
-        partner_kinds: frozenset[str],
         min_count: int,
         offset: int,
         limit: int,
-    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
-        rows_a, rows_b = self._read(
+    ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
+        rows_a, rows_b, pairs_a, pairs_b = self._read(
             cypher.field_org_counts(a, filters, org_filter=False),
             cypher.field_org_counts(b, filters, org_filter=False),
+            cypher.co_owned_in_selection(a, filters),
+            cypher.co_owned_in_selection(b, filters),
         )
-        ca = {r["id"]: int(r["n"]) for r in rows_a if r["n"]}
-        cb = {r["id"]: int(r["n"]) for r in rows_b if r["n"]}
-        if not ca or not cb:
-            return 0, []
-        pairs = self._rows(cypher.co_owned_between(sorted(ca), sorted(cb), filters))
-        return rank_partnership_bridges(
-            pairs, ca, cb, filters, partner_kinds, min_count, offset, limit
+        ca = {r["id"] for r in rows_a if r["n"]}
+        cb = {r["id"] for r in rows_b if r["n"]}
+        total, page = rank_partnership_bridges(
+            pairs_a, pairs_b, ca, cb, filters, min_count, offset, limit
         )
+        if not page:
+            return total, []
+        unordered = [(x, y) if x < y else (y, x) for x, y, *_ in page]
+        totals = {
+            (r["x"], r["y"]): int(r["n"])
+            for r in self._rows(cypher.co_owned_totals(unordered, filters))
+        }
+        return total, [
+            (*row, totals.get(key, 0)) for row, key in zip(page, unordered, strict=True)
+        ]
 
     def co_assignment_counts(
         self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
@@ -232,8 +240,20 @@ class Neo4jBackend(GraphBackend):
         return out
 
     def co_assigned_patents(
-        self, org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters, limit: int
+        self,
+        org_a: str,
+        org_b: str,
+        specs: Sequence[FieldSpec],
+        filters: Filters,
+        limit: int,
     ) -> tuple[int, list[PatentRef]]:
+        if len(specs) > 1:  # patents in any of several selections: their union, then a page
+            found = self._read(*(cypher.co_assigned_ids(org_a, org_b, s, filters) for s in specs))
+            ids = {r["id"] for rows in found for r in rows}
+            if not ids:
+                return 0, []
+            return len(ids), [_ref(r) for r in self._rows(cypher.patents_page(sorted(ids), limit))]
+        spec = specs[0] if specs else None
         if org_a == org_b:  # every patent of the organisation is "assigned to both"
             return self.org_patents(org_a, spec, filters, limit)
         total, page = self._read(
@@ -332,36 +352,46 @@ def rank_direct_bridges(
 
 
 def rank_partnership_bridges(
-    pairs: list[dict[str, Any]],
-    ca: dict[str, int],
-    cb: dict[str, int],
+    pairs_a: list[dict[str, Any]],
+    pairs_b: list[dict[str, Any]],
+    active_a: set[str],
+    active_b: set[str],
     filters: Filters,
-    partner_kinds: frozenset[str],
     min_count: int,
     offset: int,
     limit: int,
 ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
-    """Rank co-owning pairs (x active in a, y in b) as GraphBackend.partnership_bridges says.
+    """Rank co-owning pairs as GraphBackend.partnership_bridges says, from the pairs' co-owned
+    patents in each selection (rows of `cypher.co_owned_in_selection`, x < y) and the
+    organisations active in each. Returns (total, page of (x, y, count, count_a, count_b))."""
+    patents: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    members: dict[str, tuple[str | None, str | None]] = {}
+    for side, rows in ((0, pairs_a), (1, pairs_b)):
+        for r in rows:
+            key = (r["x"], r["y"])
+            patents.setdefault(key, (set(), set()))[side].update(r["patents"])
+            members[r["x"]] = (r["x_kind"], r["x_country"])
+            members[r["y"]] = (r["y_kind"], r["y_country"])
 
-    `pairs` rows: x, y, n (co-owned patents), x_kind, y_kind, x_country, y_country.
-    """
-    floor = max(min_count, 1)
-    kinds, partners = filters.kinds, partner_kinds
-    country = filters.country.upper() if filters.country else None
+    def passes(org: str, countries: frozenset[str], kinds: frozenset[str]) -> bool:
+        kind, country = members[org]
+        return (not countries or country in countries) and (not kinds or kind in kinds)
+
     kept: list[tuple[str, str, int, int, int]] = []
-    for r in pairs:
-        x, y, w = r["x"], r["y"], int(r["n"])
-        if x == y or w < floor:
+    for (x, y), (in_a, in_b) in patents.items():
+        count = len(in_a | in_b)
+        if count < max(min_count, 1):
             continue
-        if y in ca and x in cb and not x < y:  # found both ways: keep (x, y) with x < y
+        if not ((x in active_a and y in active_b) or (x in active_b and y in active_a)):
             continue
-        xk, yk = r["x_kind"], r["y_kind"]
-        k_x, k_y = (not kinds or xk in kinds), (not kinds or yk in kinds)
-        q_x, q_y = (not partners or xk in partners), (not partners or yk in partners)
-        if not ((k_x and q_y) or (k_y and q_x)):
-            continue
-        if country is not None and country not in (r["x_country"], r["y_country"]):
-            continue
-        kept.append((x, y, w, ca[x], cb[y]))
+        forward = passes(x, filters.countries, filters.kinds) and passes(
+            y, filters.partner_countries, filters.partner_kinds
+        )
+        backward = passes(y, filters.countries, filters.kinds) and passes(
+            x, filters.partner_countries, filters.partner_kinds
+        )
+        if forward or backward:
+            first, second = (x, y) if forward else (y, x)
+            kept.append((first, second, count, len(in_a), len(in_b)))
     kept.sort(key=lambda t: (-t[2], -(t[3] + t[4]), t[0], t[1]))
     return len(kept), kept[offset : offset + limit]

@@ -284,8 +284,8 @@ def _years(where: _Where, filters: Filters, p: str = "p") -> None:
 def _org_filter(where: _Where, filters: Filters, o: str) -> None:
     """The filters' organisation part on organisation variable `o` (an empty country or kind
     set filters nothing)."""
-    if filters.country:
-        where.add(f"{o}.country = $country", country=filters.country.upper())
+    if filters.countries:
+        where.add(f"{o}.country IN $countries", countries=sorted(filters.countries))
     if filters.kinds:
         where.add(f"{o}.kind IN $kinds", kinds=sorted(filters.kinds))
 
@@ -580,20 +580,46 @@ def co_assignment_counts(org_ids: Sequence[str], spec: FieldSpec | None, filters
     )
 
 
-def co_owned_between(left: Sequence[str], right: Sequence[str], filters: Filters) -> Query:
-    """Distinct co-owned patents (years filtered, any field) of pairs x in left, y in right,
-    x != y, with both members' kind and country. Rows: x, y, n, x_kind, y_kind, x_country,
-    y_country."""
+def co_owned_in_selection(spec: FieldSpec, filters: Filters) -> Query:
+    """Every unordered pair x < y co-owning patents in the selection (years filtered), with
+    those patents and both members' kind and country. Rows: x, y, patents, x_kind, y_kind,
+    x_country, y_country."""
     w = _Where()
-    w.add("x.id IN $left", left=sorted(set(left)))
-    w.add("y.id IN $right", right=sorted(set(right)))
-    w.add("x <> y")
+    head = _selection_from(w, spec)
     _years(w, filters)
+    w.add("x.id < y.id")
     return (
-        f"MATCH (x:{ORG})<-[:{ASSIGNED}]-(p:{PAT})-[:{ASSIGNED}]->(y:{ORG}){w.clause()} "
-        "RETURN x.id AS x, y.id AS y, count(DISTINCT p) AS n, x.kind AS x_kind, "
+        f"MATCH {head}-[:{ASSIGNED}]->(x:{ORG}), (p)-[:{ASSIGNED}]->(y:{ORG}){w.clause()} "
+        "RETURN x.id AS x, y.id AS y, collect(DISTINCT p.id) AS patents, x.kind AS x_kind, "
         "y.kind AS y_kind, x.country AS x_country, y.country AS y_country",
         w.params,
+    )
+
+
+def co_owned_totals(pairs: Sequence[tuple[str, str]], filters: Filters) -> Query:
+    """Distinct co-owned patents (years filtered, any field) of each pair. Rows: x, y, n."""
+    w = _Where()
+    _years(w, filters)
+    return (
+        f"UNWIND $pairs AS pair MATCH (x:{ORG} {{id: pair[0]}})<-[:{ASSIGNED}]-(p:{PAT})"
+        f"-[:{ASSIGNED}]->(y:{ORG} {{id: pair[1]}}){w.clause()} "
+        "RETURN x.id AS x, y.id AS y, count(DISTINCT p) AS n",
+        {**w.params, "pairs": [list(pair) for pair in pairs]},
+    )
+
+
+def co_assigned_ids(org_a: str, org_b: str, spec: FieldSpec, filters: Filters) -> Query:
+    """Ids of the patents both organisations hold in the selection. Rows: id."""
+    match, w = _shared(org_a, org_b, spec, filters)
+    return f"{match} RETURN DISTINCT p.id AS id", w.params
+
+
+def patents_page(ids: Sequence[str], limit: int) -> Query:
+    """The first `limit` of the given patents, newest first then by number. Rows: refs."""
+    return (
+        f"MATCH (p:{PAT}) WHERE p.id IN $ids RETURN {_refs()} ORDER BY {PATENT_ORDER} "
+        "LIMIT $limit",
+        {"ids": sorted(set(ids)), "limit": int(limit)},
     )
 
 
