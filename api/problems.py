@@ -33,7 +33,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     instance: str | None = None
-    suggestions: list[str] | None = None
+    suggestions: list[dict[str, str | None]] | None = None
     candidates: list[str] | None = None
     errors: list[dict[str, Any]] | None = None
     partial: Any = None

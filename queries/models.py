@@ -272,6 +272,11 @@ class Hop(BaseModel):
     forward: bool = Field(description="true when the path walks the relation from source to target")
     weight: int
     evidence: Evidence
+    properties: dict[str, Any] = Field(
+        default_factory=dict,
+        description="a structural hop's own evidence: the stored edge's properties (LOCATED_IN: "
+        "basis ror|inventors and share; ACTS_FOR, PART_OF: score, reason; source)",
+    )
 
 
 class Path(BaseModel):

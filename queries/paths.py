@@ -13,9 +13,10 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Collection
-from typing import Final
+from typing import Any, Final
 
 from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
+from ttkg.core.model import EdgeType
 from ttkg.graph.backends.contract import FoundPath, GraphBackend, Relation, RelationHop
 from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_EVIDENCE, MAX_HOPS, MAX_K
 from ttkg.queries.models import EntityRef, Evidence, Hop, Path, PathsResult
@@ -77,6 +78,26 @@ def paths(
     return _result(backend, a.id, b.id, found, max_hops, relations, evidence, deadline)
 
 
+_STRUCTURAL: Final = {
+    Relation.LOCATED_IN: EdgeType.LOCATED_IN,
+    Relation.PART_OF: EdgeType.PART_OF,
+    Relation.ACTS_FOR: EdgeType.ACTS_FOR,
+    Relation.BROADER: EdgeType.BROADER,
+}
+
+
+def _stored_properties(backend: GraphBackend, hop: RelationHop) -> dict[str, Any]:
+    """A structural hop's own evidence: the stored edge's properties (basis, share, score,
+    reason, source...); empty for hops whose evidence is patents."""
+    etype = _STRUCTURAL.get(hop.relation)
+    if etype is None:
+        return {}
+    for n in backend.neighbors(hop.src, limit=500):
+        if n.edge_type is etype and n.direction == "out" and n.node.id == hop.dst:
+            return {k: v for k, v in n.props.items() if v is not None}
+    return {}
+
+
 def _result(
     backend: GraphBackend,
     a: str,
@@ -90,6 +111,7 @@ def _result(
     ids = sorted({n for p in found for n in p.nodes} | {a, b})
     nodes = {k: EntityRef.of(v) for k, v in backend.get_nodes(ids).items()}
     cache: dict[RelationHop, Evidence] = {}
+    facts: dict[RelationHop, dict[str, Any]] = {}
     out: list[Path] = []
     for p in found:
         hops = []
@@ -101,6 +123,7 @@ def _result(
                         partial=[list(q.nodes) for q in found],
                     )
                 cache[hop] = Evidence.of(backend.hop_evidence(hop, evidence))
+                facts[hop] = _stored_properties(backend, hop)
             hops.append(
                 Hop(
                     source=nodes[x],
@@ -109,6 +132,7 @@ def _result(
                     forward=hop.src == x,
                     weight=hop.weight,
                     evidence=cache[hop],
+                    properties=facts[hop],
                 )
             )
         out.append(Path(length=len(hops), nodes=[nodes[n] for n in p.nodes], hops=hops))

@@ -136,12 +136,47 @@ def resolve_entity(
     prefix = backend.search_prefix(q, labels, limit=2)
     if len(prefix) == 1:
         return prefix[0]
-    suggestions = [f"{i}" for i, _ in _fuzzy(backend, q, labels, 5)]
+    suggestions = _suggestions(backend, [i for i, _ in _fuzzy(backend, q, labels, 5)])
     if prefix:
         raise AmbiguousEntityError(
             q, [f"{n.id} ({n.name})" for n in backend.search_prefix(q, labels, limit=10)]
         )
     raise EntityNotFoundError(q, suggestions)
+
+
+def _suggestions(backend: GraphBackend, ids: list[str]) -> list[dict[str, str | None]]:
+    """Entities a user may have meant, described: id, name, label, kind, country."""
+    nodes = backend.get_nodes(ids)
+    return [
+        {
+            "id": i,
+            "name": nodes[i].name,
+            "label": nodes[i].label.value,
+            "kind": nodes[i].props.get("kind"),
+            "country": nodes[i].props.get("country"),
+        }
+        for i in ids
+        if i in nodes
+    ]
+
+
+#: Field labels searched by word when a field argument names no field.
+_FIELD_LABELS: Final = (NodeLabel.TECHNOLOGY_FIELD, NodeLabel.CPC_CLASS)
+
+
+def _fields_with_words(backend: GraphBackend, text: str, limit: int = 8) -> list[str]:
+    """Fields whose name contains every word of text (WIPO fields first, then the broadest
+    CPC classes): what a user writing "energy" may have meant."""
+    words = [w for w in re.split(r"\W+", text.casefold()) if w]
+    if not words:
+        return []
+    hits = [
+        (i, n)
+        for i, n in backend.names(_FIELD_LABELS)
+        if all(re.search(rf"\b{re.escape(w)}", n.casefold()) for w in words)
+    ]
+    hits.sort(key=lambda h: (not h[0].startswith("wipo:"), len(h[0]), h[0]))
+    return [i for i, _ in hits[:limit]]
 
 
 def resolve_field(backend: GraphBackend, text: str) -> FieldSpec:
@@ -150,7 +185,7 @@ def resolve_field(backend: GraphBackend, text: str) -> FieldSpec:
     if q.isdigit():
         nodes = backend.get_nodes([field_id(int(q))])
         if not nodes:
-            raise EntityNotFoundError(q, ["WIPO field numbers are 1..35"])
+            raise EntityNotFoundError(q, hint="WIPO field numbers are 1..35")
         node = next(iter(nodes.values()))
         return FieldSpec("wipo_field", q, node.id, node.name)
     symbol = q.replace(" ", "").upper()
@@ -161,7 +196,15 @@ def resolve_field(backend: GraphBackend, text: str) -> FieldSpec:
         if nodes:
             node = next(iter(nodes.values()))
             return FieldSpec("cpc", symbol, node.id, str(node.props.get("title") or symbol))
-    node = resolve_entity(backend, q, (NodeLabel.TECHNOLOGY_FIELD, NodeLabel.CPC_CLASS))
+    try:
+        node = resolve_entity(backend, q, _FIELD_LABELS)
+    except EntityNotFoundError as exc:
+        words = _suggestions(backend, _fields_with_words(backend, q))
+        raise EntityNotFoundError(
+            q,
+            words + exc.suggestions,
+            "a field is a WIPO field name or number, a WIPO sector, or a CPC symbol",
+        ) from None
     if node.label is NodeLabel.CPC_CLASS:
         return FieldSpec(
             "cpc",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel, label_of_id
 
 __all__ = [
     "Direction",
@@ -29,6 +29,8 @@ __all__ = [
     "PatentRef",
     "Relation",
     "RelationHop",
+    "activity_spec",
+    "cpc_activity",
 ]
 
 
@@ -293,7 +295,10 @@ class GraphBackend(ABC):
 
         Patents are path endpoints only: ASSIGNED_TO and IN_FIELD hops are returned for the
         patent ids among node_ids, never when expanding an organisation or a field (which would
-        fan out to all their patents; CO_ASSIGNED and ACTIVE_IN carry those patents instead)."""
+        fan out to all their patents; CO_ASSIGNED and ACTIVE_IN carry those patents instead).
+        CPC classes are end points only too: for the CPC class ids among node_ids, ACTIVE_IN
+        hops from every organisation with patents in the class (at any level below it, as a
+        field selection counts them; `cpc_activity`), never when expanding an organisation."""
 
     @abstractmethod
     def best_paths(
@@ -319,8 +324,7 @@ class GraphBackend(ABC):
         if hop.relation is Relation.CO_ASSIGNED:
             return self.co_assigned_patents(hop.src, hop.dst, (), Filters(), limit)
         if hop.relation is Relation.ACTIVE_IN:
-            spec = FieldSpec("wipo_field", hop.dst, hop.dst, hop.dst)
-            return self.org_patents(hop.src, spec, Filters(), limit)
+            return self.org_patents(hop.src, activity_spec(hop.dst), Filters(), limit)
         if hop.relation in (Relation.ASSIGNED_TO, Relation.IN_FIELD):
             node = self.get_nodes([hop.src]).get(hop.src)
             return (0, []) if node is None else (1, [PatentRef.of_node(node)][:limit])
@@ -334,3 +338,25 @@ class GraphBackend(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections or memory."""
+
+
+def activity_spec(node_id: str) -> FieldSpec:
+    """The selection an ACTIVE_IN hop stands for: a WIPO field, or a CPC class end point."""
+    if label_of_id(node_id) is NodeLabel.CPC_CLASS:
+        symbol = node_id.split(":", 1)[1]
+        return FieldSpec("cpc", symbol, node_id, symbol)
+    return FieldSpec("wipo_field", node_id, node_id, node_id)
+
+
+def cpc_activity(
+    backend: GraphBackend, node_ids: Collection[str], via: Collection[Relation]
+) -> list[RelationHop]:
+    """ACTIVE_IN hops into the CPC class end points among node_ids (weight: the
+    organisation's patents in the class), written once over `field_org_counts`."""
+    if Relation.ACTIVE_IN not in set(via):
+        return []
+    hops = []
+    for node in sorted(n for n in node_ids if label_of_id(n) is NodeLabel.CPC_CLASS):
+        counts = backend.field_org_counts(activity_spec(node), Filters())
+        hops += [RelationHop(org, Relation.ACTIVE_IN, node, n) for org, n in counts.items() if n]
+    return hops

@@ -41,7 +41,7 @@ MAX_HALF_PATHS: Final = 20_000
 MAX_JOINED: Final = 50_000
 #: Paths at most this many hops longer than the shortest are considered when filling k.
 LONGER_BY: Final = 1
-_HUBS: Final = frozenset({NodeLabel.TECHNOLOGY_FIELD, NodeLabel.COUNTRY})
+_HUBS: Final = frozenset({NodeLabel.TECHNOLOGY_FIELD, NodeLabel.COUNTRY, NodeLabel.CPC_CLASS})
 
 
 def strongest(hops: Collection[RelationHop]) -> RelationHop:

@@ -534,7 +534,7 @@ def _add_organizations(
         rec = by_ror.get("https://ror.org/" + node[4:]) if node.startswith("ror:") else None
         names = sorted({n for c in clusters for n in c.names})
         if rec is not None:
-            names = sorted(set(names) | {rec.name, *rec.labels, *rec.aliases})
+            names = sorted(set(names) | {rec.name, *rec.labels, *rec.aliases, *rec.acronyms})
             name = rec.name
             kind = _ror_kind(rec.types) if rec.types else clusters[0].kind
         else:

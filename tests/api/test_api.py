@@ -149,3 +149,36 @@ def test_real_ttkg_serve_process(sample_graph: Path, tmp_path: Path) -> None:
         assert r.status_code == 404 and json.loads(r.text)["status"] == 404
     finally:
         stop(proc)
+
+
+def test_filters_are_validated_echoed_and_never_dropped(client: TestClient) -> None:
+    # the example: ?years= was ignored; now it applies and is echoed
+    r = client.get("/fields/Digital communication/profile", params={"years": "2015-2022"})
+    assert r.status_code == 200 and r.json()["filters"]["years"] == [2015, 2022]
+    everything = client.get("/fields/Digital communication/profile").json()
+    assert r.json()["patents"] < everything["patents"]
+    # an unknown parameter is an error listing the valid ones, not silently dropped
+    r = client.get("/fields/Digital communication/profile", params={"year_from": 2015})
+    assert r.status_code == 422
+    assert "year_from" in r.json()["detail"] and "years" in r.json()["detail"]
+    # several countries: repeated or comma-separated, the same answer
+    params = {"field_a": "Semiconductors", "field_b": "Optics", "limit": 50, "evidence": 0}
+    several = [*params.items(), ("country", "KR"), ("country", "JP")]
+    repeated = client.get("/bridges", params=several)
+    joined = client.get("/bridges", params={**params, "country": "KR,JP"})
+    assert repeated.status_code == joined.status_code == 200
+    assert repeated.json() == joined.json()
+    body = joined.json()
+    assert body["filters"]["countries"] == ["JP", "KR"]
+    assert {d["organization"]["country"] for d in body["direct"]} == {"JP", "KR"}
+    # an unknown country is a 422 naming it and the valid form
+    r = client.get("/bridges", params={**params, "country": "XX"})
+    assert r.status_code == 422 and "'XX'" in r.json()["detail"]
+    assert "alpha-2" in r.json()["detail"]
+    # a CPC symbol with a slash in the path
+    r = client.get("/fields/G06F21/00/profile", params={"limit": 1})
+    assert r.status_code == 200 and r.json()["field"]["id"] == "cpc:G06F21/00"
+    # a word that names no field: a 404 with field suggestions
+    r = client.get("/fields/energy/profile")
+    assert r.status_code == 404
+    assert "wipo:field:1" in [s["id"] for s in r.json()["suggestions"]]

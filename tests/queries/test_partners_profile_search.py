@@ -89,7 +89,15 @@ def test_search_exact_prefix_and_fuzzy(backend: GraphBackend) -> None:
 def test_unknown_and_ambiguous_entities(backend: GraphBackend) -> None:
     with pytest.raises(EntityNotFoundError) as info:
         resolve_entity(backend, "Tsinghau Univrsity")
-    assert "ror:03cve4549" in info.value.suggestions
+    tsinghua = next(s for s in info.value.suggestions if s["id"] == "ror:03cve4549")
+    assert tsinghua == {
+        "id": "ror:03cve4549",
+        "name": "Tsinghua University",
+        "label": "Organization",
+        "kind": "university",
+        "country": "CN",
+    }
+    assert "Tsinghua University (university, CN) [ror:03cve4549]" in str(info.value)
     with pytest.raises(AmbiguousEntityError):
         resolve_entity(backend, "Samsung")
 

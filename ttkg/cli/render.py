@@ -55,7 +55,10 @@ def render_stats(counts: dict[str, dict[str, int]], console: Console) -> None:
 def render_bridges(r: BridgesResult, console: Console) -> None:
     """Direct bridges and partnerships, in rank order."""
     a, b = r.field_a.name, r.field_b.name
-    t = Table(title=f"Organisations active in both {a} (A) and {b} (B) — {r.total_direct:,} found")
+    t = Table(
+        title=f"Organisations active in both {a} (A) and {b} (B) — {r.total_direct:,} found",
+        caption=f"filters: {r.filters.describe()}",
+    )
     t.add_column("#", justify="right")
     t.add_column("organisation")
     t.add_column("A", justify="right")
@@ -71,20 +74,28 @@ def render_bridges(r: BridgesResult, console: Console) -> None:
         )
     console.print(t)
     p = Table(
-        title=f"Partnerships: co-owners, one active in A, the other in B — "
-        f"{r.total_partnerships:,} found"
+        title=f"Partnerships: co-owners of patents in A or B, one active in A, the other in B "
+        f"— {r.total_partnerships:,} found",
+        caption="A or B: co-owned patents in A or B (A, B: of them in each; all: co-owned in "
+        f"any field); filters: {r.filters.describe()}",
     )
     p.add_column("#", justify="right")
-    p.add_column("active in A")
-    p.add_column("active in B")
-    p.add_column("co-owned", justify="right")
-    p.add_column("evidence")
+    p.add_column("organisation")
+    p.add_column("partner")
+    p.add_column("A or B", justify="right")
+    p.add_column("A", justify="right")
+    p.add_column("B", justify="right")
+    p.add_column("all", justify="right")
+    p.add_column("evidence (in A or B)")
     for i, q in enumerate(r.partnerships, r.offset + 1):
         p.add_row(
             str(i),
             _org(q.organizations[0]),
             _org(q.organizations[1]),
             str(q.count),
+            str(q.count_a),
+            str(q.count_b),
+            str(q.co_owned_total),
             _evidence(q.evidence),
         )
     console.print(p)
@@ -107,13 +118,19 @@ def render_paths(r: PathsResult, console: Console) -> None:
             line = f"  {h.source.name} {arrow} {h.target.name}"
             if h.evidence.total:
                 line += f"  [dim]{h.evidence.total} patent(s): {_evidence(h.evidence)}[/dim]"
+            elif h.properties:
+                facts = ", ".join(f"{k} {v}" for k, v in h.properties.items())
+                line += f"  [dim]({facts})[/dim]"
             console.print(line, highlight=False)
 
 
 def render_partners(r: PartnersResult, console: Console) -> None:
     """Partners ranked by co-owned patents."""
     scope = f" in {r.field.name}" if r.field else ""
-    t = Table(title=f"Co-owners of {r.organization.name}{scope} — {r.total:,} found")
+    t = Table(
+        title=f"Co-owners of {r.organization.name}{scope} — {r.total:,} found",
+        caption=f"filters: {r.filters.describe()}",
+    )
     t.add_column("#", justify="right")
     t.add_column("partner")
     t.add_column("co-owned", justify="right")
@@ -127,6 +144,7 @@ def render_profile(r: FieldProfile, console: Console) -> None:
     """Top organisations, countries and co-occurring fields."""
     console.print(
         f"[bold]{r.field.name}[/bold] ({r.field.kind} {r.field.value}): {r.patents:,} patents"
+        f" [dim](filters: {r.filters.describe()})[/dim]"
     )
     for title, rows in (
         ("Top organisations", r.organizations),

@@ -45,15 +45,35 @@ class GraphNotFoundError(ArtifactError):
 
 
 class EntityNotFoundError(TtkgError):
-    """A name or identifier matched no entity in the graph."""
+    """A name or identifier matched no entity in the graph.
 
-    def __init__(self, query: str, suggestions: list[str] | None = None) -> None:
+    `suggestions` are entities the user may have meant, each a dict with id, name, label and,
+    for organisations, kind and country; `hint` says what else to try.
+    """
+
+    def __init__(
+        self,
+        query: str,
+        suggestions: list[dict[str, str | None]] | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.query = query
         self.suggestions = suggestions or []
+        self.hint = hint
         msg = f"no entity matches {query!r}"
         if self.suggestions:
-            msg += "; did you mean: " + ", ".join(self.suggestions[:5])
+            msg += "; did you mean: " + "; ".join(_described(s) for s in self.suggestions[:5])
+        if hint:
+            msg += f" ({hint})"
         super().__init__(msg)
+
+
+def _described(suggestion: dict[str, str | None]) -> str:
+    """`Mitsubishi Electric Corporation (company, JP) [org:mitsubishi-electric]`."""
+    extra = ", ".join(v for v in (suggestion.get("kind"), suggestion.get("country")) if v)
+    name = suggestion.get("name") or suggestion.get("id") or ""
+    ref = f"[{suggestion.get('id')}]"
+    return f"{name} ({extra}) {ref}" if extra else f"{name} {ref}"
 
 
 class AmbiguousEntityError(TtkgError):

@@ -34,6 +34,7 @@ from ttkg.graph.backends.contract import (
     PatentRef,
     Relation,
     RelationHop,
+    cpc_activity,
 )
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 from ttkg.graph.backends.pathsearch import search_paths
@@ -557,6 +558,8 @@ class MemoryBackend(GraphBackend):
                         for r in e.out_rows(p):
                             dst = nodes.ids[e.dst[r]]
                             found[(node, rel.value, dst)] = RelationHop(node, rel, dst, 1)
+        for hop in cpc_activity(self, node_ids, via):
+            found[(hop.src, hop.relation.value, hop.dst)] = hop
         return [found[k] for k in sorted(found)]
 
     def warm_up(self) -> None:

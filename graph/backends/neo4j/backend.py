@@ -29,6 +29,7 @@ from ttkg.graph.backends.contract import (
     PatentRef,
     Relation,
     RelationHop,
+    cpc_activity,
 )
 from ttkg.graph.backends.neo4j import cypher
 from ttkg.graph.backends.neo4j.cypher import Query
@@ -286,6 +287,7 @@ class Neo4jBackend(GraphBackend):
                 if rel is Relation.CO_ASSIGNED and dst < src:
                     src, dst = dst, src
                 hops.add(RelationHop(src, rel, dst, int(r["weight"])))
+        hops.update(cpc_activity(self, node_ids, via))
         return sorted(hops, key=lambda h: (h.src, h.relation.value, h.dst))
 
     def best_paths(
