@@ -92,6 +92,13 @@ class KnowledgeGraph:
         """Node and edge counts by label and type."""
         return {"nodes": self.backend.node_counts(), "edges": self.backend.edge_counts()}
 
+    def coverage(self) -> dict[str, Any]:
+        """What the graph covers: patents' first and last grant dates, whether the last
+        year is partial, and each source's release as its data states it."""
+        m = self.backend.manifest()
+        releases = {k: v.get("release") for k, v in m.get("sources", {}).items()}
+        return {**m.get("coverage", {}), "releases": releases}
+
     def manifest(self) -> dict[str, Any]:
         """The build manifest: sources with releases and licences, counts, build time."""
         return self.backend.manifest()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import BackendDep, known_parameters_only
@@ -24,7 +24,12 @@ class Health(BaseModel):
     backend: str
     build_id: str | None
     created: str | None
-    sources: dict[str, Any]
+    sources: dict[str, Any] = Field(
+        description="each source with its release as its data states it (release) and files"
+    )
+    coverage: dict[str, Any] = Field(
+        description="grant dates of the patents: first_grant, last_grant, partial_last_year"
+    )
     nodes: dict[str, int]
     edges: dict[str, int]
 
@@ -42,6 +47,7 @@ def _health(backend: GraphBackend) -> Health:
         build_id=m.get("build_id"),
         created=m.get("created"),
         sources=m.get("sources", {}),
+        coverage=m.get("coverage", {}),
         nodes=backend.node_counts(),
         edges=backend.edge_counts(),
     )

@@ -36,6 +36,7 @@ from ttkg.core.model import (
 )
 from ttkg.core.progress import NO_PROGRESS, Progress
 from ttkg.loaders.sources import SOURCES, SourcePaths, describe_files, release_from_name
+from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
 from ttkg.graph.build.wipo import WipoMatcher
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
 from ttkg.loaders.records import CpcTitleRecord, RorRecord
@@ -184,9 +185,14 @@ def build_graph(
     with ArtifactWriter(out) as writer, progress.task("Writing artifact"):
         node_counts: dict[str, int] = {}
         edge_counts: dict[str, int] = {}
+        coverage: dict[str, Any] = {}
         for label, table in st.nodes.items():
-            writer.write_nodes(label, table.to_arrow(node_schema(label)))
+            arrow = table.to_arrow(node_schema(label))
+            writer.write_nodes(label, arrow)
             node_counts[label.value] = len(table)
+            if label is NodeLabel.PATENT:
+                coverage["patents"] = patent_coverage(arrow)
+        _data_releases(manifest_sources, sources, coverage.get("patents", {}))
         for etype, etable in st.edges.items():
             writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
             edge_counts[etype.value] = len(etable)
@@ -198,6 +204,7 @@ def build_graph(
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.time() - started, 2),
             "sources": manifest_sources,
+            "coverage": coverage,
             "inputs": st.report.as_manifest(),
             "rejected_rows": len(st.report.rejections),
             "rejections_file": "rejections.tsv",
@@ -239,6 +246,22 @@ def _manifest_sources(sources: SourcePaths, pv_files: list[Path]) -> dict[str, A
             entry["release"] = "this build"
         out[key] = entry
     return out
+
+
+def _data_releases(
+    entries: dict[str, Any], sources: SourcePaths, patents: dict[str, Any]
+) -> None:
+    """Each source's release as its data states it (`release`), the file name kept apart
+    (`file_release`): PatentsView by its last grant date, ROR by its newest record, CPC by
+    the date of its section files; the WIPO concordance states none."""
+    for entry in entries.values():
+        if "files" in entry:
+            entry["file_release"] = entry.pop("release")
+    last = patents.get("last_grant")
+    entries["patentsview"]["release"] = f"grants through {last}" if last else None
+    entries["ror"]["release"] = ror_release(sources.ror) if sources.ror else None
+    entries["cpc"]["release"] = cpc_release(sources.cpc) if sources.cpc else None
+    entries["wipo"]["release"] = None  # the concordance carries no version; see its sha256
 
 
 def _add_countries(st: _State) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from fastapi.testclient import TestClient
 
 from tests.servers import start_serve, stop
 from ttkg.api.app import create_app
+from ttkg.core.model import NodeLabel
 from ttkg.core.settings import Settings
+from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.queries.bridges import bridges
 from ttkg.queries.common import make_filters
@@ -182,3 +185,17 @@ def test_filters_are_validated_echoed_and_never_dropped(client: TestClient) -> N
     r = client.get("/fields/energy/profile")
     assert r.status_code == 404
     assert "wipo:field:1" in [s["id"] for s in r.json()["suggestions"]]
+
+
+def test_health_states_coverage_from_the_data(client: TestClient, sample_graph: Path) -> None:
+    body = client.get("/health").json()
+    patents = body["coverage"]["patents"]
+    table = Artifact.open(sample_graph).nodes(NodeLabel.PATENT)
+    dates = [d for d in table["date"].to_pylist() if d]
+    assert (patents["first_grant"], patents["last_grant"]) == (min(dates), max(dates))
+    assert patents["partial_last_year"] is (max(dates)[5:] < "12-24")
+    sources = body["sources"]
+    assert sources["patentsview"]["release"] == f"grants through {max(dates)}"
+    assert sources["cpc"]["release"] == "2025-05-01"  # from cpc-section-*_20250501.txt
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", sources["ror"]["release"])
+    assert sources["wipo"]["release"] is None  # the concordance states no version

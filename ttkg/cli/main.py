@@ -40,6 +40,7 @@ from ttkg.cli.options import (
 )
 from ttkg.cli.render import (
     render_bridges,
+    render_coverage,
     render_node,
     render_partners,
     render_paths,
@@ -120,12 +121,18 @@ def stats(
     """Node and edge counts by label and type."""
     counts = run_on_backend(
         settings,
-        lambda be: {"nodes": be.node_counts(), "edges": be.edge_counts()},
+        lambda be: {
+            "nodes": be.node_counts(),
+            "edges": be.edge_counts(),
+            "coverage": be.manifest().get("coverage", {}),
+            "releases": {k: v.get("release") for k, v in be.manifest()["sources"].items()},
+        },
     )
     if fmt is OutputFormat.json:
         out.print_json(json.dumps(counts))
     else:
         render_stats(counts, out)
+        render_coverage(counts["coverage"], counts["releases"], out)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from ttkg.queries.models import (
 
 __all__ = [
     "render_bridges",
+    "render_coverage",
     "render_node",
     "render_partners",
     "render_paths",
@@ -50,6 +51,26 @@ def render_stats(counts: dict[str, dict[str, int]], console: Console) -> None:
         for name, n in sorted(counts.get(section, {}).items()):
             table.add_row(section[:-1], name, f"{n:,}")
     console.print(table)
+
+
+def render_coverage(
+    coverage: dict[str, Any], releases: dict[str, Any], console: Console
+) -> None:
+    """What the graph covers: patent grant dates (a partial last year marked) and each
+    source's release as its data states it."""
+    patents = coverage.get("patents") or {}
+    if patents.get("last_grant"):
+        partial = (
+            f" [yellow](partial last year: {patents['last_year']} ends "
+            f"{patents['last_grant']}; by-year counts drop there)[/yellow]"
+            if patents.get("partial_last_year")
+            else ""
+        )
+        console.print(
+            f"Patents granted {patents['first_grant']} to {patents['last_grant']}{partial}"
+        )
+    known = ", ".join(f"{k} {v}" for k, v in releases.items() if v)
+    console.print(f"Releases: {known}", highlight=False)
 
 
 def render_bridges(r: BridgesResult, console: Console) -> None:
