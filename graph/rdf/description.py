@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
@@ -26,7 +27,7 @@ from ttkg.graph.rdf.vocab import NS, PREFIXES, SCHEMA, SKOS, TTKG, W3C_ORG
 from ttkg.graph.rdf.vocab import PROV as PROV_NS
 from ttkg.graph.rdf.writers import MEDIA_TYPES, RdfFormat, lexical
 
-__all__ = ["ExportStats", "describe_export", "description_path"]
+__all__ = ["ExportStats", "describe_export", "description_path", "dump_iri"]
 
 _FORMAT_IRIS: Final = {
     RdfFormat.TURTLE: "http://www.w3.org/ns/formats/Turtle",
@@ -52,14 +53,32 @@ def description_path(export_path: Path) -> Path:
     return export_path.with_name(export_path.name + ".void.ttl")
 
 
+def dump_iri(export_path: Path, base_url: str | None = None) -> str:
+    """The absolute IRI of an export file: under `base_url` when given, else `file:`.
+
+    >>> dump_iri(Path("/data/ttkg.nt"), "https://example.org/dumps")
+    'https://example.org/dumps/ttkg.nt'
+    >>> dump_iri(Path("/data/ttkg.nt"))
+    'file:///data/ttkg.nt'
+    """
+    if base_url:
+        return base_url.rstrip("/") + "/" + quote(export_path.name)
+    return export_path.resolve().as_uri()
+
+
 def describe_export(
     export_path: Path,
     fmt: RdfFormat,
     gzipped: bool,
     stats: ExportStats,
     manifest: Mapping[str, Any],
+    base_url: str | None = None,
 ) -> Path:
-    """Write the VoID/DCAT description of an export file next to it; returns its path."""
+    """Write the VoID/DCAT description of an export file next to it; returns its path.
+
+    Every IRI in it is absolute (strict parsers refuse relative ones): the dump is
+    `base_url` + the file name when the export will be published there, else the file's own
+    `file:` IRI."""
     build_id = str(manifest.get("build_id") or "unknown")
     g = Graph(bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
@@ -115,7 +134,7 @@ def describe_export(
         g.add((ds, DCTERMS.source, URIRef(NS.SOURCE + segment(key))))
 
     # the distribution: this file
-    file_ref = URIRef(export_path.name)
+    file_ref = URIRef(dump_iri(export_path, base_url))
     g.add((ds, VOID.dataDump, file_ref))
     g.add((ds, VOID.feature, URIRef(_FORMAT_IRIS[fmt])))
     g.add((ds, DCAT.distribution, dist))

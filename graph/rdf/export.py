@@ -140,8 +140,10 @@ def export_rdf(
     gzipped: bool = False,
     batch_size: int = 10_000,
     progress: Callable[[str, int], None] | None = None,
+    base_url: str | None = None,
 ) -> ExportResult:
-    """Export the current graph of `graph_dir` as RDF to `out` (plus `out`.void.ttl).
+    """Export the current graph of `graph_dir` as RDF to `out` (plus `out`.void.ttl, whose
+    dump IRI is `base_url`/file name, or the file's `file:` IRI).
 
     Raises GraphNotFoundError/ArtifactError for a missing or unreadable graph, TtkgError when
     the output cannot be written.
@@ -171,7 +173,7 @@ def export_rdf(
         if tmp.exists():
             tmp.unlink()
     seconds = time.perf_counter() - started
-    description = describe_export(path, fmt, gzipped, stats, art.manifest)
+    description = describe_export(path, fmt, gzipped, stats, art.manifest, base_url)
     log.info("exported %d triples to %s in %.1f s", stats.triples, path, seconds)
     return ExportResult(path, description, fmt, stats.triples, seconds, path.stat().st_size)
 

@@ -35,6 +35,14 @@ def rdf(
         typer.Option("--format", "-f", help="turtle, nt (N-Triples) or jsonld (JSON-LD 1.1)"),
     ] = RdfFormat.TURTLE,
     gzipped: Annotated[bool, typer.Option("--gzip", help="Compress the output with gzip")] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where the file will be published (its VoID dump IRI is BASE-URL/FILE); "
+            "default: the file's file: IRI",
+        ),
+    ] = None,
     graph: GraphOpt = None,
     verbose: VerboseOpt = False,
 ) -> None:
@@ -50,7 +58,7 @@ def rdf(
             rows[table] = rows.get(table, 0) + n
             progress.update(task, description=f"exporting {table}: {rows[table]:,} rows")
 
-        result = export_rdf(graph, target, fmt, gzipped, progress=step)
+        result = export_rdf(graph, target, fmt, gzipped, progress=step, base_url=base_url)
     rate = result.triples / result.seconds if result.seconds else 0.0
     out.print(
         f"wrote {result.triples:,} triples ({result.bytes / 1e6:,.1f} MB, {result.format.value}) "
