@@ -22,6 +22,7 @@ import pyarrow as pa
 from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
 from ttkg.core.errors import InputError
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
+from ttkg.graph.identity.org_country import decide_country
 from ttkg.core.model import (
     EdgeType,
     NodeLabel,
@@ -168,12 +169,13 @@ def build_graph(
             cpc_symbols,
             matcher,
         )
+    where = _locations(st, files)
     with progress.task("Inventor locations") as adv:
-        patent_countries = _inventor_countries(st, files, years, adv)
+        patent_countries = _inventor_countries(st, files, years, where, adv)
     with progress.task("ROR registry") as adv:
         ror_records = list(_counted(ror.read_ror(sources.ror, st.report), adv, 5_000))
     with progress.task("Assignees") as adv:
-        assignments = _read_assignments(st, files.assignee, years, adv)
+        assignments = _read_assignments(st, files.assignee, years, where, adv)
     with progress.task("Organisation identity"):
         resolution = _resolve(assignments, patent_countries, ror_records, identity)
     _add_organizations(st, assignments, resolution, patent_countries, ror_records)
@@ -403,17 +405,27 @@ def _cpc_in_field(
         table.add(src=cpc_id(symbol), dst=field_id(number), pattern=found[number], source="wipo")
 
 
+def _locations(st: _State, files: patentsview.PatentsViewFiles) -> dict[str, str | None]:
+    """Raw location id -> ISO country (inventors' and assignees' locations)."""
+    if files.location is None:
+        return {}
+    return {
+        r.rawlocation_id: r.country for r in patentsview.read_locations(files.location, st.report)
+    }
+
+
 def _inventor_countries(
-    st: _State, files: patentsview.PatentsViewFiles, years: dict[str, int | None], advance: Any
+    st: _State,
+    files: patentsview.PatentsViewFiles,
+    years: dict[str, int | None],
+    where: dict[str, str | None],
+    advance: Any,
 ) -> dict[str, Counter[str]]:
     """Patent number -> countries of its located inventors (evidence for org countries)."""
     out: dict[str, Counter[str]] = {}
     if files.inventor is None or files.location is None:
         st.note("inventor_tables_missing")
         return out
-    where = {
-        r.rawlocation_id: r.country for r in patentsview.read_locations(files.location, st.report)
-    }
     for r in _counted(
         patentsview.read_inventors(files.inventor, st.report, known_patents=years), advance
     ):
@@ -434,19 +446,33 @@ class _Assignment:
     name: str
     assignee_type: str | None
     individual: bool
+    location: str | None = None  # ISO country of the assignee's own location on this patent
 
 
 def _read_assignments(
-    st: _State, path: Path, years: dict[str, int | None], advance: Any
+    st: _State,
+    path: Path,
+    years: dict[str, int | None],
+    where: dict[str, str | None],
+    advance: Any,
 ) -> list[_Assignment]:
     out: list[_Assignment] = []
     for r in _counted(patentsview.read_assignees(path, st.report, known_patents=years), advance):
+        location = r.country
+        if r.rawlocation_id is not None:
+            location = where.get(r.rawlocation_id) or location
+            if location is None:
+                st.note("assignee_locations_unknown_or_without_country")
+        if location is not None:
+            st.note("assignee_rows_with_own_location")
         if r.organization:
-            out.append(_Assignment(r.patent_id, r.sequence, r.organization, r.assignee_type, False))
+            out.append(_Assignment(r.patent_id, r.sequence, r.organization, r.assignee_type,
+                                   False, location))
         else:
             # the loader rejects rows with neither organisation nor individual name
             person = " ".join(p for p in (r.first_name, r.last_name) if p)
-            out.append(_Assignment(r.patent_id, r.sequence, person, r.assignee_type, True))
+            out.append(_Assignment(r.patent_id, r.sequence, person, r.assignee_type, True,
+                                   location))
     return out
 
 
@@ -459,6 +485,7 @@ def _resolve(
     counts: Counter[tuple[str, bool]] = Counter()
     types: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     where: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
+    own: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     for a in assignments:
         k = (a.name, a.individual)
         counts[k] += 1
@@ -466,6 +493,8 @@ def _resolve(
             types[k][a.assignee_type] += 1
         if a.patent in patent_countries:
             where[k].update(patent_countries[a.patent])
+        if a.location:
+            own[k][a.location] += 1
     names = [
         AssigneeName(
             name=name,
@@ -473,6 +502,7 @@ def _resolve(
             country=_most_common(where[(name, ind)]),
             count=n,
             individual=ind,
+            location=_most_common(own[(name, ind)]),
         )
         for (name, ind), n in sorted(counts.items())
     ]
@@ -500,10 +530,16 @@ def _add_organizations(
     assigned = st.edge_table(EdgeType.ASSIGNED_TO)
     patents_of: dict[str, set[str]] = defaultdict(set)
     inventor_where: dict[str, Counter[str]] = defaultdict(Counter)
+    own_where: dict[str, Counter[str]] = defaultdict(Counter)
+    types_of: dict[str, Counter[str]] = defaultdict(Counter)
     seen: set[tuple[str, str]] = set()
     for a in assignments:
         node = node_of_cluster[resolution.cluster_of[a.name]]
         pid = patent_id(a.patent)
+        if a.assignee_type:
+            types_of[node][a.assignee_type] += 1
+        if a.location:
+            own_where[node][a.location] += 1
         if (pid, node) in seen:
             st.note("assignee_rows_same_organisation_on_patent_merged")
             continue
@@ -540,22 +576,26 @@ def _add_organizations(
         else:
             (only,) = clusters  # unlinked clusters have unique keys, so one per node
             name, kind = only.display_name, only.kind
-        country: str | None = None
-        basis: str | None = None
+        decision = decide_country(
+            ror_country=rec.country if rec is not None else None,
+            locations=own_where.get(node),
+            types=types_of.get(node),
+            inventors=inventor_where.get(node),
+        )
+        country, basis = decision.country, decision.basis
         share: float | None = None
-        if rec is not None and rec.country:
-            country, basis = rec.country, "ror"
-        elif inventor_where.get(node):
+        if basis in ("inventors", "inventors_foreign"):
             counter = inventor_where[node]
-            country = _most_common(counter)
-            assert country is not None
-            basis, share = "inventors", round(counter[country] / sum(counter.values()), 4)
+            share = round(counter[country or ""] / sum(counter.values()), 4)
+        if basis is not None:
+            st.note(f"organisation_country_basis_{basis}")
         orgs.add(
             id=node,
             name=name,
             kind=str(kind),
             country=country,
             country_basis=basis,
+            country_confidence=decision.confidence,
             ror_id=rec.ror_id if rec else None,
             aliases=[n for n in names if n != name],
             ror_types=list(rec.types) if rec else [],

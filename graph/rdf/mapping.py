@@ -177,6 +177,7 @@ class Mapper:
         _opt(pairs, P.FOUNDING_DATE, row.get("established"))
         _opt(pairs, P.ROR_STATUS, row.get("status"))
         _opt(pairs, P.COUNTRY_BASIS, row.get("country_basis"))
+        _opt(pairs, P.COUNTRY_CONFIDENCE, row.get("country_confidence"))
         _opt(pairs, P.PATENT_COUNT, row.get("patent_count"))
         return self.iri.node(nid), pairs
 

@@ -208,6 +208,7 @@ class P:
     ROR_STATUS: Final = _str("rorStatus", TTKG + "rorStatus")
     PATENT_COUNT: Final = _typed("patentCount", TTKG + "patentCount", "integer")
     COUNTRY_BASIS: Final = _str("countryBasis", TTKG + "countryBasis")
+    COUNTRY_CONFIDENCE: Final = _typed("countryConfidence", TTKG + "countryConfidence", "double")
     COUNTRY: Final = _iri("country", TTKG + "country")
     LOCATION: Final = _iri("location", SCHEMA + "location")
     SUB_ORGANIZATION_OF: Final = _iri("subOrganizationOf", W3C_ORG + "subOrganizationOf")

@@ -102,7 +102,10 @@ def test_organisations_merge_variants_and_link_ror(sample_graph: Path) -> None:
     hon_hai = [o for o in orgs.values() if o["name"] == "Hon Hai Precision Industry Co., Ltd."]
     assert len(hon_hai) == 1
     assert hon_hai[0]["ror_id"] is None
-    assert hon_hai[0]["country_basis"] == "inventors"
+    # (a foreign assignee type: its non-US inventors decide, never the US)
+    assert hon_hai[0]["country_basis"] == "inventors_foreign"
+    assert hon_hai[0]["country"] not in (None, "US")
+    assert 0 < hon_hai[0]["country_confidence"] < 1
 
 
 def test_cpc_hierarchy_follows_dot_levels(sample_graph: Path) -> None:

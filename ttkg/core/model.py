@@ -50,7 +50,7 @@ class EdgeType(StrEnum):
     CLASSIFIED_AS = "CLASSIFIED_AS"  # Patent -> CPCClass (inventional/additional)
     IN_FIELD = "IN_FIELD"  # CPCClass|Patent -> TechnologyField (WIPO concordance)
     BROADER = "BROADER"  # taxonomy child -> parent (CPC, WIPO field -> sector)
-    LOCATED_IN = "LOCATED_IN"  # Organization -> Country (basis: ror | inventors)
+    LOCATED_IN = "LOCATED_IN"  # Organization -> Country (basis: the org's country_basis)
     PART_OF = "PART_OF"  # Organization -> Organization (ROR parent relation)
     ACTS_FOR = "ACTS_FOR"  # Organization -> Organization (TTO / regents board for a university)
 
@@ -93,7 +93,11 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
         ("name", "string"),
         ("kind", "string"),
         ("country", "string"),  # ISO 3166-1 alpha-2, or null
-        ("country_basis", "string"),  # "ror" | "inventors" | null
+        # where the country comes from (graph.identity.org_country.BASES): "ror" |
+        # "assignee_location" | "assignee_type" | "inventors_foreign" | "inventors" |
+        # "ambiguous" | "foreign_unknown" | null; all but ror/assignee_location are inferred
+        ("country_basis", "string"),
+        ("country_confidence", "float"),  # 1.0 for ROR, lower the weaker the evidence
         ("ror_id", "string"),  # https://ror.org/... or null
         ("aliases", "string[]"),  # every name variant seen (assignee strings, ROR names)
         ("ror_types", "string[]"),
@@ -143,7 +147,7 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
     EdgeType.IN_FIELD: (("pattern", "string"),),
     EdgeType.BROADER: (),
     EdgeType.LOCATED_IN: (
-        ("basis", "string"),  # ror | inventors
+        ("basis", "string"),  # the organisation's country_basis
         ("share", "float"),  # for basis=inventors: fraction of located inventors in country
     ),
     EdgeType.PART_OF: (),
