@@ -23,6 +23,8 @@ from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_
 from ttkg.core.errors import InputError
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
 from ttkg.graph.identity.org_country import decide_country
+from ttkg.graph.identity.overrides import Overrides
+from ttkg.graph.identity.stored import NAMES_FILE, write_names
 from ttkg.core.model import (
     EdgeType,
     NodeLabel,
@@ -177,8 +179,11 @@ def build_graph(
     with progress.task("Assignees") as adv:
         assignments = _read_assignments(st, files.assignee, years, where, adv)
     with progress.task("Organisation identity"):
-        resolution = _resolve(assignments, patent_countries, ror_records, identity)
+        resolution, names, overrides = _resolve(
+            assignments, patent_countries, ror_records, identity
+        )
     _add_organizations(st, assignments, resolution, patent_countries, ror_records)
+    identity_summary = _identity_summary(resolution, overrides, identity)
 
     inputs = [files.patent, files.assignee, files.cpc]
     inputs += [p for p in (files.inventor, files.location, files.abstract) if p is not None]
@@ -193,6 +198,7 @@ def build_graph(
             writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
             edge_counts[etype.value] = len(etable)
         st.report.write_tsv(writer.tmp / "rejections.tsv")
+        write_names(writer.tmp / NAMES_FILE, _name_rows(names, resolution, overrides))
         warnings = _empty_inputs(st.report)
         manifest = {
             "format": FORMAT,
@@ -206,6 +212,7 @@ def build_graph(
             "nodes": node_counts,
             "edges": edge_counts,
             "notes": st.notes,
+            "identity": identity_summary,
             "warnings": warnings,
         }
         path = writer.commit(manifest)
@@ -481,7 +488,7 @@ def _resolve(
     patent_countries: dict[str, Counter[str]],
     ror_records: list[RorRecord],
     settings: IdentitySettings | None,
-) -> Resolution:
+) -> tuple[Resolution, list[AssigneeName], Overrides]:
     counts: Counter[tuple[str, bool]] = Counter()
     types: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     where: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
@@ -506,7 +513,58 @@ def _resolve(
         )
         for (name, ind), n in sorted(counts.items())
     ]
-    return OrganizationResolver(ror_records, settings).resolve(names)
+    resolver = OrganizationResolver(ror_records, settings)
+    return resolver.resolve(names), names, resolver.overrides
+
+
+def _name_rows(
+    names: list[AssigneeName], resolution: Resolution, overrides: Overrides
+) -> list[dict[str, Any]]:
+    """One stored decision per resolved assignee string (graph.identity.stored)."""
+    reviewed = overrides.names()
+    rows = []
+    for n in names:
+        key = resolution.cluster_of.get(n.name)
+        if key is None:  # blank strings are not resolved
+            continue
+        c = resolution.clusters[key]
+        rows.append({
+            "name": n.name,
+            "individual": n.individual,
+            "organization": org_id(key, c.ror_id),
+            "cluster": key,
+            "score": resolution.name_score.get(n.name, 1.0),
+            "reason": resolution.name_reason.get(n.name, ""),
+            "decided_by": "override" if n.name in reviewed else "engine",
+            "patents": n.count,
+            "assignee_type": n.assignee_type,
+            "inventor_country": n.country,
+            "location": n.location,
+        })
+    return rows
+
+
+def _identity_summary(
+    resolution: Resolution, overrides: Overrides, settings: IdentitySettings | None
+) -> dict[str, Any]:
+    """The manifest's account of organisation identity, with the reviewed overrides applied."""
+    orgs = [c for c in resolution.clusters.values() if c.kind is not OrgKind.INDIVIDUAL]
+    named = overrides.names()
+    present = sorted(n for n in named if n in resolution.cluster_of)
+    path = settings.overrides_path if settings else None
+    return {
+        "organisations": len(orgs),
+        "linked_to_ror": sum(1 for c in orgs if c.ror_id),
+        "review_rows": len(resolution.review),
+        "names_file": NAMES_FILE,
+        "overrides": None if path is None else {
+            "file": str(path),
+            "decisions": overrides.counts(),
+            "names": len(named),
+            "names_in_data": len(present),
+            "names_not_in_data": sorted(named - set(present))[:50],
+        },
+    }
 
 
 def _most_common(counter: Counter[str]) -> str | None:
@@ -597,6 +655,7 @@ def _add_organizations(
             country_basis=basis,
             country_confidence=decision.confidence,
             ror_id=rec.ror_id if rec else None,
+            **_decision_columns(clusters, rec is not None),
             aliases=[n for n in names if n != name],
             ror_types=list(rec.types) if rec else [],
             established=rec.established if rec else None,
@@ -641,6 +700,25 @@ def _add_organizations(
                     reason=af.reason,
                     source="ttkg",
                 )
+
+
+def _decision_columns(clusters: list[Any], in_ror: bool) -> dict[str, Any]:
+    """The identity decision of an organisation node: merge and ROR-link score and reason
+    (for an unlinked one, why no record was taken)."""
+    if not clusters:  # a ROR record no assignee string reached
+        return {"merge_score": None, "merge_reason": None, "link_score": None,
+                "link_reason": "ROR record without patents" if in_ror else None}
+    c = clusters[0]
+    if c.ror_id:
+        link_reason = c.link_reason
+    elif c.kind is OrgKind.INDIVIDUAL:
+        link_reason = "individual: never linked to ROR"
+    else:
+        link_reason = "not linked: " + ("; ".join(c.notes[:4]) if c.notes
+                                        else "no ROR record has this name")
+    return {"merge_score": min(x.merge_score for x in clusters),
+            "merge_reason": "; ".join(x.merge_reason for x in clusters),
+            "link_score": c.link_score, "link_reason": link_reason}
 
 
 def _ror_kind(types: Iterable[str]) -> OrgKind:

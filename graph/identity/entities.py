@@ -48,6 +48,7 @@ class OrgCluster:
     merge_reason: str  # why these variants are one organisation
     acts_for: tuple[ActsFor, ...] = ()
     merge_score: float = 1.0  # lowest score of the merges that made it (1.0: exact grouping)
+    notes: tuple[str, ...] = ()  # candidates considered and refused (why not linked, ...)
 
 
 @dataclass

@@ -172,7 +172,8 @@ class OrganizationResolver:
 
         cluster_of_group: dict[int, str] = {}
         for members, link, acts, extra in final:
-            cluster = self._org_cluster(members, groups, link, acts, extra, clustering.merges)
+            cluster = self._org_cluster(members, groups, link, acts, extra, clustering.merges,
+                                        notes)
             clusters[cluster.key] = cluster
             for i in members:
                 cluster_of_group[i] = cluster.key
@@ -392,6 +393,7 @@ class OrganizationResolver:
         acts: tuple[ActsFor, ...],
         extra: str,
         merges: list[Merge],
+        notes: dict[int, list[str]] | None = None,
     ) -> OrgCluster:
         main = max(members, key=lambda i: (groups[i].count, groups[i].key_text))
         pooled = NameGroup("", "")
@@ -430,4 +432,5 @@ class OrganizationResolver:
             merge_reason="; ".join(parts),
             acts_for=acts,
             merge_score=round(min((m.score for m in inner), default=1.0), 3),
+            notes=tuple(dict.fromkeys(n for i in members for n in (notes or {}).get(i, ()))),
         )

@@ -159,3 +159,23 @@ def test_rejections_file_lists_rejected_rows(tmp_path: Path) -> None:
         for r in rows
     )
     assert json.loads((result.path / "manifest.json").read_text())["rejected_rows"] >= 1
+
+
+def test_assignees_own_locations_become_their_countries(tmp_path: Path) -> None:
+    from ttkg.graph.build.builder import _read_assignments, _State
+
+    path = tmp_path / "g_assignee_not_disambiguated.tsv"
+    path.write_text(
+        "patent_id\tassignee_sequence\traw_assignee_organization\tassignee_type\trawlocation_id\n"
+        "10000002\t0\tKOLON INDUSTRIES, INC.\t3\tloc-1\n"
+        "10000060\t0\tTsinghua University\t3\tloc-unknown\n",
+        encoding="utf-8",
+    )
+    st = _State()
+    rows = _read_assignments(st, path, {"10000002": 2018, "10000060": 2018},
+                             {"loc-1": "KR"}, lambda n: None)
+    assert [(r.name, r.location) for r in rows] == [
+        ("KOLON INDUSTRIES, INC.", "KR"), ("Tsinghua University", None)
+    ]
+    assert st.notes["assignee_rows_with_own_location"] == 1
+    assert st.notes["assignee_locations_unknown_or_without_country"] == 1

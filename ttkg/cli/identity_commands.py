@@ -86,10 +86,30 @@ def explain(
     ] = None,
     ror: RorOption = DEFAULT_ROR,
     overrides: OverridesOption = None,
+    graph: Annotated[
+        Path | None,
+        typer.Option(
+            "--graph",
+            help="Built graph directory: show the decision the build stored for the name",
+        ),
+    ] = None,
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="With --graph: also show what a fresh resolution says"),
+    ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Show how a name is normalised, grouped, merged and linked to ROR, with scores."""
+    """Show how a name is normalised, grouped, merged and linked to ROR, with scores.
+
+    With --graph, the decision the build stored (the one every query uses); without it, or
+    with --fresh, a resolution of the name alone (or among --context names)."""
     setup_logging(verbose)
+    if graph is not None:
+        _explain_stored(graph, name)
+        if not fresh:
+            return
+        out.print("fresh resolution (may differ from the build, which saw every name):",
+                  highlight=False, markup=False)
     with errors():
         code = to_alpha2(country) if country else None
         if country and code is None:
@@ -102,6 +122,21 @@ def explain(
         resolution = resolver.resolve(names)
         explanation = resolver.explain(name, resolution=resolution)
     for line in explanation.lines():
+        out.print(line, highlight=False, markup=False)
+
+
+def _explain_stored(graph: Path, name: str) -> None:
+    from ttkg.graph.artifact import Artifact
+    from ttkg.graph.identity.stored import read_decision
+
+    with errors():
+        decision = read_decision(Artifact.open(graph).path, name)
+    if decision is None:
+        err.print(f"{name!r} is not an assignee string of the graph at {graph}",
+                  highlight=False)
+        raise typer.Exit(1)
+    out.print(f"stored decision of the build at {graph}:", highlight=False, markup=False)
+    for line in decision.lines():
         out.print(line, highlight=False, markup=False)
 
 

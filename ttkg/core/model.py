@@ -99,6 +99,13 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
         ("country_basis", "string"),
         ("country_confidence", "float"),  # 1.0 for ROR, lower the weaker the evidence
         ("ror_id", "string"),  # https://ror.org/... or null
+        # the identity decision of the build (the names' own decisions are in the artifact's
+        # identity_names table): lowest merge score and why the names are one organisation;
+        # ROR link score and why it is (or is not) linked
+        ("merge_score", "float"),
+        ("merge_reason", "string"),
+        ("link_score", "float"),
+        ("link_reason", "string"),
         ("aliases", "string[]"),  # every name variant seen (assignee strings, ROR names)
         ("ror_types", "string[]"),
         ("established", "int"),
