@@ -22,6 +22,7 @@ import pyarrow as pa
 from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
 from ttkg.core.errors import InputError
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
+from ttkg.graph.identity.families import Membership, families
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
@@ -179,10 +180,13 @@ def build_graph(
     with progress.task("Assignees") as adv:
         assignments = _read_assignments(st, files.assignee, years, where, adv)
     with progress.task("Organisation identity"):
-        resolution, names, overrides = _resolve(
+        resolution, names, resolver = _resolve(
             assignments, patent_countries, ror_records, identity
         )
-    _add_organizations(st, assignments, resolution, patent_countries, ror_records)
+        overrides = resolver.overrides
+        membership = families(resolution, resolver.index,
+                              {k: c.count for k, c in resolution.clusters.items()})
+    _add_organizations(st, assignments, resolution, patent_countries, ror_records, membership)
     identity_summary = _identity_summary(resolution, overrides, identity)
 
     inputs = [files.patent, files.assignee, files.cpc]
@@ -488,7 +492,7 @@ def _resolve(
     patent_countries: dict[str, Counter[str]],
     ror_records: list[RorRecord],
     settings: IdentitySettings | None,
-) -> tuple[Resolution, list[AssigneeName], Overrides]:
+) -> tuple[Resolution, list[AssigneeName], OrganizationResolver]:
     counts: Counter[tuple[str, bool]] = Counter()
     types: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     where: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
@@ -514,7 +518,7 @@ def _resolve(
         for (name, ind), n in sorted(counts.items())
     ]
     resolver = OrganizationResolver(ror_records, settings)
-    return resolver.resolve(names), names, resolver.overrides
+    return resolver.resolve(names), names, resolver
 
 
 def _name_rows(
@@ -579,9 +583,15 @@ def _add_organizations(
     resolution: Resolution,
     patent_countries: dict[str, Counter[str]],
     ror_records: list[RorRecord],
+    membership: dict[str, Membership] | None = None,
 ) -> None:
     """Organization nodes (every ROR record + every assignee cluster), ASSIGNED_TO, LOCATED_IN,
-    PART_OF and ACTS_FOR edges."""
+    PART_OF, ACTS_FOR and MEMBER_OF edges."""
+    family_of: dict[str, Membership] = {}
+    for key, m in (membership or {}).items():
+        node = org_id(key, resolution.clusters[key].ror_id)
+        if node not in family_of or m.score > family_of[node].score:
+            family_of[node] = m
     by_ror = {r.ror_id: r for r in ror_records}
     node_of_cluster = {key: org_id(key, c.ror_id) for key, c in resolution.clusters.items()}
 
@@ -656,6 +666,7 @@ def _add_organizations(
             country_confidence=decision.confidence,
             ror_id=rec.ror_id if rec else None,
             **_decision_columns(clusters, rec is not None),
+            family_id=family_of[node].family_id if node in family_of else node,
             aliases=[n for n in names if n != name],
             ror_types=list(rec.types) if rec else [],
             established=rec.established if rec else None,
@@ -688,6 +699,8 @@ def _add_organizations(
         else:
             st.note("ror_relationships_to_records_not_in_dump")
 
+    _add_families(st, family_of, set(node_ids))
+
     acts_for = st.edge_table(EdgeType.ACTS_FOR)
     for key, c in sorted(resolution.clusters.items()):
         for af in c.acts_for:
@@ -700,6 +713,19 @@ def _add_organizations(
                     reason=af.reason,
                     source="ttkg",
                 )
+
+
+def _add_families(st: _State, family_of: dict[str, Membership], nodes: set[str]) -> None:
+    member_of = st.edge_table(EdgeType.MEMBER_OF)
+    for node, m in sorted(family_of.items()):
+        if m.family_id == node:
+            continue
+        if m.family_id not in nodes:
+            st.note("family_heads_not_in_graph")
+            continue
+        member_of.add(src=node, dst=m.family_id, score=m.score, reason=m.reason, source="ttkg")
+    st.note("organisations_in_a_larger_family",
+            sum(1 for n, m in family_of.items() if m.family_id != n))
 
 
 def _decision_columns(clusters: list[Any], in_ror: bool) -> dict[str, Any]:

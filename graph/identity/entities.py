@@ -49,6 +49,7 @@ class OrgCluster:
     acts_for: tuple[ActsFor, ...] = ()
     merge_score: float = 1.0  # lowest score of the merges that made it (1.0: exact grouping)
     notes: tuple[str, ...] = ()  # candidates considered and refused (why not linked, ...)
+    count: int = 0  # assignee rows carrying its names
 
 
 @dataclass

@@ -433,4 +433,5 @@ class OrganizationResolver:
             acts_for=acts,
             merge_score=round(min((m.score for m in inner), default=1.0), 3),
             notes=tuple(dict.fromkeys(n for i in members for n in (notes or {}).get(i, ()))),
+            count=pooled.count,
         )

@@ -303,6 +303,10 @@ class Mapper:
         return [(self.iri.node(row["src"]), [(P.SUB_ORGANIZATION_OF, d),
                                              (P.PARENT_ORGANIZATION, d)])]
 
+    def _member_of(self, row: Mapping[str, Any]) -> list[Block]:
+        return [(self.iri.node(row["src"]),
+                 [(P.MEMBER_OF_FAMILY, self.iri.node(row["dst"]))])]
+
     def _acts_for(self, row: Mapping[str, Any]) -> list[Block]:
         src, dst = row["src"], row["dst"]
         s, d = self.iri.node(src), self.iri.node(dst)
@@ -365,4 +369,5 @@ _EDGE_METHODS: Final = {
     EdgeType.LOCATED_IN: Mapper._located_in,
     EdgeType.PART_OF: Mapper._part_of,
     EdgeType.ACTS_FOR: Mapper._acts_for,
+    EdgeType.MEMBER_OF: Mapper._member_of,
 }

@@ -214,6 +214,7 @@ class P:
     SUB_ORGANIZATION_OF: Final = _iri("subOrganizationOf", W3C_ORG + "subOrganizationOf")
     PARENT_ORGANIZATION: Final = _iri("parentOrganization", SCHEMA + "parentOrganization")
     ACTS_FOR: Final = _iri("actsFor", TTKG + "actsFor")
+    MEMBER_OF_FAMILY: Final = _iri("memberOfFamily", TTKG + "memberOfFamily")
     QUALIFIED_DELEGATION: Final = _iri("qualifiedDelegation", PROV + "qualifiedDelegation")
     AGENT: Final = _iri("agent", PROV + "agent")
     SCORE: Final = _typed("score", TTKG + "score", "double")

@@ -82,3 +82,16 @@ def test_reviewed_overrides_change_the_build_and_are_reported(tmp_path: Path) ->
         decision.organization["link_reason"].startswith("not linked")
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["identity"]["overrides"]["names_in_data"] == 2
+
+
+def test_families_are_stored_as_member_of_edges(sample_graph: Path) -> None:
+    art = Artifact.open(sample_graph)
+    orgs = {r["id"]: r for r in art.nodes(NodeLabel.ORGANIZATION).to_pylist()}
+    holders = {e["dst"] for e in art.edges(EdgeType.ASSIGNED_TO).to_pylist()}
+    assert all(orgs[h]["family_id"] for h in holders)
+    edges = art.edges(EdgeType.MEMBER_OF).to_pylist()
+    assert edges, "the sample has organisations in larger families"
+    for e in edges:
+        assert e["src"] != e["dst"] and e["dst"] in orgs
+        assert orgs[e["src"]]["family_id"] == e["dst"]
+        assert 0.0 < e["score"] <= 1.0 and e["reason"]

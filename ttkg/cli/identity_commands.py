@@ -14,6 +14,7 @@ import typer
 from ttkg.cli.options import VerboseOpt, err, errors, out, setup_logging
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
 from ttkg.graph.identity.batch import read_names_csv, write_clusters_csv
+from ttkg.graph.identity.families import families
 from ttkg.graph.identity.overrides import write_review
 from ttkg.loaders.countries import to_alpha2
 from ttkg.loaders.records import RorRecord
@@ -144,7 +145,8 @@ def _explain_stored(graph: Path, name: str) -> None:
 def cluster(
     infile: Annotated[Path, typer.Argument(help="CSV with id,name[,country,assignee_type,count]")],
     outfile: Annotated[
-        Path, typer.Argument(help="CSV to write: id,cluster_id,ror_id,score,reason")
+        Path,
+        typer.Argument(help="CSV to write: id,cluster_id,ror_id,score,reason,family_id"),
     ],
     ror: RorOption = DEFAULT_ROR,
     overrides: OverridesOption = None,
@@ -195,7 +197,12 @@ def cluster(
             )
             resolver = OrganizationResolver(_load_ror(ror), settings)
             resolution = resolver.resolve(row.name for row in rows)
-            written = write_clusters_csv(rows, resolution, outfile)
+            counts: dict[str, int] = {}
+            for r in rows:
+                key = resolution.cluster_of[r.name.name]
+                counts[key] = counts.get(key, 0) + r.name.count
+            written = write_clusters_csv(rows, resolution, outfile,
+                                         families(resolution, resolver.index, counts))
             reviewed = write_review(resolution.review, review) if review is not None else 0
     except OSError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)

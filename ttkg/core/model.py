@@ -53,6 +53,7 @@ class EdgeType(StrEnum):
     LOCATED_IN = "LOCATED_IN"  # Organization -> Country (basis: the org's country_basis)
     PART_OF = "PART_OF"  # Organization -> Organization (ROR parent relation)
     ACTS_FOR = "ACTS_FOR"  # Organization -> Organization (TTO / regents board for a university)
+    MEMBER_OF = "MEMBER_OF"  # Organization -> Organization: the head of its family (score, reason)
 
 
 class OrgKind(StrEnum):
@@ -80,6 +81,7 @@ SCHEMA: Final[frozenset[tuple[NodeLabel, EdgeType, NodeLabel]]] = frozenset(
         (NodeLabel.ORGANIZATION, EdgeType.LOCATED_IN, NodeLabel.COUNTRY),
         (NodeLabel.ORGANIZATION, EdgeType.PART_OF, NodeLabel.ORGANIZATION),
         (NodeLabel.ORGANIZATION, EdgeType.ACTS_FOR, NodeLabel.ORGANIZATION),
+        (NodeLabel.ORGANIZATION, EdgeType.MEMBER_OF, NodeLabel.ORGANIZATION),
     }
 )
 
@@ -106,6 +108,9 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
         ("merge_reason", "string"),
         ("link_score", "float"),
         ("link_reason", "string"),
+        # the family level (graph.identity.families): node id of the family's head (itself
+        # when it heads its own family); MEMBER_OF edges say why
+        ("family_id", "string"),
         ("aliases", "string[]"),  # every name variant seen (assignee strings, ROR names)
         ("ror_types", "string[]"),
         ("established", "int"),
@@ -159,6 +164,10 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
     ),
     EdgeType.PART_OF: (),
     EdgeType.ACTS_FOR: (
+        ("score", "float"),
+        ("reason", "string"),
+    ),
+    EdgeType.MEMBER_OF: (
         ("score", "float"),
         ("reason", "string"),
     ),
