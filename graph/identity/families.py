@@ -13,6 +13,8 @@ An organisation's family is found by the first rule that applies:
    to that company's family, when the shorter name is distinctive: not only ordinary words
    of organisation names, and a single word (of at least `MIN_BRAND` letters) only when ROR
    records that company as a parent of others;
+   but a name that also carries another such brand is a joint venture of two groups and
+   its own family (Samsung Corning, LG Philips);
 5. otherwise the organisation is its own family.
 
 The family id is a graph node id: the family's head organisation (a ROR record or a cluster).
@@ -36,6 +38,7 @@ __all__ = ["MIN_BRAND", "Membership", "families"]
 MIN_BRAND: Final = 5
 _MAX_DEPTH: Final = 12
 _US_GOVERNMENT_PREFIX: Final = "gov-united-states-"
+_US_GOVERNMENT_NAME: Final = "Government of the United States of America"
 #: One-word names too ordinary to found a family on ('General Electric' and 'General Motors').
 _ORDINARY: Final = frozenset({
     "general", "national", "international", "american", "united", "global", "universal",
@@ -97,11 +100,14 @@ def families(resolution: Resolution, index: RorIndex,
     out: dict[str, Membership] = {}
     us_gov = [k for k in clusters if k.startswith(_US_GOVERNMENT_PREFIX)]
     if us_gov:
+        records = [h.ror_id for h in index.hits(normalise(_US_GOVERNMENT_NAME))]
         head = max(us_gov, key=weight)
+        head_id = org_id("", records[0]) if len(records) == 1 else _node(clusters[head])
+        head_name = index.name(records[0]) if len(records) == 1 else clusters[head].display_name
         for k in us_gov:
-            out[k] = Membership(_node(clusters[head]), 0.95 if k != head else 1.0,
-                                "a US federal department or agency: the US government "
-                                f"(head {clusters[head].display_name!r})")
+            out[k] = Membership(head_id, 0.95 if _node(clusters[k]) != head_id else 1.0,
+                                f"a US federal department or agency: the US government "
+                                f"({head_name!r})")
     for k, c in clusters.items():
         if k in out:
             continue
@@ -154,6 +160,15 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             heads = [h for h in by_words.get(prefix, ()) if h != k]
             if len(heads) != 1 or not _distinctive(prefix, clusters[heads[0]], index):
                 continue
+            partner = next((w[i:i + 1] for i in range(n, len(w))
+                            if len(by_words.get(w[i:i + 1], ())) == 1
+                            and _distinctive(w[i:i + 1], clusters[by_words[w[i:i + 1]][0]],
+                                             index)), None)
+            if partner:  # 'Samsung Corning', 'LG Philips': a joint venture of two groups
+                out[k] = Membership(_node(clusters[k]), 0.8,
+                                    f"its own family: a joint venture of {prefix[0]!r} and "
+                                    f"{partner[0]!r}")
+                break
             head = heads[0]
             fam = out.get(head)
             family_id = fam.family_id if fam else _node(clusters[head])
