@@ -198,7 +198,7 @@ _ASSIGNEE_COLUMNS: Final = (
     Col.of("assignee_type", "type"),
     Col.of("assignee_id", required=False),
     Col.of("raw_country", "disambig_country", "country", required=False),
-    Col.of("rawlocation_id", "location_id", required=False),
+    Col.of("rawlocation_id", "location_id", required=False, lenient=True),
 )
 
 
