@@ -1,9 +1,12 @@
-"""Benchmark of organisation identity (issue 6) on real PatentsView assignee strings.
+"""Benchmark of organisation identity (issues 6 and 13) on real PatentsView assignee strings.
 
-Prints, for the labelled real set in tests/data/identity/labelled_assignees.csv, pairwise and
-B-cubed precision/recall/F1 of the engine next to a naive baseline (identical normalised
-name = one organisation; exact unique normalised ROR name = link), ROR link precision, and the
-time to resolve every distinct assignee string of the PatentsView extract.
+Prints, for the labelled real (tuning) set in tests/data/identity/labelled_assignees.csv,
+pairwise and B-cubed precision/recall/F1 of the engine next to a naive baseline (identical
+normalised name = one organisation; exact unique normalised ROR name = link), ROR link
+precision, the same at the family level (gold families: labelling/gold_families.tsv; naive
+family = first word of the normalised name), then both levels on the held-out set
+(heldout_assignees.csv, never tuned on), and the time to resolve every distinct assignee
+string of the PatentsView extract and to find their families.
 
     python benchmarks/identity.py [--data /work/shared/data] [--errors 20]
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, normalise
 from ttkg.graph.identity.evaluation import bcubed, link_scores, pairwise
+from ttkg.graph.identity.families import families
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
 from ttkg.loaders import patentsview, ror
@@ -25,6 +29,8 @@ from ttkg.loaders.report import LoadReport
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "identity" / "labelled_assignees.csv"
+HELDOUT = ROOT / "tests" / "data" / "identity" / "heldout_assignees.csv"
+FAMILIES = ROOT / "tests" / "data" / "identity" / "labelling" / "gold_families.tsv"
 
 
 def assignee_names(data: Path) -> list[AssigneeName]:
@@ -90,9 +96,12 @@ def main() -> None:
     t0 = time.perf_counter()
     res = resolver.resolve(names)
     t_resolve = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()})
+    t_families = time.perf_counter() - t0
+    family_of = {n: (fam[k].family_id if k in fam else k) for n, k in res.cluster_of.items()}
 
-    with LABELLED.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = _read(LABELLED)
     gold = {r["name"]: r["gold_cluster"] for r in rows}
     gold_ror = {r["name"]: r["gold_ror"] for r in rows}
     engine = {n: res.cluster_of[n] for n in gold}
@@ -109,9 +118,25 @@ def main() -> None:
         print(f"{label:28}{pairwise(gold, pred)!s:>34}{bcubed(gold, pred)!s:>34}")
     print(f"ROR links  naive:  {link_scores(gold_ror, base_links)}")
     print(f"ROR links  engine: {link_scores(gold_ror, engine_links)}")
+    gold_family = _gold_families(rows)
+    print("family level (tuning set; gold families in labelling/gold_families.tsv):")
+    _levels(gold_family, {n: family_of[n] for n in gold},
+            {n: normalise(clean_name(n)).split(" ")[0] for n in gold})
+    held = _read(HELDOUT)
+    held_gold = {r["name"]: r["gold_cluster"] for r in held}
+    print(f"\nheld-out set (never tuned on): {len(held)} real assignee strings, "
+          f"{len(set(held_gold.values()))} gold organisations, "
+          f"{len({r['gold_family'] for r in held})} gold families")
+    held_org = {n: res.cluster_of[n] for n in held_gold}
+    print("organisation level:")
+    _levels(held_gold, held_org, {n: normalise(clean_name(n)) for n in held_gold})
+    print("family level:")
+    _levels({r["name"]: r["gold_family"] for r in held}, {n: family_of[n] for n in held_gold},
+            {n: normalise(clean_name(n)).split(" ")[0] for n in held_gold})
     print(
-        f"run time over all {len(names)} distinct assignee strings ({orgs} organisations): "
-        f"resolve {t_resolve:.1f} s (+ ROR index {t_index:.1f} s; reading data {t_load:.1f} s)"
+        f"\nrun time over all {len(names)} distinct assignee strings ({orgs} organisations): "
+        f"resolve {t_resolve:.1f} s, families {t_families:.1f} s (+ ROR index {t_index:.1f} s; "
+        f"reading data {t_load:.1f} s)"
     )
     print(
         f"clusters: {len(res.clusters)}; linked to ROR: "
@@ -129,6 +154,28 @@ def main() -> None:
         f"{name} {'met' if ok else 'MISSED'}" for name, ok in checks.items()))
     if args.errors:
         _print_errors(gold, engine, gold_ror, engine_links, args.errors)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _gold_families(rows: list[dict[str, str]]) -> dict[str, str]:
+    """Name -> gold family of the tuning set: the cluster's family from the labelling file,
+    else the cluster itself."""
+    family: dict[str, str] = {}
+    for line in FAMILIES.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            cluster, fam, _ = line.split("\t", 2)
+            family[cluster] = fam
+    return {r["name"]: family.get(r["gold_cluster"], r["gold_cluster"]) for r in rows}
+
+
+def _levels(gold: dict[str, str], pred: dict[str, str], naive: dict[str, str]) -> None:
+    """Pairwise and B-cubed scores of the engine and of a naive baseline."""
+    for label, p in (("  naive", naive), ("  engine", pred)):
+        print(f"{label:28}{pairwise(gold, p)!s:>34}{bcubed(gold, p)!s:>34}")
 
 
 def _print_errors(

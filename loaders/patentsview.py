@@ -198,6 +198,7 @@ _ASSIGNEE_COLUMNS: Final = (
     Col.of("assignee_type", "type"),
     Col.of("assignee_id", required=False),
     Col.of("raw_country", "disambig_country", "country", required=False),
+    Col.of("rawlocation_id", "location_id", required=False, lenient=True),
 )
 
 
@@ -209,12 +210,13 @@ def read_assignees(
 
     Rejects rows with neither an organisation nor an individual's name, and (when
     `known_patents` is given) rows of patents not among them. Neither current table carries
-    a country (only location keys); when an older table has a country column it is mapped to
+    a country, only a location key (`rawlocation_id`, kept when filled: the assignee's own
+    location in `g_location_*`); when an older table has a country column it is mapped to
     ISO alpha-2 like location countries.
     """
     name = path.name
     rep = report.file(name)
-    for line, (pid, seq, org, first, last, atype, aid, country) in read_rows(
+    for line, (pid, seq, org, first, last, atype, aid, country, location) in read_rows(
         path, _ASSIGNEE_COLUMNS, report
     ):
         key = _row_key(name, line, pid, seq, "assignee_sequence", known_patents)
@@ -233,7 +235,15 @@ def read_assignees(
                 atype = m.group(1)
         rep.accepted += 1
         yield AssigneeRecord(
-            pid, number, org, first, last, atype, aid, to_alpha2(country) if country else None
+            pid,
+            number,
+            org,
+            first,
+            last,
+            atype,
+            aid,
+            to_alpha2(country) if country else None,
+            location,
         )
 
 

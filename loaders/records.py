@@ -34,6 +34,7 @@ class AssigneeRecord(NamedTuple):
     )  # PatentsView code: 2 US company, 3 foreign company, 4/5 individual, 6-9 government
     assignee_id: str | None  # disambiguated id when the table carries one
     country: str | None  # raw country when the table carries a location (disambiguated table)
+    rawlocation_id: str | None = None  # key into g_location_* (the assignee's own location)
 
 
 class CpcRecord(NamedTuple):

@@ -62,10 +62,13 @@ class Col:
 
     names: tuple[str, ...]
     required: bool = True
+    #: Not valid UTF-8 here reads as empty instead of rejecting the row (a key whose loss
+    #: costs only an optional link, like an assignee's location key).
+    lenient: bool = False
 
     @classmethod
-    def of(cls, *names: str, required: bool = True) -> Col:
-        return cls(tuple(names), required)
+    def of(cls, *names: str, required: bool = True, lenient: bool = False) -> Col:
+        return cls(tuple(names), required, lenient)
 
 
 def list_members(path: Path) -> list[str]:
@@ -232,11 +235,19 @@ def read_rows(
                 raw = [row[i] for i in indices]
                 joined = "".join(raw)
                 if not joined.isascii() and _UNDECODABLE.search(joined):
-                    bad = next(k for k, v in enumerate(raw) if undecodable(v))
-                    report.reject(
-                        Rejection(name, start, wanted[bad], "not valid UTF-8", shown(raw[bad]))
-                    )
-                    continue
+                    bads = [k for k, v in enumerate(raw) if undecodable(v)]
+                    strict = [k for k in bads if not columns[k].lenient]
+                    if strict:
+                        bad = strict[0]
+                        report.reject(
+                            Rejection(name, start, wanted[bad], "not valid UTF-8",
+                                      shown(raw[bad]))
+                        )
+                        continue
+                    for k in bads:
+                        log.info("%s:%d: field %r is not valid UTF-8; read as empty", name,
+                                 start, wanted[k])
+                        raw[k] = ""
                 yield start, [v.strip() or None for v in raw]
         except csv.Error as exc:
             raise InputError(name, f"unparseable CSV: {exc}", line=line + 1) from None

@@ -154,7 +154,21 @@ class OrgRef(BaseModel):
     name: str
     kind: str | None
     country: str | None
+    country_basis: str | None = Field(
+        default=None,
+        description="Where the country comes from: ror, assignee_location (read), or "
+        "assignee_type, inventors_foreign, inventors (inferred); ambiguous or foreign_unknown "
+        "when no country could be decided",
+    )
+    country_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     ror_id: str | None
+
+    @property
+    def country_inferred(self) -> bool:
+        """The country was inferred (not read from ROR or the assignee's own location)."""
+        return self.country is not None and self.country_basis not in (
+            None, "ror", "assignee_location"
+        )
 
     @classmethod
     def of(cls, node: NodeRecord) -> OrgRef:
@@ -169,6 +183,8 @@ def org_data(node: NodeRecord) -> dict[str, Any]:
         "name": node.name,
         "kind": p.get("kind"),
         "country": p.get("country"),
+        "country_basis": p.get("country_basis"),
+        "country_confidence": p.get("country_confidence"),
         "ror_id": p.get("ror_id"),
     }
 

@@ -22,6 +22,10 @@ import pyarrow as pa
 from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
 from ttkg.core.errors import InputError
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
+from ttkg.graph.identity.families import Membership, families
+from ttkg.graph.identity.org_country import decide_country
+from ttkg.graph.identity.overrides import Overrides
+from ttkg.graph.identity.stored import NAMES_FILE, write_names
 from ttkg.core.model import (
     EdgeType,
     NodeLabel,
@@ -169,15 +173,22 @@ def build_graph(
             cpc_symbols,
             matcher,
         )
+    where = _locations(st, files)
     with progress.task("Inventor locations") as adv:
-        patent_countries = _inventor_countries(st, files, years, adv)
+        patent_countries = _inventor_countries(st, files, years, where, adv)
     with progress.task("ROR registry") as adv:
         ror_records = list(_counted(ror.read_ror(sources.ror, st.report), adv, 5_000))
     with progress.task("Assignees") as adv:
-        assignments = _read_assignments(st, files.assignee, years, adv)
+        assignments = _read_assignments(st, files.assignee, years, where, adv)
     with progress.task("Organisation identity"):
-        resolution = _resolve(assignments, patent_countries, ror_records, identity)
-    _add_organizations(st, assignments, resolution, patent_countries, ror_records)
+        resolution, names, resolver = _resolve(
+            assignments, patent_countries, ror_records, identity
+        )
+        overrides = resolver.overrides
+        membership = families(resolution, resolver.index,
+                              {k: c.count for k, c in resolution.clusters.items()})
+    _add_organizations(st, assignments, resolution, patent_countries, ror_records, membership)
+    identity_summary = _identity_summary(resolution, overrides, identity)
 
     inputs = [files.patent, files.assignee, files.cpc]
     inputs += [p for p in (files.inventor, files.location, files.abstract) if p is not None]
@@ -197,6 +208,7 @@ def build_graph(
             writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
             edge_counts[etype.value] = len(etable)
         st.report.write_tsv(writer.tmp / "rejections.tsv")
+        write_names(writer.tmp / NAMES_FILE, _name_rows(names, resolution, overrides))
         warnings = _empty_inputs(st.report)
         manifest = {
             "format": FORMAT,
@@ -211,6 +223,7 @@ def build_graph(
             "nodes": node_counts,
             "edges": edge_counts,
             "notes": st.notes,
+            "identity": identity_summary,
             "warnings": warnings,
         }
         path = writer.commit(manifest)
@@ -426,17 +439,27 @@ def _cpc_in_field(
         table.add(src=cpc_id(symbol), dst=field_id(number), pattern=found[number], source="wipo")
 
 
+def _locations(st: _State, files: patentsview.PatentsViewFiles) -> dict[str, str | None]:
+    """Raw location id -> ISO country (inventors' and assignees' locations)."""
+    if files.location is None:
+        return {}
+    return {
+        r.rawlocation_id: r.country for r in patentsview.read_locations(files.location, st.report)
+    }
+
+
 def _inventor_countries(
-    st: _State, files: patentsview.PatentsViewFiles, years: dict[str, int | None], advance: Any
+    st: _State,
+    files: patentsview.PatentsViewFiles,
+    years: dict[str, int | None],
+    where: dict[str, str | None],
+    advance: Any,
 ) -> dict[str, Counter[str]]:
     """Patent number -> countries of its located inventors (evidence for org countries)."""
     out: dict[str, Counter[str]] = {}
     if files.inventor is None or files.location is None:
         st.note("inventor_tables_missing")
         return out
-    where = {
-        r.rawlocation_id: r.country for r in patentsview.read_locations(files.location, st.report)
-    }
     for r in _counted(
         patentsview.read_inventors(files.inventor, st.report, known_patents=years), advance
     ):
@@ -457,19 +480,33 @@ class _Assignment:
     name: str
     assignee_type: str | None
     individual: bool
+    location: str | None = None  # ISO country of the assignee's own location on this patent
 
 
 def _read_assignments(
-    st: _State, path: Path, years: dict[str, int | None], advance: Any
+    st: _State,
+    path: Path,
+    years: dict[str, int | None],
+    where: dict[str, str | None],
+    advance: Any,
 ) -> list[_Assignment]:
     out: list[_Assignment] = []
     for r in _counted(patentsview.read_assignees(path, st.report, known_patents=years), advance):
+        location = r.country
+        if r.rawlocation_id is not None:
+            location = where.get(r.rawlocation_id) or location
+            if location is None:
+                st.note("assignee_locations_unknown_or_without_country")
+        if location is not None:
+            st.note("assignee_rows_with_own_location")
         if r.organization:
-            out.append(_Assignment(r.patent_id, r.sequence, r.organization, r.assignee_type, False))
+            out.append(_Assignment(r.patent_id, r.sequence, r.organization, r.assignee_type,
+                                   False, location))
         else:
             # the loader rejects rows with neither organisation nor individual name
             person = " ".join(p for p in (r.first_name, r.last_name) if p)
-            out.append(_Assignment(r.patent_id, r.sequence, person, r.assignee_type, True))
+            out.append(_Assignment(r.patent_id, r.sequence, person, r.assignee_type, True,
+                                   location))
     return out
 
 
@@ -478,10 +515,11 @@ def _resolve(
     patent_countries: dict[str, Counter[str]],
     ror_records: list[RorRecord],
     settings: IdentitySettings | None,
-) -> Resolution:
+) -> tuple[Resolution, list[AssigneeName], OrganizationResolver]:
     counts: Counter[tuple[str, bool]] = Counter()
     types: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     where: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
+    own: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     for a in assignments:
         k = (a.name, a.individual)
         counts[k] += 1
@@ -489,6 +527,8 @@ def _resolve(
             types[k][a.assignee_type] += 1
         if a.patent in patent_countries:
             where[k].update(patent_countries[a.patent])
+        if a.location:
+            own[k][a.location] += 1
     names = [
         AssigneeName(
             name=name,
@@ -496,10 +536,62 @@ def _resolve(
             country=_most_common(where[(name, ind)]),
             count=n,
             individual=ind,
+            location=_most_common(own[(name, ind)]),
         )
         for (name, ind), n in sorted(counts.items())
     ]
-    return OrganizationResolver(ror_records, settings).resolve(names)
+    resolver = OrganizationResolver(ror_records, settings)
+    return resolver.resolve(names), names, resolver
+
+
+def _name_rows(
+    names: list[AssigneeName], resolution: Resolution, overrides: Overrides
+) -> list[dict[str, Any]]:
+    """One stored decision per resolved assignee string (graph.identity.stored)."""
+    reviewed = overrides.names()
+    rows = []
+    for n in names:
+        key = resolution.cluster_of.get(n.name)
+        if key is None:  # blank strings are not resolved
+            continue
+        c = resolution.clusters[key]
+        rows.append({
+            "name": n.name,
+            "individual": n.individual,
+            "organization": org_id(key, c.ror_id),
+            "cluster": key,
+            "score": resolution.name_score.get(n.name, 1.0),
+            "reason": resolution.name_reason.get(n.name, ""),
+            "decided_by": "override" if n.name in reviewed else "engine",
+            "patents": n.count,
+            "assignee_type": n.assignee_type,
+            "inventor_country": n.country,
+            "location": n.location,
+        })
+    return rows
+
+
+def _identity_summary(
+    resolution: Resolution, overrides: Overrides, settings: IdentitySettings | None
+) -> dict[str, Any]:
+    """The manifest's account of organisation identity, with the reviewed overrides applied."""
+    orgs = [c for c in resolution.clusters.values() if c.kind is not OrgKind.INDIVIDUAL]
+    named = overrides.names()
+    present = sorted(n for n in named if n in resolution.cluster_of)
+    path = settings.overrides_path if settings else None
+    return {
+        "organisations": len(orgs),
+        "linked_to_ror": sum(1 for c in orgs if c.ror_id),
+        "review_rows": len(resolution.review),
+        "names_file": NAMES_FILE,
+        "overrides": None if path is None else {
+            "file": str(path),
+            "decisions": overrides.counts(),
+            "names": len(named),
+            "names_in_data": len(present),
+            "names_not_in_data": sorted(named - set(present))[:50],
+        },
+    }
 
 
 def _most_common(counter: Counter[str]) -> str | None:
@@ -514,19 +606,31 @@ def _add_organizations(
     resolution: Resolution,
     patent_countries: dict[str, Counter[str]],
     ror_records: list[RorRecord],
+    membership: dict[str, Membership] | None = None,
 ) -> None:
     """Organization nodes (every ROR record + every assignee cluster), ASSIGNED_TO, LOCATED_IN,
-    PART_OF and ACTS_FOR edges."""
+    PART_OF, ACTS_FOR and MEMBER_OF edges."""
+    family_of: dict[str, Membership] = {}
+    for key, m in (membership or {}).items():
+        node = org_id(key, resolution.clusters[key].ror_id)
+        if node not in family_of or m.score > family_of[node].score:
+            family_of[node] = m
     by_ror = {r.ror_id: r for r in ror_records}
     node_of_cluster = {key: org_id(key, c.ror_id) for key, c in resolution.clusters.items()}
 
     assigned = st.edge_table(EdgeType.ASSIGNED_TO)
     patents_of: dict[str, set[str]] = defaultdict(set)
     inventor_where: dict[str, Counter[str]] = defaultdict(Counter)
+    own_where: dict[str, Counter[str]] = defaultdict(Counter)
+    types_of: dict[str, Counter[str]] = defaultdict(Counter)
     seen: set[tuple[str, str]] = set()
     for a in assignments:
         node = node_of_cluster[resolution.cluster_of[a.name]]
         pid = patent_id(a.patent)
+        if a.assignee_type:
+            types_of[node][a.assignee_type] += 1
+        if a.location:
+            own_where[node][a.location] += 1
         if (pid, node) in seen:
             st.note("assignee_rows_same_organisation_on_patent_merged")
             continue
@@ -563,23 +667,29 @@ def _add_organizations(
         else:
             (only,) = clusters  # unlinked clusters have unique keys, so one per node
             name, kind = only.display_name, only.kind
-        country: str | None = None
-        basis: str | None = None
+        decision = decide_country(
+            ror_country=rec.country if rec is not None else None,
+            locations=own_where.get(node),
+            types=types_of.get(node),
+            inventors=inventor_where.get(node),
+        )
+        country, basis = decision.country, decision.basis
         share: float | None = None
-        if rec is not None and rec.country:
-            country, basis = rec.country, "ror"
-        elif inventor_where.get(node):
+        if basis in ("inventors", "inventors_foreign"):
             counter = inventor_where[node]
-            country = _most_common(counter)
-            assert country is not None
-            basis, share = "inventors", round(counter[country] / sum(counter.values()), 4)
+            share = round(counter[country or ""] / sum(counter.values()), 4)
+        if basis is not None:
+            st.note(f"organisation_country_basis_{basis}")
         orgs.add(
             id=node,
             name=name,
             kind=str(kind),
             country=country,
             country_basis=basis,
+            country_confidence=decision.confidence,
             ror_id=rec.ror_id if rec else None,
+            **_decision_columns(clusters, rec is not None),
+            family_id=family_of[node].family_id if node in family_of else node,
             aliases=[n for n in names if n != name],
             ror_types=list(rec.types) if rec else [],
             established=rec.established if rec else None,
@@ -612,6 +722,8 @@ def _add_organizations(
         else:
             st.note("ror_relationships_to_records_not_in_dump")
 
+    _add_families(st, family_of, set(node_ids))
+
     acts_for = st.edge_table(EdgeType.ACTS_FOR)
     for key, c in sorted(resolution.clusters.items()):
         for af in c.acts_for:
@@ -624,6 +736,38 @@ def _add_organizations(
                     reason=af.reason,
                     source="ttkg",
                 )
+
+
+def _add_families(st: _State, family_of: dict[str, Membership], nodes: set[str]) -> None:
+    member_of = st.edge_table(EdgeType.MEMBER_OF)
+    for node, m in sorted(family_of.items()):
+        if m.family_id == node:
+            continue
+        if m.family_id not in nodes:
+            st.note("family_heads_not_in_graph")
+            continue
+        member_of.add(src=node, dst=m.family_id, score=m.score, reason=m.reason, source="ttkg")
+    st.note("organisations_in_a_larger_family",
+            sum(1 for n, m in family_of.items() if m.family_id != n))
+
+
+def _decision_columns(clusters: list[Any], in_ror: bool) -> dict[str, Any]:
+    """The identity decision of an organisation node: merge and ROR-link score and reason
+    (for an unlinked one, why no record was taken)."""
+    if not clusters:  # a ROR record no assignee string reached
+        return {"merge_score": None, "merge_reason": None, "link_score": None,
+                "link_reason": "ROR record without patents" if in_ror else None}
+    c = clusters[0]
+    if c.ror_id:
+        link_reason = c.link_reason
+    elif c.kind is OrgKind.INDIVIDUAL:
+        link_reason = "individual: never linked to ROR"
+    else:
+        link_reason = "not linked: " + ("; ".join(c.notes[:4]) if c.notes
+                                        else "no ROR record has this name")
+    return {"merge_score": min(x.merge_score for x in clusters),
+            "merge_reason": "; ".join(x.merge_reason for x in clusters),
+            "link_score": c.link_score, "link_reason": link_reason}
 
 
 def _ror_kind(types: Iterable[str]) -> OrgKind:

@@ -10,7 +10,7 @@ A row without id or name is rejected (file, line, field) and counted, never sile
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -18,12 +18,13 @@ from typing import Final
 from ttkg.core.errors import InputError
 from ttkg.core.model import org_id
 from ttkg.graph.identity.entities import AssigneeName, Resolution
+from ttkg.graph.identity.families import Membership
 from ttkg.loaders.countries import to_alpha2
 from ttkg.loaders.report import LoadReport, Rejection
 
 __all__ = ["OUTPUT_COLUMNS", "InputRow", "read_names_csv", "write_clusters_csv"]
 
-OUTPUT_COLUMNS: Final = ("id", "cluster_id", "ror_id", "score", "reason")
+OUTPUT_COLUMNS: Final = ("id", "cluster_id", "ror_id", "score", "reason", "family_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +82,15 @@ def read_names_csv(path: Path, report: LoadReport) -> list[InputRow]:
     return rows
 
 
-def write_clusters_csv(rows: Iterable[InputRow], resolution: Resolution, path: Path) -> int:
-    """Write `id,cluster_id,ror_id,score,reason` for every input row; returns rows written."""
+def write_clusters_csv(
+    rows: Iterable[InputRow],
+    resolution: Resolution,
+    path: Path,
+    family: Mapping[str, Membership] | None = None,
+) -> int:
+    """Write `id,cluster_id,ror_id,score,reason,family_id` for every input row (`family`:
+    cluster key -> family, graph.identity.families; an individual is its own family);
+    returns rows written."""
     n = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -97,7 +105,9 @@ def write_clusters_csv(rows: Iterable[InputRow], resolution: Resolution, path: P
                 reason += f"; ROR: {cluster.link_reason} ({cluster.link_score:.3f})"
             for acts in cluster.acts_for:
                 reason += f"; acts for {acts.ror_id}: {acts.reason} ({acts.score:.3f})"
-            writer.writerow((row.id, org_id(cluster.key, cluster.ror_id), cluster.ror_id or "",
-                             f"{score:.3f}", reason))
+            node = org_id(cluster.key, cluster.ror_id)
+            fam = (family or {}).get(cluster.key)
+            writer.writerow((row.id, node, cluster.ror_id or "", f"{score:.3f}", reason,
+                             fam.family_id if fam else node))
             n += 1
     return n

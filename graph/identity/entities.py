@@ -22,6 +22,7 @@ class AssigneeName:
     country: str | None  # ISO alpha-2 evidence (e.g. most common inventor country)
     count: int  # how many patent rows carry this string
     individual: bool = False
+    location: str | None = None  # ISO alpha-2 of the assignee's own location, when known
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,9 @@ class OrgCluster:
     link_reason: str | None
     merge_reason: str  # why these variants are one organisation
     acts_for: tuple[ActsFor, ...] = ()
+    merge_score: float = 1.0  # lowest score of the merges that made it (1.0: exact grouping)
+    notes: tuple[str, ...] = ()  # candidates considered and refused (why not linked, ...)
+    count: int = 0  # assignee rows carrying its names
 
 
 @dataclass

@@ -8,6 +8,7 @@ the bare name is a non-company ROR record ('Kabushiki Kaisha Riken' is not RIKEN
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from ttkg.graph.identity.normalise import (
     strip_legal_forms,
     tokens,
 )
+from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, Pattern, clean_name, parse
 
 __all__ = [
@@ -90,9 +92,16 @@ def subsidiary_clash(a: NameGroup, b: NameGroup) -> bool:
     return pair == {("european", FOREIGN_COMPANY), ("anglo", US_COMPANY)}
 
 
+#: Legal forms of Japanese public universities and research institutes (kokuritsu daigaku
+#: hojin = 'National University Corporation'): their 'Corporation' is not a company's.
+_PUBLIC_BODY_FORMS: Final = re.compile(
+    r"\b((national|public) university|inter university research institute) corporation\b"
+)
+
+
 def has_company_form(raw: str) -> bool:
     """The raw name carries a company legal form (Inc, Ltd, KK, GmbH, ...) anywhere."""
-    toks = tokens(raw)
+    toks = tokens(_PUBLIC_BODY_FORMS.sub(" ", " ".join(tokens(raw))))
     for n in range(1, _MAX_FORM + 1):
         for i in range(len(toks) - n + 1):
             if tuple(toks[i : i + n]) in _COMPANY_FORMS:
@@ -110,6 +119,7 @@ class NameGroup:
     variants: Counter[str] = field(default_factory=Counter)  # raw name -> patent rows
     types: Counter[str] = field(default_factory=Counter)  # type code -> rows
     countries: Counter[str] = field(default_factory=Counter)  # alpha-2 -> rows
+    locations: Counter[str] = field(default_factory=Counter)  # own location alpha-2 -> rows
     individual: bool = False
     company_form: bool = False
 
@@ -143,6 +153,17 @@ class NameGroup:
     def country(self) -> str | None:
         """Most common country evidence (None when there is none)."""
         return _mode(self.countries)
+
+    @property
+    def evidence(self) -> tuple[str | None, bool]:
+        """(country, strong): the assignee's own location when known, else the inventors'."""
+        own = _mode(self.locations)
+        return (own, True) if own else (self.country, False)
+
+    @property
+    def flag(self) -> str | None:
+        """'US', 'foreign' or None: the assignee-type flag of most of its rows."""
+        return type_flag(self.types)
 
     @property
     def country_share(self) -> float:
@@ -212,6 +233,7 @@ class NameGroup:
         self.variants.update(other.variants)
         self.types.update(other.types)
         self.countries.update(other.countries)
+        self.locations.update(other.locations)
 
 
 def _mode(counter: Counter[str]) -> str | None:
@@ -238,6 +260,8 @@ def aggregate(names: Iterable[AssigneeName]) -> tuple[dict[str, NameGroup], dict
             group.types[code] += weight
         if item.country:
             group.countries[item.country.upper()] += weight
+        if item.location:
+            group.locations[item.location.upper()] += weight
     return orgs, people
 
 

@@ -1,12 +1,23 @@
 """Linking an organisation to a ROR record: exact names, acronyms, then typo-tolerant names.
 
-Country evidence decides between records of the same name and vetoes a record of another
-country; a name with a company legal form never links to a non-company record. Every link
+Evidence about where the organisation stands works in three strengths. The PatentsView
+assignee-type flag is a hard constraint: a foreign-type assignee never links to a US record,
+a US-type one never to a record outside the US. The assignee's own location (`strong`)
+decides between records of the same name and vetoes a record of another country. The
+inventors' majority country (weak) chooses between records of the same name but does not
+block an exact, label or alias match of a non-company record (CEA is French even with two
+inventors in Beirut; a US-type New Jersey Institute of Technology is the US record whatever its
+inventors), unless it is overwhelming and the type flag does not confirm the record: at least
+`OVERWHELMING_ROWS` located patents, none in the record's country (a Korean 'Information and
+Communications University' on two Korean patents is not ICU Zambia). Company records stay
+vetoed by it: ROR files country subsidiaries under the parent's name. A name with a company
+legal form never links to a non-company record. Every link
 carries a score and a short reason; candidates that were considered and refused become notes.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +29,7 @@ from ttkg.graph.identity.ror_index import NameHit, RorIndex, typo_keys
 from ttkg.graph.identity.settings import IdentitySettings
 from ttkg.graph.identity.similarity import typo_level
 
-__all__ = ["Link", "link_acronym", "link_exact", "link_fuzzy"]
+__all__ = ["Link", "flag_allows", "link_acronym", "link_exact", "link_fuzzy"]
 
 _NON_COMPANY_TYPES = frozenset({"education", "government", "facility", "healthcare", "archive"})
 _VIA_SCORE = {"name": 1.0, "label": 0.99, "alias": 0.97, "system": 0.95}
@@ -44,6 +55,24 @@ def _company_clash(index: RorIndex, ror_id: str, company_form: bool) -> bool:
     return company_form and "company" not in types and bool(types & _NON_COMPANY_TYPES)
 
 
+def flag_allows(record_country: str | None, flag: str | None) -> bool:
+    """The assignee-type flag ('US', 'foreign' or None) allows a record of this country."""
+    if flag is None or record_country is None:
+        return True
+    return (record_country == "US") == (flag == "US")
+
+
+#: Inventor evidence refuses a non-company record of another country only when at least
+#: this many located patents agree and none is in the record's country.
+OVERWHELMING_ROWS = 2
+
+
+def _overwhelming(evidence: Counter[str] | None, countries: Sequence[str | None]) -> bool:
+    if not evidence or sum(evidence.values()) < OVERWHELMING_ROWS:
+        return False
+    return not any(same_country(c, rc) for c in evidence for rc in countries)
+
+
 def _choose(
     hits: Sequence[NameHit],
     country: str | None,
@@ -51,23 +80,67 @@ def _choose(
     index: RorIndex,
     notes: list[str],
     label: str,
+    *,
+    flag: str | None = None,
+    strong: bool = False,
+    evidence: Counter[str] | None = None,
 ) -> tuple[NameHit | None, str]:
     """Pick one hit using country evidence; (hit, how) or (None, '') with notes explaining."""
     usable = [h for h in hits if not _company_clash(index, h.ror_id, company_form)]
     if len(usable) < len(hits):
         notes.append(f"{label}: a company name is not the non-company ROR record(s) "
                      + ", ".join(h.ror_id for h in hits if h not in usable))
+    allowed = [h for h in usable if flag_allows(index.country(h.ror_id), flag)]
+    if len(allowed) < len(usable):
+        notes.append(f"{label}: the {flag} assignee type rules out ROR record(s) of another "
+                     "country: "
+                     + ", ".join(f"{h.ror_id} ({index.country(h.ror_id)})"
+                                 for h in usable if h not in allowed))
+    usable = allowed
     if not usable:
         return None, ""
+    disagree = ""
+    if country and not strong and not flag_allows(country, flag):
+        notes.append(f"{label}: inventor country {country} contradicts the {flag} assignee "
+                     "type; not used")
+        country = None
     if country:
         same = [h for h in usable if same_country(index.country(h.ror_id), country)]
         other = [h for h in usable if h not in same]
-        if not same:
-            notes.append(f"{label}: ROR record(s) of another country than the evidence "
-                         f"{country}: " + ", ".join(f"{h.ror_id} ({index.country(h.ror_id)})"
-                                                  for h in other))
+        if not same and strong:
+            notes.append(f"{label}: ROR record(s) of another country than the assignee's "
+                         f"location {country}: "
+                         + ", ".join(f"{h.ror_id} ({index.country(h.ror_id)})" for h in other))
             return None, ""
-        usable = same
+        companies = [h for h in other if "company" in index.types(h.ror_id)]
+        if not same and companies:
+            # ROR files companies' country subsidiaries under the parent's name ('Eisai
+            # Limited (Canada)', 'Halla Visteon Climate Control (Czechia)'): the inventors
+            # still choose among a company's countries
+            notes.append(f"{label}: company ROR record(s) of another country than the "
+                         f"inventors' {country}: "
+                         + ", ".join(f"{h.ror_id} ({index.country(h.ror_id)})"
+                                     for h in companies))
+            usable = [h for h in usable if h not in companies]
+            other = [h for h in other if h not in companies]
+        confirmed = flag == "US" and all(index.country(h.ror_id) == "US" for h in other)
+        if not same and other and not confirmed and _overwhelming(
+            evidence, [index.country(h.ror_id) for h in other]
+        ):
+            notes.append(f"{label}: every one of {sum((evidence or Counter()).values())} "
+                         f"inventor locations is outside the country of "
+                         + ", ".join(f"{h.ror_id} ({index.country(h.ror_id)})" for h in other))
+            return None, ""
+        if not same and not usable:
+            return None, ""
+        if not same:
+            disagree = (f"inventor country {country} disagrees with "
+                        + ", ".join(sorted({str(index.country(h.ror_id)) for h in other}))
+                        + "; inventors never block an exact name")
+            notes.append(f"{label}: {disagree}")
+            country = None
+        else:
+            usable = same
     if len(usable) > 1:
         best_via = min(usable, key=lambda h: _VIA_ORDER(h))
         top = [h for h in usable if _VIA_ORDER(h) == _VIA_ORDER(best_via)]
@@ -76,9 +149,11 @@ def _choose(
                          + ", ".join(h.ror_id for h in top) + ": not linked")
             return None, ""
         return best_via, f"{len(usable)} records share the name, its {best_via.via} decides"
-    how = f"country {country} agrees" if country else "no country evidence"
+    how = f"country {country} agrees" if country else (disagree or "no country evidence")
     if country and len(hits) > 1:
         how = f"country {country} picks 1 of {len(hits)}"
+    elif flag and len(hits) > 1 and len(usable) == 1:
+        how = f"the {flag} assignee type picks 1 of {len(hits)}"
     return usable[0], how
 
 
@@ -87,16 +162,29 @@ def _VIA_ORDER(hit: NameHit) -> int:
 
 
 def link_exact(
-    normalised: str, country: str | None, company_form: bool, index: RorIndex, notes: list[str]
+    normalised: str,
+    country: str | None,
+    company_form: bool,
+    index: RorIndex,
+    notes: list[str],
+    *,
+    flag: str | None = None,
+    strong: bool = False,
+    evidence: Counter[str] | None = None,
 ) -> Link | None:
-    """Link by exact normalised name (display name, label, alias; 'X System' as 'X')."""
+    """Link by exact normalised name (display name, label, alias; 'X System' as 'X').
+
+    `country` is the assignee's own location when `strong`, else the inventors' majority
+    (`evidence`: inventor country -> located patents); `flag` the assignee-type flag."""
     hits = index.hits(normalised)
     if not hits:
         return None
-    hit, how = _choose(hits, country, company_form, index, notes, f"'{normalised}'")
+    hit, how = _choose(hits, country, company_form, index, notes, f"'{normalised}'",
+                       flag=flag, strong=strong, evidence=evidence)
     if hit is None:
         return None
-    score = _VIA_SCORE[hit.via] - (0.03 if not country else 0.0)
+    agrees = bool(country) and same_country(index.country(hit.ror_id), country)
+    score = _VIA_SCORE[hit.via] - (0.0 if agrees else 0.03)
     reason = f"name equals ROR {hit.via} '{hit.matched}' ({how})"
     reason += _successor_note(index, hit.via_record, hit.ror_id)
     return Link(hit.ror_id, round(score, 3), reason)
@@ -108,12 +196,14 @@ def link_acronym(
     index: RorIndex,
     notes: list[str],
     company_form: bool = False,
+    flag: str | None = None,
 ) -> Link | None:
     """Link a one-word name by a ROR acronym: only when unique and the country matches."""
     if " " in normalised or not country or len(normalised) < 2:
         return None
     ids = {i for i in index.acronym_hits(normalised)
-           if not _company_clash(index, i, company_form)}
+           if not _company_clash(index, i, company_form)
+           and flag_allows(index.country(i), flag)}
     if len(ids) == 1:
         (ror_id,) = ids
         if index.country(ror_id) == country:
@@ -137,6 +227,7 @@ def link_fuzzy(
     settings: IdentitySettings,
     notes: list[str],
     df: Mapping[str, int] | None = None,
+    flag: str | None = None,
 ) -> tuple[Link | None, Link | None]:
     """Typo-tolerant link: (accepted link, borderline candidate for review).
 
@@ -160,6 +251,8 @@ def link_fuzzy(
             score = fuzz.ratio(" ".join(mine), " ".join(loose_tokens(cand))) / 100
             for hit in index.hits(cand):
                 if not same_country(index.country(hit.ror_id), country):
+                    continue
+                if not flag_allows(index.country(hit.ror_id), flag):
                     continue
                 if _company_clash(index, hit.ror_id, company_form):
                     continue

@@ -57,6 +57,16 @@ class Overrides:
         elif action == "acts_for":
             self.acts_for[name] = target
 
+    def names(self) -> set[str]:
+        """Every raw name a decision names (both names of a merge or split)."""
+        out = {n for pair in (*self.merge, *self.split) for n in pair}
+        return out | set(self.link) | set(self.unlink) | set(self.acts_for)
+
+    def counts(self) -> dict[str, int]:
+        """Decisions by action."""
+        return {"merge": len(self.merge), "split": len(self.split), "link": len(self.link),
+                "unlink": len(self.unlink), "acts_for": len(self.acts_for)}
+
     def __len__(self) -> int:
         return (len(self.merge) + len(self.split) + len(self.link) + len(self.unlink)
                 + len(self.acts_for))

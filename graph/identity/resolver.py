@@ -22,6 +22,7 @@ from ttkg.graph.identity.groups import NameGroup, aggregate, group_names, indivi
 from ttkg.graph.identity.kinds import classify_kind
 from ttkg.graph.identity.link import Link, link_acronym, link_exact, link_fuzzy
 from ttkg.graph.identity.normalise import key_of, normalise
+from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.overrides import Overrides, ReviewRow, read_overrides
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name
 from ttkg.graph.identity.ror_index import RorIndex
@@ -171,7 +172,8 @@ class OrganizationResolver:
 
         cluster_of_group: dict[int, str] = {}
         for members, link, acts, extra in final:
-            cluster = self._org_cluster(members, groups, link, acts, extra, clustering.merges)
+            cluster = self._org_cluster(members, groups, link, acts, extra, clustering.merges,
+                                        notes)
             clusters[cluster.key] = cluster
             for i in members:
                 cluster_of_group[i] = cluster.key
@@ -225,12 +227,25 @@ class OrganizationResolver:
 
     def _group_link(self, g: NameGroup, notes: list[str]) -> Link | None:
         """Exact ROR link of a group by its own name (TTOs by their own full name)."""
+        country, strong = g.evidence
+        evidence = None if strong else g.countries
         if g.role == TTO:
             own = normalise(clean_name(g.display_name))
-            return link_exact(own, g.country, g.company_form, self.index, notes)
+            return link_exact(own, country, g.company_form, self.index, notes, flag=g.flag,
+                              strong=strong, evidence=evidence)
         if g.role == GOVERNMENT:
-            return self._government_link(g, notes)
-        return link_exact(g.normalised, g.country, g.company_form, self.index, notes)
+            link = self._government_link(g, notes)
+            if link is not None or g.qualifier == "united states":
+                return link
+            # 'National University Corporation Tohoku University': the body is its own record
+            # (the legal form belongs to the pattern, not to the body; the government named
+            # gives the country)
+            code = _GOV_COUNTRY.get(g.qualifier) or country_code(g.qualifier)
+            return link_exact(g.normalised, code or country, False, self.index, notes,
+                              flag=g.flag, strong=code is not None or strong,
+                              evidence=evidence)
+        return link_exact(g.normalised, country, g.company_form, self.index, notes, flag=g.flag,
+                          strong=strong, evidence=evidence)
 
     def _government_link(self, g: NameGroup, notes: list[str]) -> Link | None:
         assert g.pattern is not None
@@ -238,7 +253,8 @@ class OrganizationResolver:
         code = _GOV_COUNTRY.get(qual) or country_code(qual)
         for text in (f"{qual} {core}", f"{qual} department of {core}", f"department of {core}",
                      core, f"{core} {qual}"):
-            link = link_exact(normalise(text), code, False, self.index, notes)
+            link = link_exact(normalise(text), code, False, self.index, notes,
+                              strong=code is not None)
             if link is None and " " not in core:
                 link = link_acronym(normalise(core), code, self.index, notes)
             if link is not None and "government" in self.index.types(link.ror_id):
@@ -271,12 +287,13 @@ class OrganizationResolver:
         g = groups[main]
         if link is None and g.role in ("", GOVERNANCE):
             pooled = self._pooled_country(members, groups)
+            flag = self._pooled_flag(members, groups)
             if self.settings.use_acronyms:
                 link = link_acronym(g.normalised, pooled, self.index, notes[main],
-                                    g.company_form)
+                                    g.company_form, flag)
             if link is None and self.settings.fuzzy:
                 link, borderline = link_fuzzy(g.normalised, pooled, g.company_form, self.index,
-                                              self.settings, notes[main], df)
+                                              self.settings, notes[main], df, flag)
                 if borderline is not None:
                     self.review.append(ReviewRow("link", g.display_name, borderline.ror_id,
                                                  borderline.score, borderline.reason))
@@ -314,10 +331,17 @@ class OrganizationResolver:
     # --- building clusters ---------------------------------------------------------------------
 
     @staticmethod
+    def _pooled_flag(members: list[int], groups: list[NameGroup]) -> str | None:
+        types: Counter[str] = Counter()
+        for i in members:
+            types.update(groups[i].types)
+        return type_flag(types)
+
+    @staticmethod
     def _pooled_country(members: list[int], groups: list[NameGroup]) -> str | None:
         pooled: Counter[str] = Counter()
         for i in members:
-            pooled.update(groups[i].countries)
+            pooled.update(groups[i].locations or groups[i].countries)
         if not pooled:
             return None
         return min(pooled.items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -369,6 +393,7 @@ class OrganizationResolver:
         acts: tuple[ActsFor, ...],
         extra: str,
         merges: list[Merge],
+        notes: dict[int, list[str]] | None = None,
     ) -> OrgCluster:
         main = max(members, key=lambda i: (groups[i].count, groups[i].key_text))
         pooled = NameGroup("", "")
@@ -406,4 +431,7 @@ class OrganizationResolver:
             link_reason=link.reason if link else None,
             merge_reason="; ".join(parts),
             acts_for=acts,
+            merge_score=round(min((m.score for m in inner), default=1.0), 3),
+            notes=tuple(dict.fromkeys(n for i in members for n in (notes or {}).get(i, ()))),
+            count=pooled.count,
         )

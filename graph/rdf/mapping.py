@@ -177,6 +177,7 @@ class Mapper:
         _opt(pairs, P.FOUNDING_DATE, row.get("established"))
         _opt(pairs, P.ROR_STATUS, row.get("status"))
         _opt(pairs, P.COUNTRY_BASIS, row.get("country_basis"))
+        _opt(pairs, P.COUNTRY_CONFIDENCE, row.get("country_confidence"))
         _opt(pairs, P.PATENT_COUNT, row.get("patent_count"))
         return self.iri.node(nid), pairs
 
@@ -302,6 +303,10 @@ class Mapper:
         return [(self.iri.node(row["src"]), [(P.SUB_ORGANIZATION_OF, d),
                                              (P.PARENT_ORGANIZATION, d)])]
 
+    def _member_of(self, row: Mapping[str, Any]) -> list[Block]:
+        return [(self.iri.node(row["src"]),
+                 [(P.MEMBER_OF_FAMILY, self.iri.node(row["dst"]))])]
+
     def _acts_for(self, row: Mapping[str, Any]) -> list[Block]:
         src, dst = row["src"], row["dst"]
         s, d = self.iri.node(src), self.iri.node(dst)
@@ -364,4 +369,5 @@ _EDGE_METHODS: Final = {
     EdgeType.LOCATED_IN: Mapper._located_in,
     EdgeType.PART_OF: Mapper._part_of,
     EdgeType.ACTS_FOR: Mapper._acts_for,
+    EdgeType.MEMBER_OF: Mapper._member_of,
 }

@@ -59,7 +59,8 @@ def test_bridges_json_is_the_query_result(client: TestClient, backend: GraphBack
     )
     assert body == expected.model_dump(mode="json")
     org = body["direct"][0]["organization"]
-    assert set(org) == {"id", "name", "kind", "country", "ror_id"}
+    assert set(org) == {"id", "name", "kind", "country", "country_basis", "country_confidence",
+                        "ror_id"}
     assert {"organizations", "count", "evidence"} <= set(body["partnerships"][0])
 
 

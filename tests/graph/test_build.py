@@ -102,7 +102,10 @@ def test_organisations_merge_variants_and_link_ror(sample_graph: Path) -> None:
     hon_hai = [o for o in orgs.values() if o["name"] == "Hon Hai Precision Industry Co., Ltd."]
     assert len(hon_hai) == 1
     assert hon_hai[0]["ror_id"] is None
-    assert hon_hai[0]["country_basis"] == "inventors"
+    # (a foreign assignee type: its non-US inventors decide, never the US)
+    assert hon_hai[0]["country_basis"] == "inventors_foreign"
+    assert hon_hai[0]["country"] not in (None, "US")
+    assert 0 < hon_hai[0]["country_confidence"] < 1
 
 
 def test_cpc_hierarchy_follows_dot_levels(sample_graph: Path) -> None:
@@ -156,3 +159,23 @@ def test_rejections_file_lists_rejected_rows(tmp_path: Path) -> None:
         for r in rows
     )
     assert json.loads((result.path / "manifest.json").read_text())["rejected_rows"] >= 1
+
+
+def test_assignees_own_locations_become_their_countries(tmp_path: Path) -> None:
+    from ttkg.graph.build.builder import _read_assignments, _State
+
+    path = tmp_path / "g_assignee_not_disambiguated.tsv"
+    path.write_text(
+        "patent_id\tassignee_sequence\traw_assignee_organization\tassignee_type\trawlocation_id\n"
+        "10000002\t0\tKOLON INDUSTRIES, INC.\t3\tloc-1\n"
+        "10000060\t0\tTsinghua University\t3\tloc-unknown\n",
+        encoding="utf-8",
+    )
+    st = _State()
+    rows = _read_assignments(st, path, {"10000002": 2018, "10000060": 2018},
+                             {"loc-1": "KR"}, lambda n: None)
+    assert [(r.name, r.location) for r in rows] == [
+        ("KOLON INDUSTRIES, INC.", "KR"), ("Tsinghua University", None)
+    ]
+    assert st.notes["assignee_rows_with_own_location"] == 1
+    assert st.notes["assignee_locations_unknown_or_without_country"] == 1

@@ -28,7 +28,7 @@ FAR = time.monotonic() + 3600
 def _end_points(backend: MemoryBackend) -> list[str]:
     nodes = backend.get_nodes([i for i, _ in backend.names([NodeLabel.ORGANIZATION])])
     ids = sorted(nodes, key=lambda i: (-(nodes[i].props.get("patent_count") or 0), i))
-    picked = ids[:6] + ids[50:400:70] + ids[-3:]  # leaders, ordinary ones, and the least active
+    picked = ids[:8] + ids[50:400:70] + ids[-3:]  # leaders, ordinary ones, and the least active
     fields = ["wipo:field:8", "wipo:field:16", "wipo:field:24"]
     return [*picked, *fields, "wipo:sector:1", "country:KR", "country:US"]
 

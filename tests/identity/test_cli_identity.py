@@ -39,7 +39,10 @@ def test_cluster_writes_one_row_per_id_with_cluster_ror_score_reason(tmp_path: P
     assert "in.csv:7: field 'name': empty name" in result.output
     rows = {r["id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     assert list(next(csv.reader(out.open(encoding="utf-8")))) == [
-        "id", "cluster_id", "ror_id", "score", "reason"]
+        "id", "cluster_id", "ror_id", "score", "reason", "family_id"]
+    # the university's transfer foundation is in the university's family (ROR: SKKU)
+    assert rows["5"]["family_id"] == "ror:04q78tk20" != rows["5"]["cluster_id"]
+    assert rows["1"]["family_id"].startswith("ror:")
     assert set(rows) == {"1", "2", "3", "4", "5", "7"}
     assert rows["1"]["cluster_id"] == rows["2"]["cluster_id"] == "ror:00jmfr291"
     assert rows["3"]["cluster_id"] == rows["4"]["cluster_id"] == "ror:00d0nc645"

@@ -410,3 +410,19 @@ def test_bad_utf8_in_a_column_the_loader_does_not_read_is_harmless() -> None:
     rows = list(read_inventors(path, report))
     assert rows == list(read_inventors(INVENTOR, LoadReport()))
     assert report.rejections == []
+
+
+def test_read_assignees_keeps_the_assignees_own_location_key(tmp_path: Path) -> None:
+    # the real bulk table's header (rawlocation_id is empty in the shared extract, filled in
+    # the full download): the key is kept so the build can read the assignee's own country
+    path = tmp_path / "g_assignee_not_disambiguated.tsv"
+    path.write_text(
+        '"patent_id"\t"assignee_sequence"\t"assignee_id"\t"raw_assignee_individual_name_first"'
+        '\t"raw_assignee_individual_name_last"\t"raw_assignee_organization"\t"assignee_type"'
+        '\t"rawlocation_id"\n'
+        '"10000002"\t"0"\t""\t""\t""\t"KOLON INDUSTRIES, INC."\t"3"\t"loc-kr-1"\n'
+        '"10000060"\t"0"\t""\t""\t""\t"Tsinghua University"\t"3"\t""\n',
+        encoding="utf-8",
+    )
+    rows = list(read_assignees(path, LoadReport()))
+    assert [r.rawlocation_id for r in rows] == ["loc-kr-1", None]

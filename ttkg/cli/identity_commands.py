@@ -14,6 +14,7 @@ import typer
 from ttkg.cli.options import VerboseOpt, err, errors, out, setup_logging
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
 from ttkg.graph.identity.batch import read_names_csv, write_clusters_csv
+from ttkg.graph.identity.families import families
 from ttkg.graph.identity.overrides import write_review
 from ttkg.loaders.countries import to_alpha2
 from ttkg.loaders.records import RorRecord
@@ -86,10 +87,30 @@ def explain(
     ] = None,
     ror: RorOption = DEFAULT_ROR,
     overrides: OverridesOption = None,
+    graph: Annotated[
+        Path | None,
+        typer.Option(
+            "--graph",
+            help="Built graph directory: show the decision the build stored for the name",
+        ),
+    ] = None,
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="With --graph: also show what a fresh resolution says"),
+    ] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Show how a name is normalised, grouped, merged and linked to ROR, with scores."""
+    """Show how a name is normalised, grouped, merged and linked to ROR, with scores.
+
+    With --graph, the decision the build stored (the one every query uses); without it, or
+    with --fresh, a resolution of the name alone (or among --context names)."""
     setup_logging(verbose)
+    if graph is not None:
+        _explain_stored(graph, name)
+        if not fresh:
+            return
+        out.print("fresh resolution (may differ from the build, which saw every name):",
+                  highlight=False, markup=False)
     with errors():
         code = to_alpha2(country) if country else None
         if country and code is None:
@@ -105,11 +126,27 @@ def explain(
         out.print(line, highlight=False, markup=False)
 
 
+def _explain_stored(graph: Path, name: str) -> None:
+    from ttkg.graph.artifact import Artifact
+    from ttkg.graph.identity.stored import read_decision
+
+    with errors():
+        decision = read_decision(Artifact.open(graph).path, name)
+    if decision is None:
+        err.print(f"{name!r} is not an assignee string of the graph at {graph}",
+                  highlight=False)
+        raise typer.Exit(1)
+    out.print(f"stored decision of the build at {graph}:", highlight=False, markup=False)
+    for line in decision.lines():
+        out.print(line, highlight=False, markup=False)
+
+
 @app.command("cluster")
 def cluster(
     infile: Annotated[Path, typer.Argument(help="CSV with id,name[,country,assignee_type,count]")],
     outfile: Annotated[
-        Path, typer.Argument(help="CSV to write: id,cluster_id,ror_id,score,reason")
+        Path,
+        typer.Argument(help="CSV to write: id,cluster_id,ror_id,score,reason,family_id"),
     ],
     ror: RorOption = DEFAULT_ROR,
     overrides: OverridesOption = None,
@@ -160,7 +197,12 @@ def cluster(
             )
             resolver = OrganizationResolver(_load_ror(ror), settings)
             resolution = resolver.resolve(row.name for row in rows)
-            written = write_clusters_csv(rows, resolution, outfile)
+            counts: dict[str, int] = {}
+            for r in rows:
+                key = resolution.cluster_of[r.name.name]
+                counts[key] = counts.get(key, 0) + r.name.count
+            written = write_clusters_csv(rows, resolution, outfile,
+                                         families(resolution, resolver.index, counts))
             reviewed = write_review(resolution.review, review) if review is not None else 0
     except OSError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)

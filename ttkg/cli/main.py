@@ -84,11 +84,20 @@ def build(
             show_default=False,
         ),
     ] = None,
+    overrides: Annotated[
+        Path | None,
+        typer.Option(
+            "--overrides",
+            help="Reviewed identity decisions (CSV: action,name,target or an edited review "
+            "file) to apply; reported in the manifest",
+        ),
+    ] = None,
     fmt: FormatOpt = OutputFormat.table,
     verbose: VerboseOpt = False,
 ) -> None:
     """Build the graph (default: from the bundled real sample) into a versioned artifact."""
     from ttkg.graph.build.builder import build_graph
+    from ttkg.graph.identity import IdentitySettings
     from ttkg.loaders.sources import SourcePaths
 
     setup_logging(verbose)
@@ -96,13 +105,21 @@ def build(
         patentsview=patentsview, ror=ror, cpc=cpc, wipo=wipo
     )
     target = out_dir or default_graph_dir()
+    identity = IdentitySettings(overrides_path=overrides) if overrides else None
     with errors(), progress_bar(disable=fmt is OutputFormat.json) as bar:
-        result = build_graph(sources, target, progress=RichProgress(bar))
+        result = build_graph(sources, target, progress=RichProgress(bar), identity=identity)
     if fmt is OutputFormat.json:
         out.print_json(json.dumps({"path": str(result.path), **result.manifest}))
         return
     m = result.manifest
     render_stats({"nodes": m["nodes"], "edges": m["edges"]}, out)
+    applied = (m.get("identity") or {}).get("overrides")
+    if applied:
+        out.print(
+            f"Applied {sum(applied['decisions'].values())} reviewed identity decision(s) from "
+            f"{applied['file']} ({applied['names_in_data']} of {applied['names']} named "
+            "string(s) in the data)."
+        )
     rejected = m["rejected_rows"]
     out.print(
         f"Built [bold]{result.path}[/bold] in {m['build_seconds']} s; "

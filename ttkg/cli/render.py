@@ -30,9 +30,27 @@ __all__ = [
 ]
 
 
+#: Printed under a table whose organisations include an inferred country.
+INFERRED_LEGEND = (
+    "[dim]* country inferred (from the assignee type or the inventors' countries), "
+    "not read from ROR or the assignee's address[/dim]"
+)
+
+
+def _country(o: OrgRef) -> str | None:
+    if o.country is None:
+        return None
+    return f"{o.country}*" if o.country_inferred else o.country
+
+
 def _org(o: OrgRef) -> str:
-    extra = ", ".join(x for x in (o.kind, o.country) if x)
+    extra = ", ".join(x for x in (o.kind, _country(o)) if x)
     return f"{o.name} [dim]({extra})[/dim]" if extra else o.name
+
+
+def _legend(console: Console, orgs: list[OrgRef]) -> None:
+    if any(o.country_inferred for o in orgs):
+        console.print(INFERRED_LEGEND)
 
 
 def _evidence(e: Evidence) -> str:
@@ -120,6 +138,8 @@ def render_bridges(r: BridgesResult, console: Console) -> None:
             _evidence(q.evidence),
         )
     console.print(p)
+    _legend(console, [d.organization for d in r.direct]
+            + [o for q in r.partnerships for o in q.organizations])
 
 
 def render_paths(r: PathsResult, console: Console) -> None:
@@ -159,6 +179,7 @@ def render_partners(r: PartnersResult, console: Console) -> None:
     for i, p in enumerate(r.partners, r.offset + 1):
         t.add_row(str(i), _org(p.organization), str(p.count), _evidence(p.evidence))
     console.print(t)
+    _legend(console, [r.organization, *(p.organization for p in r.partners)])
 
 
 def render_profile(r: FieldProfile, console: Console) -> None:

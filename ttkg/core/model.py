@@ -50,9 +50,10 @@ class EdgeType(StrEnum):
     CLASSIFIED_AS = "CLASSIFIED_AS"  # Patent -> CPCClass (inventional/additional)
     IN_FIELD = "IN_FIELD"  # CPCClass|Patent -> TechnologyField (WIPO concordance)
     BROADER = "BROADER"  # taxonomy child -> parent (CPC, WIPO field -> sector)
-    LOCATED_IN = "LOCATED_IN"  # Organization -> Country (basis: ror | inventors)
+    LOCATED_IN = "LOCATED_IN"  # Organization -> Country (basis: the org's country_basis)
     PART_OF = "PART_OF"  # Organization -> Organization (ROR parent relation)
     ACTS_FOR = "ACTS_FOR"  # Organization -> Organization (TTO / regents board for a university)
+    MEMBER_OF = "MEMBER_OF"  # Organization -> Organization: the head of its family (score, reason)
 
 
 class OrgKind(StrEnum):
@@ -80,6 +81,7 @@ SCHEMA: Final[frozenset[tuple[NodeLabel, EdgeType, NodeLabel]]] = frozenset(
         (NodeLabel.ORGANIZATION, EdgeType.LOCATED_IN, NodeLabel.COUNTRY),
         (NodeLabel.ORGANIZATION, EdgeType.PART_OF, NodeLabel.ORGANIZATION),
         (NodeLabel.ORGANIZATION, EdgeType.ACTS_FOR, NodeLabel.ORGANIZATION),
+        (NodeLabel.ORGANIZATION, EdgeType.MEMBER_OF, NodeLabel.ORGANIZATION),
     }
 )
 
@@ -93,8 +95,22 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
         ("name", "string"),
         ("kind", "string"),
         ("country", "string"),  # ISO 3166-1 alpha-2, or null
-        ("country_basis", "string"),  # "ror" | "inventors" | null
+        # where the country comes from (graph.identity.org_country.BASES): "ror" |
+        # "assignee_location" | "assignee_type" | "inventors_foreign" | "inventors" |
+        # "ambiguous" | "foreign_unknown" | null; all but ror/assignee_location are inferred
+        ("country_basis", "string"),
+        ("country_confidence", "float"),  # 1.0 for ROR, lower the weaker the evidence
         ("ror_id", "string"),  # https://ror.org/... or null
+        # the identity decision of the build (the names' own decisions are in the artifact's
+        # identity_names table): lowest merge score and why the names are one organisation;
+        # ROR link score and why it is (or is not) linked
+        ("merge_score", "float"),
+        ("merge_reason", "string"),
+        ("link_score", "float"),
+        ("link_reason", "string"),
+        # the family level (graph.identity.families): node id of the family's head (itself
+        # when it heads its own family); MEMBER_OF edges say why
+        ("family_id", "string"),
         ("aliases", "string[]"),  # every name variant seen (assignee strings, ROR names)
         ("ror_types", "string[]"),
         ("established", "int"),
@@ -143,11 +159,15 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
     EdgeType.IN_FIELD: (("pattern", "string"),),
     EdgeType.BROADER: (),
     EdgeType.LOCATED_IN: (
-        ("basis", "string"),  # ror | inventors
+        ("basis", "string"),  # the organisation's country_basis
         ("share", "float"),  # for basis=inventors: fraction of located inventors in country
     ),
     EdgeType.PART_OF: (),
     EdgeType.ACTS_FOR: (
+        ("score", "float"),
+        ("reason", "string"),
+    ),
+    EdgeType.MEMBER_OF: (
         ("score", "float"),
         ("reason", "string"),
     ),

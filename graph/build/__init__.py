@@ -1,0 +1,1 @@
+"""Build step: sources -> one versioned graph artifact (builder.py)."""
