@@ -19,13 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
 from ttkg.core.errors import InputError
-from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
-from ttkg.graph.identity.families import Membership, families
-from ttkg.graph.identity.org_country import decide_country
-from ttkg.graph.identity.overrides import Overrides
-from ttkg.graph.identity.stored import NAMES_FILE, write_names
 from ttkg.core.model import (
     EdgeType,
     NodeLabel,
@@ -39,12 +33,18 @@ from ttkg.core.model import (
     sector_id,
 )
 from ttkg.core.progress import NO_PROGRESS, Progress
-from ttkg.loaders.sources import SOURCES, SourcePaths, describe_files, release_from_name
+from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
 from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
 from ttkg.graph.build.wipo import WipoMatcher
+from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
+from ttkg.graph.identity.families import Membership, families
+from ttkg.graph.identity.org_country import decide_country
+from ttkg.graph.identity.overrides import Overrides
+from ttkg.graph.identity.stored import NAMES_FILE, write_names
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
 from ttkg.loaders.records import CpcTitleRecord, RorRecord
 from ttkg.loaders.report import LoadReport
+from ttkg.loaders.sources import SOURCES, SourcePaths, describe_files, release_from_name
 
 __all__ = ["BuildResult", "build_graph"]
 

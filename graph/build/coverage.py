@@ -19,7 +19,9 @@ import pyarrow.compute as pc
 
 __all__ = ["cpc_release", "patent_coverage", "ror_release"]
 
-_LAST_MODIFIED: Final = re.compile(rb'"last_modified"\s*:\s*\{\s*"date"\s*:\s*"(\d{4}-\d{2}-\d{2})"')
+_LAST_MODIFIED: Final = re.compile(
+    rb'"last_modified"\s*:\s*\{\s*"date"\s*:\s*"(\d{4}-\d{2}-\d{2})"'
+)
 _CPC_MEMBER: Final = re.compile(r"cpc-section-[A-HY]_(\d{4})(\d{2})(\d{2})\.txt$", re.IGNORECASE)
 
 
