@@ -21,8 +21,12 @@ def test_stats_json_is_keyed_by_label_and_type(
     r = runner.invoke(app, ["stats", "--graph", str(sample_graph), "--format", "json"])
     assert r.exit_code == 0, r.output
     body = json.loads(r.output)
-    assert body == {"nodes": memory_backend.node_counts(), "edges": memory_backend.edge_counts()}
+    assert body["nodes"] == memory_backend.node_counts()
+    assert body["edges"] == memory_backend.edge_counts()
     assert body["nodes"]["Patent"] == 15000
+    manifest = memory_backend.manifest()
+    assert body["coverage"] == manifest["coverage"]
+    assert body["releases"]["cpc"] == manifest["sources"]["cpc"]["release"] == "2025-05-01"
 
 
 def test_bridges_json_equals_the_api_result(
