@@ -29,8 +29,10 @@ from ttkg.queries.models import (
     OrgRef,
     PartnersResult,
     PathsResult,
+    SearchResult,
     Tabular,
 )
+from ttkg.queries.organization import OrganizationOverview
 
 __all__ = [
     "GRAPH_ANSWERS",
@@ -43,8 +45,13 @@ __all__ = [
 ]
 
 GraphFormat = Literal["graphml", "gexf"]
-GraphAnswer = BridgesResult | PathsResult | PartnersResult | FieldProfile
-GRAPH_ANSWERS: Final = (BridgesResult, PathsResult, PartnersResult, FieldProfile)
+GraphAnswer = (
+    BridgesResult | PathsResult | PartnersResult | FieldProfile | SearchResult
+    | OrganizationOverview
+)
+GRAPH_ANSWERS: Final = (
+    BridgesResult, PathsResult, PartnersResult, FieldProfile, SearchResult, OrganizationOverview
+)
 
 
 def csv_text(result: Tabular) -> str:
@@ -98,7 +105,8 @@ class _Builder:
 
 
 def answer_graph(result: GraphAnswer) -> nx.MultiDiGraph:
-    """The subgraph of one answer (see the module's description)."""
+    """The subgraph of one answer (see the module's description); a search answer is its
+    matches, without edges."""
     b = _Builder()
     if isinstance(result, PathsResult):
         b.entity(result.source)
@@ -127,6 +135,15 @@ def answer_graph(result: GraphAnswer) -> nx.MultiDiGraph:
         for partner in result.partners:
             b.edge(org, "CO_ASSIGNED", b.org(partner.organization), weight=partner.count,
                    **_evidence_attrs(partner.evidence))
+    elif isinstance(result, OrganizationOverview):
+        org = b.org(result.organization)
+        for rel, ranked in (("ACTIVE_IN", result.fields),
+                            ("HAS_CO_OWNERS_IN", result.partner_countries)):
+            for r in ranked:
+                b.edge(org, rel, b.entity(r.entity), weight=r.count)
+    elif isinstance(result, SearchResult):
+        for hit in result.hits:  # the matches, as nodes without edges
+            b.graph.add_node(b.entity(hit.entity), match=hit.match, score=hit.score)
     else:
         fld = b.field(result.field)
         for rel, ranked in (("ACTIVE_IN", result.organizations), ("ACTIVE_IN", result.countries),

@@ -343,7 +343,7 @@ def serve(
     ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Serve the read-only HTTP API (OpenAPI docs at /docs)."""
+    """Serve the web explorer at / and the read-only HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
     from ttkg.api.serve_workers import balanced_workers_supported, run_workers
@@ -352,6 +352,12 @@ def serve(
     logging.config.dictConfig(log_config)
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
+    base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+    err.print(
+        f"ttkg explorer: {base}/  (API docs: {base}/docs; Ctrl+C to stop)",
+        highlight=False,
+        soft_wrap=True,
+    )
     with errors():
         options: dict[str, Any] = {
             "host": host,
