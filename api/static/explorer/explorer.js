@@ -272,6 +272,21 @@
   const COLORS = { Organization: "#0550ae", TechnologyField: "#1a7f37", Country: "#9a6700",
     Patent: "#8250df" };
 
+  function pathPositions(r) {
+    const positions = {};
+    const longest = Math.max(1, ...r.paths.map((p) => p.length));
+    r.paths.forEach((path, row) => {
+      path.nodes.forEach((n, col) => {
+        if (positions[n.id]) return;
+        const end = n.id === r.source.id || n.id === r.target.id;
+        const x = n.id === r.target.id ? longest : (col / path.length) * longest;
+        // the two ends on top, so that a direct hop does not cross the other paths
+        positions[n.id] = { x: x * 260, y: (end ? 0 : row + 1) * 110 };
+      });
+    });
+    return positions;
+  }
+
   function drawNetwork(r) {
     if (!window.cytoscape) return;
     const nodes = new Map(), edges = new Map();
@@ -299,7 +314,8 @@
           "target-arrow-shape": "triangle", "target-arrow-color": "#8c959f", "curve-style": "bezier",
           "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.85 } },
       ],
-      layout: { name: "breadthfirst", roots: [r.source.id], spacingFactor: 1.1, padding: 20 },
+      // columns are hops from the source, rows are paths: each path reads left to right
+      layout: { name: "preset", positions: pathPositions(r), fit: true, padding: 40 },
     });
     cy.on("tap", "node", (evt) => {
       const n = evt.target.data();
