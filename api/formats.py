@@ -16,10 +16,10 @@ from ttkg.queries.models import BridgesResult, PathsResult, Tabular
 
 __all__ = [
     "CSV",
+    "FILE_AND_RDF_RESPONSES",
     "FILE_RESPONSES",
     "GEXF",
     "GRAPHML",
-    "TABLE_RESPONSES",
     "file_response",
     "preferred_file_type",
 ]
@@ -35,8 +35,6 @@ def _responses(media_types: tuple[str, ...], rdf: bool) -> dict[int | str, dict[
     if rdf:
         content.update({m: {"schema": {"type": "string"}} for m in MEDIA_TYPES.values()})
     what = "CSV (one row per item), GraphML or GEXF (the answer's subgraph)"
-    if len(media_types) == 1:
-        what = "CSV (one row per item)"
     return {
         200: {
             "description": f"The result as JSON, or as {what}"
@@ -50,7 +48,6 @@ def _responses(media_types: tuple[str, ...], rdf: bool) -> dict[int | str, dict[
 # OpenAPI: the alternative media types of the 200 answer of each kind of route
 FILE_RESPONSES: Final = _responses(_FILE_TYPES, rdf=False)
 FILE_AND_RDF_RESPONSES: Final = _responses(_FILE_TYPES, rdf=True)
-TABLE_RESPONSES: Final = _responses((CSV,), rdf=False)
 
 
 def preferred_file_type(accept: str | None, offered: tuple[str, ...] = _FILE_TYPES) -> str | None:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import BackendDep, known_parameters_only
-from ttkg.api.formats import TABLE_RESPONSES, file_response
+from ttkg.api.formats import FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
 from ttkg.core.model import NodeLabel
 from ttkg.queries.entity import EntityDetail, entity_detail
@@ -29,7 +29,7 @@ router = APIRouter(
 @router.get(
     "",
     response_model=SearchResult,
-    responses=TABLE_RESPONSES,
+    responses=FILE_RESPONSES,
     summary="Search entities by name, id or code",
 )
 async def search_entities(

@@ -24,8 +24,9 @@ PATHS = ("/paths", {"source": "Tsinghua University",
 PARTNERS = ("/organizations/Tsinghua University/partners", {"limit": 5, "evidence": 2})
 PROFILE = ("/fields/Optics/profile", {"limit": 5})
 SEARCH = ("/entities", {"q": "tsinghua", "limit": 5})
+OVERVIEW = ("/organizations/Tsinghua University/overview", {"year_from": 2015})
 ROUTES = {"bridges": BRIDGES, "paths": PATHS, "partners": PARTNERS, "profile": PROFILE,
-          "search": SEARCH}
+          "search": SEARCH, "overview": OVERVIEW}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def cell(value: Any) -> str:
 
 @pytest.mark.parametrize("name", ROUTES)
 def test_csv_holds_the_rows_of_the_json_answer(client: TestClient, name: str) -> None:
-    from ttkg.queries import models
+    from ttkg.queries import models, organization
 
     path, params = ROUTES[name]
     as_json = client.get(path, params=params)
@@ -55,7 +56,8 @@ def test_csv_holds_the_rows_of_the_json_answer(client: TestClient, name: str) ->
     assert rows, "the sample answers every one of these questions"
     model = {"bridges": models.BridgesResult, "paths": models.PathsResult,
              "partners": models.PartnersResult, "profile": models.FieldProfile,
-             "search": models.SearchResult}[name].model_validate(as_json.json())
+             "search": models.SearchResult,
+             "overview": organization.OrganizationOverview}[name].model_validate(as_json.json())
     assert list(rows[0]) == model.columns()
     assert rows == [{k: cell(v) for k, v in row.items()} for row in model.rows()]
 
@@ -88,10 +90,14 @@ def test_json_stays_the_default_and_wins_when_preferred(client: TestClient) -> N
     assert r.headers["content-type"].startswith("text/csv")
 
 
-def test_search_has_no_graph_answer(client: TestClient) -> None:
+def test_search_graph_is_its_matches(client: TestClient) -> None:
     path, params = SEARCH
+    hits = client.get(path, params=params).json()["hits"]
     r = client.get(path, params=params, headers={"accept": "application/graphml+xml"})
-    assert r.headers["content-type"] == "application/json"
+    assert r.headers["content-type"].startswith("application/graphml+xml")
+    g = nx.read_graphml(io.BytesIO(r.content))
+    assert list(g.nodes) == [h["entity"]["id"] for h in hits] and g.number_of_edges() == 0
+    assert [g.nodes[n]["label"] for n in g.nodes] == [h["entity"]["name"] for h in hits]
 
 
 def test_openapi_documents_the_file_types(client: TestClient) -> None:
@@ -102,7 +108,8 @@ def test_openapi_documents_the_file_types(client: TestClient) -> None:
         ("/paths", {"text/csv", "application/graphml+xml", "text/turtle"}),
         ("/organizations/{organization}/partners", {"text/csv", "application/graphml+xml"}),
         ("/fields/{field}/profile", {"text/csv", "application/gexf+xml"}),
-        ("/entities", {"text/csv"}),
+        ("/entities", {"text/csv", "application/graphml+xml"}),
+        ("/organizations/{organization}/overview", {"text/csv", "application/graphml+xml"}),
     ):
         content = spec[route]["get"]["responses"]["200"]["content"]
         assert types | {"application/json"} <= set(content), route
@@ -164,3 +171,15 @@ def test_partners_and_profile_graphs(client: TestClient) -> None:
             if d["relation"] == "ACTIVE_IN"} == {
         r["entity"]["id"]: r["count"] for r in profile["organizations"] + profile["countries"]
     }
+
+
+def test_overview_timeline_counts_the_patents_in_the_years(client: TestClient) -> None:
+    path, params = OVERVIEW
+    answer = client.get(path, params=params).json()
+    assert answer["timeline"] and all(y["year"] >= 2015 for y in answer["timeline"])
+    assert sum(y["count"] for y in answer["timeline"]) == answer["patents"]
+    everything = client.get(path).json()
+    assert answer["patents"] < everything["patents"]
+    partners = client.get(PARTNERS[0], params={"limit": 100}).json()
+    assert sum(c["count"] for c in everything["partner_countries"]) == sum(
+        1 for p in partners["partners"] if p["organization"]["country"])

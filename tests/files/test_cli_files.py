@@ -73,9 +73,10 @@ def test_paths_graphml_holds_every_hop_with_its_evidence(sample_graph: Path) -> 
         assert data[0]["evidence"].split() == [p["number"] for p in h["evidence"]["patents"]]
 
 
-def test_search_has_no_graph_format(sample_graph: Path) -> None:
-    r = runner.invoke(app, ["search", "tsinghua", "--graph", str(sample_graph), "-f", "gexf"])
-    assert r.exit_code == 2 and "not available" in r.output
+def test_search_gexf_is_its_matches(sample_graph: Path) -> None:
+    answer = json.loads(run(sample_graph, COMMANDS["search"], "json"))
+    g = nx.read_gexf(io.StringIO(run(sample_graph, COMMANDS["search"], "gexf")))
+    assert sorted(g.nodes) == sorted(h["entity"]["id"] for h in answer["hits"])
 
 
 @pytest.mark.parametrize("suffix", ["graphml", "gexf"])
