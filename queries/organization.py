@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from ttkg.core.model import NodeLabel, country_id
 from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, Relation
+from ttkg.queries.common import only_filters
 from ttkg.queries.models import EntityRef, OrgRef, RankedCount, Row, Tabular
 from ttkg.queries.resolve import resolve_entity
 
@@ -26,7 +27,7 @@ class YearCount(BaseModel):
 
 class OrganizationOverview(Tabular):
     """Patents of an organisation by year, its fields and its co-owners' countries (years
-    filtered; the filters' org part applies to the co-owners). As rows: one per item,
+    filtered; the partner filters apply to the co-owners). As rows: one per item,
     `section` saying which list it is from (timeline rows have the year as `name`)."""
 
     organization: OrgRef
@@ -66,9 +67,11 @@ def organization_overview(
     backend: GraphBackend, organization: str, filters: Filters = Filters()
 ) -> OrganizationOverview:
     """Timeline, fields (patents in each, most first) and co-owners' countries (co-owners in
-    each, most first) of an organisation."""
+    each, most first) of an organisation. Filters: years; partner_country and partner_kind
+    select the co-owners counted."""
+    only_filters(filters, "overview", "partner_country", "partner_kind")
     org = resolve_entity(backend, organization, (NodeLabel.ORGANIZATION,))
-    years = Filters(filters.year_from, filters.year_to)
+    years = filters.years_only()
     total, _ = backend.org_patents(org.id, None, years, 0)
     _, patents = backend.org_patents(org.id, None, years, min(total, MAX_TIMELINE_PATENTS))
     by_year = Counter(p.year for p in patents if p.year is not None)
@@ -76,7 +79,7 @@ def organization_overview(
     for hop in backend.relations([org.id], [Relation.ACTIVE_IN]):
         spec = FieldSpec("wipo_field", hop.dst, hop.dst, hop.dst)
         fields[hop.dst] = backend.org_patents(org.id, spec, years, 0)[0]
-    pairs = backend.co_assignment_counts([org.id], None, filters)
+    pairs = backend.co_assignment_counts([org.id], None, filters.partner_side())
     partners = [y if x == org.id else x for x, y in pairs]
     countries = Counter(
         country_id(n.props["country"])

@@ -24,7 +24,7 @@ PATHS = ("/paths", {"source": "Tsinghua University",
 PARTNERS = ("/organizations/Tsinghua University/partners", {"limit": 5, "evidence": 2})
 PROFILE = ("/fields/Optics/profile", {"limit": 5})
 SEARCH = ("/entities", {"q": "tsinghua", "limit": 5})
-OVERVIEW = ("/organizations/Tsinghua University/overview", {"year_from": 2015})
+OVERVIEW = ("/organizations/Tsinghua University/overview", {"years": "2015-"})
 ROUTES = {"bridges": BRIDGES, "paths": PATHS, "partners": PARTNERS, "profile": PROFILE,
           "search": SEARCH, "overview": OVERVIEW}
 

@@ -5,12 +5,13 @@
 
   const KINDS = ["university", "company", "government", "hospital", "nonprofit", "individual",
     "other"];
-  const FILTERS = ["year_from", "year_to", "country", "kind"];
+  // the API's filter names; each view sends those its routes take (data-views in the page)
+  const FILTERS = ["years", "country", "kind", "partner_country", "partner_kind"];
   const VIEWS = {
     search: { title: "Search", inputs: ["q"] },
     organization: { title: "Organisation", inputs: ["org"] },
     field: { title: "Field profile", inputs: ["field"] },
-    bridges: { title: "Bridges between two fields", inputs: ["a", "b", "partner_kind"] },
+    bridges: { title: "Bridges between two fields", inputs: ["a", "b"] },
     paths: { title: "Paths between two entities", inputs: ["source", "target", "via", "k",
       "max_hops"] },
   };
@@ -86,6 +87,7 @@
       row.hidden = !on;
       for (const input of row.querySelectorAll("input, select")) input.disabled = !on;
     }
+    for (const name of FILTERS) document.getElementById(name).disabled = !applies(name, view);
     for (const a of document.querySelectorAll("nav a[data-view]")) {
       if (a.dataset.view === view) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
@@ -103,17 +105,19 @@
 
   function formParams(view) {
     const params = {};
-    for (const name of [...VIEWS[view].inputs, ...FILTERS]) {
+    for (const name of [...VIEWS[view].inputs, ...FILTERS.filter((n) => applies(n, view))]) {
       const value = (document.getElementById(name).value || "").trim();
       if (value) params[name] = value;
     }
     return params;
   }
 
-  function filterParams(q) {
+  const applies = (name, view) => document.getElementById(name).dataset.views.split(" ").includes(view);
+
+  function filterParams(q, view) {
     const p = {};
-    for (const name of FILTERS) if (q.get(name)) p[name] = q.get(name);
-    if (p.country) p.country = p.country.toUpperCase();
+    for (const name of FILTERS) if (q.get(name) && applies(name, view)) p[name] = q.get(name);
+    for (const name of ["country", "partner_country"]) if (p[name]) p[name] = p[name].toUpperCase();
     return p;
   }
 
@@ -162,7 +166,7 @@
 
     async organization(q) {
       const org = q.get("org");
-      const f = filterParams(q);
+      const f = filterParams(q, "organization");
       const path = `/organizations/${encodeURIComponent(org)}/overview`;
       const [o, p] = await Promise.all([
         api(path, f),
@@ -194,7 +198,7 @@
     async field(q) {
       const field = q.get("field");
       const path = `/fields/${encodeURIComponent(field)}/profile`;
-      const params = { ...filterParams(q), limit: 15 };
+      const params = { ...filterParams(q, "field"), limit: 15 };
       const r = await api(path, params);
       current = { path, params, name: "profile" };
       const rows = (list) => list.map((x, i) => el("tr", { "data-id": x.entity.id },
@@ -210,8 +214,8 @@
     },
 
     async bridges(q) {
-      const params = { field_a: q.get("a"), field_b: q.get("b"), ...filterParams(q),
-        partner_kind: q.get("partner_kind") || null, limit: 20, evidence: 3 };
+      const params = { field_a: q.get("a"), field_b: q.get("b"), ...filterParams(q, "bridges"),
+        limit: 20, evidence: 3 };
       const r = await api("/bridges", params);
       current = { path: "/bridges", params, name: "bridges" };
       const A = r.field_a.name, B = r.field_b.name;
@@ -237,7 +241,7 @@
         k: q.get("k") || 3, max_hops: q.get("max_hops") || 4, evidence: 3 };
       const r = await api("/paths", params);
       current = { path: "/paths", params, name: "paths" };
-      results.append(el("p", {}, "Filters do not apply to paths; every hop lists the patents behind it."),
+      results.append(el("p", {}, "Every hop lists the patents behind it (paths take no filters)."),
         el("div", { id: "network", role: "img",
           "aria-label": `Network drawing of ${r.paths.length} paths from ${r.source.name} to ${r.target.name}; the same paths are listed below` }));
       const list = el("ol", { id: "path-list" });
