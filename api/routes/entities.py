@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import BackendDep, known_parameters_only
+from ttkg.api.formats import FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
 from ttkg.core.model import NodeLabel
 from ttkg.queries.entity import EntityDetail, entity_detail
@@ -25,8 +26,14 @@ router = APIRouter(
 )
 
 
-@router.get("", response_model=SearchResult, summary="Search entities by name, id or code")
+@router.get(
+    "",
+    response_model=SearchResult,
+    responses=FILE_RESPONSES,
+    summary="Search entities by name, id or code",
+)
 async def search_entities(
+    request: Request,
     backend: BackendDep,
     q: Annotated[
         str,
@@ -40,8 +47,9 @@ async def search_entities(
     label: Annotated[list[NodeLabel] | None, Query(max_length=6)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     fuzzy: bool = True,
-) -> SearchResult:
-    return await run_in_threadpool(search, backend, q, label or (), limit, fuzzy)
+) -> SearchResult | Response:
+    result = await run_in_threadpool(search, backend, q, label or (), limit, fuzzy)
+    return file_response(request, None, result, "search") or result
 
 
 @router.get(

@@ -18,8 +18,8 @@ from ttkg.api.deps import (
     SettingsDep,
     known_parameters_only,
 )
+from ttkg.api.formats import FILE_AND_RDF_RESPONSES, FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
-from ttkg.api.rdf_views import RDF_RESPONSES, rdf_response
 from ttkg.queries.bridges import bridges
 from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE, MAX_LIMIT, MAX_OFFSET
 from ttkg.queries.models import BridgesResult, FieldProfile, PartnersResult, PathsResult
@@ -47,7 +47,7 @@ EvidenceCap = Annotated[int, Query(ge=0, le=MAX_EVIDENCE, description="Evidence 
 @router.get(
     "/bridges",
     response_model=BridgesResult,
-    responses=RDF_RESPONSES,
+    responses=FILE_AND_RDF_RESPONSES,
     summary="Organisations and partnerships connecting two technology fields",
 )
 async def get_bridges(
@@ -72,7 +72,7 @@ async def get_bridges(
             offset=offset,
             evidence=evidence,
         )
-        return rdf_response(request, backend, result) or result
+        return file_response(request, backend, result, "bridges") or result
 
     return await run_in_threadpool(answer)
 
@@ -80,7 +80,7 @@ async def get_bridges(
 @router.get(
     "/paths",
     response_model=PathsResult,
-    responses=RDF_RESPONSES,
+    responses=FILE_AND_RDF_RESPONSES,
     summary="The k shortest paths between two entities, with evidence per hop",
 )
 async def get_paths(
@@ -105,7 +105,7 @@ async def get_paths(
             time_budget=settings.path_time_budget_s,
             evidence=evidence,
         )
-        return rdf_response(request, backend, result) or result
+        return file_response(request, backend, result, "paths") or result
 
     return await run_in_threadpool(answer)
 
@@ -113,9 +113,11 @@ async def get_paths(
 @router.get(
     "/organizations/{organization}/partners",
     response_model=PartnersResult,
+    responses=FILE_RESPONSES,
     summary="Co-owners of an organisation, with co-owned patents",
 )
 async def get_partners(
+    request: Request,
     backend: BackendDep,
     filters: PartnerFiltersDep,
     organization: Annotated[str, Path(min_length=1, max_length=300)],
@@ -123,8 +125,8 @@ async def get_partners(
     limit: Limit = 20,
     offset: Offset = 0,
     evidence: EvidenceCap = DEFAULT_EVIDENCE,
-) -> PartnersResult:
-    return await run_in_threadpool(
+) -> PartnersResult | Response:
+    result = await run_in_threadpool(
         partners,
         backend,
         organization,
@@ -134,17 +136,21 @@ async def get_partners(
         offset=offset,
         evidence=evidence,
     )
+    return file_response(request, None, result, "partners") or result
 
 
 @router.get(
     "/fields/{field:path}/profile",
     response_model=FieldProfile,
+    responses=FILE_RESPONSES,
     summary="Top organisations and countries of a field, and co-occurring fields",
 )
 async def get_profile(
+    request: Request,
     backend: BackendDep,
     filters: OrgFiltersDep,
     field: Annotated[str, Path(min_length=1, max_length=300)],
     limit: Limit = 10,
-) -> FieldProfile:
-    return await run_in_threadpool(field_profile, backend, field, filters, limit=limit)
+) -> FieldProfile | Response:
+    result = await run_in_threadpool(field_profile, backend, field, filters, limit=limit)
+    return file_response(request, None, result, "profile") or result

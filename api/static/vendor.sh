@@ -12,4 +12,8 @@ cp "$m/swagger-ui-dist/swagger-ui-bundle.js" "$m/swagger-ui-dist/swagger-ui.css"
 cp "$m/swagger-ui-dist/LICENSE" vendor/swagger-ui.LICENSE
 cp "$m/redoc/bundles/redoc.standalone.js" vendor/
 cp "$m/redoc/LICENSE" vendor/redoc.LICENSE
+cp "$m/cytoscape/dist/cytoscape.min.js" vendor/
+cp "$m/cytoscape/LICENSE" vendor/cytoscape.LICENSE
+cp "$m/uplot/dist/uPlot.iife.min.js" "$m/uplot/dist/uPlot.min.css" vendor/
+cp "$m/uplot/LICENSE" vendor/uplot.LICENSE
 rm -rf "$work"

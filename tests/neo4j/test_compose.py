@@ -4,6 +4,7 @@ where Debian's docker-compose is installed."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -39,7 +40,7 @@ def test_neo4j_service_is_neo4j5_with_volume_and_health_check(compose: dict[str,
     assert neo4j["image"].startswith("neo4j:5")
     assert any(v.endswith(":/data") for v in neo4j["volumes"])
     assert "cypher-shell" in " ".join(neo4j["healthcheck"]["test"])
-    assert {"7474:7474", "7687:7687"} <= set(neo4j["ports"])
+    assert {"127.0.0.1:7474:7474", "127.0.0.1:7687:7687"} <= set(neo4j["ports"])
     # only real neo4j.conf settings may be passed as NEO4J_* variables
     env = neo4j["environment"]
     assert {k for k in env if k.startswith("NEO4J_")} <= {
@@ -61,10 +62,28 @@ def test_loader_builds_and_pushes_once_neo4j_is_healthy(compose: dict[str, Any])
     assert loader["environment"]["TTKG_NEO4J_URI"] == "bolt://neo4j:7687"
 
 
-def _compose_default(value: str) -> str:
-    """The value compose gives a variable when the user sets nothing: `${X:-d}` -> d."""
+USER_PASSWORD = "a-password-the-user-set"
+
+
+def _compose_value(value: str) -> str:
+    """The value compose gives a variable: `${X:-d}` -> d when the user sets nothing;
+    `${NEO4J_PASSWORD:?...}` (required) -> the password the user set."""
+    if re.fullmatch(r"\$\{NEO4J_PASSWORD:\?[^}]*\}", value):
+        return USER_PASSWORD
     match = re.fullmatch(r"\$\{\w+:-(.*)\}", value)
     return match.group(1) if match else value
+
+
+def test_ports_are_bound_to_localhost(compose: dict[str, Any]) -> None:
+    ports = [p for s in compose["services"].values() for p in s.get("ports", [])]
+    assert ports and all(str(p).startswith("127.0.0.1:") for p in ports), ports
+
+
+def test_no_default_password_compose_refuses_to_start_without_one() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    uses = re.findall(r"\$\{NEO4J_PASSWORD[^}]*\}", text)
+    assert uses and set(uses) == {"${NEO4J_PASSWORD:?set NEO4J_PASSWORD}"}
+    assert "ttkg-change-me" not in text
 
 
 def test_api_serves_from_neo4j_after_the_loader(compose: dict[str, Any]) -> None:
@@ -87,14 +106,14 @@ def test_api_serves_from_neo4j_after_the_loader(compose: dict[str, Any]) -> None
     }
     # every TTKG_* variable the service sets is a field of the one settings object `ttkg
     # serve` reads (Settings; Neo4j's nested), with the value compose gives it
-    values = {key: _compose_default(str(value)) for key, value in env.items()}
+    values = {key: _compose_value(str(value)) for key, value in env.items()}
     with pytest.MonkeyPatch.context() as mp:
         for key, value in values.items():
             mp.setenv(key, value)
         settings = Settings()
     assert settings.workers == int(values["TTKG_WORKERS"]) == 2
     assert settings.neo4j.uri == values["TTKG_NEO4J_URI"]
-    assert settings.neo4j.password_value() == values["TTKG_NEO4J_PASSWORD"]
+    assert settings.neo4j.password_value() == values["TTKG_NEO4J_PASSWORD"] == USER_PASSWORD
     assert "/health" in " ".join(api["healthcheck"]["test"])
 
 
@@ -112,12 +131,20 @@ def test_dockerfile_copies_what_exists_and_mounts_resolve(compose: dict[str, Any
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
-def test_docker_compose_accepts_the_file() -> None:
+@pytest.mark.parametrize("password", [None, USER_PASSWORD])
+def test_docker_compose_accepts_the_file_only_with_a_password(password: str | None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NEO4J_PASSWORD"}
+    if password:
+        env["NEO4J_PASSWORD"] = password
     r = subprocess.run(
         ["docker-compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=ROOT,
+        env=env,
     )
-    assert r.returncode == 0, r.stderr
+    if password:
+        assert r.returncode == 0, r.stderr
+    else:
+        assert r.returncode != 0 and "set NEO4J_PASSWORD" in r.stderr

@@ -26,6 +26,8 @@ from ttkg.cli.options import (
     OutputFormat,
     PartnerCountryOpt,
     PartnerKindOpt,
+    QueryFormat,
+    QueryFormatOpt,
     RichProgress,
     VerboseOpt,
     YearsOpt,
@@ -179,7 +181,7 @@ def search(
     text: Annotated[str, typer.Argument(help="Name (prefix or fuzzy), id or code")],
     label: Annotated[list[NodeLabel] | None, typer.Option(help="Restrict to labels")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Find entities by name (exact, prefix, fuzzy), ROR id, patent number, CPC symbol, ISO code."""
     from ttkg.queries.resolve import search as do_search
@@ -206,7 +208,7 @@ def query_bridges(
     limit: LimitOpt = 10,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Which organisations and partnerships connect two technology fields."""
     from ttkg.queries.bridges import bridges
@@ -246,7 +248,7 @@ def query_paths(
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=MAX_K, help="Paths to return")] = 3,
     time_budget: Annotated[float, typer.Option(help="Seconds before giving up")] = 10.0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """The k shortest paths between two entities, each hop with its evidence."""
     from ttkg.queries.paths import paths
@@ -279,7 +281,7 @@ def query_partners(
     limit: LimitOpt = 20,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Co-owners of an organisation, with their co-owned patents."""
     from ttkg.queries.common import make_filters
@@ -308,7 +310,7 @@ def query_profile(
     country: CountryOpt = None,
     kind: KindOpt = None,
     limit: LimitOpt = 10,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Top organisations and countries in a field, and the fields it co-occurs with."""
     from ttkg.queries.common import make_filters
@@ -341,7 +343,7 @@ def serve(
     ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Serve the read-only HTTP API (OpenAPI docs at /docs)."""
+    """Serve the web explorer at / and the read-only HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
     from ttkg.api.serve_workers import balanced_workers_supported, run_workers
@@ -350,6 +352,12 @@ def serve(
     logging.config.dictConfig(log_config)
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
+    base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+    err.print(
+        f"ttkg explorer: {base}/  (API docs: {base}/docs; Ctrl+C to stop)",
+        highlight=False,
+        soft_wrap=True,
+    )
     with errors():
         options: dict[str, Any] = {
             "host": host,
@@ -434,12 +442,14 @@ def _serve_log_config(verbose: bool, access_log: bool) -> dict[str, Any]:
 
 def _mount_subcommands() -> None:
     """Sub-commands owned by their own modules: identity, neo4j, exports."""
-    from ttkg.cli import identity_commands, neo4j_commands, rdf_commands
+    from ttkg.cli import identity_commands, neo4j_commands, network_commands, rdf_commands
 
     app.add_typer(identity_commands.app, name="identity")
     app.add_typer(neo4j_commands.app, name="neo4j")
-    export_app = typer.Typer(help="Export the graph (RDF, neo4j-admin CSV).", no_args_is_help=True)
-    for sub in (rdf_commands.app, neo4j_commands.export_app):
+    export_app = typer.Typer(
+        help="Export the graph (RDF, GraphML/GEXF, neo4j-admin CSV).", no_args_is_help=True
+    )
+    for sub in (rdf_commands.app, network_commands.app, neo4j_commands.export_app):
         export_app.registered_commands.extend(sub.registered_commands)
     app.add_typer(export_app, name="export")
 

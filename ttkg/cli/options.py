@@ -44,6 +44,7 @@ from ttkg.graph.backends.contract import GraphBackend
 __all__ = [
     "BackendName",
     "OutputFormat",
+    "QueryFormat",
     "RichProgress",
     "emit",
     "err",
@@ -67,6 +68,17 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class QueryFormat(StrEnum):
+    """Output of the query commands: tables, the API's JSON, CSV of `rows()`, or the answer's
+    subgraph as GraphML or GEXF (not for search, whose answer is no graph)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    graphml = "graphml"
+    gexf = "gexf"
+
+
 class BackendName(StrEnum):
     memory = "memory"
     neo4j = "neo4j"
@@ -81,6 +93,10 @@ GraphOpt = Annotated[
     ),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format")]
+QueryFormatOpt = Annotated[
+    QueryFormat,
+    typer.Option("--format", "-f", help="Output format: table, json, csv, graphml or gexf"),
+]
 BackendOpt = Annotated[
     BackendName | None,
     typer.Option("--backend", help="memory (embedded) or neo4j (default: $TTKG_BACKEND or memory)"),
@@ -219,12 +235,25 @@ def run_on_backend(settings: Settings, fn: Callable[[GraphBackend], T]) -> T:
             backend.close()
 
 
-def emit(result: BaseModel, fmt: OutputFormat, render: Callable[[Any, Console], None]) -> None:
-    """A query result as the API's JSON or as tables."""
-    if fmt is OutputFormat.json:
+def emit(
+    result: BaseModel, fmt: OutputFormat | QueryFormat, render: Callable[[Any, Console], None]
+) -> None:
+    """A query result as the API's JSON, as tables, as CSV of its rows, or as its subgraph in
+    GraphML or GEXF (files go to stdout as they are, without the console's markup)."""
+    from ttkg.queries.formats import GRAPH_ANSWERS, answer_graph, csv_text, graph_text
+    from ttkg.queries.models import Tabular
+
+    if fmt == "json":
         out.print_json(json.dumps(result.model_dump(mode="json")))
-    else:
+    elif fmt == "csv" and isinstance(result, Tabular):
+        sys.stdout.write(csv_text(result))
+    elif fmt in ("graphml", "gexf") and isinstance(result, GRAPH_ANSWERS):
+        sys.stdout.write(graph_text(answer_graph(result), "gexf" if fmt == "gexf" else "graphml"))
+    elif fmt == "table":
         render(result, out)
+    else:
+        err.print(f"[red]error:[/red] --format {fmt} is not available here", highlight=False)
+        raise typer.Exit(2)
 
 
 def progress_bar(disable: bool = False, counts: str = "rows") -> Progress:
