@@ -102,8 +102,10 @@ def test_query_commands_read_from_neo4j(
         env=env,
     )
     assert r.exit_code == 0, r.output
+    body = json.loads(r.output)
     assert_same(
-        json.loads(r.output),
+        {"nodes": body["nodes"], "edges": body["edges"]},
         {"nodes": memory_backend.node_counts(), "edges": memory_backend.edge_counts()},
         "ttkg stats --backend neo4j",
     )
+    assert body["coverage"] == memory_backend.manifest()["coverage"]  # pushed with the build
