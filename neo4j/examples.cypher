@@ -40,11 +40,26 @@ ORDER BY CASE WHEN semiconductors < optics THEN semiconductors ELSE optics END D
          semiconductors + optics DESC, id
 LIMIT 5;
 
-// 5. University-company partnerships: pairs co-owning the most patents.
-// expect: [{"university": "Tsinghua University", "company": "Hon Hai Precision Industry Co., Ltd.", "shared": 99}, {"university": "Tsinghua University", "company": "Nuctech Company Limited", "shared": 83}, {"university": "Osaka City University", "company": "Panasonic Corporation", "shared": 13}, {"university": "The University of Tokyo", "company": "FUJIFILM Corporation", "shared": 13}, {"university": "Korea Advanced Institute of Science and Technology", "company": "Samsung Electronics (South Korea)", "shared": 11}]
-MATCH (u:Organization {kind: 'university'})<-[:ASSIGNED_TO]-(p:Patent)-[:ASSIGNED_TO]->(c:Organization {kind: 'company'})
-RETURN u.name AS university, c.name AS company, count(DISTINCT p) AS shared
-ORDER BY shared DESC, university, company
+// 5. University-company partnerships between Semiconductors (8) and Optics (9), as
+//    `ttkg query bridges` finds them: a university and a company co-owning patents that are in
+//    Semiconductors or in Optics, one of the two active in Semiconductors and the other in
+//    Optics (a co-owned patent in a field makes both active there, so together they must hold
+//    patents in both fields). shared counts their co-owned patents in Semiconductors or Optics,
+//    shared_semiconductors and shared_optics those in each field.
+// expect: [{"university": "Tsinghua University", "company": "Hon Hai Precision Industry Co., Ltd.", "shared": 22, "shared_semiconductors": 21, "shared_optics": 1}, {"university": "The University of Tokyo", "company": "FUJIFILM Corporation", "shared": 13, "shared_semiconductors": 13, "shared_optics": 0}, {"university": "Tokyo Institute of Technology", "company": "Canon (Japan)", "shared": 7, "shared_semiconductors": 7, "shared_optics": 0}, {"university": "National Chiao Tung University", "company": "Taiwan Semiconductor Manufacturing Company, Ltd.", "shared": 5, "shared_semiconductors": 5, "shared_optics": 0}, {"university": "Tsinghua University", "company": "Nuctech Company Limited", "shared": 4, "shared_semiconductors": 3, "shared_optics": 1}]
+MATCH (u:Organization {kind: 'university'})<-[:ASSIGNED_TO]-(p:Patent)-[:ASSIGNED_TO]->(c:Organization {kind: 'company'}),
+      (p)-[:IN_FIELD]->(f:TechnologyField)
+WHERE f.id IN ['wipo:field:8', 'wipo:field:9']
+WITH u, c, count(DISTINCT p) AS shared,
+     count(DISTINCT CASE WHEN f.id = 'wipo:field:8' THEN p END) AS shared_semiconductors,
+     count(DISTINCT CASE WHEN f.id = 'wipo:field:9' THEN p END) AS shared_optics
+UNWIND [u, c] AS o
+MATCH (o)<-[:ASSIGNED_TO]-(:Patent)-[:IN_FIELD]->(g:TechnologyField)
+WHERE g.id IN ['wipo:field:8', 'wipo:field:9']
+WITH u, c, shared, shared_semiconductors, shared_optics, count(DISTINCT g) AS fields
+WHERE fields = 2
+RETURN u.name AS university, c.name AS company, shared, shared_semiconductors, shared_optics
+ORDER BY shared DESC, shared_semiconductors + shared_optics DESC, university, company
 LIMIT 5;
 
 // 6. Profile of Tsinghua University (ROR 03cve4549): its strongest technology fields.

@@ -2,9 +2,9 @@
 
 They use standard SPARQL 1.1 only (no reasoning), so they run unchanged in rdflib, Apache Jena
 Fuseki, GraphDB, Oxigraph, QLever or Virtuoso. The bridge queries reproduce the answers of
-`queries.bridges` (ranks and counts) from the exported qualified relations alone. They are
-written as groups that each start from a selective pattern (an organisation's `ttkg:activeIn`)
-so that engines without a cost-based optimiser, rdflib among them, answer in seconds.
+`queries.bridges` (ranks, counts and evidence) from the export alone. Each group starts from
+a selective pattern (an organisation's `ttkg:activeIn`, the patents of a field) so that
+engines without a cost-based optimiser, rdflib among them, answer in seconds.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ __all__ = [
     "DIRECT_BRIDGES",
     "FIELD_EVIDENCE",
     "PARTNERSHIP_BRIDGES",
+    "PARTNERSHIP_EVIDENCE",
     "PREFIXES",
     "direct_bridges",
     "field_evidence",
     "partnership_bridges",
+    "partnership_evidence",
 ]
 
 PREFIXES: Final = """\
@@ -46,24 +48,27 @@ SELECT ?org ?id ?name ?countA ?countB WHERE {
 ORDER BY DESC(IF(?countA < ?countB, ?countA, ?countB)) DESC(?countA + ?countB) ?id
 """
 
-#: Co-owners, one active in A and the other in B, ranked like `queries.bridges`
-#: (partnerships): co-owned patents desc, then count in A + count in B desc, then ids. A pair
-#: that qualifies both ways round is listed once, in ttkg id order.
+#: Partnerships, ranked like `queries.bridges`: pairs of organisations co-owning patents that
+#: are in A or in B, one of them active in A and the other in B (either way round), listed
+#: once in ttkg id order. ?count: their co-owned patents in A or B (the evidence), ?countA and
+#: ?countB: those in A and in B, ?coOwned: all their co-owned patents, in any field. Ranked by
+#: ?count desc, then ?countA + ?countB desc, then ids. Each branch starts from the patents of
+#: one field and reaches the co-ownerships derived from them.
 PARTNERSHIP_BRIDGES: Final = PREFIXES + """\
-SELECT ?x ?xid ?y ?yid ?coOwned ?countA ?countB WHERE {
-  { ?x ttkg:activeIn <%(field_a)s> ; ttkg:qualifiedActivity ?actA ; dcterms:identifier ?xid .
-    ?actA ttkg:technologyField ?fieldA ; ttkg:patentCount ?countA .
-    FILTER (?fieldA = <%(field_a)s>) }
-  { ?x ttkg:qualifiedCoOwnership ?co .
-    ?co ttkg:organization ?y ; ttkg:patentCount ?coOwned .
-    FILTER (?x != ?y) }
-  { ?y ttkg:activeIn <%(field_b)s> ; ttkg:qualifiedActivity ?actB ; dcterms:identifier ?yid .
-    ?actB ttkg:technologyField ?fieldB ; ttkg:patentCount ?countB .
-    FILTER (?fieldB = <%(field_b)s>) }
-  FILTER (?xid < ?yid || NOT EXISTS { ?x ttkg:activeIn <%(field_b)s> .
-                                      ?y ttkg:activeIn <%(field_a)s> })
+SELECT ?xid ?yid (COUNT(DISTINCT ?p) AS ?count) (COUNT(DISTINCT ?pA) AS ?countA)
+       (COUNT(DISTINCT ?pB) AS ?countB) ?coOwned WHERE {
+  { ?p ttkg:technologyField <%(field_a)s> . ?co prov:wasDerivedFrom ?p . BIND (?p AS ?pA) }
+  UNION
+  { ?p ttkg:technologyField <%(field_b)s> . ?co prov:wasDerivedFrom ?p . BIND (?p AS ?pB) }
+  ?co a ttkg:CoOwnership ; ttkg:organization ?x, ?y ; ttkg:patentCount ?coOwned .
+  ?x dcterms:identifier ?xid .
+  ?y dcterms:identifier ?yid .
+  FILTER (?xid < ?yid)
+  FILTER (EXISTS { ?x ttkg:activeIn <%(field_a)s> . ?y ttkg:activeIn <%(field_b)s> }
+          || EXISTS { ?x ttkg:activeIn <%(field_b)s> . ?y ttkg:activeIn <%(field_a)s> })
 }
-ORDER BY DESC(?coOwned) DESC(?countA + ?countB) ?xid ?yid
+GROUP BY ?xid ?yid ?coOwned
+ORDER BY DESC(?count) DESC(?countA + ?countB) ?xid ?yid
 """
 
 #: The evidence of an organisation's activity in a field: its patents there, newest first.
@@ -72,6 +77,19 @@ SELECT ?patent ?number ?year ?title WHERE {
   <%(org)s> ttkg:qualifiedActivity ?act .
   ?act ttkg:technologyField <%(field)s> ; prov:wasDerivedFrom ?patent .
   ?patent ttkg:patentNumber ?number ; ttkg:grantYear ?year .
+  OPTIONAL { ?patent schema:name ?title }
+}
+ORDER BY DESC(?year) ?number
+"""
+
+#: The evidence of a partnership: the patents two organisations co-own that are in A or in B,
+#: newest first.
+PARTNERSHIP_EVIDENCE: Final = PREFIXES + """\
+SELECT DISTINCT ?patent ?number ?year ?title WHERE {
+  <%(org_x)s> ttkg:qualifiedCoOwnership ?co .
+  ?co ttkg:organization <%(org_y)s> ; prov:wasDerivedFrom ?patent .
+  ?patent ttkg:technologyField ?field ; ttkg:patentNumber ?number ; ttkg:grantYear ?year .
+  FILTER (?field IN (<%(field_a)s>, <%(field_b)s>))
   OPTIONAL { ?patent schema:name ?title }
 }
 ORDER BY DESC(?year) ?number
@@ -91,3 +109,9 @@ def partnership_bridges(field_a: str, field_b: str) -> str:
 def field_evidence(org: str, field: str) -> str:
     """FIELD_EVIDENCE for an organisation IRI and a field IRI."""
     return FIELD_EVIDENCE % {"org": org, "field": field}
+
+
+def partnership_evidence(org_x: str, org_y: str, field_a: str, field_b: str) -> str:
+    """PARTNERSHIP_EVIDENCE for two organisation IRIs and two field IRIs."""
+    return PARTNERSHIP_EVIDENCE % {"org_x": org_x, "org_y": org_y,
+                                   "field_a": field_a, "field_b": field_b}

@@ -1,5 +1,6 @@
-"""A SPARQL query over the RDF export reproduces `queries.bridges` of the embedded backend:
-the same organisations and partnerships, in the same order, with the same counts and evidence.
+"""SPARQL queries over the RDF export reproduce `queries.bridges` of the embedded backend:
+the same organisations and partnerships, in the same order, with the same counts (a
+partnership's co-owned patents in A or B, in A, in B and in all) and evidence.
 
 Runs on the fixture slice always and on the bundled sample when the session provides it.
 """
@@ -50,9 +51,10 @@ def compare(backend: GraphBackend, g: rdflib.Graph, field_a: str, field_b: str) 
 
     rows = list(g.query(examples.partnership_bridges(iri_a, iri_b)))
     assert len(rows) == answer.total_partnerships
-    assert [(str(r.xid), str(r.yid), int(r.coOwned), int(r.countA), int(r.countB))
-            for r in rows[:MAX_LIMIT]] == [
-        (p.organizations[0].id, p.organizations[1].id, p.count, p.count_a, p.count_b)
+    assert [(str(r.xid), str(r.yid), int(r["count"]), int(r.countA), int(r.countB),
+             int(r.coOwned)) for r in rows[:MAX_LIMIT]] == [
+        (p.organizations[0].id, p.organizations[1].id, p.count, p.count_a, p.count_b,
+         p.co_owned_total)
         for p in answer.partnerships
     ]
 
@@ -66,6 +68,15 @@ def compare(backend: GraphBackend, g: rdflib.Graph, field_a: str, field_b: str) 
             assert [str(r.number) for r in rows[: len(evidence.patents)]] == [
                 p.number for p in evidence.patents
             ]
+    # the evidence of the top partnership: their co-owned patents in A or B, newest first
+    if answer.partnerships:
+        first = answer.partnerships[0]
+        x, y = (MINT.node(o.id) for o in first.organizations)
+        rows = list(g.query(examples.partnership_evidence(x, y, iri_a, iri_b)))
+        assert len(rows) == first.evidence.total == first.count
+        assert [str(r.number) for r in rows[: len(first.evidence.patents)]] == [
+            p.number for p in first.evidence.patents
+        ]
     return len(answer.direct), len(answer.partnerships)
 
 
