@@ -16,11 +16,14 @@ to assignee names, whose strings are short. Scores and reasons come from `link.p
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
+from ttkg.core.errors import InputError
 from ttkg.graph.identity.countries import country_code
 from ttkg.graph.identity.link import Link, link_acronym, link_exact
 from ttkg.graph.identity.normalise import normalise
@@ -28,10 +31,11 @@ from ttkg.graph.identity.ror_index import RorIndex
 from ttkg.graph.identity.settings import IdentitySettings
 from ttkg.loaders.records import RorRecord
 
-__all__ = ["AffiliationLink", "AffiliationLinker", "affiliation_linker"]
+__all__ = ["AffiliationLink", "AffiliationLinker", "affiliation_linker", "link_csv"]
 
 _SPLIT: Final = re.compile(r"\s*[,;]\s*")
 _MAX_RUN: Final = 3
+_MAX_WORDS: Final = 8
 _NUMBERISH: Final = re.compile(r"^[\d\s\-#.()/]+$")
 #: US states and their postal codes: a segment of an address, never an organisation.
 _US_POSTAL: Final = (
@@ -77,6 +81,10 @@ class AffiliationLinker:
             hit = self._cache[key] = self.link(text, country)
         return hit
 
+    def clear_cache(self) -> None:
+        """Forget the strings already linked (for timing runs)."""
+        self._cache.clear()
+
     def link(self, text: str, country: str | None = None) -> tuple[AffiliationLink, ...]:
         """The ROR records `text` names (best first, each once)."""
         segments = [s.strip(" .()[]") for s in _SPLIT.split(text) if s.strip(" .()[]")]
@@ -96,6 +104,9 @@ class AffiliationLinker:
                 if link is not None:
                     found.append((start, start + size, link, candidate))
                     covered.update(span)
+        for i, seg in enumerate(segments):
+            if i not in covered:
+                found += self._inner_names(seg, i, country)
         out: dict[str, AffiliationLink] = {}
         for _, _, link, candidate in sorted(found, key=lambda f: (-f[2].score, f[0])):
             if link.ror_id not in out:
@@ -103,6 +114,28 @@ class AffiliationLinker:
                     link.ror_id, link.score, f"'{candidate}': {link.reason}"
                 )
         return tuple(out.values())
+
+    def _inner_names(
+        self, segment: str, position: int, country: str | None
+    ) -> list[tuple[int, int, Link, str]]:
+        """A name ending a segment that is not one ('School of Mathematical Sciences and LPMC
+        Nankai University'): the longest run of the last 2..8 words that is exactly a ROR name
+        of the string's country (country evidence required). Only the end: a name at the
+        start is usually part of a longer one ('Aarhus University Hospital',
+        'University of California at Davis')."""
+        words = segment.split()
+        if country is None or len(words) < 3:
+            return []
+        for size in range(min(_MAX_WORDS, len(words) - 1), 1, -1):
+            candidate = " ".join(words[-size:])
+            normalised = normalise(candidate)
+            if normalised.count(" ") < 1:
+                continue
+            link = link_exact(normalised, country, False, self.index, [])
+            if link is not None:
+                scored = Link(link.ror_id, round(link.score - 0.05, 3), link.reason)
+                return [(position, position + 1, scored, candidate)]
+        return []
 
     def _link_candidate(
         self, candidate: str, parts: Sequence[str], country: str | None
@@ -147,3 +180,39 @@ def affiliation_linker(
     """A linker over ROR records (or an index already built)."""
     index = records if isinstance(records, RorIndex) else RorIndex(records)
     return AffiliationLinker(index, settings)
+
+
+def link_csv(source: Path, target: Path, linker: AffiliationLinker) -> tuple[int, int]:
+    """`ttkg identity link`: read `id,affiliation[,country]` rows, write
+    `id,ror_ids,score,reason` (ror_ids space-separated, empty when nothing is linked; score the
+    weakest link's; reasons joined by ' | '). Returns (rows, rows with a link). A missing
+    column is an InputError naming the file."""
+    rows = linked = 0
+    with (
+        source.open(newline="", encoding="utf-8-sig") as fh,
+        target.open("w", newline="", encoding="utf-8") as out,
+    ):
+        reader = csv.DictReader(fh)
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        for needed in ("id", "affiliation"):
+            if needed not in header:
+                raise InputError(source.name, f"missing column {needed!r}", field=needed)
+        reader.fieldnames = header
+        writer = csv.writer(out)
+        writer.writerow(["id", "ror_ids", "score", "reason"])
+        for row in reader:
+            rows += 1
+            text = (row.get("affiliation") or "").strip()
+            country = country_code(row["country"]) if row.get("country") else None
+            links = linker(text, country) if text else ()
+            if links:
+                linked += 1
+            writer.writerow(
+                [
+                    row.get("id") or "",
+                    " ".join(link.ror_id for link in links),
+                    f"{min(link.score for link in links):.3f}" if links else "",
+                    " | ".join(link.reason for link in links),
+                ]
+            )
+    return rows, linked
