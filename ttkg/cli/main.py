@@ -475,8 +475,15 @@ def _serve_log_config(verbose: bool, access_log: bool) -> dict[str, Any]:
 
 def _mount_subcommands() -> None:
     """Sub-commands owned by their own modules: identity, neo4j, exports."""
-    from ttkg.cli import identity_commands, neo4j_commands, network_commands, rdf_commands
+    from ttkg.cli import (
+        identity_commands,
+        neo4j_commands,
+        network_commands,
+        rdf_commands,
+        research_commands,
+    )
 
+    query_app.command("science")(research_commands.science)
     app.add_typer(identity_commands.app, name="identity")
     app.add_typer(neo4j_commands.app, name="neo4j")
     export_app = typer.Typer(
