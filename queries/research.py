@@ -27,11 +27,11 @@ code; moving it into the contract is the next step.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
-import pyarrow.compute as pc
 from pydantic import BaseModel
 
 from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
@@ -143,34 +143,52 @@ def works_by_org(backend: GraphBackend, spec: ResearchSpec) -> dict[str, set[str
     raise InvalidQueryError(f"research fields are not available on {type(backend).__name__}")
 
 
+@dataclass(frozen=True)
+class _ResearchTables:
+    """What research queries read from an embedded backend's artifact, loaded once."""
+
+    children: dict[str, list[str]]  # research field -> narrower research fields
+    works_of_topic: dict[str, list[str]]  # topic -> works
+    orgs_of_work: dict[str, list[str]]  # work -> organisations
+
+    @classmethod
+    def load(cls, backend: MemoryBackend) -> _ResearchTables:
+        art = backend.index.artifact
+        children: dict[str, list[str]] = defaultdict(list)
+        broader = art.edges(EdgeType.BROADER, columns=["src", "dst"])
+        for s, d in zip(broader["src"].to_pylist(), broader["dst"].to_pylist(), strict=True):
+            if s.startswith("openalex:"):
+                children[d].append(s)
+        works_of_topic: dict[str, list[str]] = defaultdict(list)
+        topics = art.edges(EdgeType.HAS_TOPIC, columns=["src", "dst"])
+        for w, t in zip(topics["src"].to_pylist(), topics["dst"].to_pylist(), strict=True):
+            works_of_topic[t].append(w)
+        orgs_of_work: dict[str, list[str]] = defaultdict(list)
+        authored = art.edges(EdgeType.AUTHORED_BY, columns=["src", "dst"])
+        for w, o in zip(authored["src"].to_pylist(), authored["dst"].to_pylist(), strict=True):
+            orgs_of_work[w].append(o)
+        return cls(dict(children), dict(works_of_topic), dict(orgs_of_work))
+
+
+_TABLES: weakref.WeakKeyDictionary[MemoryBackend, _ResearchTables] = weakref.WeakKeyDictionary()
+
+
 def _memory_works(backend: MemoryBackend, spec: ResearchSpec) -> dict[str, set[str]]:
-    art = backend.index.artifact
-    broader = art.edges(EdgeType.BROADER, columns=["src", "dst"])
-    children: dict[str, list[str]] = defaultdict(list)
-    for s, d in zip(broader["src"].to_pylist(), broader["dst"].to_pylist(), strict=True):
-        if s.startswith("openalex:"):
-            children[d].append(s)
+    tables = _TABLES.get(backend)
+    if tables is None:
+        tables = _TABLES[backend] = _ResearchTables.load(backend)
     under = {spec.node_id}
     frontier = [spec.node_id]
     while frontier:
-        nxt = [c for n in frontier for c in children.get(n, ())]
+        nxt = [c for n in frontier for c in tables.children.get(n, ())]
         under.update(nxt)
         frontier = nxt
-    topics = art.edges(EdgeType.HAS_TOPIC, columns=["src", "dst"])
-    picked = topics.filter(pc.is_in(topics["dst"], value_set=_array(sorted(under))))
-    works = set(picked["src"].to_pylist())
-    authored = art.edges(EdgeType.AUTHORED_BY, columns=["src", "dst"])
-    mine = authored.filter(pc.is_in(authored["src"], value_set=_array(sorted(works))))
+    works = {w for t in under for w in tables.works_of_topic.get(t, ())}
     out: dict[str, set[str]] = defaultdict(set)
-    for w, o in zip(mine["src"].to_pylist(), mine["dst"].to_pylist(), strict=True):
-        out[o].add(w)
+    for w in works:
+        for o in tables.orgs_of_work.get(w, ()):
+            out[o].add(w)
     return dict(out)
-
-
-def _array(values: list[str]) -> Any:
-    import pyarrow as pa
-
-    return pa.array(values, type=pa.string())
 
 
 def _work_evidence(backend: GraphBackend, works: set[str], limit: int) -> WorksEvidence:
