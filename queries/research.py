@@ -71,7 +71,7 @@ def resolve_research_field(backend: GraphBackend, text: str) -> ResearchSpec:
     if _ID.match(q):
         nodes = backend.get_nodes([q])
         if not nodes:
-            raise EntityNotFoundError(q, [])
+            raise EntityNotFoundError(q)
         node = nodes[q]
         return ResearchSpec(node.id, str(node.props.get("level")), node.name)
     names = backend.names([NodeLabel.RESEARCH_FIELD])
@@ -81,8 +81,16 @@ def resolve_research_field(backend: GraphBackend, text: str) -> ResearchSpec:
         return ResearchSpec(node.id, str(node.props.get("level")), node.name)
     if hits:
         raise AmbiguousEntityError(q, [f"{nid} ({q})" for nid in sorted(hits)])
-    near = [f"{nid} ({name})" for nid, name in names if q.casefold() in name.casefold()]
-    raise EntityNotFoundError(q, sorted(near)[:10])
+    near = sorted((nid, name) for nid, name in names if q.casefold() in name.casefold())
+    suggestions: list[dict[str, str | None]] = [
+        {"id": nid, "name": name, "label": NodeLabel.RESEARCH_FIELD.value} for nid, name in near
+    ]
+    raise EntityNotFoundError(
+        q,
+        suggestions[:10],
+        hint="a research field is an OpenAlex domain, field, subfield or topic, by name or id "
+        "such as openalex:field:17",
+    )
 
 
 class WorkEvidence(BaseModel):
