@@ -7,7 +7,8 @@ segments is a candidate name ("University of California, Berkeley" spans two). A
 links when the identity engine links it by name: exactly a ROR name, label or alias
 (`link_exact`), or a ROR acronym unique in the string's country (`link_acronym`, only with
 country evidence). Country evidence is the caller's country, else a country named by the
-last segment; a record of another country is refused. The longest candidate wins where runs
+last segment; it is the affiliation's own location (`strong` evidence for the engine), so a
+record of another country is refused. The longest candidate wins where runs
 overlap; a segment that is only a country, a US state or a bare number is never a name.
 
 Precision before recall: only exact (normalised) names link; typo-tolerant matching is left
@@ -131,7 +132,7 @@ class AffiliationLinker:
             normalised = normalise(candidate)
             if normalised.count(" ") < 1:
                 continue
-            link = link_exact(normalised, country, False, self.index, [])
+            link = link_exact(normalised, country, False, self.index, [], strong=True)
             if link is not None:
                 scored = Link(link.ror_id, round(link.score - 0.05, 3), link.reason)
                 return [(position, position + 1, scored, candidate)]
@@ -146,7 +147,7 @@ class AffiliationLinker:
         if not normalised:
             return None
         notes: list[str] = []
-        link = link_exact(normalised, country, False, self.index, notes)
+        link = link_exact(normalised, country, False, self.index, notes, strong=True)
         acronym = len(parts) == 1 and parts[0].isupper() and 2 <= len(parts[0]) <= 8
         if link is None and self.settings.use_acronyms and acronym:
             link = link_acronym(normalised, country, self.index, notes)
