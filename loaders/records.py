@@ -111,3 +111,56 @@ class CountryRecord(NamedTuple):
     alpha2: str
     alpha3: str
     name: str
+
+
+class WorkInstitution(NamedTuple):
+    """An institution of an OpenAlex authorship, as OpenAlex disambiguated it."""
+
+    openalex_id: str  # I123 (short form)
+    name: str | None
+    ror_id: str | None  # https://ror.org/xxxxxxxxx, or None
+    country: str | None  # ISO alpha-2 as OpenAlex gives it
+    type: str | None  # education, company, healthcare, ... (ROR-like types)
+
+
+class WorkAuthorship(NamedTuple):
+    """One author slot of a work: its institutions and the raw affiliation strings."""
+
+    position: int  # 0-based order in the work's authorships
+    institutions: tuple[WorkInstitution, ...]
+    raw_affiliations: tuple[str, ...]
+    countries: tuple[str, ...]
+
+
+class WorkTopic(NamedTuple):
+    """A topic OpenAlex assigned to a work (its subfield, field and domain follow from the
+    topic table)."""
+
+    topic: int  # OpenAlex topic number, e.g. 10978 for T10978
+    score: float | None
+    primary: bool
+
+
+class WorkRecord(NamedTuple):
+    """One OpenAlex Work, reduced to what the graph uses."""
+
+    openalex_id: str  # W123 (short form)
+    doi: str | None  # lower-case DOI without resolver prefix, e.g. 10.1001/jama.1902.0248
+    title: str | None
+    year: int | None
+    type: str | None
+    topics: tuple[WorkTopic, ...]
+    authorships: tuple[WorkAuthorship, ...]
+
+
+class ResearchTopicRecord(NamedTuple):
+    """One row of the OpenAlex topic table: a topic with its subfield, field and domain."""
+
+    topic: int
+    name: str
+    subfield: int
+    subfield_name: str
+    field: int
+    field_name: str
+    domain: int
+    domain_name: str

@@ -43,14 +43,20 @@ class FileReport:
     read: int = 0
     accepted: int = 0
     rejected: int = 0
+    #: well-formed rows left out on purpose by a slice (years, countries, types) the caller
+    #: asked for: read = accepted + rejected + skipped
+    skipped: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "file": self.file,
             "read": self.read,
             "accepted": self.accepted,
             "rejected": self.rejected,
         }
+        if self.skipped:
+            out["skipped"] = self.skipped
+        return out
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -59,6 +59,14 @@ SOURCES: Final[dict[str, Source]] = {
         "https://salsa.debian.org/iso-codes-team/iso-codes",
         "Debian iso-codes",
     ),
+    "openalex": Source(
+        "openalex",
+        "OpenAlex works and topic taxonomy",
+        "",
+        "CC0-1.0",
+        "https://openalex.org/",
+        "OpenAlex",
+    ),
     "ttkg": Source(
         "ttkg",
         "Derived by ttkg (identity resolution, inferred countries, field matching)",
@@ -78,6 +86,8 @@ class SourcePaths:
     ror: Path | None
     cpc: Path | None
     wipo: Path | None
+    openalex: Path | None = None  # works: snapshot folder, folder of .jsonl(.gz), or one file
+    openalex_topics: Path | None = None  # the OpenAlex topic table (research-field taxonomy)
 
     @classmethod
     def sample(cls) -> SourcePaths:
@@ -87,11 +97,13 @@ class SourcePaths:
             ror=SAMPLE_DIR / "ror" / "ror-data-sample.zip",
             cpc=SAMPLE_DIR / "cpc" / "CPCTitleList202505.zip",
             wipo=SAMPLE_DIR / "wipo" / "ipc_technology.csv",
+            openalex=SAMPLE_DIR / "openalex" / "works",
+            openalex_topics=SAMPLE_DIR / "openalex" / "openalex_topics.zip",
         )
 
     def with_overrides(self, **paths: Path | None) -> SourcePaths:
         """A copy with the given non-None paths replaced."""
-        current = {f: getattr(self, f) for f in ("patentsview", "ror", "cpc", "wipo")}
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
         current.update({k: v for k, v in paths.items() if v is not None})
         return SourcePaths(**current)
 

@@ -104,7 +104,18 @@ LIMIT 5;
 
 // 12. Provenance: which source each organisation node comes from (licences in the manifest,
 //     `MATCH (m:TtkgGraph) RETURN m.manifest`).
-// expect: [{"source": "patentsview", "organisations": 2760}, {"source": "ror", "organisations": 4053}]
+// expect: [{"source": "openalex", "organisations": 1020}, {"source": "patentsview", "organisations": 2760}, {"source": "ror", "organisations": 4053}]
 MATCH (o:Organization)
 RETURN o.source AS source, count(*) AS organisations
 ORDER BY source;
+
+// 13. Science and technology: organisations that publish in Materials Science (OpenAlex field
+//     25: a work is in it when one of its topics falls under it) and patent in Semiconductors
+//     (WIPO field 8), with distinct works and patents.
+// expect: [{"id": "ror:03cve4549", "organisation": "Tsinghua University", "works": 4, "patents": 29}, {"id": "ror:00q4vv597", "organisation": "Hong Kong University of Science and Technology", "works": 3, "patents": 2}, {"id": "ror:0112mx960", "organisation": "Tokyo Institute of Technology", "works": 2, "patents": 8}, {"id": "ror:04qr3zq92", "organisation": "University of Electronic Science and Technology of China", "works": 2, "patents": 3}, {"id": "ror:000e0be47", "organisation": "Northwestern University", "works": 2, "patents": 1}]
+MATCH (:ResearchField {id: 'openalex:field:25'})<-[:BROADER*0..3]-(:ResearchField)<-[:HAS_TOPIC]-(w:Work)-[:AUTHORED_BY]->(o:Organization)
+WITH o, count(DISTINCT w) AS works
+MATCH (o)<-[:ASSIGNED_TO]-(p:Patent)-[:IN_FIELD]->(:TechnologyField {id: 'wipo:field:8'})
+RETURN o.id AS id, o.name AS organisation, works, count(DISTINCT p) AS patents
+ORDER BY works DESC, patents DESC, id
+LIMIT 5;

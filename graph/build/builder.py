@@ -35,6 +35,7 @@ from ttkg.core.model import (
 from ttkg.core.progress import NO_PROGRESS, Progress
 from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
 from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
+from ttkg.graph.build.openalex import run_openalex
 from ttkg.graph.build.wipo import WipoMatcher
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
 from ttkg.graph.identity.families import Membership, families
@@ -42,6 +43,7 @@ from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
+from ttkg.loaders.openalex import WorkSlice
 from ttkg.loaders.records import CpcTitleRecord, RorRecord
 from ttkg.loaders.report import LoadReport
 from ttkg.loaders.sources import SOURCES, SourcePaths, describe_files, release_from_name
@@ -140,6 +142,7 @@ def build_graph(
     *,
     progress: Progress = NO_PROGRESS,
     identity: IdentitySettings | None = None,
+    openalex_slice: WorkSlice | None = None,
 ) -> BuildResult:
     """Build the graph from `sources` (default: the bundled sample) into graph dir `out`."""
     sources = sources or SourcePaths.sample()
@@ -189,10 +192,23 @@ def build_graph(
                               {k: c.count for k, c in resolution.clusters.items()})
     _add_organizations(st, assignments, resolution, patent_countries, ror_records, membership)
     identity_summary = _identity_summary(resolution, overrides, identity)
+    openalex_entry = run_openalex(
+        st,
+        sources.openalex,
+        sources.openalex_topics,
+        selection=openalex_slice,
+        ror_records=resolver.index,
+        identity=identity,
+        progress=progress,
+    )
 
     inputs = [files.patent, files.assignee, files.cpc]
     inputs += [p for p in (files.inventor, files.location, files.abstract) if p is not None]
     manifest_sources = _manifest_sources(sources, inputs)
+    if openalex_entry is None:
+        manifest_sources.pop("openalex", None)
+    else:
+        manifest_sources["openalex"].update(openalex_entry)
     with ArtifactWriter(out) as writer, progress.task("Writing artifact"):
         node_counts: dict[str, int] = {}
         edge_counts: dict[str, int] = {}

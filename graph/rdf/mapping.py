@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
+from urllib.parse import quote
 
 from ttkg.core.model import EdgeType, NodeLabel, OrgKind
 from ttkg.graph.rdf.iris import IriMinter, segment
@@ -193,6 +194,16 @@ class Mapper:
         _opt(pairs, P.CLAIM_COUNT, row.get("num_claims"))
         return self.iri.node(nid), pairs
 
+    def _work(self, row: Mapping[str, Any]) -> Block:
+        """A scholarly work: its OpenAlex IRI, the DOI IRI as schema:sameAs."""
+        nid: str = row["id"]
+        pairs: list[Pair] = [(P.TYPE, C.SCHOLARLY_ARTICLE), (P.IDENTIFIER, nid)]
+        _opt(pairs, P.NAME, row.get("title"))
+        doi = row.get("doi")
+        if doi:
+            pairs.append((P.SAME_AS, "https://doi.org/" + quote(doi, safe="/:;()._-")))
+        return self.iri.node(nid), pairs
+
     def _country(self, row: Mapping[str, Any]) -> Block:
         nid: str = row["id"]
         code = row.get("code") or nid.partition(":")[2]
@@ -280,6 +291,13 @@ class Mapper:
         prop = P.BROAD_MATCH if src.startswith("cpc:") else P.TECHNOLOGY_FIELD
         return [(self.iri.node(src), [(prop, self.iri.node(row["dst"]))])]
 
+    def _has_topic(self, row: Mapping[str, Any]) -> list[Block]:
+        return [(self.iri.node(row["src"]), [(P.ABOUT, self.iri.node(row["dst"]))])]
+
+    def _authored_by(self, row: Mapping[str, Any]) -> list[Block]:
+        org = self.iri.node(row["dst"])
+        return [(self.iri.node(row["src"]), [(P.SOURCE_ORGANIZATION, org)])]
+
     def _broader(self, row: Mapping[str, Any]) -> list[Block]:
         return [(self.iri.node(row["src"]), [(P.BROADER, self.iri.node(row["dst"]))])]
 
@@ -359,6 +377,7 @@ _NODE_METHODS: Final = {
     NodeLabel.CPC_CLASS: Mapper._cpc_class,
     NodeLabel.TECHNOLOGY_FIELD: Mapper._technology_field,
     NodeLabel.RESEARCH_FIELD: Mapper._research_field,
+    NodeLabel.WORK: Mapper._work,
 }
 
 _EDGE_METHODS: Final = {
@@ -370,4 +389,6 @@ _EDGE_METHODS: Final = {
     EdgeType.PART_OF: Mapper._part_of,
     EdgeType.ACTS_FOR: Mapper._acts_for,
     EdgeType.MEMBER_OF: Mapper._member_of,
+    EdgeType.HAS_TOPIC: Mapper._has_topic,
+    EdgeType.AUTHORED_BY: Mapper._authored_by,
 }

@@ -117,6 +117,7 @@ class C:
     # patents
     PATENT: Final = TTKG + "Patent"
     CREATIVE_WORK: Final = SCHEMA + "CreativeWork"
+    SCHOLARLY_ARTICLE: Final = SCHEMA + "ScholarlyArticle"
     # taxonomies
     CONCEPT: Final = SKOS + "Concept"
     CONCEPT_SCHEME: Final = SKOS + "ConceptScheme"
@@ -226,6 +227,9 @@ class P:
     # patents
     PATENT_NUMBER: Final = _str("patentNumber", TTKG + "patentNumber")
     DATE_PUBLISHED: Final = _typed("datePublished", SCHEMA + "datePublished", "date")
+    SAME_AS: Final = _iri("sameAs", SCHEMA + "sameAs")
+    ABOUT: Final = _iri("about", SCHEMA + "about")
+    SOURCE_ORGANIZATION: Final = _iri("sourceOrganization", SCHEMA + "sourceOrganization")
     GRANT_YEAR: Final = _typed("grantYear", TTKG + "grantYear", "integer")
     KIND_CODE: Final = _str("kindCode", TTKG + "kindCode")
     PATENT_TYPE: Final = _str("patentType", TTKG + "patentType")

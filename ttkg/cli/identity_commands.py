@@ -219,3 +219,23 @@ def cluster(
         err.print(f"{len(report.rejections)} row problem(s) reported above", highlight=False)
     if review is not None:
         err.print(f"{reviewed} borderline decision(s) for review in {review}", highlight=False)
+
+
+@app.command("link")
+def link(
+    infile: Annotated[Path, typer.Argument(help="CSV with id,affiliation[,country]")],
+    outfile: Annotated[Path, typer.Argument(help="CSV to write: id,ror_ids,score,reason")],
+    ror: RorOption = DEFAULT_ROR,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Link raw affiliation strings (as printed on papers) to zero or more ROR records."""
+    from ttkg.graph.identity.affiliations import affiliation_linker, link_csv
+
+    setup_logging(verbose)
+    try:
+        with errors():
+            rows, linked = link_csv(infile, outfile, affiliation_linker(_load_ror(ror)))
+    except OSError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    err.print(f"{rows} row(s), {linked} linked to ROR; wrote {outfile}", highlight=False)

@@ -78,6 +78,26 @@ def build(
     ror: Annotated[Path | None, typer.Option(help="ROR v2 data dump (.zip or .json)")] = None,
     cpc: Annotated[Path | None, typer.Option(help="CPC Title List zip")] = None,
     wipo: Annotated[Path | None, typer.Option(help="WIPO IPC-technology concordance CSV")] = None,
+    openalex: Annotated[
+        Path | None,
+        typer.Option(
+            help="OpenAlex works: snapshot folder (data/works/updated_date=*/part_*.gz), "
+            "folder of .jsonl(.gz) files, or one file [default: the bundled slice]"
+        ),
+    ] = None,
+    openalex_topics: Annotated[
+        Path | None, typer.Option(help="OpenAlex topic table (research-field taxonomy) CSV")
+    ] = None,
+    openalex_years: Annotated[
+        str | None, typer.Option(help="Keep works of these years, e.g. 2010-2020, 2015-")
+    ] = None,
+    openalex_countries: Annotated[
+        str | None,
+        typer.Option(help="Keep works with an institution in these countries, e.g. US,DE"),
+    ] = None,
+    openalex_types: Annotated[
+        str | None, typer.Option(help="Keep works of these OpenAlex types, e.g. article,review")
+    ] = None,
     out_dir: Annotated[
         Path | None,
         typer.Option(
@@ -98,18 +118,31 @@ def build(
     verbose: VerboseOpt = False,
 ) -> None:
     """Build the graph (default: from the bundled real sample) into a versioned artifact."""
+    from ttkg.cli.openalex_options import work_slice
     from ttkg.graph.build.builder import build_graph
     from ttkg.graph.identity import IdentitySettings
     from ttkg.loaders.sources import SourcePaths
 
     setup_logging(verbose)
     sources = SourcePaths.sample().with_overrides(
-        patentsview=patentsview, ror=ror, cpc=cpc, wipo=wipo
+        patentsview=patentsview,
+        ror=ror,
+        cpc=cpc,
+        wipo=wipo,
+        openalex=openalex,
+        openalex_topics=openalex_topics,
     )
     target = out_dir or default_graph_dir()
     identity = IdentitySettings(overrides_path=overrides) if overrides else None
     with errors(), progress_bar(disable=fmt is OutputFormat.json) as bar:
-        result = build_graph(sources, target, progress=RichProgress(bar), identity=identity)
+        selection = work_slice(openalex_years, openalex_countries, openalex_types)
+        result = build_graph(
+            sources,
+            target,
+            progress=RichProgress(bar),
+            identity=identity,
+            openalex_slice=selection,
+        )
     if fmt is OutputFormat.json:
         out.print_json(json.dumps({"path": str(result.path), **result.manifest}))
         return
@@ -442,8 +475,15 @@ def _serve_log_config(verbose: bool, access_log: bool) -> dict[str, Any]:
 
 def _mount_subcommands() -> None:
     """Sub-commands owned by their own modules: identity, neo4j, exports."""
-    from ttkg.cli import identity_commands, neo4j_commands, network_commands, rdf_commands
+    from ttkg.cli import (
+        identity_commands,
+        neo4j_commands,
+        network_commands,
+        rdf_commands,
+        research_commands,
+    )
 
+    query_app.command("science")(research_commands.science)
     app.add_typer(identity_commands.app, name="identity")
     app.add_typer(neo4j_commands.app, name="neo4j")
     export_app = typer.Typer(

@@ -28,7 +28,9 @@ __all__ = [
     "label_of_id",
     "org_id",
     "patent_id",
+    "research_field_id",
     "sector_id",
+    "work_id",
 ]
 
 
@@ -41,6 +43,7 @@ class NodeLabel(StrEnum):
     CPC_CLASS = "CPCClass"
     TECHNOLOGY_FIELD = "TechnologyField"
     RESEARCH_FIELD = "ResearchField"
+    WORK = "Work"  # a scholarly work (OpenAlex)
 
 
 class EdgeType(StrEnum):
@@ -54,6 +57,8 @@ class EdgeType(StrEnum):
     PART_OF = "PART_OF"  # Organization -> Organization (ROR parent relation)
     ACTS_FOR = "ACTS_FOR"  # Organization -> Organization (TTO / regents board for a university)
     MEMBER_OF = "MEMBER_OF"  # Organization -> Organization: the head of its family (score, reason)
+    HAS_TOPIC = "HAS_TOPIC"  # Work -> ResearchField (an OpenAlex topic; score, primary flag)
+    AUTHORED_BY = "AUTHORED_BY"  # Work -> Organization (an author's affiliation)
 
 
 class OrgKind(StrEnum):
@@ -82,6 +87,8 @@ SCHEMA: Final[frozenset[tuple[NodeLabel, EdgeType, NodeLabel]]] = frozenset(
         (NodeLabel.ORGANIZATION, EdgeType.PART_OF, NodeLabel.ORGANIZATION),
         (NodeLabel.ORGANIZATION, EdgeType.ACTS_FOR, NodeLabel.ORGANIZATION),
         (NodeLabel.ORGANIZATION, EdgeType.MEMBER_OF, NodeLabel.ORGANIZATION),
+        (NodeLabel.WORK, EdgeType.HAS_TOPIC, NodeLabel.RESEARCH_FIELD),
+        (NodeLabel.WORK, EdgeType.AUTHORED_BY, NodeLabel.ORGANIZATION),
     }
 )
 
@@ -147,6 +154,13 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
         ("level", "string"),  # domain | field | subfield | topic
         ("openalex_id", "string"),
     ),
+    NodeLabel.WORK: (
+        ("openalex_id", "string"),  # https://openalex.org/W...
+        ("doi", "string"),  # lower-case, without resolver: 10.1001/jama.1902.02480300026007
+        ("title", "string"),
+        ("year", "int"),  # publication year
+        ("type", "string"),  # OpenAlex work type: article, book-chapter, review, ...
+    ),
     EdgeType.ASSIGNED_TO: (
         ("sequence", "int"),
         ("raw_name", "string"),
@@ -170,6 +184,17 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
     EdgeType.MEMBER_OF: (
         ("score", "float"),
         ("reason", "string"),
+    ),
+    EdgeType.HAS_TOPIC: (
+        ("score", "float"),  # OpenAlex topic score
+        ("primary", "bool"),  # the work's primary topic
+    ),
+    EdgeType.AUTHORED_BY: (
+        ("authors", "int"),  # authorships of the work at this organisation
+        ("raw_affiliation", "string"),  # one raw affiliation string naming it, if any
+        ("basis", "string"),  # openalex (its institution) | identity (ttkg linked a raw string)
+        ("score", "float"),  # for basis=identity: the link's score
+        ("reason", "string"),  # for basis=identity: why
     ),
 }
 
@@ -197,6 +222,7 @@ _PREFIX_TO_LABEL: Final[dict[str, NodeLabel]] = {
     "cpc": NodeLabel.CPC_CLASS,
     "wipo": NodeLabel.TECHNOLOGY_FIELD,
     "openalex": NodeLabel.RESEARCH_FIELD,
+    "work": NodeLabel.WORK,
 }
 
 
@@ -210,6 +236,17 @@ def org_id(key: str, ror_id: str | None = None) -> str:
     if ror_id:
         return "ror:" + ror_id.rstrip("/").rsplit("/", 1)[-1]
     return "org:" + key
+
+
+def work_id(openalex_id: str) -> str:
+    """`work:W4244661389` for an OpenAlex work (short id or URL)."""
+    return "work:" + openalex_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+def research_field_id(level: str, number: int) -> str:
+    """OpenAlex taxonomy id: `openalex:domain:3`, `openalex:field:17`, `openalex:subfield:1702`,
+    `openalex:topic:10001`."""
+    return f"openalex:{level}:{number}"
 
 
 def country_id(alpha2: str) -> str:

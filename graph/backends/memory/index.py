@@ -625,9 +625,12 @@ class MemoryIndex:
         return g
 
     def _not_from_cpc(self, e: EdgeIndex) -> tuple[IntArray, IntArray]:
-        """End points of the edges whose source is not a CPC class."""
+        """End points of the edges whose source is not a CPC class (nor an OpenAlex research
+        field: the research taxonomy is not part of the entity graph)."""
         lo, hi = self.nodes.span(NodeLabel.CPC_CLASS)
         keep = (e.src < lo) | (e.src >= hi)
+        rlo, rhi = self.nodes.span(NodeLabel.RESEARCH_FIELD)
+        keep &= (e.src < rlo) | (e.src >= rhi)
         return e.src[keep].astype(np.int64), e.dst[keep].astype(np.int64)
 
     def _build_path_index(self) -> PathIndex:
