@@ -10,6 +10,7 @@ from fastapi import Request, Response
 
 from ttkg.api.rdf_views import rdf_response
 from ttkg.graph.backends.contract import GraphBackend
+from ttkg.graph.rdf.subgraph import accept_items
 from ttkg.graph.rdf.writers import MEDIA_TYPES
 from ttkg.queries.formats import GRAPH_ANSWERS, answer_graph, csv_text, graph_text
 from ttkg.queries.models import BridgesResult, PathsResult, Tabular
@@ -65,17 +66,7 @@ def preferred_file_type(accept: str | None, offered: tuple[str, ...] = _FILE_TYP
     """
     best: tuple[float, str] | None = None
     json_q = 0.0
-    for item in (accept or "").split(","):
-        media, *params = (x.strip() for x in item.split(";"))
-        media = media.lower()
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
+    for media, q in accept_items(accept):
         if media == "application/json":
             json_q = max(json_q, q)
         elif media in offered and q > 0 and (best is None or q > best[0]):

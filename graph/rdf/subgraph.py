@@ -71,12 +71,24 @@ def negotiate(accept: str | None) -> RdfFormat | None:
     `*/*` and `application/*` are not taken as a request for RDF (the API then answers with
     its default JSON); ties in quality keep the order of the header.
     """
-    best: tuple[float, int, RdfFormat] | None = None
-    for pos, item in enumerate((accept or "").split(",")):
+    best: tuple[float, RdfFormat] | None = None
+    for media, q in accept_items(accept):
+        fmt = _BY_MEDIA_TYPE.get(media)
+        if fmt is not None and q > 0 and (best is None or q > best[0]):
+            best = (q, fmt)
+    return best[1] if best else None
+
+
+def accept_items(accept: str | None) -> list[tuple[str, float]]:
+    """An Accept header as (media type in lower case, quality) in header order; a malformed
+    quality counts as 0.
+
+    >>> accept_items("text/CSV;q=0.5, application/json")
+    [('text/csv', 0.5), ('application/json', 1.0)]
+    """
+    items = []
+    for item in (accept or "").split(","):
         media, *params = (x.strip() for x in item.split(";"))
-        fmt = _BY_MEDIA_TYPE.get(media.lower())
-        if fmt is None:
-            continue
         q = 1.0
         for param in params:
             name, _, value = param.partition("=")
@@ -85,9 +97,8 @@ def negotiate(accept: str | None) -> RdfFormat | None:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if q > 0 and (best is None or q > best[0]):
-            best = (q, pos, fmt)
-    return best[2] if best else None
+        items.append((media.lower(), q))
+    return items
 
 
 def render_subgraph(
