@@ -33,7 +33,14 @@ from ttkg.core.model import (
     sector_id,
 )
 from ttkg.core.progress import NO_PROGRESS, Progress
-from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
+from ttkg.graph.artifact import (
+    FORMAT,
+    Artifact,
+    ArtifactWriter,
+    default_graph_dir,
+    edge_schema,
+    node_schema,
+)
 from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
 from ttkg.graph.build.openalex import run_openalex
 from ttkg.graph.build.wipo import WipoMatcher
@@ -42,6 +49,7 @@ from ttkg.graph.identity.families import Membership, families
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
+from ttkg.graph.indexing import INDEX_DIR, compute_index, write_index
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
 from ttkg.loaders.openalex import WorkSlice
 from ttkg.loaders.records import CpcTitleRecord, RorRecord
@@ -209,23 +217,27 @@ def build_graph(
         manifest_sources.pop("openalex", None)
     else:
         manifest_sources["openalex"].update(openalex_entry)
-    with ArtifactWriter(out) as writer, progress.task("Writing artifact"):
-        node_counts: dict[str, int] = {}
-        edge_counts: dict[str, int] = {}
-        coverage: dict[str, Any] = {}
-        for label, table in st.nodes.items():
-            arrow = table.to_arrow(node_schema(label))
-            writer.write_nodes(label, arrow)
-            node_counts[label.value] = len(table)
-            if label is NodeLabel.PATENT:
-                coverage["patents"] = patent_coverage(arrow)
-        _data_releases(manifest_sources, sources, coverage.get("patents", {}))
-        for etype, etable in st.edges.items():
-            writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
-            edge_counts[etype.value] = len(etable)
-        st.report.write_tsv(writer.tmp / "rejections.tsv")
-        write_names(writer.tmp / NAMES_FILE, _name_rows(names, resolution, overrides))
-        warnings = _empty_inputs(st.report)
+    with ArtifactWriter(out) as writer:
+        with progress.task("Writing artifact"):
+            node_counts: dict[str, int] = {}
+            edge_counts: dict[str, int] = {}
+            coverage: dict[str, Any] = {}
+            for label, table in st.nodes.items():
+                arrow = table.to_arrow(node_schema(label))
+                writer.write_nodes(label, arrow)
+                node_counts[label.value] = len(table)
+                if label is NodeLabel.PATENT:
+                    coverage["patents"] = patent_coverage(arrow)
+            _data_releases(manifest_sources, sources, coverage.get("patents", {}))
+            for etype, etable in st.edges.items():
+                writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
+                edge_counts[etype.value] = len(etable)
+            st.report.write_tsv(writer.tmp / "rejections.tsv")
+            write_names(writer.tmp / NAMES_FILE, _name_rows(names, resolution, overrides))
+            warnings = _empty_inputs(st.report)
+        with progress.task("Serving index"):
+            # from the tables just written, as a reader sees them: the backends map the result
+            write_index(compute_index(Artifact(writer.tmp, {})), writer.tmp / INDEX_DIR)
         manifest = {
             "format": FORMAT,
             "build_id": writer.build_id,

@@ -133,7 +133,7 @@ class MemoryBackend(GraphBackend):
 
     def edge_counts(self) -> dict[str, int]:
         edges = self.index.edges
-        return {et.value: e.table.num_rows for et, e in edges.items() if e.table.num_rows}
+        return {et.value: e.rows for et, e in edges.items() if e.rows}
 
     # -- entities ----------------------------------------------------------------------------
 
@@ -227,7 +227,8 @@ class MemoryBackend(GraphBackend):
             for direction, rows, ends in sides:
                 if not len(rows):
                     continue
-                others = sorted((nodes.ids[ends[r]], int(r)) for r in rows)[:limit]
+                found = zip(nodes.ids.take(ends[rows]), rows.tolist(), strict=True)
+                others = sorted(found)[:limit]
                 out.extend(
                     Neighbor(
                         et, direction, self._record(nodes.position[o]), self._edge_props(et, r)
@@ -417,7 +418,7 @@ class MemoryBackend(GraphBackend):
             self.index.nodes.ids[pat.off + p],
             pat.number[p],
             year if year >= 0 else None,
-            pat.title[p],
+            pat.title[p].as_py(),
         )
 
     def _patent_mask(
