@@ -175,22 +175,20 @@ class EdgeRows:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._file: pq.ParquetFile | None = None
-        self._starts: list[int] = []
+        # opened now: the open file stays readable if a later build prunes this version
+        self._file = pq.ParquetFile(path) if path.is_file() else None
+        self._starts = [0]
+        if self._file is not None:
+            meta = self._file.metadata
+            for g in range(meta.num_row_groups):
+                self._starts.append(self._starts[-1] + meta.row_group(g).num_rows)
         self._group: tuple[int, list[dict[str, Any]]] | None = None
 
     def row(self, i: int) -> dict[str, Any]:
         """Row i as a dict of its columns (a new dict per call)."""
         with self._lock:
-            if self._file is None:
-                self._file = pq.ParquetFile(self.path)
-                meta = self._file.metadata
-                starts = [0]
-                for g in range(meta.num_row_groups):
-                    starts.append(starts[-1] + meta.row_group(g).num_rows)
-                self._starts = starts
             g = bisect.bisect_right(self._starts, i) - 1
-            if not 0 <= i < self._starts[-1]:
+            if self._file is None or not 0 <= i < self._starts[-1]:
                 raise IndexError(f"{self.path.name}: no row {i}")
             if self._group is None or self._group[0] != g:
                 self._group = (g, self._file.read_row_group(g).to_pylist())

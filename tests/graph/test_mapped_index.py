@@ -19,6 +19,7 @@ from ttkg.graph.backends.contract import FieldSpec, Filters
 from ttkg.graph.backends.memory.backend import MemoryBackend
 from ttkg.graph.indexing import INDEX_DIR
 from ttkg.queries.bridges import bridges
+from ttkg.queries.entity import entity_detail
 from ttkg.queries.paths import paths
 
 
@@ -152,5 +153,26 @@ def test_an_artifact_without_the_index_computes_it_at_open_with_the_same_answers
         src, dst = "Tsinghua University", "Hon Hai Precision Industry Co., Ltd."
         assert paths(backend, src, dst, k=3) == paths(memory_backend, src, dst, k=3)
         assert backend.index.nodes.tables[NodeLabel.PATENT].num_rows > 0
+    finally:
+        backend.close()
+
+
+def test_a_running_backend_keeps_answering_when_its_version_is_removed(
+    sample_graph: Path, memory_backend: MemoryBackend, tmp_path: Path
+) -> None:
+    """A later build prunes old versions: a process still serving one must not break (its
+    files are mapped or open; only their directory entries go)."""
+    graph = tmp_path / "graph"
+    shutil.copytree(sample_graph, graph)
+    backend = MemoryBackend.open(graph)
+    try:
+        shutil.rmtree(backend.index.artifact.path)
+        name = "Tsinghua University"
+        assert entity_detail(backend, name) == entity_detail(memory_backend, name)
+        patent = memory_backend.index.nodes.ids[memory_backend.index.patents.off]
+        assert entity_detail(backend, patent) == entity_detail(memory_backend, patent)
+        assert bridges(backend, "Semiconductors", "Optics", evidence=3) == bridges(
+            memory_backend, "Semiconductors", "Optics", evidence=3
+        )
     finally:
         backend.close()
