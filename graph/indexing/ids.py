@@ -85,15 +85,20 @@ def bisect_right(values: Sequence[str], key: str) -> int:
 
 
 class Positions:
-    """Node id -> position, a read-only mapping by binary search."""
+    """Node id -> position, a read-only mapping: a dict of the few nodes looked up all the
+    time (organisations, fields, countries: `known`), else binary search over all ids."""
 
-    __slots__ = ("_ids", "_order")
+    __slots__ = ("_ids", "_known", "_order")
 
-    def __init__(self, ids: Strings, order: IntArray) -> None:
+    def __init__(self, ids: Strings, order: IntArray, known: dict[str, int]) -> None:
         self._ids = ids
         self._order = order  # positions, their ids ascending
+        self._known = known
 
     def get(self, node_id: str, default: int | None = None) -> int | None:
+        hit = self._known.get(node_id)
+        if hit is not None:
+            return hit
         order, ids = self._order, self._ids
         lo = bisect_left(ids, node_id, order)
         if lo < len(order):

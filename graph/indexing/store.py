@@ -56,7 +56,9 @@ def _load_array(path: Path) -> npt.NDArray[Any]:
         arr.flags.writeable = False
         return arr
     mapped: npt.NDArray[Any] = np.load(path, mmap_mode="r", allow_pickle=False)
-    return mapped
+    # a plain ndarray over the same mapping: np.memmap's Python-level __getitem__ costs
+    # microseconds per scalar read
+    return mapped.view(np.ndarray)
 
 
 def load_index(folder: Path) -> IndexData:

@@ -99,7 +99,13 @@ class Nodes:
         offset = {label: int(labels[label.value][0]) for label in NodeLabel}
         ends = [int(sum(labels[label.value])) for label in NodeLabel]
         ids = Strings(data.ids)
-        return cls(data.tables, ids, Positions(ids, data.array("id_order")), offset, ends)
+        known: dict[str, int] = {}
+        for label in NodeLabel:
+            if label not in (NodeLabel.PATENT, NodeLabel.CPC_CLASS):
+                off, n = labels[label.value]
+                known.update(zip(ids[off : off + n], range(off, off + n), strict=True))
+        positions = Positions(ids, data.array("id_order"), known)
+        return cls(data.tables, ids, positions, offset, ends)
 
     def label(self, i: int) -> NodeLabel:
         return _LABELS[bisect.bisect_right(self.ends, i)]
