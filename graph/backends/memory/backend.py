@@ -14,9 +14,8 @@ import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -38,6 +37,9 @@ from ttkg.graph.backends.contract import (
 )
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 from ttkg.graph.backends.pathsearch import search_paths
+
+if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
+    import networkx as nx
 
 __all__ = ["MemoryBackend", "first_ranked"]
 

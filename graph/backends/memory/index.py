@@ -22,9 +22,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -43,6 +42,9 @@ from ttkg.graph.indexing import (
     bisect_right,
     open_index,
 )
+
+if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
+    import networkx as nx
 
 __all__ = [
     "CoOwnership",
@@ -491,6 +493,8 @@ class MemoryIndex:
         """networkx MultiGraph of organisations, fields, countries and their relations (the
         graph path queries walk). Each edge carries its `hop` (the RelationHop in stored
         direction) and the hop's sort key. Read-only."""
+        import networkx as nx
+
         g: nx.MultiGraph = nx.MultiGraph()
 
         def edges(
