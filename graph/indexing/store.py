@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ttkg.core.errors import ArtifactError
 from ttkg.core.model import NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.compute import compute_index
@@ -62,7 +63,16 @@ def _load_array(path: Path) -> npt.NDArray[Any]:
 
 
 def load_index(folder: Path) -> IndexData:
-    """Memory-map a stored index."""
+    """Memory-map a stored index (ArtifactError when a file of it is damaged or missing)."""
+    try:
+        return _load(folder)
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        raise ArtifactError(
+            f"{folder}: damaged serving index ({exc}); rebuild with `ttkg build`"
+        ) from exc
+
+
+def _load(folder: Path) -> IndexData:
     meta = json.loads((folder / "meta.json").read_text())
     arrays = {p.name[: -len(".npy")]: _load_array(p) for p in folder.glob("*.npy")}
     tables = {label: _read_ipc(folder / "nodes" / f"{label.value}.arrow") for label in NodeLabel}
