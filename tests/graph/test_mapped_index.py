@@ -126,7 +126,7 @@ def test_co_ownership_equals_the_raw_tables(memory_backend: MemoryBackend, raw: 
     got = memory_backend.co_assignment_counts(list(raw.orgs), None, Filters())
     assert got == {k: len(v) for k, v in pairs.items()}
     for (x, y), patents in sorted(pairs.items())[::5]:
-        total, refs = memory_backend.co_assigned_patents(x, y, None, Filters(), 10**6)
+        total, refs = memory_backend.co_assigned_patents(x, y, (), Filters(), 10**6)
         assert total == len(patents)
         assert [r.id for r in refs] == raw.newest_first(patents)
 
