@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ttkg.core.errors import ArtifactError
-from ttkg.core.model import NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.compute import compute_index
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
@@ -85,9 +85,17 @@ def _one_array(column: pa.ChunkedArray) -> pa.Array:
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
+def _same_model(meta: dict[str, Any]) -> bool:
+    """Whether an index was computed for this ttkg's node labels and edge types (in order)."""
+    labels = list(meta.get("labels", {}))
+    edges = list(meta.get("edge_rows", {}))
+    return labels == [lb.value for lb in NodeLabel] and edges == [et.value for et in EdgeType]
+
+
 def open_index(artifact: Artifact) -> IndexData:
-    """The artifact's stored index, memory-mapped; an artifact without one (built by an
-    older ttkg) gets it computed in memory now, with a warning to rebuild."""
+    """The artifact's stored index, memory-mapped; an artifact without one, or with one for
+    other node labels or edge types (both: built by an older ttkg), gets it computed in
+    memory now, with a warning to rebuild."""
     folder = artifact.path / INDEX_DIR
     meta_file = folder / "meta.json"
     if meta_file.is_file():
@@ -95,7 +103,7 @@ def open_index(artifact: Artifact) -> IndexData:
             fmt = json.loads(meta_file.read_text()).get("format")
         except ValueError:
             fmt = None
-        if fmt == INDEX_FORMAT:
+        if fmt == INDEX_FORMAT and _same_model(json.loads(meta_file.read_text())):
             return load_index(folder)
     log.warning(
         "%s has no serving index (%s); computing it in memory, which takes a while at scale: "

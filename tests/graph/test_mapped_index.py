@@ -3,6 +3,7 @@ a plain recomputation from the raw Parquet tables (pure Python, no ttkg code) an
 
 from __future__ import annotations
 
+import json
 import logging
 import mmap
 import shutil
@@ -185,5 +186,26 @@ def test_a_running_backend_keeps_answering_when_its_version_is_removed(
         assert bridges(backend, "Semiconductors", "Optics", evidence=3) == bridges(
             memory_backend, "Semiconductors", "Optics", evidence=3
         )
+    finally:
+        backend.close()
+
+
+def test_an_index_for_other_node_labels_is_computed_again_at_open(
+    sample_graph: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An index written by a ttkg with other node labels (a label added since) is not
+    mapped with the wrong positions: it is computed again, with the warning to rebuild."""
+    old = tmp_path / "old"
+    shutil.copytree(Artifact.open(sample_graph).path, old)
+    meta_file = old / INDEX_DIR / "meta.json"
+    meta = json.loads(meta_file.read_text())
+    meta["labels"].pop(NodeLabel.COUNTRY.value)
+    meta_file.write_text(json.dumps(meta))
+    with caplog.at_level(logging.WARNING):
+        backend = MemoryBackend.open(old)
+    try:
+        assert "rebuild with `ttkg build`" in caplog.text
+        assert not backend.index.data.mapped
+        assert backend.lookup("DE")[0].id == "country:DE"
     finally:
         backend.close()
