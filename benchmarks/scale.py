@@ -57,6 +57,7 @@ RUNS = 30
 def serve_child(graph: Path, kind: str, runs: int, nx_max: int) -> dict[str, Any]:
     """Open, run the mix, then the baselines; everything measured in this fresh process."""
     from benchmarks.queries import _call, real_mix, synthetic_mix
+    from ttkg.core.errors import TtkgError
     from ttkg.graph.backends.memory.backend import MemoryBackend
 
     out: dict[str, Any] = {"rss_start": rss_bytes()}
@@ -68,7 +69,12 @@ def serve_child(graph: Path, kind: str, runs: int, nx_max: int) -> dict[str, Any
     mix = real_mix() if kind == "real" else synthetic_mix(artifact)
     out["queries"] = {}
     for q in mix:
-        timing, _ = measure(_call(backend, q), runs, warmup=1)
+        try:
+            timing, _ = measure(_call(backend, q), runs, warmup=1)
+        except TtkgError as exc:  # a time budget exceeded is a result too
+            out["queries"][f"{q.group}: {q.name}"] = (None, None, None)
+            out.setdefault("errors", {})[f"{q.group}: {q.name}"] = type(exc).__name__
+            continue
         out["queries"][f"{q.group}: {q.name}"] = (timing.cold_ms, timing.p50_ms, timing.p99_ms)
     out["rss_mix"] = rss_bytes()
     patents = artifact.node_counts.get("Patent", 0)
@@ -269,6 +275,16 @@ def run_one(
     return row
 
 
+def _cell(serve: dict[str, Any], label: str, ms: Any) -> str:
+    """p50 / p99 of a query, the error it ended with, or a dash when it was not run."""
+    found = serve["queries"].get(label)
+    if found is None:
+        return "–"
+    if found[1] is None:
+        return str(serve.get("errors", {}).get(label, "error"))
+    return f"{ms(found[1])} / {ms(found[2])}"
+
+
 def report(rows: list[dict[str, Any]]) -> str:
     def ms(v: float | None) -> str:
         return "–" if v is None else f"{v:.2f}" if v < 100 else f"{v:,.0f}"
@@ -299,12 +315,7 @@ def report(rows: list[dict[str, Any]]) -> str:
     for label in labels:
         add(
             f"{label} p50 / p99 ms",
-            [
-                "{} / {}".format(*(ms(v) for v in r["serve"]["queries"][label][1:]))
-                if label in r["serve"]["queries"]
-                else "–"
-                for r in rows
-            ],
+            [_cell(r["serve"], label, ms) for r in rows],
         )
     for engine in ("nx", "duckdb"):
         add(
