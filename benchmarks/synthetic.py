@@ -21,6 +21,11 @@ one located) in 31 countries. Patents are generated until the build's stored edg
 Deterministic: the same seed and input files give byte-identical output.
 
     python benchmarks/synthetic.py --out /tmp/synthetic [--edges 1500000] [--seed 7]
+    python benchmarks/synthetic.py --out /tmp/synthetic --patents 9100000 --orgs 400000
+
+`--patents N` streams (memory bounded by the organisations, not N: about 0.1 GB at any N with
+the default 20,000 organisations) and gives assignee rows locations as the real bulk tables
+have them; `--edges` keeps the earlier in-memory generator, byte for byte.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import argparse
 import bisect
 import csv
 import io
+import itertools
 import json
 import logging
 import math
@@ -56,7 +62,7 @@ from ttkg.loaders import patentsview, wipo
 from ttkg.loaders.report import LoadReport
 from ttkg.loaders.sources import SourcePaths
 
-__all__ = ["SyntheticData", "generate"]
+__all__ = ["SyntheticData", "generate", "generate_patents"]
 
 log = logging.getLogger(__name__)
 
@@ -478,22 +484,40 @@ def _cumulative(weights: Iterable[float]) -> list[float]:
 # -- writing ----------------------------------------------------------------------------------
 
 
+class _TsvZip:
+    """One `<name>.tsv` member of a zip, written row by row, every field double-quoted, as
+    PatentsView publishes (several can be open at once: the tables are written together)."""
+
+    def __init__(self, path: Path, header: Sequence[str]) -> None:
+        info = zipfile.ZipInfo(path.name.removesuffix(".zip"), date_time=_ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self._zip = zipfile.ZipFile(path, "w")
+        self._raw = self._zip.open(info, "w")
+        self._text = io.TextIOWrapper(self._raw, encoding="utf-8", newline="")
+        self._csv = csv.writer(
+            self._text, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n"
+        )
+        self._csv.writerow(header)
+        self.rows = 0
+
+    def write(self, row: Sequence[object]) -> None:
+        self._csv.writerow(["" if v is None else v for v in row])
+        self.rows += 1
+
+    def close(self) -> int:
+        self._text.flush()
+        self._text.detach()
+        self._raw.close()
+        self._zip.close()
+        return self.rows
+
+
 def _write_tsv_zip(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """One `<name>.tsv` member, every field double-quoted, as PatentsView publishes."""
-    member = path.name.removesuffix(".zip")
-    info = zipfile.ZipInfo(member, date_time=_ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    n = 0
-    with zipfile.ZipFile(path, "w") as zf, zf.open(info, "w") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        w = csv.writer(text, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
-        w.writerow(header)
-        for row in rows:
-            w.writerow(["" if v is None else v for v in row])
-            n += 1
-        text.flush()
-        text.detach()
-    return n
+    out = _TsvZip(path, header)
+    for row in rows:
+        out.write(row)
+    return out.close()
 
 
 _HEADERS: Final = {
@@ -637,21 +661,44 @@ def generate(
     counts: dict[str, Any] = {"patents": len(patents)}
     counts.update(_write_patentsview(pv, patents, gen.locations))
 
+    extra = {
+        "co_assigned_patents": sum(1 for p in patents if len(p.assignees) > 1),
+        "estimated_edges": fixed + running + len(used_plain) + len(individuals),
+    }
+    return _finish(out, gen, scheme, seed, counts, extra, cpc, concordance, started, used)
+
+
+def _finish(
+    out: Path,
+    gen: _Generator,
+    scheme: _Scheme,
+    seed: int,
+    counts: dict[str, Any],
+    extra: dict[str, Any],
+    cpc: Path,
+    concordance: Path,
+    started: float,
+    used: set[int],
+) -> SyntheticData:
+    """The ROR dump, the real CPC and concordance files, SYNTHETIC.md."""
+    ror_orgs = [o for o in (*gen.orgs, *gen.ror_only) if o.ror_id]
     rng = random.Random(seed + 1)
-    records = [
-        _ror_record(o, gen.orgs[o.parent] if o.parent is not None else None, rng) for o in ror_orgs
-    ]
     info = zipfile.ZipInfo("ror-synthetic_schema_v2.json", date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
-    with zipfile.ZipFile(out / "ror" / "ror-synthetic.zip", "w") as zf:
-        zf.writestr(info, json.dumps(records, ensure_ascii=False, indent=1))
-    counts["ror_records"] = len(records)
+    with zipfile.ZipFile(out / "ror" / "ror-synthetic.zip", "w") as zf, zf.open(info, "w") as raw:
+        # one JSON array, written record by record (the same bytes as json.dumps(records))
+        raw.write(b"[")
+        for k, o in enumerate(ror_orgs):
+            record = _ror_record(o, gen.orgs[o.parent] if o.parent is not None else None, rng)
+            text = json.dumps(record, ensure_ascii=False, indent=1)
+            raw.write(((",\n" if k else "\n") + " " + text.replace("\n", "\n ")).encode())
+        raw.write(b"\n]" if ror_orgs else b"]")
+    counts["ror_records"] = len(ror_orgs)
 
     shutil.copyfile(cpc, out / "cpc" / cpc.name)
     shutil.copyfile(concordance, out / "wipo" / concordance.name)
     counts["organisations_with_patents"] = len(used)
-    counts["co_assigned_patents"] = sum(1 for p in patents if len(p.assignees) > 1)
-    counts["estimated_edges"] = fixed + running + len(used_plain) + len(individuals)
+    counts.update(extra)
     counts["seed"] = seed
     counts["subclass_weights"] = scheme.weights_from
     (out / "SYNTHETIC.md").write_text(
@@ -663,12 +710,89 @@ def generate(
     )
     counts["seconds"] = round(time.perf_counter() - started, 1)
     sources = SourcePaths(
-        patentsview=pv,
+        patentsview=out / "patentsview",
         ror=out / "ror" / "ror-synthetic.zip",
         cpc=out / "cpc" / cpc.name,
         wipo=out / "wipo" / concordance.name,
     )
     return SyntheticData(out, sources, counts)
+
+
+def _year_at(q: float) -> tuple[int, str]:
+    """Grant year and date at quantile q of the grants (the growth of `_Generator.year`),
+    non-decreasing in q."""
+    span = LAST_YEAR - FIRST_YEAR + 1
+    rate = 0.055
+    y = math.log(1 + q * (math.exp(rate * span) - 1)) / rate
+    year = FIRST_YEAR + min(span - 1, int(y))
+    day = min(335, int((y - int(y)) * 336))
+    return year, f"{year}-{day // 28 + 1:02d}-{day % 28 + 1:02d}"
+
+
+def generate_patents(
+    out: Path,
+    *,
+    patents: int,
+    seed: int = DEFAULT_SEED,
+    orgs: int = DEFAULT_ORGS,
+    ror_only: int = DEFAULT_ROR_ONLY,
+    cpc: Path,
+    concordance: Path,
+    cpc_frequencies: Path | None = None,
+) -> SyntheticData:
+    """Write a synthetic graph of exactly `patents` patents, streaming: each patent's rows
+    go to the five tables as it is drawn, so memory does not grow with the number of
+    patents (only with organisations and places). Rows come in PatentsView's order (by
+    patent_id as text); grant dates increase with the number. Assignee rows carry a
+    rawlocation_id into g_location_not_disambiguated, as the real bulk tables do (an
+    organisation's rows point at one of its country's places)."""
+    started = time.perf_counter()
+    scheme = _read_scheme(cpc, concordance, cpc_frequencies)
+    gen = _Generator(scheme, seed, orgs, ror_only)
+    if out.exists():
+        shutil.rmtree(out)
+    pv = out / "patentsview"
+    for d in (pv, out / "ror", out / "cpc", out / "wipo"):
+        d.mkdir(parents=True)
+    tables = {name: _TsvZip(pv / f"{name}.tsv.zip", h.split()) for name, h in _HEADERS.items()}
+    place = random.Random(seed + 2)
+    home: dict[int, str] = {}  # organisation -> its place (drawn on its first patent)
+    step = (LAST_NUMBER - FIRST_NUMBER) // max(patents, 1)
+    first_long = min(patents, max(0, -(-(10_000_000 - FIRST_NUMBER) // max(step, 1))))
+    used: set[int] = set()
+    co_assigned = 0
+    # 8-digit numbers sort before 7-digit ones as text
+    for i in itertools.chain(range(first_long, patents), range(first_long)):
+        number = str(FIRST_NUMBER + i * step)
+        year, date = _year_at((i + 0.5) / patents)
+        p, holders = gen.patent(year)
+        used.update(holders)
+        co_assigned += len(p.assignees) > 1
+        tables["g_patent"].write((number, "utility", date, p.title, p.kind, p.claims, "0", ""))
+        for seq, (org, first, last, atype) in enumerate(p.assignees):
+            if holders:
+                o = holders[seq]
+                if o not in home:
+                    home[o] = place.choice(gen.locations[gen.orgs[o].country])[0]
+                loc = home[o]
+            else:
+                loc = place.choice(gen.locations[gen.countries[0]])[0]
+            tables["g_assignee_not_disambiguated"].write(
+                (number, seq, "", first, last, org, atype, loc)
+            )
+        for seq, (sym, ctype) in enumerate(p.cpc):
+            tables["g_cpc_current"].write((number, seq, sym[0], sym[:3], sym[:4], sym, ctype, ""))
+        for seq, (first, last, loc) in enumerate(p.inventors):
+            tables["g_inventor_not_disambiguated"].write((number, seq, "", first, last, "", loc))
+        if i % 100_000 == 0:
+            log.info("%d of %d patents", i, patents)
+    for code in sorted(gen.locations):
+        for lid, city, state, raw in gen.locations[code]:
+            tables["g_location_not_disambiguated"].write((lid, "", city, state, raw))
+    counts: dict[str, Any] = {"patents": patents}
+    counts.update({name: t.close() for name, t in tables.items()})
+    extra = {"co_assigned_patents": co_assigned}
+    return _finish(out, gen, scheme, seed, counts, extra, cpc, concordance, started, used)
 
 
 def inputs_from(shared: Path | None) -> tuple[Path, Path, Path | None]:
@@ -692,21 +816,36 @@ def inputs_from(shared: Path | None) -> tuple[Path, Path, Path | None]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="folder to write (replaced)")
-    parser.add_argument("--edges", type=int, default=DEFAULT_EDGES, help="target stored edges")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--edges", type=int, default=DEFAULT_EDGES, help="target stored edges")
+    size.add_argument(
+        "--patents", type=int, help="exactly this many patents, streamed in bounded memory"
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--orgs", type=int, default=DEFAULT_ORGS, help="assignee organisations")
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="real shared data")
     args = parser.parse_args(argv)
     cpc, concordance, freq = inputs_from(args.shared)
-    data = generate(
-        args.out,
-        edges=args.edges,
-        seed=args.seed,
-        orgs=args.orgs,
-        cpc=cpc,
-        concordance=concordance,
-        cpc_frequencies=freq,
-    )
+    if args.patents is not None:
+        data = generate_patents(
+            args.out,
+            patents=args.patents,
+            seed=args.seed,
+            orgs=args.orgs,
+            cpc=cpc,
+            concordance=concordance,
+            cpc_frequencies=freq,
+        )
+    else:
+        data = generate(
+            args.out,
+            edges=args.edges,
+            seed=args.seed,
+            orgs=args.orgs,
+            cpc=cpc,
+            concordance=concordance,
+            cpc_frequencies=freq,
+        )
     print(f"SYNTHETIC data (scale testing only) written to {data.root}")
     print(json.dumps(data.counts, indent=1))
 

@@ -17,10 +17,12 @@ builds still running.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -37,6 +39,7 @@ __all__ = [
     "FORMAT",
     "Artifact",
     "ArtifactWriter",
+    "EdgeRows",
     "default_graph_dir",
     "edge_schema",
     "node_schema",
@@ -46,6 +49,8 @@ log = logging.getLogger(__name__)
 
 FORMAT: Final = "ttkg-graph/1"
 KEEP_VERSIONS: Final = 2
+#: Rows per Parquet row group: one stored row is read with the rows of its group.
+ROW_GROUP: Final = 1 << 16
 
 _ARROW: Final[dict[PropType, pa.DataType]] = {
     "string": pa.string(),
@@ -119,7 +124,7 @@ class ArtifactWriter:
     def _write(path: Path, table: pa.Table, schema: pa.Schema) -> None:
         if not table.schema.equals(schema, check_metadata=False):
             raise ArtifactError(f"{path.name}: schema {table.schema} differs from {schema}")
-        pq.write_table(table, path, compression="zstd")
+        pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP)
 
     def commit(self, manifest: dict[str, Any]) -> Path:
         """Write the manifest, move the version into place and point CURRENT at it."""
@@ -161,6 +166,33 @@ def _writer_alive(tmp_name: str) -> bool:
     except PermissionError:  # alive, owned by another user
         return True
     return True
+
+
+class EdgeRows:
+    """Rows of one stored table by row number, reading only the row group that holds a row
+    (the last one read is kept). Thread-safe."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        # opened now: the open file stays readable if a later build prunes this version
+        self._file = pq.ParquetFile(path) if path.is_file() else None
+        self._starts = [0]
+        if self._file is not None:
+            meta = self._file.metadata
+            for g in range(meta.num_row_groups):
+                self._starts.append(self._starts[-1] + meta.row_group(g).num_rows)
+        self._group: tuple[int, list[dict[str, Any]]] | None = None
+
+    def row(self, i: int) -> dict[str, Any]:
+        """Row i as a dict of its columns (a new dict per call)."""
+        with self._lock:
+            g = bisect.bisect_right(self._starts, i) - 1
+            if self._file is None or not 0 <= i < self._starts[-1]:
+                raise IndexError(f"{self.path.name}: no row {i}")
+            if self._group is None or self._group[0] != g:
+                self._group = (g, self._file.read_row_group(g).to_pylist())
+            return dict(self._group[1][i - self._starts[g]])
 
 
 class Artifact:
@@ -225,6 +257,10 @@ class Artifact:
     ) -> Iterator[pa.RecordBatch]:
         """Stream an edge table in record batches (bounded memory for exports)."""
         yield from self._batches(self.path / "edges" / f"{etype.value}.parquet", batch_size)
+
+    def edge_rows(self, etype: EdgeType) -> EdgeRows:
+        """Random access to the rows of an edge table, a row group at a time."""
+        return EdgeRows(self.path / "edges" / f"{etype.value}.parquet")
 
     @staticmethod
     def _batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from ttkg.core.errors import InputError
@@ -33,7 +34,14 @@ from ttkg.core.model import (
     sector_id,
 )
 from ttkg.core.progress import NO_PROGRESS, Progress
-from ttkg.graph.artifact import FORMAT, ArtifactWriter, default_graph_dir, edge_schema, node_schema
+from ttkg.graph.artifact import (
+    FORMAT,
+    Artifact,
+    ArtifactWriter,
+    default_graph_dir,
+    edge_schema,
+    node_schema,
+)
 from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
 from ttkg.graph.build.openalex import run_openalex
 from ttkg.graph.build.wipo import WipoMatcher
@@ -42,6 +50,7 @@ from ttkg.graph.identity.families import Membership, families
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
+from ttkg.graph.indexing import INDEX_DIR, compute_index, write_index
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
 from ttkg.loaders.openalex import WorkSlice
 from ttkg.loaders.records import CpcTitleRecord, RorRecord
@@ -209,23 +218,27 @@ def build_graph(
         manifest_sources.pop("openalex", None)
     else:
         manifest_sources["openalex"].update(openalex_entry)
-    with ArtifactWriter(out) as writer, progress.task("Writing artifact"):
-        node_counts: dict[str, int] = {}
-        edge_counts: dict[str, int] = {}
-        coverage: dict[str, Any] = {}
-        for label, table in st.nodes.items():
-            arrow = table.to_arrow(node_schema(label))
-            writer.write_nodes(label, arrow)
-            node_counts[label.value] = len(table)
-            if label is NodeLabel.PATENT:
-                coverage["patents"] = patent_coverage(arrow)
-        _data_releases(manifest_sources, sources, coverage.get("patents", {}))
-        for etype, etable in st.edges.items():
-            writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
-            edge_counts[etype.value] = len(etable)
-        st.report.write_tsv(writer.tmp / "rejections.tsv")
-        write_names(writer.tmp / NAMES_FILE, _name_rows(names, resolution, overrides))
-        warnings = _empty_inputs(st.report)
+    with ArtifactWriter(out) as writer:
+        with progress.task("Writing artifact"):
+            node_counts: dict[str, int] = {}
+            edge_counts: dict[str, int] = {}
+            coverage: dict[str, Any] = {}
+            for label, table in st.nodes.items():
+                arrow = table.to_arrow(node_schema(label))
+                writer.write_nodes(label, arrow)
+                node_counts[label.value] = len(table)
+                if label is NodeLabel.PATENT:
+                    coverage["patents"] = patent_coverage(arrow)
+            _data_releases(manifest_sources, sources, coverage.get("patents", {}))
+            for etype, etable in st.edges.items():
+                writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
+                edge_counts[etype.value] = len(etable)
+            st.report.write_tsv(writer.tmp / "rejections.tsv")
+            write_names(writer.tmp / NAMES_FILE, _name_rows(names, resolution, overrides))
+            warnings = _empty_inputs(st.report)
+        with progress.task("Serving index"):
+            # from the tables just written, as a reader sees them: the backends map the result
+            write_index(compute_index(Artifact(writer.tmp, {})), writer.tmp / INDEX_DIR)
         manifest = {
             "format": FORMAT,
             "build_id": writer.build_id,
@@ -412,37 +425,81 @@ def _add_classifications(
     symbols: set[str],
     matcher: WipoMatcher,
 ) -> None:
-    """CLASSIFIED_AS edges (exact duplicates merged), patent IN_FIELD edges, CPC IN_FIELD edges."""
-    classified = st.edge_table(EdgeType.CLASSIFIED_AS)
-    in_field = st.edge_table(EdgeType.IN_FIELD)
-    seen: set[tuple[str, str]] = set()
-    patent_fields: dict[str, dict[int, str]] = defaultdict(dict)
+    """CLASSIFIED_AS edges (exact duplicates merged), patent IN_FIELD edges, CPC IN_FIELD edges.
+
+    Columnar: the validated rows become two dictionary-encoded columns (codes in order of
+    first appearance), duplicates are dropped and fields joined as integer arrays, and the
+    WIPO concordance is matched once per distinct symbol, not once per row."""
+    patents: list[str] = []
+    syms: list[str] = []
+    sequences: list[int] = []
+    types: list[str | None] = []
     for r in records:
-        key = (r.patent_id, r.symbol)
-        if key in seen:
-            st.note("cpc_rows_duplicate_patent_symbol_merged")
-            continue
-        seen.add(key)
-        if r.symbol not in symbols:
-            _ensure_cpc(st, r.symbol, symbols)
-        pid = patent_id(r.patent_id)
-        classified.add(
-            src=pid,
-            dst=cpc_id(r.symbol),
-            sequence=r.sequence,
-            cpc_type=r.cpc_type,
-            source="patentsview",
+        patents.append(r.patent_id)
+        syms.append(r.symbol)
+        sequences.append(r.sequence)
+        types.append(r.cpc_type)
+    p_enc = pa.array(patents, pa.string()).dictionary_encode()
+    s_enc = pa.array(syms, pa.string()).dictionary_encode()
+    pcode = p_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    scode = s_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    distinct = s_enc.dictionary.to_pylist()
+    # first row of every (patent, symbol) pair, in row order
+    _, first = np.unique(pcode * max(len(distinct), 1) + scode, return_index=True)
+    kept = np.sort(first)
+    if len(pcode) > len(kept):
+        st.note("cpc_rows_duplicate_patent_symbol_merged", len(pcode) - len(kept))
+    for sym in distinct:  # in order of first appearance, as the rows bring them
+        if sym not in symbols:
+            _ensure_cpc(st, sym, symbols)
+    classified = st.edge_table(EdgeType.CLASSIFIED_AS).columns
+    rows = kept.tolist()
+    pids = [patent_id(p) for p in p_enc.dictionary.to_pylist()]
+    cids = [cpc_id(x) for x in distinct]
+    classified["src"].extend(pids[c] for c in pcode[kept].tolist())
+    classified["dst"].extend(cids[c] for c in scode[kept].tolist())
+    classified["sequence"].extend(sequences[i] for i in rows)
+    classified["cpc_type"].extend(types[i] for i in rows)
+    classified["source"].extend(["patentsview"] * len(rows))
+
+    # fields of each distinct symbol as CSR (field number, pattern), then one row per
+    # (kept row, field) and the first of every (patent, field) in row order
+    sizes = np.zeros(len(distinct), np.int64)
+    numbers: list[int] = []
+    patterns: list[str] = []
+    for k, sym in enumerate(distinct):
+        found = matcher.fields(sym)
+        sizes[k] = len(found)
+        numbers.extend(found)
+        patterns.extend(found.values())
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    per_row = sizes[scode[kept]]
+    row_of = np.repeat(kept, per_row)
+    at = np.repeat(starts[scode[kept]], per_row) + (
+        np.arange(int(per_row.sum())) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    )
+    number = np.asarray(numbers, np.int64)[at] if len(at) else np.empty(0, np.int64)
+    patent = pcode[row_of]
+    _, first = np.unique(patent * (int(number.max(initial=0)) + 1) + number, return_index=True)
+    first = np.sort(first)
+    # patents in order of their first row with a field; fields ascending within a patent
+    _, first_of_patent = np.unique(patent, return_index=True)
+    patent_rank = np.empty(len(pids), np.int64)
+    patent_rank[patent[np.sort(first_of_patent)]] = np.arange(len(first_of_patent))
+    order = first[np.lexsort((number[first], patent_rank[patent[first]]))]
+    in_field = st.edge_table(EdgeType.IN_FIELD)
+    for i in order.tolist():
+        in_field.add(
+            src=pids[patent[i]],
+            dst=field_id(int(number[i])),
+            pattern=patterns[at[i]],
+            source="ttkg",
         )
-        for number, pattern in matcher.fields(r.symbol).items():
-            patent_fields[pid].setdefault(number, pattern)
-    for pid, found in patent_fields.items():
-        for number in sorted(found):
-            in_field.add(src=pid, dst=field_id(number), pattern=found[number], source="ttkg")
-    st.note("patents_in_a_wipo_field", len(patent_fields))
-    for sub, found in matcher.subclass_patterns().items():
-        _cpc_in_field(st, in_field, sub, found, symbols)
-    for (sub, group), found in matcher.main_group_patterns().items():
-        _cpc_in_field(st, in_field, f"{sub}{group}/00", found, symbols)
+    st.note("patents_in_a_wipo_field", len(first_of_patent))
+    for sub, fields in matcher.subclass_patterns().items():
+        _cpc_in_field(st, in_field, sub, fields, symbols)
+    for (sub, group), fields in matcher.main_group_patterns().items():
+        _cpc_in_field(st, in_field, f"{sub}{group}/00", fields, symbols)
 
 
 def _cpc_in_field(

@@ -214,11 +214,12 @@ def test_a_worker_that_dies_is_replaced(sample_graph: Path, tmp_path: Path) -> N
 @pytest.mark.slow
 def test_a_worker_that_cannot_start_stops_the_server(sample_graph: Path, tmp_path: Path) -> None:
     """The graph directory looks fine (its manifest opens) but a table the backend loads at
-    start-up is damaged: every worker fails to start, and serve exits with uvicorn's code 3."""
+    start-up (the organisations of the serving index it maps) is damaged: every worker fails
+    to start, and serve exits with uvicorn's code 3."""
     graph = tmp_path / "graph"
     shutil.copytree(sample_graph, graph)
-    (table,) = graph.glob("versions/*/nodes/Organization.parquet")
-    table.write_bytes(b"PAR1 this is not a parquet file any more")
+    (table,) = graph.glob("versions/*/index/nodes/Organization.arrow")
+    table.write_bytes(b"ARROW1 this is not an Arrow file any more")
     log = tmp_path / "serve.log"
     args = ["--graph", str(graph), "--workers", "2", "--port", str(free_port())]
     proc = spawn_serve(args, env_without_ttkg(), log)

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.servers import HOST, LiveServer, start_serve, stop, wait_until
-from ttkg.core.model import NodeLabel
+from ttkg.core.model import EdgeType
 from ttkg.graph.artifact import Artifact
 
 PROBLEM = "application/problem+json"
@@ -158,14 +158,14 @@ def test_cors_origins_from_the_environment(sample_graph: Path, tmp_path: Path) -
 def test_internal_error_is_a_plain_500_without_stack_trace(
     sample_graph: Path, tmp_path: Path
 ) -> None:
-    """A real internal failure: the CPC node table (read lazily, on the first CPC lookup) is
-    damaged on disk after the server started."""
+    """A real internal failure: the BROADER edge table (its rows are read lazily, when an
+    edge is shown) is damaged on disk after the server started."""
     graph = tmp_path / "graph"
     shutil.copytree(sample_graph, graph)
     log = tmp_path / "serve.log"
     proc, url = _start(graph, log)
     try:
-        table = Artifact.open(graph).path / "nodes" / f"{NodeLabel.CPC_CLASS.value}.parquet"
+        table = Artifact.open(graph).path / "edges" / f"{EdgeType.BROADER.value}.parquet"
         assert table.is_file()
         table.write_bytes(b"PAR1 this is not a parquet file any more")
         r = httpx.get(f"{url}/entities/cpc:H01L21/02")

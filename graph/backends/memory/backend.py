@@ -14,9 +14,8 @@ import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -38,6 +37,9 @@ from ttkg.graph.backends.contract import (
 )
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 from ttkg.graph.backends.pathsearch import search_paths
+
+if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
+    import networkx as nx
 
 __all__ = ["MemoryBackend", "first_ranked"]
 
@@ -133,7 +135,7 @@ class MemoryBackend(GraphBackend):
 
     def edge_counts(self) -> dict[str, int]:
         edges = self.index.edges
-        return {et.value: e.table.num_rows for et, e in edges.items() if e.table.num_rows}
+        return {et.value: e.rows for et, e in edges.items() if e.rows}
 
     # -- entities ----------------------------------------------------------------------------
 
@@ -227,7 +229,8 @@ class MemoryBackend(GraphBackend):
             for direction, rows, ends in sides:
                 if not len(rows):
                     continue
-                others = sorted((nodes.ids[ends[r]], int(r)) for r in rows)[:limit]
+                found = zip(nodes.ids.take(ends[rows]), rows.tolist(), strict=True)
+                others = sorted(found)[:limit]
                 out.extend(
                     Neighbor(
                         et, direction, self._record(nodes.position[o]), self._edge_props(et, r)
@@ -417,7 +420,7 @@ class MemoryBackend(GraphBackend):
             self.index.nodes.ids[pat.off + p],
             pat.number[p],
             year if year >= 0 else None,
-            pat.title[p],
+            pat.title[p].as_py(),
         )
 
     def _patent_mask(

@@ -1,10 +1,13 @@
-"""The embedded backend's read-only index of an artifact, built once when the graph opens.
+"""The embedded backend's read-only index of an artifact: views of the arrays the build
+stored in the version folder (`ttkg.graph.indexing`), memory-mapped when the graph opens.
 
 Every node has one integer *position*: the node tables one after the other, in `NodeLabel`
 order. Within a label, a node's *row* is its position minus the label's offset; the arrays
 of patents, organisations, fields and CPC classes are indexed by row. Everything here is
-plain numpy arrays (read-only), scipy CSR matrices, Arrow tables and lists of strings, so
-that a build could compute the same arrays and the artifact memory-map them.
+plain numpy arrays (read-only, memory-mapped), scipy CSR matrices over them, Arrow tables
+and a few short lists of strings (organisation and field ids, sorted CPC symbols): opening
+reads no table and builds no index, and a process's memory grows only with the pages its
+queries touch, shared with every other process serving the same version.
 
 A few pieces are built on first use (`names`, `entity_graph`, `path_index`,
 `country_patents`, `cpc_table`), each once, under its own lock: `warm_up` builds the ones a
@@ -19,19 +22,29 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import scipy.sparse as sp
 
-from ttkg.core.errors import ArtifactError
 from ttkg.core.model import EdgeType, NodeLabel, cpc_id
-from ttkg.graph.artifact import Artifact
+from ttkg.graph.artifact import Artifact, EdgeRows
 from ttkg.graph.backends.contract import Relation, RelationHop
 from ttkg.graph.backends.memory.paths import PathIndex, RelationPart
+from ttkg.graph.indexing import (
+    IndexData,
+    Positions,
+    Strings,
+    arrow_indices,
+    bisect_left,
+    bisect_right,
+    open_index,
+)
+
+if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
+    import networkx as nx
 
 __all__ = [
     "CoOwnership",
@@ -68,13 +81,6 @@ def _frozen(*arrays: npt.NDArray[Any]) -> None:
         a.flags.writeable = False
 
 
-def _frozen_csr(m: sp.spmatrix) -> sp.csr_matrix:
-    """`m` as CSR with read-only components."""
-    m = m.tocsr()
-    _frozen(m.data, m.indices, m.indptr)
-    return m
-
-
 # -- nodes ------------------------------------------------------------------------------------
 
 
@@ -82,27 +88,26 @@ def _frozen_csr(m: sp.spmatrix) -> sp.csr_matrix:
 class Nodes:
     """Every node at its position."""
 
-    tables: dict[NodeLabel, pa.Table]  # node tables as read (CPC classes without titles)
-    ids: list[str]  # position -> node id
-    position: dict[str, int]  # node id -> position
+    tables: dict[NodeLabel, pa.Table]  # node tables (memory-mapped Arrow IPC)
+    ids: Strings  # position -> node id
+    position: Positions  # node id -> position
     offset: dict[NodeLabel, int]  # position of each label's first node
     ends: list[int]  # position past each label's last node, in NodeLabel order
 
     @classmethod
-    def read(cls, artifact: Artifact) -> Nodes:
-        """The node tables, in NodeLabel order."""
-        tables: dict[NodeLabel, pa.Table] = {}
-        ids: list[str] = []
-        offset: dict[NodeLabel, int] = {}
-        ends: list[int] = []
+    def load(cls, data: IndexData) -> Nodes:
+        """The node tables and ids, in NodeLabel order."""
+        labels = data.meta["labels"]
+        offset = {label: int(labels[label.value][0]) for label in NodeLabel}
+        ends = [int(sum(labels[label.value])) for label in NodeLabel]
+        ids = Strings(data.ids)
+        known: dict[str, int] = {}
         for label in NodeLabel:
-            # CPC titles are many and only needed to show a node: read them on first use
-            cols = ["id", "symbol", "level"] if label is NodeLabel.CPC_CLASS else None
-            tables[label] = artifact.nodes(label, columns=cols)
-            offset[label] = len(ids)
-            ids.extend(tables[label].column("id").to_pylist())
-            ends.append(len(ids))
-        return cls(tables, ids, {node_id: i for i, node_id in enumerate(ids)}, offset, ends)
+            if label not in (NodeLabel.PATENT, NodeLabel.CPC_CLASS):
+                off, n = labels[label.value]
+                known.update(zip(ids[off : off + n], range(off, off + n), strict=True))
+        positions = Positions(ids, data.array("id_order"), known)
+        return cls(data.tables, ids, positions, offset, ends)
 
     def label(self, i: int) -> NodeLabel:
         return _LABELS[bisect.bisect_right(self.ends, i)]
@@ -118,24 +123,23 @@ class Patents:
 
     off: int
     n: int
-    number: list[str]
-    title: list[str | None]
+    number: Strings
+    title: pa.ChunkedArray  # (n,) titles, null when unknown
     year: npt.NDArray[np.int32]  # (n,) grant year, -1 when unknown
     rank: IntArray  # (n,) place in the order newest first, then by number
 
     @classmethod
-    def build(cls, nodes: Nodes) -> Patents:
+    def load(cls, nodes: Nodes, data: IndexData) -> Patents:
         pat = nodes.tables[NodeLabel.PATENT]
-        number: list[str] = pat.column("number").to_pylist()
-        years = pat.column("year").to_numpy(zero_copy_only=False)
-        year = np.where(np.isnan(years.astype(float)), -1, years).astype(np.int32)
-        n = pat.num_rows
-        order = sorted(range(n), key=lambda i: (-year[i], number[i]))
-        rank = np.empty(n, np.int64)
-        rank[np.array(order, dtype=np.int64)] = np.arange(n)
-        _frozen(year, rank)
         off = nodes.offset[NodeLabel.PATENT]
-        return cls(off, n, number, pat.column("title").to_pylist(), year, rank)
+        return cls(
+            off,
+            pat.num_rows,
+            Strings(pat.column("number")),
+            pat.column("title"),
+            data.array("patent.year"),
+            data.array("patent.rank"),
+        )
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -154,24 +158,20 @@ class Organizations:
     kind: npt.NDArray[np.int16]  # (n,) code: index into `kinds`
 
     @classmethod
-    def build(cls, nodes: Nodes) -> Organizations:
-        org = nodes.tables[NodeLabel.ORGANIZATION]
+    def load(cls, nodes: Nodes, data: IndexData) -> Organizations:
         off, end = nodes.span(NodeLabel.ORGANIZATION)
-        ids = nodes.ids[off:end]
-        rank = np.empty(len(ids), np.int64)
-        rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
-        patents = np.array([n or 0 for n in org.column("patent_count").to_pylist()], np.int64)
-        names = [c or "" for c in org.column("country").to_pylist()]
-        countries = sorted(set(names))
-        code = {c: i for i, c in enumerate(countries)}
-        country = np.array([code[c] for c in names], dtype=np.int32)
-        located = np.array([c != "" for c in names], dtype=bool)
-        kind_names = [k or "" for k in org.column("kind").to_pylist()]
-        kinds = sorted(set(kind_names))
-        code = {k: i for i, k in enumerate(kinds)}
-        kind = np.array([code[k] for k in kind_names], dtype=np.int16)
-        _frozen(rank, patents, country, located, kind)
-        return cls(off, len(ids), ids, rank, patents, countries, country, located, kinds, kind)
+        return cls(
+            off,
+            end - off,
+            nodes.ids[off:end],
+            data.array("org.rank"),
+            data.array("org.patents"),
+            list(data.meta["countries"]),
+            data.array("org.country"),
+            data.array("org.located"),
+            list(data.meta["kinds"]),
+            data.array("org.kind"),
+        )
 
     def country_code(self, iso: str) -> int:
         """Code of an ISO country code (any case), -1 when no organisation is there."""
@@ -192,13 +192,9 @@ class Fields:
     sector_fields: sp.csr_matrix  # sector row x field row: 1 where the field is in the sector
 
     @classmethod
-    def build(cls, nodes: Nodes, broader: EdgeIndex) -> Fields:
+    def load(cls, nodes: Nodes, data: IndexData) -> Fields:
         off, end = nodes.span(NodeLabel.TECHNOLOGY_FIELD)
-        child = (broader.src >= off) & (broader.src < end)
-        sector, fld = broader.dst[child] - off, broader.src[child] - off
-        ones = np.ones(len(fld), np.int32)
-        sectors = sp.csr_matrix((ones, (sector, fld)), shape=(end - off, end - off))
-        return cls(off, nodes.ids[off:end], _frozen_csr(sectors))
+        return cls(off, nodes.ids[off:end], data.csr("field.sectors"))
 
     def of_sector(self, sector: int) -> npt.NDArray[np.int32]:
         """Field rows of a sector row."""
@@ -217,13 +213,11 @@ class Cpc:
     sorted_rows: IntArray  # (n,) row of each symbol of `sorted_symbols`
 
     @classmethod
-    def build(cls, nodes: Nodes) -> Cpc:
-        symbols: list[str] = nodes.tables[NodeLabel.CPC_CLASS].column("symbol").to_pylist()
-        order = sorted(range(len(symbols)), key=symbols.__getitem__)
-        rows = np.array(order, dtype=np.int64)
-        _frozen(rows)
-        off = nodes.offset[NodeLabel.CPC_CLASS]
-        return cls(off, len(symbols), [symbols[i] for i in order], rows)
+    def load(cls, nodes: Nodes, data: IndexData) -> Cpc:
+        rows = data.array("cpc.sorted_rows")
+        table = nodes.tables[NodeLabel.CPC_CLASS]
+        symbols: list[str] = table.column("symbol").take(arrow_indices(rows)).to_pylist()
+        return cls(nodes.offset[NodeLabel.CPC_CLASS], table.num_rows, symbols, rows)
 
     def prefixed(self, prefix: str) -> IntArray:
         """Rows of the symbols starting with `prefix`."""
@@ -235,45 +229,34 @@ class Cpc:
 # -- edges ------------------------------------------------------------------------------------
 
 
-def _positions(column: pa.ChunkedArray, position: dict[str, int]) -> IntArray:
-    """Node positions of an id column: each distinct id is looked up once (the column comes
-    dictionary-encoded from Parquet), then gathered with numpy."""
-    parts = []
-    for chunk in column.chunks:
-        enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
-        try:
-            lut = np.fromiter(
-                (position[u] for u in enc.dictionary.to_pylist()), np.int64, len(enc.dictionary)
-            )
-        except KeyError as exc:
-            raise ArtifactError(f"edge endpoint {exc.args[0]} is not a node of the graph") from None
-        parts.append(lut[enc.indices.to_numpy(zero_copy_only=False)])
-    return np.concatenate(parts) if parts else np.empty(0, np.int64)
-
-
 @dataclass(frozen=True, slots=True, repr=False)
 class EdgeIndex:
-    """One edge type: its table, and each row's end points with CSR offsets by source and by
-    target."""
+    """One edge type: each row's end points with CSR offsets by source and by target; the
+    stored properties are read from the artifact a row group at a time, when shown."""
 
-    table: pa.Table  # the stored edges (src, dst dictionary-encoded, then properties)
+    rows: int  # number of edges
     src: IntArray  # (rows,) source position
     dst: IntArray  # (rows,) target position
     out_order: IntArray  # (rows,) edge rows by source (stable)
     out_ptr: IntArray  # (nodes + 1,) a node's rows are out_order[out_ptr[i]:out_ptr[i + 1]]
     in_order: IntArray  # (rows,) edge rows by target (stable)
     in_ptr: IntArray  # (nodes + 1,) likewise into in_order
+    reader: EdgeRows  # the stored edges' properties, by row
 
     @classmethod
-    def build(cls, table: pa.Table, nodes: Nodes) -> EdgeIndex:
-        src = _positions(table.column("src"), nodes.position)
-        dst = _positions(table.column("dst"), nodes.position)
-        out_order, in_order = np.argsort(src, kind="stable"), np.argsort(dst, kind="stable")
-        ends = np.arange(len(nodes.ids) + 1)
-        out_ptr = np.searchsorted(src[out_order], ends)
-        in_ptr = np.searchsorted(dst[in_order], ends)
-        _frozen(src, dst, out_order, out_ptr, in_order, in_ptr)
-        return cls(table, src, dst, out_order, out_ptr, in_order, in_ptr)
+    def load(cls, etype: EdgeType, data: IndexData, artifact: Artifact) -> EdgeIndex:
+        name = f"edge.{etype.value}"
+        a = data.array
+        return cls(
+            int(data.meta["edge_rows"][etype.value]),
+            a(f"{name}.src"),
+            a(f"{name}.dst"),
+            a(f"{name}.out_order"),
+            a(f"{name}.out_ptr"),
+            a(f"{name}.in_order"),
+            a(f"{name}.in_ptr"),
+            artifact.edge_rows(etype),
+        )
 
     def out_rows(self, node: int) -> IntArray:
         return self.out_order[self.out_ptr[node] : self.out_ptr[node + 1]]
@@ -283,7 +266,7 @@ class EdgeIndex:
 
     def props(self, row: int) -> dict[str, Any]:
         """Properties of an edge row (every column but src and dst)."""
-        props: dict[str, Any] = self.table.slice(row, 1).to_pylist()[0]
+        props = self.reader.row(row)
         del props["src"], props["dst"]
         return props
 
@@ -305,49 +288,17 @@ class Incidence:
     cp: sp.csr_matrix  # CPC class x patent
 
     @classmethod
-    def build(
-        cls,
-        edges: dict[EdgeType, EdgeIndex],
-        pat: Patents,
-        org: Organizations,
-        fld: Fields,
-        cpc: Cpc,
-    ) -> Incidence:
-        at = edges[EdgeType.ASSIGNED_TO]
-        p, o = at.src - pat.off, at.dst - org.off
-        po = sp.csr_matrix((np.ones(len(p), np.int32), (p, o)), shape=(pat.n, org.n))
-        po.sum_duplicates()
-        po.data[:] = 1
-        op = po.T.tocsr()
-        # the same rows newest first (patent rank order): evidence is then a row's first
-        # patents that pass a mask, with no sorting per request
-        owner = np.repeat(np.arange(org.n), np.diff(op.indptr))
-        op_ranked = op.indices[np.lexsort((pat.rank[op.indices], owner))].astype(np.int64)
-        inf = edges[EdgeType.IN_FIELD]
-        is_patent = (inf.src >= pat.off) & (inf.src < pat.off + pat.n)
-        pf_p, pf_f = inf.src[is_patent] - pat.off, inf.dst[is_patent] - fld.off
-        pf = sp.csr_matrix(
-            (np.ones(len(pf_p), np.int32), (pf_p, pf_f)), shape=(pat.n, len(fld.ids))
-        )
-        of = (op @ pf).tocsr()
-        # field x org counts, one contiguous row per field (a column of an org x field array
-        # is a strided view: every vector operation on it was several times slower)
-        fo_dense = np.ascontiguousarray(of.T.toarray(), dtype=np.int64)
-        cl = edges[EdgeType.CLASSIFIED_AS]
-        cp = sp.csr_matrix(
-            (np.ones(len(cl.src), np.int32), (cl.dst - cpc.off, cl.src - pat.off)),
-            shape=(cpc.n, pat.n),
-        )
-        _frozen(op_ranked, fo_dense)
+    def load(cls, data: IndexData) -> Incidence:
+        c = data.csr
         return cls(
-            _frozen_csr(po),
-            _frozen_csr(op),
-            op_ranked,
-            _frozen_csr(pf),
-            _frozen_csr(pf.T),
-            _frozen_csr(of),
-            fo_dense,
-            _frozen_csr(cp),
+            c("po"),
+            c("op"),
+            data.array("op_ranked"),
+            c("pf"),
+            c("fp"),
+            c("of"),
+            data.array("fo_dense"),
+            c("cp"),
         )
 
 
@@ -367,43 +318,20 @@ class CoOwnership:
     pair_patents: IntArray  # (k / 2,) its patents, newest first within a key
 
     @classmethod
-    def build(cls, inc: Incidence, pat: Patents, org: Organizations) -> CoOwnership:
-        co = (inc.op @ inc.po).tocsr()
-        co.setdiag(0)
-        co.eliminate_zeros()
-        pairs = co.tocoo()
-        x, y, w = (a.astype(np.int64) for a in (pairs.row, pairs.col, pairs.data))
-        pp_patent, pp_x, pp_y = _per_patent(inc.po)
-        # the evidence of a pair is a slice of pair_patents, found by binary search
-        once = pp_x < pp_y
-        keys = pp_x[once] * org.n + pp_y[once]
-        patents = pp_patent[once]
-        order = np.lexsort((pat.rank[patents], keys))
-        x_first = org.rank[x] < org.rank[y]
-        pair_keys, pair_patents = keys[order], patents[order]
-        _frozen(x, y, w, x_first, pp_patent, pp_x, pp_y, pair_keys, pair_patents)
+    def load(cls, data: IndexData) -> CoOwnership:
+        a = data.array
         return cls(
-            _frozen_csr(co), x, y, w, x_first, pp_patent, pp_x, pp_y, pair_keys, pair_patents
+            data.csr("co.counts"),
+            a("co.x"),
+            a("co.y"),
+            a("co.w"),
+            a("co.x_first"),
+            a("co.pp_patent"),
+            a("co.pp_x"),
+            a("co.pp_y"),
+            a("co.pair_keys"),
+            a("co.pair_patents"),
         )
-
-
-def _per_patent(po: sp.csr_matrix) -> tuple[IntArray, IntArray, IntArray]:
-    """(patent, x, y) for every patent with several owners and every two of them, x != y."""
-    multi = np.flatnonzero(np.diff(po.indptr) >= 2)
-    pp, px, py = [], [], []
-    for p_ in multi:
-        owners = po.indices[po.indptr[p_] : po.indptr[p_ + 1]]
-        xs, ys = np.meshgrid(owners, owners, indexing="ij")
-        off = xs != ys
-        pp.append(np.full(int(off.sum()), p_, np.int64))
-        px.append(xs[off])
-        py.append(ys[off])
-    empty = np.empty(0, np.int64)
-    return (
-        np.concatenate(pp) if pp else empty,
-        np.concatenate(px).astype(np.int64) if px else empty,
-        np.concatenate(py).astype(np.int64) if py else empty,
-    )
 
 
 # -- lazy pieces ------------------------------------------------------------------------------
@@ -414,18 +342,18 @@ class NameIndex:
     """Case-insensitive names and aliases (of organisations, countries, fields), sorted for
     exact and prefix matches, and ISO country codes."""
 
-    keys: list[str]  # casefolded names and aliases, sorted
+    keys: Strings  # casefolded names and aliases, sorted
     nodes: IntArray  # (len(keys),) position of each key's node
     country_code: dict[str, int]  # ISO alpha-2 and alpha-3, upper case -> position
 
     def exact(self, key: str) -> list[int]:
-        lo, hi = bisect.bisect_left(self.keys, key), bisect.bisect_right(self.keys, key)
+        lo, hi = bisect_left(self.keys, key), bisect_right(self.keys, key)
         found: list[int] = self.nodes[lo:hi].tolist()
         return found
 
     def prefixed(self, key: str) -> list[int]:
-        lo = bisect.bisect_left(self.keys, key)
-        hi = bisect.bisect_left(self.keys, key + "\U0010ffff")
+        lo = bisect_left(self.keys, key)
+        hi = bisect_left(self.keys, key + "\U0010ffff")
         found: list[int] = self.nodes[lo:hi].tolist()
         return found
 
@@ -466,6 +394,7 @@ class MemoryIndex:
     """Everything the embedded backend answers from; read-only once built."""
 
     artifact: Artifact
+    data: IndexData  # the stored arrays (memory-mapped) everything below is a view of
     nodes: Nodes
     patents: Patents
     orgs: Organizations
@@ -484,24 +413,23 @@ class MemoryIndex:
 
     @classmethod
     def from_artifact(cls, artifact: Artifact) -> MemoryIndex:
-        """Read the artifact's tables and build every eager piece."""
-        nodes = Nodes.read(artifact)
-        edges = {
-            et: EdgeIndex.build(artifact.edges(et, endpoints_as_dictionary=True), nodes)
-            for et in EdgeType
-        }
-        pat, org, cpc = Patents.build(nodes), Organizations.build(nodes), Cpc.build(nodes)
-        fld = Fields.build(nodes, edges[EdgeType.BROADER])
-        inc = Incidence.build(edges, pat, org, fld, cpc)
-        entity = [
-            np.arange(*nodes.span(label))
-            for label in NodeLabel
-            if label not in (NodeLabel.PATENT, NodeLabel.CPC_CLASS)
-        ]
-        entity_nodes = np.sort(np.concatenate(entity)).astype(np.int64)
-        _frozen(entity_nodes)
-        co = CoOwnership.build(inc, pat, org)
-        return cls(artifact, nodes, pat, org, fld, cpc, edges, inc, co, entity_nodes)
+        """Map the artifact's stored index (computed now for an artifact without one)."""
+        data = open_index(artifact)
+        nodes = Nodes.load(data)
+        edges = {et: EdgeIndex.load(et, data, artifact) for et in EdgeType}
+        return cls(
+            artifact,
+            data,
+            nodes,
+            Patents.load(nodes, data),
+            Organizations.load(nodes, data),
+            Fields.load(nodes, data),
+            Cpc.load(nodes, data),
+            edges,
+            Incidence.load(data),
+            CoOwnership.load(data),
+            data.array("entity_nodes"),
+        )
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -557,39 +485,16 @@ class MemoryIndex:
                 self.__dict__.pop(name, None)
 
     def _build_names(self) -> NameIndex:
-        """Name and code indexes, built on first use so that loading stays fast."""
-        pairs: list[tuple[str, int]] = []
-        for label in (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD):
-            table = self.nodes.tables[label]
-            off = self.nodes.offset[label]
-            names = table.column("name").to_pylist()
-            aliases = (
-                table.column("aliases").to_pylist()
-                if "aliases" in table.column_names
-                else [None] * len(names)
-            )
-            for row, (name, alias) in enumerate(zip(names, aliases, strict=True)):
-                pairs.extend(
-                    (text.casefold(), off + row) for text in {name, *(alias or ())} if text
-                )
-        pairs.sort()
-        codes = self.nodes.tables[NodeLabel.COUNTRY]
-        country_code: dict[str, int] = {}
-        off = self.nodes.offset[NodeLabel.COUNTRY]
-        for row, (a2, a3) in enumerate(
-            zip(codes.column("code").to_pylist(), codes.column("alpha3").to_pylist(), strict=True)
-        ):
-            country_code[a2.upper()] = off + row
-            if a3:
-                country_code[a3.upper()] = off + row
-        nodes = np.array([n for _, n in pairs], dtype=np.int64)
-        _frozen(nodes)
-        return NameIndex([k for k, _ in pairs], nodes, country_code)
+        """Name and code indexes (stored by the build; read on first use)."""
+        codes = {k: int(v) for k, v in self.data.meta["country_codes"].items()}
+        return NameIndex(Strings(self.data.name_keys), self.data.array("name_nodes"), codes)
 
     def _build_entity_graph(self) -> nx.MultiGraph:
         """networkx MultiGraph of organisations, fields, countries and their relations (the
         graph path queries walk). Each edge carries its `hop` (the RelationHop in stored
         direction) and the hop's sort key. Read-only."""
+        import networkx as nx
+
         g: nx.MultiGraph = nx.MultiGraph()
 
         def edges(
@@ -663,18 +568,11 @@ class MemoryIndex:
 
     def _build_country_patents(self) -> sp.csr_matrix:
         """Country code x patent: 1 where an organisation located there holds the patent."""
-        located = np.flatnonzero(self.orgs.located)
-        oc = sp.csr_matrix(
-            (np.ones(len(located), np.int32), (located, self.orgs.country[located])),
-            shape=(self.orgs.n, len(self.orgs.countries)),
-        )
-        cp = (self.incidence.po @ oc).T.tocsr()
-        cp.data[:] = 1
-        return _frozen_csr(cp)
+        return self.data.csr("country_patents")
 
     def _read_cpc_table(self) -> pa.Table:
         """The CPC class table with its titles."""
-        return self.artifact.nodes(NodeLabel.CPC_CLASS)
+        return self.nodes.tables[NodeLabel.CPC_CLASS]
 
     names = _BuiltOnce(_build_names)
     entity_graph = _BuiltOnce(_build_entity_graph)

@@ -1,0 +1,29 @@
+"""The serving index of an artifact: the arrays the embedded backend answers from.
+
+Computed from the artifact's tables once — by the build, right after it writes them, or at
+open for an artifact built before the index existed — and stored in the version folder as
+`.npy` files (CSR matrices as data/indices/indptr) and Arrow IPC node tables, which the
+backend memory-maps: opening costs milliseconds and pages are read only when touched, and
+processes that open the same version share them. This floor sits between the artifact and
+its two users (the build writes the index, the backends read it); it imports the artifact
+and the ground only.
+"""
+
+from ttkg.graph.indexing.compute import compute_index
+from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
+from ttkg.graph.indexing.ids import Positions, Strings, arrow_indices, bisect_left, bisect_right
+from ttkg.graph.indexing.store import open_index, write_index
+
+__all__ = [
+    "INDEX_DIR",
+    "INDEX_FORMAT",
+    "IndexData",
+    "Positions",
+    "Strings",
+    "arrow_indices",
+    "bisect_left",
+    "bisect_right",
+    "compute_index",
+    "open_index",
+    "write_index",
+]

@@ -1,0 +1,326 @@
+"""Compute the serving index from an artifact's tables (vectorised: Arrow compute, numpy,
+scipy). The build runs this once after writing the tables; the embedded backend only maps
+the result. Every array here is what `ttkg.graph.backends.memory.index` documents."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from ttkg.core.errors import ArtifactError
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.indexing.data import CSR_PARTS, INDEX_FORMAT, IndexData
+
+__all__ = ["compute_index"]
+
+log = logging.getLogger(__name__)
+
+IntArray = npt.NDArray[np.int64]
+Arrays = dict[str, npt.NDArray[Any]]
+
+
+def compute_index(artifact: Artifact) -> IndexData:
+    """Every array of the serving index, from the artifact's tables."""
+    tables = {label: artifact.nodes(label) for label in NodeLabel}
+    labels: dict[str, list[int]] = {}
+    chunks: list[pa.Array] = []
+    total = 0
+    for label, table in tables.items():
+        labels[label.value] = [total, table.num_rows]
+        chunks.extend(table.column("id").cast(pa.string()).chunks)
+        total += table.num_rows
+    ids = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
+    arrays: Arrays = {"id_order": _sort_indices(ids)}
+    meta: dict[str, Any] = {"format": INDEX_FORMAT, "labels": labels, "shapes": {}}
+    span = {NodeLabel(k): (off, off + n) for k, (off, n) in labels.items()}
+
+    _patents(arrays, tables[NodeLabel.PATENT])
+    _organizations(arrays, meta, tables[NodeLabel.ORGANIZATION])
+    _cpc(arrays, tables[NodeLabel.CPC_CLASS])
+    edges = _edges(arrays, meta, artifact, ids)
+    _fields(arrays, meta, span[NodeLabel.TECHNOLOGY_FIELD], edges[EdgeType.BROADER])
+    _incidence(arrays, meta, edges, span)
+    _co_ownership(arrays, meta, len(tables[NodeLabel.ORGANIZATION]))
+    _country_patents(arrays, meta, len(meta["countries"]))
+    entity = [
+        np.arange(*span[label])
+        for label in NodeLabel
+        if label not in (NodeLabel.PATENT, NodeLabel.CPC_CLASS)
+    ]
+    arrays["entity_nodes"] = np.sort(np.concatenate(entity)).astype(np.int64)
+    keys = _names(arrays, meta, tables, span)
+    for arr in arrays.values():
+        arr.flags.writeable = False
+    return IndexData(meta, tables, ids, keys, arrays, mapped=False)
+
+
+def _names(
+    arrays: Arrays,
+    meta: dict[str, Any],
+    tables: dict[NodeLabel, pa.Table],
+    span: dict[NodeLabel, tuple[int, int]],
+) -> pa.Array:
+    """Casefolded names and aliases of organisations, countries and fields, sorted (with
+    their nodes), and ISO alpha-2 and alpha-3 codes -> country position."""
+    pairs: list[tuple[str, int]] = []
+    for label in (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD):
+        table, off = tables[label], span[label][0]
+        names = table.column("name").to_pylist()
+        aliases = (
+            table.column("aliases").to_pylist()
+            if "aliases" in table.column_names
+            else [None] * len(names)
+        )
+        for row, (name, alias) in enumerate(zip(names, aliases, strict=True)):
+            pairs.extend((text.casefold(), off + row) for text in {name, *(alias or ())} if text)
+    pairs.sort()
+    arrays["name_nodes"] = np.array([n for _, n in pairs], dtype=np.int64)
+    codes, off = tables[NodeLabel.COUNTRY], span[NodeLabel.COUNTRY][0]
+    country_code: dict[str, int] = {}
+    for row, (a2, a3) in enumerate(
+        zip(codes.column("code").to_pylist(), codes.column("alpha3").to_pylist(), strict=True)
+    ):
+        country_code[a2.upper()] = off + row
+        if a3:
+            country_code[a3.upper()] = off + row
+    meta["country_codes"] = country_code
+    return pa.array([k for k, _ in pairs], pa.string())
+
+
+def _sort_indices(values: pa.Array | pa.ChunkedArray) -> IntArray:
+    """Positions in ascending value order (stable; code-point order for strings)."""
+    return np.asarray(pc.sort_indices(values).to_numpy(), dtype=np.int64)
+
+
+def _put_csr(arrays: Arrays, meta: dict[str, Any], name: str, m: sp.spmatrix) -> sp.csr_matrix:
+    """Store a matrix as canonical CSR (sorted indices, duplicates summed)."""
+    m = sp.csr_matrix(m)
+    m.sum_duplicates()
+    m.sort_indices()
+    for part in CSR_PARTS:
+        arrays[f"{name}.{part}"] = getattr(m, part)
+    meta["shapes"][name] = list(m.shape)
+    return m
+
+
+# -- nodes ------------------------------------------------------------------------------------
+
+
+def _patents(arrays: Arrays, pat: pa.Table) -> None:
+    year = np.asarray(pc.fill_null(pat.column("year"), -1).to_numpy(), dtype=np.int32)
+    number_rank = np.empty(pat.num_rows, np.int64)
+    number_rank[_sort_indices(pat.column("number"))] = np.arange(pat.num_rows)
+    order = np.lexsort((number_rank, -year.astype(np.int64)))  # newest first, then by number
+    rank = np.empty(pat.num_rows, np.int64)
+    rank[order] = np.arange(pat.num_rows)
+    arrays["patent.year"], arrays["patent.rank"] = year, rank
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[list[str], IntArray]:
+    """Sorted distinct values (null as "") and each row's index into them."""
+    values = pc.fill_null(column, "")
+    names = sorted(pc.unique(values).to_pylist())
+    codes = pc.index_in(values, value_set=pa.array(names, pa.string()))
+    return names, np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _organizations(arrays: Arrays, meta: dict[str, Any], org: pa.Table) -> None:
+    rank = np.empty(org.num_rows, np.int64)
+    rank[_sort_indices(org.column("id"))] = np.arange(org.num_rows)
+    patents = np.asarray(pc.fill_null(org.column("patent_count"), 0).to_numpy(), dtype=np.int64)
+    countries, country = _codes(org.column("country"))
+    kinds, kind = _codes(org.column("kind"))
+    arrays["org.rank"], arrays["org.patents"] = rank, patents
+    arrays["org.country"] = country.astype(np.int32)
+    arrays["org.located"] = np.array([c != "" for c in countries], dtype=bool)[country]
+    arrays["org.kind"] = kind.astype(np.int16)
+    meta["countries"], meta["kinds"] = countries, kinds
+
+
+def _cpc(arrays: Arrays, cpc: pa.Table) -> None:
+    arrays["cpc.sorted_rows"] = _sort_indices(cpc.column("symbol"))
+
+
+# -- edges ------------------------------------------------------------------------------------
+
+
+def _edges(
+    arrays: Arrays, meta: dict[str, Any], artifact: Artifact, ids: pa.Array
+) -> dict[EdgeType, tuple[IntArray, IntArray]]:
+    """End point positions of every edge type, and CSR offsets by source and by target."""
+    n_nodes = len(ids)
+    # every end point column, dictionary-encoded chunk by chunk; one lookup of all their
+    # dictionaries against the node ids (one hash table of the ids, not one per column)
+    encoded: list[tuple[EdgeType, str, list[tuple[int, pa.Array]]]] = []
+    dictionaries: list[pa.Array] = []
+    at = 0
+    meta["edge_rows"] = {}
+    for et in EdgeType:
+        table = artifact.edges(et, ["src", "dst"], endpoints_as_dictionary=True)
+        meta["edge_rows"][et.value] = table.num_rows
+        for side in ("src", "dst"):
+            parts = []
+            for chunk in table.column(side).chunks:
+                enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
+                parts.append((at, enc.indices))
+                dictionaries.append(enc.dictionary.cast(pa.string()))
+                at += len(enc.dictionary)
+            encoded.append((et, side, parts))
+    values = pa.concat_arrays(dictionaries) if dictionaries else pa.array([], pa.string())
+    found = pc.index_in(values, value_set=ids)
+    if found.null_count:
+        missing = values.filter(pc.is_null(found))[0].as_py()
+        raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
+    lut = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+    ends: dict[tuple[EdgeType, str], IntArray] = {}
+    for et, side, parts in encoded:
+        pieces = [lut[start + idx.to_numpy(zero_copy_only=False)] for start, idx in parts]
+        ends[(et, side)] = np.concatenate(pieces) if pieces else np.empty(0, np.int64)
+    out: dict[EdgeType, tuple[IntArray, IntArray]] = {}
+    bounds = np.arange(n_nodes + 1)
+    for et in EdgeType:
+        src, dst = ends[(et, "src")], ends[(et, "dst")]
+        out_order, in_order = np.argsort(src, kind="stable"), np.argsort(dst, kind="stable")
+        name = f"edge.{et.value}"
+        arrays[f"{name}.src"], arrays[f"{name}.dst"] = src, dst
+        arrays[f"{name}.out_order"] = out_order.astype(np.int64)
+        arrays[f"{name}.out_ptr"] = np.searchsorted(src[out_order], bounds).astype(np.int64)
+        arrays[f"{name}.in_order"] = in_order.astype(np.int64)
+        arrays[f"{name}.in_ptr"] = np.searchsorted(dst[in_order], bounds).astype(np.int64)
+        out[et] = (src, dst)
+    return out
+
+
+def _fields(
+    arrays: Arrays,
+    meta: dict[str, Any],
+    span: tuple[int, int],
+    broader: tuple[IntArray, IntArray],
+) -> None:
+    off, end = span
+    src, dst = broader
+    child = (src >= off) & (src < end)
+    sector, fld = dst[child] - off, src[child] - off
+    ones = np.ones(len(fld), np.int32)
+    sectors = sp.csr_matrix((ones, (sector, fld)), shape=(end - off, end - off))
+    _put_csr(arrays, meta, "field.sectors", sectors)
+
+
+# -- incidence and co-ownership --------------------------------------------------------------
+
+
+def _incidence(
+    arrays: Arrays,
+    meta: dict[str, Any],
+    edges: dict[EdgeType, tuple[IntArray, IntArray]],
+    span: dict[NodeLabel, tuple[int, int]],
+) -> None:
+    p_off, p_end = span[NodeLabel.PATENT]
+    o_off, o_end = span[NodeLabel.ORGANIZATION]
+    f_off, f_end = span[NodeLabel.TECHNOLOGY_FIELD]
+    c_off, c_end = span[NodeLabel.CPC_CLASS]
+    n_pat, n_org, n_fld, n_cpc = p_end - p_off, o_end - o_off, f_end - f_off, c_end - c_off
+    src, dst = edges[EdgeType.ASSIGNED_TO]
+    p, o = src - p_off, dst - o_off
+    po = sp.csr_matrix((np.ones(len(p), np.int32), (p, o)), shape=(n_pat, n_org))
+    po.sum_duplicates()
+    po.data[:] = 1
+    po = _put_csr(arrays, meta, "po", po)
+    op = _put_csr(arrays, meta, "op", po.T.tocsr())
+    # the same rows newest first (patent rank order): evidence is then a row's first
+    # patents that pass a mask, with no sorting per request
+    rank = arrays["patent.rank"]
+    owner = np.repeat(np.arange(n_org), np.diff(op.indptr))
+    arrays["op_ranked"] = op.indices[np.lexsort((rank[op.indices], owner))].astype(np.int64)
+    src, dst = edges[EdgeType.IN_FIELD]
+    is_patent = (src >= p_off) & (src < p_end)
+    pf_p, pf_f = src[is_patent] - p_off, dst[is_patent] - f_off
+    pf = sp.csr_matrix((np.ones(len(pf_p), np.int32), (pf_p, pf_f)), shape=(n_pat, n_fld))
+    pf = _put_csr(arrays, meta, "pf", pf)
+    _put_csr(arrays, meta, "fp", pf.T.tocsr())
+    of = _put_csr(arrays, meta, "of", (op @ pf).tocsr())
+    # field x org counts, one contiguous row per field (a column of an org x field array
+    # is a strided view: every vector operation on it was several times slower)
+    arrays["fo_dense"] = np.ascontiguousarray(of.T.toarray(), dtype=np.int64)
+    src, dst = edges[EdgeType.CLASSIFIED_AS]
+    cp = sp.csr_matrix(
+        (np.ones(len(src), np.int32), (dst - c_off, src - p_off)), shape=(n_cpc, n_pat)
+    )
+    _put_csr(arrays, meta, "cp", cp)
+
+
+def _co_ownership(arrays: Arrays, meta: dict[str, Any], n_org: int) -> None:
+    po = _csr(arrays, meta, "po")
+    op = _csr(arrays, meta, "op")
+    co = (op @ po).tocsr()
+    co.setdiag(0)
+    co.eliminate_zeros()
+    co = _put_csr(arrays, meta, "co.counts", co)
+    pairs = co.tocoo()
+    x, y, w = (a.astype(np.int64) for a in (pairs.row, pairs.col, pairs.data))
+    pp_patent, pp_x, pp_y = _per_patent(po)
+    # the evidence of a pair is a slice of pair_patents, found by binary search
+    once = pp_x < pp_y
+    keys = pp_x[once] * n_org + pp_y[once]
+    patents = pp_patent[once]
+    order = np.lexsort((arrays["patent.rank"][patents], keys))
+    org_rank = arrays["org.rank"]
+    arrays.update(
+        {
+            "co.x": x,
+            "co.y": y,
+            "co.w": w,
+            "co.x_first": org_rank[x] < org_rank[y],
+            "co.pp_patent": pp_patent,
+            "co.pp_x": pp_x,
+            "co.pp_y": pp_y,
+            "co.pair_keys": keys[order],
+            "co.pair_patents": patents[order],
+        }
+    )
+
+
+def _per_patent(po: sp.csr_matrix) -> tuple[IntArray, IntArray, IntArray]:
+    """(patent, x, y) for every patent with several owners and every two of them, x != y,
+    in patent order, then x, then y (each row's owners ascending)."""
+    sizes = np.diff(po.indptr).astype(np.int64)
+    multi = np.flatnonzero(sizes >= 2)
+    if not len(multi):
+        empty = np.empty(0, np.int64)
+        return empty, empty, empty
+    m = sizes[multi]
+    # one (patent, i, j) per ordered pair of owner slots i, j of the patent, i != j
+    per = m * m
+    patent = np.repeat(multi, per)
+    start = np.repeat(po.indptr[multi].astype(np.int64), per)
+    size = np.repeat(m, per)
+    k = np.arange(int(per.sum()), dtype=np.int64) - np.repeat(np.cumsum(per) - per, per)
+    i, j = k // size, k % size
+    off = i != j
+    indices = po.indices.astype(np.int64)
+    return patent[off].astype(np.int64), indices[start + i][off], indices[start + j][off]
+
+
+def _country_patents(arrays: Arrays, meta: dict[str, Any], n_countries: int) -> None:
+    """Country code x patent: 1 where an organisation located there holds the patent."""
+    po = _csr(arrays, meta, "po")
+    located = np.flatnonzero(arrays["org.located"])
+    oc = sp.csr_matrix(
+        (np.ones(len(located), np.int32), (located, arrays["org.country"][located])),
+        shape=(po.shape[1], n_countries),
+    )
+    cp = (po @ oc).T.tocsr()
+    cp.data[:] = 1
+    _put_csr(arrays, meta, "country_patents", cp)
+
+
+def _csr(arrays: Arrays, meta: dict[str, Any], name: str) -> sp.csr_matrix:
+    data, indices, indptr = (arrays[f"{name}.{p}"] for p in CSR_PARTS)
+    return sp.csr_matrix((data, indices, indptr), shape=tuple(meta["shapes"][name]))

@@ -1,0 +1,117 @@
+"""The index on disk: `<version>/index/` holds meta.json, one `.npy` file per array (a CSR
+matrix as `<name>.data.npy`, `.indices.npy`, `.indptr.npy`), and uncompressed Arrow IPC
+files: `node_ids.arrow` (every node id at its position), `name_keys.arrow` (the sorted keys
+of name lookups) and `nodes/<Label>.arrow` (the node tables); all memory-mapped at open."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from ttkg.core.errors import ArtifactError
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
+from ttkg.graph.indexing.compute import compute_index
+from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
+
+__all__ = ["load_index", "open_index", "write_index"]
+
+log = logging.getLogger(__name__)
+
+#: Arrays stored in fewer bytes than this are read rather than mapped.
+_MAP_FROM: Final = 1 << 16
+
+
+def write_index(data: IndexData, folder: Path) -> None:
+    """Write an index into `folder` (created)."""
+    (folder / "nodes").mkdir(parents=True, exist_ok=True)
+    for name, arr in data.arrays.items():
+        np.save(folder / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+    for label, table in data.tables.items():
+        _write_ipc(folder / "nodes" / f"{label.value}.arrow", table)
+    _write_ipc(folder / "node_ids.arrow", pa.table({"id": data.ids}))
+    _write_ipc(folder / "name_keys.arrow", pa.table({"key": data.name_keys}))
+    (folder / "meta.json").write_text(json.dumps(data.meta, indent=1))
+
+
+def _write_ipc(path: Path, table: pa.Table) -> None:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table.combine_chunks(), max_chunksize=1 << 20)
+
+
+def _read_ipc(path: Path) -> pa.Table:
+    return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+
+
+def _load_array(path: Path) -> npt.NDArray[Any]:
+    """A stored array, memory-mapped read-only (small ones are read: a page is a page)."""
+    if path.stat().st_size < _MAP_FROM:
+        arr: npt.NDArray[Any] = np.load(path, allow_pickle=False)
+        arr.flags.writeable = False
+        return arr
+    mapped: npt.NDArray[Any] = np.load(path, mmap_mode="r", allow_pickle=False)
+    # a plain ndarray over the same mapping: np.memmap's Python-level __getitem__ costs
+    # microseconds per scalar read
+    return mapped.view(np.ndarray)
+
+
+def load_index(folder: Path) -> IndexData:
+    """Memory-map a stored index (ArtifactError when a file of it is damaged or missing)."""
+    try:
+        return _load(folder)
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        raise ArtifactError(
+            f"{folder}: damaged serving index ({exc}); rebuild with `ttkg build`"
+        ) from exc
+
+
+def _load(folder: Path) -> IndexData:
+    meta = json.loads((folder / "meta.json").read_text())
+    arrays = {p.name[: -len(".npy")]: _load_array(p) for p in folder.glob("*.npy")}
+    tables = {label: _read_ipc(folder / "nodes" / f"{label.value}.arrow") for label in NodeLabel}
+    ids = _one_array(_read_ipc(folder / "node_ids.arrow").column("id"))
+    keys = _one_array(_read_ipc(folder / "name_keys.arrow").column("key"))
+    return IndexData(meta, tables, ids, keys, arrays, mapped=True)
+
+
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def _same_model(meta: dict[str, Any]) -> bool:
+    """Whether an index was computed for this ttkg's node labels and edge types (in order)."""
+    labels = list(meta.get("labels", {}))
+    edges = list(meta.get("edge_rows", {}))
+    return labels == [lb.value for lb in NodeLabel] and edges == [et.value for et in EdgeType]
+
+
+def open_index(artifact: Artifact) -> IndexData:
+    """The artifact's stored index, memory-mapped; an artifact without one, or with one for
+    other node labels or edge types (both: built by an older ttkg), gets it computed in
+    memory now, with a warning to rebuild."""
+    folder = artifact.path / INDEX_DIR
+    meta_file = folder / "meta.json"
+    if meta_file.is_file():
+        try:
+            fmt = json.loads(meta_file.read_text()).get("format")
+        except ValueError:
+            fmt = None
+        if fmt == INDEX_FORMAT and _same_model(json.loads(meta_file.read_text())):
+            return load_index(folder)
+    log.warning(
+        "%s has no serving index (%s); computing it in memory, which takes a while at scale: "
+        "rebuild with `ttkg build` to open this graph instantly",
+        artifact.path,
+        INDEX_FORMAT,
+    )
+    started = time.perf_counter()
+    data = compute_index(artifact)
+    log.info("index computed in %.2f s", time.perf_counter() - started)
+    return data
