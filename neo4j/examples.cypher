@@ -119,3 +119,16 @@ MATCH (o)<-[:ASSIGNED_TO]-(p:Patent)-[:IN_FIELD]->(:TechnologyField {id: 'wipo:f
 RETURN o.id AS id, o.name AS organisation, works, count(DISTINCT p) AS patents
 ORDER BY works DESC, patents DESC, id
 LIMIT 5;
+
+// 14. The paths `ttkg query paths "Tsinghua University" "LG Display Co., Ltd." --via CO_ASSIGNED`
+//     prints, drawn from the derived CO_ASSIGNED relationships `ttkg neo4j push` stores (each
+//     with `patents`, the co-owned patents behind it, and `evidence`, their first ids): the
+//     shortest paths, the strongest weakest hop first. Return `p` to see them as a graph.
+// expect: [{"organisations": ["Tsinghua University", "Samsung Electronics (South Korea)", "Seoul National University Industry Foundation", "LG Display Co., Ltd."], "patents": [1, 30, 3], "first_evidence": "patent:US7773574"}, {"organisations": ["Tsinghua University", "Samsung Electronics (South Korea)", "Korea University Research and Business Foundation", "LG Display Co., Ltd."], "patents": [1, 15, 1], "first_evidence": "patent:US7773574"}, {"organisations": ["Tsinghua University", "Samsung Electronics (South Korea)", "University-Industry Cooperation Group of Kyung Hee University", "LG Display Co., Ltd."], "patents": [1, 6, 1], "first_evidence": "patent:US7773574"}]
+MATCH p = allShortestPaths((a:Organization {id: 'ror:03cve4549'})-[:CO_ASSIGNED*..4]-(b:Organization {id: 'org:lg-display'}))
+WITH p, [r IN relationships(p) | r.patents] AS patents
+WITH p, patents, reduce(w = patents[0], n IN patents | CASE WHEN n < w THEN n ELSE w END) AS weakest,
+     reduce(s = 0, n IN patents | s + n) AS total
+RETURN [n IN nodes(p) | n.name] AS organisations, patents, relationships(p)[0].evidence[0] AS first_evidence
+ORDER BY weakest DESC, total DESC, organisations
+LIMIT 3;

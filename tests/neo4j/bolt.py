@@ -208,12 +208,20 @@ def _pushed_build(server: BoltServer) -> str | None:
     return build
 
 
+#: Patent ids stored per derived relationship in the session's pushed sample (as `ttkg neo4j
+#: push` does by default).
+DERIVED_EVIDENCE = 20
+
+
 def pushed_sample(bolt_server: BoltServer, sample_graph: Path) -> BoltServer:
-    """Make the server's database hold the built graph at `sample_graph`: push it (replacing
-    whatever else is there) unless that build is already there completely."""
+    """Make the server's database hold the built graph at `sample_graph` with its derived
+    relations: push it (replacing whatever else is there) unless that build is already there
+    completely."""
     from neo4j import GraphDatabase
 
     from ttkg.graph.artifact import Artifact
+    from ttkg.graph.backends.derived import derived_relations
+    from ttkg.graph.backends.memory.backend import MemoryBackend
     from ttkg.graph.backends.neo4j.push import push_artifact
 
     artifact = Artifact.open(sample_graph)
@@ -223,7 +231,15 @@ def pushed_sample(bolt_server: BoltServer, sample_graph: Path) -> BoltServer:
         bolt_server.uri, auth=(bolt_server.user, bolt_server.password)
     ) as driver:
         t0 = time.monotonic()
-        result = push_artifact(driver, artifact, database=bolt_server.database, replace=True)
+        embedded = MemoryBackend(artifact)
+        result = push_artifact(
+            driver,
+            artifact,
+            database=bolt_server.database,
+            replace=True,
+            derived=derived_relations(embedded, evidence=DERIVED_EVIDENCE),
+        )
+        embedded.close()
         TIMINGS[
             f"push of {sum(result.node_counts.values()):,} nodes and "
             f"{sum(result.edge_counts.values()):,} relationships"

@@ -16,6 +16,7 @@ from tests.neo4j.bolt import BoltServer, pushed_sample
 from tests.parity import assert_same
 from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel, field_id
 from ttkg.graph.backends.contract import FieldSpec, Filters
+from ttkg.graph.backends.derived import DERIVED_ENDS
 from ttkg.graph.backends.memory.backend import MemoryBackend
 from ttkg.graph.backends.neo4j import cypher
 
@@ -41,6 +42,8 @@ def test_style_sheet_is_grass_covering_every_label_and_type() -> None:
         assert caption, etype
         if caption.group(1):
             assert caption.group(1) in {n for n, _ in PROPERTIES[etype]}
+    for derived in DERIVED_ENDS:  # what `ttkg neo4j push` adds: captioned with its count
+        assert rules[f"relationship.{derived.value}"]["caption"] == '"{patents}"'
     with pytest.raises(ValueError):
         kit.parse_grass("node { color: #fff }")  # no ';'
     with pytest.raises(ValueError):

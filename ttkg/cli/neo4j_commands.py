@@ -50,15 +50,32 @@ def push(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, max=100_000, help="Rows per UNWIND batch")
     ] = 10_000,
+    derived: Annotated[
+        bool,
+        typer.Option(
+            "--derived/--no-derived",
+            help="Also store CO_ASSIGNED and ACTIVE_IN (the hops path queries walk) with their "
+            "patent counts and evidence ids",
+        ),
+    ] = True,
+    evidence: Annotated[
+        int,
+        typer.Option(
+            "--evidence", min=0, max=10_000, help="Patent ids stored per derived relationship"
+        ),
+    ] = 20,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:
     """Push the built graph into Neo4j (idempotent: pushing a build again changes nothing).
 
-    Constraints and indexes first, then nodes and relationships in UNWIND batches; afterwards
-    the counts in the server are checked against the artifact's manifest.
+    Constraints and indexes first, then nodes and relationships in UNWIND batches, then the
+    derived relations; afterwards the counts in the server are checked against the artifact's
+    manifest.
     """
     from ttkg.graph.artifact import Artifact
+    from ttkg.graph.backends.derived import derived_relations
+    from ttkg.graph.backends.memory.backend import MemoryBackend
     from ttkg.graph.backends.neo4j.backend import driver_for
     from ttkg.graph.backends.neo4j.push import push_artifact
 
@@ -66,25 +83,37 @@ def push(
     settings = settings_from(graph, None, uri, user, password, database).neo4j
     with errors():
         artifact = Artifact.open(graph)
+        embedded = MemoryBackend(artifact) if derived else None
         driver = driver_for(settings)
         try:
             with progress_bar(disable=quiet, counts="") as bar:
+                progress = RichProgress(bar)
+                rows = (
+                    derived_relations(embedded, evidence=evidence, progress=progress)
+                    if embedded is not None
+                    else None
+                )
                 result = push_artifact(
                     driver,
                     artifact,
                     database=settings.database,
                     batch_size=batch_size,
                     replace=replace,
-                    progress=RichProgress(bar),
+                    progress=progress,
                     uri=settings.uri,
+                    derived=rows,
                 )
         finally:
             driver.close()
+            if embedded is not None:
+                embedded.close()
     table = Table("label / type", "in the server", "in the artifact", title="Neo4j")
     for name, n in [*result.node_counts.items(), *result.edge_counts.items()]:
         expected = {**artifact.node_counts, **artifact.edge_counts}.get(name, 0)
         if n or expected:
             table.add_row(name, f"{n:,}", f"{expected:,}")
+    for name, n in result.derived_counts.items():
+        table.add_row(f"{name} (derived)", f"{n:,}", "-")
     out.print(table)
     cleared = f"; deleted {result.cleared:,} nodes of the previous build" if result.cleared else ""
     out.print(

@@ -21,6 +21,7 @@ from ttkg.core.model import (
     label_of_id,
 )
 from ttkg.graph.backends.contract import FieldSpec, Filters, Relation
+from ttkg.graph.backends.derived import DERIVED_ENDS
 from ttkg.graph.backends.neo4j.dialect import Dialect, await_indexes_statement
 
 __all__ = [
@@ -30,12 +31,14 @@ __all__ = [
     "Query",
     "clear_label_batch",
     "constraint_name",
+    "count_derived",
     "count_edges",
     "count_nodes",
     "create_constraint",
     "create_index",
     "edge_row",
     "index_name",
+    "merge_derived",
     "merge_edges",
     "merge_nodes",
     "node_row",
@@ -68,6 +71,13 @@ def _label(label: NodeLabel | str) -> str:
     if label == META_LABEL:
         return f"`{META_LABEL}`"
     raise ValueError(f"not a ttkg label: {label!r}")
+
+
+def _derived_type(relation: Relation) -> str:
+    """A derived relationship type ready for interpolation: only `DERIVED_ENDS` keys pass."""
+    if not isinstance(relation, Relation) or relation not in DERIVED_ENDS:
+        raise ValueError(f"not a derived ttkg relationship type: {relation!r}")
+    return f"`{relation.value}`"
 
 
 def _rtype(etype: EdgeType) -> str:
@@ -182,6 +192,30 @@ def merge_edges(
         f"{verb} (a)-[e:{_rtype(etype)}]->(b) SET e = r.props RETURN count(e) AS n",
         {"rows": list(rows)},
     )
+
+
+def merge_derived(
+    relation: Relation, rows: Sequence[dict[str, Any]], *, create: bool = False
+) -> Query:
+    """Upsert derived relationships (CO_ASSIGNED, ACTIVE_IN) between existing nodes: rows
+    {src, dst, props}; props replace the relationship's properties. Returns `n` written."""
+    src, dst = DERIVED_ENDS[relation]
+    verb = "CREATE" if create else "MERGE"
+    return (
+        f"UNWIND $rows AS r MATCH (a:{_label(src)} {{id: r.src}}) "
+        f"MATCH (b:{_label(dst)} {{id: r.dst}}) "
+        f"{verb} (a)-[e:{_derived_type(relation)}]->(b) SET e = r.props RETURN count(e) AS n",
+        {"rows": list(rows)},
+    )
+
+
+def count_derived() -> Query:
+    """Rows (type, n) for every derived relationship type."""
+    parts = [
+        f"MATCH ()-[r:{_derived_type(rel)}]->() RETURN '{rel.value}' AS type, count(r) AS n"
+        for rel in DERIVED_ENDS
+    ]
+    return " UNION ALL ".join(parts), {}
 
 
 def write_meta(props: dict[str, Any]) -> Query:

@@ -7,6 +7,10 @@ re-running a push (or resuming an interrupted one) changes nothing; labels and t
 nothing in the server yet are CREATEd, the same result written faster. The manifest
 (provenance, counts) goes into one `TtkgGraph` node, marked complete only after the counts in
 the server were checked against the manifest's.
+
+Given `derived` rows (`ttkg.graph.backends.derived`), the push also stores the relations path
+queries walk but the artifact does not hold (CO_ASSIGNED, ACTIVE_IN) with their patent counts
+and evidence ids, so that a path drawn in Neo4j Browser is the path the CLI shows.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +29,8 @@ from ttkg.core.errors import ArtifactError, BackendError
 from ttkg.core.model import SCHEMA, EdgeType, NodeLabel, label_of_id
 from ttkg.core.progress import NO_PROGRESS, Progress
 from ttkg.graph.artifact import Artifact
+from ttkg.graph.backends.contract import Relation
+from ttkg.graph.backends.derived import DERIVED_ENDS, DerivedRelation
 from ttkg.graph.backends.neo4j import cypher
 from ttkg.graph.backends.neo4j.dialect import Dialect, dialect_of
 from ttkg.graph.backends.neo4j.errors import translating_errors
@@ -47,6 +53,7 @@ class PushResult:
     cleared: int = 0
     node_counts: dict[str, int] = field(default_factory=dict)
     edge_counts: dict[str, int] = field(default_factory=dict)
+    derived_counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -65,12 +72,14 @@ def push_artifact(
     replace: bool = False,
     progress: Progress = NO_PROGRESS,
     uri: str | None = None,
+    derived: Iterable[DerivedRelation] | None = None,
 ) -> PushResult:
     """Push `artifact` into `database`; returns counts checked against the manifest.
 
     If the database already holds another build, `replace=True` deletes it first; otherwise
     the push refuses (MERGE would leave the other build's stale nodes behind). `uri` is only
-    used in messages (default: the driver's address).
+    used in messages (default: the driver's address). `derived` rows, if given, are stored
+    as relationships of their relation's type (properties `patents`, `evidence`, `derived`).
     Raises BackendUnavailableError (server down, credentials refused), BackendError (another
     build present, counts differ afterwards) or ArtifactError (an id of no known label).
     """
@@ -98,9 +107,17 @@ def push_artifact(
                 result.edges_written += _push_edges(
                     session, artifact, etype, batch_size, progress, not present_edges[etype.value]
                 )
+            if derived is not None:
+                written = _push_derived(session, derived, batch_size)
+                result.derived_counts = _derived_counts(session)
+                if written != result.derived_counts:
+                    raise BackendError(
+                        f"after the push, derived relationships at {where} differ: "
+                        f"written {written}, server {result.derived_counts}"
+                    )
             result.node_counts, result.edge_counts = _counts(session)
             _check_counts(artifact, result, where)
-            _write_meta(session, artifact, status="complete")
+            _write_meta(session, artifact, status="complete", derived=result.derived_counts)
     result.seconds = time.monotonic() - t0
     log.info(
         "pushed build %s to %s: %d nodes, %d relationships in %.1f s",
@@ -170,7 +187,9 @@ def _make_room(
     return deleted
 
 
-def _write_meta(session: Any, artifact: Artifact, status: str) -> None:
+def _write_meta(
+    session: Any, artifact: Artifact, status: str, derived: dict[str, int] | None = None
+) -> None:
     manifest = artifact.manifest
     q, p = cypher.write_meta(
         {
@@ -178,6 +197,7 @@ def _write_meta(session: Any, artifact: Artifact, status: str) -> None:
             "format": str(manifest.get("format", "")),
             "manifest": json.dumps(manifest, sort_keys=True),
             "status": status,
+            "derived": json.dumps(derived or {}, sort_keys=True),
         }
     )
     session.execute_write(_run_consume, q, p)
@@ -272,3 +292,44 @@ def _check_counts(artifact: Artifact, result: PushResult, where: str) -> None:
     ]
     if diffs:
         raise BackendError(f"after the push, counts at {where} differ: " + "; ".join(diffs))
+
+
+def _derived_counts(session: Any) -> dict[str, int]:
+    counts = {rel.value: 0 for rel in DERIVED_ENDS}
+    q, p = cypher.count_derived()
+    for rec in session.run(q, p):
+        counts[rec["type"]] = int(rec["n"])
+    return counts
+
+
+def _push_derived(session: Any, rows: Iterable[DerivedRelation], batch_size: int) -> dict[str, int]:
+    """Write derived rows type by type in batches; returns the number written per type."""
+    present = _derived_counts(session)
+    written = dict.fromkeys(present, 0)
+    pending: dict[str, list[dict[str, Any]]] = {k: [] for k in present}
+
+    def flush(relation: str) -> None:
+        batch = pending[relation]
+        if not batch:
+            return
+        q, p = cypher.merge_derived(Relation(relation), batch, create=not present[relation])
+        n = session.execute_write(_run_count, q, p)
+        if n != len(batch):
+            raise BackendError(f"{relation}: wrote {n} of {len(batch)} derived relationships")
+        written[relation] += n
+        pending[relation] = []
+
+    for row in rows:
+        key = row.relation.value
+        pending[key].append(
+            {
+                "src": row.src,
+                "dst": row.dst,
+                "props": {"patents": row.patents, "evidence": list(row.evidence), "derived": True},
+            }
+        )
+        if len(pending[key]) >= batch_size:
+            flush(key)
+    for key in list(pending):
+        flush(key)
+    return written
