@@ -16,9 +16,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx takes ~0.5 s to import: only answers written as graphs need it
+    import networkx as nx
 
 from ttkg.queries.models import (
     BridgesResult,
@@ -79,6 +80,8 @@ class _Builder:
     """Nodes and edges of an answer, each once (an edge is keyed by its relation)."""
 
     def __init__(self) -> None:
+        import networkx as nx
+
         self.graph = nx.MultiDiGraph()
 
     def entity(self, e: EntityRef) -> str:
@@ -160,6 +163,8 @@ def edge_key(src: str, relation: str, dst: str) -> str:
 
 def graph_text(graph: nx.Graph, fmt: GraphFormat) -> str:
     """A networkx graph as a GraphML or GEXF 1.2 document (UTF-8, with its XML declaration)."""
+    import networkx as nx
+
     buffer = io.BytesIO()
     if fmt == "graphml":
         nx.write_graphml(graph, buffer, encoding="utf-8")
