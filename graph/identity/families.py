@@ -126,7 +126,31 @@ def families(resolution: Resolution, index: RorIndex,
     _name_families(clusters, out, index)
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
-    return out
+    return _to_heads(clusters, out)
+
+
+def _to_heads(clusters: Mapping[str, OrgCluster],
+              out: dict[str, Membership]) -> dict[str, Membership]:
+    """Point every membership at the head of its family: a family found for an organisation
+    that is itself a member of another (a ROR root whose name extends a company's) is that
+    other family. Of several clusters on one node, the surest membership speaks for it."""
+    of_node: dict[str, Membership] = {}
+    for k, m in out.items():
+        node = _node(clusters[k])
+        if node not in of_node or m.score > of_node[node].score:
+            of_node[node] = m
+    resolved: dict[str, Membership] = {}
+    for k, m in out.items():
+        seen = {_node(clusters[k])}
+        while m.family_id not in seen:
+            seen.add(m.family_id)
+            up = of_node.get(m.family_id)
+            if up is None or up.family_id in seen:
+                break
+            m = Membership(up.family_id, round(m.score * up.score, 3),
+                           f"{m.reason}; whose family is {up.family_id} ({up.reason})")
+        resolved[k] = m
+    return resolved
 
 
 def _distinctive(prefix: tuple[str, ...], head: OrgCluster, index: RorIndex) -> bool:
