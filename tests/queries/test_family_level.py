@@ -5,6 +5,7 @@ family its edge points to, any other heads its own family)."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -176,3 +177,39 @@ def test_unknown_level_and_unsupported_queries_are_refused(backend: GraphBackend
     assert make_filters(level="Organisation").level == "organization"
     with pytest.raises(InvalidQueryError, match="organization level only"):
         organization_overview(backend, "ror:02rcrvv70", make_filters(level="family"))
+
+
+def test_api_cli_and_python_take_the_level(
+    memory_backend: GraphBackend, sample_graph: Path
+) -> None:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    import ttkg
+    from ttkg.api.app import create_app
+    from ttkg.cli.main import app
+    from ttkg.core.settings import Settings
+
+    want = bridges(memory_backend, "8", "9", make_filters(level="family"), limit=3)
+    with TestClient(create_app(Settings(), backend=memory_backend)) as client:
+        r = client.get("/bridges", params={"field_a": "8", "field_b": "9", "level": "family",
+                                           "limit": 3})
+        assert r.status_code == 200 and r.json() == want.model_dump(mode="json")
+        assert r.json()["filters"]["level"] == "family"
+        r = client.get("/bridges", params={"field_a": "8", "field_b": "9"})
+        assert r.json()["filters"]["level"] == "organization"
+        r = client.get("/organizations/ror:02rcrvv70/partners", params={"level": "campus"})
+        assert r.status_code == 422 and "level" in r.json()["detail"]
+        r = client.get("/fields/8/profile", params={"level": "family", "limit": 3})
+        assert r.status_code == 200 and r.json()["filters"]["level"] == "family"
+    out = CliRunner().invoke(app, ["query", "bridges", "8", "9", "--level", "family",
+                                   "--limit", "3", "--format", "json", "--graph",
+                                   str(sample_graph)])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == want.model_dump(mode="json")
+    out = CliRunner().invoke(app, ["query", "partners", "ror:02rcrvv70", "--level", "campus",
+                                   "--graph", str(sample_graph)])
+    assert out.exit_code == 2 and "unknown level" in out.output
+    g = ttkg.open(sample_graph)
+    assert g.bridges("8", "9", level="family", limit=3) == want
+    assert g.partners("ror:02rcrvv70", level="family").filters.level == "family"
