@@ -13,11 +13,14 @@ An organisation's family is found by the first rule that applies:
    to that company's family, when the shorter name is distinctive: not only ordinary words
    of organisation names, and a single word (of at least `MIN_BRAND` letters) only when ROR
    records that company as a parent of others;
+   or when the word is a dominant brand (`_brands`: Sony, Qualcomm, Panasonic), and never
+   through 'and' (Rohm and Haas is no Rohm company);
    but a name that also carries another such brand is a joint venture of two groups and
    its own family (Samsung Corning, LG Philips);
 5. otherwise the organisation is its own family.
 
-The family id is a graph node id: the family's head organisation (a ROR record or a cluster).
+The family id is a graph node id: the family's head organisation (a ROR record or a cluster);
+a head is never a member of another family (memberships are followed up to the head).
 """
 
 from __future__ import annotations
