@@ -61,6 +61,17 @@ Kinds = Annotated[
     ),
 ]
 
+Level = Annotated[
+    str | None,
+    Query(
+        max_length=20,
+        description="organization (default: each organisation counts) or family (a company "
+        "group, a university system with its campuses, boards and transfer offices, the US "
+        "government count as one, their head standing for them); echoed in filters.level",
+        examples=["family"],
+    ),
+]
+
 
 async def get_pair_filters(
     years: Years = None,
@@ -68,23 +79,29 @@ async def get_pair_filters(
     kind: Kinds = None,
     partner_country: Countries = None,
     partner_kind: Kinds = None,
+    level: Level = None,
 ) -> Filters:
-    """Filters of a pair query: the organisation side and the partner side."""
-    return make_filters(years, country, kind, partner_country, partner_kind)
+    """Filters of a pair query: the organisation side and the partner side, and the level."""
+    return make_filters(years, country, kind, partner_country, partner_kind, level)
 
 
 async def get_org_filters(
-    years: Years = None, country: Countries = None, kind: Kinds = None
+    years: Years = None, country: Countries = None, kind: Kinds = None, level: Level = None
 ) -> Filters:
-    """Filters of the organisations counted."""
-    return make_filters(years, country, kind)
+    """Filters of the organisations (or families) counted."""
+    return make_filters(years, country, kind, level=level)
 
 
 async def get_partner_filters(
-    years: Years = None, partner_country: Countries = None, partner_kind: Kinds = None
+    years: Years = None,
+    partner_country: Countries = None,
+    partner_kind: Kinds = None,
+    level: Level = None,
 ) -> Filters:
-    """Filters of an organisation's partners."""
-    return make_filters(years, partner_country=partner_country, partner_kind=partner_kind)
+    """Filters of an organisation's partners, and the level."""
+    return make_filters(
+        years, partner_country=partner_country, partner_kind=partner_kind, level=level
+    )
 
 
 def _query_names(dependant: Dependant) -> set[str]:

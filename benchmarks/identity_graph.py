@@ -9,7 +9,8 @@ Reads the Organization nodes and ASSIGNED_TO edges of a graph directory and prin
 * the ROR links of the issue's named organisations (Toyota Motor Corporation, Tohoku
   University, ETH Zurich, CEA) with their patents;
 * raw names held both by a ROR-linked and by an unlinked organisation, and unlinked patent
-  holders whose normalised name is a name of a ROR-linked patent holder.
+  holders whose normalised name is a name of a ROR-linked patent holder, and how many of
+  those state no reason for not being linked (the issue's target: 0).
 
     ttkg build --patentsview /work/shared/data/patentsview --ror ... --out /tmp/g
     python benchmarks/identity_graph.py /tmp/g [--list 20]
@@ -114,6 +115,10 @@ def check(graph: Path, listing: int = 0) -> dict[str, Any]:
         "named": named,
         "names_shared_linked_unlinked": len(shared),
         "normalised_names_shared_linked_unlinked": len(same_name),
+        # the target: every such unlinked holder states why it was not linked
+        "normalised_names_shared_without_reason": sum(
+            1 for e in same_name if not by_id[e["unlinked"]].get("link_reason")
+        ),
     }
     if listing:
         report["contradicting_examples"] = contradicting[:listing]

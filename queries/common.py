@@ -2,8 +2,8 @@
 
 The one filter model of ttkg: the HTTP API, the CLI and the Python API all hand what the user
 wrote to `make_filters` (same names everywhere: years, country, kind, partner_country,
-partner_kind; several values as a list or comma-separated), which validates every value and
-refuses what it does not know, naming it and the valid form.
+partner_kind; several values as a list or comma-separated; level), which validates every value
+and refuses what it does not know, naming it and the valid form.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pycountry
 
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.model import OrgKind
-from ttkg.graph.backends.contract import Filters
+from ttkg.graph.backends.contract import LEVELS, Filters, Level
 
 __all__ = [
     "DEFAULT_EVIDENCE",
@@ -28,8 +28,10 @@ __all__ = [
     "check_page",
     "make_filters",
     "only_filters",
+    "organization_level_only",
     "parse_countries",
     "parse_kinds",
+    "parse_level",
     "parse_years",
 ]
 
@@ -101,12 +103,28 @@ def parse_countries(countries: Values, option: str = "country") -> frozenset[str
     return frozenset(out)
 
 
+def parse_level(text: str | None) -> Level:
+    """'organization' (default; 'organisation' too) or 'family', any case; refuses anything
+    else, naming the valid values.
+
+    >>> parse_level(None), parse_level("Family"), parse_level("organisation")
+    ('organization', 'family', 'organization')
+    """
+    t = (text or "organization").strip().lower()
+    t = "organization" if t == "organisation" else t
+    for level in LEVELS:
+        if t == level:
+            return level
+    raise InvalidQueryError(f"level: unknown level {text!r}; valid: {', '.join(LEVELS)}")
+
+
 def make_filters(
     years: str | None = None,
     country: Values = None,
     kind: Values = None,
     partner_country: Values = None,
     partner_kind: Values = None,
+    level: str | None = None,
 ) -> Filters:
     """Validated Filters from what a user wrote.
 
@@ -127,6 +145,7 @@ def make_filters(
         parse_kinds(kind),
         parse_countries(partner_country, "partner_country"),
         parse_kinds(partner_kind, "partner_kind"),
+        parse_level(level),
     )
 
 
@@ -162,3 +181,11 @@ def only_filters(filters: Filters, query: str, *allowed: str) -> None:
         if name not in allowed and getattr(filters, attribute):
             valid = ", ".join(["years", *allowed])
             raise InvalidQueryError(f"{query} does not filter by {name}; its filters: {valid}")
+
+
+def organization_level_only(filters: Filters, query: str) -> None:
+    """Refuse the family level in a query that counts organisations only."""
+    if filters.family:
+        raise InvalidQueryError(
+            f"{query} answers at the organization level only; level=family is not supported"
+        )

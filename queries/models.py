@@ -89,6 +89,12 @@ class AppliedFilters(BaseModel):
     kinds: list[str] = Field(default_factory=list)
     partner_countries: list[str] = Field(default_factory=list)
     partner_kinds: list[str] = Field(default_factory=list)
+    level: Literal["organization", "family"] = Field(
+        "organization",
+        description="organization: each organisation counts; family: each family (a company "
+        "group, a university system with its campuses, boards and transfer offices, the US "
+        "government) counts as one, its head standing for it",
+    )
 
     @classmethod
     def of(cls, filters: Filters) -> AppliedFilters:
@@ -99,10 +105,12 @@ class AppliedFilters(BaseModel):
             kinds=sorted(filters.kinds),
             partner_countries=sorted(filters.partner_countries),
             partner_kinds=sorted(filters.partner_kinds),
+            level=filters.level,
         )
 
     def describe(self) -> str:
-        """One line for people: `years 2010-2015; country TW; partner kind company`."""
+        """One line for people: `years 2010-2015; country TW; partner kind company;
+        organisation level` (or `family level`)."""
         parts = []
         if self.years is not None:
             a, b = self.years
@@ -115,7 +123,8 @@ class AppliedFilters(BaseModel):
         ):
             if values:
                 parts.append(f"{name} {', '.join(values)}")
-        return "; ".join(parts) if parts else "no filters"
+        parts.append(f"{'family' if self.level == 'family' else 'organisation'} level")
+        return "; ".join(parts)
 
 
 class PatentEvidence(BaseModel):
@@ -343,6 +352,11 @@ class PartnersResult(Tabular):
     """Co-owners of an organisation, most co-owned patents first. As rows: one per partner."""
 
     organization: OrgRef
+    asked: OrgRef | None = Field(
+        None,
+        description="at the family level, the organisation asked for when its family (given "
+        "as `organization`, the family's head) is another",
+    )
     field: FieldRef | None
     filters: AppliedFilters
     partners: list[PartnerResult]

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from ttkg.core.model import NodeLabel, country_id
 from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, Relation
-from ttkg.queries.common import only_filters
+from ttkg.queries.common import only_filters, organization_level_only
 from ttkg.queries.models import EntityRef, OrgRef, RankedCount, Row, Tabular
 from ttkg.queries.resolve import resolve_entity
 
@@ -70,6 +70,7 @@ def organization_overview(
     each, most first) of an organisation. Filters: years; partner_country and partner_kind
     select the co-owners counted."""
     only_filters(filters, "overview", "partner_country", "partner_kind")
+    organization_level_only(filters, "overview")
     org = resolve_entity(backend, organization, (NodeLabel.ORGANIZATION,))
     years = filters.years_only()
     total, _ = backend.org_patents(org.id, None, years, 0)

@@ -124,17 +124,19 @@ class KnowledgeGraph:
         kind: Values = None,
         partner_country: Values = None,
         partner_kind: Values = None,
+        level: str = "organization",
         min_evidence: int = 1,
         limit: int = 10,
         offset: int = 0,
         evidence: int = DEFAULT_EVIDENCE,
     ) -> BridgesResult:
-        """Organisations and partnerships connecting two fields, with evidence."""
+        """Organisations and partnerships connecting two fields, with evidence
+        (`level="family"`: families instead of organisations)."""
         return bridges(
             self.backend,
             field_a,
             field_b,
-            make_filters(years, country, kind, partner_country, partner_kind),
+            make_filters(years, country, kind, partner_country, partner_kind, level),
             min_evidence=min_evidence,
             limit=limit,
             offset=offset,
@@ -172,16 +174,20 @@ class KnowledgeGraph:
         years: str | None = None,
         partner_country: Values = None,
         partner_kind: Values = None,
+        level: str = "organization",
         limit: int = 20,
         offset: int = 0,
         evidence: int = DEFAULT_EVIDENCE,
     ) -> PartnersResult:
-        """Co-owners of an organisation, with their co-owned patents."""
+        """Co-owners of an organisation, with their co-owned patents (`level="family"`: the
+        other families co-owning with its family)."""
         return partners(
             self.backend,
             organization,
             field,
-            make_filters(years, partner_country=partner_country, partner_kind=partner_kind),
+            make_filters(
+                years, partner_country=partner_country, partner_kind=partner_kind, level=level
+            ),
             limit=limit,
             offset=offset,
             evidence=evidence,
@@ -194,7 +200,11 @@ class KnowledgeGraph:
         years: str | None = None,
         country: Values = None,
         kind: Values = None,
+        level: str = "organization",
         limit: int = 10,
     ) -> FieldProfile:
-        """Top organisations and countries of a field, and the fields it co-occurs with."""
-        return field_profile(self.backend, field, make_filters(years, country, kind), limit=limit)
+        """Top organisations (or families, `level="family"`) and countries of a field, and the
+        fields it co-occurs with."""
+        return field_profile(
+            self.backend, field, make_filters(years, country, kind, level=level), limit=limit
+        )

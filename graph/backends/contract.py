@@ -19,6 +19,7 @@ from typing import Any, Literal
 from ttkg.core.model import EdgeType, NodeLabel, label_of_id
 
 __all__ = [
+    "LEVELS",
     "Direction",
     "FieldSpec",
     "Filters",
@@ -52,6 +53,10 @@ class Relation(StrEnum):
 
 
 Direction = Literal["out", "in"]
+Level = Literal["organization", "family"]
+#: What a query counts as one holder of a patent: each organisation, or each family (the
+#: head organisation of the family stands for all its members; see `Filters.level`).
+LEVELS: tuple[Level, ...] = ("organization", "family")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +123,14 @@ class Filters:
     Years filter patents by grant year (inclusive). `countries` (ISO alpha-2) and `kinds`
     filter organisations: the organisations counted, or in a pair the first member; the
     `partner_*` sets filter the other member of a pair (partnerships). An empty set filters
-    nothing; several values mean any of them."""
+    nothing; several values mean any of them.
+
+    `level`: 'organization' (default) counts each organisation; 'family' counts each family
+    as one holder: a patent is held by the family of each of its assignees (the node id in
+    the assignee's `family_id`, its family's head, reached by its MEMBER_OF edge), patents
+    co-owned inside one family are no co-ownership, and the organisation filters (country,
+    kind) apply to the family's head. Organisation ids the primitives take and return are
+    then family heads'."""
 
     year_from: int | None = None
     year_to: int | None = None
@@ -126,18 +138,26 @@ class Filters:
     kinds: frozenset[str] = frozenset()
     partner_countries: frozenset[str] = frozenset()
     partner_kinds: frozenset[str] = frozenset()
+    level: Level = "organization"
+
+    @property
+    def family(self) -> bool:
+        """Whether families are the holders (level 'family')."""
+        return self.level == "family"
 
     def org_filtered(self) -> bool:
         """Whether the organisation side is filtered."""
         return bool(self.countries or self.kinds)
 
     def years_only(self) -> Filters:
-        """The year range alone (for evidence of a count that already passed the rest)."""
-        return Filters(self.year_from, self.year_to)
+        """The year range and level alone (for evidence of a count that already passed the
+        rest)."""
+        return Filters(self.year_from, self.year_to, level=self.level)
 
     def partner_side(self) -> Filters:
-        """The years, with the partner side as the organisation side."""
-        return Filters(self.year_from, self.year_to, self.partner_countries, self.partner_kinds)
+        """The years and level, with the partner side as the organisation side."""
+        return Filters(self.year_from, self.year_to, self.partner_countries, self.partner_kinds,
+                       level=self.level)
 
 
 @dataclass(frozen=True, slots=True)

@@ -762,7 +762,7 @@ def _add_organizations(
             country_confidence=decision.confidence,
             ror_id=rec.ror_id if rec else None,
             **_decision_columns(clusters, rec is not None),
-            family_id=family_of[node].family_id if node in family_of else node,
+            family_id=_family_head(family_of, node, by_ror, clusters_by_node),
             aliases=[n for n in names if n != name],
             ror_types=list(rec.types) if rec else [],
             established=rec.established if rec else None,
@@ -809,6 +809,18 @@ def _add_organizations(
                     reason=af.reason,
                     source="ttkg",
                 )
+
+
+def _family_head(family_of: dict[str, Membership], node: str, by_ror: dict[str, Any],
+                 clusters_by_node: dict[str, list[Any]]) -> str:
+    """The node's family head (a node of the graph: else the node is its own family)."""
+    m = family_of.get(node)
+    if m is None or m.family_id == node:
+        return node
+    head = m.family_id
+    in_graph = head in clusters_by_node or (
+        head.startswith("ror:") and "https://ror.org/" + head[4:] in by_ror)
+    return head if in_graph else node
 
 
 def _add_families(st: _State, family_of: dict[str, Membership], nodes: set[str]) -> None:

@@ -13,11 +13,14 @@ An organisation's family is found by the first rule that applies:
    to that company's family, when the shorter name is distinctive: not only ordinary words
    of organisation names, and a single word (of at least `MIN_BRAND` letters) only when ROR
    records that company as a parent of others;
+   or when the word is a dominant brand (`_brands`: Sony, Qualcomm, Panasonic), and never
+   through 'and' (Rohm and Haas is no Rohm company);
    but a name that also carries another such brand is a joint venture of two groups and
    its own family (Samsung Corning, LG Philips);
 5. otherwise the organisation is its own family.
 
-The family id is a graph node id: the family's head organisation (a ROR record or a cluster).
+The family id is a graph node id: the family's head organisation (a ROR record or a cluster);
+a head is never a member of another family (memberships are followed up to the head).
 """
 
 from __future__ import annotations
@@ -34,8 +37,13 @@ from ttkg.graph.identity.ror_index import RorIndex
 
 __all__ = ["MIN_BRAND", "Membership", "families"]
 
-#: A one-word family name needs at least this many letters ('Sony' is too short to be sure).
+#: A one-word family name needs at least this many letters ('Sony' is too short to be sure),
+#: unless it is a brand (`_brands`: at least BRAND_LETTERS letters, BRAND_PATENTS patent rows
+#: of the one-word company, BRAND_COMPANIES companies whose names start with it).
 MIN_BRAND: Final = 5
+BRAND_LETTERS: Final = 4
+BRAND_PATENTS: Final = 20
+BRAND_COMPANIES: Final = 3
 _MAX_DEPTH: Final = 12
 _US_GOVERNMENT_PREFIX: Final = "gov-united-states-"
 _US_GOVERNMENT_NAME: Final = "Government of the United States of America"
@@ -126,20 +134,70 @@ def families(resolution: Resolution, index: RorIndex,
     _name_families(clusters, out, index)
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
-    return out
+    return _to_heads(clusters, out)
 
 
-def _distinctive(prefix: tuple[str, ...], head: OrgCluster, index: RorIndex) -> bool:
+def _to_heads(clusters: Mapping[str, OrgCluster],
+              out: dict[str, Membership]) -> dict[str, Membership]:
+    """Point every membership at the head of its family: a family found for an organisation
+    that is itself a member of another (a ROR root whose name extends a company's) is that
+    other family. Of several clusters on one node, the surest membership speaks for it."""
+    of_node: dict[str, Membership] = {}
+    for k, m in out.items():
+        node = _node(clusters[k])
+        if node not in of_node or m.score > of_node[node].score:
+            of_node[node] = m
+    resolved: dict[str, Membership] = {}
+    for k, m in out.items():
+        seen = {_node(clusters[k])}
+        while m.family_id not in seen:
+            seen.add(m.family_id)
+            up = of_node.get(m.family_id)
+            if up is None or up.family_id in seen:
+                break
+            m = Membership(up.family_id, round(m.score * up.score, 3),
+                           f"{m.reason}; whose family is {up.family_id} ({up.reason})")
+        resolved[k] = m
+    return resolved
+
+
+def _distinctive(prefix: tuple[str, ...], head: OrgCluster, index: RorIndex,
+                 brands: frozenset[str] = frozenset()) -> bool:
     """A name a family can be founded on: some word of it is not an ordinary word; one word
     only when ROR records the company as a parent (Samsung, Hitachi; not Mitsubishi Pencil
-    under Mitsubishi Corporation)."""
+    under Mitsubishi Corporation), or when it is a dominant brand (`_brands`)."""
     if all(w in _ORDINARY or len(w) < 3 for w in prefix):
         return False
-    if len(prefix) > 1:
+    if len(prefix) > 1 or prefix[0] in brands:
         return True
     if len(prefix[0]) < MIN_BRAND or head.ror_id is None or head.ror_id not in index.records:
         return False
     return any(r.type == "child" for r in index.records[head.ror_id].relationships)
+
+
+def _brands(clusters: Mapping[str, OrgCluster],
+            words: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
+    """One-word company names that are brands: a company of that one word with at least
+    `BRAND_PATENTS` patent rows, at least `BRAND_COMPANIES` other companies whose names start
+    with the word (Sony Electronics, Sony Mobile Communications, ...), and no company name
+    with the word anywhere else (a word found inside other names, 'Pioneer' in 'Western
+    Pioneer', is an ordinary word, not a brand), none of them holding more patents than the
+    one-word company (Fuji Photo Film and Fuji Xerox are no members of a small 'Fuji Co.').
+    A name 'X and Y' ('Rohm and Haas') is another firm's, not an extension of X."""
+    first: dict[str, int] = {}
+    largest: dict[str, int] = {}
+    inside: set[str] = set()
+    for k, w in words.items():
+        if len(w) > 1 and w[1] != "and":
+            first[w[0]] = first.get(w[0], 0) + 1
+            largest[w[0]] = max(largest.get(w[0], 0), clusters[k].count)
+        inside.update(w[1:])
+    return frozenset(
+        w[0] for k, w in words.items()
+        if len(w) == 1 and len(w[0]) >= BRAND_LETTERS and w[0] not in _ORDINARY
+        and w[0] not in inside and first.get(w[0], 0) >= BRAND_COMPANIES
+        and clusters[k].count >= max(BRAND_PATENTS, largest.get(w[0], 0))
+    )
 
 
 def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
@@ -151,19 +209,22 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
     for k, w in words.items():
         if w:
             by_words.setdefault(w, []).append(k)
+    brands = _brands(clusters, words)
     for k in sorted(words, key=lambda key: len(words[key])):
         if k in out:
             continue
         w = words[k]
         for n in range(len(w) - 1, 0, -1):
             prefix = w[:n]
+            if w[n] == "and":  # 'Rohm and Haas' is no 'Rohm' company
+                continue
             heads = [h for h in by_words.get(prefix, ()) if h != k]
-            if len(heads) != 1 or not _distinctive(prefix, clusters[heads[0]], index):
+            if len(heads) != 1 or not _distinctive(prefix, clusters[heads[0]], index, brands):
                 continue
             partner = next((w[i:i + 1] for i in range(n, len(w))
                             if len(by_words.get(w[i:i + 1], ())) == 1
                             and _distinctive(w[i:i + 1], clusters[by_words[w[i:i + 1]][0]],
-                                             index)), None)
+                                             index, brands)), None)
             if partner:  # 'Samsung Corning', 'LG Philips': a joint venture of two groups
                 out[k] = Membership(_node(clusters[k]), 0.8,
                                     f"its own family: a joint venture of {prefix[0]!r} and "

@@ -18,7 +18,7 @@ from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.data import CSR_PARTS, INDEX_FORMAT, IndexData
 
-__all__ = ["compute_index"]
+__all__ = ["compute_index", "holder_index"]
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,33 @@ def _names(
             country_code[a3.upper()] = off + row
     meta["country_codes"] = country_code
     return pa.array([k for k, _ in pairs], pa.string())
+
+
+def holder_index(
+    po: sp.csr_matrix, pf: sp.csr_matrix, patent_rank: IntArray, org_rank: IntArray
+) -> IndexData:
+    """The incidence and co-ownership arrays of another patent x holder matrix over the
+    organisation rows (the families: a family's patents in its head's row), computed as the
+    build computes the organisations' (`po`, `op`, `op_ranked`, `of`, `fo_dense`, `co.*`)."""
+    arrays: Arrays = {"patent.rank": patent_rank, "org.rank": org_rank}
+    meta: dict[str, Any] = {"shapes": {}}
+    po = sp.csr_matrix(po, dtype=np.int32)
+    po.sum_duplicates()
+    po.data[:] = 1
+    po.eliminate_zeros()
+    po = _put_csr(arrays, meta, "po", po)
+    op = _put_csr(arrays, meta, "op", po.T.tocsr())
+    owner = np.repeat(np.arange(op.shape[0]), np.diff(op.indptr))
+    arrays["op_ranked"] = op.indices[np.lexsort((patent_rank[op.indices], owner))].astype(
+        np.int64
+    )
+    of = _put_csr(arrays, meta, "of", (op @ pf).tocsr())
+    arrays["fo_dense"] = np.ascontiguousarray(of.T.toarray(), dtype=np.int64)
+    _co_ownership(arrays, meta, po.shape[1])
+    for arr in arrays.values():
+        arr.flags.writeable = False
+    return IndexData(meta, {}, pa.array([], pa.string()), pa.array([], pa.string()), arrays,
+                     mapped=False)
 
 
 def _sort_indices(values: pa.Array | pa.ChunkedArray) -> IntArray:

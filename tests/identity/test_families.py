@@ -50,3 +50,23 @@ def test_a_company_extending_a_distinctive_name_joins_its_family(
     # pencil maker is not the trading house
     assert got["Mentor Graphics Corporation"] != got["Mentor Corporation"]
     assert got["Mitsubishi Pencil Co., Ltd."] != got["Mitsubishi Corporation"]
+
+
+def test_a_dominant_brand_founds_a_family(resolver: OrganizationResolver) -> None:
+    # real strings with their patent rows, types and countries (labelled_assignees.csv)
+    names = [
+        AssigneeName("Sony Corporation", "3", "JP", 801),
+        AssigneeName("Sony Electronics Inc.", "2", "US", 43),
+        AssigneeName("Sony Mobile Communications Inc.", "3", "JP", 22),
+        AssigneeName("SONY GROUP CORPORATION", "3", "CN", 2),
+        AssigneeName("Rohm and Haas Electronic Materials LLC", "2", "US", 13),
+        AssigneeName("Rohm and Haas Company", "2", "CN", 56),
+    ]
+    got = _families(resolver, names)
+    sony = got["Sony Corporation"]
+    assert got["Sony Electronics Inc."] == got["Sony Mobile Communications Inc."] == sony
+    assert got["SONY GROUP CORPORATION"] == sony
+    # 'Rohm and Haas' is a firm of its own, not the brand 'Rohm'
+    assert got["Rohm and Haas Company"] != sony
+    # memberships point at the head, which heads its own family
+    assert got[next(n.name for n in names if got[n.name] == sony)] == sony

@@ -21,6 +21,7 @@ from ttkg.cli.options import (
     EvidenceOpt,
     FormatOpt,
     KindOpt,
+    LevelOpt,
     LimitOpt,
     OffsetOpt,
     OutputFormat,
@@ -237,6 +238,7 @@ def query_bridges(
     kind: KindOpt = None,
     partner_country: PartnerCountryOpt = None,
     partner_kind: PartnerKindOpt = None,
+    level: LevelOpt = "organization",
     min_evidence: Annotated[int, typer.Option(min=1, help="Minimum patents behind a bridge")] = 1,
     limit: LimitOpt = 10,
     offset: OffsetOpt = 0,
@@ -248,7 +250,7 @@ def query_bridges(
     from ttkg.queries.common import make_filters
 
     def run(be: GraphBackend) -> BaseModel:
-        flt = make_filters(years, country, kind, partner_country, partner_kind)
+        flt = make_filters(years, country, kind, partner_country, partner_kind, level)
         return bridges(
             be,
             field_a,
@@ -311,6 +313,7 @@ def query_partners(
     years: YearsOpt = None,
     partner_country: PartnerCountryOpt = None,
     partner_kind: PartnerKindOpt = None,
+    level: LevelOpt = "organization",
     limit: LimitOpt = 20,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
@@ -325,7 +328,9 @@ def query_partners(
             be,
             organization,
             field,
-            make_filters(years, partner_country=partner_country, partner_kind=partner_kind),
+            make_filters(
+                years, partner_country=partner_country, partner_kind=partner_kind, level=level
+            ),
             limit=limit,
             offset=offset,
             evidence=evidence,
@@ -342,6 +347,7 @@ def query_profile(
     years: YearsOpt = None,
     country: CountryOpt = None,
     kind: KindOpt = None,
+    level: LevelOpt = "organization",
     limit: LimitOpt = 10,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
@@ -350,7 +356,9 @@ def query_profile(
     from ttkg.queries.profile import field_profile
 
     def run(be: GraphBackend) -> BaseModel:
-        return field_profile(be, field, make_filters(years, country, kind), limit=limit)
+        return field_profile(
+            be, field, make_filters(years, country, kind, level=level), limit=limit
+        )
 
     emit(run_on_backend(settings, run), fmt, render_profile)
 

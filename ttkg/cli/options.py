@@ -141,6 +141,14 @@ PartnerKindOpt = Annotated[
     list[str] | None,
     typer.Option("--partner-kind", help="The partner's kind (as --kind)"),
 ]
+LevelOpt = Annotated[
+    str,
+    typer.Option(
+        "--level",
+        help="organization (each organisation counts) or family (a company group, a university "
+        "system with its campuses and transfer offices, counts as one)",
+    ),
+]
 LimitOpt = Annotated[int, typer.Option("--limit", min=1, help="Results per page")]
 OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Results to skip")]
 EvidenceOpt = Annotated[int, typer.Option("--evidence", min=0, help="Evidence patents per item")]

@@ -168,8 +168,9 @@ def render_paths(r: PathsResult, console: Console) -> None:
 def render_partners(r: PartnersResult, console: Console) -> None:
     """Partners ranked by co-owned patents."""
     scope = f" in {r.field.name}" if r.field else ""
+    family = f" (the family of {r.asked.name})" if r.asked else ""
     t = Table(
-        title=f"Co-owners of {r.organization.name}{scope} — {r.total:,} found",
+        title=f"Co-owners of {r.organization.name}{family}{scope} — {r.total:,} found",
         caption=f"filters: {r.filters.describe()}",
     )
     t.add_column("#", justify="right")

@@ -317,16 +317,18 @@ class MemoryBackend(GraphBackend):
     def _org_counts(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.int64]:
         """Patents per organisation in a selection (years filtered), org filters not applied."""
         ix = self.index
+        inc = ix.holders(filters.family).incidence
         if spec.kind == "wipo_field" and filters.year_from is None and filters.year_to is None:
-            row: npt.NDArray[np.int64] = ix.incidence.fo_dense[
+            row: npt.NDArray[np.int64] = inc.fo_dense[
                 ix.nodes.position[spec.node_id] - ix.fields.off
             ]
             return row
-        key = ("orgs", spec.kind, spec.value, spec.node_id, filters.year_from, filters.year_to)
+        key = ("orgs", filters.level, spec.kind, spec.value, spec.node_id, filters.year_from,
+               filters.year_to)
         return self._cached(
             key,
             lambda: np.asarray(
-                ix.incidence.op @ self._selection(spec, filters).astype(np.int32), dtype=np.int64
+                inc.op @ self._selection(spec, filters).astype(np.int32), dtype=np.int64
             ),
         )
 
@@ -365,7 +367,7 @@ class MemoryBackend(GraphBackend):
         offset: int,
         limit: int,
     ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
-        orgs, co = self.index.orgs, self.index.co
+        orgs, co = self.index.orgs, self.index.holders(filters.family).co
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
         in_a, in_b = ca > 0, cb > 0
         if not in_a.any() or not in_b.any():
@@ -405,7 +407,7 @@ class MemoryBackend(GraphBackend):
 
     def _co_owned_totals(self, keys: IntArray, filters: Filters) -> list[int]:
         """Co-owned patents (years filtered, any field) of unordered pairs given by key."""
-        co = self.index.co
+        co = self.index.holders(filters.family).co
         lo = np.searchsorted(co.pair_keys, keys)
         hi = np.searchsorted(co.pair_keys, keys, side="right")
         years = self._year_mask(filters)
@@ -455,7 +457,7 @@ class MemoryBackend(GraphBackend):
         o = self.index.org_row(org_id)
         if o is None:
             return 0, []
-        inc = self.index.incidence
+        inc = self.index.holders(filters.family).incidence
         ranked = inc.op_ranked[inc.op.indptr[o] : inc.op.indptr[o + 1]]
         return self._evidence(ranked, spec, filters, limit)
 
@@ -468,11 +470,12 @@ class MemoryBackend(GraphBackend):
             return {}
         rows_arr = np.array(rows, dtype=np.int64)
         keep = self._patent_mask(spec, filters)
+        held = ix.holders(filters.family)
         if keep is None:
-            sub = ix.co.counts[rows_arr]
+            sub = held.co.counts[rows_arr]
         else:
             diag = sp.diags(keep.astype(np.int32), dtype=np.int32)
-            sub = (ix.incidence.op[rows_arr] @ diag @ ix.incidence.po).tocsr()
+            sub = (held.incidence.op[rows_arr] @ diag @ held.incidence.po).tocsr()
         org_mask = self._org_mask(filters)
         out: dict[tuple[str, str], int] = {}
         coo = sub.tocoo()
@@ -496,24 +499,25 @@ class MemoryBackend(GraphBackend):
         a, b = ix.org_row(org_a), ix.org_row(org_b)
         if a is None or b is None:
             return 0, []
+        held = ix.holders(filters.family)
         if a == b:  # every patent of the organisation is "assigned to both"
-            inc = ix.incidence
+            inc = held.incidence
             ranked = inc.op_ranked[inc.op.indptr[a] : inc.op.indptr[a + 1]]
             return self._evidence(ranked, specs, filters, limit)
         key = min(a, b) * ix.orgs.n + max(a, b)
-        lo, hi = np.searchsorted(ix.co.pair_keys, [key, key + 1])
-        return self._evidence(ix.co.pair_patents[lo:hi], specs, filters, limit)
+        lo, hi = np.searchsorted(held.co.pair_keys, [key, key + 1])
+        return self._evidence(held.co.pair_patents[lo:hi], specs, filters, limit)
 
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         ix = self.index
         orgs, names = ix.orgs, ix.orgs.countries
         sel = self._selection(spec, filters)
         org_mask = self._org_mask(filters)
-        if org_mask is None:  # one product with the precomputed country x patent matrix
+        if org_mask is None and not filters.family:  # one product with country x patent
             counts = ix.country_patents @ sel.astype(np.int32)
             return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
-        keep = orgs.located & org_mask
-        po = ix.incidence.po[np.flatnonzero(sel)].tocoo()
+        keep = orgs.located if org_mask is None else orgs.located & org_mask
+        po = ix.holders(filters.family).incidence.po[np.flatnonzero(sel)].tocoo()
         held = keep[po.col]
         n_codes = len(names)
         pairs = np.unique(po.row[held].astype(np.int64) * n_codes + orgs.country[po.col[held]])
@@ -525,7 +529,8 @@ class MemoryBackend(GraphBackend):
         org_mask = self._org_mask(filters)
         if org_mask is None:
             return sel
-        held = self.index.incidence.po[:, np.flatnonzero(org_mask)].sum(axis=1)
+        po = self.index.holders(filters.family).incidence.po
+        held = po[:, np.flatnonzero(org_mask)].sum(axis=1)
         return sel & (np.asarray(held).ravel() > 0)
 
     def selection_size(self, spec: FieldSpec, filters: Filters) -> int:

@@ -40,6 +40,7 @@ from ttkg.graph.indexing import (
     arrow_indices,
     bisect_left,
     bisect_right,
+    holder_index,
     open_index,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
     "Cpc",
     "EdgeIndex",
     "Fields",
+    "Holders",
     "Incidence",
     "IntArray",
     "MemoryIndex",
@@ -301,6 +303,14 @@ class Incidence:
             c("cp"),
         )
 
+    @classmethod
+    def load_holders(cls, data: IndexData, base: Incidence) -> Incidence:
+        """Another level's holder matrices, with the patents' field and CPC matrices of
+        `base`."""
+        c = data.csr
+        return cls(c("po"), c("op"), data.array("op_ranked"), base.pf, base.fp, c("of"),
+                   data.array("fo_dense"), base.cp)
+
 
 @dataclass(frozen=True, slots=True, repr=False)
 class CoOwnership:
@@ -332,6 +342,18 @@ class CoOwnership:
             a("co.pair_keys"),
             a("co.pair_patents"),
         )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Holders:
+    """Who holds the patents at one level: the incidence and co-ownership matrices over the
+    organisation rows. At the family level a family's patents are in its head's row (every
+    patent of every member, once) and its members' rows are empty; co-ownership is between
+    families, so patents co-owned inside one family are none."""
+
+    incidence: Incidence
+    co: CoOwnership
+    head: IntArray  # (organisations,) row of each organisation's family head
 
 
 # -- lazy pieces ------------------------------------------------------------------------------
@@ -566,6 +588,38 @@ class MemoryIndex:
             )
         return PathIndex([self.nodes.ids[int(g)] for g in nodes], parts)
 
+    def holders(self, family: bool) -> Holders:
+        """The organisations' or the families' incidence and co-ownership."""
+        if not family:
+            return self.organization_holders
+        return self.family_holders
+
+    def _build_organization_holders(self) -> Holders:
+        """The stored incidence and co-ownership."""
+        return Holders(self.incidence, self.co, np.arange(self.orgs.n, dtype=np.int64))
+
+    def _build_family_holders(self) -> Holders:
+        """The families' incidence and co-ownership, from the organisations' `family_id`
+        (a family head that is not an organisation of the graph: its own family)."""
+        started = time.perf_counter()
+        orgs, inc = self.orgs, self.incidence
+        table = self.nodes.tables[NodeLabel.ORGANIZATION]
+        head = np.arange(orgs.n, dtype=np.int64)
+        if "family_id" in table.column_names:
+            for o, fam in enumerate(table.column("family_id").to_pylist()):
+                if fam:
+                    row = self.org_row(fam)
+                    if row is not None:
+                        head[o] = row
+        member = sp.csr_matrix(
+            (np.ones(orgs.n, np.int32), (np.arange(orgs.n), head)), shape=(orgs.n, orgs.n)
+        )
+        data = holder_index(inc.po @ member, inc.pf, self.patents.rank, orgs.rank)
+        _frozen(head)
+        holders = Holders(Incidence.load_holders(data, inc), CoOwnership.load(data), head)
+        log.info("family holders built in %.2f s", time.perf_counter() - started)
+        return holders
+
     def _build_country_patents(self) -> sp.csr_matrix:
         """Country code x patent: 1 where an organisation located there holds the patent."""
         return self.data.csr("country_patents")
@@ -578,4 +632,6 @@ class MemoryIndex:
     entity_graph = _BuiltOnce(_build_entity_graph)
     path_index = _BuiltOnce(_build_path_index)
     country_patents = _BuiltOnce(_build_country_patents)
+    organization_holders = _BuiltOnce(_build_organization_holders)
+    family_holders = _BuiltOnce(_build_family_holders)
     cpc_table = _BuiltOnce(_read_cpc_table)

@@ -386,6 +386,26 @@ PATENT_ORDER: Final = "coalesce(p.year, -1) DESC, p.number ASC"
 ORG: Final = _label(NodeLabel.ORGANIZATION)
 PAT: Final = _label(NodeLabel.PATENT)
 ASSIGNED: Final = _rtype(EdgeType.ASSIGNED_TO)
+MEMBER: Final = _rtype(EdgeType.MEMBER_OF)
+
+
+def _holder(where: _Where, filters: Filters, o: str) -> str:
+    """The pattern tail from a patent to its holder `o`: `-[:ASSIGNED_TO]->(o:Organization)`;
+    at the family level the head of each assignee's family (the assignee itself when it has
+    no MEMBER_OF edge, else the organisation its MEMBER_OF edge points to)."""
+    if not filters.family:
+        return f"-[:{ASSIGNED}]->({o}:{ORG})"
+    where.add(f"NOT EXISTS {{ MATCH ({o})-[:{MEMBER}]->() }}")
+    return f"-[:{ASSIGNED}]->(:{ORG})-[:{MEMBER}*0..1]->({o}:{ORG})"
+
+
+def _holder_from(where: _Where, filters: Filters, o: str, props: str = "") -> str:
+    """`_holder` written from the holder to the patent, up to `<-`: `(o:Organization)<-[:
+    ASSIGNED_TO]-` (`props`: a property map for `o`, such as `{id: pair[0]}`)."""
+    if not filters.family:
+        return f"({o}:{ORG}{props})<-[:{ASSIGNED}]-"
+    where.add(f"NOT EXISTS {{ MATCH ({o})-[:{MEMBER}]->() }}")
+    return f"({o}:{ORG}{props})<-[:{MEMBER}*0..1]-(:{ORG})<-[:{ASSIGNED}]-"
 
 
 # --- reads: metadata and entities -------------------------------------------------------------
@@ -538,7 +558,7 @@ def field_org_counts(spec: FieldSpec, filters: Filters, *, org_filter: bool = Tr
     if org_filter:
         _org_filter(w, filters, "o")
     return (
-        f"MATCH {head}-[:{ASSIGNED}]->(o:{ORG}){w.clause()} "
+        f"MATCH {head}{_holder(w, filters, 'o')}{w.clause()} "
         "RETURN o.id AS id, count(DISTINCT p) AS n",
         w.params,
     )
@@ -549,7 +569,7 @@ def _patents_of(org_id: str, spec: FieldSpec | None, filters: Filters) -> tuple[
     tail = _selection(w, spec) if spec is not None else ""
     _years(w, filters)
     w.params["org"] = org_id
-    return f"MATCH (o:{ORG} {{id: $org}})<-[:{ASSIGNED}]-(p:{PAT}){tail}{w.clause()}", w
+    return f"MATCH {_holder_from(w, filters, 'o', ' {id: $org}')}(p:{PAT}){tail}{w.clause()}", w
 
 
 def org_patents_total(org_id: str, spec: FieldSpec | None, filters: Filters) -> Query:
@@ -573,11 +593,13 @@ def _shared(org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters) ->
     _years(w, filters)
     w.params.update(a=org_a, b=org_b)
     sel = f", (p){tail}" if tail else ""
-    return (
-        f"MATCH (a:{ORG} {{id: $a}})<-[:{ASSIGNED}]-(p:{PAT})-[:{ASSIGNED}]->(b:{ORG} {{id: $b}})"
-        f"{sel}{w.clause()}",
-        w,
-    )
+    head = _holder_from(w, filters, "a", " {id: $a}")
+    if filters.family:  # the other family, reached from each assignee as in `_holder`
+        w.add(f"NOT EXISTS {{ MATCH (b)-[:{MEMBER}]->() }}")
+        other = f"-[:{ASSIGNED}]->(:{ORG})-[:{MEMBER}*0..1]->(b:{ORG} {{id: $b}})"
+    else:
+        other = f"-[:{ASSIGNED}]->(b:{ORG} {{id: $b}})"
+    return f"MATCH {head}(p:{PAT}){other}{sel}{w.clause()}", w
 
 
 def co_assigned_total(org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters) -> Query:
@@ -607,8 +629,9 @@ def co_assignment_counts(org_ids: Sequence[str], spec: FieldSpec | None, filters
     _years(w, filters)
     _org_filter(w, filters, "b")
     sel = f", (p){tail}" if tail else ""
+    match = f"{_holder_from(w, filters, 'a')}(p:{PAT}){_holder(w, filters, 'b')}"
     return (
-        f"MATCH (a:{ORG})<-[:{ASSIGNED}]-(p:{PAT})-[:{ASSIGNED}]->(b:{ORG}){sel}{w.clause()} "
+        f"MATCH {match}{sel}{w.clause()} "
         "RETURN a.id AS a, b.id AS b, count(DISTINCT p) AS n",
         w.params,
     )
@@ -622,8 +645,9 @@ def co_owned_in_selection(spec: FieldSpec, filters: Filters) -> Query:
     head = _selection_from(w, spec)
     _years(w, filters)
     w.add("x.id < y.id")
+    x, y = _holder(w, filters, "x"), _holder(w, filters, "y")
     return (
-        f"MATCH {head}-[:{ASSIGNED}]->(x:{ORG}), (p)-[:{ASSIGNED}]->(y:{ORG}){w.clause()} "
+        f"MATCH {head}{x}, (p){y}{w.clause()} "
         "RETURN x.id AS x, y.id AS y, collect(DISTINCT p.id) AS patents, x.kind AS x_kind, "
         "y.kind AS y_kind, x.country AS x_country, y.country AS y_country",
         w.params,
@@ -634,9 +658,14 @@ def co_owned_totals(pairs: Sequence[tuple[str, str]], filters: Filters) -> Query
     """Distinct co-owned patents (years filtered, any field) of each pair. Rows: x, y, n."""
     w = _Where()
     _years(w, filters)
+    x = _holder_from(w, filters, "x", " {id: pair[0]}")
+    if filters.family:
+        w.add(f"NOT EXISTS {{ MATCH (y)-[:{MEMBER}]->() }}")
+        y = f"-[:{ASSIGNED}]->(:{ORG})-[:{MEMBER}*0..1]->(y:{ORG} {{id: pair[1]}})"
+    else:
+        y = f"-[:{ASSIGNED}]->(y:{ORG} {{id: pair[1]}})"
     return (
-        f"UNWIND $pairs AS pair MATCH (x:{ORG} {{id: pair[0]}})<-[:{ASSIGNED}]-(p:{PAT})"
-        f"-[:{ASSIGNED}]->(y:{ORG} {{id: pair[1]}}){w.clause()} "
+        f"UNWIND $pairs AS pair MATCH {x}(p:{PAT}){y}{w.clause()} "
         "RETURN x.id AS x, y.id AS y, count(DISTINCT p) AS n",
         {**w.params, "pairs": [list(pair) for pair in pairs]},
     )
@@ -666,7 +695,7 @@ def field_country_counts(spec: FieldSpec, filters: Filters) -> Query:
     w.add("o.country IS NOT NULL AND o.country <> ''")
     _org_filter(w, filters, "o")
     return (
-        f"MATCH {head}-[:{ASSIGNED}]->(o:{ORG}){w.clause()} "
+        f"MATCH {head}{_holder(w, filters, 'o')}{w.clause()} "
         "RETURN o.country AS country, count(DISTINCT p) AS n",
         w.params,
     )
@@ -678,7 +707,8 @@ def _held(where: _Where, filters: Filters, p: str = "p") -> None:
     if filters.org_filtered():
         org = _Where()
         _org_filter(org, filters, "o")
-        where.add(f"EXISTS {{ MATCH ({p})-[:{ASSIGNED}]->(o:{ORG}){org.clause()} }}", **org.params)
+        held = _holder(org, filters, "o")
+        where.add(f"EXISTS {{ MATCH ({p}){held}{org.clause()} }}", **org.params)
 
 
 def selection_size(spec: FieldSpec, filters: Filters) -> Query:
