@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ttkg.graph.backends.contract import Filters, NodeRecord, PatentRef
+from ttkg.graph.backends.contract import Filters, NodeRecord, PatentRef, WorkRef
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,6 +33,7 @@ __all__ = [
     "SearchHit",
     "SearchResult",
     "Tabular",
+    "WorkEvidence",
 ]
 
 Row = dict[str, Any]
@@ -76,6 +77,7 @@ def _evidence_cells(prefix: str, evidence: Evidence | None) -> Row:
     return {
         f"{prefix}_total": evidence.total if evidence else None,
         f"{prefix}_patents": " ".join(p.number for p in evidence.patents) if evidence else None,
+        f"{prefix}_works": " ".join(w.doi or w.id for w in evidence.works) if evidence else None,
     }
 
 
@@ -140,16 +142,35 @@ class PatentEvidence(BaseModel):
     title: str | None
 
 
-def evidence_data(found: tuple[int, list[PatentRef]]) -> dict[str, Any]:
-    """The input of an Evidence model: a backend's (total, patents) answer."""
-    return {"total": found[0], "patents": found[1]}
+class WorkEvidence(BaseModel):
+    """A scholarly work cited as evidence: OpenAlex id (`work:W...`), DOI (without
+    https://doi.org/), publication year, title."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    doi: str | None
+    year: int | None
+    title: str | None
+
+
+def evidence_data(
+    found: tuple[int, list[PatentRef]], works: list[WorkRef] | None = None
+) -> dict[str, Any]:
+    """The input of an Evidence model: a backend's (total, patents) answer, and the works
+    behind the count when it counts works."""
+    return {"total": found[0], "patents": found[1], "works": works or []}
 
 
 class Evidence(BaseModel):
-    """Patents behind a count: the first few (newest first) and the total."""
+    """What is behind a count, newest first: the first few patents and, for counts of
+    scholarly works (research fields), the first few works; `total` is the count."""
 
     total: int
     patents: list[PatentEvidence]
+    works: list[WorkEvidence] = Field(
+        default_factory=list, description="works behind a count of works, newest first"
+    )
 
     @classmethod
     def of(cls, found: tuple[int, list[PatentRef]]) -> Evidence:
@@ -211,11 +232,20 @@ class EntityRef(BaseModel):
 
 
 class FieldRef(BaseModel):
-    """A resolved technology selection."""
+    """A resolved field: a technology selection (WIPO field or sector, CPC symbol; counted in
+    patents) or an OpenAlex research field at any level (counted in works)."""
 
     id: str
     name: str
-    kind: Literal["wipo_field", "wipo_sector", "cpc"]
+    kind: Literal[
+        "wipo_field",
+        "wipo_sector",
+        "cpc",
+        "openalex_domain",
+        "openalex_field",
+        "openalex_subfield",
+        "openalex_topic",
+    ]
     value: str
 
 
@@ -229,16 +259,31 @@ class DirectBridge(BaseModel):
 
 
 class Partnership(BaseModel):
-    """Two organisations co-owning patents in field A or B, one of them active in A and the
-    other in B. The first passes the organisation filters (country, kind), the second the
-    partner filters (partner_country, partner_kind)."""
+    """Two organisations joined in field A or B, one of them active in A and the other in B.
+    The first passes the organisation filters (country, kind), the second the partner
+    filters (partner_country, partner_kind).
+
+    Technology x technology: patents they co-own. Research x research: works they co-author.
+    Research x technology: works they co-author in the research field (when one of them
+    patents in the technology field) and patents they co-own in the technology field (when one
+    of them publishes in the research field)."""
 
     organizations: list[OrgRef] = Field(min_length=2, max_length=2)
-    count: int = Field(description="patents the two co-own that are in field A or in field B")
-    count_a: int = Field(description="patents the two co-own in field A")
-    count_b: int = Field(description="patents the two co-own in field B")
+    count: int = Field(
+        description="items joining the two in A or B: co-owned patents (technology x "
+        "technology), co-authored works (research x research), co-authored works in the "
+        "research field plus co-owned patents in the technology field (research x technology)"
+    )
+    count_a: int = Field(description="of them in field A (patents or works, as A counts)")
+    count_b: int = Field(description="of them in field B (patents or works, as B counts)")
     co_owned_total: int = Field(description="all patents the two co-own, in any field")
-    evidence: Evidence = Field(description="co-owned patents in field A or B, newest first")
+    co_authored_total: int | None = Field(
+        default=None,
+        description="all works the two co-author, in any field (with a research field only)",
+    )
+    evidence: Evidence = Field(
+        description="co-owned patents and co-authored works counted in `count`, newest first"
+    )
 
 
 class BridgesResult(Tabular):

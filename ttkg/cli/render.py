@@ -54,8 +54,10 @@ def _legend(console: Console, orgs: list[OrgRef]) -> None:
 
 
 def _evidence(e: Evidence) -> str:
-    shown = ", ".join(f"{p.number} ({p.year})" for p in e.patents)
-    more = e.total - len(e.patents)
+    items = [f"{p.number} ({p.year})" for p in e.patents]
+    items += [f"doi:{w.doi} ({w.year})" if w.doi else f"{w.id} ({w.year})" for w in e.works]
+    shown = ", ".join(items)
+    more = e.total - len(items)
     return shown + (f" [dim]+{more} more[/dim]" if more > 0 else "")
 
 
@@ -112,11 +114,21 @@ def render_bridges(r: BridgesResult, console: Console) -> None:
             _evidence(d.evidence["a"]) + " | " + _evidence(d.evidence["b"]),
         )
     console.print(t)
+    research = [f.kind.startswith("openalex") for f in (r.field_a, r.field_b)]
+    if all(research):
+        title = "co-authors of works in A or B, one publishing in A, the other in B"
+        legend = "A or B: co-authored works in A or B (A, B: of them in each"
+    elif any(research):
+        title = ("co-authors in the research field (one patenting in the technology field) "
+                 "or co-owners in the technology field (one publishing in the research field)")
+        legend = "A or B: co-authored works in the research field + co-owned patents in the " \
+            "technology field (A, B: each side's part"
+    else:
+        title = "co-owners of patents in A or B, one active in A, the other in B"
+        legend = "A or B: co-owned patents in A or B (A, B: of them in each"
     p = Table(
-        title=f"Partnerships: co-owners of patents in A or B, one active in A, the other in B "
-        f"— {r.total_partnerships:,} found",
-        caption="A or B: co-owned patents in A or B (A, B: of them in each; all: co-owned in "
-        f"any field); filters: {r.filters.describe()}",
+        title=f"Partnerships: {title} — {r.total_partnerships:,} found",
+        caption=f"{legend}; all: co-owned in any field); filters: {r.filters.describe()}",
     )
     p.add_column("#", justify="right")
     p.add_column("organisation")
