@@ -386,7 +386,8 @@ class PathsResult(Tabular):
 
 
 class PartnerResult(BaseModel):
-    """A co-owner of an organisation."""
+    """A co-owner (count: co-owned patents) or co-author (count: co-authored works) of an
+    organisation."""
 
     organization: OrgRef
     count: int
@@ -394,7 +395,10 @@ class PartnerResult(BaseModel):
 
 
 class PartnersResult(Tabular):
-    """Co-owners of an organisation, most co-owned patents first. As rows: one per partner."""
+    """Partners of an organisation, kept apart: co-owners (most co-owned patents first) and
+    co-authors (most co-authored works first). A technology field restricts the co-owners to
+    patents in it and lists no co-authors; a research field restricts the co-authors to works
+    in it and lists no co-owners. As rows: one per partner, `relation` saying which list."""
 
     organization: OrgRef
     asked: OrgRef | None = Field(
@@ -404,20 +408,26 @@ class PartnersResult(Tabular):
     )
     field: FieldRef | None
     filters: AppliedFilters
-    partners: list[PartnerResult]
-    total: int
+    partners: list[PartnerResult] = Field(description="co-owners, with co-owned patents")
+    total: int = Field(description="co-owners found")
+    co_authors: list[PartnerResult] = Field(
+        default_factory=list, description="co-authors, with co-authored works"
+    )
+    total_co_authors: int = 0
     offset: int
     limit: int
 
     def rows(self) -> list[Row]:
         return [
-            {"rank": rank, **_org_cells("partner", p.organization), "count": p.count,
-             **_evidence_cells("evidence", p.evidence)}
-            for rank, p in enumerate(self.partners, self.offset + 1)
+            {"relation": relation, "rank": rank, **_org_cells("partner", p.organization),
+             "count": p.count, **_evidence_cells("evidence", p.evidence)}
+            for relation, listed in (("co_owner", self.partners), ("co_author", self.co_authors))
+            for rank, p in enumerate(listed, self.offset + 1)
         ]
 
     def columns(self) -> list[str]:
-        return ["rank", *_org_cells("partner", None), "count", *_evidence_cells("evidence", None)]
+        return ["relation", "rank", *_org_cells("partner", None), "count",
+                *_evidence_cells("evidence", None)]
 
 
 class RankedCount(BaseModel):
@@ -428,21 +438,31 @@ class RankedCount(BaseModel):
 
 
 class FieldProfile(Tabular):
-    """Top organisations and countries of a field, and the WIPO fields it co-occurs with.
-    As rows: one per ranked entity, `section` saying which list it is from."""
+    """Top organisations and countries of a field, and the fields it co-occurs with.
+    As rows: one per ranked entity, `section` saying which list it is from.
+
+    A technology field counts patents: its holders, their countries, and the WIPO fields its
+    patents are also in. A research field counts works: its authors' organisations, their
+    countries (works with at least one organisation located there), the other OpenAlex fields
+    its works are also in (`cooccurring_research_fields`), and in `cooccurring_fields` the
+    WIPO fields its organisations patent in (count: organisations publishing in the research
+    field that hold patents in the WIPO field)."""
 
     field: FieldRef
     filters: AppliedFilters
-    patents: int
+    patents: int = Field(description="patents in the field (0 for a research field)")
+    works: int | None = Field(default=None, description="works in a research field")
     organizations: list[RankedCount]
     countries: list[RankedCount]
     cooccurring_fields: list[RankedCount]
+    cooccurring_research_fields: list[RankedCount] = Field(default_factory=list)
 
     def rows(self) -> list[Row]:
         sections = (
             ("organization", self.organizations),
             ("country", self.countries),
             ("cooccurring_field", self.cooccurring_fields),
+            ("cooccurring_research_field", self.cooccurring_research_fields),
         )
         return [
             {"section": name, "rank": rank, "id": r.entity.id, "label": r.entity.label,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -35,6 +35,7 @@ __all__ = [
     "co_authored",
     "field_ref_of",
     "newest_works",
+    "passing",
     "resolve_any_field",
     "resolve_research_field",
     "works_by_org",
@@ -158,6 +159,22 @@ def co_authored(rows: Iterable[WorkRow]) -> dict[tuple[str, str], list[str]]:
             for y in orgs[i + 1 :]:
                 out[(x, y)].append(row.id)
     return dict(out)
+
+
+def passing(
+    backend: GraphBackend, orgs: Collection[str], countries: frozenset[str], kinds: frozenset[str]
+) -> set[str]:
+    """The organisations among orgs located in one of the countries and of one of the kinds
+    (an empty set does not filter)."""
+    if not countries and not kinds:
+        return set(orgs)
+    nodes = backend.get_nodes(sorted(orgs))
+    return {
+        o
+        for o, n in nodes.items()
+        if (not countries or n.props.get("country") in countries)
+        and (not kinds or n.props.get("kind") in kinds)
+    }
 
 
 def newest_works(backend: GraphBackend, ranked: Sequence[str], limit: int) -> list[WorkRef]:

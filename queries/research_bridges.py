@@ -26,7 +26,6 @@ partner_kind the other member, as for technology bridges.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +36,7 @@ from ttkg.queries.research import (
     co_authored,
     field_ref_of,
     newest_works,
+    passing,
     works_by_org,
 )
 
@@ -64,22 +64,6 @@ def _side(backend: GraphBackend, spec: FieldSpec | ResearchSpec, years: Filters)
     return _Side(spec, backend.field_org_counts(spec, years))
 
 
-def _passing(
-    backend: GraphBackend, orgs: Collection[str], countries: frozenset[str], kinds: frozenset[str]
-) -> set[str]:
-    """The organisations among orgs located in one of the countries and of one of the kinds
-    (an empty set does not filter)."""
-    if not countries and not kinds:
-        return set(orgs)
-    nodes = backend.get_nodes(sorted(orgs))
-    return {
-        o
-        for o, n in nodes.items()
-        if (not countries or n.props.get("country") in countries)
-        and (not kinds or n.props.get("kind") in kinds)
-    }
-
-
 def _side_evidence(
     backend: GraphBackend, side: _Side, org: str, years: Filters, limit: int
 ) -> dict[str, Any]:
@@ -98,7 +82,7 @@ def _direct(
         for o, n in a.counts.items()
         if n >= min_count and b.counts.get(o, 0) >= min_count
     ]
-    keep = _passing(backend, both, filters.countries, filters.kinds)
+    keep = passing(backend, both, filters.countries, filters.kinds)
     rows = [(o, a.counts[o], b.counts[o]) for o in both if o in keep]
     return sorted(rows, key=lambda r: (-min(r[1], r[2]), -(r[1] + r[2]), r[0]))
 
@@ -152,8 +136,8 @@ def _oriented(
     of the filters and the second the partner side (passing both ways: x < y), ranked."""
     pairs = {p: j for p, j in joined.items() if len(j.works) + j.patents >= min_count}
     members = {o for p in pairs for o in p}
-    side = _passing(backend, members, filters.countries, filters.kinds)
-    partner = _passing(backend, members, filters.partner_countries, filters.partner_kinds)
+    side = passing(backend, members, filters.countries, filters.kinds)
+    partner = passing(backend, members, filters.partner_countries, filters.partner_kinds)
     out = []
     for (x, y), j in pairs.items():
         if x in side and y in partner:

@@ -26,6 +26,8 @@ from ttkg.graph.backends.memory.backend import MemoryBackend
 from ttkg.loaders.sources import SAMPLE_DIR
 from ttkg.queries.bridges import bridges
 from ttkg.queries.common import make_filters
+from ttkg.queries.partners import partners
+from ttkg.queries.profile import field_profile
 from ttkg.queries.research import ResearchSpec, resolve_any_field, resolve_research_field
 from ttkg.queries.resolve import resolve_field
 
@@ -272,3 +274,62 @@ def test_research_bridges_filters(backend: GraphBackend, raw: RawWorks) -> None:
         assert p.count == n
     assert answer.partnerships
     assert answer.filters.years == (2020, 2024)
+
+
+def test_partners_keep_co_authors_and_co_owners_apart(
+    backend: GraphBackend, raw: RawWorks, oracle: Oracle
+) -> None:
+    answer = partners(backend, "Tsinghua University", limit=500, evidence=2)
+    me = answer.organization.id
+    owners = {
+        y: len(oracle.co_owned(me, y))
+        for p in oracle.org_patents[me]
+        for y in oracle.patent_orgs[p] - {me}
+    }
+    assert {p.organization.id: p.count for p in answer.partners} == owners
+    mine = {w for w, os in raw.orgs.items() if me in os}
+    authors = {o: sum(o in raw.orgs[w] for w in mine) for w in mine for o in raw.orgs[w] - {me}}
+    assert {p.organization.id: p.count for p in answer.co_authors} == authors
+    assert answer.total_co_authors == len(authors) > 5 and answer.total == len(owners) > 5
+    for p in answer.co_authors:
+        assert p.evidence.total == p.count and not p.evidence.patents
+        assert all({me, p.organization.id} <= raw.orgs[w.id] for w in p.evidence.works)
+    counts = [p.count for p in answer.co_authors]
+    assert counts == sorted(counts, reverse=True)
+    in_field = partners(backend, "Tsinghua University", "Materials Science", limit=500)
+    works = mine & raw.in_field(MATERIALS)
+    assert not in_field.partners and in_field.field and in_field.field.id == "openalex:field:25"
+    want = {o: sum(o in raw.orgs[w] for w in works) for w in works for o in raw.orgs[w] - {me}}
+    assert {p.organization.id: p.count for p in in_field.co_authors} == want and want
+    tech = partners(backend, "Tsinghua University", "Semiconductors", limit=500)
+    assert tech.partners and not tech.co_authors
+
+
+def test_research_field_profile(backend: GraphBackend, raw: RawWorks, oracle: Oracle) -> None:
+    profile = field_profile(backend, "Materials Science", limit=500)
+    works = raw.in_field(MATERIALS)
+    assert profile.works == len(works) and profile.patents == 0
+    by_org = raw.by_org(works)
+    assert {r.entity.id: r.count for r in profile.organizations} == {
+        o: len(ws) for o, ws in by_org.items()
+    }
+    fields: dict[str, int] = defaultdict(int)
+    for w in works:
+        for f in raw.fields[w] - {MATERIALS}:
+            fields[f"openalex:field:{f}"] += 1
+    assert {r.entity.id: r.count for r in profile.cooccurring_research_fields} == fields
+    countries: dict[str, int] = defaultdict(int)
+    for w in works:
+        for c in {oracle.orgs[o]["country"] for o in raw.orgs[w]} - {None}:
+            countries[f"country:{c}"] += 1
+    assert {r.entity.id: r.count for r in profile.countries} == countries
+    wipo = {
+        f: len({o for o in by_org if oracle.org_patents.get(o, set()) & ps})
+        for f, ps in oracle.field_patents.items()
+        if f.startswith("wipo:field:")
+    }
+    assert {r.entity.id: r.count for r in profile.cooccurring_fields} == {
+        f: n for f, n in wipo.items() if n
+    }
+    ranked = [(-r.count, r.entity.id) for r in profile.organizations]
+    assert ranked == sorted(ranked)

@@ -318,7 +318,13 @@ def query_paths(
 def query_partners(
     settings: Settings,
     organization: Annotated[str, typer.Argument(help="Organisation: name, id or ROR id")],
-    field: Annotated[str | None, typer.Option(help="Only co-owned patents in this field")] = None,
+    field: Annotated[
+        str | None,
+        typer.Option(
+            help="Only co-owned patents in this technology field, or co-authored works in "
+            "this research field"
+        ),
+    ] = None,
     years: YearsOpt = None,
     partner_country: PartnerCountryOpt = None,
     partner_kind: PartnerKindOpt = None,
@@ -328,7 +334,8 @@ def query_partners(
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
-    """Co-owners of an organisation, with their co-owned patents."""
+    """Co-owners (co-owned patents) and co-authors (co-authored works) of an organisation,
+    kept apart."""
     from ttkg.queries.common import make_filters
     from ttkg.queries.partners import partners
 
@@ -352,7 +359,7 @@ def query_partners(
 @with_settings
 def query_profile(
     settings: Settings,
-    field: Annotated[str, typer.Argument(help="WIPO field name/number, sector, or CPC symbol")],
+    field: Annotated[str, typer.Argument(help=FIELD_HELP)],
     years: YearsOpt = None,
     country: CountryOpt = None,
     kind: KindOpt = None,

@@ -178,37 +178,55 @@ def render_paths(r: PathsResult, console: Console) -> None:
 
 
 def render_partners(r: PartnersResult, console: Console) -> None:
-    """Partners ranked by co-owned patents."""
+    """Co-owners ranked by co-owned patents, then co-authors ranked by co-authored works."""
     scope = f" in {r.field.name}" if r.field else ""
     family = f" (the family of {r.asked.name})" if r.asked else ""
-    t = Table(
-        title=f"Co-owners of {r.organization.name}{family}{scope} — {r.total:,} found",
-        caption=f"filters: {r.filters.describe()}",
-    )
-    t.add_column("#", justify="right")
-    t.add_column("partner")
-    t.add_column("co-owned", justify="right")
-    t.add_column("evidence")
-    for i, p in enumerate(r.partners, r.offset + 1):
-        t.add_row(str(i), _org(p.organization), str(p.count), _evidence(p.evidence))
-    console.print(t)
-    _legend(console, [r.organization, *(p.organization for p in r.partners)])
+    research = r.field is not None and r.field.kind.startswith("openalex")
+    lists = [
+        ("Co-owners", "co-owned", r.partners, r.total),
+        ("Co-authors", "co-authored", r.co_authors, r.total_co_authors),
+    ]
+    for title, what, listed, total in lists[1:] if research else lists:
+        if title == "Co-authors" and r.field is not None and not research:
+            continue
+        t = Table(
+            title=f"{title} of {r.organization.name}{family}{scope} — {total:,} found",
+            caption=f"filters: {r.filters.describe()}",
+        )
+        t.add_column("#", justify="right")
+        t.add_column("partner")
+        t.add_column(what, justify="right")
+        t.add_column("evidence")
+        for i, p in enumerate(listed, r.offset + 1):
+            t.add_row(str(i), _org(p.organization), str(p.count), _evidence(p.evidence))
+        console.print(t)
+    _legend(console, [r.organization, *(p.organization for p in r.partners + r.co_authors)])
 
 
 def render_profile(r: FieldProfile, console: Console) -> None:
     """Top organisations, countries and co-occurring fields."""
+    research = r.works is not None
+    size = f"{r.works:,} works" if research else f"{r.patents:,} patents"
     console.print(
-        f"[bold]{r.field.name}[/bold] ({r.field.kind} {r.field.value}): {r.patents:,} patents"
+        f"[bold]{r.field.name}[/bold] ({r.field.kind} {r.field.value}): {size}"
         f" [dim](filters: {r.filters.describe()})[/dim]"
     )
-    for title, rows in (
-        ("Top organisations", r.organizations),
-        ("Top countries", r.countries),
-        ("Co-occurring WIPO fields", r.cooccurring_fields),
-    ):
+    unit = "works" if research else "patents"
+    sections = [
+        ("Top organisations", unit, r.organizations),
+        ("Top countries", unit, r.countries),
+        (
+            "WIPO fields its organisations patent in" if research else "Co-occurring WIPO fields",
+            "organisations" if research else "patents",
+            r.cooccurring_fields,
+        ),
+    ]
+    if research:
+        sections.append(("Co-occurring OpenAlex fields", "works", r.cooccurring_research_fields))
+    for title, what, rows in sections:
         t = Table(title=title)
         t.add_column("name")
-        t.add_column("patents", justify="right")
+        t.add_column(what, justify="right")
         for row in rows:
             t.add_row(row.entity.name, f"{row.count:,}")
         console.print(t)
