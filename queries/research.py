@@ -19,6 +19,7 @@ back, listing both ids.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -54,14 +55,27 @@ class ResearchSpec:
     name: str
 
 
+# per backend: research field name (casefolded) -> ids carrying it; built once
+_by_name: weakref.WeakKeyDictionary[GraphBackend, dict[str, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _research_names(backend: GraphBackend) -> dict[str, list[str]]:
+    found = _by_name.get(backend)
+    if found is None:
+        found = defaultdict(list)
+        for nid, name in backend.names([NodeLabel.RESEARCH_FIELD]):
+            found[name.casefold()].append(nid)
+        _by_name[backend] = found = {k: sorted(v) for k, v in found.items()}
+    return found
+
+
 def _exact_research(backend: GraphBackend, q: str) -> list[str]:
     """Ids of research fields whose id or name is q (ignoring case)."""
     if _ID.match(q):
         return [q] if backend.get_nodes([q]) else []
-    folded = q.casefold()
-    return sorted(
-        nid for nid, name in backend.names([NodeLabel.RESEARCH_FIELD]) if name.casefold() == folded
-    )
+    return list(_research_names(backend).get(q.casefold(), ()))
 
 
 def _spec(backend: GraphBackend, node_id: str) -> ResearchSpec:
