@@ -4,7 +4,6 @@ within a field and years."""
 from __future__ import annotations
 
 from ttkg.core.model import NodeLabel
-from ttkg.core.errors import InvalidQueryError
 from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, NodeRecord
 from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, only_filters
 from ttkg.queries.models import (
@@ -19,6 +18,7 @@ from ttkg.queries.research import (
     ResearchSpec,
     field_ref_of,
     newest_works,
+    organisation_level_only,
     passing,
     resolve_any_field,
 )
@@ -64,11 +64,8 @@ def partners(
     asked = resolve_entity(backend, organization, (NodeLabel.ORGANIZATION,))
     org = family_head(backend, asked) if filters.family else asked
     spec = resolve_any_field(backend, field) if field else None
-    if filters.family and isinstance(spec, ResearchSpec):
-        raise InvalidQueryError(
-            "research fields are counted per organisation: level family is not available "
-            "with a research field"
-        )
+    if isinstance(spec, ResearchSpec):
+        organisation_level_only(filters, "partners")
     years = filters.years_only()
     owners: list[tuple[str, int]] = []
     if not isinstance(spec, ResearchSpec):

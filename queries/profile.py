@@ -11,7 +11,13 @@ from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
 from ttkg.queries.bridges import field_ref
 from ttkg.queries.common import check_page, only_filters
 from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount
-from ttkg.queries.research import ResearchSpec, field_ref_of, passing, resolve_any_field
+from ttkg.queries.research import (
+    ResearchSpec,
+    field_ref_of,
+    organisation_level_only,
+    passing,
+    resolve_any_field,
+)
 
 __all__ = ["field_profile"]
 
@@ -64,6 +70,7 @@ def research_profile(
     organisation located there), the OpenAlex fields its works are also in, and the WIPO
     fields its organisations patent in (organisations). With an org part in the filters,
     only passing organisations count, and only works with one of them."""
+    organisation_level_only(filters, "profile")
     years = filters.years_only()
     rows = backend.research_works(spec.node_id, None, years)
     everyone = {o for r in rows for o in r.orgs}

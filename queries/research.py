@@ -25,9 +25,9 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError
+from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
 from ttkg.core.model import NodeLabel
-from ttkg.graph.backends.contract import FieldSpec, GraphBackend, WorkRef, WorkRow
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, WorkRef, WorkRow
 from ttkg.queries.models import FieldRef
 from ttkg.queries.resolve import resolve_field
 
@@ -36,6 +36,7 @@ __all__ = [
     "co_authored",
     "field_ref_of",
     "newest_works",
+    "organisation_level_only",
     "passing",
     "resolve_any_field",
     "resolve_research_field",
@@ -140,6 +141,15 @@ def resolve_any_field(backend: GraphBackend, text: str) -> FieldSpec | ResearchS
             "a field is a WIPO field name or number, a WIPO sector, a CPC symbol, or an "
             "OpenAlex domain, field, subfield or topic (name or id such as openalex:field:17)",
         ) from None
+
+
+def organisation_level_only(filters: Filters, query: str) -> None:
+    """Refuse the family level for research fields: works are counted per organisation."""
+    if filters.family:
+        raise InvalidQueryError(
+            f"{query}: research fields are counted per organisation; level family is not "
+            "available with a research field"
+        )
 
 
 def field_ref_of(spec: FieldSpec | ResearchSpec) -> FieldRef:

@@ -36,6 +36,7 @@ from ttkg.queries.research import (
     co_authored,
     field_ref_of,
     newest_works,
+    organisation_level_only,
     passing,
     works_by_org,
 )
@@ -191,6 +192,7 @@ def research_bridges(
 ) -> BridgesResult:
     """Direct and partnership bridges between two resolved fields, at least one of them a
     research field (the module docstring says what is counted)."""
+    organisation_level_only(filters, "bridges")
     years = filters.years_only()
     a, b = _side(backend, a_spec, years), _side(backend, b_spec, years)
     direct = _direct(backend, a, b, filters, min_evidence)

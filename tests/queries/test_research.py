@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError
+from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
 from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import Filters, GraphBackend
@@ -333,3 +333,15 @@ def test_research_field_profile(backend: GraphBackend, raw: RawWorks, oracle: Or
     }
     ranked = [(-r.count, r.entity.id) for r in profile.organizations]
     assert ranked == sorted(ranked)
+
+
+def test_research_fields_refuse_the_family_level(memory_backend: MemoryBackend) -> None:
+    """Works are counted per organisation: a family-level answer would look applied."""
+    family = make_filters(level="family")
+    for ask in (
+        lambda: bridges(memory_backend, "Materials Science", "Semiconductors", family),
+        lambda: field_profile(memory_backend, "Materials Science", family),
+        lambda: partners(memory_backend, "Tsinghua University", "Materials Science", family),
+    ):
+        with pytest.raises(InvalidQueryError, match="family"):
+            ask()
