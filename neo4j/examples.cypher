@@ -132,3 +132,22 @@ WITH p, patents, reduce(w = patents[0], n IN patents | CASE WHEN n < w THEN n EL
 RETURN [n IN nodes(p) | n.name] AS organisations, patents, relationships(p)[0].evidence[0] AS first_evidence
 ORDER BY weakest DESC, total DESC, organisations
 LIMIT 3;
+
+// 15. Co-authorship as a science-technology partnership: pairs of organisations co-authoring
+//     works in Materials Science (OpenAlex field 25) where one of the two patents in
+//     Semiconductors (WIPO field 8), with their co-authored works (the co-authorship half of
+//     `ttkg query bridges "Materials Science" Semiconductors`' partnerships).
+// expect: [{"organisation": "Hong Kong University of Science and Technology", "partner": "University of Hong Kong", "works": 2}, {"organisation": "Northwestern University", "partner": "University of Massachusetts Amherst", "works": 1}, {"organisation": "Northwestern University", "partner": "University of Pennsylvania", "works": 1}, {"organisation": "Northwestern University", "partner": "Johns Hopkins University", "works": 1}, {"organisation": "Northwestern University", "partner": "University of North Carolina at Chapel Hill", "works": 1}]
+MATCH (:ResearchField {id: 'openalex:field:25'})<-[:BROADER*0..3]-(:ResearchField)<-[:HAS_TOPIC]-(w:Work)
+WITH DISTINCT w
+MATCH (a:Organization)<-[:AUTHORED_BY]-(w)-[:AUTHORED_BY]->(b:Organization)
+WHERE a.id < b.id
+WITH a, b, count(DISTINCT w) AS works
+OPTIONAL MATCH (a)<-[:ASSIGNED_TO]-(pa:Patent)-[:IN_FIELD]->(:TechnologyField {id: 'wipo:field:8'})
+WITH a, b, works, count(pa) AS a_patents
+OPTIONAL MATCH (b)<-[:ASSIGNED_TO]-(pb:Patent)-[:IN_FIELD]->(:TechnologyField {id: 'wipo:field:8'})
+WITH a, b, works, a_patents, count(pb) AS b_patents
+WHERE a_patents > 0 OR b_patents > 0
+RETURN a.name AS organisation, b.name AS partner, works
+ORDER BY works DESC, a.id, b.id
+LIMIT 5;

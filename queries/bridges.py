@@ -1,4 +1,8 @@
-"""Field bridges: which organisations, and which partnerships, connect two technology fields."""
+"""Field bridges: which organisations, and which partnerships, connect two fields.
+
+Two technology fields are answered by the backend's bridge primitives (patents); a research
+field on either side by `research_bridges` (works, and patents for a technology side).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from ttkg.core.errors import InvalidQueryError
 from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
 from ttkg.queries.common import DEFAULT_EVIDENCE, check_page
 from ttkg.queries.models import AppliedFilters, BridgesResult, FieldRef, evidence_data, org_data
-from ttkg.queries.resolve import resolve_field
+from ttkg.queries.research import resolve_any_field
+from ttkg.queries.research_bridges import research_bridges
 
 __all__ = ["bridges", "field_ref"]
 
@@ -33,6 +38,9 @@ def bridges(
     pair's co-owned total in any field is reported beside it). Every count carries its
     evidence: for a partnership, co-owned patents in A or B only.
 
+    Either field may be an OpenAlex research field: then works count for it (publishing in
+    it; co-authoring in it), as `ttkg.queries.research_bridges` says exactly.
+
     Filters: grant years (every count); country and kind (the direct bridge's organisation,
     a partnership's first member); partner_country and partner_kind (a partnership's other
     member).
@@ -40,7 +48,19 @@ def bridges(
     check_page(limit, offset, evidence)
     if min_evidence < 1:
         raise InvalidQueryError(f"min_evidence must be at least 1, got {min_evidence}")
-    a, b = resolve_field(backend, field_a), resolve_field(backend, field_b)
+    a_any, b_any = resolve_any_field(backend, field_a), resolve_any_field(backend, field_b)
+    if not isinstance(a_any, FieldSpec) or not isinstance(b_any, FieldSpec):
+        return research_bridges(
+            backend,
+            a_any,
+            b_any,
+            filters,
+            min_evidence=min_evidence,
+            limit=limit,
+            offset=offset,
+            evidence=evidence,
+        )
+    a, b = a_any, b_any
     total_direct, direct_page = backend.direct_bridges(a, b, filters, min_evidence, offset, limit)
     total_pairs, pair_page = backend.partnership_bridges(
         a, b, filters, min_evidence, offset, limit

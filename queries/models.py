@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ttkg.graph.backends.contract import Filters, NodeRecord, PatentRef
+from ttkg.graph.backends.contract import Filters, NodeRecord, PatentRef, WorkRef
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,6 +33,7 @@ __all__ = [
     "SearchHit",
     "SearchResult",
     "Tabular",
+    "WorkEvidence",
 ]
 
 Row = dict[str, Any]
@@ -76,6 +77,7 @@ def _evidence_cells(prefix: str, evidence: Evidence | None) -> Row:
     return {
         f"{prefix}_total": evidence.total if evidence else None,
         f"{prefix}_patents": " ".join(p.number for p in evidence.patents) if evidence else None,
+        f"{prefix}_works": " ".join(w.doi or w.id for w in evidence.works) if evidence else None,
     }
 
 
@@ -140,16 +142,35 @@ class PatentEvidence(BaseModel):
     title: str | None
 
 
-def evidence_data(found: tuple[int, list[PatentRef]]) -> dict[str, Any]:
-    """The input of an Evidence model: a backend's (total, patents) answer."""
-    return {"total": found[0], "patents": found[1]}
+class WorkEvidence(BaseModel):
+    """A scholarly work cited as evidence: OpenAlex id (`work:W...`), DOI (without
+    https://doi.org/), publication year, title."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    doi: str | None
+    year: int | None
+    title: str | None
+
+
+def evidence_data(
+    found: tuple[int, list[PatentRef]], works: list[WorkRef] | None = None
+) -> dict[str, Any]:
+    """The input of an Evidence model: a backend's (total, patents) answer, and the works
+    behind the count when it counts works."""
+    return {"total": found[0], "patents": found[1], "works": works or []}
 
 
 class Evidence(BaseModel):
-    """Patents behind a count: the first few (newest first) and the total."""
+    """What is behind a count, newest first: the first few patents and, for counts of
+    scholarly works (research fields), the first few works; `total` is the count."""
 
     total: int
     patents: list[PatentEvidence]
+    works: list[WorkEvidence] = Field(
+        default_factory=list, description="works behind a count of works, newest first"
+    )
 
     @classmethod
     def of(cls, found: tuple[int, list[PatentRef]]) -> Evidence:
@@ -211,11 +232,20 @@ class EntityRef(BaseModel):
 
 
 class FieldRef(BaseModel):
-    """A resolved technology selection."""
+    """A resolved field: a technology selection (WIPO field or sector, CPC symbol; counted in
+    patents) or an OpenAlex research field at any level (counted in works)."""
 
     id: str
     name: str
-    kind: Literal["wipo_field", "wipo_sector", "cpc"]
+    kind: Literal[
+        "wipo_field",
+        "wipo_sector",
+        "cpc",
+        "openalex_domain",
+        "openalex_field",
+        "openalex_subfield",
+        "openalex_topic",
+    ]
     value: str
 
 
@@ -229,16 +259,31 @@ class DirectBridge(BaseModel):
 
 
 class Partnership(BaseModel):
-    """Two organisations co-owning patents in field A or B, one of them active in A and the
-    other in B. The first passes the organisation filters (country, kind), the second the
-    partner filters (partner_country, partner_kind)."""
+    """Two organisations joined in field A or B, one of them active in A and the other in B.
+    The first passes the organisation filters (country, kind), the second the partner
+    filters (partner_country, partner_kind).
+
+    Technology x technology: patents they co-own. Research x research: works they co-author.
+    Research x technology: works they co-author in the research field (when one of them
+    patents in the technology field) and patents they co-own in the technology field (when one
+    of them publishes in the research field)."""
 
     organizations: list[OrgRef] = Field(min_length=2, max_length=2)
-    count: int = Field(description="patents the two co-own that are in field A or in field B")
-    count_a: int = Field(description="patents the two co-own in field A")
-    count_b: int = Field(description="patents the two co-own in field B")
+    count: int = Field(
+        description="items joining the two in A or B: co-owned patents (technology x "
+        "technology), co-authored works (research x research), co-authored works in the "
+        "research field plus co-owned patents in the technology field (research x technology)"
+    )
+    count_a: int = Field(description="of them in field A (patents or works, as A counts)")
+    count_b: int = Field(description="of them in field B (patents or works, as B counts)")
     co_owned_total: int = Field(description="all patents the two co-own, in any field")
-    evidence: Evidence = Field(description="co-owned patents in field A or B, newest first")
+    co_authored_total: int | None = Field(
+        default=None,
+        description="all works the two co-author, in any field (with a research field only)",
+    )
+    evidence: Evidence = Field(
+        description="co-owned patents and co-authored works counted in `count`, newest first"
+    )
 
 
 class BridgesResult(Tabular):
@@ -341,7 +386,8 @@ class PathsResult(Tabular):
 
 
 class PartnerResult(BaseModel):
-    """A co-owner of an organisation."""
+    """A co-owner (count: co-owned patents) or co-author (count: co-authored works) of an
+    organisation."""
 
     organization: OrgRef
     count: int
@@ -349,7 +395,10 @@ class PartnerResult(BaseModel):
 
 
 class PartnersResult(Tabular):
-    """Co-owners of an organisation, most co-owned patents first. As rows: one per partner."""
+    """Partners of an organisation, kept apart: co-owners (most co-owned patents first) and
+    co-authors (most co-authored works first). A technology field restricts the co-owners to
+    patents in it and lists no co-authors; a research field restricts the co-authors to works
+    in it and lists no co-owners. As rows: one per partner, `relation` saying which list."""
 
     organization: OrgRef
     asked: OrgRef | None = Field(
@@ -359,20 +408,26 @@ class PartnersResult(Tabular):
     )
     field: FieldRef | None
     filters: AppliedFilters
-    partners: list[PartnerResult]
-    total: int
+    partners: list[PartnerResult] = Field(description="co-owners, with co-owned patents")
+    total: int = Field(description="co-owners found")
+    co_authors: list[PartnerResult] = Field(
+        default_factory=list, description="co-authors, with co-authored works"
+    )
+    total_co_authors: int = 0
     offset: int
     limit: int
 
     def rows(self) -> list[Row]:
         return [
-            {"rank": rank, **_org_cells("partner", p.organization), "count": p.count,
-             **_evidence_cells("evidence", p.evidence)}
-            for rank, p in enumerate(self.partners, self.offset + 1)
+            {"relation": relation, "rank": rank, **_org_cells("partner", p.organization),
+             "count": p.count, **_evidence_cells("evidence", p.evidence)}
+            for relation, listed in (("co_owner", self.partners), ("co_author", self.co_authors))
+            for rank, p in enumerate(listed, self.offset + 1)
         ]
 
     def columns(self) -> list[str]:
-        return ["rank", *_org_cells("partner", None), "count", *_evidence_cells("evidence", None)]
+        return ["relation", "rank", *_org_cells("partner", None), "count",
+                *_evidence_cells("evidence", None)]
 
 
 class RankedCount(BaseModel):
@@ -383,21 +438,31 @@ class RankedCount(BaseModel):
 
 
 class FieldProfile(Tabular):
-    """Top organisations and countries of a field, and the WIPO fields it co-occurs with.
-    As rows: one per ranked entity, `section` saying which list it is from."""
+    """Top organisations and countries of a field, and the fields it co-occurs with.
+    As rows: one per ranked entity, `section` saying which list it is from.
+
+    A technology field counts patents: its holders, their countries, and the WIPO fields its
+    patents are also in. A research field counts works: its authors' organisations, their
+    countries (works with at least one organisation located there), the other OpenAlex fields
+    its works are also in (`cooccurring_research_fields`), and in `cooccurring_fields` the
+    WIPO fields its organisations patent in (count: organisations publishing in the research
+    field that hold patents in the WIPO field)."""
 
     field: FieldRef
     filters: AppliedFilters
-    patents: int
+    patents: int = Field(description="patents in the field (0 for a research field)")
+    works: int | None = Field(default=None, description="works in a research field")
     organizations: list[RankedCount]
     countries: list[RankedCount]
     cooccurring_fields: list[RankedCount]
+    cooccurring_research_fields: list[RankedCount] = Field(default_factory=list)
 
     def rows(self) -> list[Row]:
         sections = (
             ("organization", self.organizations),
             ("country", self.countries),
             ("cooccurring_field", self.cooccurring_fields),
+            ("cooccurring_research_field", self.cooccurring_research_fields),
         )
         return [
             {"section": name, "rank": rank, "id": r.entity.id, "label": r.entity.label,

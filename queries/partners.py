@@ -1,13 +1,28 @@
-"""Partners of an organisation: its co-owners, optionally within a field and years."""
+"""Partners of an organisation: its co-owners and its co-authors, kept apart, optionally
+within a field and years."""
 
 from __future__ import annotations
 
 from ttkg.core.model import NodeLabel
-from ttkg.graph.backends.contract import Filters, GraphBackend, NodeRecord
-from ttkg.queries.bridges import field_ref
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, NodeRecord
 from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, only_filters
-from ttkg.queries.models import AppliedFilters, Evidence, OrgRef, PartnerResult, PartnersResult
-from ttkg.queries.resolve import resolve_entity, resolve_field
+from ttkg.queries.models import (
+    AppliedFilters,
+    Evidence,
+    OrgRef,
+    PartnerResult,
+    PartnersResult,
+    evidence_data,
+)
+from ttkg.queries.research import (
+    ResearchSpec,
+    field_ref_of,
+    newest_works,
+    organisation_level_only,
+    passing,
+    resolve_any_field,
+)
+from ttkg.queries.resolve import resolve_entity
 
 __all__ = ["family_head", "partners"]
 
@@ -21,6 +36,10 @@ def family_head(backend: GraphBackend, org: NodeRecord) -> NodeRecord:
     return backend.get_nodes([head]).get(head, org)
 
 
+def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda t: (-t[1], t[0]))
+
+
 def partners(
     backend: GraphBackend,
     organization: str,
@@ -31,28 +50,45 @@ def partners(
     offset: int = 0,
     evidence: int = DEFAULT_EVIDENCE,
 ) -> PartnersResult:
-    """Co-owners of an organisation ranked by co-owned patents (then id), with evidence.
-    Filters: years; partner_country and partner_kind select the partners. At the family
-    level, the co-owners of the organisation's family are other families: the answer's
-    `organization` is the family's head (`asked` the organisation asked for, when another),
-    and patents the family's members co-own among themselves are no partnership."""
+    """Co-owners of an organisation ranked by co-owned patents (then id), and co-authors
+    ranked by co-authored works (then id), each with evidence; `limit` and `offset` page each
+    list. A technology field restricts the co-owners to it (no co-authors listed), a research
+    field the co-authors (no co-owners listed). Filters: years (grant, publication);
+    partner_country and partner_kind select the partners. At the family level, the co-owners
+    of the organisation's family are other families: the answer's `organization` is the
+    family's head (`asked` the organisation asked for, when another), and patents the
+    family's members co-own among themselves are no partnership; co-authors are counted per
+    organisation only (none listed at the family level, a research field refused)."""
     check_page(limit, offset, evidence)
     only_filters(filters, "partners", "partner_country", "partner_kind")
     asked = resolve_entity(backend, organization, (NodeLabel.ORGANIZATION,))
     org = family_head(backend, asked) if filters.family else asked
-    spec = resolve_field(backend, field) if field else None
-    pairs = backend.co_assignment_counts([org.id], spec, filters.partner_side())
-    ranked = sorted(
-        ((y if x == org.id else x, n) for (x, y), n in pairs.items()), key=lambda t: (-t[1], t[0])
-    )
-    page = ranked[offset : offset + limit]
-    nodes = backend.get_nodes([p for p, _ in page])
+    spec = resolve_any_field(backend, field) if field else None
+    if isinstance(spec, ResearchSpec):
+        organisation_level_only(filters, "partners")
     years = filters.years_only()
-    specs = [spec] if spec is not None else []
+    owners: list[tuple[str, int]] = []
+    if not isinstance(spec, ResearchSpec):
+        pairs = backend.co_assignment_counts([org.id], spec, filters.partner_side())
+        owners = _ranked({y if x == org.id else x: n for (x, y), n in pairs.items()})
+    authors: list[tuple[str, int]] = []
+    works: dict[str, list[str]] = {}
+    if not isinstance(spec, FieldSpec) and not filters.family:
+        rows = backend.research_works(spec.node_id if spec else None, org.id, years)
+        for row in rows:
+            for o in row.orgs:
+                if o != org.id:
+                    works.setdefault(o, []).append(row.id)
+        keep = passing(backend, works, filters.partner_countries, filters.partner_kinds)
+        authors = _ranked({o: len(ws) for o, ws in works.items() if o in keep})
+    owners_page = owners[offset : offset + limit]
+    authors_page = authors[offset : offset + limit]
+    nodes = backend.get_nodes(sorted({p for p, _ in owners_page + authors_page}))
+    specs = [spec] if isinstance(spec, FieldSpec) else []
     return PartnersResult(
         organization=OrgRef.of(org),
         asked=OrgRef.of(asked) if asked.id != org.id else None,
-        field=field_ref(spec) if spec else None,
+        field=field_ref_of(spec) if spec else None,
         filters=AppliedFilters.of(filters),
         partners=[
             PartnerResult(
@@ -62,9 +98,20 @@ def partners(
                     backend.co_assigned_patents(org.id, p, specs, years, evidence)
                 ),
             )
-            for p, n in page
+            for p, n in owners_page
         ],
-        total=len(ranked),
+        total=len(owners),
+        co_authors=[
+            PartnerResult(
+                organization=OrgRef.of(nodes[p]),
+                count=n,
+                evidence=Evidence.model_validate(
+                    evidence_data((n, []), newest_works(backend, works[p], evidence))
+                ),
+            )
+            for p, n in authors_page
+        ],
+        total_co_authors=len(authors),
         offset=offset,
         limit=limit,
     )

@@ -1,15 +1,23 @@
-"""Field profile: who holds a field, where, and which fields it co-occurs with."""
+"""Field profile: who holds a field (or publishes in a research field), where, and which
+fields it co-occurs with."""
 
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 
-from ttkg.core.model import country_id
-from ttkg.graph.backends.contract import Filters, GraphBackend
+from ttkg.core.model import NodeLabel, country_id
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
 from ttkg.queries.bridges import field_ref
 from ttkg.queries.common import check_page, only_filters
 from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount
-from ttkg.queries.resolve import resolve_field
+from ttkg.queries.research import (
+    ResearchSpec,
+    field_ref_of,
+    organisation_level_only,
+    passing,
+    resolve_any_field,
+)
 
 __all__ = ["field_profile"]
 
@@ -23,10 +31,14 @@ def field_profile(
     backend: GraphBackend, field: str, filters: Filters = Filters(), *, limit: int = 10
 ) -> FieldProfile:
     """Top organisations and countries of a field (by distinct patents) and the WIPO fields
-    its patents are also in (the field itself excluded)."""
+    its patents are also in (the field itself excluded). A research field: by distinct
+    works, as `FieldProfile` says."""
     check_page(limit, 0, 0)
     only_filters(filters, "profile", "country", "kind")
-    spec = resolve_field(backend, field)
+    found = resolve_any_field(backend, field)
+    if isinstance(found, ResearchSpec):
+        return research_profile(backend, found, filters, limit=limit)
+    spec = found
     orgs = _top(backend.field_org_counts(spec, filters), limit)
     countries = _top(backend.field_country_counts(spec, filters), limit)
     co = backend.field_cooccurrence(spec, filters)
@@ -43,4 +55,57 @@ def field_profile(
             RankedCount(entity=EntityRef.of(nodes[country_id(c)]), count=n) for c, n in countries
         ],
         cooccurring_fields=[RankedCount(entity=EntityRef.of(nodes[f]), count=n) for f, n in fields],
+    )
+
+
+def _ranked(backend: GraphBackend, counts: list[tuple[str, int]]) -> list[RankedCount]:
+    nodes = backend.get_nodes([i for i, _ in counts])
+    return [RankedCount(entity=EntityRef.of(nodes[i]), count=n) for i, n in counts if i in nodes]
+
+
+def research_profile(
+    backend: GraphBackend, spec: ResearchSpec, filters: Filters, *, limit: int
+) -> FieldProfile:
+    """Organisations publishing in a research field (works), their countries (works with an
+    organisation located there), the OpenAlex fields its works are also in, and the WIPO
+    fields its organisations patent in (organisations). With an org part in the filters,
+    only passing organisations count, and only works with one of them."""
+    organisation_level_only(filters, "profile")
+    years = filters.years_only()
+    rows = backend.research_works(spec.node_id, None, years)
+    everyone = {o for r in rows for o in r.orgs}
+    keep = passing(backend, everyone, filters.countries, filters.kinds)
+    nodes = backend.get_nodes(sorted(keep))
+    orgs: Counter[str] = Counter()
+    countries: Counter[str] = Counter()
+    fields: Counter[str] = Counter()
+    total = 0
+    for r in rows:
+        mine = [o for o in r.orgs if o in keep]
+        if not mine:
+            continue
+        total += 1
+        orgs.update(mine)
+        countries.update({c for o in mine if (c := nodes[o].props.get("country"))})
+        fields.update(f for f in r.fields if f != spec.node_id)
+    wipo: dict[str, int] = {}
+    for node_id, name in backend.names([NodeLabel.TECHNOLOGY_FIELD]):
+        if node_id.startswith("wipo:field:"):
+            held = backend.field_org_counts(
+                FieldSpec("wipo_field", node_id.rsplit(":", 1)[1], node_id, name), years
+            )
+            n = len(keep & held.keys())
+            if n:
+                wipo[node_id] = n
+    return FieldProfile(
+        field=field_ref_of(spec),
+        filters=AppliedFilters.of(filters),
+        patents=0,
+        works=total,
+        organizations=_ranked(backend, _top(dict(orgs), limit)),
+        countries=_ranked(
+            backend, [(country_id(c), n) for c, n in _top(dict(countries), limit)]
+        ),
+        cooccurring_fields=_ranked(backend, _top(wipo, limit)),
+        cooccurring_research_fields=_ranked(backend, _top(dict(fields), limit)),
     )

@@ -1,5 +1,4 @@
-"""Research fields (OpenAlex) in queries: resolving them, and direct bridges between a research
-field and a research or technology field, with works (and patents) as evidence.
+"""Research fields (OpenAlex) in queries: naming them, and what their works say.
 
 What is counted, exactly:
 
@@ -7,21 +6,14 @@ What is counted, exactly:
   under R through BROADER (topic -> subfield -> field -> domain);
 * an organisation *publishes in* R with the number of distinct works in R that list it
   among their authorships' organisations (AUTHORED_BY, any basis);
-* research x research direct bridge: an organisation that publishes in both R1 and R2
-  (counts: works in R1, works in R2; a work in both counts on both sides);
-* science-technology direct bridge: an organisation that publishes in R and holds patents in
-  technology field T (counts: works in R; patents in T as `field_org_counts` counts them for
-  technology bridges);
-* ranking as for technology bridges: by the smaller of the two counts, then the larger, then
-  the organisation id; evidence: the newest works (DOI, year, title) and patents.
+* two organisations *co-author* a work when both are among its organisations;
+* years filter works by publication year (patents by grant year).
 
-Partnership bridges (co-authorship), paths through works and research-field profiles are not
-implemented yet. Years, country and kind filters are not applied to works.
-
-The works of a research field come from the backend: the embedded backend reads its
-artifact's tables; the Neo4j backend runs one Cypher query. This module reaches into both
-(rather than the backend contract) so that it adds to them without changing their shared
-code; moving it into the contract is the next step.
+A field argument anywhere in ttkg names a WIPO field (name or number), a WIPO sector, a CPC
+symbol, or an OpenAlex domain, field, subfield or topic (by name or id such as
+`openalex:field:17`): `resolve_any_field`. A name that is both a technology field and a
+research field (`Biotechnology`: WIPO field 15 and OpenAlex subfield 1305) is a question
+back, listing both ids.
 """
 
 from __future__ import annotations
@@ -29,28 +21,30 @@ from __future__ import annotations
 import re
 import weakref
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from pydantic import BaseModel
-
 from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
-from ttkg.core.model import EdgeType, NodeLabel
-from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
-from ttkg.graph.backends.memory.backend import MemoryBackend
-from ttkg.graph.backends.neo4j.backend import Neo4jBackend
-from ttkg.queries.models import Evidence, OrgRef
+from ttkg.core.model import NodeLabel
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, WorkRef, WorkRow
+from ttkg.queries.models import FieldRef
 from ttkg.queries.resolve import resolve_field
 
 __all__ = [
-    "ResearchBridges",
     "ResearchSpec",
+    "co_authored",
+    "field_ref_of",
+    "newest_works",
+    "organisation_level_only",
+    "passing",
+    "resolve_any_field",
     "resolve_research_field",
-    "science_bridges",
     "works_by_org",
 ]
 
 _ID: Final = re.compile(r"^openalex:(domain|field|subfield|topic):\d+$")
+_TECH_LABELS: Final = (NodeLabel.TECHNOLOGY_FIELD, NodeLabel.CPC_CLASS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,213 +56,153 @@ class ResearchSpec:
     name: str
 
 
+# per backend: research field name (casefolded) -> ids carrying it; built once
+_by_name: weakref.WeakKeyDictionary[GraphBackend, dict[str, list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _research_names(backend: GraphBackend) -> dict[str, list[str]]:
+    found = _by_name.get(backend)
+    if found is None:
+        found = defaultdict(list)
+        for nid, name in backend.names([NodeLabel.RESEARCH_FIELD]):
+            found[name.casefold()].append(nid)
+        _by_name[backend] = found = {k: sorted(v) for k, v in found.items()}
+    return found
+
+
+def _exact_research(backend: GraphBackend, q: str) -> list[str]:
+    """Ids of research fields whose id or name is q (ignoring case)."""
+    if _ID.match(q):
+        return [q] if backend.get_nodes([q]) else []
+    return list(_research_names(backend).get(q.casefold(), ()))
+
+
+def _spec(backend: GraphBackend, node_id: str) -> ResearchSpec:
+    node = backend.get_nodes([node_id])[node_id]
+    return ResearchSpec(node.id, str(node.props.get("level")), node.name)
+
+
 def resolve_research_field(backend: GraphBackend, text: str) -> ResearchSpec:
     """An OpenAlex domain, field, subfield or topic by id (`openalex:field:17`) or by name
     (case-insensitive, exact). A name several nodes carry (e.g. a subfield and a topic) is an
     AmbiguousEntityError listing them; an unknown one an EntityNotFoundError with names
     that contain the text."""
     q = " ".join(text.split())
-    if _ID.match(q):
-        nodes = backend.get_nodes([q])
-        if not nodes:
-            raise EntityNotFoundError(q)
-        node = nodes[q]
-        return ResearchSpec(node.id, str(node.props.get("level")), node.name)
-    names = backend.names([NodeLabel.RESEARCH_FIELD])
-    hits = [nid for nid, name in names if name.casefold() == q.casefold()]
+    hits = _exact_research(backend, q)
     if len(hits) == 1:
-        node = backend.get_nodes(hits)[hits[0]]
-        return ResearchSpec(node.id, str(node.props.get("level")), node.name)
+        return _spec(backend, hits[0])
     if hits:
-        raise AmbiguousEntityError(q, [f"{nid} ({q})" for nid in sorted(hits)])
-    near = sorted((nid, name) for nid, name in names if q.casefold() in name.casefold())
-    suggestions: list[dict[str, str | None]] = [
-        {"id": nid, "name": name, "label": NodeLabel.RESEARCH_FIELD.value} for nid, name in near
-    ]
+        raise AmbiguousEntityError(q, [f"{nid} ({q})" for nid in hits])
     raise EntityNotFoundError(
         q,
-        suggestions[:10],
+        _research_suggestions(backend, q),
         hint="a research field is an OpenAlex domain, field, subfield or topic, by name or id "
         "such as openalex:field:17",
     )
 
 
-class WorkEvidence(BaseModel):
-    """A work cited as evidence."""
-
-    id: str
-    doi: str | None
-    year: int | None
-    title: str | None
-
-
-class WorksEvidence(BaseModel):
-    """Works behind a count: the newest few and the total."""
-
-    total: int
-    works: list[WorkEvidence]
+def _research_suggestions(backend: GraphBackend, q: str) -> list[dict[str, str | None]]:
+    near = sorted(
+        (nid, name)
+        for nid, name in backend.names([NodeLabel.RESEARCH_FIELD])
+        if q.casefold() in name.casefold()
+    )
+    return [
+        {"id": nid, "name": name, "label": NodeLabel.RESEARCH_FIELD.value}
+        for nid, name in near[:10]
+    ]
 
 
-class ResearchDirectBridge(BaseModel):
-    organization: OrgRef
-    count_a: int  # works in the research field
-    count_b: int  # works in the second research field, or patents in the technology field
-    works_a: WorksEvidence
-    evidence_b: WorksEvidence | Evidence
+def resolve_any_field(backend: GraphBackend, text: str) -> FieldSpec | ResearchSpec:
+    """A technology field (as `resolve_field` reads it) or an OpenAlex research field.
+
+    An exact research id or name wins over a technology field found only by prefix; a name
+    that is exactly both (a WIPO field or sector, or a CPC title, and a research field) is an
+    AmbiguousEntityError naming the ids to write instead."""
+    q = " ".join(text.split())
+    research = _exact_research(backend, q) if q else []
+    if research:
+        tech = [
+            n for n in backend.lookup(q, _TECH_LABELS, limit=5) if n.name.casefold() == q.casefold()
+        ]
+        if tech or len(research) > 1:
+            kinds = [f"{n.id} ({n.name}, {n.label.value})" for n in tech]
+            kinds += [f"{nid} ({q}, {NodeLabel.RESEARCH_FIELD.value})" for nid in research]
+            raise AmbiguousEntityError(q, kinds)
+        return _spec(backend, research[0])
+    try:
+        return resolve_field(backend, text)
+    except EntityNotFoundError as exc:
+        raise EntityNotFoundError(
+            exc.query,
+            exc.suggestions + _research_suggestions(backend, q),
+            "a field is a WIPO field name or number, a WIPO sector, a CPC symbol, or an "
+            "OpenAlex domain, field, subfield or topic (name or id such as openalex:field:17)",
+        ) from None
 
 
-class ResearchBridges(BaseModel):
-    """Direct bridges between a research field and a research or technology field."""
-
-    field_a: str
-    field_a_name: str
-    field_b: str
-    field_b_name: str
-    kind: str  # research-research | research-technology
-    total_direct: int
-    direct: list[ResearchDirectBridge]
-
-
-def works_by_org(backend: GraphBackend, spec: ResearchSpec) -> dict[str, set[str]]:
-    """Organisation id -> ids of its works in the research field."""
-    if isinstance(backend, MemoryBackend):
-        return _memory_works(backend, spec)
-    if isinstance(backend, Neo4jBackend):
-        rows = backend._rows(
-            (
-                "MATCH (r:ResearchField {id: $rid}) "
-                "MATCH (t:ResearchField)-[:BROADER*0..3]->(r) "
-                "MATCH (w:Work)-[:HAS_TOPIC]->(t) "
-                "MATCH (w)-[:AUTHORED_BY]->(o:Organization) "
-                "RETURN DISTINCT o.id AS org, w.id AS work",
-                {"rid": spec.node_id},
-            )
+def organisation_level_only(filters: Filters, query: str) -> None:
+    """Refuse the family level for research fields: works are counted per organisation."""
+    if filters.family:
+        raise InvalidQueryError(
+            f"{query}: research fields are counted per organisation; level family is not "
+            "available with a research field"
         )
-        out: dict[str, set[str]] = defaultdict(set)
-        for r in rows:
-            out[str(r["org"])].add(str(r["work"]))
-        return dict(out)
-    raise InvalidQueryError(f"research fields are not available on {type(backend).__name__}")
 
 
-@dataclass(frozen=True)
-class _ResearchTables:
-    """What research queries read from an embedded backend's artifact, loaded once."""
-
-    children: dict[str, list[str]]  # research field -> narrower research fields
-    works_of_topic: dict[str, list[str]]  # topic -> works
-    orgs_of_work: dict[str, list[str]]  # work -> organisations
-
-    @classmethod
-    def load(cls, backend: MemoryBackend) -> _ResearchTables:
-        art = backend.index.artifact
-        children: dict[str, list[str]] = defaultdict(list)
-        broader = art.edges(EdgeType.BROADER, columns=["src", "dst"])
-        for s, d in zip(broader["src"].to_pylist(), broader["dst"].to_pylist(), strict=True):
-            if s.startswith("openalex:"):
-                children[d].append(s)
-        works_of_topic: dict[str, list[str]] = defaultdict(list)
-        topics = art.edges(EdgeType.HAS_TOPIC, columns=["src", "dst"])
-        for w, t in zip(topics["src"].to_pylist(), topics["dst"].to_pylist(), strict=True):
-            works_of_topic[t].append(w)
-        orgs_of_work: dict[str, list[str]] = defaultdict(list)
-        authored = art.edges(EdgeType.AUTHORED_BY, columns=["src", "dst"])
-        for w, o in zip(authored["src"].to_pylist(), authored["dst"].to_pylist(), strict=True):
-            orgs_of_work[w].append(o)
-        return cls(dict(children), dict(works_of_topic), dict(orgs_of_work))
+def field_ref_of(spec: FieldSpec | ResearchSpec) -> FieldRef:
+    """The JSON form of a resolved field (technology or research)."""
+    if isinstance(spec, ResearchSpec):
+        return FieldRef(
+            id=spec.node_id,
+            name=spec.name,
+            kind=f"openalex_{spec.level}",  # type: ignore[arg-type]
+            value=spec.node_id.rsplit(":", 1)[1],
+        )
+    return FieldRef(id=spec.node_id, name=spec.name, kind=spec.kind, value=spec.value)
 
 
-_TABLES: weakref.WeakKeyDictionary[MemoryBackend, _ResearchTables] = weakref.WeakKeyDictionary()
-
-
-def _memory_works(backend: MemoryBackend, spec: ResearchSpec) -> dict[str, set[str]]:
-    tables = _TABLES.get(backend)
-    if tables is None:
-        tables = _TABLES[backend] = _ResearchTables.load(backend)
-    under = {spec.node_id}
-    frontier = [spec.node_id]
-    while frontier:
-        nxt = [c for n in frontier for c in tables.children.get(n, ())]
-        under.update(nxt)
-        frontier = nxt
-    works = {w for t in under for w in tables.works_of_topic.get(t, ())}
-    out: dict[str, set[str]] = defaultdict(set)
-    for w in works:
-        for o in tables.orgs_of_work.get(w, ()):
-            out[o].add(w)
+def works_by_org(rows: Iterable[WorkRow]) -> dict[str, list[str]]:
+    """Organisation -> its works among rows, in the rows' order (newest first)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        for o in row.orgs:
+            out[o].append(row.id)
     return dict(out)
 
 
-def _work_evidence(backend: GraphBackend, works: set[str], limit: int) -> WorksEvidence:
-    nodes = backend.get_nodes(sorted(works))
-    rows = [
-        WorkEvidence(
-            id=n.id,
-            doi=n.props.get("doi"),
-            year=n.props.get("year"),
-            title=n.props.get("title"),
-        )
-        for n in nodes.values()
-    ]
-    rows.sort(key=lambda w: (-(w.year or 0), w.id))
-    return WorksEvidence(total=len(works), works=rows[:limit])
+def co_authored(rows: Iterable[WorkRow]) -> dict[tuple[str, str], list[str]]:
+    """Unordered pairs (x < y) of organisations -> the works among rows they co-author, in
+    the rows' order."""
+    out: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in rows:
+        orgs = row.orgs
+        for i, x in enumerate(orgs):
+            for y in orgs[i + 1 :]:
+                out[(x, y)].append(row.id)
+    return dict(out)
 
 
-def science_bridges(
-    backend: GraphBackend,
-    research: str,
-    other: str,
-    *,
-    limit: int = 20,
-    evidence: int = 3,
-) -> ResearchBridges:
-    """Direct bridges between research field `research` and `other`, which is a research
-    field (research x research) or else a technology field (science-technology)."""
-    a = resolve_research_field(backend, research)
-    by_org_a = works_by_org(backend, a)
-    try:
-        b: ResearchSpec | FieldSpec = resolve_research_field(backend, other)
-    except EntityNotFoundError:
-        b = resolve_field(backend, other)
-    if isinstance(b, ResearchSpec):
-        by_org_b = works_by_org(backend, b)
-        counts_b = {o: len(ws) for o, ws in by_org_b.items()}
-        kind, b_id, b_name = "research-research", b.node_id, b.name
-    else:
-        counts_b = backend.field_org_counts(b, Filters())
-        kind, b_id, b_name = "research-technology", b.node_id, b.name
-    both = [o for o in by_org_a if counts_b.get(o, 0) > 0]
-    ranked = sorted(
-        both,
-        key=lambda o: (
-            -min(len(by_org_a[o]), counts_b[o]),
-            -max(len(by_org_a[o]), counts_b[o]),
-            o,
-        ),
-    )
-    page = ranked[:limit]
-    orgs = backend.get_nodes(page)
-    direct = []
-    for o in page:
-        if isinstance(b, ResearchSpec):
-            ev_b: WorksEvidence | Evidence = _work_evidence(backend, by_org_b[o], evidence)
-        else:
-            ev_b = Evidence.of(backend.org_patents(o, b, Filters(), evidence))
-        direct.append(
-            ResearchDirectBridge(
-                organization=OrgRef.of(orgs[o]),
-                count_a=len(by_org_a[o]),
-                count_b=counts_b[o],
-                works_a=_work_evidence(backend, by_org_a[o], evidence),
-                evidence_b=ev_b,
-            )
-        )
-    return ResearchBridges(
-        field_a=a.node_id,
-        field_a_name=a.name,
-        field_b=b_id,
-        field_b_name=b_name,
-        kind=kind,
-        total_direct=len(both),
-        direct=direct,
-    )
+def passing(
+    backend: GraphBackend, orgs: Collection[str], countries: frozenset[str], kinds: frozenset[str]
+) -> set[str]:
+    """The organisations among orgs located in one of the countries and of one of the kinds
+    (an empty set does not filter)."""
+    if not countries and not kinds:
+        return set(orgs)
+    nodes = backend.get_nodes(sorted(orgs))
+    return {
+        o
+        for o, n in nodes.items()
+        if (not countries or n.props.get("country") in countries)
+        and (not kinds or n.props.get("kind") in kinds)
+    }
+
+
+def newest_works(backend: GraphBackend, ranked: Sequence[str], limit: int) -> list[WorkRef]:
+    """References of the first `limit` of works already ranked newest first."""
+    ids = list(ranked[: max(limit, 0)])
+    nodes = backend.get_nodes(ids)
+    return [WorkRef.of_node(nodes[w]) for w in ids if w in nodes]

@@ -131,7 +131,10 @@ class KnowledgeGraph:
         evidence: int = DEFAULT_EVIDENCE,
     ) -> BridgesResult:
         """Organisations and partnerships connecting two fields, with evidence
-        (`level="family"`: families instead of organisations)."""
+        (`level="family"`: families instead of organisations). A field is a technology field
+        (WIPO field or sector, CPC symbol) or an OpenAlex research field (domain, field,
+        subfield or topic, by name or id such as `openalex:field:25`), whose works count (by
+        publication year) and whose partnerships are co-authorships."""
         return bridges(
             self.backend,
             field_a,

@@ -36,7 +36,10 @@ router = APIRouter(
 FieldParam = Annotated[
     str,
     Query(
-        min_length=1, max_length=300, description="WIPO field name or number, sector, or CPC symbol"
+        min_length=1,
+        max_length=300,
+        description="WIPO field name or number, sector, CPC symbol, or OpenAlex domain, field, "
+        "subfield or topic (name or id such as openalex:field:25)",
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -48,7 +51,7 @@ EvidenceCap = Annotated[int, Query(ge=0, le=MAX_EVIDENCE, description="Evidence 
     "/bridges",
     response_model=BridgesResult,
     responses=FILE_AND_RDF_RESPONSES,
-    summary="Organisations and partnerships connecting two technology fields",
+    summary="Organisations and partnerships connecting two fields (technology or research)",
 )
 async def get_bridges(
     request: Request,

@@ -30,6 +30,8 @@ __all__ = [
     "PatentRef",
     "Relation",
     "RelationHop",
+    "WorkRef",
+    "WorkRow",
     "activity_spec",
     "cpc_activity",
 ]
@@ -100,6 +102,36 @@ class PatentRef:
         year = p.get("year")
         return cls(node.id, p.get("number") or "", int(year) if year is not None else None,
                    p.get("title"))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRef:
+    """A scholarly work cited as evidence (DOI without its https://doi.org/ prefix)."""
+
+    id: str
+    doi: str | None
+    year: int | None
+    title: str | None
+
+    @classmethod
+    def of_node(cls, node: NodeRecord) -> WorkRef:
+        """The reference of a Work node."""
+        p = node.props
+        year = p.get("year")
+        return cls(node.id, p.get("doi"), int(year) if year is not None else None,
+                   p.get("title"))
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRow:
+    """A work as research queries count it: its publication year, the organisations of its
+    authorships (AUTHORED_BY, sorted ids) and the OpenAlex fields (level `field`) of its
+    topics (sorted ids)."""
+
+    id: str
+    year: int | None
+    orgs: tuple[str, ...]
+    fields: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +338,18 @@ class GraphBackend(ABC):
         """WIPO field node id -> patents in the selection that are also in that field
         (the selection's own field included). With an org part in the filters, only patents
         held by at least one passing organisation count."""
+
+    # -- research (OpenAlex works) ------------------------------------------------------------
+    @abstractmethod
+    def research_works(
+        self, field_id: str | None, org_id: str | None, filters: Filters
+    ) -> list[WorkRow]:
+        """Works in a research field (a ResearchField id at any level: works with a topic
+        that is it or falls under it through BROADER), or every work when `field_id` is
+        None; only those authored by `org_id` when given; publication year within the
+        filters' years (a work without a year passes only when no year bound is set; the
+        organisation filters are not applied here). Ordered newest first (no year last),
+        then by id. An unknown field or organisation gives []."""
 
     # -- entity graph for path queries -------------------------------------------------------
     @abstractmethod

@@ -199,6 +199,7 @@ class Mapper:
         nid: str = row["id"]
         pairs: list[Pair] = [(P.TYPE, C.SCHOLARLY_ARTICLE), (P.IDENTIFIER, nid)]
         _opt(pairs, P.NAME, row.get("title"))
+        _opt(pairs, P.PUBLICATION_YEAR, row.get("year"))
         doi = row.get("doi")
         if doi:
             pairs.append((P.SAME_AS, "https://doi.org/" + quote(doi, safe="/:;()._-")))

@@ -231,6 +231,7 @@ class P:
     ABOUT: Final = _iri("about", SCHEMA + "about")
     SOURCE_ORGANIZATION: Final = _iri("sourceOrganization", SCHEMA + "sourceOrganization")
     GRANT_YEAR: Final = _typed("grantYear", TTKG + "grantYear", "integer")
+    PUBLICATION_YEAR: Final = _typed("publicationYear", TTKG + "publicationYear", "integer")
     KIND_CODE: Final = _str("kindCode", TTKG + "kindCode")
     PATENT_TYPE: Final = _str("patentType", TTKG + "patentType")
     CLAIM_COUNT: Final = _typed("claimCount", TTKG + "claimCount", "integer")

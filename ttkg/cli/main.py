@@ -57,6 +57,12 @@ from ttkg.graph.artifact import default_graph_dir
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_HOPS, MAX_K
 
+#: What a field argument may name (bridges, profile, partners --field).
+FIELD_HELP = (
+    "WIPO field name/number, sector, CPC symbol, or OpenAlex domain/field/subfield/topic "
+    "(name or id such as openalex:field:25)"
+)
+
 app = typer.Typer(
     name="ttkg",
     help="ttkg: a knowledge graph of institutions and technologies for technology transfer.",
@@ -231,21 +237,24 @@ def search(
 @with_settings
 def query_bridges(
     settings: Settings,
-    field_a: Annotated[str, typer.Argument(help="WIPO field name/number, sector, or CPC symbol")],
-    field_b: Annotated[str, typer.Argument(help="WIPO field name/number, sector, or CPC symbol")],
+    field_a: Annotated[str, typer.Argument(help=FIELD_HELP)],
+    field_b: Annotated[str, typer.Argument(help=FIELD_HELP)],
     years: YearsOpt = None,
     country: CountryOpt = None,
     kind: KindOpt = None,
     partner_country: PartnerCountryOpt = None,
     partner_kind: PartnerKindOpt = None,
     level: LevelOpt = "organization",
-    min_evidence: Annotated[int, typer.Option(min=1, help="Minimum patents behind a bridge")] = 1,
+    min_evidence: Annotated[
+        int, typer.Option(min=1, help="Minimum patents (works) behind a bridge")
+    ] = 1,
     limit: LimitOpt = 10,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
-    """Which organisations and partnerships connect two technology fields."""
+    """Which organisations and partnerships connect two fields (technology or research:
+    works count for a research field, co-authorship for its partnerships)."""
     from ttkg.queries.bridges import bridges
     from ttkg.queries.common import make_filters
 
@@ -309,7 +318,13 @@ def query_paths(
 def query_partners(
     settings: Settings,
     organization: Annotated[str, typer.Argument(help="Organisation: name, id or ROR id")],
-    field: Annotated[str | None, typer.Option(help="Only co-owned patents in this field")] = None,
+    field: Annotated[
+        str | None,
+        typer.Option(
+            help="Only co-owned patents in this technology field, or co-authored works in "
+            "this research field"
+        ),
+    ] = None,
     years: YearsOpt = None,
     partner_country: PartnerCountryOpt = None,
     partner_kind: PartnerKindOpt = None,
@@ -319,7 +334,8 @@ def query_partners(
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
-    """Co-owners of an organisation, with their co-owned patents."""
+    """Co-owners (co-owned patents) and co-authors (co-authored works) of an organisation,
+    kept apart."""
     from ttkg.queries.common import make_filters
     from ttkg.queries.partners import partners
 
@@ -343,7 +359,7 @@ def query_partners(
 @with_settings
 def query_profile(
     settings: Settings,
-    field: Annotated[str, typer.Argument(help="WIPO field name/number, sector, or CPC symbol")],
+    field: Annotated[str, typer.Argument(help=FIELD_HELP)],
     years: YearsOpt = None,
     country: CountryOpt = None,
     kind: KindOpt = None,

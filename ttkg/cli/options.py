@@ -117,7 +117,12 @@ DatabaseOpt = Annotated[
     str | None,
     typer.Option("--database", help="Neo4j database (default: $TTKG_NEO4J_DATABASE or neo4j)"),
 ]
-YearsOpt = Annotated[str | None, typer.Option("--years", help="Grant years, e.g. 2010-2020, 2015-")]
+YearsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--years", help="Years (patents: grant; works: publication), e.g. 2010-2020, 2015-"
+    ),
+]
 CountryOpt = Annotated[
     list[str] | None,
     typer.Option(

@@ -54,8 +54,10 @@ def _legend(console: Console, orgs: list[OrgRef]) -> None:
 
 
 def _evidence(e: Evidence) -> str:
-    shown = ", ".join(f"{p.number} ({p.year})" for p in e.patents)
-    more = e.total - len(e.patents)
+    items = [f"{p.number} ({p.year})" for p in e.patents]
+    items += [f"doi:{w.doi} ({w.year})" if w.doi else f"{w.id} ({w.year})" for w in e.works]
+    shown = ", ".join(items)
+    more = e.total - len(items)
     return shown + (f" [dim]+{more} more[/dim]" if more > 0 else "")
 
 
@@ -112,11 +114,21 @@ def render_bridges(r: BridgesResult, console: Console) -> None:
             _evidence(d.evidence["a"]) + " | " + _evidence(d.evidence["b"]),
         )
     console.print(t)
+    research = [f.kind.startswith("openalex") for f in (r.field_a, r.field_b)]
+    if all(research):
+        title = "co-authors of works in A or B, one publishing in A, the other in B"
+        legend = "A or B: co-authored works in A or B (A, B: of them in each"
+    elif any(research):
+        title = ("co-authors in the research field (one patenting in the technology field) "
+                 "or co-owners in the technology field (one publishing in the research field)")
+        legend = "A or B: co-authored works in the research field + co-owned patents in the " \
+            "technology field (A, B: each side's part"
+    else:
+        title = "co-owners of patents in A or B, one active in A, the other in B"
+        legend = "A or B: co-owned patents in A or B (A, B: of them in each"
     p = Table(
-        title=f"Partnerships: co-owners of patents in A or B, one active in A, the other in B "
-        f"— {r.total_partnerships:,} found",
-        caption="A or B: co-owned patents in A or B (A, B: of them in each; all: co-owned in "
-        f"any field); filters: {r.filters.describe()}",
+        title=f"Partnerships: {title} — {r.total_partnerships:,} found",
+        caption=f"{legend}; all: co-owned in any field); filters: {r.filters.describe()}",
     )
     p.add_column("#", justify="right")
     p.add_column("organisation")
@@ -166,37 +178,55 @@ def render_paths(r: PathsResult, console: Console) -> None:
 
 
 def render_partners(r: PartnersResult, console: Console) -> None:
-    """Partners ranked by co-owned patents."""
+    """Co-owners ranked by co-owned patents, then co-authors ranked by co-authored works."""
     scope = f" in {r.field.name}" if r.field else ""
     family = f" (the family of {r.asked.name})" if r.asked else ""
-    t = Table(
-        title=f"Co-owners of {r.organization.name}{family}{scope} — {r.total:,} found",
-        caption=f"filters: {r.filters.describe()}",
-    )
-    t.add_column("#", justify="right")
-    t.add_column("partner")
-    t.add_column("co-owned", justify="right")
-    t.add_column("evidence")
-    for i, p in enumerate(r.partners, r.offset + 1):
-        t.add_row(str(i), _org(p.organization), str(p.count), _evidence(p.evidence))
-    console.print(t)
-    _legend(console, [r.organization, *(p.organization for p in r.partners)])
+    research = r.field is not None and r.field.kind.startswith("openalex")
+    lists = [
+        ("Co-owners", "co-owned", r.partners, r.total),
+        ("Co-authors", "co-authored", r.co_authors, r.total_co_authors),
+    ]
+    for title, what, listed, total in lists[1:] if research else lists:
+        if title == "Co-authors" and r.field is not None and not research:
+            continue
+        t = Table(
+            title=f"{title} of {r.organization.name}{family}{scope} — {total:,} found",
+            caption=f"filters: {r.filters.describe()}",
+        )
+        t.add_column("#", justify="right")
+        t.add_column("partner")
+        t.add_column(what, justify="right")
+        t.add_column("evidence")
+        for i, p in enumerate(listed, r.offset + 1):
+            t.add_row(str(i), _org(p.organization), str(p.count), _evidence(p.evidence))
+        console.print(t)
+    _legend(console, [r.organization, *(p.organization for p in r.partners + r.co_authors)])
 
 
 def render_profile(r: FieldProfile, console: Console) -> None:
     """Top organisations, countries and co-occurring fields."""
+    research = r.works is not None
+    size = f"{r.works:,} works" if research else f"{r.patents:,} patents"
     console.print(
-        f"[bold]{r.field.name}[/bold] ({r.field.kind} {r.field.value}): {r.patents:,} patents"
+        f"[bold]{r.field.name}[/bold] ({r.field.kind} {r.field.value}): {size}"
         f" [dim](filters: {r.filters.describe()})[/dim]"
     )
-    for title, rows in (
-        ("Top organisations", r.organizations),
-        ("Top countries", r.countries),
-        ("Co-occurring WIPO fields", r.cooccurring_fields),
-    ):
+    unit = "works" if research else "patents"
+    sections = [
+        ("Top organisations", unit, r.organizations),
+        ("Top countries", unit, r.countries),
+        (
+            "WIPO fields its organisations patent in" if research else "Co-occurring WIPO fields",
+            "organisations" if research else "patents",
+            r.cooccurring_fields,
+        ),
+    ]
+    if research:
+        sections.append(("Co-occurring OpenAlex fields", "works", r.cooccurring_research_fields))
+    for title, what, rows in sections:
         t = Table(title=title)
         t.add_column("name")
-        t.add_column("patents", justify="right")
+        t.add_column(what, justify="right")
         for row in rows:
             t.add_row(row.entity.name, f"{row.count:,}")
         console.print(t)

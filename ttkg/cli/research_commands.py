@@ -1,40 +1,32 @@
-"""`ttkg query science`: direct bridges between a research field (OpenAlex) and a research or
-technology field, with works and patents as evidence. Mounted by ttkg/cli/main.py."""
+"""`ttkg query science`: bridges between a research field (OpenAlex) and a research or
+technology field, as `ttkg query bridges` answers them (kept for the name researchers know
+from issue 15's first step). Mounted by ttkg/cli/main.py."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 
-from ttkg.cli.options import FormatOpt, OutputFormat, emit, run_on_backend, with_settings
+from ttkg.cli.options import (
+    EvidenceOpt,
+    LimitOpt,
+    OffsetOpt,
+    QueryFormat,
+    QueryFormatOpt,
+    YearsOpt,
+    emit,
+    run_on_backend,
+    with_settings,
+)
+from ttkg.cli.render import render_bridges
+from ttkg.core.errors import InvalidQueryError
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
+from ttkg.queries.common import DEFAULT_EVIDENCE
 
 __all__ = ["science"]
-
-
-def render_science(result: Any, console: Console) -> None:
-    table = Table(
-        title=f"{result.field_a_name} x {result.field_b_name} ({result.kind}): "
-        f"{result.total_direct} organisation(s)"
-    )
-    for col in ("organisation", "country", "works A", "B", "newest work A"):
-        table.add_column(col)
-    for d in result.direct:
-        w = d.works_a.works[0] if d.works_a.works else None
-        newest = f"{w.year} {w.doi or w.id}" if w else ""
-        table.add_row(
-            d.organization.name,
-            d.organization.country or "",
-            str(d.count_a),
-            str(d.count_b),
-            newest,
-        )
-    console.print(table)
 
 
 @with_settings
@@ -47,15 +39,28 @@ def science(
         str,
         typer.Argument(help="Another research field, or a WIPO field/sector or CPC symbol"),
     ],
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Results")] = 10,
-    evidence: Annotated[int, typer.Option("--evidence", min=0, help="Evidence per side")] = 3,
-    fmt: FormatOpt = OutputFormat.table,
+    years: YearsOpt = None,
+    limit: LimitOpt = 10,
+    offset: OffsetOpt = 0,
+    evidence: EvidenceOpt = DEFAULT_EVIDENCE,
+    fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Organisations that publish in a research field and publish in another research field
-    or patent in a technology field (direct bridges; counts: works, works or patents)."""
-    from ttkg.queries.research import science_bridges
+    or patent in a technology field, and the partnerships (co-authorship, co-ownership)
+    between them: `ttkg query bridges` with a research field first."""
+    from ttkg.queries.bridges import bridges
+    from ttkg.queries.common import make_filters
+    from ttkg.queries.research import ResearchSpec, resolve_any_field
 
     def run(be: GraphBackend) -> BaseModel:
-        return science_bridges(be, research, other, limit=limit, evidence=evidence)
+        if not isinstance(resolve_any_field(be, research), ResearchSpec):
+            raise InvalidQueryError(
+                f"{research!r} is a technology field; `science` starts from a research field "
+                "(use `ttkg query bridges` for two technology fields)"
+            )
+        return bridges(
+            be, research, other, make_filters(years), limit=limit, offset=offset,
+            evidence=evidence,
+        )
 
-    emit(run_on_backend(settings, run), fmt, render_science)
+    emit(run_on_backend(settings, run), fmt, render_bridges)

@@ -33,9 +33,11 @@ from ttkg.graph.backends.contract import (
     PatentRef,
     Relation,
     RelationHop,
+    WorkRow,
     cpc_activity,
 )
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
+from ttkg.graph.backends.memory.works import WorksIndex, load_once
 from ttkg.graph.backends.pathsearch import search_paths
 
 if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
@@ -87,6 +89,7 @@ class MemoryBackend(GraphBackend):
         self._patent_ref = lru_cache(maxsize=_SHOWN)(self._make_patent_ref)
         self._node = lru_cache(maxsize=_SHOWN)(self._read_node)
         self._edge_props = lru_cache(maxsize=_SHOWN)(self._read_edge_props)
+        self._works: dict[str, WorksIndex] = {}  # read on first use
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
 
@@ -542,6 +545,18 @@ class MemoryBackend(GraphBackend):
         ids = self.index.fields.ids
         return {ids[f]: int(counts[f]) for f in np.flatnonzero(counts)}
 
+    # -- research ------------------------------------------------------------------------------
+
+    @property
+    def works(self) -> WorksIndex:
+        """The works, their organisations and the research taxonomy (read on first use)."""
+        return load_once(self._works, self.index.artifact)
+
+    def research_works(
+        self, field_id: str | None, org_id: str | None, filters: Filters
+    ) -> list[WorkRow]:
+        return self.works.select(field_id, org_id, filters)
+
     # -- entity graph ----------------------------------------------------------------------------
 
     def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
@@ -572,9 +587,11 @@ class MemoryBackend(GraphBackend):
 
     def warm_up(self) -> None:
         """Build the index's lazy pieces: names, entity graph, path matrices, country x
-        patent."""
+        patent; and the works."""
         self.index.warm_up()
+        _ = self.works
 
     def close(self) -> None:
         """Drop the index's lazy pieces (the entity graph above all)."""
         self.index.forget()
+        self._works.clear()

@@ -29,6 +29,7 @@ from ttkg.graph.backends.contract import (
     PatentRef,
     Relation,
     RelationHop,
+    WorkRow,
     cpc_activity,
 )
 from ttkg.graph.backends.neo4j import cypher
@@ -273,6 +274,25 @@ class Neo4jBackend(GraphBackend):
 
     def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         return self._counts(cypher.field_cooccurrence(spec, filters))
+
+    # -- research ------------------------------------------------------------------------------
+
+    def research_works(
+        self, field_id: str | None, org_id: str | None, filters: Filters
+    ) -> list[WorkRow]:
+        found = self._rows(cypher.research_work_ids(field_id, org_id, filters))
+        if not found:
+            return []
+        ids = [r["id"] for r in found]
+        orgs, fields = self._read(cypher.work_orgs(ids), cypher.work_fields(ids))
+        orgs_of = {r["id"]: tuple(sorted(r["orgs"])) for r in orgs}
+        fields_of = {r["id"]: tuple(sorted(r["fields"])) for r in fields}
+        rows = [
+            WorkRow(r["id"], r["year"], orgs_of.get(r["id"], ()), fields_of.get(r["id"], ()))
+            for r in found
+        ]
+        rows.sort(key=lambda r: (-(r.year if r.year is not None else -1), r.id))
+        return rows
 
     # -- entity graph ----------------------------------------------------------------------------
 

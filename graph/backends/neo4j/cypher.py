@@ -740,6 +740,54 @@ def field_cooccurrence(spec: FieldSpec, filters: Filters) -> Query:
 # --- reads: the entity graph ------------------------------------------------------------------
 
 
+# --- research (OpenAlex works) ---------------------------------------------------------------
+
+WORK: Final = _label(NodeLabel.WORK)
+RESEARCH: Final = _label(NodeLabel.RESEARCH_FIELD)
+AUTHORED: Final = _rtype(EdgeType.AUTHORED_BY)
+HAS_TOPIC: Final = _rtype(EdgeType.HAS_TOPIC)
+BROADER: Final = _rtype(EdgeType.BROADER)
+
+
+def research_work_ids(field_id: str | None, org_id: str | None, filters: Filters) -> Query:
+    """Works under a research field (any level; or all works), of an organisation when
+    given, publication year filtered. Rows: id, year (unordered)."""
+    w = _Where()
+    parts = []
+    if field_id is not None:
+        parts.append(
+            f"MATCH (r:{RESEARCH} {{id: $rid}})<-[:{BROADER}*0..3]-(:{RESEARCH})"
+            f"<-[:{HAS_TOPIC}]-(w:{WORK})"
+        )
+        w.params["rid"] = field_id
+    if org_id is not None:
+        parts.append(f"MATCH (w:{WORK})-[:{AUTHORED}]->(:{ORG} {{id: $org}})")
+        w.params["org"] = org_id
+    if not parts:
+        parts.append(f"MATCH (w:{WORK})")
+    _years(w, filters, "w")
+    return " ".join(parts) + w.clause() + " RETURN DISTINCT w.id AS id, w.year AS year", w.params
+
+
+def work_orgs(ids: Sequence[str]) -> Query:
+    """The organisations of works (AUTHORED_BY). Rows: id, orgs."""
+    return (
+        f"UNWIND $ids AS wid MATCH (w:{WORK} {{id: wid}})-[:{AUTHORED}]->(o:{ORG}) "
+        "RETURN w.id AS id, collect(DISTINCT o.id) AS orgs",
+        {"ids": list(ids)},
+    )
+
+
+def work_fields(ids: Sequence[str]) -> Query:
+    """The OpenAlex fields (level `field`) of works' topics. Rows: id, fields."""
+    return (
+        f"UNWIND $ids AS wid MATCH (w:{WORK} {{id: wid}})-[:{HAS_TOPIC}]->(:{RESEARCH})"
+        f"-[:{BROADER}*1..3]->(f:{RESEARCH}) WHERE f.level = 'field' "
+        "RETURN w.id AS id, collect(DISTINCT f.id) AS fields",
+        {"ids": list(ids)},
+    )
+
+
 def relation_queries(
     node_ids: Sequence[str], via: Sequence[Relation]
 ) -> list[tuple[Relation, Query]]:
