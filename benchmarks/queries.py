@@ -128,7 +128,7 @@ def _bridges_mix() -> list[Query]:
             ("Semiconductors", "Optics"),
             {"filters": uni},
         ),
-        Query("bridges", "Pharmaceuticals × Biotechnology", ("Pharmaceuticals", "Biotechnology")),
+        Query("bridges", "Pharmaceuticals × Biotechnology", ("Pharmaceuticals", "wipo:field:15")),
         Query(
             "bridges",
             "Computer technology × Digital communication, 2015-2022",
