@@ -408,6 +408,12 @@ class PartnersResult(Tabular):
     )
     field: FieldRef | None
     filters: AppliedFilters
+    note: str | None = Field(
+        None,
+        description="what the level did with the organisation asked for: at the family level "
+        "the family it answers for; at the organisation level, an organisation without patents "
+        "of its own whose family's patents another organisation (its head) holds",
+    )
     partners: list[PartnerResult] = Field(description="co-owners, with co-owned patents")
     total: int = Field(description="co-owners found")
     co_authors: list[PartnerResult] = Field(

@@ -200,6 +200,8 @@ def render_partners(r: PartnersResult, console: Console) -> None:
         for i, p in enumerate(listed, r.offset + 1):
             t.add_row(str(i), _org(p.organization), str(p.count), _evidence(p.evidence))
         console.print(t)
+    if r.note:
+        console.print(f"[yellow]{r.note}[/yellow]", highlight=False)
     _legend(console, [r.organization, *(p.organization for p in r.partners + r.co_authors)])
 
 
