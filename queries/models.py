@@ -345,7 +345,8 @@ class Hop(BaseModel):
     properties: dict[str, Any] = Field(
         default_factory=dict,
         description="a structural hop's own evidence: the stored edge's properties (LOCATED_IN: "
-        "basis ror|inventors and share; ACTS_FOR, PART_OF: score, reason; source)",
+        "basis ror|inventors and share; ACTS_FOR, PART_OF: score, reason; source); at the "
+        "family level `via_members`: the members whose stored edge the hop stands for",
     )
 
 
@@ -364,6 +365,19 @@ class PathsResult(Tabular):
     target: EntityRef
     max_hops: int
     via: list[str]
+    level: Literal["organization", "family"] = Field(
+        "organization",
+        description="organization: the graph as stored; family: each family contracted into "
+        "its head (co-ownership inside a family is no hop; a family's hops are its members')",
+    )
+    source_asked: EntityRef | None = Field(
+        None,
+        description="at the family level, the source asked for when its family's head (given "
+        "as `source`) is another organisation",
+    )
+    target_asked: EntityRef | None = Field(
+        None, description="at the family level, the target asked for, as `source_asked`"
+    )
     paths: list[Path]
 
     def rows(self) -> list[Row]:
@@ -408,6 +422,12 @@ class PartnersResult(Tabular):
     )
     field: FieldRef | None
     filters: AppliedFilters
+    note: str | None = Field(
+        None,
+        description="what the level did with the organisation asked for: at the family level "
+        "the family it answers for; at the organisation level, an organisation without patents "
+        "of its own whose family's patents another organisation (its head) holds",
+    )
     partners: list[PartnerResult] = Field(description="co-owners, with co-owned patents")
     total: int = Field(description="co-owners found")
     co_authors: list[PartnerResult] = Field(

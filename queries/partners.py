@@ -3,7 +3,7 @@ within a field and years."""
 
 from __future__ import annotations
 
-from ttkg.core.model import NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, NodeRecord
 from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, only_filters
 from ttkg.queries.models import (
@@ -24,7 +24,7 @@ from ttkg.queries.research import (
 )
 from ttkg.queries.resolve import resolve_entity
 
-__all__ = ["family_head", "partners"]
+__all__ = ["family_head", "family_note", "partners"]
 
 
 def family_head(backend: GraphBackend, org: NodeRecord) -> NodeRecord:
@@ -38,6 +38,29 @@ def family_head(backend: GraphBackend, org: NodeRecord) -> NodeRecord:
 
 def _ranked(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda t: (-t[1], t[0]))
+
+
+def family_note(backend: GraphBackend, asked: NodeRecord, head: NodeRecord,
+                filters: Filters) -> str | None:
+    """What the level did with the organisation asked for (None when there is nothing to say):
+    at the family level, which family answers and why the organisation is in it; at the
+    organisation level, that an organisation without patents of its own is in a family whose
+    patents another organisation holds (a campus of a university system whose board holds
+    them), and how to ask for them."""
+    if head.id == asked.id:
+        if not filters.family and not asked.props.get("patent_count"):
+            return f"{asked.name} holds no patents in this graph"
+        return None
+    why = next((n.props.get("reason") for n in backend.neighbors(asked.id, limit=1)
+                if n.edge_type is EdgeType.MEMBER_OF and n.direction == "out"), None)
+    family = f"the family of {head.name} ({head.id}" + (f"; {why})" if why else ")")
+    if filters.family:
+        return f"family level: {asked.name} answers as {family}"
+    if asked.props.get("patent_count"):
+        return None
+    return (f"{asked.name} holds no patents of its own; it is in {family}, which holds "
+            f"{head.props.get('patent_count') or 0} patents: ask at the family level "
+            f"(--level family, level=family) or for {head.id}")
 
 
 def partners(
@@ -62,7 +85,8 @@ def partners(
     check_page(limit, offset, evidence)
     only_filters(filters, "partners", "partner_country", "partner_kind")
     asked = resolve_entity(backend, organization, (NodeLabel.ORGANIZATION,))
-    org = family_head(backend, asked) if filters.family else asked
+    head = family_head(backend, asked)
+    org = head if filters.family else asked
     spec = resolve_any_field(backend, field) if field else None
     if isinstance(spec, ResearchSpec):
         organisation_level_only(filters, "partners")
@@ -90,6 +114,7 @@ def partners(
         asked=OrgRef.of(asked) if asked.id != org.id else None,
         field=field_ref_of(spec) if spec else None,
         filters=AppliedFilters.of(filters),
+        note=family_note(backend, asked, head, filters),
         partners=[
             PartnerResult(
                 organization=OrgRef.of(nodes[p]),

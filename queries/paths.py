@@ -12,13 +12,28 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, Final
 
 from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
 from ttkg.core.model import EdgeType
-from ttkg.graph.backends.contract import FoundPath, GraphBackend, Relation, RelationHop
-from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_EVIDENCE, MAX_HOPS, MAX_K
+from ttkg.graph.backends.contract import (
+    FoundPath,
+    GraphBackend,
+    PatentRef,
+    Relation,
+    RelationHop,
+)
+from ttkg.graph.backends.familypaths import FamilyRelations, family_hop_evidence
+from ttkg.graph.backends.pathsearch import search_paths
+from ttkg.queries.common import (
+    DEFAULT_EVIDENCE,
+    DEFAULT_HOPS,
+    MAX_EVIDENCE,
+    MAX_HOPS,
+    MAX_K,
+    parse_level,
+)
 from ttkg.queries.models import EntityRef, Evidence, Hop, Path, PathsResult
 from ttkg.queries.resolve import resolve_entity
 
@@ -58,9 +73,14 @@ def paths(
     k: int = 3,
     time_budget: float = 5.0,
     evidence: int = DEFAULT_EVIDENCE,
+    level: str | None = None,
 ) -> PathsResult:
     """The k best shortest paths between two entities (names, ids or codes), each hop with
-    evidence. Raises QueryTimeoutError when the time budget runs out."""
+    evidence. Raises QueryTimeoutError when the time budget runs out.
+
+    `level="family"` walks the graph with each family contracted into its head
+    (`ttkg.graph.backends.familypaths`, the same on every backend): an organisation asked for
+    stands as its family's head, and co-ownership inside a family is no hop."""
     if not 1 <= max_hops <= MAX_HOPS:
         raise InvalidQueryError(f"max_hops must be between 1 and {MAX_HOPS}, got {max_hops}")
     if not 1 <= k <= MAX_K:
@@ -70,12 +90,40 @@ def paths(
     if not 0 <= evidence <= MAX_EVIDENCE:
         raise InvalidQueryError(f"evidence must be between 0 and {MAX_EVIDENCE}")
     relations = parse_via(via)
+    family = parse_level(level) == "family"
     a, b = resolve_entity(backend, source), resolve_entity(backend, target)
     if a.id == b.id:
         raise InvalidQueryError(f"source and target are the same entity ({a.id})")
     deadline = time.monotonic() + time_budget
-    found = backend.best_paths(a.id, b.id, relations, max_hops, k, deadline)
-    return _result(backend, a.id, b.id, found, max_hops, relations, evidence, deadline)
+    if not family:
+        found = backend.best_paths(a.id, b.id, relations, max_hops, k, deadline)
+        return _result(backend, a.id, b.id, found, max_hops, relations, evidence, deadline)
+    view = FamilyRelations(backend)
+    ha, hb = view.head(a.id), view.head(b.id)
+    if ha == hb:
+        raise InvalidQueryError(
+            f"source and target are in the same family (headed by {ha}): at the family level "
+            "there is no path between them; ask at the organization level"
+        )
+    found = search_paths(view, ha, hb, relations, max_hops, k, deadline)
+
+    def facts(hop: RelationHop) -> dict[str, Any]:
+        origins = sorted(view.origins.get(hop, ()), key=lambda o: (o.src, o.dst))
+        if not origins:
+            return {}
+        props = _stored_properties(backend, origins[0])
+        members = sorted({n for o in origins for n in (o.src, o.dst)} - {hop.src, hop.dst})
+        return props | ({"via_members": members} if members else {})
+
+    result = _result(
+        backend, ha, hb, found, max_hops, relations, evidence, deadline,
+        evidence_of=lambda hop, n: family_hop_evidence(backend, hop, n), facts_of=facts,
+    )
+    nodes = backend.get_nodes([x.id for x in (a, b) if view.head(x.id) != x.id])
+    return result.model_copy(update={
+        "source_asked": EntityRef.of(nodes[a.id]) if a.id in nodes else None,
+        "target_asked": EntityRef.of(nodes[b.id]) if b.id in nodes else None,
+    })
 
 
 _STRUCTURAL: Final = {
@@ -107,7 +155,11 @@ def _result(
     relations: tuple[Relation, ...],
     evidence: int,
     deadline: float,
+    evidence_of: Callable[[RelationHop, int], tuple[int, list[PatentRef]]] | None = None,
+    facts_of: Callable[[RelationHop], dict[str, Any]] | None = None,
 ) -> PathsResult:
+    evidence_for = evidence_of or backend.hop_evidence
+    facts_for = facts_of or (lambda hop: _stored_properties(backend, hop))
     ids = sorted({n for p in found for n in p.nodes} | {a, b})
     nodes = {k: EntityRef.of(v) for k, v in backend.get_nodes(ids).items()}
     cache: dict[RelationHop, Evidence] = {}
@@ -122,8 +174,8 @@ def _result(
                         "path search ran past its time budget",
                         partial=[list(q.nodes) for q in found],
                     )
-                cache[hop] = Evidence.of(backend.hop_evidence(hop, evidence))
-                facts[hop] = _stored_properties(backend, hop)
+                cache[hop] = Evidence.of(evidence_for(hop, evidence))
+                facts[hop] = facts_for(hop)
             hops.append(
                 Hop(
                     source=nodes[x],
@@ -141,5 +193,8 @@ def _result(
         target=nodes[b],
         max_hops=max_hops,
         via=[r.value for r in relations],
+        level="family" if facts_of is not None else "organization",
+        source_asked=None,
+        target_asked=None,
         paths=out,
     )

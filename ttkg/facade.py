@@ -156,8 +156,10 @@ class KnowledgeGraph:
         k: int = 3,
         time_budget: float = 10.0,
         evidence: int = DEFAULT_EVIDENCE,
+        level: str = "organization",
     ) -> PathsResult:
-        """The k best paths between two entities, each hop with its evidence."""
+        """The k best paths between two entities, each hop with its evidence (`level="family"`:
+        each family contracted into its head)."""
         return paths(
             self.backend,
             source,
@@ -167,6 +169,7 @@ class KnowledgeGraph:
             k=k,
             time_budget=time_budget,
             evidence=evidence,
+            level=level,
         )
 
     def partners(

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import (
     BackendDep,
+    Level,
     OrgFiltersDep,
     PairFiltersDep,
     PartnerFiltersDep,
@@ -96,6 +97,7 @@ async def get_paths(
     via: Annotated[list[str] | None, Query(max_length=8, description="Relations to walk")] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 3,
     evidence: EvidenceCap = DEFAULT_EVIDENCE,
+    level: Level = None,
 ) -> PathsResult | Response:
     def answer() -> PathsResult | Response:
         result = paths(
@@ -107,6 +109,7 @@ async def get_paths(
             k=k,
             time_budget=settings.path_time_budget_s,
             evidence=evidence,
+            level=level,
         )
         return file_response(request, backend, result, "paths") or result
 

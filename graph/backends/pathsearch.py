@@ -25,13 +25,13 @@ import logging
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 from ttkg.core.errors import QueryTimeoutError
 from ttkg.core.model import NodeLabel, label_of_id
-from ttkg.graph.backends.contract import FoundPath, GraphBackend, Relation, RelationHop
+from ttkg.graph.backends.contract import FoundPath, Relation, RelationHop
 
-__all__ = ["LONGER_BY", "FoundPath", "path_rank", "search_paths"]
+__all__ = ["LONGER_BY", "FoundPath", "RelationSource", "path_rank", "search_paths"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,15 @@ MAX_JOINED: Final = 50_000
 #: Paths at most this many hops longer than the shortest are considered when filling k.
 LONGER_BY: Final = 1
 _HUBS: Final = frozenset({NodeLabel.TECHNOLOGY_FIELD, NodeLabel.COUNTRY, NodeLabel.CPC_CLASS})
+
+
+class RelationSource(Protocol):
+    """What the search walks: a backend, or a view of its graph (the family level,
+    `ttkg.graph.backends.familypaths`) with the same `relations` primitive."""
+
+    def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
+        """As `GraphBackend.relations`."""
+        ...
 
 
 def strongest(hops: Collection[RelationHop]) -> RelationHop:
@@ -62,7 +71,7 @@ def _hub_cost(node: str) -> int:
 class _Search:
     """Adjacency learnt so far, with the deadline."""
 
-    backend: GraphBackend
+    backend: RelationSource
     via: Collection[Relation]
     deadline: float
     adj: dict[str, dict[str, list[RelationHop]]] = field(default_factory=dict)
@@ -180,7 +189,7 @@ def _paths_of_length(s: _Search, a: str, b: str, length: int) -> list[tuple[str,
 
 
 def search_paths(
-    backend: GraphBackend,
+    backend: RelationSource,
     a: str,
     b: str,
     via: Collection[Relation],

@@ -46,7 +46,7 @@ from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
 from ttkg.graph.build.openalex import run_openalex
 from ttkg.graph.build.wipo import WipoMatcher
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
-from ttkg.graph.identity.families import Membership, families
+from ttkg.graph.identity.families import Membership, families, record_families
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
@@ -199,7 +199,10 @@ def build_graph(
         overrides = resolver.overrides
         membership = families(resolution, resolver.index,
                               {k: c.count for k, c in resolution.clusters.items()})
-    _add_organizations(st, assignments, resolution, patent_countries, ror_records, membership)
+        unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
+                                 resolution)
+    _add_organizations(st, assignments, resolution, patent_countries, ror_records, membership,
+                       unheld)
     identity_summary = _identity_summary(resolution, overrides, identity)
     openalex_entry = run_openalex(
         st,
@@ -680,14 +683,18 @@ def _add_organizations(
     patent_countries: dict[str, Counter[str]],
     ror_records: list[RorRecord],
     membership: dict[str, Membership] | None = None,
+    record_membership: dict[str, Membership] | None = None,
 ) -> None:
     """Organization nodes (every ROR record + every assignee cluster), ASSIGNED_TO, LOCATED_IN,
-    PART_OF, ACTS_FOR and MEMBER_OF edges."""
+    PART_OF, ACTS_FOR and MEMBER_OF edges. `record_membership` (node id -> family) gives the
+    families of ROR records without patents (`record_families`)."""
     family_of: dict[str, Membership] = {}
     for key, m in (membership or {}).items():
         node = org_id(key, resolution.clusters[key].ror_id)
         if node not in family_of or m.score > family_of[node].score:
             family_of[node] = m
+    for node, m in (record_membership or {}).items():
+        family_of.setdefault(node, m)
     by_ror = {r.ror_id: r for r in ror_records}
     node_of_cluster = {key: org_id(key, c.ror_id) for key, c in resolution.clusters.items()}
 

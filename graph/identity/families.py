@@ -21,11 +21,15 @@ An organisation's family is found by the first rule that applies:
 
 The family id is a graph node id: the family's head organisation (a ROR record or a cluster);
 a head is never a member of another family (memberships are followed up to the head).
+
+ROR records no assignee string reached (a university's campuses, when the system's board holds
+every patent) get their family from rule 2 too (`record_families`), so that a campus asked for
+at the family level stands in its system's family.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -35,7 +39,7 @@ from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
 
-__all__ = ["MIN_BRAND", "Membership", "families"]
+__all__ = ["MIN_BRAND", "Membership", "families", "record_families"]
 
 #: A one-word family name needs at least this many letters ('Sony' is too short to be sure),
 #: unless it is a brand (`_brands`: at least BRAND_LETTERS letters, BRAND_PATENTS patent rows
@@ -135,6 +139,35 @@ def families(resolution: Resolution, index: RorIndex,
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
     return _to_heads(clusters, out)
+
+
+def record_families(index: RorIndex, ror_ids: Iterable[str],
+                    membership: Mapping[str, Membership],
+                    resolution: Resolution) -> dict[str, Membership]:
+    """Graph node id -> family of each ROR record in `ror_ids` that no organisation cluster
+    holds (a record without patents): the top of its ROR parent chain (rule 2), or the family
+    that top belongs to when it is a member itself (`membership`, as `families` gave it).
+    Records at the top of their chain are their own family and left out."""
+    held: dict[str, Membership] = {}
+    for k, m in membership.items():
+        node = _node(resolution.clusters[k])
+        if node not in held or m.score > held[node].score:
+            held[node] = m
+    out: dict[str, Membership] = {}
+    for ror_id in sorted(set(ror_ids)):
+        node = org_id("", ror_id)
+        if node in held or ror_id not in index.records:
+            continue
+        root, chain = _root(index, ror_id)
+        if root == ror_id:
+            continue
+        m = Membership(org_id("", root), 0.95, "ROR parent chain: " + " -> ".join(chain))
+        up = held.get(m.family_id)
+        if up is not None and up.family_id != m.family_id:
+            m = Membership(up.family_id, round(m.score * up.score, 3),
+                           f"{m.reason}; whose family is {up.family_id} ({up.reason})")
+        out[node] = m
+    return out
 
 
 def _to_heads(clusters: Mapping[str, OrgCluster],

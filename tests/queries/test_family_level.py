@@ -6,6 +6,7 @@ family its edge points to, any other heads its own family)."""
 from __future__ import annotations
 
 import json
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ttkg.core.errors import InvalidQueryError
 from ttkg.core.model import EdgeType
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import GraphBackend
+from ttkg.loaders.sources import SourcePaths
 from ttkg.queries.bridges import bridges
 from ttkg.queries.common import make_filters
 from ttkg.queries.organization import organization_overview
@@ -36,7 +38,7 @@ class FamilyOracle(Oracle):
         self.members: dict[str, set[str]] = defaultdict(set)
         for org, fam in self.family.items():
             self.members[fam].add(org)
-        by_org = self.org_patents
+        by_org = self.org_level = self.org_patents
         self.org_patents = defaultdict(set)
         self.patent_orgs = defaultdict(set)
         for org, patents in by_org.items():
@@ -213,3 +215,117 @@ def test_api_cli_and_python_take_the_level(
     g = ttkg.open(sample_graph)
     assert g.bridges("8", "9", level="family", limit=3) == want
     assert g.partners("ror:02rcrvv70", level="family").filters.level == "family"
+
+
+# -- a university system whose board holds every patent: its campuses (user question 8) --------
+
+UC_SYSTEM, BERKELEY = "ror:00pjdza24", "ror:01an7q238"
+
+
+def _ror_roots() -> dict[str, set[str]]:
+    """Node id -> the tops of its ROR parent chains, read straight from the raw ROR sample
+    (a record's parents: its 'parent' relations and the active records naming it as a 'child';
+    a parent no longer active stands for its successors too, as ROR recommends them)."""
+    ror = SourcePaths.sample().ror
+    assert ror is not None
+    with zipfile.ZipFile(ror) as z:
+        records = json.loads(z.read(z.namelist()[0]))
+
+    def node(url: str) -> str:
+        return "ror:" + url.rstrip("/").rsplit("/", 1)[-1]
+
+    known = {node(r["id"]) for r in records}
+    parents: dict[str, set[str]] = defaultdict(set)
+    for r in records:
+        for rel in r["relationships"]:
+            if node(rel["id"]) not in known:
+                continue
+            if rel["type"] == "parent":
+                parents[node(r["id"])].add(node(rel["id"]))
+            elif rel["type"] == "child" and r["status"] == "active":
+                parents[node(rel["id"])].add(node(r["id"]))
+    successors = {node(r["id"]): {node(x["id"]) for x in r["relationships"]
+                                  if x["type"] == "successor" and node(x["id"]) in known}
+                  for r in records if r["status"] != "active"}
+    for n, ps in parents.items():
+        parents[n] = ps | {s for p in ps for s in successors.get(p, ())}
+
+    def roots(n: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        up = parents[n] - seen - {n}
+        return set().union(*(roots(p, seen | {n}) for p in up)) if up else {n}
+
+    return {n: roots(n) for n in sorted(known)}
+
+
+@pytest.fixture(scope="module")
+def ror_roots() -> dict[str, set[str]]:
+    return _ror_roots()
+
+
+def test_a_ror_record_without_patents_is_in_the_family_of_its_ror_top(
+    oracle: FamilyOracle, ror_roots: dict[str, set[str]]
+) -> None:
+    unheld = [n for n in ror_roots if not oracle.org_level.get(n) and n in oracle.orgs]
+    assert len(unheld) > 1000
+    joined = 0
+    for n in unheld:
+        tops = ror_roots[n]
+        # a top that is itself in another family (a company's name family) hands it on
+        want = {oracle.family[t] for t in tops}
+        assert oracle.family[n] in (want if tops != {n} else {n}), n
+        joined += oracle.family[n] != n
+    assert joined > 500
+    campuses = {n for n, tops in ror_roots.items() if tops == {UC_SYSTEM} and n != UC_SYSTEM}
+    assert BERKELEY in campuses and len(campuses) >= 15
+    assert all(oracle.family[c] == UC_SYSTEM for c in campuses)
+
+
+def _uc_family_patents(oracle: FamilyOracle, ror_roots: dict[str, set[str]]) -> set[str]:
+    """The patents of the University of California's family: those of every organisation whose
+    only ROR top is the UC System (the system itself, its campuses and their institutes)."""
+    return {p for o, ps in oracle.org_level.items() if ror_roots.get(o) == {UC_SYSTEM}
+            for p in ps}
+
+
+@pytest.mark.parametrize(("field", "years"), [(None, None), ("wipo:field:14", "2005-2020")])
+def test_a_campus_at_the_family_level_has_its_systems_partners(
+    backend: GraphBackend, oracle: FamilyOracle, ror_roots: dict[str, set[str]],
+    field: str | None, years: str | None,
+) -> None:
+    uc = _uc_family_patents(oracle, ror_roots)
+    if field:
+        uc &= oracle.field_patents[field]
+    y0, y1 = (int(y) for y in years.split("-")) if years else (None, None)
+    uc = oracle.in_years(uc, y0, y1)
+    counts: dict[str, int] = defaultdict(int)
+    for p in uc:
+        for f in oracle.patent_orgs[p] - {UC_SYSTEM}:
+            counts[f] += 1
+    want = sorted(counts.items(), key=lambda t: (-t[1], t[0]))
+    assert len(want) >= 2
+    r = partners(backend, "University of California, Berkeley", field.split(":")[-1]
+                 if field else None, make_filters(years, level="family"), limit=100,
+                 evidence=2)
+    assert r.organization.id == UC_SYSTEM and r.asked is not None and r.asked.id == BERKELEY
+    assert r.filters.level == "family"
+    assert r.note is not None and "University of California System" in r.note
+    assert "ROR parent chain" in r.note
+    assert r.total == len(want)
+    assert_same([(p.organization.id, p.count) for p in r.partners], want[:100])
+    for p in r.partners:
+        for e in p.evidence.patents:
+            assert e.id in uc and e.id in oracle.org_patents[p.organization.id]
+
+
+def test_a_campus_without_patents_at_the_organisation_level_says_who_holds_them(
+    backend: GraphBackend, oracle: FamilyOracle
+) -> None:
+    assert not oracle.org_level.get(BERKELEY)
+    r = partners(backend, "University of California, Berkeley")
+    assert r.total == 0 and r.partners == [] and r.asked is None
+    assert r.organization.id == BERKELEY and r.filters.level == "organization"
+    assert r.note is not None
+    assert "holds no patents of its own" in r.note and UC_SYSTEM in r.note
+    assert "--level family" in r.note
+    # an organisation holding patents of its own needs no note at its own level
+    assert partners(backend, UC_SYSTEM).note is None

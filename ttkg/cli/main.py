@@ -292,9 +292,11 @@ def query_paths(
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=MAX_K, help="Paths to return")] = 3,
     time_budget: Annotated[float, typer.Option(help="Seconds before giving up")] = 10.0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
+    level: LevelOpt = "organization",
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
-    """The k shortest paths between two entities, each hop with its evidence."""
+    """The k shortest paths between two entities, each hop with its evidence (--level family:
+    each family contracted into its head)."""
     from ttkg.queries.paths import paths
 
     result = run_on_backend(
@@ -308,6 +310,7 @@ def query_paths(
             k=k,
             time_budget=time_budget,
             evidence=evidence,
+            level=level,
         ),
     )
     emit(result, fmt, render_paths)

@@ -158,8 +158,16 @@ def render_paths(r: PathsResult, console: Console) -> None:
     """Each path as a chain of hops with evidence."""
     console.print(
         f"[bold]{r.source.name}[/bold] → [bold]{r.target.name}[/bold] "
-        f"(≤ {r.max_hops} hops): {len(r.paths)} path(s)"
+        f"(≤ {r.max_hops} hops, {'family' if r.level == 'family' else 'organisation'} level): "
+        f"{len(r.paths)} path(s)"
     )
+    for asked, head in ((r.source_asked, r.source), (r.target_asked, r.target)):
+        if asked is not None:
+            console.print(
+                f"[dim]family level: {asked.name} stands as its family's head, {head.name} "
+                f"({head.id})[/dim]",
+                highlight=False,
+            )
     if not r.paths:
         console.print(f"No path within {r.max_hops} hops over {', '.join(r.via)}.")
     for i, path in enumerate(r.paths, 1):
@@ -200,6 +208,8 @@ def render_partners(r: PartnersResult, console: Console) -> None:
         for i, p in enumerate(listed, r.offset + 1):
             t.add_row(str(i), _org(p.organization), str(p.count), _evidence(p.evidence))
         console.print(t)
+    if r.note:
+        console.print(f"[yellow]{r.note}[/yellow]", highlight=False)
     _legend(console, [r.organization, *(p.organization for p in r.partners + r.co_authors)])
 
 
