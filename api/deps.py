@@ -48,8 +48,9 @@ Countries = Annotated[
     list[str] | None,
     Query(
         max_length=100,
-        description="ISO 3166-1 alpha-2 codes; several: repeat the parameter or comma-separate "
-        "(SA,MY); any of them matches",
+        description="ISO 3166-1 alpha-2 codes or country groups (OIC, EU27, OECD, G7, G20, "
+        "BRICS, ASEAN, GCC, ARAB_LEAGUE, AFRICAN_UNION, UN M49 regions by name or M49:145); "
+        "several: repeat the parameter or comma-separate (SA,MY); any of them matches",
     ),
 ]
 Kinds = Annotated[

@@ -162,7 +162,11 @@ class Filters:
     the assignee's `family_id`, its family's head, reached by its MEMBER_OF edge), patents
     co-owned inside one family are no co-ownership, and the organisation filters (country,
     kind) apply to the family's head. Organisation ids the primitives take and return are
-    then family heads'."""
+    then family heads'.
+
+    `country_groups` and `partner_country_groups` name the country groups (codes such as OIC,
+    EU27) that the user wrote and that are already expanded into the country sets: backends
+    filter on the countries only; answers echo the groups."""
 
     year_from: int | None = None
     year_to: int | None = None
@@ -171,6 +175,8 @@ class Filters:
     partner_countries: frozenset[str] = frozenset()
     partner_kinds: frozenset[str] = frozenset()
     level: Level = "organization"
+    country_groups: tuple[str, ...] = ()
+    partner_country_groups: tuple[str, ...] = ()
 
     @property
     def family(self) -> bool:
@@ -189,7 +195,7 @@ class Filters:
     def partner_side(self) -> Filters:
         """The years and level, with the partner side as the organisation side."""
         return Filters(self.year_from, self.year_to, self.partner_countries, self.partner_kinds,
-                       level=self.level)
+                       level=self.level, country_groups=self.partner_country_groups)
 
 
 @dataclass(frozen=True, slots=True)
