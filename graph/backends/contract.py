@@ -20,6 +20,7 @@ from ttkg.core.model import EdgeType, NodeLabel, label_of_id
 
 __all__ = [
     "LEVELS",
+    "CoOwnershipRow",
     "Direction",
     "FieldSpec",
     "Filters",
@@ -59,6 +60,9 @@ Level = Literal["organization", "family"]
 #: What a query counts as one holder of a patent: each organisation, or each family (the
 #: head organisation of the family stands for all its members; see `Filters.level`).
 LEVELS: tuple[Level, ...] = ("organization", "family")
+
+#: One row of `co_ownerships`: (patent id, year, x, y, x's country, y's country).
+CoOwnershipRow = tuple[str, int | None, str, str, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +348,18 @@ class GraphBackend(ABC):
         """WIPO field node id -> patents in the selection that are also in that field
         (the selection's own field included). With an org part in the filters, only patents
         held by at least one passing organisation count."""
+
+    @abstractmethod
+    def co_ownerships(
+        self, specs: Sequence[FieldSpec], filters: Filters
+    ) -> list[CoOwnershipRow]:
+        """Every co-owned patent with each two of its owners: (patent id, grant year, x, y,
+        x's country, y's country) for distinct organisations x and y assigned the patent,
+        where x passes the organisation side of the filters (countries, kinds) and y the
+        partner side, the patent is in at least one of `specs` (any field when there are none)
+        and in the years. A pair passing both ways round appears once, with x < y. Countries
+        are None for organisations without one. Ordered by patent id, then x, then y: the
+        primitive of flows between countries (and of brokerage on the cooperation network)."""
 
     # -- research (OpenAlex works) ------------------------------------------------------------
     @abstractmethod
