@@ -18,10 +18,13 @@ from ttkg.queries.common import make_filters
 
 __all__ = [
     "BackendDep",
+    "Countries",
+    "Kinds",
     "OrgFiltersDep",
     "PairFiltersDep",
     "PartnerFiltersDep",
     "SettingsDep",
+    "Years",
     "known_parameters_only",
 ]
 

@@ -152,9 +152,12 @@ def make_filters(
     partner_country: Values = None,
     partner_kind: Values = None,
     level: str | None = None,
+    *,
+    sides: tuple[str, str] = ("country", "partner_country"),
 ) -> Filters:
     """Validated Filters from what a user wrote; a country may be a country group (OIC, EU27,
-    BRICS...), on either side.
+    BRICS...), on either side; `sides` names the two country options in messages (flows
+    calls them from and to).
 
     >>> f = make_filters("2010-2015", "tw", ["university"], partner_kind="company")
     >>> f.year_from, f.year_to, sorted(f.countries), sorted(f.kinds), sorted(f.partner_kinds)
@@ -166,8 +169,8 @@ def make_filters(
             raise InvalidQueryError(f"years: {y} is out of range 1790..2100")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise InvalidQueryError(f"years: the range {year_from}-{year_to} is empty")
-    countries, groups = parse_places(country)
-    partner_countries, partner_groups = parse_places(partner_country, "partner_country")
+    countries, groups = parse_places(country, sides[0])
+    partner_countries, partner_groups = parse_places(partner_country, sides[1])
     return Filters(
         year_from,
         year_to,

@@ -26,6 +26,7 @@ from ttkg.queries.selections import Selection, resolve_selections
 from ttkg.queries.themes import ThemeTable
 
 __all__ = [
+    "FLOW_SIDES",
     "CountryPairFlow",
     "FieldFlow",
     "FlowsResult",
@@ -36,6 +37,10 @@ __all__ = [
     "selection_ref",
     "year_counts",
 ]
+
+
+#: What flows call the two country options (the CLI's --from/--to, the API's from/to).
+FLOW_SIDES = ("from", "to")
 
 
 class SelectionRef(BaseModel):
@@ -193,6 +198,7 @@ def flows(
     backend: GraphBackend,
     filters: Filters = Filters(),
     fields: Values = None,
+    theme: Values = None,
     *,
     themes: ThemeTable | None = None,
     by_year: bool = False,
@@ -201,10 +207,14 @@ def flows(
 ) -> FlowsResult:
     """Co-owned patents between the origin side (the filters' countries and kinds: countries
     or groups) and the destination side (partner countries and kinds), in the fields or
-    themes given (any field when none), per country pair, per field and, with `by_year`, per
+    themes given (`fields`: fields or themes; `theme`: themes only; any field when none),
+    per country pair, per field and, with `by_year`, per
     grant year; the top `limit` organisation pairs with `evidence` patents each."""
     check_page(limit, 0, evidence)
     selections = resolve_selections(backend, fields, themes)
+    seen = {s.id for s in selections}
+    selections += [s for s in resolve_selections(backend, theme, themes, themes_only=True)
+                   if s.id not in seen]
     coverage = _coverage(backend)
     if selections:
         per_sel = {s.id: backend.co_ownerships(s.parts, filters) for s in selections}
