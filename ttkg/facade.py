@@ -30,6 +30,7 @@ from ttkg.core.settings import BackendName, Neo4jSettings, Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
 from ttkg.queries.bridges import bridges
+from ttkg.queries.brokers import BrokersResult, brokers
 from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, Values, make_filters
 from ttkg.queries.entity import EntityDetail, entity_detail
 from ttkg.queries.flows import FLOW_SIDES, FlowsResult, flows
@@ -239,3 +240,25 @@ class KnowledgeGraph:
         filters = make_filters(years, origin, kind, destination, partner_kind, sides=FLOW_SIDES)
         return flows(self.backend, filters, field, theme, themes=self.themes, by_year=by_year,
                      limit=limit, evidence=evidence)
+
+    def brokers(
+        self,
+        a: Values = None,
+        b: Values = None,
+        *,
+        origin: Values = None,
+        destination: Values = None,
+        kind: Values = None,
+        partner_kind: Values = None,
+        field: Values = None,
+        theme: Values = None,
+        years: str | None = None,
+        limit: int = 10,
+        evidence: int = DEFAULT_EVIDENCE,
+    ) -> BrokersResult:
+        """Organisations bridging two fields or themes (a, b), or two countries or groups
+        (origin, destination), ranked by brokerage on the co-ownership network, each with a
+        path through it and the patents of every hop."""
+        filters = make_filters(years, origin, kind, destination, partner_kind, sides=FLOW_SIDES)
+        return brokers(self.backend, a, b, filters, fields=field, theme=theme,
+                       themes=self.themes, limit=limit, evidence=evidence)

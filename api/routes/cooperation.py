@@ -16,6 +16,7 @@ from ttkg.api.deps import BackendDep, Countries, Kinds, SettingsDep, Years, know
 from ttkg.api.formats import FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
 from ttkg.graph.backends.contract import Filters
+from ttkg.queries.brokers import BrokersResult, brokers
 from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE, MAX_LIMIT, make_filters
 from ttkg.queries.flows import FLOW_SIDES, FlowsResult, flows
 from ttkg.queries.themes import ThemeTable, default_themes, load_themes
@@ -81,3 +82,29 @@ async def get_flows(
 
     result = await run_in_threadpool(answer)
     return file_response(request, None, result, "flows") or result
+
+
+@router.get(
+    "/brokers",
+    response_model=BrokersResult,
+    responses=FILE_RESPONSES,
+    summary="Organisations bridging two fields, themes, or countries and groups",
+)
+async def get_brokers(
+    request: Request,
+    backend: BackendDep,
+    settings: SettingsDep,
+    filters: Annotated[Filters, Depends(get_flow_filters)],
+    a: Selections = None,
+    b: Selections = None,
+    field: Selections = None,
+    theme: ThemesParam = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+    evidence: Annotated[int, Query(ge=0, le=MAX_EVIDENCE)] = DEFAULT_EVIDENCE,
+) -> BrokersResult | Response:
+    def answer() -> BrokersResult:
+        return brokers(backend, a, b, filters, fields=field, theme=theme,
+                       themes=_themes(settings.themes), limit=limit, evidence=evidence)
+
+    result = await run_in_threadpool(answer)
+    return file_response(request, None, result, "brokers") or result

@@ -27,7 +27,7 @@ from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.queries.common import DEFAULT_EVIDENCE
 
-__all__ = ["flows", "render_flows"]
+__all__ = ["brokers", "flows", "render_brokers", "render_flows"]
 
 FromOpt = Annotated[
     list[str] | None,
@@ -153,3 +153,61 @@ def flows(
 
     emit(run_on_backend(settings, run), fmt, render_flows)
 
+
+
+def render_brokers(r: Any, console: Console) -> None:
+    """Brokers with their scores and the path through each."""
+    if r.mode == "fields":
+        ends = (f"{', '.join(s.name for s in r.side_a)} (A) and "
+                f"{', '.join(s.name for s in r.side_b)} (B)")
+    else:
+        ends = "the two sides"
+    m = r.method
+    t = Table(
+        title=f"Brokers between {ends} — {m['a_organizations']:,} A, {m['b_organizations']:,} B "
+        f"organisations on a network of {m['network_organizations']:,}",
+        caption=f"filters: {r.filters.describe()}; {m['how']}",
+    )
+    for col in ("#", "organisation", "score", "path (A … B)", "evidence per hop"):
+        t.add_column(col)
+    for i, b in enumerate(r.brokers, 1):
+        score = f"{b.score:,.1f}" + (f" ± {b.standard_error:,.1f}" if b.standard_error else "")
+        ev = " | ".join(", ".join(p.number for p in h.evidence.patents) for h in b.hops)
+        t.add_row(str(i), f"{b.organization.name} ({b.organization.kind}, "
+                  f"{b.organization.country})", score, " > ".join(o.name for o in b.path), ev)
+    console.print(t)
+
+
+@with_settings
+def brokers(
+    settings: Settings,
+    a: Annotated[str | None, typer.Argument(help="Field(s) or theme(s) of end A")] = None,
+    b: Annotated[str | None, typer.Argument(help="Field(s) or theme(s) of end B")] = None,
+    origin: FromOpt = None,
+    destination: ToOpt = None,
+    kind: KindOpt = None,
+    partner_kind: PartnerKindOpt = None,
+    field: FieldsOpt = None,
+    theme: ThemeOpt = None,
+    years: YearsOpt = None,
+    themes: ThemesFileOpt = None,
+    limit: LimitOpt = 10,
+    evidence: EvidenceOpt = DEFAULT_EVIDENCE,
+    fmt: QueryFormatOpt = QueryFormat.table,
+) -> None:
+    """Who bridges two fields or themes (A B), or two countries or groups (--from --to):
+    organisations ranked by brokerage on the co-ownership network, each with a path."""
+    from ttkg.cli.options import errors
+    from ttkg.queries.brokers import brokers as run_brokers
+    from ttkg.queries.common import make_filters
+    from ttkg.queries.flows import FLOW_SIDES
+
+    with errors():
+        table = themes_file(settings, themes)
+
+    def run(be: GraphBackend) -> BaseModel:
+        filters = make_filters(years, origin, kind, destination, partner_kind, sides=FLOW_SIDES)
+        return run_brokers(be, a, b, filters, fields=field, theme=theme, themes=table,
+                           limit=limit, evidence=evidence)
+
+    emit(run_on_backend(settings, run), fmt, render_brokers)

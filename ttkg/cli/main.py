@@ -511,6 +511,7 @@ def _mount_subcommands() -> None:
 
     query_app.command("science")(research_commands.science)
     query_app.command("flows")(cooperation_commands.flows)
+    query_app.command("brokers")(cooperation_commands.brokers)
     app.add_typer(identity_commands.app, name="identity")
     app.add_typer(neo4j_commands.app, name="neo4j")
     export_app = typer.Typer(
