@@ -183,13 +183,15 @@ def _notes(backend: GraphBackend, rows: list[CoOwnershipRow], specs: list[FieldS
     for what, side in (("The origin side", origin), ("The destination side", dest)):
         if side == anyone:
             continue
-        in_sel = len({r[0] for r in backend.co_ownerships(specs, side)})
-        text = f"{what} co-owns {in_sel} patent(s) in the fields asked with anyone"
-        if specs and side == origin:
-            text += f", {len({r[0] for r in backend.co_ownerships((), side)})} in any field"
+        text = f"{what} co-owns {backend.co_owned_count(specs, side)} patent(s)"
+        if specs:
+            text += " in the fields asked"
+        text += " with anyone"
+        if specs:
+            text += f", {backend.co_owned_count((), side)} in any field"
         notes.append(text + ".")
     if specs and not rows:
-        n = len({r[0] for r in backend.co_ownerships((), filters)})
+        n = backend.co_owned_count((), filters)
         notes.append(f"Between the two sides, in any field: {n} co-owned patent(s).")
     return notes
 

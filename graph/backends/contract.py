@@ -221,10 +221,10 @@ class FoundPath:
 
 
 class GraphBackend(ABC):
-    """Read contract of a built graph. Every method but `hop_evidence` (written once, below,
-    over the primitives) is abstract: a backend implements all. A backend without a faster
-    path search answers `best_paths` with the reference search over its own `relations`
-    (`ttkg.graph.backends.pathsearch.search_paths(self, ...)`)."""
+    """Read contract of a built graph. Every method but `hop_evidence` and `co_owned_count`
+    (written once, below, over the primitives) is abstract: a backend implements all. A
+    backend without a faster path search answers `best_paths` with the reference search over
+    its own `relations` (`ttkg.graph.backends.pathsearch.search_paths(self, ...)`)."""
 
     name: str
 
@@ -360,6 +360,11 @@ class GraphBackend(ABC):
         and in the years. A pair passing both ways round appears once, with x < y. Countries
         are None for organisations without one. Ordered by patent id, then x, then y: the
         primitive of flows between countries (and of brokerage on the cooperation network)."""
+
+    def co_owned_count(self, specs: Sequence[FieldSpec], filters: Filters) -> int:
+        """Distinct patents among `co_ownerships(specs, filters)`. Written once over it; a
+        backend may answer faster (what flows' notes on a thin answer ask)."""
+        return len({row[0] for row in self.co_ownerships(specs, filters)})
 
     # -- research (OpenAlex works) ------------------------------------------------------------
     @abstractmethod

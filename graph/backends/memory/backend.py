@@ -518,7 +518,8 @@ class MemoryBackend(GraphBackend):
         lo, hi = np.searchsorted(held.co.pair_keys, [key, key + 1])
         return self._evidence(held.co.pair_patents[lo:hi], specs, filters, limit)
 
-    def co_ownerships(self, specs: Sequence[FieldSpec], filters: Filters) -> list[CoOwnershipRow]:
+    def _co_owned_rows(self, specs: Sequence[FieldSpec], filters: Filters) -> IntArray:
+        """Rows of the per-patent owner pairs that `co_ownerships` reports."""
         ix = self.index
         co, orgs = ix.co, ix.orgs
         p, x, y = co.pp_patent, co.pp_x, co.pp_y  # both orientations, patent order, then x, y
@@ -529,7 +530,16 @@ class MemoryBackend(GraphBackend):
         forward = _passes(side, x) & _passes(partner, y)
         backward = _passes(side, y) & _passes(partner, x)
         rows &= forward & (~backward | (orgs.rank[x] < orgs.rank[y]))
-        hit = np.flatnonzero(rows)
+        return np.flatnonzero(rows)
+
+    def co_owned_count(self, specs: Sequence[FieldSpec], filters: Filters) -> int:
+        return len(np.unique(self.index.co.pp_patent[self._co_owned_rows(specs, filters)]))
+
+    def co_ownerships(self, specs: Sequence[FieldSpec], filters: Filters) -> list[CoOwnershipRow]:
+        ix = self.index
+        co, orgs = ix.co, ix.orgs
+        p, x, y = co.pp_patent, co.pp_x, co.pp_y
+        hit = self._co_owned_rows(specs, filters)
         if not len(hit):
             return []
         p, x, y = p[hit], x[hit], y[hit]
