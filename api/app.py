@@ -13,7 +13,7 @@ from ttkg.api.docs_pages import install_docs
 from ttkg.api.explorer import install_explorer
 from ttkg.api.middleware import LimitsAndAccessLog
 from ttkg.api.problems import LIMIT_RESPONSES, install_problem_handlers
-from ttkg.api.routes import entities, explore, health, queries
+from ttkg.api.routes import cooperation, entities, explore, health, queries
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
@@ -65,6 +65,6 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
 
     # added last: outermost, so that it logs and limits every request, CORS preflights too
     app.add_middleware(LimitsAndAccessLog, max_request_bytes=settings.max_request_bytes)
-    for routes in (health, entities, queries, explore):
+    for routes in (health, entities, queries, cooperation, explore):
         app.include_router(routes.router, responses=LIMIT_RESPONSES)
     return app

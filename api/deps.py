@@ -18,10 +18,13 @@ from ttkg.queries.common import make_filters
 
 __all__ = [
     "BackendDep",
+    "Countries",
+    "Kinds",
     "OrgFiltersDep",
     "PairFiltersDep",
     "PartnerFiltersDep",
     "SettingsDep",
+    "Years",
     "known_parameters_only",
 ]
 
@@ -48,8 +51,9 @@ Countries = Annotated[
     list[str] | None,
     Query(
         max_length=100,
-        description="ISO 3166-1 alpha-2 codes; several: repeat the parameter or comma-separate "
-        "(SA,MY); any of them matches",
+        description="ISO 3166-1 alpha-2 codes or country groups (OIC, EU27, OECD, G7, G20, "
+        "BRICS, ASEAN, GCC, ARAB_LEAGUE, AFRICAN_UNION, UN M49 regions by name or M49:145); "
+        "several: repeat the parameter or comma-separate (SA,MY); any of them matches",
     ),
 ]
 Kinds = Annotated[

@@ -14,6 +14,7 @@ from typing import Final
 import pycountry
 
 from ttkg.core.errors import InvalidQueryError
+from ttkg.core.groups import country_group, country_groups, group_suggestions
 from ttkg.core.model import OrgKind
 from ttkg.graph.backends.contract import LEVELS, Filters, Level
 
@@ -32,6 +33,7 @@ __all__ = [
     "parse_countries",
     "parse_kinds",
     "parse_level",
+    "parse_places",
     "parse_years",
 ]
 
@@ -82,7 +84,8 @@ def parse_kinds(kinds: Values, option: str = "kind") -> frozenset[str]:
 
 
 def parse_countries(countries: Values, option: str = "country") -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes (any case); refuses anything else, naming it.
+    """ISO 3166-1 alpha-2 codes (any case), or country groups expanded into their members;
+    refuses anything else, naming it.
 
     >>> sorted(parse_countries("sa,MY"))
     ['MY', 'SA']
@@ -91,16 +94,40 @@ def parse_countries(countries: Values, option: str = "country") -> frozenset[str
     ...
     ttkg.core.errors.InvalidQueryError: country: 'XX' is not an ISO 3166-1 alpha-2 ...
     """
-    out = set()
-    for item in _items(countries):
+    return parse_places(countries, option)[0]
+
+
+def parse_places(values: Values, option: str = "country") -> tuple[frozenset[str], tuple[str, ...]]:
+    """(countries, groups): ISO 3166-1 alpha-2 codes, and country groups (OIC, EU27, BRICS,
+    UN M49 regions...; `ttkg.core.groups`) expanded into their members. A two-letter ISO code
+    is a country (AU is Australia; the African Union is AFRICAN_UNION). Anything else is
+    refused with the nearest group names.
+
+    >>> codes, groups = parse_places("OIC,US")
+    >>> len(codes), groups, "US" in codes, "IN" in codes
+    (58, ('OIC',), True, False)
+    """
+    out: set[str] = set()
+    groups: list[str] = []
+    for item in _items(values):
         code = item.upper()
-        if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        if len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None:
+            out.add(code)
+            continue
+        group = country_group(item)
+        if group is None:
+            near = group_suggestions(item)
+            hint = f"; did you mean {' or '.join(near)}?" if near else ""
             raise InvalidQueryError(
                 f"{option}: {item!r} is not an ISO 3166-1 alpha-2 country code "
-                "(two letters, e.g. US, CN, SA)"
+                f"(two letters, e.g. US, CN, SA) nor a country group{hint} "
+                f"(groups: {', '.join(g for g in country_groups() if ':' not in g)}, "
+                "and UN M49 regions by name, e.g. Western Asia)"
             )
-        out.add(code)
-    return frozenset(out)
+        out.update(group.members)
+        if group.code not in groups:
+            groups.append(group.code)
+    return frozenset(out), tuple(groups)
 
 
 def parse_level(text: str | None) -> Level:
@@ -125,8 +152,12 @@ def make_filters(
     partner_country: Values = None,
     partner_kind: Values = None,
     level: str | None = None,
+    *,
+    sides: tuple[str, str] = ("country", "partner_country"),
 ) -> Filters:
-    """Validated Filters from what a user wrote.
+    """Validated Filters from what a user wrote; a country may be a country group (OIC, EU27,
+    BRICS...), on either side; `sides` names the two country options in messages (flows
+    calls them from and to).
 
     >>> f = make_filters("2010-2015", "tw", ["university"], partner_kind="company")
     >>> f.year_from, f.year_to, sorted(f.countries), sorted(f.kinds), sorted(f.partner_kinds)
@@ -138,14 +169,18 @@ def make_filters(
             raise InvalidQueryError(f"years: {y} is out of range 1790..2100")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise InvalidQueryError(f"years: the range {year_from}-{year_to} is empty")
+    countries, groups = parse_places(country, sides[0])
+    partner_countries, partner_groups = parse_places(partner_country, sides[1])
     return Filters(
         year_from,
         year_to,
-        parse_countries(country),
+        countries,
         parse_kinds(kind),
-        parse_countries(partner_country, "partner_country"),
+        partner_countries,
         parse_kinds(partner_kind, "partner_kind"),
         parse_level(level),
+        groups,
+        partner_groups,
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ttkg.core.groups import country_groups
 from ttkg.graph.backends.contract import Filters, NodeRecord, PatentRef, WorkRef
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ __all__ = [
     "Evidence",
     "FieldProfile",
     "FieldRef",
+    "GroupRef",
     "Hop",
     "OrgRef",
     "PartnerResult",
@@ -81,8 +83,26 @@ def _evidence_cells(prefix: str, evidence: Evidence | None) -> Row:
     }
 
 
+class GroupRef(BaseModel):
+    """A country group a filter named, with the countries it stands for and their source."""
+
+    code: str = Field(description="OIC, EU27, BRICS, M49:145, ...")
+    name: str
+    members: list[str] = Field(description="ISO alpha-2 codes the group was expanded into")
+    source: str
+    as_of: str = Field(description="when the membership list was checked")
+
+    @classmethod
+    def of(cls, code: str) -> GroupRef:
+        g = country_groups()[code]
+        return cls(code=g.code, name=g.name, members=list(g.members), source=g.source,
+                   as_of=g.as_of)
+
+
 class AppliedFilters(BaseModel):
-    """The filters an answer applied, as validated (an empty list filters nothing)."""
+    """The filters an answer applied, as validated (an empty list filters nothing). A country
+    group is echoed in `country_groups` (or `partner_country_groups`) with its members, which
+    are also in `countries` (`partner_countries`)."""
 
     years: tuple[int | None, int | None] | None = Field(
         None, description="grant years [from, to], inclusive; null: all years"
@@ -97,6 +117,8 @@ class AppliedFilters(BaseModel):
         "group, a university system with its campuses, boards and transfer offices, the US "
         "government) counts as one, its head standing for it",
     )
+    country_groups: list[GroupRef] = Field(default_factory=list)
+    partner_country_groups: list[GroupRef] = Field(default_factory=list)
 
     @classmethod
     def of(cls, filters: Filters) -> AppliedFilters:
@@ -108,25 +130,34 @@ class AppliedFilters(BaseModel):
             partner_countries=sorted(filters.partner_countries),
             partner_kinds=sorted(filters.partner_kinds),
             level=filters.level,
+            country_groups=[GroupRef.of(g) for g in filters.country_groups],
+            partner_country_groups=[GroupRef.of(g) for g in filters.partner_country_groups],
         )
 
     def describe(self) -> str:
         """One line for people: `years 2010-2015; country TW; partner kind company;
-        organisation level` (or `family level`)."""
+        organisation level` (or `family level`); a group as `country OIC (57 countries)`."""
         parts = []
         if self.years is not None:
             a, b = self.years
             parts.append(f"years {a or ''}-{b or ''}" if a != b else f"year {a}")
-        for name, values in (
-            ("country", self.countries),
-            ("kind", self.kinds),
-            ("partner country", self.partner_countries),
-            ("partner kind", self.partner_kinds),
+        for name, values, groups in (
+            ("country", self.countries, self.country_groups),
+            ("kind", self.kinds, []),
+            ("partner country", self.partner_countries, self.partner_country_groups),
+            ("partner kind", self.partner_kinds, []),
         ):
             if values:
-                parts.append(f"{name} {', '.join(values)}")
+                parts.append(f"{name} {_places(values, groups)}")
         parts.append(f"{'family' if self.level == 'family' else 'organisation'} level")
         return "; ".join(parts)
+
+
+def _places(codes: list[str], groups: list[GroupRef]) -> str:
+    """`OIC (57 countries), US`: groups by name, then the countries no group covers."""
+    covered = {c for g in groups for c in g.members}
+    named = [f"{g.code} ({len(g.members)} countries)" for g in groups]
+    return ", ".join(named + [c for c in codes if c not in covered])
 
 
 class PatentEvidence(BaseModel):

@@ -182,7 +182,7 @@ def _fields_with_words(backend: GraphBackend, text: str, limit: int = 8) -> list
 def resolve_field(backend: GraphBackend, text: str) -> FieldSpec:
     """A WIPO field (name or number), a WIPO sector (name) or a CPC symbol at any level."""
     q = _clean(text)
-    if q.isdigit():
+    if q.isascii() and q.isdigit():  # not "¹", which isdigit() accepts and int() refuses
         nodes = backend.get_nodes([field_id(int(q))])
         if not nodes:
             raise EntityNotFoundError(q, hint="WIPO field numbers are 1..35")

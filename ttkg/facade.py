@@ -30,8 +30,10 @@ from ttkg.core.settings import BackendName, Neo4jSettings, Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
 from ttkg.queries.bridges import bridges
+from ttkg.queries.brokers import BrokersResult, brokers
 from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, Values, make_filters
 from ttkg.queries.entity import EntityDetail, entity_detail
+from ttkg.queries.flows import FLOW_SIDES, FlowsResult, flows
 from ttkg.queries.models import (
     BridgesResult,
     FieldProfile,
@@ -43,6 +45,7 @@ from ttkg.queries.partners import partners
 from ttkg.queries.paths import paths
 from ttkg.queries.profile import field_profile
 from ttkg.queries.resolve import search
+from ttkg.queries.themes import ThemeTable, default_themes, load_themes
 
 __all__ = ["KnowledgeGraph", "open"]
 
@@ -53,11 +56,13 @@ def open(  # the name researchers expect (`ttkg.open()`, like `io.open`)
     *,
     backend: BackendName | None = None,
     settings: Settings | None = None,
+    themes: str | Path | None = None,
     **neo4j: Any,
 ) -> KnowledgeGraph:
     """Open a built graph: the default graph folder, a folder given as `graph`, or with
     `backend="neo4j"` the server that `uri`, `user`, `password`, `database` (or the
-    TTKG_NEO4J_* variables) name. `settings` gives everything at once."""
+    TTKG_NEO4J_* variables) name. `settings` gives everything at once; `themes` (or
+    TTKG_THEMES) a TOML file of themes laid over the bundled table."""
     settings = settings or Settings()
     update: dict[str, Any] = {}
     if graph is not None:
@@ -66,15 +71,18 @@ def open(  # the name researchers expect (`ttkg.open()`, like `io.open`)
         update["backend"] = backend
     if neo4j:
         update["neo4j"] = Neo4jSettings(**neo4j)
-    return KnowledgeGraph(open_backend(settings.model_copy(update=update)))
+    chosen = settings.model_copy(update=update)
+    table = load_themes(themes or chosen.themes) if (themes or chosen.themes) else None
+    return KnowledgeGraph(open_backend(chosen), themes=table)
 
 
 class KnowledgeGraph:
     """One open graph and the questions it answers. Use it as a context manager, or call
     `close()`; years are written as in the CLI (`"2010-2020"`, `"2015-"`, `"2018"`)."""
 
-    def __init__(self, backend: GraphBackend) -> None:
+    def __init__(self, backend: GraphBackend, *, themes: ThemeTable | None = None) -> None:
         self.backend = backend
+        self.themes = themes or default_themes()
 
     def __enter__(self) -> Self:
         return self
@@ -214,3 +222,46 @@ class KnowledgeGraph:
         return field_profile(
             self.backend, field, make_filters(years, country, kind, level=level), limit=limit
         )
+
+    def flows(
+        self,
+        origin: Values = None,
+        destination: Values = None,
+        *,
+        kind: Values = None,
+        partner_kind: Values = None,
+        field: Values = None,
+        theme: Values = None,
+        years: str | None = None,
+        by_year: bool = False,
+        limit: int = 10,
+        evidence: int = DEFAULT_EVIDENCE,
+    ) -> FlowsResult:
+        """Co-owned patents between an origin and a destination (countries or groups such as
+        "OIC", "US,CN"), per country pair, field or theme and year (the CLI's `--from`,
+        `--to`), with the organisation pairs that carry them."""
+        filters = make_filters(years, origin, kind, destination, partner_kind, sides=FLOW_SIDES)
+        return flows(self.backend, filters, field, theme, themes=self.themes, by_year=by_year,
+                     limit=limit, evidence=evidence)
+
+    def brokers(
+        self,
+        a: Values = None,
+        b: Values = None,
+        *,
+        origin: Values = None,
+        destination: Values = None,
+        kind: Values = None,
+        partner_kind: Values = None,
+        field: Values = None,
+        theme: Values = None,
+        years: str | None = None,
+        limit: int = 10,
+        evidence: int = DEFAULT_EVIDENCE,
+    ) -> BrokersResult:
+        """Organisations bridging two fields or themes (a, b), or two countries or groups
+        (origin, destination), ranked by brokerage on the co-ownership network, each with a
+        path through it and the patents of every hop."""
+        filters = make_filters(years, origin, kind, destination, partner_kind, sides=FLOW_SIDES)
+        return brokers(self.backend, a, b, filters, fields=field, theme=theme,
+                       themes=self.themes, limit=limit, evidence=evidence)

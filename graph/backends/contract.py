@@ -20,6 +20,7 @@ from ttkg.core.model import EdgeType, NodeLabel, label_of_id
 
 __all__ = [
     "LEVELS",
+    "CoOwnershipRow",
     "Direction",
     "FieldSpec",
     "Filters",
@@ -59,6 +60,9 @@ Level = Literal["organization", "family"]
 #: What a query counts as one holder of a patent: each organisation, or each family (the
 #: head organisation of the family stands for all its members; see `Filters.level`).
 LEVELS: tuple[Level, ...] = ("organization", "family")
+
+#: One row of `co_ownerships`: (patent id, year, x, y, x's country, y's country).
+CoOwnershipRow = tuple[str, int | None, str, str, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +166,11 @@ class Filters:
     the assignee's `family_id`, its family's head, reached by its MEMBER_OF edge), patents
     co-owned inside one family are no co-ownership, and the organisation filters (country,
     kind) apply to the family's head. Organisation ids the primitives take and return are
-    then family heads'."""
+    then family heads'.
+
+    `country_groups` and `partner_country_groups` name the country groups (codes such as OIC,
+    EU27) that the user wrote and that are already expanded into the country sets: backends
+    filter on the countries only; answers echo the groups."""
 
     year_from: int | None = None
     year_to: int | None = None
@@ -171,6 +179,8 @@ class Filters:
     partner_countries: frozenset[str] = frozenset()
     partner_kinds: frozenset[str] = frozenset()
     level: Level = "organization"
+    country_groups: tuple[str, ...] = ()
+    partner_country_groups: tuple[str, ...] = ()
 
     @property
     def family(self) -> bool:
@@ -189,7 +199,7 @@ class Filters:
     def partner_side(self) -> Filters:
         """The years and level, with the partner side as the organisation side."""
         return Filters(self.year_from, self.year_to, self.partner_countries, self.partner_kinds,
-                       level=self.level)
+                       level=self.level, country_groups=self.partner_country_groups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +221,10 @@ class FoundPath:
 
 
 class GraphBackend(ABC):
-    """Read contract of a built graph. Every method but `hop_evidence` (written once, below,
-    over the primitives) is abstract: a backend implements all. A backend without a faster
-    path search answers `best_paths` with the reference search over its own `relations`
-    (`ttkg.graph.backends.pathsearch.search_paths(self, ...)`)."""
+    """Read contract of a built graph. Every method but `hop_evidence` and `co_owned_count`
+    (written once, below, over the primitives) is abstract: a backend implements all. A
+    backend without a faster path search answers `best_paths` with the reference search over
+    its own `relations` (`ttkg.graph.backends.pathsearch.search_paths(self, ...)`)."""
 
     name: str
 
@@ -338,6 +348,23 @@ class GraphBackend(ABC):
         """WIPO field node id -> patents in the selection that are also in that field
         (the selection's own field included). With an org part in the filters, only patents
         held by at least one passing organisation count."""
+
+    @abstractmethod
+    def co_ownerships(
+        self, specs: Sequence[FieldSpec], filters: Filters
+    ) -> list[CoOwnershipRow]:
+        """Every co-owned patent with each two of its owners: (patent id, grant year, x, y,
+        x's country, y's country) for distinct organisations x and y assigned the patent,
+        where x passes the organisation side of the filters (countries, kinds) and y the
+        partner side, the patent is in at least one of `specs` (any field when there are none)
+        and in the years. A pair passing both ways round appears once, with x < y. Countries
+        are None for organisations without one. Ordered by patent id, then x, then y: the
+        primitive of flows between countries (and of brokerage on the cooperation network)."""
+
+    def co_owned_count(self, specs: Sequence[FieldSpec], filters: Filters) -> int:
+        """Distinct patents among `co_ownerships(specs, filters)`. Written once over it; a
+        backend may answer faster (what flows' notes on a thin answer ask)."""
+        return len({row[0] for row in self.co_ownerships(specs, filters)})
 
     # -- research (OpenAlex works) ------------------------------------------------------------
     @abstractmethod

@@ -47,6 +47,14 @@ REAL: dict[str, list[str]] = {
     "field": FIELDS,
     "field_a": FIELDS,
     "field_b": FIELDS,
+    # flows and brokers: two ends (fields or themes, or countries and groups)
+    "a": [*FIELDS, "AI", "health"],
+    "b": [*FIELDS, "AI", "health"],
+    "theme": ["AI", "agriculture,energy", "digital security"],
+    "from": ["KR", "OIC", "Asia", "EU27"],
+    "to": ["US", "US,CN", "BRICS"],
+    "kind": ["university", "company"],
+    "partner_kind": ["company", "university,government"],
 }
 
 OPERATIONS = sorted(

@@ -70,7 +70,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 query_app = typer.Typer(
-    help="Path questions with evidence: bridges, paths, partners, profile.", no_args_is_help=True
+    help="Path questions with evidence: bridges, paths, partners, profile, flows, brokers.",
+    no_args_is_help=True,
 )
 app.add_typer(query_app, name="query")
 
@@ -503,6 +504,7 @@ def _serve_log_config(verbose: bool, access_log: bool) -> dict[str, Any]:
 def _mount_subcommands() -> None:
     """Sub-commands owned by their own modules: identity, neo4j, exports."""
     from ttkg.cli import (
+        cooperation_commands,
         identity_commands,
         neo4j_commands,
         network_commands,
@@ -511,6 +513,8 @@ def _mount_subcommands() -> None:
     )
 
     query_app.command("science")(research_commands.science)
+    query_app.command("flows")(cooperation_commands.flows)
+    query_app.command("brokers")(cooperation_commands.brokers)
     app.add_typer(identity_commands.app, name="identity")
     app.add_typer(neo4j_commands.app, name="neo4j")
     export_app = typer.Typer(

@@ -127,7 +127,8 @@ CountryOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--country",
-        help="Organisation country, ISO alpha-2; repeat or comma-separate (SA,MY): any of them",
+        help="Organisation country, ISO alpha-2, or a country group (OIC, EU27, BRICS, G20, "
+        "ASEAN, 'Western Asia'...); repeat or comma-separate (SA,MY): any of them",
     ),
 ]
 KindOpt = Annotated[

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from ttkg.core.model import EdgeType, NodeLabel, id_candidates, label_of_id
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import (
+    CoOwnershipRow,
     Direction,
     FieldSpec,
     Filters,
@@ -306,6 +307,12 @@ class MemoryBackend(GraphBackend):
         set does not filter); None when neither filters."""
         if not countries and not kinds:
             return None
+        return self._cached(("side", countries, kinds),
+                            lambda: self._compute_side(countries, kinds))
+
+    def _compute_side(
+        self, countries: frozenset[str], kinds: frozenset[str]
+    ) -> npt.NDArray[np.bool_]:
         orgs = self.index.orgs
         mask = np.ones(orgs.n, dtype=bool)
         if countries:
@@ -510,6 +517,45 @@ class MemoryBackend(GraphBackend):
         key = min(a, b) * ix.orgs.n + max(a, b)
         lo, hi = np.searchsorted(held.co.pair_keys, [key, key + 1])
         return self._evidence(held.co.pair_patents[lo:hi], specs, filters, limit)
+
+    def _co_owned_rows(self, specs: Sequence[FieldSpec], filters: Filters) -> IntArray:
+        """Rows of the per-patent owner pairs that `co_ownerships` reports."""
+        ix = self.index
+        co, orgs = ix.co, ix.orgs
+        p, x, y = co.pp_patent, co.pp_x, co.pp_y  # both orientations, patent order, then x, y
+        keep = self._patent_mask(list(specs), filters)
+        rows = np.ones(len(p), dtype=bool) if keep is None else keep[p]
+        side = self._side_mask(filters.countries, filters.kinds)
+        partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
+        forward = _passes(side, x) & _passes(partner, y)
+        backward = _passes(side, y) & _passes(partner, x)
+        rows &= forward & (~backward | (orgs.rank[x] < orgs.rank[y]))
+        return np.flatnonzero(rows)
+
+    def co_owned_count(self, specs: Sequence[FieldSpec], filters: Filters) -> int:
+        return len(np.unique(self.index.co.pp_patent[self._co_owned_rows(specs, filters)]))
+
+    def co_ownerships(self, specs: Sequence[FieldSpec], filters: Filters) -> list[CoOwnershipRow]:
+        ix = self.index
+        co, orgs = ix.co, ix.orgs
+        p, x, y = co.pp_patent, co.pp_x, co.pp_y
+        hit = self._co_owned_rows(specs, filters)
+        if not len(hit):
+            return []
+        p, x, y = p[hit], x[hit], y[hit]
+        patent_ids = ix.nodes.ids.take(p + ix.patents.off)
+        years = ix.patents.year[p]
+        names: list[str | None] = [c or None for c in orgs.countries]
+        country = np.where(orgs.located, orgs.country, -1)
+        cx, cy = country[x], country[y]
+        out = [
+            (a, yr if yr >= 0 else None, orgs.ids[b], orgs.ids[c],
+             names[d] if d >= 0 else None, names[e] if e >= 0 else None)
+            for a, yr, b, c, d, e in zip(patent_ids, years.tolist(), x.tolist(), y.tolist(),
+                                         cx.tolist(), cy.tolist(), strict=True)
+        ]
+        out.sort(key=lambda r: (r[0], r[2], r[3]))
+        return out
 
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         ix = self.index

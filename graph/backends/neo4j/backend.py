@@ -20,6 +20,7 @@ from ttkg.core.errors import BackendError
 from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel
 from ttkg.core.settings import Neo4jSettings
 from ttkg.graph.backends.contract import (
+    CoOwnershipRow,
     FieldSpec,
     Filters,
     FoundPath,
@@ -268,6 +269,14 @@ class Neo4jBackend(GraphBackend):
         rows = self._rows(cypher.selection_size(spec, filters))
         return int(rows[0]["n"]) if rows else 0
 
+    def co_ownerships(self, specs: Sequence[FieldSpec], filters: Filters) -> list[CoOwnershipRow]:
+        queries = [cypher.co_ownerships(spec, filters) for spec in specs] or [
+            cypher.co_ownerships(None, filters)
+        ]
+        return orient_co_ownerships(
+            [r for rows in self._read(*queries) for r in rows], filters
+        )
+
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         rows = self._rows(cypher.field_country_counts(spec, filters))
         return {r["country"]: int(r["n"]) for r in rows if r["n"]}
@@ -417,3 +426,25 @@ def rank_partnership_bridges(
             kept.append((first, second, count, len(in_a), len(in_b)))
     kept.sort(key=lambda t: (-t[2], -(t[3] + t[4]), t[0], t[1]))
     return len(kept), kept[offset : offset + limit]
+
+
+def orient_co_ownerships(rows: list[dict[str, Any]], filters: Filters) -> list[CoOwnershipRow]:
+    """Rows of `cypher.co_ownerships` (x < y, from one or several selections) as
+    GraphBackend.co_ownerships gives them: each (patent, x, y) once, x on the organisation
+    side (x < y when both ways pass), ordered by patent, x, y."""
+
+    def passes(country: str | None, kind: str | None, side: tuple[frozenset[str], ...]) -> bool:
+        countries, kinds = side
+        return (not countries or country in countries) and (not kinds or kind in kinds)
+
+    org_side = (filters.countries, filters.kinds)
+    partner_side = (filters.partner_countries, filters.partner_kinds)
+    out: dict[tuple[str, str, str], CoOwnershipRow] = {}
+    for r in rows:
+        xc, yc = r["x_country"] or None, r["y_country"] or None
+        year = None if r["year"] is None else int(r["year"])
+        if passes(xc, r["x_kind"], org_side) and passes(yc, r["y_kind"], partner_side):
+            out[(r["p"], r["x"], r["y"])] = (r["p"], year, r["x"], r["y"], xc, yc)
+        elif passes(yc, r["y_kind"], org_side) and passes(xc, r["x_kind"], partner_side):
+            out[(r["p"], r["y"], r["x"])] = (r["p"], year, r["y"], r["x"], yc, xc)
+    return [out[k] for k in sorted(out)]

@@ -654,6 +654,43 @@ def co_owned_in_selection(spec: FieldSpec, filters: Filters) -> Query:
     )
 
 
+def _side(o: str, countries: str, kinds: str) -> str:
+    """Organisation `o` passes one side of the filters (an empty list passes everything)."""
+    return (
+        f"(size(${countries}) = 0 OR {o}.country IN ${countries}) AND "
+        f"(size(${kinds}) = 0 OR {o}.kind IN ${kinds})"
+    )
+
+
+def co_ownerships(spec: FieldSpec | None, filters: Filters) -> Query:
+    """Every co-owned patent (in the selection when given, years filtered) with each
+    unordered pair x < y of its owners where one passes the organisation side of the filters
+    and the other the partner side, either way round. Rows: p, year, x, y, x_country,
+    y_country, x_kind, y_kind."""
+    w = _Where()
+    head = (
+        f"{_selection_from(w, spec)}-[:{ASSIGNED}]->(x:{ORG})"
+        if spec is not None
+        else f"(x:{ORG})<-[:{ASSIGNED}]-(p:{PAT})"
+    )
+    _years(w, filters)
+    w.add("x.id < y.id")
+    w.add(
+        f"(({_side('x', 'sc', 'sk')} AND {_side('y', 'pc', 'pk')}) OR "
+        f"({_side('y', 'sc', 'sk')} AND {_side('x', 'pc', 'pk')}))",
+        sc=sorted(filters.countries),
+        sk=sorted(filters.kinds),
+        pc=sorted(filters.partner_countries),
+        pk=sorted(filters.partner_kinds),
+    )
+    return (
+        f"MATCH {head}, (p)-[:{ASSIGNED}]->(y:{ORG}){w.clause()} "
+        "RETURN DISTINCT p.id AS p, p.year AS year, x.id AS x, y.id AS y, "
+        "x.country AS x_country, y.country AS y_country, x.kind AS x_kind, y.kind AS y_kind",
+        w.params,
+    )
+
+
 def co_owned_totals(pairs: Sequence[tuple[str, str]], filters: Filters) -> Query:
     """Distinct co-owned patents (years filtered, any field) of each pair. Rows: x, y, n."""
     w = _Where()

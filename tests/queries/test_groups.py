@@ -1,0 +1,119 @@
+"""Country groups: their membership as data with provenance, and their expansion wherever a
+country is accepted (each side of a pair), echoed in the answers."""
+
+from __future__ import annotations
+
+import pycountry
+import pytest
+
+from ttkg.core.errors import InvalidQueryError
+from ttkg.core.groups import country_group, country_groups
+from ttkg.graph.backends.contract import GraphBackend
+from ttkg.queries.bridges import bridges
+from ttkg.queries.common import make_filters, parse_places
+from ttkg.queries.models import AppliedFilters
+
+
+def test_oic_has_57_members_and_india_is_not_one() -> None:
+    oic = country_group("OIC")
+    assert oic is not None and len(oic.members) == 57
+    assert "IN" not in oic.members
+    assert {"SA", "MY", "ID", "TR", "EG", "PK", "NG", "AE", "PS", "GY", "SR"} <= set(oic.members)
+    assert "oic-oci.org" in oic.source and oic.as_of
+
+
+def test_every_member_is_an_iso_country_and_every_group_cites_a_source() -> None:
+    groups = country_groups()
+    for code in ("OIC", "ARAB_LEAGUE", "GCC", "EU27", "OECD", "G7", "G20", "BRICS", "ASEAN",
+                 "AFRICAN_UNION", "M49:002", "M49:145", "M49:202", "M49:419"):
+        assert code in groups, code
+    for g in groups.values():
+        assert g.members and g.source and g.as_of, g.code
+        assert all(pycountry.countries.get(alpha_2=c) for c in g.members), g.code
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [("Arab League", 22), ("GCC", 6), ("EU-27", 27), ("OECD", 38), ("G7", 7), ("G20", 19),
+     ("African Union", 55)],
+)
+def test_group_sizes(name: str, size: int) -> None:
+    group = country_group(name)
+    assert group is not None and len(group.members) == size
+
+
+def test_eu27_is_after_brexit_and_from_the_maintained_package() -> None:
+    eu = country_group("EU")
+    assert eu is not None and eu.code == "EU27"
+    assert "GB" not in eu.members and {"DE", "FR", "HR", "IE"} <= set(eu.members)
+    assert "country_converter" in eu.source
+
+
+def test_brics_with_its_recent_members_and_their_dates() -> None:
+    brics = country_group("brics")
+    assert brics is not None
+    assert {"BR", "RU", "IN", "CN", "ZA", "EG", "ET", "IR", "AE", "ID"} == set(brics.members)
+    assert brics.member_since("EG") == "2024-01-01"
+    assert brics.member_since("ID") == "2025-01-06"
+    assert brics.member_since("ZA") == "2010-12-24"
+    assert "SA" not in brics.members  # invited, never confirmed
+
+
+def test_oecd_accession_years_come_with_the_members() -> None:
+    oecd = country_group("OECD")
+    assert oecd is not None
+    assert oecd.member_since("US") == "1961" and oecd.member_since("CR") == "2021"
+
+
+def test_m49_regions_are_their_sub_regions() -> None:
+    west_asia, asia = country_group("Western Asia"), country_group("M49:142")
+    assert west_asia is not None and asia is not None
+    assert {"SA", "TR", "AE", "IL"} <= set(west_asia.members) <= set(asia.members)
+    africa, north, south = (country_group(n) for n in ("Africa", "Northern Africa",
+                                                       "Sub-Saharan Africa"))
+    assert africa and north and south
+    assert set(africa.members) == set(north.members) | set(south.members)
+
+
+def test_a_two_letter_iso_code_stays_a_country() -> None:
+    """AU is Australia, never the African Union."""
+    codes, groups = parse_places("AU")
+    assert codes == {"AU"} and groups == ()
+
+
+def test_groups_expand_on_both_sides_and_are_echoed() -> None:
+    f = make_filters(country="OIC", kind="university", partner_country="US,CN")
+    assert len(f.countries) == 57 and f.country_groups == ("OIC",)
+    assert f.partner_countries == {"US", "CN"} and f.partner_country_groups == ()
+    g = make_filters(country="SA", partner_country=["BRICS", "gcc"])
+    assert g.partner_country_groups == ("BRICS", "GCC")
+    assert g.partner_countries == set(country_groups()["BRICS"].members) | set(
+        country_groups()["GCC"].members
+    )
+    applied = AppliedFilters.of(f)
+    assert [grp.code for grp in applied.country_groups] == ["OIC"]
+    assert len(applied.country_groups[0].members) == 57
+    assert "OIC (57 countries)" in applied.describe()
+    assert applied.partner_countries == ["CN", "US"]
+
+
+def test_unknown_group_is_an_error_with_suggestions() -> None:
+    with pytest.raises(InvalidQueryError, match=r"'OCI'.*did you mean OIC"):
+        make_filters(country="OCI")
+    with pytest.raises(InvalidQueryError, match="partner_country"):
+        make_filters(partner_country="Westrn Asa Blah Blah")
+
+
+def test_a_group_filters_like_its_countries(backend: GraphBackend) -> None:
+    """On the real sample: --country OIC gives what the 57 codes typed by hand give."""
+    by_group = bridges(backend, "Semiconductors", "Optics", make_filters(country="Asia"),
+                       limit=50)
+    by_hand = bridges(
+        backend, "Semiconductors", "Optics",
+        make_filters(country=sorted(country_groups()["M49:142"].members)), limit=50,
+    )
+    assert by_group.direct and by_group.direct == by_hand.direct
+    assert by_group.partnerships == by_hand.partnerships
+    assert [g.code for g in by_group.filters.country_groups] == ["M49:142"]
+    assert all(d.organization.country in country_groups()["M49:142"].members
+               for d in by_group.direct)
