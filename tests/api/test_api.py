@@ -183,7 +183,7 @@ def test_filters_are_validated_echoed_and_never_dropped(client: TestClient) -> N
     r = client.get("/fields/G06F21/00/profile", params={"limit": 1})
     assert r.status_code == 200 and r.json()["field"]["id"] == "cpc:G06F21/00"
     # a word that names no field: a 404 with field suggestions
-    r = client.get("/fields/energy/profile")
+    r = client.get("/fields/apparatus/profile")
     assert r.status_code == 404
     assert "wipo:field:1" in [s["id"] for s in r.json()["suggestions"]]
 
