@@ -63,6 +63,9 @@ class BrokersResult(Tabular):
     method: dict[str, object]
     brokers: list[Broker]
     limit: int
+    note: str | None = Field(
+        default=None, description="why the list is empty, when it is (never an error)"
+    )
 
     def rows(self) -> list[Row]:
         return [
@@ -163,7 +166,20 @@ def brokers(
     how = "exact" if found.exact else (
         f"estimated from {found.sampled:,} of {found.sources:,} A organisations sampled "
         "(seed 0); standard_error per score")
+    note = None
+    if not out:
+        if not found.sources or not found.targets:
+            side = "A" if not found.sources else "B"
+            note = (f"no organisation of side {side} co-owns a patent in the selection's "
+                    f"co-ownership network ({found.nodes:,} organisations, {found.edges:,} links), "
+                    "so nothing can bridge the two sides")
+        else:
+            note = (f"no shortest path joins side A ({found.sources:,} organisations) to side B "
+                    f"({found.targets:,}) in the selection's co-ownership network "
+                    f"({found.nodes:,} organisations, {found.edges:,} links): the two sides are "
+                    "not connected through co-owned patents")
     return BrokersResult(
+        note=note,
         mode=mode,
         side_a=[selection_ref(s) for s in sel_a],
         side_b=[selection_ref(s) for s in sel_b],

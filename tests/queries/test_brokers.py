@@ -95,6 +95,28 @@ def test_brokers_between_two_countries(
     assert r.method["a_organizations"] > 0 and r.method["b_organizations"] > 0
 
 
+def test_no_brokers_says_why(backend: GraphBackend, sample_graph: Path) -> None:
+    """OIC members -> US on the whole co-ownership network: the sample's OIC holders reach no
+    US holder (checked with networkx on the network rebuilt from the raw tables), so the list
+    is empty and the answer says the sides are not connected; KR -> US has brokers, no note."""
+    art = Artifact.open(sample_graph)
+    owners: dict[str, set[str]] = defaultdict(set)
+    for e in art.edges(EdgeType.ASSIGNED_TO).to_pylist():
+        owners[e["src"]].add(e["dst"])
+    graph = nx.Graph()
+    for orgs in owners.values():
+        graph.add_edges_from((x, y) for x in orgs for y in orgs if x < y)
+    country = {r["id"]: r["country"] for r in art.nodes(NodeLabel.ORGANIZATION).to_pylist()}
+    r = brokers(backend, filters=make_filters(country="OIC", partner_country="US"))
+    oic = set(r.filters.countries)
+    a = {o for o in graph if country.get(o) in oic}
+    b = {o for o in graph if country.get(o) == "US"}
+    assert a and b
+    assert not any(nx.has_path(graph, x, y) for x in a for y in b)
+    assert r.brokers == [] and r.note and "not connected" in r.note
+    assert brokers(backend, filters=make_filters(country="KR", partner_country="US")).note is None
+
+
 def test_brokerage_counts_every_pair_of_ends() -> None:
     """a-v-c is the one shortest a-c path: v brokers one pair, fully."""
     found = brokerage([("a", "v"), ("v", "c"), ("a", "w"), ("w", "b"), ("b", "c")], ["a"],

@@ -176,6 +176,8 @@ def render_brokers(r: Any, console: Console) -> None:
         t.add_row(str(i), f"{b.organization.name} ({b.organization.kind}, "
                   f"{b.organization.country})", score, " > ".join(o.name for o in b.path), ev)
     console.print(t)
+    if r.note:
+        console.print(f"No brokers: {r.note}.")
 
 
 @with_settings
