@@ -40,6 +40,7 @@ __all__ = [
     "Artifact",
     "ArtifactWriter",
     "EdgeRows",
+    "current_version",
     "default_graph_dir",
     "edge_schema",
     "node_schema",
@@ -68,6 +69,16 @@ def default_graph_dir() -> Path:
         return Path(env).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "ttkg" / "graph"
+
+
+def current_version(graph_dir: Path | str | None = None) -> str | None:
+    """The build id CURRENT names in a graph directory (None for a version folder itself, or
+    a directory without CURRENT). One small read: cheap enough to poll every second."""
+    root = Path(graph_dir) if graph_dir is not None else default_graph_dir()
+    try:
+        return (root / "CURRENT").read_text().strip() or None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def node_schema(label: NodeLabel) -> pa.Schema:
@@ -193,6 +204,14 @@ class EdgeRows:
             if self._group is None or self._group[0] != g:
                 self._group = (g, self._file.read_row_group(g).to_pylist())
             return dict(self._group[1][i - self._starts[g]])
+
+    def columns(self, names: list[str]) -> pa.Table:
+        """Whole columns of the table, read through the file opened at open (so they stay
+        readable after the version is pruned); empty when the graph has no such table."""
+        if self._file is None:
+            return pa.table({n: pa.array([], pa.string()) for n in names})
+        with self._lock:
+            return self._file.read(columns=names)
 
 
 class Artifact:

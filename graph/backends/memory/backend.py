@@ -596,7 +596,7 @@ class MemoryBackend(GraphBackend):
     @property
     def works(self) -> WorksIndex:
         """The works, their organisations and the research taxonomy (read on first use)."""
-        return load_once(self._works, self.index.artifact)
+        return load_once(self._works, self.index)
 
     def research_works(
         self, field_id: str | None, org_id: str | None, filters: Filters
