@@ -607,17 +607,16 @@ class MemoryBackend(GraphBackend):
 
     def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
         wanted = set(via)
-        graph = self.entity_graph
-        nodes = self.index.nodes
+        ix = self.index
+        nodes = ix.nodes
         found: dict[tuple[str, str, str], RelationHop] = {}
         for node in node_ids:
-            if node in graph:
-                for keyed in graph[node].values():
-                    for rel, data in keyed.items():
-                        if rel in wanted:
-                            found[data["order"]] = data["hop"]
-            elif label_of_id(node) is NodeLabel.PATENT and node in nodes.position:
-                p = nodes.position[node]
+            p = nodes.position.get(node)
+            local = None if p is None else ix.entity_local(p)
+            if local is not None:
+                for hop in ix.path_index.hops(local, wanted):
+                    found[(hop.src, hop.relation.value, hop.dst)] = hop
+            elif p is not None and label_of_id(node) is NodeLabel.PATENT:
                 for rel, etype in (
                     (Relation.ASSIGNED_TO, EdgeType.ASSIGNED_TO),
                     (Relation.IN_FIELD, EdgeType.IN_FIELD),
@@ -632,7 +631,7 @@ class MemoryBackend(GraphBackend):
         return [found[k] for k in sorted(found)]
 
     def warm_up(self) -> None:
-        """Build the index's lazy pieces: names, entity graph, path matrices, country x
+        """Build the index's lazy pieces a server needs: names, path matrices, country x
         patent; and the works."""
         self.index.warm_up()
         _ = self.works
