@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             opened,
             reopen=_reopen(settings) if owned and opened.name == "memory" else None,
             graph_dir=settings.graph,
+            freeze_gc=settings.gc_freeze,
         )
+        served.settle()
         try:
             async with reload_on_signal_and_watch(served, settings.watch):
                 yield

@@ -431,6 +431,8 @@ def serve(
     logging.config.dictConfig(log_config)
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
+    # a server process: what exists once the graph is warm lives as long as it (api/serving.py)
+    settings = settings.model_copy(update={"gc_freeze": True})
     if watch:
         settings = settings.model_copy(update={"watch": watch_interval})
     if hasattr(signal, "SIGHUP"):
@@ -477,7 +479,11 @@ def serve(
 
 def _settings_environment(settings: Settings) -> dict[str, str]:
     """The TTKG_* variables that give worker processes the settings of this process."""
-    env: dict[str, str] = {"TTKG_BACKEND": settings.backend, "TTKG_WATCH": str(settings.watch)}
+    env: dict[str, str] = {
+        "TTKG_BACKEND": settings.backend,
+        "TTKG_WATCH": str(settings.watch),
+        "TTKG_GC_FREEZE": str(settings.gc_freeze).lower(),
+    }
     if settings.graph is not None:
         env["TTKG_GRAPH"] = str(settings.graph)
     for key, value in settings.neo4j.model_dump().items():
