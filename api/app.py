@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
             graph_dir=settings.graph,
             freeze_gc=settings.gc_freeze,
         )
+        del opened  # this frame lives as long as the app: it must not hold a replaced version
         served.settle()
         try:
             async with reload_on_signal_and_watch(served, settings.watch):

@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 RELOAD_SIGNAL: Final = getattr(signal, "SIGHUP", None)
 #: Seconds between tries to free a replaced backend and freeze the rest (ServedGraph.settle).
 SETTLE_RETRY_S: Final = 1.0
+#: Tries before giving up freezing (a replaced backend still alive then is held for good).
+SETTLE_TRIES: Final = 60
 
 
 def _version(backend: GraphBackend) -> str | None:
@@ -67,6 +69,7 @@ class ServedGraph:
         self._backend = backend
         self._freeze_gc = freeze_gc
         self.settle_due = False  # a replaced backend is to be freed, then the rest frozen
+        self._settle_tries = 0
         self._replaced: list[weakref.ref[GraphBackend]] = []
         self.version = _version(backend)
         self._reopen = reopen
@@ -96,8 +99,14 @@ class ServedGraph:
         gc.collect()
         self._replaced = [ref for ref in self._replaced if ref() is not None]
         if self._replaced:
-            self.settle_due = True
+            self._settle_tries += 1
+            # a full collection a second is no way to run: a replaced version still alive
+            # after a while is referenced for good (a bug); the collector then sees all
+            self.settle_due = self._settle_tries < SETTLE_TRIES
+            if not self.settle_due:
+                log.warning("a replaced graph version is still referenced; not freezing")
             return False
+        self._settle_tries = 0
         gc.freeze()
         self.settle_due = False
         log.info("froze %d objects out of the garbage collector's sight", gc.get_freeze_count())

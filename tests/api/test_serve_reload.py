@@ -60,6 +60,22 @@ def _old_works(graph: Path, build_id: str, before: int) -> list[str]:
     return sorted(r["id"] for r in table.to_pylist() if r["year"] and r["year"] < before)
 
 
+def _holds(pid: int, build_id: str) -> list[str]:
+    """Files of a version that a process maps or has open (Linux /proc)."""
+    mapped = [
+        line for line in Path(f"/proc/{pid}/maps").read_text().splitlines() if build_id in line
+    ]
+    opened = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:  # closed meanwhile
+            continue
+        if build_id in target:
+            opened.append(target)
+    return mapped + opened
+
+
 def _copy_sample(sample_graph: Path, tmp_path: Path) -> tuple[Path, str]:
     graph = tmp_path / "graph"
     shutil.copytree(sample_graph, graph)
@@ -116,6 +132,17 @@ def test_sighup_moves_to_the_new_version_and_a_pruned_one_keeps_answering(
         assert httpx.get(f"{url}/entities/{old_work}", timeout=30).status_code == 404
         assert proc.poll() is None
         assert f"now serving graph version {third['build_id']}" in log.read_text()
+        if Path(f"/proc/{proc.pid}/maps").exists():
+            # the old version is freed (its files unmapped and closed), though the server
+            # had frozen it out of the garbage collector's sight
+            wait_until(
+                lambda: not _holds(proc.pid, first),
+                SWAP_TIMEOUT_S,
+                0.5,
+                what=f"the server to let go of {first}",
+                details=lambda: "\n".join(_holds(proc.pid, first)[:10]),
+            )
+            assert _holds(proc.pid, third["build_id"])
     finally:
         stop(proc)
 
