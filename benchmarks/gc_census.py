@@ -120,6 +120,7 @@ def holders(backend: MemoryBackend) -> list[tuple[str, object]]:
         ("index.nodes", ix.nodes),
         ("index.edges", ix.edges),
         ("index (rest)", ix),
+        ("backend works (OpenAlex, read at warm-up)", backend._works),
         ("backend caches (lru, selections)", backend),
     ]
     return pieces
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         if key.startswith("holders"):
             print("tracked objects by holder (each counted once, in this order):")
             for name, count, types in value:
-                print(f"  {name:34} {count:>9,}  {types}")
+                print(f"  {name:42} {count:>9,}  {types}")
         else:
             print(f"{key}: {value}")
     return 0
