@@ -268,9 +268,11 @@ class EdgeIndex:
 
     def props(self, row: int) -> dict[str, Any]:
         """Properties of an edge row (every column but src and dst)."""
-        props = self.reader.row(row)
-        del props["src"], props["dst"]
-        return props
+        return self.reader.row(row, self.prop_columns)
+
+    @property
+    def prop_columns(self) -> list[str]:
+        return [n for n in self.reader.names if n not in ("src", "dst")]
 
 
 # -- incidence and co-ownership --------------------------------------------------------------
