@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -14,6 +14,7 @@ from ttkg.api.explorer import install_explorer
 from ttkg.api.middleware import LimitsAndAccessLog
 from ttkg.api.problems import LIMIT_RESPONSES, install_problem_handlers
 from ttkg.api.routes import cooperation, entities, explore, health, queries
+from ttkg.api.serving import ServedGraph, reload_on_signal_and_watch
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
@@ -28,18 +29,28 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = backend is None
-        app.state.backend = backend if backend is not None else open_backend(settings)
+        opened = backend if backend is not None else open_backend(settings)
         # CPU-bound in-process queries contend for the GIL: few threads serve them best;
         # a Neo4j backend mostly waits on the network and can use many
-        threads = settings.threads or (4 if app.state.backend.name == "memory" else 40)
+        threads = settings.threads or (4 if opened.name == "memory" else 40)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         # build lazy indexes now, not inside the first requests
-        await anyio.to_thread.run_sync(app.state.backend.warm_up)
+        await anyio.to_thread.run_sync(opened.warm_up)
+        # an embedded graph the app opened itself moves to newly built versions
+        served = app.state.graph = ServedGraph(
+            opened,
+            reopen=_reopen(settings) if owned and opened.name == "memory" else None,
+            graph_dir=settings.graph,
+            freeze_gc=settings.gc_freeze,
+        )
+        del opened  # this frame lives as long as the app: it must not hold a replaced version
+        served.settle()
         try:
-            yield
+            async with reload_on_signal_and_watch(served, settings.watch):
+                yield
         finally:
             if owned:
-                app.state.backend.close()
+                served.close()
 
     app = FastAPI(
         title="ttkg graph API",
@@ -68,3 +79,14 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     for routes in (health, entities, queries, cooperation, explore):
         app.include_router(routes.router, responses=LIMIT_RESPONSES)
     return app
+
+
+def _reopen(settings: Settings) -> Callable[[], GraphBackend]:
+    """Opens the graph's current version, warmed up, for a reload."""
+
+    def reopen() -> GraphBackend:
+        opened = open_backend(settings)
+        opened.warm_up()
+        return opened
+
+    return reopen

@@ -5,12 +5,14 @@ dependency in the thread pool, one more thread hop per dependency per request.""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from ttkg.api.serving import ServedGraph
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import Filters, GraphBackend
@@ -29,9 +31,12 @@ __all__ = [
 ]
 
 
-async def get_backend(request: Request) -> GraphBackend:
-    backend: GraphBackend = request.app.state.backend
-    return backend
+async def get_backend(request: Request) -> AsyncIterator[GraphBackend]:
+    """The backend this request answers from, taken once at its start and held to its end:
+    a graph version swapped in meanwhile serves the next requests (api/serving.py)."""
+    served: ServedGraph = request.app.state.graph
+    with served.lease() as backend:
+        yield backend
 
 
 async def get_settings(request: Request) -> Settings:

@@ -10,9 +10,11 @@ connecting at once all went to one worker, 200 split about 150/50; with one sock
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
 import socket
 import sys
@@ -58,6 +60,8 @@ def _worker(app: str, host: str, port: int, options: dict[str, Any]) -> None:
     the `app` factory (settings from the environment)."""
     import uvicorn
 
+    if hasattr(signal, "SIGHUP"):  # until the app handles it (reload): not the end of us
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     sock = listening_socket(host, port)
     server = uvicorn.Server(uvicorn.Config(app, factory=True, **options))
     server.run(sockets=[sock])
@@ -68,7 +72,8 @@ def _worker(app: str, host: str, port: int, options: dict[str, Any]) -> None:
 def run_workers(n: int, app: str, host: str, port: int, options: dict[str, Any]) -> int:
     """Run `n` workers until SIGINT or SIGTERM (passed on to them as SIGTERM: each finishes
     its requests) or until one fails to start (all stop). A worker that dies later is
-    replaced. Returns the exit code for the command."""
+    replaced. SIGHUP is passed on to every worker (each moves to the graph's current
+    version). Returns the exit code for the command."""
     # held, not listening, for the whole run: the port is taken (or refused) here, once
     reserved = listening_socket(host, port)
     context = multiprocessing.get_context("spawn")
@@ -82,8 +87,19 @@ def run_workers(n: int, app: str, host: str, port: int, options: dict[str, Any])
     def stop(signum: int, frame: FrameType | None) -> None:
         stopping.append(signum)
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    workers = [start() for _ in range(n)]
+    def reload(signum: int, frame: FrameType | None) -> None:
+        # each worker moves to the graph's current version on its own
+        for worker in workers:
+            if worker.pid is not None and worker.exitcode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signum)
+
+    workers: list[multiprocessing.process.BaseProcess] = []
+    handled = [signal.SIGINT, signal.SIGTERM]
+    previous = {s: signal.signal(s, stop) for s in handled}
+    if hasattr(signal, "SIGHUP"):
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
+    workers += [start() for _ in range(n)]
     code = 0
     try:
         while not stopping:

@@ -113,13 +113,21 @@ class Vocabulary:
             (r for r in orgs.to_pylist() if (r["patent_count"] or 0) > 0),
             key=lambda r: (-r["patent_count"], r["id"]),
         )
-        fields = art.nodes(NodeLabel.TECHNOLOGY_FIELD, ["name", "level", "number"]).to_pylist()
+        fields = art.nodes(NodeLabel.TECHNOLOGY_FIELD, ["id", "name", "level", "number"])
+        # a name an OpenAlex research field shares (Biotechnology, Chemistry) is ambiguous
+        # (a 422 answer): such fields are named by id, as a user would after that answer
+        research = art.nodes(NodeLabel.RESEARCH_FIELD, ["name"]).column("name").to_pylist()
+        shared = {n.casefold() for n in research if n}
+
+        def named(f: dict[str, Any]) -> str:
+            return str(f["id"] if f["name"].casefold() in shared else f["name"])
+
         classified = art.edges(EdgeType.CLASSIFIED_AS, ["dst"]).column("dst").to_pylist()
         patents = art.nodes(NodeLabel.PATENT, ["id"]).column("id").to_pylist()
         return cls(
             orgs=[(r["id"], r["name"]) for r in rows[:400]],
-            fields=[(f["number"], f["name"]) for f in fields if f["level"] == "field"],
-            sectors=[f["name"] for f in fields if f["level"] == "sector"],
+            fields=[(f["number"], named(f)) for f in fields.to_pylist() if f["level"] == "field"],
+            sectors=[named(f) for f in fields.to_pylist() if f["level"] == "sector"],
             subclasses=sorted({d[len("cpc:") :][:4] for d in classified}),
             countries=sorted({r["country"] for r in rows if r["country"]}),
             patents=patents[:: max(1, len(patents) // 2000)],
@@ -147,7 +155,7 @@ def make_requests(v: Vocabulary, rng: random.Random) -> dict[str, Callable[[], R
         if rng.random() < 0.5:
             return {}
         start = rng.randrange(1976, 2016)
-        out: dict[str, Any] = {"year_from": start, "year_to": start + rng.randrange(3, 10)}
+        out: dict[str, Any] = {"years": f"{start}-{start + rng.randrange(3, 10)}"}
         if rng.random() < 0.5:
             out["kind"] = rng.choice(["university", "company", "government"])
         if rng.random() < 0.3:
@@ -193,7 +201,7 @@ def make_requests(v: Vocabulary, rng: random.Random) -> dict[str, Callable[[], R
             target = rng.choice(v.subclasses)
         params: dict[str, Any] = {"limit": 10}
         if rng.random() < 0.5:
-            params["year_from"] = rng.randrange(1990, 2016)
+            params["years"] = f"{rng.randrange(1990, 2016)}-"
         return "profile", f"/fields/{target}/profile", params
 
     def partners() -> Request:

@@ -186,6 +186,11 @@ def test_a_running_backend_keeps_answering_when_its_version_is_removed(
         assert bridges(backend, "Semiconductors", "Optics", evidence=3) == bridges(
             memory_backend, "Semiconductors", "Optics", evidence=3
         )
+        # the works and research taxonomy are read at the first research query, here after
+        # the removal (a server reads them at warm-up; a CLI or Python process may not)
+        science = bridges(backend, "openalex:field:25", "Semiconductors", limit=50)
+        assert science.total_direct > 0
+        assert science == bridges(memory_backend, "openalex:field:25", "Semiconductors", limit=50)
     finally:
         backend.close()
 

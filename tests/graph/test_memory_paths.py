@@ -74,8 +74,44 @@ def test_vectorised_paths_equal_the_reference_search(
 
 def test_warm_up_builds_the_lazy_indexes_a_server_needs(sample_graph: Path) -> None:
     backend = MemoryBackend.open(sample_graph)
-    lazy = ("names", "entity_graph", "country_patents", "path_index")
-    assert not any(name in backend.index.__dict__ for name in lazy)
+    lazy = ("names", "country_patents", "path_index")
+    assert not any(name in backend.index.__dict__ for name in (*lazy, "entity_graph"))
     backend.warm_up()
     assert all(name in backend.index.__dict__ for name in lazy)
+    # the networkx entity graph (an object per edge, all walked by every full garbage
+    # collection) is not needed to serve: only built when asked for
+    assert "entity_graph" not in backend.index.__dict__
     assert frozenset(Relation) in backend.index.path_index._walks  # the matrix of all relations
+
+
+def test_relations_are_the_entity_graphs_hops(memory_backend: MemoryBackend) -> None:
+    """`relations` reads the relation arrays; the networkx entity graph, built from the
+    same index independently, is the oracle: for every node of it and every relation, the
+    same hops (patents and CPC classes, end points only, are tested with the contract).
+
+    One known difference: the undirected MultiGraph keys an edge by its relation, so two
+    organisations each PART_OF the other (the full ROR data has such pairs) are one edge
+    there, and two hops in `relations`, as in Neo4j."""
+    graph = memory_backend.entity_graph
+    structural = [r for r in Relation if r not in (Relation.ASSIGNED_TO, Relation.IN_FIELD)]
+    nodes = sorted(graph.nodes)
+    assert len(nodes) > 1000
+    for rel in structural:
+        for node in nodes:
+            want = {
+                d["hop"] for keyed in graph[node].values() for r, d in keyed.items() if r is rel
+            }
+            got = [
+                h
+                for h in memory_backend.relations([node], [rel])
+                if h.relation is rel and node in (h.src, h.dst)
+            ]
+            assert len(got) == len(set(got)), (node, rel)
+            assert want <= set(got), (node, rel)
+            for extra in set(got) - want:
+                reverse = (extra.dst, extra.src)
+                assert any((h.src, h.dst) == reverse for h in want), (node, extra)
+    # several nodes at once: each hop once
+    some = nodes[:: max(1, len(nodes) // 50)]
+    hops = memory_backend.relations(some, structural)
+    assert len(hops) == len({(h.src, h.relation, h.dst) for h in hops})

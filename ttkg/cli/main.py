@@ -402,9 +402,27 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Move to a newly built graph version as soon as `ttkg build` commits it "
+            "(checks the graph's CURRENT pointer every --watch-interval seconds); without it, "
+            "the server moves on SIGHUP (kill -HUP <pid>)",
+        ),
+    ] = False,
+    watch_interval: Annotated[
+        float, typer.Option(min=0.1, max=3600, help="Seconds between checks with --watch")
+    ] = 2.0,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Serve the web explorer at / and the read-only HTTP API (OpenAPI docs at /docs)."""
+    """Serve the web explorer at / and the read-only HTTP API (OpenAPI docs at /docs).
+
+    The server answers from the graph version it opened while builds commit new ones; it moves
+    to the current version between requests on SIGHUP or, with --watch, by itself (/health
+    states the build_id it serves)."""
+    import signal
+
     import uvicorn
 
     from ttkg.api.serve_workers import balanced_workers_supported, run_workers
@@ -413,6 +431,13 @@ def serve(
     logging.config.dictConfig(log_config)
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
+    # a server process: what exists once the graph is warm lives as long as it (api/serving.py)
+    settings = settings.model_copy(update={"gc_freeze": True})
+    if watch:
+        settings = settings.model_copy(update={"watch": watch_interval})
+    if hasattr(signal, "SIGHUP"):
+        # until the app handles it (reload), a SIGHUP must not end the server
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
     err.print(
         f"ttkg explorer: {base}/  (API docs: {base}/docs; Ctrl+C to stop)",
@@ -454,7 +479,11 @@ def serve(
 
 def _settings_environment(settings: Settings) -> dict[str, str]:
     """The TTKG_* variables that give worker processes the settings of this process."""
-    env: dict[str, str] = {"TTKG_BACKEND": settings.backend}
+    env: dict[str, str] = {
+        "TTKG_BACKEND": settings.backend,
+        "TTKG_WATCH": str(settings.watch),
+        "TTKG_GC_FREEZE": str(settings.gc_freeze).lower(),
+    }
     if settings.graph is not None:
         env["TTKG_GRAPH"] = str(settings.graph)
     for key, value in settings.neo4j.model_dump().items():

@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     threads: int | None = Field(
         default=None, ge=1, le=256, description="worker threads (default: 4 embedded, 40 Neo4j)"
     )
+    gc_freeze: bool = Field(
+        default=False,
+        description="`ttkg serve` (sets it): freeze what exists once the graph is warm out of "
+        "the garbage collector's sight (gc.freeze)",
+    )
+    watch: float = Field(
+        default=0.0,
+        ge=0,
+        le=3600,
+        description="`ttkg serve`: seconds between checks of the graph's CURRENT pointer, to "
+        "move to a newly built version (0: only on SIGHUP)",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -60,6 +60,17 @@ def _passes(mask: npt.NDArray[np.bool_] | None, rows: IntArray) -> npt.NDArray[n
     return np.ones(len(rows), dtype=bool) if mask is None else mask[rows]
 
 
+def _frozen_items(props: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A row's properties as a tuple of pairs, lists as tuples: only immutable atoms, which
+    the garbage collector stops tracking."""
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in props.items())
+
+
+def _thawed(items: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """The properties back as a new dict, tuples as new lists."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in items}
+
+
 def first_ranked(n: int, keys: Sequence[IntArray]) -> IntArray:
     """Indices of the n first rows in ascending lexicographic order of `keys` (primary key
     first). Exact: a partial sort on the primary key keeps every row that can be among the
@@ -86,10 +97,13 @@ class MemoryBackend(GraphBackend):
         self.index = MemoryIndex.from_artifact(artifact)
         self._sel_cache: dict[tuple[Any, ...], npt.NDArray[Any]] = {}
         self._cache_lock = threading.Lock()
-        # answers show the same (recent, busy) patents, nodes and edges again and again
-        self._patent_ref = lru_cache(maxsize=_SHOWN)(self._make_patent_ref)
-        self._node = lru_cache(maxsize=_SHOWN)(self._read_node)
-        self._edge_props = lru_cache(maxsize=_SHOWN)(self._read_edge_props)
+        # answers show the same (recent, busy) patents, nodes and edges again and again. The
+        # caches hold tuples, strings and numbers only, with keys of the same: objects the
+        # garbage collector stops tracking, so that full caches (~200k entries) add nothing
+        # to what every full collection walks (dataclasses, enums and lists in them did)
+        self._patent_row = lru_cache(maxsize=_SHOWN)(self._read_patent_row)
+        self._node_row = lru_cache(maxsize=_SHOWN)(self._read_node_row)
+        self._edge_row = lru_cache(maxsize=_SHOWN)(self._read_edge_row)
         self._works: dict[str, WorksIndex] = {}  # read on first use
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
@@ -143,20 +157,24 @@ class MemoryBackend(GraphBackend):
 
     # -- entities ----------------------------------------------------------------------------
 
-    def _read_node(self, i: int) -> NodeRecord:
+    def _read_node_row(self, i: int) -> tuple[tuple[str, Any], ...]:
         nodes = self.index.nodes
         label = nodes.label(i)
         props = self.index.node_table(label).slice(i - nodes.offset[label], 1).to_pylist()[0]
         props.pop("id")
-        return NodeRecord(nodes.ids[i], label, props)
+        return _frozen_items(props)
 
-    def _read_edge_props(self, et: EdgeType, row: int) -> dict[str, Any]:
-        return self.index.edges[et].props(row)
+    def _read_edge_row(self, et: str, row: int) -> tuple[tuple[str, Any], ...]:
+        return _frozen_items(self.index.edges[EdgeType(et)].props(row))
+
+    def _edge_props(self, et: EdgeType, row: int) -> dict[str, Any]:
+        """Properties of an edge row (a new dict per call)."""
+        return _thawed(self._edge_row(et.value, row))
 
     def _record(self, i: int) -> NodeRecord:
         """The node at position i, with its own props (callers may change them)."""
-        node = self._node(i)
-        return NodeRecord(node.id, node.label, dict(node.props))
+        nodes = self.index.nodes
+        return NodeRecord(nodes.ids[i], nodes.label(i), _thawed(self._node_row(i)))
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, NodeRecord]:
         position = self.index.nodes.position
@@ -425,15 +443,18 @@ class MemoryBackend(GraphBackend):
             return [int(n) for n in hi - lo]
         return [int(years[co.pair_patents[s:e]].sum()) for s, e in zip(lo, hi, strict=True)]
 
-    def _make_patent_ref(self, p: int) -> PatentRef:
+    def _read_patent_row(self, p: int) -> tuple[str, str, int | None, str | None]:
         pat = self.index.patents
         year = int(pat.year[p])
-        return PatentRef(
+        return (
             self.index.nodes.ids[pat.off + p],
             pat.number[p],
             year if year >= 0 else None,
             pat.title[p].as_py(),
         )
+
+    def _patent_ref(self, p: int) -> PatentRef:
+        return PatentRef(*self._patent_row(p))
 
     def _patent_mask(
         self, spec: FieldSpec | Sequence[FieldSpec] | None, filters: Filters
@@ -596,7 +617,7 @@ class MemoryBackend(GraphBackend):
     @property
     def works(self) -> WorksIndex:
         """The works, their organisations and the research taxonomy (read on first use)."""
-        return load_once(self._works, self.index.artifact)
+        return load_once(self._works, self.index)
 
     def research_works(
         self, field_id: str | None, org_id: str | None, filters: Filters
@@ -607,17 +628,16 @@ class MemoryBackend(GraphBackend):
 
     def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
         wanted = set(via)
-        graph = self.entity_graph
-        nodes = self.index.nodes
+        ix = self.index
+        nodes = ix.nodes
         found: dict[tuple[str, str, str], RelationHop] = {}
         for node in node_ids:
-            if node in graph:
-                for keyed in graph[node].values():
-                    for rel, data in keyed.items():
-                        if rel in wanted:
-                            found[data["order"]] = data["hop"]
-            elif label_of_id(node) is NodeLabel.PATENT and node in nodes.position:
-                p = nodes.position[node]
+            p = nodes.position.get(node)
+            local = None if p is None else ix.entity_local(p)
+            if local is not None:
+                for hop in ix.path_index.hops(local, wanted):
+                    found[(hop.src, hop.relation.value, hop.dst)] = hop
+            elif p is not None and label_of_id(node) is NodeLabel.PATENT:
                 for rel, etype in (
                     (Relation.ASSIGNED_TO, EdgeType.ASSIGNED_TO),
                     (Relation.IN_FIELD, EdgeType.IN_FIELD),
@@ -632,7 +652,7 @@ class MemoryBackend(GraphBackend):
         return [found[k] for k in sorted(found)]
 
     def warm_up(self) -> None:
-        """Build the index's lazy pieces: names, entity graph, path matrices, country x
+        """Build the index's lazy pieces a server needs: names, path matrices, country x
         patent; and the works."""
         self.index.warm_up()
         _ = self.works

@@ -268,9 +268,11 @@ class EdgeIndex:
 
     def props(self, row: int) -> dict[str, Any]:
         """Properties of an edge row (every column but src and dst)."""
-        props = self.reader.row(row)
-        del props["src"], props["dst"]
-        return props
+        return self.reader.row(row, self.prop_columns)
+
+    @property
+    def prop_columns(self) -> list[str]:
+        return [n for n in self.reader.names if n not in ("src", "dst")]
 
 
 # -- incidence and co-ownership --------------------------------------------------------------
@@ -493,10 +495,13 @@ class MemoryIndex:
     # -- lazy pieces ----------------------------------------------------------------------------
 
     def warm_up(self) -> None:
-        """Build the lazy pieces a server needs: names, entity graph, path matrices, country x
-        patent (not the CPC titles: only showing a CPC class needs them)."""
+        """Build the lazy pieces a server needs: names, path matrices, country x patent (not
+        the CPC titles: only showing a CPC class needs them; not the networkx entity graph:
+        relations are read from the path matrices' arrays, and its ~400k Python objects at
+        full scale, one dict and one hop per edge, would be walked by every full garbage
+        collection)."""
         started = time.perf_counter()
-        _ = self.names, self.entity_graph, self.country_patents
+        _ = self.names, self.country_patents
         self.path_index.warm_up(tuple(Relation))
         log.info("lazy indexes built in %.2f s", time.perf_counter() - started)
 

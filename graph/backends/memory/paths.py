@@ -100,10 +100,49 @@ class PathIndex:
         self._parts = {p.relation: p for p in parts}
         self._walks: dict[frozenset[Relation], _Walk] = {}
         self._lock = threading.Lock()
+        self._incident: dict[Relation, tuple[IntArray, IntArray]] = {}
 
     def warm_up(self, via: Collection[Relation]) -> None:
         """Build the matrix of one set of relations now (all of them, for a server)."""
         self._walk(frozenset(via))
+
+    def hops(self, node: int, via: Collection[Relation]) -> list[RelationHop]:
+        """Every hop of the relations `via` with `node` (a local index) at either end, in
+        stored direction (a CO_ASSIGNED hop from the smaller id), each stored hop once.
+
+        Read from the relation arrays through an incidence index per relation (arrays too),
+        not from Python objects per hop: a server holds no object per edge of the entity
+        graph, which a full garbage collection would walk."""
+        out: list[RelationHop] = []
+        for rel in via:
+            part = self._parts.get(rel)
+            if part is None:
+                continue
+            order, ptr = self._incidence(rel)
+            for row in order[ptr[node] : ptr[node + 1]]:
+                src, dst = self.ids[part.src[row]], self.ids[part.dst[row]]
+                if rel is Relation.CO_ASSIGNED and dst < src:
+                    src, dst = dst, src
+                out.append(RelationHop(src, rel, dst, int(part.weight[row])))
+        return out
+
+    def _incidence(self, rel: Relation) -> tuple[IntArray, IntArray]:
+        """The rows of a relation's hops by node (either end): rows order[ptr[i]:ptr[i+1]]
+        touch node i."""
+        with self._lock:
+            found = self._incident.get(rel)
+            if found is None:
+                p = self._parts[rel]
+                ends = np.concatenate([p.src, p.dst])
+                rows = np.concatenate([np.arange(len(p.src))] * 2)
+                # a hop from a node to itself counts once
+                keep = np.concatenate([np.ones(len(p.src), bool), p.src != p.dst])
+                ends, rows = ends[keep], rows[keep]
+                by_node = np.argsort(ends, kind="stable")
+                ptr = np.zeros(self.n + 1, np.int64)
+                np.cumsum(np.bincount(ends, minlength=self.n), out=ptr[1:])
+                found = self._incident[rel] = (rows[by_node].astype(np.int64), ptr)
+            return found
 
     def _walk(self, via: frozenset[Relation]) -> _Walk:
         with self._lock:

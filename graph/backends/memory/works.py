@@ -1,8 +1,9 @@
 """The embedded backend's view of OpenAlex works: which works fall under a research field,
 who authored them, which OpenAlex fields they are in.
 
-Read once from the artifact's tables (Work nodes, HAS_TOPIC, AUTHORED_BY, BROADER between
-ResearchField nodes) on first use, and kept as plain Python rows: the works of a research
+Read once from the index (its mapped Work and ResearchField node tables, and the HAS_TOPIC,
+AUTHORED_BY and BROADER edge files it opened at open, so that they read whole even after a
+later build pruned the version) on first use, and kept as plain Python rows: the works of a research
 field are the works of the topics under it, computed once per field and cached. Small next
 to patents (the shared data holds 7,625 works); a full OpenAlex snapshot would want arrays
 like the patents' serving index.
@@ -14,9 +15,11 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pyarrow as pa
+
 from ttkg.core.model import EdgeType, NodeLabel
-from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import Filters, WorkRow
+from ttkg.graph.backends.memory.index import MemoryIndex
 
 __all__ = ["WorksIndex"]
 
@@ -38,18 +41,25 @@ class WorksIndex:
     works_of_org: dict[str, tuple[WorkRow, ...]]  # organisation -> its works, ranked
 
     @classmethod
-    def load(cls, artifact: Artifact) -> WorksIndex:
-        """Read the works and the taxonomy from the artifact's tables."""
+    def load(cls, index: MemoryIndex) -> WorksIndex:
+        """Read the works and the taxonomy from the index."""
+
+        def ends(etype: EdgeType) -> pa.Table:
+            return index.edges[etype].reader.columns(["src", "dst"])
+
+        def nodes(label: NodeLabel, columns: list[str]) -> pa.Table:
+            return index.node_table(label).select(columns)
+
         parent: dict[str, str] = {}
         children: dict[str, list[str]] = defaultdict(list)
-        broader = artifact.edges(EdgeType.BROADER, columns=["src", "dst"])
+        broader = ends(EdgeType.BROADER)
         for s, d in zip(broader["src"].to_pylist(), broader["dst"].to_pylist(), strict=True):
             if s.startswith("openalex:"):
                 children[d].append(s)
                 parent[s] = d
         level = {
             r["id"]: r["level"]
-            for r in artifact.nodes(NodeLabel.RESEARCH_FIELD, columns=["id", "level"]).to_pylist()
+            for r in nodes(NodeLabel.RESEARCH_FIELD, ["id", "level"]).to_pylist()
         }
 
         def field_of(node: str) -> str | None:
@@ -59,16 +69,16 @@ class WorksIndex:
 
         topics: dict[str, set[str]] = defaultdict(set)
         works_of_topic: dict[str, list[str]] = defaultdict(list)
-        has_topic = artifact.edges(EdgeType.HAS_TOPIC, columns=["src", "dst"])
+        has_topic = ends(EdgeType.HAS_TOPIC)
         for w, t in zip(has_topic["src"].to_pylist(), has_topic["dst"].to_pylist(), strict=True):
             topics[w].add(t)
             works_of_topic[t].append(w)
         orgs: dict[str, set[str]] = defaultdict(set)
-        authored = artifact.edges(EdgeType.AUTHORED_BY, columns=["src", "dst"])
+        authored = ends(EdgeType.AUTHORED_BY)
         for w, o in zip(authored["src"].to_pylist(), authored["dst"].to_pylist(), strict=True):
             orgs[w].add(o)
         rows: dict[str, WorkRow] = {}
-        for r in artifact.nodes(NodeLabel.WORK, columns=["id", "year"]).to_pylist():
+        for r in nodes(NodeLabel.WORK, ["id", "year"]).to_pylist():
             w = r["id"]
             fields = {f for t in topics.get(w, ()) if (f := field_of(t)) is not None}
             rows[w] = WorkRow(w, r["year"], tuple(sorted(orgs.get(w, ()))), tuple(sorted(fields)))
@@ -127,12 +137,12 @@ class WorksIndex:
 _LOCK = threading.Lock()
 
 
-def load_once(holder: dict[str, WorksIndex], artifact: Artifact) -> WorksIndex:
+def load_once(holder: dict[str, WorksIndex], index: MemoryIndex) -> WorksIndex:
     """The works index kept in `holder`, read on first use (once, across threads)."""
     found = holder.get("works")
     if found is None:
         with _LOCK:
             found = holder.get("works")
             if found is None:
-                found = holder["works"] = WorksIndex.load(artifact)
+                found = holder["works"] = WorksIndex.load(index)
     return found

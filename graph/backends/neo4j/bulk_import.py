@@ -58,6 +58,8 @@ CSV_TYPES: Final[dict[PropType, str]] = {
 ARRAY_DELIMITER_CANDIDATES: Final = ("|", ";", "\u001f", "\u001e")
 
 DATABASE: Final = "neo4j"
+#: Rows read and written at a time: memory is bounded by a batch, not by the graph.
+BATCH_ROWS: Final = 10_000
 
 
 @dataclass
@@ -136,7 +138,7 @@ def choose_array_delimiter(values: Iterable[str]) -> str:
     raise ArtifactError("every candidate array delimiter occurs in some array value")
 
 
-def _array_values(artifact: Artifact) -> Iterator[str]:
+def _array_values(artifact: Artifact, batch_size: int) -> Iterator[str]:
     """Every string that will be written inside an array cell (lists and search keys)."""
     for label in NodeLabel:
         arrays = [n for n, t in PROPERTIES[label] if t == "string[]"]
@@ -144,7 +146,7 @@ def _array_values(artifact: Artifact) -> Iterator[str]:
         cols = arrays + names
         if not cols:
             continue
-        for batch in artifact.iter_node_batches(label):
+        for batch in artifact.iter_node_batches(label, batch_size):
             for col in cols:
                 for v in batch.column(col).to_pylist():
                     if isinstance(v, list):
@@ -164,9 +166,13 @@ def export_neo4j_import(
     *,
     overwrite: bool = False,
     progress: Progress = NO_PROGRESS,
+    batch_size: int = BATCH_ROWS,
 ) -> ImportExport:
     """Write the neo4j-admin import files of `artifact` into `directory` (created; it must be
-    empty unless overwrite). Returns the files, row counts and the import command."""
+    empty unless overwrite). Returns the files, row counts and the import command.
+
+    Streams: every table is read `batch_size` rows at a time (Parquet record batches) and
+    written out before the next is read, so memory stays bounded whatever the graph's size."""
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
         if not overwrite:
@@ -177,11 +183,11 @@ def export_neo4j_import(
     (directory / "relationships").mkdir(exist_ok=True)
 
     with progress.task("choosing the array delimiter"):
-        delimiter = choose_array_delimiter(_array_values(artifact))
+        delimiter = choose_array_delimiter(_array_values(artifact, batch_size))
     result = ImportExport(directory, delimiter)
 
     for label in NodeLabel:
-        n = _write_nodes(artifact, label, directory, delimiter, progress)
+        n = _write_nodes(artifact, label, directory, delimiter, progress, batch_size)
         if n:
             result.node_files[f"nodes/{label.value}.csv"] = n
         else:
@@ -191,7 +197,7 @@ def export_neo4j_import(
     result.node_files[f"nodes/{cypher.META_LABEL}.csv"] = 1
 
     for etype in EdgeType:
-        counts = _write_edges(artifact, etype, directory, delimiter, progress)
+        counts = _write_edges(artifact, etype, directory, delimiter, progress, batch_size)
         result.relationship_files.update(counts)
         result.edge_counts[etype.value] = sum(counts.values())
 
@@ -209,7 +215,12 @@ def export_neo4j_import(
 
 
 def _write_nodes(
-    artifact: Artifact, label: NodeLabel, directory: Path, delimiter: str, progress: Progress
+    artifact: Artifact,
+    label: NodeLabel,
+    directory: Path,
+    delimiter: str,
+    progress: Progress,
+    batch_size: int,
 ) -> int:
     cols = _node_columns(label)
     searchable = label in cypher.SEARCHABLE_LABELS
@@ -222,7 +233,7 @@ def _write_nodes(
     ):
         w = _writer(fh)
         w.writerow(node_header(label))
-        for batch in artifact.iter_node_batches(label):
+        for batch in artifact.iter_node_batches(label, batch_size):
             for r in batch.to_pylist():
                 if searchable:
                     r[cypher.SEARCH_KEYS] = cypher.search_keys(r)
@@ -254,7 +265,12 @@ def _write_meta(artifact: Artifact, directory: Path) -> None:
 
 
 def _write_edges(
-    artifact: Artifact, etype: EdgeType, directory: Path, delimiter: str, progress: Progress
+    artifact: Artifact,
+    etype: EdgeType,
+    directory: Path,
+    delimiter: str,
+    progress: Progress,
+    batch_size: int,
 ) -> dict[str, int]:
     """One file per (source label, target label) of the type; returns rows per file."""
     cols: list[tuple[str, PropType]] = [*PROPERTIES[etype], ("source", "string")]
@@ -263,7 +279,7 @@ def _write_edges(
     total = int(artifact.edge_counts.get(etype.value, 0))
     try:
         with progress.task(f"relationships {etype.value}", total=total) as advance:
-            for batch in artifact.iter_edge_batches(etype):
+            for batch in artifact.iter_edge_batches(etype, batch_size):
                 for r in batch.to_pylist():
                     src, dst = label_of_id(r["src"]), label_of_id(r["dst"])
                     if src is None or dst is None or (src, etype, dst) not in SCHEMA:
