@@ -105,7 +105,14 @@
       row.hidden = !on;
       for (const input of row.querySelectorAll("input, select")) input.disabled = !on;
     }
-    for (const name of FILTERS) document.getElementById(name).disabled = !applies(name, view);
+    // the filters this view does not take are hidden (and disabled: not in the URL)
+    for (const name of FILTERS) {
+      const off = !applies(name, view);
+      document.getElementById(name).disabled = off;
+      document.getElementById(name).hidden = off;
+      document.querySelector(`label[for=${name}]`).hidden = off;
+    }
+    for (const hint of document.querySelectorAll(".side-hint")) hint.hidden = !["flows", "brokers"].includes(view);
     for (const a of document.querySelectorAll("nav a[data-view]")) {
       if (a.dataset.view === view) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
