@@ -158,6 +158,15 @@ def test_brokers_between_two_sides(page: Any, live_server: LiveServer) -> None:
     assert page.query_selector("#side-from [data-group=EU27]") is not None
 
 
+def test_no_broker_says_why(page: Any, live_server: LiveServer) -> None:
+    shown(page, live_server.url, "view=brokers&from=OIC&to=US")
+    api = httpx.get(f"{live_server.url}/brokers", params={
+        "from": "OIC", "to": "US", "limit": 20, "evidence": 2}, timeout=30).json()
+    assert api["brokers"] == [] and api["note"]
+    assert api["note"] in page.inner_text("#brokers-note")
+    assert page.query_selector_all("#brokers tbody tr") == []
+
+
 def test_flows_download_the_api_csv_and_have_no_graphml(
     page: Any, live_server: LiveServer
 ) -> None:

@@ -404,7 +404,8 @@
         el("p", { id: "method" }, `Score: ${m.measure}; ${m.exact ? "exact" : "estimated (" + m.how + ")"}; `,
           `${fmt(m.a_organizations)} organisations in A, ${fmt(m.b_organizations)} in B, `,
           `network of ${fmt(m.network_organizations)} organisations and ${fmt(m.network_links)} links.`),
-        r.brokers.length ? null : el("p", { class: "thin", role: "note" }, "No organisation lies on a path between the two ends in this data."),
+        r.brokers.length ? null : el("p", { id: "brokers-note", class: "thin", role: "note" },
+          `No broker in this data: ${r.note || "no organisation lies on a path between the two ends"}.`),
         table(`Organisations ranked by brokerage — ${r.brokers.length}`,
           ["#", "organisation", "score", "in", "path from A to B, every hop with its patents"],
           r.brokers.map((x, i) => el("tr", { "data-id": x.organization.id, "data-path": x.path.map((o) => o.id).join(" ") },
@@ -415,7 +416,7 @@
               orgLink(h.source), " — ", orgLink(h.target), ": ", h.evidence.patents.map(patentLink),
               h.evidence.total > h.evidence.patents.length ? `+${h.evidence.total - h.evidence.patents.length} more` : "")))))),
           { id: "brokers" }));
-      return `${r.brokers.length} brokers`;
+      return r.brokers.length ? `${r.brokers.length} brokers` : "No broker";
     },
   });
 
