@@ -71,6 +71,15 @@ def test_flows_show_the_api_numbers(page: Any, live_server: LiveServer) -> None:
     assert page.outside == [] and page.errors == []
 
 
+def test_an_unknown_group_shows_the_api_error(page: Any, live_server: LiveServer) -> None:
+    page.goto(f"{live_server.url}/?view=flows&from=EUX&to=US")
+    page.wait_for_selector("body[data-state=error]", timeout=60_000)
+    detail = httpx.get(f"{live_server.url}/flows", params={"from": "EUX", "to": "US"}).json()
+    assert page.inner_text("#status") == f"422: {detail['detail']}"
+    assert "EU27" in detail["detail"], "the API names the nearest group"
+    assert page.is_hidden("#downloads")
+
+
 def test_flows_per_theme(page: Any, live_server: LiveServer) -> None:
     shown(page, live_server.url, "view=flows&from=JP&to=US&field=AI,health")
     api = flows_api(live_server, **{"from": "JP", "to": "US", "field": "AI,health"})
