@@ -19,7 +19,8 @@
       inputs: ["from", "to", "flow_field", "by_year"] },
     brokers: { title: "Brokers between two fields, themes or sides",
       inputs: ["broker_a", "broker_b", "broker_from", "broker_to", "broker_field"],
-      ready: (q) => (q.get("a") && q.get("b")) || (q.get("from") && q.get("to")) },
+      ready: (q) => (q.get("a") && q.get("b")) || (q.get("from") && q.get("to")),
+      hint: "Give fields or themes A and B, or two sides From and To, and press Show." },
   };
   // OpenAlex's 26 research fields (the API's field inputs take them; the search index does not
   // list them, so they are suggested from here) and the bundled themes (docs/cooperation.md)
@@ -550,7 +551,7 @@
       .filter((input) => input.required);
     const ready = VIEWS[state.view].ready || ((q) => needed.every((input) => q.get(input.name)));
     if (!ready(state.q)) {
-      status.textContent = "Fill in the form and press Show.";
+      status.textContent = VIEWS[state.view].hint || "Fill in the form and press Show.";
       return;
     }
     status.textContent = "Loading…";
