@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlencode
 
 CHROMIUM_ARGS: Final = (
@@ -29,7 +29,10 @@ VIEWS: Final = {
                 "partner_kind": "company"},
     "paths": {"view": "paths", "source": "Tsinghua University",
               "target": "Hon Hai Precision Industry Co., Ltd.", "k": "3"},
+    "flows": {"view": "flows", "from": "EU27", "to": "US", "by_year": "true"},
+    "brokers": {"view": "brokers", "a": "AI", "b": "health"},
 }
+READY: Final = "body[data-state=ready]"
 
 
 def chromium_path() -> Path | None:
@@ -41,3 +44,18 @@ def chromium_path() -> Path | None:
 
 def view_url(base: str, view: str) -> str:
     return f"{base}/?{urlencode(VIEWS[view])}"
+
+
+def open_view(page: Any, base: str, view: str) -> None:
+    """Open one of VIEWS and wait until it has shown the API's answer."""
+    page.goto(view_url(base, view))
+    page.wait_for_selector(f"{READY}, body[data-state=error]", timeout=60_000)
+    assert page.get_attribute("body", "data-state") == "ready", page.text_content("#status")
+
+
+def attrs(page: Any, selector: str, name: str) -> list[str]:
+    return [e.get_attribute(name) for e in page.query_selector_all(selector)]
+
+
+def patent_page(p: dict[str, Any]) -> str:
+    return f"https://patents.google.com/patent/US{p['number']}"

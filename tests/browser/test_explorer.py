@@ -13,26 +13,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.kit import VIEWS, view_url
+from tests.browser import kit
+from tests.browser.kit import READY, VIEWS, attrs, patent_page
 from tests.servers import LiveServer
 
 pytestmark = pytest.mark.browser
 
-READY = "body[data-state=ready]"
-
 
 def open_view(page: Any, server: LiveServer, view: str) -> None:
-    page.goto(view_url(server.url, view))
-    page.wait_for_selector(f"{READY}, body[data-state=error]", timeout=60_000)
-    assert page.get_attribute("body", "data-state") == "ready", page.text_content("#status")
-
-
-def attrs(page: Any, selector: str, name: str) -> list[str]:
-    return [e.get_attribute(name) for e in page.query_selector_all(selector)]
-
-
-def patent_page(p: dict[str, Any]) -> str:
-    return f"https://patents.google.com/patent/US{p['number']}"
+    kit.open_view(page, server.url, view)
 
 
 def test_serve_prints_the_explorer_url_and_serves_it(live_server: LiveServer) -> None:

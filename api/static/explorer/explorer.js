@@ -14,7 +14,26 @@
     bridges: { title: "Bridges between two fields", inputs: ["a", "b"] },
     paths: { title: "Paths between two entities", inputs: ["source", "target", "via", "k",
       "max_hops"] },
+    // the inputs are element ids; the URL and the API use each input's name (from, to, field)
+    flows: { title: "Flows: co-owned patents between countries or groups",
+      inputs: ["from", "to", "flow_field", "by_year"] },
+    brokers: { title: "Brokers between two fields, themes or sides",
+      inputs: ["broker_a", "broker_b", "broker_from", "broker_to", "broker_field"],
+      ready: (q) => (q.get("a") && q.get("b")) || (q.get("from") && q.get("to")),
+      hint: "Give fields or themes A and B, or two sides From and To, and press Show." },
   };
+  // OpenAlex's 26 research fields (the API's field inputs take them; the search index does not
+  // list them, so they are suggested from here) and the bundled themes (docs/cooperation.md)
+  const RESEARCH_FIELDS = ["Agricultural and Biological Sciences", "Arts and Humanities",
+    "Biochemistry, Genetics and Molecular Biology", "Business, Management and Accounting",
+    "Chemical Engineering", "Chemistry", "Computer Science", "Decision Sciences",
+    "Earth and Planetary Sciences", "Economics, Econometrics and Finance", "Energy", "Engineering",
+    "Environmental Science", "Immunology and Microbiology", "Materials Science", "Mathematics",
+    "Medicine", "Neuroscience", "Nursing", "Pharmacology, Toxicology and Pharmaceutics",
+    "Physics and Astronomy", "Psychology", "Social Sciences", "Veterinary", "Dentistry",
+    "Health Professions"];
+  const THEMES = ["AI", "agriculture", "digital security", "energy and renewables", "health",
+    "climate", "water", "microelectronics", "telecom"];
   const $ = (sel) => document.querySelector(sel);
   const results = $("#results");
   const status = $("#status");
@@ -59,7 +78,7 @@
 
   function entityLink(e) {
     if (e.label === "Organization") return el("a", { href: viewUrl("organization", { org: e.id }) }, e.name);
-    if (e.label === "TechnologyField" || e.label === "CPCClass") {
+    if (e.label === "TechnologyField" || e.label === "CPCClass" || e.label === "ResearchField") {
       return el("a", { href: viewUrl("field", { field: e.id }) }, e.name);
     }
     return el("span", {}, e.name);
@@ -87,7 +106,14 @@
       row.hidden = !on;
       for (const input of row.querySelectorAll("input, select")) input.disabled = !on;
     }
-    for (const name of FILTERS) document.getElementById(name).disabled = !applies(name, view);
+    // the filters this view does not take are hidden (and disabled: not in the URL)
+    for (const name of FILTERS) {
+      const off = !applies(name, view);
+      document.getElementById(name).disabled = off;
+      document.getElementById(name).hidden = off;
+      document.querySelector(`label[for=${name}]`).hidden = off;
+    }
+    for (const hint of document.querySelectorAll(".side-hint")) hint.hidden = !["flows", "brokers"].includes(view);
     for (const a of document.querySelectorAll("nav a[data-view]")) {
       if (a.dataset.view === view) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
@@ -97,17 +123,20 @@
 
   function fillForm({ view, q }) {
     showView(view);
-    for (const name of [...VIEWS[view].inputs, ...FILTERS]) {
-      const input = document.getElementById(name);
-      if (input && q.has(name)) input.value = q.get(name);
+    for (const id of [...VIEWS[view].inputs, ...FILTERS]) {
+      const input = document.getElementById(id);
+      if (!input) continue;
+      if (input.type === "checkbox") input.checked = q.get(input.name) === "true";
+      else if (q.has(input.name)) input.value = q.get(input.name);
     }
   }
 
   function formParams(view) {
     const params = {};
-    for (const name of [...VIEWS[view].inputs, ...FILTERS.filter((n) => applies(n, view))]) {
-      const value = (document.getElementById(name).value || "").trim();
-      if (value) params[name] = value;
+    for (const id of [...VIEWS[view].inputs, ...FILTERS.filter((n) => applies(n, view))]) {
+      const input = document.getElementById(id);
+      const value = input.type === "checkbox" ? (input.checked ? "true" : "") : (input.value || "").trim();
+      if (value) params[input.name] = value;
     }
     return params;
   }
@@ -138,6 +167,15 @@
       throw new Error(`${response.status}: ${detail}`);
     }
     return accept === "application/json" ? response.json() : response.blob();
+  }
+
+  // which files a view downloads as (flows and brokers have no subgraph: no GraphML)
+  function showDownloads() {
+    const formats = (current && current.formats) || ["csv", "json", "graphml"];
+    for (const button of document.querySelectorAll("#downloads button")) {
+      button.hidden = !formats.includes(button.dataset.ext);
+    }
+    $("#downloads").hidden = !current;
   }
 
   async function download(button) {
@@ -259,7 +297,151 @@
     },
   };
 
+
+  // -- flows and brokers: cooperation between countries or groups -------------------------------
+  const fmt = (n) => n.toLocaleString("en");
+  const yearsText = (list) => list.map((y) => `${y.year ?? "no date"}: ${y.patents}${y.partial ? " (partial)" : ""}`).join(", ");
+
+  // one side of a flow as the API echoed it: each group with its members, then lone countries
+  function side(label, id, countries, groups, kinds) {
+    const inGroups = new Set(groups.flatMap((g) => g.members));
+    const alone = countries.filter((c) => !inGroups.has(c));
+    return el("li", { id },
+      el("strong", {}, label), " ",
+      groups.map((g) => el("span", { class: "group", "data-group": g.code },
+        `${g.code} — ${g.name}: ${g.members.length} countries (${g.members.join(", ")}; source: ${g.source}${g.as_of ? ", as of " + g.as_of : ""}) `)),
+      alone.length ? alone.join(", ") : (groups.length ? "" : "any country"),
+      kinds.length ? ` · kinds: ${kinds.join(", ")}` : " · any kind");
+  }
+
+  function selections(list) {
+    return list.map((f) => `${f.name} (${f.kind}${f.parts.length && f.kind === "theme"
+      ? ": " + f.parts.map((x) => x.value || x.name).join(", ") : ""})`).join("; ");
+  }
+
+  const add = (...nodes) => results.append(...nodes.filter((n) => n !== null && n !== undefined));
+
+  function notes(list) {
+    return el("ul", { id: "notes", class: "notes" }, list.map((n) => el("li", {}, n)));
+  }
+
+  Object.assign(render, {
+    async flows(q) {
+      const byYear = q.get("by_year") === "true";
+      const params = { from: q.get("from"), to: q.get("to"), field: q.get("field"),
+        ...filterParams(q, "flows"), by_year: byYear ? "true" : null, limit: 20, evidence: 3 };
+      const r = await api("/flows", params);
+      current = { path: "/flows", params, name: "flows", formats: ["csv", "json"] };
+      const f = r.filters;
+      const names = Object.fromEntries(r.fields.map((x) => [x.id, x.name]));
+      add(
+        el("h2", {}, `${q.get("from")} → ${q.get("to")}`),
+        el("ul", { class: "sides" },
+          side("From:", "side-from", f.countries, f.country_groups, f.kinds),
+          side("To:", "side-to", f.partner_countries, f.partner_country_groups, f.partner_kinds),
+          el("li", {}, el("strong", {}, "Fields: "), r.fields.length ? selections(r.fields) : "any field",
+            f.years ? ` · years ${f.years[0] ?? ""}-${f.years[1] ?? ""}` : "")),
+        el("p", { id: "flow-total", class: "total" },
+          el("strong", { "data-patents": r.patents }, fmt(r.patents)),
+          ` co-owned patent${r.patents === 1 ? "" : "s"} between the two sides, `,
+          el("span", { "data-pairs": r.total_organization_pairs }, fmt(r.total_organization_pairs)),
+          " organisation pairs · ",
+          el("a", { href: viewUrl("brokers", Object.fromEntries(Object.entries({ from: q.get("from"),
+            to: q.get("to"), field: q.get("field") || "" }).filter(([, v]) => v))) },
+          "who brokers between these sides")),
+        r.patents < 5 ? el("p", { class: "thin", role: "note" }, r.patents === 0
+          ? "No co-owned patent between the two sides in this data. What the data holds:"
+          : "The data holds few co-owned patents between these sides; read the counts with care:") : null,
+        notes(r.notes));
+      if (r.by_year.length) {
+        const partial = r.by_year.filter((y) => y.partial).map((y) => y.year);
+        add(el("h3", {}, "Co-owned patents by grant year"),
+          el("div", { id: "flow-chart", role: "img", "aria-label": "Co-owned patents by year: " + yearsText(r.by_year) }),
+          partial.length ? el("p", { class: "hint" }, `${partial.join(", ")} is partial: the data stops at ${r.coverage.last_grant} (lighter bar).`) : null);
+        drawYears($("#flow-chart"), r.by_year);
+      } else if (!byYear && r.patents) {
+        add(el("p", {}, el("a", { href: viewUrl("flows", { ...Object.fromEntries(q), by_year: "true" }) },
+          "Show by year")));
+      }
+      const fieldCols = r.fields.length > 0;
+      if (!r.patents) return "0 co-owned patents between the two sides";
+      add(
+        table(`Per country pair — ${r.country_pairs.length}`,
+          ["from", "to", "patents", "organisation pairs", ...(fieldCols ? ["per field"] : []), ...(byYear ? ["per year"] : [])],
+          r.country_pairs.map((c) => el("tr", { "data-id": `${c.country} ${c.partner_country}` },
+            el("td", {}, c.country ?? "?"), el("td", {}, c.partner_country ?? "?"), num(c.patents),
+            num(c.organization_pairs),
+            fieldCols ? el("td", {}, Object.entries(c.by_field).map(([k, v]) => `${names[k] || k}: ${v}`).join(", ")) : null,
+            byYear ? el("td", {}, yearsText(c.by_year)) : null)),
+          { id: "country-pairs" }),
+        r.by_field.length ? table("Per field or theme", ["field", "kind", "patents", ...(byYear ? ["per year"] : [])],
+          r.by_field.map((x) => el("tr", { "data-id": x.field.id }, el("td", {}, x.field.name),
+            el("td", {}, x.field.kind), num(x.patents), byYear ? el("td", {}, yearsText(x.by_year)) : null)),
+          { id: "flow-fields" }) : null,
+        table(`Top organisation pairs — ${r.organization_pairs.length} of ${fmt(r.total_organization_pairs)}`,
+          ["#", "from", "to", "patents", "years", "evidence"],
+          r.organization_pairs.map((x, i) => el("tr", { "data-id": x.organizations.map((o) => o.id).join(" ") },
+            el("td", { class: "num" }, i + 1), el("td", {}, orgLink(x.organizations[0])),
+            el("td", {}, orgLink(x.organizations[1])), num(x.patents),
+            el("td", {}, x.first_year === x.last_year ? String(x.first_year ?? "") : `${x.first_year}–${x.last_year}`),
+            evidence(x.evidence))),
+          { id: "org-pairs" }));
+      return `${fmt(r.patents)} co-owned patents, ${fmt(r.total_organization_pairs)} organisation pairs`;
+    },
+
+    async brokers(q) {
+      const params = { a: q.get("a"), b: q.get("b"), from: q.get("from"), to: q.get("to"),
+        field: q.get("field"), ...filterParams(q, "brokers"), limit: 20, evidence: 2 };
+      const r = await api("/brokers", params);
+      current = { path: "/brokers", params, name: "brokers", formats: ["csv", "json"] };
+      const f = r.filters, m = r.method;
+      const A = r.side_a.length ? r.side_a.map((x) => x.name).join(", ") : q.get("from") || "any";
+      const B = r.side_b.length ? r.side_b.map((x) => x.name).join(", ") : q.get("to") || "any";
+      add(el("h2", {}, `Brokers between ${A} (A) and ${B} (B)`),
+        r.mode === "countries" ? el("ul", { class: "sides" },
+          side("A:", "side-from", f.countries, f.country_groups, f.kinds),
+          side("B:", "side-to", f.partner_countries, f.partner_country_groups, f.partner_kinds),
+          el("li", {}, el("strong", {}, "Network: "), r.fields.length ? selections(r.fields) : "co-owned patents in any field")) : null,
+        el("p", { id: "method" }, `Score: ${m.measure}; ${m.exact ? "exact" : "estimated (" + m.how + ")"}; `,
+          `${fmt(m.a_organizations)} organisations in A, ${fmt(m.b_organizations)} in B, `,
+          `network of ${fmt(m.network_organizations)} organisations and ${fmt(m.network_links)} links.`),
+        r.brokers.length ? null : el("p", { id: "brokers-note", class: "thin", role: "note" },
+          `No broker in this data: ${r.note || "no organisation lies on a path between the two ends"}.`),
+        table(`Organisations ranked by brokerage — ${r.brokers.length}`,
+          ["#", "organisation", "score", "in", "path from A to B, every hop with its patents"],
+          r.brokers.map((x, i) => el("tr", { "data-id": x.organization.id, "data-path": x.path.map((o) => o.id).join(" ") },
+            el("td", { class: "num" }, i + 1), el("td", {}, orgLink(x.organization)),
+            el("td", { class: "num" }, x.score.toFixed(1) + (x.standard_error ? ` ± ${x.standard_error.toFixed(1)}` : "")),
+            el("td", {}, [x.in_a ? "A" : "", x.in_b ? "B" : ""].filter(Boolean).join(", ") || "neither"),
+            el("td", {}, el("ol", { class: "hops" }, x.hops.map((h) => el("li", {},
+              orgLink(h.source), " — ", orgLink(h.target), ": ", h.evidence.patents.map(patentLink),
+              h.evidence.total > h.evidence.patents.length ? `+${h.evidence.total - h.evidence.patents.length} more` : "")))))),
+          { id: "brokers" }));
+      return r.brokers.length ? `${r.brokers.length} brokers` : "No broker";
+    },
+  });
+
   // -- pictures -----------------------------------------------------------------------------
+  function drawYears(box, byYear) {
+    const dated = byYear.filter((y) => y.year !== null);
+    if (!dated.length || !window.uPlot) return;
+    const years = dated.map((y) => y.year);
+    const full = dated.map((y) => (y.partial ? null : y.patents));
+    const partial = dated.map((y) => (y.partial ? y.patents : null));
+    new uPlot({
+      width: Math.max(320, Math.min(box.clientWidth || 800, 1100)), height: 220,
+      scales: { x: { time: false, range: (u, min, max) => [min - 0.6, max + 0.6] },
+        y: { range: (u, min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
+      axes: [{ values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : "")) },
+        { values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : "")) }],
+      series: [{ label: "year" },
+        { label: "co-owned patents", stroke: "#0550ae", fill: "rgba(5,80,174,.35)",
+          paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } },
+        { label: "partial year", stroke: "#9a6700", dash: [4, 3], fill: "rgba(154,103,0,.15)",
+          paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } }],
+    }, [years, full, partial], box);
+  }
+
   function drawTimeline(timeline) {
     const box = $("#timeline");
     if (!timeline.length || !window.uPlot) return;
@@ -333,16 +515,26 @@
   let timer = null;
   function suggest(input) {
     clearTimeout(timer);
-    const text = input.value.trim();
+    const listId = input.getAttribute("list");
+    if (listId === "group-suggestions") return; // a fixed list in the page
+    // a comma-separated list (flows, brokers): suggest for its last item
+    const many = listId === "selection-suggestions";
+    const items = input.value.split(",");
+    const text = (many ? items[items.length - 1] : input.value).trim();
     if (text.length < 2) return;
-    const fields = input.getAttribute("list") === "field-suggestions";
+    const prefix = many ? items.slice(0, -1).map((s) => s.trim() + ",").join("") : "";
+    const fields = listId !== "suggestions";
+    const matching = (names) => names.filter((n) => n.toLowerCase().includes(text.toLowerCase()));
     timer = setTimeout(async () => {
       try {
         const params = { q: text, limit: 8 };
         if (fields) params.label = ["TechnologyField", "CPCClass"];
         const r = await api("/entities", params);
-        const list = document.getElementById(input.getAttribute("list"));
-        list.replaceChildren(...r.hits.map((h) => el("option", { value: h.entity.name }, h.entity.label)));
+        const list = document.getElementById(listId);
+        list.replaceChildren(
+          ...(many ? matching(THEMES).map((t) => el("option", { value: prefix + t }, "theme")) : []),
+          ...(fields ? matching(RESEARCH_FIELDS).map((n) => el("option", { value: prefix + n }, "research field (OpenAlex)")) : []),
+          ...r.hits.map((h) => el("option", { value: prefix + h.entity.name }, h.entity.label)));
       } catch (e) { /* suggestions are a convenience */ }
     }, 200);
   }
@@ -355,16 +547,18 @@
     $("#downloads").hidden = true;
     current = null;
     status.className = "";
-    const needed = VIEWS[state.view].inputs.filter((n) => document.getElementById(n).required);
-    if (needed.some((n) => !state.q.get(n))) {
-      status.textContent = "Fill in the form and press Show.";
+    const needed = VIEWS[state.view].inputs.map((id) => document.getElementById(id))
+      .filter((input) => input.required);
+    const ready = VIEWS[state.view].ready || ((q) => needed.every((input) => q.get(input.name)));
+    if (!ready(state.q)) {
+      status.textContent = VIEWS[state.view].hint || "Fill in the form and press Show.";
       return;
     }
     status.textContent = "Loading…";
     document.body.dataset.state = "loading";
     try {
       status.textContent = await render[state.view](state.q);
-      $("#downloads").hidden = false;
+      showDownloads();
       document.body.dataset.state = "ready";
     } catch (e) {
       status.textContent = e.message;
