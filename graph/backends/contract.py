@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from ttkg.core.model import EdgeType, NodeLabel, label_of_id
 
@@ -31,6 +31,8 @@ __all__ = [
     "PatentRef",
     "Relation",
     "RelationHop",
+    "ResearchCounts",
+    "Side",
     "WorkRef",
     "WorkRow",
     "activity_spec",
@@ -56,6 +58,8 @@ class Relation(StrEnum):
 
 
 Direction = Literal["out", "in"]
+#: One side of a bridge: a technology selection, or a ResearchField node id.
+Side: TypeAlias = "FieldSpec | str"
 Level = Literal["organization", "family"]
 #: What a query counts as one holder of a patent: each organisation, or each family (the
 #: head organisation of the family stands for all its members; see `Filters.level`).
@@ -136,6 +140,18 @@ class WorkRow:
     year: int | None
     orgs: tuple[str, ...]
     fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResearchCounts:
+    """What a research field's profile counts (`GraphBackend.research_profile_counts`): each
+    ranking the first `limit` by count desc, then id (countries: by ISO code)."""
+
+    works: int
+    organizations: list[tuple[str, int]]
+    countries: list[tuple[str, int]]  # ISO alpha-2 code, works
+    research_fields: list[tuple[str, int]]  # OpenAlex field id (level field), works
+    technology_fields: list[tuple[str, int]]  # WIPO field id, organisations
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +393,53 @@ class GraphBackend(ABC):
         filters' years (a work without a year passes only when no year bound is set; the
         organisation filters are not applied here). Ordered newest first (no year last),
         then by id. An unknown field or organisation gives []."""
+
+    @abstractmethod
+    def research_direct(
+        self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        """`direct_bridges` with a research field on either side or both (a `Side` that is a
+        str is a ResearchField id: an organisation's count there is its works in the field,
+        years filtered). Same filters, ranking and page."""
+
+    @abstractmethod
+    def research_partnerships(
+        self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+        """Partnership bridges with a research field on at least one side, as
+        `ttkg.queries.research_bridges` defines them: research x research, pairs co-authoring
+        works in a or b (one in a, the other in b): count, count_a, count_b their works in a
+        or b, in a, in b; research x technology, pairs co-authoring works in the research
+        field with one of them patenting in the technology field, or co-owning patents there
+        with one of them publishing in the research field: count = works + patents, split
+        by side into count_a and count_b. Years filter works and patents; count >= min_count;
+        x passes the organisation side of the filters and y the partner side, reported once
+        (x < y when both ways pass); ranked by count desc, count_a + count_b desc, x, y.
+        Returns (total, page of (x, y, count, count_a, count_b))."""
+
+    @abstractmethod
+    def org_works(
+        self, org_id: str, field_id: str | None, filters: Filters, limit: int
+    ) -> tuple[int, list[WorkRef]]:
+        """(total, first `limit` newest first then by id) works of an organisation, in a
+        research field when given, years filtered."""
+
+    @abstractmethod
+    def co_authored_works(
+        self, org_a: str, org_b: str, field_ids: Sequence[str], filters: Filters, limit: int
+    ) -> tuple[int, list[WorkRef]]:
+        """(total, first `limit`, newest first then by id) works both organisations
+        co-author, years filtered; with research fields, only works in at least one."""
+
+    @abstractmethod
+    def research_profile_counts(
+        self, field_id: str, filters: Filters, limit: int
+    ) -> ResearchCounts:
+        """A research field's works (years filtered) that have at least one organisation
+        passing the filters' org part: how many; per passing organisation; per country
+        (works with a passing organisation located there); per OpenAlex field (level field,
+        the field itself excluded) they are in; and per WIPO field, the passing organisations
+        publishing in the field that hold patents there (years filtered)."""
 
     # -- entity graph for path queries -------------------------------------------------------
     @abstractmethod
