@@ -172,6 +172,40 @@ def _work_pairs(
     return _grouped(keys, ones, *(s[works].astype(np.int64) for s in sides))
 
 
+def _pair_counts(b: MemoryBackend, a: Side, c: Side, years: Filters) -> IntArray:
+    """(4, pairs) int64: key, count, count_a, count_b of the pairs a partnership bridge
+    between a and c counts (years filtered, organisation filters not applied)."""
+    n = b.index.orgs.n
+    if isinstance(a, str) and isinstance(c, str):
+        sa, sc = field_works(b, a, years), field_works(b, c, years)
+        keys, (count, count_a, count_b) = _work_pairs(b, sa | sc, sa, sc)
+        in_a, in_b = research_org_counts(b, a, years) > 0, research_org_counts(b, c, years) > 0
+        x, y = keys // n, keys % n
+        ok = (in_a[x] & in_b[y]) | (in_b[x] & in_a[y])
+        return np.stack([keys[ok], count[ok], count_a[ok], count_b[ok]])
+    research_first = isinstance(a, str)
+    r, t = (a, c) if research_first else (c, a)
+    assert isinstance(r, str) and isinstance(t, FieldSpec)
+    sr = field_works(b, r, years)
+    in_r, in_t = research_org_counts(b, r, years) > 0, b._org_counts(t, years) > 0
+    wkeys, (nw,) = _work_pairs(b, sr)
+    wok = in_t[wkeys // n] | in_t[wkeys % n]  # one of them patents in t
+    co = b.index.co
+    once = co.pp_x < co.pp_y
+    inside = b._selection(t, years)[co.pp_patent[once]]
+    pkeys, (npat,) = _grouped(
+        np.sort(co.pp_x[once][inside] * n + co.pp_y[once][inside]),
+        np.ones(int(inside.sum()), np.int64),
+    )
+    pok = in_r[pkeys // n] | in_r[pkeys % n]  # one of them publishes in r
+    n_wok = int(wok.sum())
+    keys, inverse = np.unique(np.concatenate([wkeys[wok], pkeys[pok]]), return_inverse=True)
+    n_w = np.bincount(inverse[:n_wok], weights=nw[wok], minlength=len(keys)).astype(np.int64)
+    n_p = np.bincount(inverse[n_wok:], weights=npat[pok], minlength=len(keys)).astype(np.int64)
+    count_a, count_b = (n_w, n_p) if research_first else (n_p, n_w)
+    return np.stack([keys, n_w + n_p, count_a, count_b])
+
+
 def research_partnerships(
     b: MemoryBackend, a: Side, c: Side, filters: Filters, min_count: int, offset: int, limit: int
 ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
@@ -179,40 +213,14 @@ def research_partnerships(
 
     orgs, years = b.index.orgs, filters.years_only()
     n = orgs.n
-    if isinstance(a, str) and isinstance(c, str):
-        sa, sc = field_works(b, a, years), field_works(b, c, years)
-        keys, (count, count_a, count_b) = _work_pairs(b, sa | sc, sa, sc)
-        in_a, in_b = research_org_counts(b, a, years) > 0, research_org_counts(b, c, years) > 0
-        x, y = keys // n, keys % n
-        ok = (in_a[x] & in_b[y]) | (in_b[x] & in_a[y])
-    else:
-        research_first = isinstance(a, str)
-        r, t = (a, c) if research_first else (c, a)
-        assert isinstance(r, str) and isinstance(t, FieldSpec)
-        sr = field_works(b, r, years)
-        in_r, in_t = research_org_counts(b, r, years) > 0, b._org_counts(t, years) > 0
-        wkeys, (nw,) = _work_pairs(b, sr)
-        wx, wy = wkeys // n, wkeys % n
-        wok = in_t[wx] | in_t[wy]
-        co = b.index.co
-        once = co.pp_x < co.pp_y
-        p = co.pp_patent[once]
-        inside = b._selection(t, years)[p]
-        pkeys, (npat,) = _grouped(
-            np.sort(co.pp_x[once][inside] * n + co.pp_y[once][inside]),
-            np.ones(int(inside.sum()), np.int64),
-        )
-        px, py = pkeys // n, pkeys % n
-        pok = in_r[px] | in_r[py]
-        all_keys = np.concatenate([wkeys[wok], pkeys[pok]])
-        keys, inverse = np.unique(all_keys, return_inverse=True)
-        n_w = np.bincount(inverse[: int(wok.sum())], weights=nw[wok], minlength=len(keys))
-        n_p = np.bincount(inverse[int(wok.sum()) :], weights=npat[pok], minlength=len(keys))
-        n_w, n_p = n_w.astype(np.int64), n_p.astype(np.int64)
-        count = n_w + n_p
-        count_a, count_b = (n_w, n_p) if research_first else (n_p, n_w)
-        x, y = keys // n, keys % n
-        ok = np.ones(len(keys), dtype=bool)
+    # per pair of sides and years, like the selections and organisation counts
+    pairs = b._cached(
+        ("research_pairs", a, c, years.year_from, years.year_to),
+        lambda: _pair_counts(b, a, c, years),
+    )
+    keys, count, count_a, count_b = pairs
+    x, y = keys // n, keys % n
+    ok = np.ones(len(keys), dtype=bool)
     ok &= count >= max(min_count, 1)
     side = b._side_mask(filters.countries, filters.kinds)
     partner = b._side_mask(filters.partner_countries, filters.partner_kinds)
@@ -236,10 +244,9 @@ def _refs(
 ) -> tuple[int, list[WorkRef]]:
     if keep is not None:
         ranked = ranked[keep[ranked]]
-    off, ids = b.work_arrays.off, b.index.nodes.ids
-    shown = [ids[off + int(w)] for w in ranked[: max(limit, 0)]]
-    nodes = b.get_nodes(shown)
-    return len(ranked), [WorkRef.of_node(nodes[w]) for w in shown if w in nodes]
+    off = b.work_arrays.off
+    # by position: the work's node record (cached) without looking its id up
+    return len(ranked), [WorkRef.of_node(b._node(off + int(w))) for w in ranked[: max(limit, 0)]]
 
 
 def org_works(
