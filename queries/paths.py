@@ -1,4 +1,4 @@
-"""Paths between any two entities, each hop with the patents behind it.
+"""Paths between any two entities, each hop with the patents (or works) behind it.
 
 The backend finds the k best paths (`GraphBackend.best_paths`; which paths and in which order
 is defined in `ttkg.graph.backends.pathsearch`); this module validates the request, resolves
@@ -34,7 +34,7 @@ from ttkg.queries.common import (
     MAX_K,
     parse_level,
 )
-from ttkg.queries.models import EntityRef, Evidence, Hop, Path, PathsResult
+from ttkg.queries.models import EntityRef, Evidence, Hop, Path, PathsResult, evidence_data
 from ttkg.queries.resolve import resolve_entity
 
 __all__ = ["DEFAULT_HOPS", "MAX_HOPS", "MAX_K", "parse_via", "paths"]
@@ -158,7 +158,6 @@ def _result(
     evidence_of: Callable[[RelationHop, int], tuple[int, list[PatentRef]]] | None = None,
     facts_of: Callable[[RelationHop], dict[str, Any]] | None = None,
 ) -> PathsResult:
-    evidence_for = evidence_of or backend.hop_evidence
     facts_for = facts_of or (lambda hop: _stored_properties(backend, hop))
     ids = sorted({n for p in found for n in p.nodes} | {a, b})
     nodes = {k: EntityRef.of(v) for k, v in backend.get_nodes(ids).items()}
@@ -174,7 +173,13 @@ def _result(
                         "path search ran past its time budget",
                         partial=[list(q.nodes) for q in found],
                     )
-                cache[hop] = Evidence.of(evidence_for(hop, evidence))
+                if evidence_of is None:  # organisations: patents, or works (CO_AUTHORED)
+                    cache[hop] = Evidence.model_validate(
+                        evidence_data(backend.hop_evidence(hop, evidence),
+                                      backend.hop_works(hop, evidence)[1])
+                    )
+                else:
+                    cache[hop] = Evidence.of(evidence_of(hop, evidence))
                 facts[hop] = facts_for(hop)
             hops.append(
                 Hop(

@@ -44,10 +44,12 @@ class Relation(StrEnum):
     """Relations of the entity graph that path queries walk (hops between entities).
 
     Stored edges keep their type name; CO_ASSIGNED and ACTIVE_IN are derived from patents,
-    and their evidence is the patents behind them.
+    and their evidence is the patents behind them; CO_AUTHORED is derived from works
+    (AUTHORED_BY), and its evidence is the works behind it.
     """
 
     CO_ASSIGNED = "CO_ASSIGNED"  # Organization - Organization: co-owned patents
+    CO_AUTHORED = "CO_AUTHORED"  # Organization - Organization: co-authored works
     ACTIVE_IN = "ACTIVE_IN"  # Organization - TechnologyField (WIPO field): patents
     ASSIGNED_TO = "ASSIGNED_TO"  # Patent - Organization
     IN_FIELD = "IN_FIELD"  # Patent - TechnologyField
@@ -225,7 +227,7 @@ class RelationHop:
     src: str
     relation: Relation
     dst: str
-    weight: int  # evidence size: patents behind the hop (1 for structural hops)
+    weight: int  # evidence size: patents (works for CO_AUTHORED) behind the hop; 1 if structural
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,11 +472,14 @@ class GraphBackend(ABC):
         paths. Raises QueryTimeoutError past `deadline` (a `time.monotonic()` value)."""
 
     def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
-        """(total, first `limit`) patents behind a hop; (0, []) for structural hops.
+        """(total, first `limit`) patents behind a hop; (0, []) for structural hops, and
+        (co-authored works, []) for CO_AUTHORED (its works: `hop_works`).
 
         Written once, over the primitives: co-owned patents for CO_ASSIGNED, the
         organisation's patents in the field for ACTIVE_IN, the patent itself for ASSIGNED_TO
         and IN_FIELD."""
+        if hop.relation is Relation.CO_AUTHORED:
+            return self.co_authored_works(hop.src, hop.dst, (), Filters(), 0)[0], []
         if hop.relation is Relation.CO_ASSIGNED:
             return self.co_assigned_patents(hop.src, hop.dst, (), Filters(), limit)
         if hop.relation is Relation.ACTIVE_IN:
@@ -482,6 +487,13 @@ class GraphBackend(ABC):
         if hop.relation in (Relation.ASSIGNED_TO, Relation.IN_FIELD):
             node = self.get_nodes([hop.src]).get(hop.src)
             return (0, []) if node is None else (1, [PatentRef.of_node(node)][:limit])
+        return 0, []
+
+    def hop_works(self, hop: RelationHop, limit: int) -> tuple[int, list[WorkRef]]:
+        """(total, first `limit`, newest first) works behind a CO_AUTHORED hop; (0, []) for
+        every other hop."""
+        if hop.relation is Relation.CO_AUTHORED:
+            return self.co_authored_works(hop.src, hop.dst, (), Filters(), limit)
         return 0, []
 
     @abstractmethod

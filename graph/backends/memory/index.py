@@ -542,6 +542,16 @@ class MemoryIndex:
                 ),
             )
         )
+        cw = sp.triu(self.data.csr("cw.counts"), k=1).tocoo()
+        g.add_edges_from(
+            edges(
+                Relation.CO_AUTHORED,
+                (
+                    (min(org[a], org[b]), max(org[a], org[b]), int(w))
+                    for a, b, w in zip(cw.row, cw.col, cw.data, strict=True)
+                ),
+            )
+        )
         of = self.incidence.of.tocoo()
         g.add_edges_from(
             edges(
@@ -585,6 +595,17 @@ class MemoryIndex:
                 of.data.astype(np.int64),
             ),
         ]
+        cw = sp.triu(self.data.csr("cw.counts"), k=1).tocoo()
+        a, b = cw.row.astype(np.int64), cw.col.astype(np.int64)
+        first = self.orgs.rank[a] < self.orgs.rank[b]  # stored as (smaller id, larger id)
+        parts.append(
+            RelationPart(
+                Relation.CO_AUTHORED,
+                np.searchsorted(nodes, np.where(first, a, b) + org_off),
+                np.searchsorted(nodes, np.where(first, b, a) + org_off),
+                cw.data.astype(np.int64),
+            )
+        )
         for etype, rel in _STRUCTURAL:
             src, dst = self._not_from_cpc(self.edges[etype])
             ones = np.ones(len(src), np.int64)

@@ -344,7 +344,7 @@ class Neo4jBackend(GraphBackend):
         for (rel, _), rows in zip(planned, results, strict=True):
             for r in rows:
                 src, dst = r["src"], r["dst"]
-                if rel is Relation.CO_ASSIGNED and dst < src:
+                if rel in (Relation.CO_ASSIGNED, Relation.CO_AUTHORED) and dst < src:
                     src, dst = dst, src
                 hops.add(RelationHop(src, rel, dst, int(r["weight"])))
         hops.update(cpc_activity(self, node_ids, via))
