@@ -18,6 +18,7 @@ from typing import Any, Final
 from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
 from ttkg.core.model import EdgeType
 from ttkg.graph.backends.contract import (
+    DEFAULT_VIA,
     FoundPath,
     GraphBackend,
     PatentRef,
@@ -44,9 +45,10 @@ ALL_RELATIONS: Final = tuple(Relation)
 
 
 def parse_via(via: str | Collection[str] | None) -> tuple[Relation, ...]:
-    """Relation names (comma-separated or a list; case-insensitive) -> Relation tuple."""
+    """Relation names (comma-separated or a list; case-insensitive) -> Relation tuple; none:
+    `DEFAULT_VIA` (every relation but CO_AUTHORED)."""
     if not via:
-        return ALL_RELATIONS
+        return DEFAULT_VIA
     items = via.split(",") if isinstance(via, str) else list(via)
     out: list[Relation] = []
     for item in items:
@@ -60,7 +62,7 @@ def parse_via(via: str | Collection[str] | None) -> tuple[Relation, ...]:
             raise InvalidQueryError(f"unknown relation {item!r}; valid: {valid}") from None
         if rel not in out:
             out.append(rel)
-    return tuple(out) or ALL_RELATIONS
+    return tuple(out) or DEFAULT_VIA
 
 
 def paths(
@@ -91,6 +93,11 @@ def paths(
         raise InvalidQueryError(f"evidence must be between 0 and {MAX_EVIDENCE}")
     relations = parse_via(via)
     family = parse_level(level) == "family"
+    if family and Relation.CO_AUTHORED in relations:
+        raise InvalidQueryError(
+            "paths: co-authorship (CO_AUTHORED) is counted per organisation; level family "
+            "cannot walk it"
+        )
     a, b = resolve_entity(backend, source), resolve_entity(backend, target)
     if a.id == b.id:
         raise InvalidQueryError(f"source and target are the same entity ({a.id})")

@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeAlias
 from ttkg.core.model import EdgeType, NodeLabel, label_of_id
 
 __all__ = [
+    "DEFAULT_VIA",
     "LEVELS",
     "CoOwnershipRow",
     "Direction",
@@ -58,6 +59,11 @@ class Relation(StrEnum):
     ACTS_FOR = "ACTS_FOR"  # Organization - Organization (TTO / board for a university)
     BROADER = "BROADER"  # TechnologyField - sector
 
+
+#: The relations a path query walks when none are named: every one but CO_AUTHORED, which is
+#: asked for by name (co-authorship is counted per organisation, not per family, and the RDF
+#: renderings of a path have no term for it yet).
+DEFAULT_VIA: tuple[Relation, ...] = tuple(r for r in Relation if r is not Relation.CO_AUTHORED)
 
 Direction = Literal["out", "in"]
 #: One side of a bridge: a technology selection, or a ResearchField node id.

@@ -17,7 +17,7 @@ import networkx as nx
 import pyarrow.parquet as pq
 import pytest
 
-from ttkg.graph.backends.contract import Filters, GraphBackend
+from ttkg.graph.backends.contract import Filters, GraphBackend, Relation
 from ttkg.queries.paths import paths
 
 
@@ -100,18 +100,34 @@ def test_paths_through_co_authorship(backend: GraphBackend, raw: RawCoAuthorship
     assert lengths == {1, 2, 3, 4}
 
 
-def test_co_authorship_is_walked_by_default(backend: GraphBackend, raw: RawCoAuthorship) -> None:
-    """Without --via every relation is walked, co-authorship included: two organisations
-    that co-author works are one hop apart even when they own no patent together."""
+def test_co_authorship_is_walked_when_asked_for(
+    backend: GraphBackend, raw: RawCoAuthorship
+) -> None:
+    """Without --via every relation but CO_AUTHORED is walked; named beside the others, two
+    organisations that co-author works and own no patent together are one hop apart."""
     nodes = backend.get_nodes(sorted(raw.graph))
     pair = next(
         (a, b)
         for (a, b), ws in sorted(raw.works.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         if a in nodes and b in nodes
         and not backend.co_assigned_patents(a, b, (), Filters(), 0)[0]
-        and not {n.node.id for n in backend.neighbors(a, 500)} & {b}
+        and b not in {n.node.id for n in backend.neighbors(a, 500)}
     )
-    answer = paths(backend, *pair, k=1)
-    hop = answer.paths[0].hops[0]
-    assert answer.paths[0].length == 1 and hop.relation == "CO_AUTHORED"
+    default = paths(backend, *pair, k=3)
+    assert all(h.relation != "CO_AUTHORED" for p in default.paths for h in p.hops)
+    assert not default.paths or default.paths[0].length > 1
+    asked = paths(backend, *pair, k=1, via=[r.value for r in Relation])
+    hop = asked.paths[0].hops[0]
+    assert asked.paths[0].length == 1 and hop.relation == "CO_AUTHORED"
     assert hop.weight == len(raw.works[pair])
+
+
+def test_the_family_level_does_not_walk_co_authorship(backend: GraphBackend) -> None:
+    """Co-authorship is counted per organisation: a family-level path over it is refused,
+    and the default relations (without it) still walk at the family level."""
+    with pytest.raises(InvalidQueryError, match="CO_AUTHORED"):
+        paths(backend, "Tsinghua University", "Peking University", via="CO_AUTHORED",
+              level="family")
+    answer = paths(backend, "Tsinghua University", "Peking University", level="family", k=1)
+    assert answer.level == "family"
+    assert all(h.relation != "CO_AUTHORED" for p in answer.paths for h in p.hops)

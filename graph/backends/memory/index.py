@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from ttkg.core.model import EdgeType, NodeLabel, cpc_id
 from ttkg.graph.artifact import Artifact, EdgeRows
-from ttkg.graph.backends.contract import Relation, RelationHop
+from ttkg.graph.backends.contract import DEFAULT_VIA, Relation, RelationHop
 from ttkg.graph.backends.memory.paths import PathIndex, RelationPart
 from ttkg.graph.indexing import (
     IndexData,
@@ -502,6 +502,7 @@ class MemoryIndex:
         collection)."""
         started = time.perf_counter()
         _ = self.names, self.country_patents
+        self.path_index.warm_up(DEFAULT_VIA)  # what a path query walks unless told
         self.path_index.warm_up(tuple(Relation))
         log.info("lazy indexes built in %.2f s", time.perf_counter() - started)
 
