@@ -53,13 +53,13 @@ class RawWorks:
     doi: dict[str, str | None]
 
     @classmethod
-    def read(cls, graph: Path) -> RawWorks:
+    def read(cls, graph: Path, works: Path = WORKS) -> RawWorks:
         identity: dict[str, set[str]] = defaultdict(set)
         for e in Artifact.open(graph).edges(EdgeType.AUTHORED_BY).to_pylist():
             if e["basis"] == "identity":
                 identity[e["src"]].add(e["dst"])
         year, fields, orgs, doi = {}, {}, {}, {}
-        with gzip.open(WORKS, "rt", encoding="utf-8") as fh:
+        with gzip.open(works, "rt", encoding="utf-8") as fh:
             for line in fh:
                 w = json.loads(line)
                 wid = "work:" + _tail(w["id"])
