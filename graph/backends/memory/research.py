@@ -246,7 +246,7 @@ def _refs(
         ranked = ranked[keep[ranked]]
     off = b.work_arrays.off
     # by position: the work's node record (cached) without looking its id up
-    return len(ranked), [WorkRef.of_node(b._node(off + int(w))) for w in ranked[: max(limit, 0)]]
+    return len(ranked), [WorkRef.of_node(b._record(off + int(w))) for w in ranked[: max(limit, 0)]]
 
 
 def org_works(
