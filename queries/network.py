@@ -1,6 +1,7 @@
 """The organisation and field graph as one network for Gephi, Cytoscape or networkx: the
 entity graph that path queries walk (organisations, technology fields and sectors, countries;
-CO_ASSIGNED and ACTIVE_IN with their patent counts, LOCATED_IN, PART_OF, ACTS_FOR, BROADER),
+CO_ASSIGNED and ACTIVE_IN with their patent counts, CO_AUTHORED with its work counts,
+LOCATED_IN, PART_OF, ACTS_FOR, BROADER),
 built over the backend contract, so that every backend gives the same file."""
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ def entity_network(backend: GraphBackend, evidence: int = 0) -> nx.MultiDiGraph:
     """Nodes with their scalar properties (`label`: the display name, `type`: the node
     label; kind, country, ROR id, patent
     count...), edges in stored direction with `relation` and `weight` (patents behind a
-    CO_ASSIGNED or ACTIVE_IN edge, 1 for structural ones); with `evidence` > 0, also the
-    first patent numbers behind each derived edge (`evidence`, newest first) and their total
+    CO_ASSIGNED or ACTIVE_IN edge, works behind a CO_AUTHORED edge, 1 for structural ones);
+    with `evidence` > 0, also the first patent numbers (work DOIs, or ids when a work has
+    none) behind each derived edge (`evidence`, newest first) and their total
     (`evidence_total`)."""
     ids = [node_id for node_id, _ in backend.names(ENTITY_LABELS)]
     graph = nx.MultiDiGraph()
@@ -43,5 +45,8 @@ def entity_network(backend: GraphBackend, evidence: int = 0) -> nx.MultiDiGraph:
         if evidence and hop.relation in (Relation.CO_ASSIGNED, Relation.ACTIVE_IN):
             total, patents = backend.hop_evidence(hop, evidence)
             edge.update(evidence_total=total, evidence=" ".join(p.number for p in patents))
+        elif evidence and hop.relation is Relation.CO_AUTHORED:
+            total, works = backend.hop_works(hop, evidence)
+            edge.update(evidence_total=total, evidence=" ".join(w.doi or w.id for w in works))
         graph.add_edge(hop.src, hop.dst, key=edge_key(hop.src, hop.relation, hop.dst), **edge)
     return graph

@@ -1,4 +1,4 @@
-"""Paths between any two entities, each hop with the patents behind it.
+"""Paths between any two entities, each hop with the patents (or works) behind it.
 
 The backend finds the k best paths (`GraphBackend.best_paths`; which paths and in which order
 is defined in `ttkg.graph.backends.pathsearch`); this module validates the request, resolves
@@ -18,6 +18,7 @@ from typing import Any, Final
 from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
 from ttkg.core.model import EdgeType
 from ttkg.graph.backends.contract import (
+    DEFAULT_VIA,
     FoundPath,
     GraphBackend,
     PatentRef,
@@ -34,7 +35,7 @@ from ttkg.queries.common import (
     MAX_K,
     parse_level,
 )
-from ttkg.queries.models import EntityRef, Evidence, Hop, Path, PathsResult
+from ttkg.queries.models import EntityRef, Evidence, Hop, Path, PathsResult, evidence_data
 from ttkg.queries.resolve import resolve_entity
 
 __all__ = ["DEFAULT_HOPS", "MAX_HOPS", "MAX_K", "parse_via", "paths"]
@@ -44,9 +45,10 @@ ALL_RELATIONS: Final = tuple(Relation)
 
 
 def parse_via(via: str | Collection[str] | None) -> tuple[Relation, ...]:
-    """Relation names (comma-separated or a list; case-insensitive) -> Relation tuple."""
+    """Relation names (comma-separated or a list; case-insensitive) -> Relation tuple; none:
+    `DEFAULT_VIA` (every relation but CO_AUTHORED)."""
     if not via:
-        return ALL_RELATIONS
+        return DEFAULT_VIA
     items = via.split(",") if isinstance(via, str) else list(via)
     out: list[Relation] = []
     for item in items:
@@ -60,7 +62,7 @@ def parse_via(via: str | Collection[str] | None) -> tuple[Relation, ...]:
             raise InvalidQueryError(f"unknown relation {item!r}; valid: {valid}") from None
         if rel not in out:
             out.append(rel)
-    return tuple(out) or ALL_RELATIONS
+    return tuple(out) or DEFAULT_VIA
 
 
 def paths(
@@ -91,6 +93,11 @@ def paths(
         raise InvalidQueryError(f"evidence must be between 0 and {MAX_EVIDENCE}")
     relations = parse_via(via)
     family = parse_level(level) == "family"
+    if family and Relation.CO_AUTHORED in relations:
+        raise InvalidQueryError(
+            "paths: co-authorship (CO_AUTHORED) is counted per organisation; level family "
+            "cannot walk it"
+        )
     a, b = resolve_entity(backend, source), resolve_entity(backend, target)
     if a.id == b.id:
         raise InvalidQueryError(f"source and target are the same entity ({a.id})")
@@ -158,7 +165,6 @@ def _result(
     evidence_of: Callable[[RelationHop, int], tuple[int, list[PatentRef]]] | None = None,
     facts_of: Callable[[RelationHop], dict[str, Any]] | None = None,
 ) -> PathsResult:
-    evidence_for = evidence_of or backend.hop_evidence
     facts_for = facts_of or (lambda hop: _stored_properties(backend, hop))
     ids = sorted({n for p in found for n in p.nodes} | {a, b})
     nodes = {k: EntityRef.of(v) for k, v in backend.get_nodes(ids).items()}
@@ -174,7 +180,13 @@ def _result(
                         "path search ran past its time budget",
                         partial=[list(q.nodes) for q in found],
                     )
-                cache[hop] = Evidence.of(evidence_for(hop, evidence))
+                if evidence_of is None:  # organisations: patents, or works (CO_AUTHORED)
+                    cache[hop] = Evidence.model_validate(
+                        evidence_data(backend.hop_evidence(hop, evidence),
+                                      backend.hop_works(hop, evidence)[1])
+                    )
+                else:
+                    cache[hop] = Evidence.of(evidence_of(hop, evidence))
                 facts[hop] = facts_for(hop)
             hops.append(
                 Hop(

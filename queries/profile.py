@@ -4,10 +4,9 @@ fields it co-occurs with."""
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 
-from ttkg.core.model import NodeLabel, country_id
-from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
+from ttkg.core.model import country_id
+from ttkg.graph.backends.contract import Filters, GraphBackend
 from ttkg.queries.bridges import field_ref
 from ttkg.queries.common import check_page, only_filters
 from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount
@@ -15,7 +14,6 @@ from ttkg.queries.research import (
     ResearchSpec,
     field_ref_of,
     organisation_level_only,
-    passing,
     resolve_any_field,
 )
 
@@ -71,41 +69,14 @@ def research_profile(
     fields its organisations patent in (organisations). With an org part in the filters,
     only passing organisations count, and only works with one of them."""
     organisation_level_only(filters, "profile")
-    years = filters.years_only()
-    rows = backend.research_works(spec.node_id, None, years)
-    everyone = {o for r in rows for o in r.orgs}
-    keep = passing(backend, everyone, filters.countries, filters.kinds)
-    nodes = backend.get_nodes(sorted(keep))
-    orgs: Counter[str] = Counter()
-    countries: Counter[str] = Counter()
-    fields: Counter[str] = Counter()
-    total = 0
-    for r in rows:
-        mine = [o for o in r.orgs if o in keep]
-        if not mine:
-            continue
-        total += 1
-        orgs.update(mine)
-        countries.update({c for o in mine if (c := nodes[o].props.get("country"))})
-        fields.update(f for f in r.fields if f != spec.node_id)
-    wipo: dict[str, int] = {}
-    for node_id, name in backend.names([NodeLabel.TECHNOLOGY_FIELD]):
-        if node_id.startswith("wipo:field:"):
-            held = backend.field_org_counts(
-                FieldSpec("wipo_field", node_id.rsplit(":", 1)[1], node_id, name), years
-            )
-            n = len(keep & held.keys())
-            if n:
-                wipo[node_id] = n
+    counts = backend.research_profile_counts(spec.node_id, filters, limit)
     return FieldProfile(
         field=field_ref_of(spec),
         filters=AppliedFilters.of(filters),
         patents=0,
-        works=total,
-        organizations=_ranked(backend, _top(dict(orgs), limit)),
-        countries=_ranked(
-            backend, [(country_id(c), n) for c, n in _top(dict(countries), limit)]
-        ),
-        cooccurring_fields=_ranked(backend, _top(wipo, limit)),
-        cooccurring_research_fields=_ranked(backend, _top(dict(fields), limit)),
+        works=counts.works,
+        organizations=_ranked(backend, counts.organizations),
+        countries=_ranked(backend, [(country_id(c), n) for c, n in counts.countries]),
+        cooccurring_fields=_ranked(backend, counts.technology_fields),
+        cooccurring_research_fields=_ranked(backend, counts.research_fields),
     )

@@ -21,26 +21,25 @@ from __future__ import annotations
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
 from ttkg.core.model import NodeLabel
-from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, WorkRef, WorkRow
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, WorkRef
+from ttkg.graph.backends.research import passing, work_refs
 from ttkg.queries.models import FieldRef
 from ttkg.queries.resolve import resolve_field
 
 __all__ = [
     "ResearchSpec",
-    "co_authored",
     "field_ref_of",
     "newest_works",
     "organisation_level_only",
     "passing",
     "resolve_any_field",
     "resolve_research_field",
-    "works_by_org",
 ]
 
 _ID: Final = re.compile(r"^openalex:(domain|field|subfield|topic):\d+$")
@@ -164,45 +163,6 @@ def field_ref_of(spec: FieldSpec | ResearchSpec) -> FieldRef:
     return FieldRef(id=spec.node_id, name=spec.name, kind=spec.kind, value=spec.value)
 
 
-def works_by_org(rows: Iterable[WorkRow]) -> dict[str, list[str]]:
-    """Organisation -> its works among rows, in the rows' order (newest first)."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        for o in row.orgs:
-            out[o].append(row.id)
-    return dict(out)
-
-
-def co_authored(rows: Iterable[WorkRow]) -> dict[tuple[str, str], list[str]]:
-    """Unordered pairs (x < y) of organisations -> the works among rows they co-author, in
-    the rows' order."""
-    out: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in rows:
-        orgs = row.orgs
-        for i, x in enumerate(orgs):
-            for y in orgs[i + 1 :]:
-                out[(x, y)].append(row.id)
-    return dict(out)
-
-
-def passing(
-    backend: GraphBackend, orgs: Collection[str], countries: frozenset[str], kinds: frozenset[str]
-) -> set[str]:
-    """The organisations among orgs located in one of the countries and of one of the kinds
-    (an empty set does not filter)."""
-    if not countries and not kinds:
-        return set(orgs)
-    nodes = backend.get_nodes(sorted(orgs))
-    return {
-        o
-        for o, n in nodes.items()
-        if (not countries or n.props.get("country") in countries)
-        and (not kinds or n.props.get("kind") in kinds)
-    }
-
-
 def newest_works(backend: GraphBackend, ranked: Sequence[str], limit: int) -> list[WorkRef]:
     """References of the first `limit` of works already ranked newest first."""
-    ids = list(ranked[: max(limit, 0)])
-    nodes = backend.get_nodes(ids)
-    return [WorkRef.of_node(nodes[w]) for w in ids if w in nodes]
+    return work_refs(backend, ranked, limit)

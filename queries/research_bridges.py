@@ -26,156 +26,57 @@ partner_kind the other member, as for technology bridges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, WorkRow
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, Side
 from ttkg.queries.models import AppliedFilters, BridgesResult, evidence_data, org_data
-from ttkg.queries.research import (
-    ResearchSpec,
-    co_authored,
-    field_ref_of,
-    newest_works,
-    organisation_level_only,
-    passing,
-    works_by_org,
-)
+from ttkg.queries.research import ResearchSpec, field_ref_of, organisation_level_only
 
 __all__ = ["research_bridges"]
 
-Pair = tuple[str, str]
 
-
-@dataclass
-class _Side:
-    """One field of a bridge: its organisations' counts (years filtered, no org filter), and
-    for a research field its works."""
-
-    spec: FieldSpec | ResearchSpec
-    counts: dict[str, int]
-    rows: list[WorkRow] | None = None  # research: the works, newest first
-    works: dict[str, list[str]] | None = None  # research: organisation -> its works
-
-
-def _side(backend: GraphBackend, spec: FieldSpec | ResearchSpec, years: Filters) -> _Side:
-    if isinstance(spec, ResearchSpec):
-        rows = backend.research_works(spec.node_id, None, years)
-        works = works_by_org(rows)
-        return _Side(spec, {o: len(w) for o, w in works.items()}, rows, works)
-    return _Side(spec, backend.field_org_counts(spec, years))
+def _side(spec: FieldSpec | ResearchSpec) -> Side:
+    """The backend's side of a bridge: a technology selection or a research field id."""
+    return spec.node_id if isinstance(spec, ResearchSpec) else spec
 
 
 def _side_evidence(
-    backend: GraphBackend, side: _Side, org: str, years: Filters, limit: int
+    backend: GraphBackend, side: Side, org: str, years: Filters, limit: int
 ) -> dict[str, Any]:
-    if side.works is not None:
-        ranked = side.works.get(org, [])
-        return evidence_data((len(ranked), []), newest_works(backend, ranked, limit))
-    assert isinstance(side.spec, FieldSpec)
-    return evidence_data(backend.org_patents(org, side.spec, years, limit))
-
-
-def _direct(
-    backend: GraphBackend, a: _Side, b: _Side, filters: Filters, min_count: int
-) -> list[tuple[str, int, int]]:
-    both = [
-        o
-        for o, n in a.counts.items()
-        if n >= min_count and b.counts.get(o, 0) >= min_count
-    ]
-    keep = passing(backend, both, filters.countries, filters.kinds)
-    rows = [(o, a.counts[o], b.counts[o]) for o in both if o in keep]
-    return sorted(rows, key=lambda r: (-min(r[1], r[2]), -(r[1] + r[2]), r[0]))
-
-
-@dataclass
-class _Joined:
-    """A pair's items in A or B: co-authored works (ranked) and co-owned patents counted."""
-
-    works: list[str]
-    count_a: int
-    count_b: int
-    patents: int = 0
-
-
-def _joined_research(a: _Side, b: _Side) -> dict[Pair, _Joined]:
-    """Research x research: works co-authored in A or B, one partner in A, the other in B."""
-    assert a.rows is not None and b.rows is not None
-    in_a, in_b = {r.id for r in a.rows}, {r.id for r in b.rows}
-    union = {r.id: r for r in (*a.rows, *b.rows)}
-    rows = sorted(union.values(), key=lambda r: (-(r.year if r.year is not None else -1), r.id))
-    out = {}
-    for (x, y), works in co_authored(rows).items():
-        if not ((x in a.counts and y in b.counts) or (x in b.counts and y in a.counts)):
-            continue
-        out[(x, y)] = _Joined(works, sum(w in in_a for w in works), sum(w in in_b for w in works))
-    return out
-
-
-def _joined_science(
-    backend: GraphBackend, r: _Side, t: _Side, years: Filters, research_first: bool
-) -> dict[Pair, _Joined]:
-    """Research x technology: co-authored works in R (one partner patents in T) and co-owned
-    patents in T (one partner publishes in R)."""
-    assert r.rows is not None and isinstance(t.spec, FieldSpec)
-    out: dict[Pair, _Joined] = {}
-    for (x, y), works in co_authored(r.rows).items():
-        if x in t.counts or y in t.counts:
-            out[(x, y)] = _Joined(works, 0, 0)
-    for pair, n in backend.co_assignment_counts(list(r.counts), t.spec, years).items():
-        out.setdefault(pair, _Joined([], 0, 0)).patents = n
-    for j in out.values():
-        n_r, n_t = len(j.works), j.patents
-        j.count_a, j.count_b = (n_r, n_t) if research_first else (n_t, n_r)
-    return out
-
-
-def _oriented(
-    backend: GraphBackend, joined: dict[Pair, _Joined], filters: Filters, min_count: int
-) -> list[tuple[str, str, _Joined]]:
-    """Pairs with at least min_count items, the first member passing the organisation side
-    of the filters and the second the partner side (passing both ways: x < y), ranked."""
-    pairs = {p: j for p, j in joined.items() if len(j.works) + j.patents >= min_count}
-    members = {o for p in pairs for o in p}
-    side = passing(backend, members, filters.countries, filters.kinds)
-    partner = passing(backend, members, filters.partner_countries, filters.partner_kinds)
-    out = []
-    for (x, y), j in pairs.items():
-        if x in side and y in partner:
-            out.append((x, y, j))
-        elif y in side and x in partner:
-            out.append((y, x, j))
-    return sorted(
-        out,
-        key=lambda t: (-(len(t[2].works) + t[2].patents), -(t[2].count_a + t[2].count_b),
-                       t[0], t[1]),
-    )
+    if isinstance(side, str):
+        total, works = backend.org_works(org, side, years, limit)
+        return evidence_data((total, []), works)
+    return evidence_data(backend.org_patents(org, side, years, limit))
 
 
 def _pair_data(
     backend: GraphBackend,
     x: str,
     y: str,
-    j: _Joined,
-    tech: FieldSpec | None,
+    counts: tuple[int, int, int],
+    a: Side,
+    b: Side,
     years: Filters,
     limit: int,
 ) -> dict[str, Any]:
+    count, count_a, count_b = counts
+    research = [s for s in (a, b) if isinstance(s, str)]
+    tech = [s for s in (a, b) if isinstance(s, FieldSpec)]
     co_owned = backend.co_assigned_patents(x, y, (), years, 0)[0]
-    co_authored_total = sum(y in r.orgs for r in backend.research_works(None, x, years))
+    co_authored_total = backend.co_authored_works(x, y, (), years, 0)[0]
+    n_works, works = backend.co_authored_works(x, y, research, years, limit)
     patents = (
-        backend.co_assigned_patents(x, y, [tech], years, limit)[1]
-        if tech is not None and j.patents
+        backend.co_assigned_patents(x, y, tech, years, limit)[1]
+        if tech and count > n_works
         else []
     )
-    count = len(j.works) + j.patents
     return {
         "count": count,
-        "count_a": j.count_a,
-        "count_b": j.count_b,
+        "count_a": count_a,
+        "count_b": count_b,
         "co_owned_total": co_owned,
         "co_authored_total": co_authored_total,
-        "evidence": evidence_data((count, patents), newest_works(backend, j.works, limit)),
+        "evidence": evidence_data((count, patents), works),
     }
 
 
@@ -194,21 +95,10 @@ def research_bridges(
     research field (the module docstring says what is counted)."""
     organisation_level_only(filters, "bridges")
     years = filters.years_only()
-    a, b = _side(backend, a_spec, years), _side(backend, b_spec, years)
-    direct = _direct(backend, a, b, filters, min_evidence)
-    if a.rows is not None and b.rows is not None:
-        joined = _joined_research(a, b)
-        tech = None
-    elif a.rows is not None:
-        joined = _joined_science(backend, a, b, years, research_first=True)
-        tech = b.spec if isinstance(b.spec, FieldSpec) else None
-    else:
-        joined = _joined_science(backend, b, a, years, research_first=False)
-        tech = a.spec if isinstance(a.spec, FieldSpec) else None
-    pairs = _oriented(backend, joined, filters, min_evidence)
-    direct_page = direct[offset : offset + limit]
-    pair_page = pairs[offset : offset + limit]
-    ids = {o for o, _, _ in direct_page} | {o for x, y, _ in pair_page for o in (x, y)}
+    a, b = _side(a_spec), _side(b_spec)
+    total_direct, direct = backend.research_direct(a, b, filters, min_evidence, offset, limit)
+    total_pairs, pairs = backend.research_partnerships(a, b, filters, min_evidence, offset, limit)
+    ids = {o for o, _, _ in direct} | {o for x, y, *_ in pairs for o in (x, y)}
     orgs = {k: org_data(v) for k, v in backend.get_nodes(sorted(ids)).items()}
     return BridgesResult.model_validate(
         {
@@ -225,17 +115,17 @@ def research_bridges(
                         "b": _side_evidence(backend, b, o, years, evidence),
                     },
                 }
-                for o, ca, cb in direct_page
+                for o, ca, cb in direct
             ],
             "partnerships": [
                 {
                     "organizations": [orgs[x], orgs[y]],
-                    **_pair_data(backend, x, y, j, tech, years, evidence),
+                    **_pair_data(backend, x, y, (n, na, nb), a, b, years, evidence),
                 }
-                for x, y, j in pair_page
+                for x, y, n, na, nb in pairs
             ],
-            "total_direct": len(direct),
-            "total_partnerships": len(pairs),
+            "total_direct": total_direct,
+            "total_partnerships": total_pairs,
             "offset": offset,
             "limit": limit,
         }

@@ -94,7 +94,10 @@ async def get_paths(
     source: Annotated[str, Query(min_length=1, max_length=300)],
     target: Annotated[str, Query(min_length=1, max_length=300)],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
-    via: Annotated[list[str] | None, Query(max_length=8, description="Relations to walk")] = None,
+    via: Annotated[
+        list[str] | None,
+        Query(max_length=16, description="Relations to walk (default: all but CO_AUTHORED)"),
+    ] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 3,
     evidence: EvidenceCap = DEFAULT_EVIDENCE,
     level: Level = None,

@@ -14,11 +14,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from ttkg.core.model import EdgeType, NodeLabel, label_of_id
 
 __all__ = [
+    "DEFAULT_VIA",
     "LEVELS",
     "CoOwnershipRow",
     "Direction",
@@ -31,6 +32,8 @@ __all__ = [
     "PatentRef",
     "Relation",
     "RelationHop",
+    "ResearchCounts",
+    "Side",
     "WorkRef",
     "WorkRow",
     "activity_spec",
@@ -42,10 +45,12 @@ class Relation(StrEnum):
     """Relations of the entity graph that path queries walk (hops between entities).
 
     Stored edges keep their type name; CO_ASSIGNED and ACTIVE_IN are derived from patents,
-    and their evidence is the patents behind them.
+    and their evidence is the patents behind them; CO_AUTHORED is derived from works
+    (AUTHORED_BY), and its evidence is the works behind it.
     """
 
     CO_ASSIGNED = "CO_ASSIGNED"  # Organization - Organization: co-owned patents
+    CO_AUTHORED = "CO_AUTHORED"  # Organization - Organization: co-authored works
     ACTIVE_IN = "ACTIVE_IN"  # Organization - TechnologyField (WIPO field): patents
     ASSIGNED_TO = "ASSIGNED_TO"  # Patent - Organization
     IN_FIELD = "IN_FIELD"  # Patent - TechnologyField
@@ -55,7 +60,14 @@ class Relation(StrEnum):
     BROADER = "BROADER"  # TechnologyField - sector
 
 
+#: The relations a path query walks when none are named: every one but CO_AUTHORED, which is
+#: asked for by name (co-authorship is counted per organisation, not per family, and the RDF
+#: renderings of a path have no term for it yet).
+DEFAULT_VIA: tuple[Relation, ...] = tuple(r for r in Relation if r is not Relation.CO_AUTHORED)
+
 Direction = Literal["out", "in"]
+#: One side of a bridge: a technology selection, or a ResearchField node id.
+Side: TypeAlias = "FieldSpec | str"
 Level = Literal["organization", "family"]
 #: What a query counts as one holder of a patent: each organisation, or each family (the
 #: head organisation of the family stands for all its members; see `Filters.level`).
@@ -139,6 +151,18 @@ class WorkRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ResearchCounts:
+    """What a research field's profile counts (`GraphBackend.research_profile_counts`): each
+    ranking the first `limit` by count desc, then id (countries: by ISO code)."""
+
+    works: int
+    organizations: list[tuple[str, int]]
+    countries: list[tuple[str, int]]  # ISO alpha-2 code, works
+    research_fields: list[tuple[str, int]]  # OpenAlex field id (level field), works
+    technology_fields: list[tuple[str, int]]  # WIPO field id, organisations
+
+
+@dataclass(frozen=True, slots=True)
 class FieldSpec:
     """A resolved technology selection.
 
@@ -209,7 +233,7 @@ class RelationHop:
     src: str
     relation: Relation
     dst: str
-    weight: int  # evidence size: patents behind the hop (1 for structural hops)
+    weight: int  # evidence size: patents (works for CO_AUTHORED) behind the hop; 1 if structural
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +402,53 @@ class GraphBackend(ABC):
         organisation filters are not applied here). Ordered newest first (no year last),
         then by id. An unknown field or organisation gives []."""
 
+    @abstractmethod
+    def research_direct(
+        self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        """`direct_bridges` with a research field on either side or both (a `Side` that is a
+        str is a ResearchField id: an organisation's count there is its works in the field,
+        years filtered). Same filters, ranking and page."""
+
+    @abstractmethod
+    def research_partnerships(
+        self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+        """Partnership bridges with a research field on at least one side, as
+        `ttkg.queries.research_bridges` defines them: research x research, pairs co-authoring
+        works in a or b (one in a, the other in b): count, count_a, count_b their works in a
+        or b, in a, in b; research x technology, pairs co-authoring works in the research
+        field with one of them patenting in the technology field, or co-owning patents there
+        with one of them publishing in the research field: count = works + patents, split
+        by side into count_a and count_b. Years filter works and patents; count >= min_count;
+        x passes the organisation side of the filters and y the partner side, reported once
+        (x < y when both ways pass); ranked by count desc, count_a + count_b desc, x, y.
+        Returns (total, page of (x, y, count, count_a, count_b))."""
+
+    @abstractmethod
+    def org_works(
+        self, org_id: str, field_id: str | None, filters: Filters, limit: int
+    ) -> tuple[int, list[WorkRef]]:
+        """(total, first `limit` newest first then by id) works of an organisation, in a
+        research field when given, years filtered."""
+
+    @abstractmethod
+    def co_authored_works(
+        self, org_a: str, org_b: str, field_ids: Sequence[str], filters: Filters, limit: int
+    ) -> tuple[int, list[WorkRef]]:
+        """(total, first `limit`, newest first then by id) works both organisations
+        co-author, years filtered; with research fields, only works in at least one."""
+
+    @abstractmethod
+    def research_profile_counts(
+        self, field_id: str, filters: Filters, limit: int
+    ) -> ResearchCounts:
+        """A research field's works (years filtered) that have at least one organisation
+        passing the filters' org part: how many; per passing organisation; per country
+        (works with a passing organisation located there); per OpenAlex field (level field,
+        the field itself excluded) they are in; and per WIPO field, the passing organisations
+        publishing in the field that hold patents there (years filtered)."""
+
     # -- entity graph for path queries -------------------------------------------------------
     @abstractmethod
     def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
@@ -407,11 +478,14 @@ class GraphBackend(ABC):
         paths. Raises QueryTimeoutError past `deadline` (a `time.monotonic()` value)."""
 
     def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
-        """(total, first `limit`) patents behind a hop; (0, []) for structural hops.
+        """(total, first `limit`) patents behind a hop; (0, []) for structural hops, and
+        (co-authored works, []) for CO_AUTHORED (its works: `hop_works`).
 
         Written once, over the primitives: co-owned patents for CO_ASSIGNED, the
         organisation's patents in the field for ACTIVE_IN, the patent itself for ASSIGNED_TO
         and IN_FIELD."""
+        if hop.relation is Relation.CO_AUTHORED:
+            return self.co_authored_works(hop.src, hop.dst, (), Filters(), 0)[0], []
         if hop.relation is Relation.CO_ASSIGNED:
             return self.co_assigned_patents(hop.src, hop.dst, (), Filters(), limit)
         if hop.relation is Relation.ACTIVE_IN:
@@ -419,6 +493,13 @@ class GraphBackend(ABC):
         if hop.relation in (Relation.ASSIGNED_TO, Relation.IN_FIELD):
             node = self.get_nodes([hop.src]).get(hop.src)
             return (0, []) if node is None else (1, [PatentRef.of_node(node)][:limit])
+        return 0, []
+
+    def hop_works(self, hop: RelationHop, limit: int) -> tuple[int, list[WorkRef]]:
+        """(total, first `limit`, newest first) works behind a CO_AUTHORED hop; (0, []) for
+        every other hop."""
+        if hop.relation is Relation.CO_AUTHORED:
+            return self.co_authored_works(hop.src, hop.dst, (), Filters(), limit)
         return 0, []
 
     @abstractmethod

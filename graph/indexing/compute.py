@@ -49,6 +49,7 @@ def compute_index(artifact: Artifact) -> IndexData:
     _incidence(arrays, meta, edges, span)
     _co_ownership(arrays, meta, len(tables[NodeLabel.ORGANIZATION]))
     _country_patents(arrays, meta, len(meta["countries"]))
+    _works(arrays, meta, tables, edges, span)
     entity = [
         np.arange(*span[label])
         for label in NodeLabel
@@ -333,6 +334,95 @@ def _per_patent(po: sp.csr_matrix) -> tuple[IntArray, IntArray, IntArray]:
     off = i != j
     indices = po.indices.astype(np.int64)
     return patent[off].astype(np.int64), indices[start + i][off], indices[start + j][off]
+
+
+# -- works (OpenAlex) -----------------------------------------------------------------------
+
+
+def _works(
+    arrays: Arrays,
+    meta: dict[str, Any],
+    tables: dict[NodeLabel, pa.Table],
+    edges: dict[EdgeType, tuple[IntArray, IntArray]],
+    span: dict[NodeLabel, tuple[int, int]],
+) -> None:
+    """Works as the research queries count them: work x organisation (AUTHORED_BY, 0/1),
+    research field x work with the taxonomy closure (a work is in a field when one of its
+    topics is that field or falls under it through BROADER), each work's year and rank
+    (newest first, no year last, then id), and co-authorship like co-ownership."""
+    w_off, w_end = span[NodeLabel.WORK]
+    o_off, o_end = span[NodeLabel.ORGANIZATION]
+    r_off, r_end = span[NodeLabel.RESEARCH_FIELD]
+    n_work, n_org, n_res = w_end - w_off, o_end - o_off, r_end - r_off
+    work = tables[NodeLabel.WORK]
+    year = (
+        np.asarray(pc.fill_null(work.column("year"), -1).to_numpy(), dtype=np.int32)
+        if n_work and "year" in work.column_names
+        else np.full(n_work, -1, np.int32)
+    )
+    id_rank = np.empty(n_work, np.int64)
+    id_rank[_sort_indices(work.column("id"))] = np.arange(n_work)
+    order = np.lexsort((id_rank, -year.astype(np.int64)))  # newest first (-1 last), then id
+    rank = np.empty(n_work, np.int64)
+    rank[order] = np.arange(n_work)
+    arrays["work.year"], arrays["work.rank"] = year, rank
+    src, dst = edges[EdgeType.AUTHORED_BY]
+    ok = (src >= w_off) & (src < w_end) & (dst >= o_off) & (dst < o_end)
+    wo = sp.csr_matrix(
+        (np.ones(int(ok.sum()), np.int32), (src[ok] - w_off, dst[ok] - o_off)),
+        shape=(n_work, n_org),
+    )
+    wo.sum_duplicates()
+    wo.data[:] = 1
+    wo = _put_csr(arrays, meta, "wo", wo)
+    ow = _put_csr(arrays, meta, "ow", wo.T.tocsr())
+    author = np.repeat(np.arange(n_org), np.diff(ow.indptr))
+    arrays["ow_ranked"] = ow.indices[np.lexsort((rank[ow.indices], author))].astype(np.int64)
+    # research field x its ancestors (itself included), then work x field through topics
+    src, dst = edges[EdgeType.BROADER]
+    ok = (src >= r_off) & (src < r_end) & (dst >= r_off) & (dst < r_end)
+    parent = sp.csr_matrix(
+        (np.ones(int(ok.sum()), np.int32), (src[ok] - r_off, dst[ok] - r_off)),
+        shape=(n_res, n_res),
+    )
+    closure = sp.identity(n_res, dtype=np.int32, format="csr")
+    step = closure
+    for _ in range(n_res):
+        step = (step @ parent).tocsr()
+        if not step.nnz:
+            break
+        closure = closure + step
+    src, dst = edges[EdgeType.HAS_TOPIC]
+    ok = (src >= w_off) & (src < w_end) & (dst >= r_off) & (dst < r_end)
+    wt = sp.csr_matrix(
+        (np.ones(int(ok.sum()), np.int32), (src[ok] - w_off, dst[ok] - r_off)),
+        shape=(n_work, n_res),
+    )
+    wr = (wt @ closure).tocsr()
+    wr.data[:] = 1
+    _put_csr(arrays, meta, "rw", wr.T.tocsr())
+    levels = tables[NodeLabel.RESEARCH_FIELD]
+    arrays["research.is_field"] = (
+        np.array([lv == "field" for lv in levels.column("level").to_pylist()], dtype=bool)
+        if "level" in levels.column_names
+        else np.zeros(n_res, dtype=bool)
+    )
+    _co_authorship(arrays, meta, wo, n_org)
+
+
+def _co_authorship(arrays: Arrays, meta: dict[str, Any], wo: sp.csr_matrix, n_org: int) -> None:
+    """Organisation x organisation co-authored works (zero diagonal), and every co-authored
+    work once per unordered pair: keys lo * organisations + hi ascending, newest first
+    within a key (`cw.pair_keys`, `cw.pair_works`)."""
+    co = (wo.T.tocsr() @ wo).tocsr()
+    co.setdiag(0)
+    co.eliminate_zeros()
+    _put_csr(arrays, meta, "cw.counts", co)
+    work, x, y = _per_patent(wo)
+    once = x < y
+    keys, works = x[once] * n_org + y[once], work[once]
+    order = np.lexsort((arrays["work.rank"][works], keys))
+    arrays["cw.pair_keys"], arrays["cw.pair_works"] = keys[order], works[order]
 
 
 def _country_patents(arrays: Arrays, meta: dict[str, Any], n_countries: int) -> None:

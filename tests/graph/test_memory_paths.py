@@ -43,6 +43,7 @@ VIAS = [
     tuple(Relation),
     (Relation.CO_ASSIGNED,),
     (Relation.CO_ASSIGNED, Relation.LOCATED_IN),
+    (Relation.CO_AUTHORED, Relation.CO_ASSIGNED),
     (Relation.ACTIVE_IN, Relation.BROADER, Relation.PART_OF, Relation.ACTS_FOR),
 ]
 

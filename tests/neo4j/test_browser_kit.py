@@ -43,7 +43,8 @@ def test_style_sheet_is_grass_covering_every_label_and_type() -> None:
         if caption.group(1):
             assert caption.group(1) in {n for n, _ in PROPERTIES[etype]}
     for derived in DERIVED_ENDS:  # what `ttkg neo4j push` adds: captioned with its count
-        assert rules[f"relationship.{derived.value}"]["caption"] == '"{patents}"'
+        count = "works" if derived.value == "CO_AUTHORED" else "patents"
+        assert rules[f"relationship.{derived.value}"]["caption"] == f'"{{{count}}}"'
     with pytest.raises(ValueError):
         kit.parse_grass("node { color: #fff }")  # no ';'
     with pytest.raises(ValueError):

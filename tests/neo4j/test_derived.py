@@ -1,7 +1,7 @@
-"""Derived relations in Neo4j (CO_ASSIGNED, ACTIVE_IN): the pushed sample holds exactly the
-co-ownerships and field activities computed independently from the artifact's raw edge
-tables, each with its patent count and evidence ids, and a path the CLI shows is drawn by
-Neo4j Browser hop by hop with the same counts."""
+"""Derived relations in Neo4j (CO_ASSIGNED, ACTIVE_IN, CO_AUTHORED): the pushed sample holds
+exactly the co-ownerships, field activities and co-authorships computed independently from
+the artifact's raw edge tables, each with its patent (work) count and evidence ids, and a
+path the CLI shows is drawn by Neo4j Browser hop by hop with the same counts."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def driver(bolt_server: BoltServer, sample_graph: Path) -> Iterator[Driver]:
 
 @pytest.fixture(scope="module")
 def oracle(sample_graph: Path) -> dict[str, dict[tuple[str, str], set[str]]]:
-    """Patents behind every org pair and every (org, WIPO field), from the raw Parquet edges."""
+    """Patents behind every org pair and every (org, WIPO field), and works behind every org
+    pair, from the raw Parquet edges."""
     current = (sample_graph / "CURRENT").read_text().strip()
     folder = sample_graph / "versions" / current if current else sample_graph
     assigned = pq.read_table(folder / "edges" / "ASSIGNED_TO.parquet", columns=["src", "dst"])
@@ -53,7 +54,15 @@ def oracle(sample_graph: Path) -> dict[str, dict[tuple[str, str], set[str]]]:
         if label_of_id(row["src"]) is NodeLabel.PATENT and row["dst"] in wipo_fields:
             for org in holders.get(row["src"], ()):
                 active[(org, row["dst"])].add(row["src"])
-    return {"CO_ASSIGNED": co, "ACTIVE_IN": active}
+    authored = pq.read_table(folder / "edges" / "AUTHORED_BY.parquet", columns=["src", "dst"])
+    authors: dict[str, set[str]] = defaultdict(set)
+    for row in authored.to_pylist():
+        authors[row["src"]].add(row["dst"])
+    co_authored: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for work, orgs in authors.items():
+        for a, b in combinations(sorted(orgs), 2):
+            co_authored[(a, b)].add(work)
+    return {"CO_ASSIGNED": co, "ACTIVE_IN": active, "CO_AUTHORED": co_authored}
 
 
 def stored(driver: Driver, database: str, rel: str) -> dict[tuple[str, str], dict[str, object]]:
@@ -64,7 +73,7 @@ def stored(driver: Driver, database: str, rel: str) -> dict[tuple[str, str], dic
     return {(r["a"], r["b"]): r["p"] for r in records}
 
 
-@pytest.mark.parametrize("rel", ["CO_ASSIGNED", "ACTIVE_IN"])
+@pytest.mark.parametrize("rel", ["CO_ASSIGNED", "ACTIVE_IN", "CO_AUTHORED"])
 def test_derived_relations_are_the_independent_counts(
     driver: Driver, bolt_server: BoltServer, oracle: dict[str, dict[tuple[str, str], set[str]]],
     rel: str,
@@ -72,12 +81,13 @@ def test_derived_relations_are_the_independent_counts(
     got = stored(driver, bolt_server.database, rel)
     want = oracle[rel]
     assert len(want) > 100  # the sample has many of both
-    if rel == "CO_ASSIGNED":  # stored once per pair; compare unordered
+    if rel != "ACTIVE_IN":  # stored once per pair; compare unordered
         got = {tuple(sorted(k)): v for k, v in got.items()}  # type: ignore[misc]
     assert set(got) == set(want)
+    count = "works" if rel == "CO_AUTHORED" else "patents"
     for key, props in got.items():
         patents = want[key]
-        assert props["patents"] == len(patents), key
+        assert props[count] == len(patents), key
         evidence = props["evidence"]
         assert isinstance(evidence, list)
         assert len(evidence) == min(DERIVED_EVIDENCE, len(patents)), key
@@ -90,13 +100,14 @@ def test_derived_relations_are_the_independent_counts(
     [
         ("LG Display Co., Ltd.", "CO_ASSIGNED"),
         ("Samsung Electronics (South Korea)", "CO_ASSIGNED,ACTIVE_IN"),
+        ("Peking University", "CO_AUTHORED"),
     ],
 )
 def test_the_cli_path_is_the_path_in_neo4j(
     driver: Driver, bolt_server: BoltServer, sample_graph: Path, target: str, via: str
 ) -> None:
     """The best paths `ttkg query paths` prints from Tsinghua University exist in Neo4j hop by
-    hop, with the same patent counts and the same first evidence; over co-ownership alone,
+    hop, with the same patent (work) counts and the same first evidence; over co-ownership alone,
     Cypher's own shortest path has the CLI's length."""
     source = "Tsinghua University"
     result = CliRunner().invoke(
@@ -113,13 +124,14 @@ def test_the_cli_path_is_the_path_in_neo4j(
     for hop in hops:
         records, _, _ = driver.execute_query(
             f"MATCH (a {{id: $a}})-[r:{hop['relation']}]-(b {{id: $b}}) "
-            "RETURN r.patents AS patents, r.evidence AS evidence",
+            "RETURN coalesce(r.patents, r.works) AS patents, r.evidence AS evidence",
             {"a": hop["source"]["id"], "b": hop["target"]["id"]},
             database_=bolt_server.database,
         )
         assert len(records) == 1, hop
         assert records[0]["patents"] == hop["weight"] == hop["evidence"]["total"]
-        shown = [p["id"] for p in hop["evidence"]["patents"]]
+        items = "works" if hop["relation"] == "CO_AUTHORED" else "patents"
+        shown = [p["id"] for p in hop["evidence"][items]]
         assert shown and records[0]["evidence"][: len(shown)] == shown
     if via == "CO_ASSIGNED":
         records, _, _ = driver.execute_query(

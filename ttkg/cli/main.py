@@ -287,7 +287,8 @@ def query_paths(
     via: Annotated[
         str | None,
         typer.Option(
-            help="Relations to walk, comma-separated: CO_ASSIGNED,ACTIVE_IN,LOCATED_IN,PART_OF,..."
+            help="Relations to walk, comma-separated: CO_ASSIGNED,CO_AUTHORED,ACTIVE_IN,"
+            "LOCATED_IN,PART_OF,... (default: all but CO_AUTHORED)"
         ),
     ] = None,
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=MAX_K, help="Paths to return")] = 3,

@@ -54,8 +54,8 @@ def push(
         bool,
         typer.Option(
             "--derived/--no-derived",
-            help="Also store CO_ASSIGNED and ACTIVE_IN (the hops path queries walk) with their "
-            "patent counts and evidence ids",
+            help="Also store CO_ASSIGNED, ACTIVE_IN and CO_AUTHORED (the hops path queries "
+            "walk) with their patent (work) counts and evidence ids",
         ),
     ] = True,
     evidence: Annotated[

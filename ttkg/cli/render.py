@@ -178,7 +178,8 @@ def render_paths(r: PathsResult, console: Console) -> None:
             arrow = f"-[{h.relation}]->" if h.forward else f"<-[{h.relation}]-"
             line = f"  {h.source.name} {arrow} {h.target.name}"
             if h.evidence.total:
-                line += f"  [dim]{h.evidence.total} patent(s): {_evidence(h.evidence)}[/dim]"
+                what = "work(s)" if h.relation == "CO_AUTHORED" else "patent(s)"
+                line += f"  [dim]{h.evidence.total} {what}: {_evidence(h.evidence)}[/dim]"
             elif h.properties:
                 facts = ", ".join(f"{k} {v}" for k, v in h.properties.items())
                 line += f"  [dim]({facts})[/dim]"

@@ -34,10 +34,15 @@ from ttkg.graph.backends.contract import (
     PatentRef,
     Relation,
     RelationHop,
+    ResearchCounts,
+    Side,
+    WorkRef,
     WorkRow,
     cpc_activity,
 )
+from ttkg.graph.backends.memory import research
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
+from ttkg.graph.backends.memory.research import WorkArrays
 from ttkg.graph.backends.memory.works import WorksIndex, load_once
 from ttkg.graph.backends.pathsearch import search_paths
 
@@ -105,6 +110,7 @@ class MemoryBackend(GraphBackend):
         self._node_row = lru_cache(maxsize=_SHOWN)(self._read_node_row)
         self._edge_row = lru_cache(maxsize=_SHOWN)(self._read_edge_row)
         self._works: dict[str, WorksIndex] = {}  # read on first use
+        self.work_arrays = WorkArrays.load(self.index)  # works in the serving index
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
 
@@ -623,6 +629,31 @@ class MemoryBackend(GraphBackend):
         self, field_id: str | None, org_id: str | None, filters: Filters
     ) -> list[WorkRow]:
         return self.works.select(field_id, org_id, filters)
+
+    def research_direct(
+        self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        return research.research_direct(self, a, b, filters, min_count, offset, limit)
+
+    def research_partnerships(
+        self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+        return research.research_partnerships(self, a, b, filters, min_count, offset, limit)
+
+    def org_works(
+        self, org_id: str, field_id: str | None, filters: Filters, limit: int
+    ) -> tuple[int, list[WorkRef]]:
+        return research.org_works(self, org_id, field_id, filters, limit)
+
+    def co_authored_works(
+        self, org_a: str, org_b: str, field_ids: Sequence[str], filters: Filters, limit: int
+    ) -> tuple[int, list[WorkRef]]:
+        return research.co_authored_works(self, org_a, org_b, field_ids, filters, limit)
+
+    def research_profile_counts(
+        self, field_id: str, filters: Filters, limit: int
+    ) -> ResearchCounts:
+        return research.research_profile_counts(self, field_id, filters, limit)
 
     # -- entity graph ----------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from ttkg.core.model import EdgeType, NodeLabel, cpc_id
 from ttkg.graph.artifact import Artifact, EdgeRows
-from ttkg.graph.backends.contract import Relation, RelationHop
+from ttkg.graph.backends.contract import DEFAULT_VIA, Relation, RelationHop
 from ttkg.graph.backends.memory.paths import PathIndex, RelationPart
 from ttkg.graph.indexing import (
     IndexData,
@@ -502,6 +502,7 @@ class MemoryIndex:
         collection)."""
         started = time.perf_counter()
         _ = self.names, self.country_patents
+        self.path_index.warm_up(DEFAULT_VIA)  # what a path query walks unless told
         self.path_index.warm_up(tuple(Relation))
         log.info("lazy indexes built in %.2f s", time.perf_counter() - started)
 
@@ -539,6 +540,16 @@ class MemoryIndex:
                 (
                     (min(org[a], org[b]), max(org[a], org[b]), int(w))
                     for a, b, w in zip(co.row, co.col, co.data, strict=True)
+                ),
+            )
+        )
+        cw = sp.triu(self.data.csr("cw.counts"), k=1).tocoo()
+        g.add_edges_from(
+            edges(
+                Relation.CO_AUTHORED,
+                (
+                    (min(org[a], org[b]), max(org[a], org[b]), int(w))
+                    for a, b, w in zip(cw.row, cw.col, cw.data, strict=True)
                 ),
             )
         )
@@ -585,6 +596,17 @@ class MemoryIndex:
                 of.data.astype(np.int64),
             ),
         ]
+        cw = sp.triu(self.data.csr("cw.counts"), k=1).tocoo()
+        a, b = cw.row.astype(np.int64), cw.col.astype(np.int64)
+        first = self.orgs.rank[a] < self.orgs.rank[b]  # stored as (smaller id, larger id)
+        parts.append(
+            RelationPart(
+                Relation.CO_AUTHORED,
+                np.searchsorted(nodes, np.where(first, a, b) + org_off),
+                np.searchsorted(nodes, np.where(first, b, a) + org_off),
+                cw.data.astype(np.int64),
+            )
+        )
         for etype, rel in _STRUCTURAL:
             src, dst = self._not_from_cpc(self.edges[etype])
             ones = np.ones(len(src), np.int64)

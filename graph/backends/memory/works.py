@@ -5,8 +5,9 @@ Read once from the index (its mapped Work and ResearchField node tables, and the
 AUTHORED_BY and BROADER edge files it opened at open, so that they read whole even after a
 later build pruned the version) on first use, and kept as plain Python rows: the works of a research
 field are the works of the topics under it, computed once per field and cached. Small next
-to patents (the shared data holds 7,625 works); a full OpenAlex snapshot would want arrays
-like the patents' serving index.
+to patents (the shared data holds 7,625 works). These rows answer `research_works` only: the
+research aggregates (bridges, profiles, co-authored works, CO_AUTHORED hops) are answered
+from the serving index's arrays (`memory/research.py`).
 """
 
 from __future__ import annotations

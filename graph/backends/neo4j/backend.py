@@ -19,6 +19,7 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_o
 from ttkg.core.errors import BackendError
 from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel
 from ttkg.core.settings import Neo4jSettings
+from ttkg.graph.backends import research as reference
 from ttkg.graph.backends.contract import (
     CoOwnershipRow,
     FieldSpec,
@@ -30,6 +31,9 @@ from ttkg.graph.backends.contract import (
     PatentRef,
     Relation,
     RelationHop,
+    ResearchCounts,
+    Side,
+    WorkRef,
     WorkRow,
     cpc_activity,
 )
@@ -303,6 +307,33 @@ class Neo4jBackend(GraphBackend):
         rows.sort(key=lambda r: (-(r.year if r.year is not None else -1), r.id))
         return rows
 
+    # research aggregates: the reference answers, over research_works and the primitives
+
+    def research_direct(
+        self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        return reference.research_direct(self, a, b, filters, min_count, offset, limit)
+
+    def research_partnerships(
+        self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
+    ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
+        return reference.research_partnerships(self, a, b, filters, min_count, offset, limit)
+
+    def org_works(
+        self, org_id: str, field_id: str | None, filters: Filters, limit: int
+    ) -> tuple[int, list[WorkRef]]:
+        return reference.org_works(self, org_id, field_id, filters, limit)
+
+    def co_authored_works(
+        self, org_a: str, org_b: str, field_ids: Sequence[str], filters: Filters, limit: int
+    ) -> tuple[int, list[WorkRef]]:
+        return reference.co_authored_works(self, org_a, org_b, field_ids, filters, limit)
+
+    def research_profile_counts(
+        self, field_id: str, filters: Filters, limit: int
+    ) -> ResearchCounts:
+        return reference.research_profile_counts(self, field_id, filters, limit)
+
     # -- entity graph ----------------------------------------------------------------------------
 
     def relations(self, node_ids: Collection[str], via: Collection[Relation]) -> list[RelationHop]:
@@ -313,7 +344,7 @@ class Neo4jBackend(GraphBackend):
         for (rel, _), rows in zip(planned, results, strict=True):
             for r in rows:
                 src, dst = r["src"], r["dst"]
-                if rel is Relation.CO_ASSIGNED and dst < src:
+                if rel in (Relation.CO_ASSIGNED, Relation.CO_AUTHORED) and dst < src:
                     src, dst = dst, src
                 hops.add(RelationHop(src, rel, dst, int(r["weight"])))
         hops.update(cpc_activity(self, node_ids, via))

@@ -830,8 +830,9 @@ def relation_queries(
 ) -> list[tuple[Relation, Query]]:
     """(relation, query) for each relation type asked for that can touch node_ids; a query
     returns rows src, dst, weight of the hops touching node_ids, oriented as stored
-    (CO_ASSIGNED: src in node_ids, dst the partner; the caller orders the pair). Patents
-    expand only along ASSIGNED_TO and IN_FIELD, and only patents expand along those."""
+    (CO_ASSIGNED, CO_AUTHORED: src in node_ids, dst the partner; the caller orders the
+    pair). Patents expand only along ASSIGNED_TO and IN_FIELD, and only patents expand along
+    those."""
     by_label: dict[NodeLabel | None, list[str]] = {}
     for i in sorted(set(node_ids)):
         by_label.setdefault(label_of_id(i), []).append(i)
@@ -850,6 +851,13 @@ def relation_queries(
                 f"MATCH (a:{ORG})<-[:{ASSIGNED}]-(p:{PAT})-[:{ASSIGNED}]->(b:{ORG}) "
                 "WHERE a.id IN $ids AND a <> b "
                 "RETURN a.id AS src, b.id AS dst, count(DISTINCT p) AS weight",
+                {"ids": orgs},
+            )
+        elif rel is Relation.CO_AUTHORED and orgs:
+            q = (
+                f"MATCH (a:{ORG})<-[:{AUTHORED}]-(w:{WORK})-[:{AUTHORED}]->(b:{ORG}) "
+                "WHERE a.id IN $ids AND a <> b "
+                "RETURN a.id AS src, b.id AS dst, count(DISTINCT w) AS weight",
                 {"ids": orgs},
             )
         elif rel is Relation.ACTIVE_IN and (orgs or fields):

@@ -325,7 +325,11 @@ def _push_derived(session: Any, rows: Iterable[DerivedRelation], batch_size: int
             {
                 "src": row.src,
                 "dst": row.dst,
-                "props": {"patents": row.patents, "evidence": list(row.evidence), "derived": True},
+                "props": {
+                    "works" if row.relation is Relation.CO_AUTHORED else "patents": row.patents,
+                    "evidence": list(row.evidence),
+                    "derived": True,
+                },
             }
         )
         if len(pending[key]) >= batch_size:
