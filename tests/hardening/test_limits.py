@@ -99,7 +99,9 @@ def test_every_operation_documents_the_limit_answers(live_server: LiveServer) ->
     with the problem+json body they have."""
     doc = httpx.get(f"{live_server.url}/openapi.json").json()
     operations = [op for ops in doc["paths"].values() for op in ops.values()]
-    assert len(operations) == 8  # health, entity search and detail, the four queries, overview
+    # health, entity search and detail, the four queries, overview, flows and brokers
+    assert len(operations) == 10
+    assert {"/flows", "/brokers", "/bridges", "/paths", "/health"} <= set(doc["paths"])
     for op in operations:
         for status in ("413", "414"):
             content = op["responses"][status]["content"]
