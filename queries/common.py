@@ -9,14 +9,14 @@ and refuses what it does not know, naming it and the valid form.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 import pycountry
 
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.groups import country_group, country_groups, group_suggestions
 from ttkg.core.model import OrgKind
-from ttkg.graph.backends.contract import LEVELS, Filters, Level
+from ttkg.graph.backends.contract import LEVELS, Filters, GraphBackend, Level
 
 __all__ = [
     "DEFAULT_EVIDENCE",
@@ -35,6 +35,7 @@ __all__ = [
     "parse_level",
     "parse_places",
     "parse_years",
+    "patent_coverage",
 ]
 
 Values = str | Iterable[str] | None
@@ -224,3 +225,11 @@ def organization_level_only(filters: Filters, query: str) -> None:
         raise InvalidQueryError(
             f"{query} answers at the organization level only; level=family is not supported"
         )
+
+
+def patent_coverage(backend: GraphBackend) -> dict[str, Any]:
+    """The patents' grant dates the data covers, from the manifest: first_grant, last_grant,
+    last_year and partial_last_year (the data stops before the last year's last grants)."""
+    patents = dict(backend.manifest().get("coverage", {}).get("patents") or {})
+    return {k: patents.get(k) for k in ("first_grant", "last_grant", "last_year",
+                                        "partial_last_year")}

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AppliedFilters",
+    "BridgeYearCount",
     "BridgesResult",
     "DirectBridge",
     "EntityRef",
@@ -36,6 +37,9 @@ __all__ = [
     "SearchResult",
     "Tabular",
     "WorkEvidence",
+    "YearCount",
+    "partial_year",
+    "year_series",
 ]
 
 Row = dict[str, Any]
@@ -81,6 +85,37 @@ def _evidence_cells(prefix: str, evidence: Evidence | None) -> Row:
         f"{prefix}_patents": " ".join(p.number for p in evidence.patents) if evidence else None,
         f"{prefix}_works": " ".join(w.doi or w.id for w in evidence.works) if evidence else None,
     }
+
+
+class YearCount(BaseModel):
+    """Patents granted in one year."""
+
+    year: int | None = Field(description="grant year; null for patents without a date")
+    patents: int
+    partial: bool = Field(False, description="the data stops before this year's last grants")
+
+
+class BridgeYearCount(BaseModel):
+    """A direct bridge's patents in field A and in field B granted in one year."""
+
+    year: int | None = Field(description="grant year; null for patents without a date")
+    count_a: int
+    count_b: int
+    partial: bool = Field(False, description="the data stops before this year's last grants")
+
+
+def partial_year(coverage: dict[str, Any]) -> int | None:
+    """The last year of the data when it is partial (`coverage` as `patent_coverage` gives)."""
+    last = coverage.get("last_year") if coverage.get("partial_last_year") else None
+    return None if last is None else int(last)
+
+
+def year_series(counts: dict[int | None, int], coverage: dict[str, Any]) -> list[YearCount]:
+    """Counts per year as a series, oldest first (no year last), the partial last year
+    marked."""
+    last = partial_year(coverage)
+    return [YearCount(year=y, patents=counts[y], partial=y is not None and y == last)
+            for y in sorted(counts, key=lambda y: (y is None, y or 0)) if counts[y]]
 
 
 class GroupRef(BaseModel):
@@ -287,6 +322,9 @@ class DirectBridge(BaseModel):
     count_a: int
     count_b: int
     evidence: dict[Literal["a", "b"], Evidence]
+    by_year: list[BridgeYearCount] = Field(
+        default_factory=list, description="with by_year: count_a and count_b per grant year"
+    )
 
 
 class Partnership(BaseModel):
@@ -314,6 +352,9 @@ class Partnership(BaseModel):
     )
     evidence: Evidence = Field(
         description="co-owned patents and co-authored works counted in `count`, newest first"
+    )
+    by_year: list[YearCount] = Field(
+        default_factory=list, description="with by_year: `count`'s patents per grant year"
     )
 
 
@@ -507,6 +548,10 @@ class FieldProfile(Tabular):
     countries: list[RankedCount]
     cooccurring_fields: list[RankedCount]
     cooccurring_research_fields: list[RankedCount] = Field(default_factory=list)
+    by_year: list[YearCount] = Field(
+        default_factory=list,
+        description="with by_year: the field's patents per grant year (technology fields)",
+    )
 
     def rows(self) -> list[Row]:
         sections = (
