@@ -98,9 +98,15 @@ def parse_countries(countries: Values, option: str = "country") -> frozenset[str
     return parse_places(countries, option)[0]
 
 
-def parse_places(values: Values, option: str = "country") -> tuple[frozenset[str], tuple[str, ...]]:
+def parse_places(
+    values: Values,
+    option: str = "country",
+    years: tuple[int | None, int | None] = (None, None),
+) -> tuple[frozenset[str], tuple[str, ...]]:
     """(countries, groups): ISO 3166-1 alpha-2 codes, and country groups (OIC, EU27, BRICS,
-    UN M49 regions...; `ttkg.core.groups`) expanded into their members. A two-letter ISO code
+    UN M49 regions...; `ttkg.core.groups`) expanded into their members: with years, the
+    members at some time in those years where the group's dates are known
+    (`CountryGroup.members_in`), else the current ones. A two-letter ISO code
     is a country (AU is Australia; the African Union is AFRICAN_UNION). Anything else is
     refused with the nearest group names.
 
@@ -125,7 +131,7 @@ def parse_places(values: Values, option: str = "country") -> tuple[frozenset[str
                 f"(groups: {', '.join(g for g in country_groups() if ':' not in g)}, "
                 "and UN M49 regions by name, e.g. Western Asia)"
             )
-        out.update(group.members)
+        out.update(group.members_in(*years))
         if group.code not in groups:
             groups.append(group.code)
     return frozenset(out), tuple(groups)
@@ -170,8 +176,10 @@ def make_filters(
             raise InvalidQueryError(f"years: {y} is out of range 1790..2100")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise InvalidQueryError(f"years: the range {year_from}-{year_to} is empty")
-    countries, groups = parse_places(country, sides[0])
-    partner_countries, partner_groups = parse_places(partner_country, sides[1])
+    countries, groups = parse_places(country, sides[0], (year_from, year_to))
+    partner_countries, partner_groups = parse_places(
+        partner_country, sides[1], (year_from, year_to)
+    )
     return Filters(
         year_from,
         year_to,

@@ -126,12 +126,31 @@ class GroupRef(BaseModel):
     members: list[str] = Field(description="ISO alpha-2 codes the group was expanded into")
     source: str
     as_of: str = Field(description="when the membership list was checked")
+    membership: str = Field(
+        "current members",
+        description="which membership `members` is: the current members, or with years "
+        "asked and dates known, the members at some time in those years",
+    )
 
     @classmethod
-    def of(cls, code: str) -> GroupRef:
+    def of(cls, code: str, years: tuple[int | None, int | None] = (None, None)) -> GroupRef:
         g = country_groups()[code]
-        return cls(code=g.code, name=g.name, members=list(g.members), source=g.source,
-                   as_of=g.as_of)
+        asked = years != (None, None)
+        span = f"{years[0] or ''}-{years[1] or ''}" if years[0] != years[1] else str(years[0])
+        if asked and g.dated:
+            members = g.members_in(*years)
+            gone = sorted(set(g.members) - set(members))
+            back = sorted(set(members) - set(g.members))
+            membership = f"members at some time in {span} (membership dates applied"
+            membership += f"; not yet members: {', '.join(gone)}" if gone else ""
+            membership += f"; former members then: {', '.join(back)}" if back else ""
+            membership += f"; dates: {g.dates_source})"
+        else:
+            members = g.members
+            membership = (f"current members (as of {g.as_of}; no membership dates known, "
+                          f"applied to {span} as they are)") if asked else "current members"
+        return cls(code=g.code, name=g.name, members=list(members), source=g.source,
+                   as_of=g.as_of, membership=membership)
 
 
 class AppliedFilters(BaseModel):
@@ -165,8 +184,9 @@ class AppliedFilters(BaseModel):
             partner_countries=sorted(filters.partner_countries),
             partner_kinds=sorted(filters.partner_kinds),
             level=filters.level,
-            country_groups=[GroupRef.of(g) for g in filters.country_groups],
-            partner_country_groups=[GroupRef.of(g) for g in filters.partner_country_groups],
+            country_groups=[GroupRef.of(g, years) for g in filters.country_groups],
+            partner_country_groups=[GroupRef.of(g, years)
+                                    for g in filters.partner_country_groups],
         )
 
     def describe(self) -> str:
