@@ -11,6 +11,8 @@ import pytest
 from tests.queries.oracle import Oracle
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.groups import country_group, country_groups
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.queries.bridges import bridges
 from ttkg.queries.common import make_filters, parse_places
@@ -171,3 +173,20 @@ def test_dated_membership_reaches_the_counts(backend: GraphBackend, sample_graph
     r = field_profile(backend, "16", make_filters("2005-2015", country="EU27"))
     assert r.patents == len(counted["then"])
     assert "GB" in {c.entity.id.removeprefix("country:") for c in r.countries}
+
+
+def test_groups_are_nodes_of_the_graph(sample_graph: Path, backend: GraphBackend) -> None:
+    """Every group is a CountryGroup node; its members, current and former, IN_GROUP edges
+    with their dates (read back from the artifact's tables and through the backend)."""
+    art = Artifact.open(sample_graph)
+    groups = {r["id"]: r for r in art.nodes(NodeLabel.COUNTRY_GROUP).to_pylist()}
+    assert set(groups) == {g.node_id for g in country_groups().values()}
+    assert groups["group:OIC"]["name"] == "Organisation of Islamic Cooperation"
+    edges = art.edges(EdgeType.IN_GROUP).to_pylist()
+    brics = {e["src"]: e["since"] for e in edges if e["dst"] == "group:BRICS"}
+    assert len(brics) == 10 and brics["country:ID"] == "2025-01-06"
+    uk = [e for e in edges if e["src"] == "country:GB" and e["dst"] == "group:EU27"]
+    assert [(e["since"], e["until"]) for e in uk] == [("1973-01-01", "2020-01-31")]
+    assert len([e for e in edges if e["dst"] == "group:EU27"]) == 28
+    node = backend.get_nodes(["group:EU27"])["group:EU27"]
+    assert node.label is NodeLabel.COUNTRY_GROUP and node.props["code"] == "EU27"
