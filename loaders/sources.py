@@ -59,6 +59,16 @@ SOURCES: Final[dict[str, Source]] = {
         "https://salsa.debian.org/iso-codes-team/iso-codes",
         "Debian iso-codes",
     ),
+    "country_groups": Source(
+        "country_groups",
+        "Country groups (OIC, Arab League, GCC, BRICS, ASEAN, African Union, G20 from their "
+        "secretariats; EU27, OECD, G7 and UN M49 sub-regions from country_converter), each "
+        "group's own source in its `reference`",
+        "",
+        "CC-BY-4.0 (ttkg's table); country_converter: GPL-3.0",
+        "https://github.com/IndEcol/country_converter",
+        "ttkg; country_converter (Stadler 2017)",
+    ),
     "openalex": Source(
         "openalex",
         "OpenAlex works and topic taxonomy",

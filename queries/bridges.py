@@ -6,10 +6,21 @@ field on either side by `research_bridges` (works, and patents for a technology 
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Any
+
 from ttkg.core.errors import InvalidQueryError
-from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
-from ttkg.queries.common import DEFAULT_EVIDENCE, check_page
-from ttkg.queries.models import AppliedFilters, BridgesResult, FieldRef, evidence_data, org_data
+from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, PatentRef
+from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, patent_coverage
+from ttkg.queries.models import (
+    AppliedFilters,
+    BridgesResult,
+    FieldRef,
+    evidence_data,
+    org_data,
+    partial_year,
+    year_series,
+)
 from ttkg.queries.research import resolve_any_field
 from ttkg.queries.research_bridges import research_bridges
 
@@ -31,6 +42,7 @@ def bridges(
     limit: int = 10,
     offset: int = 0,
     evidence: int = DEFAULT_EVIDENCE,
+    by_year: bool = False,
 ) -> BridgesResult:
     """Organisations holding patents in both fields (direct bridges), ranked by
     min(count in A, count in B) then the sum; and partnerships: pairs co-owning patents in A
@@ -44,12 +56,20 @@ def bridges(
     Filters: grant years (every count); country and kind (the direct bridge's organisation,
     a partnership's first member); partner_country and partner_kind (a partnership's other
     member).
+
+    `by_year`: each direct bridge and partnership also gets its counted patents per grant
+    year (all of them, not only the evidence shown; the data's partial last year marked).
     """
     check_page(limit, offset, evidence)
     if min_evidence < 1:
         raise InvalidQueryError(f"min_evidence must be at least 1, got {min_evidence}")
     a_any, b_any = resolve_any_field(backend, field_a), resolve_any_field(backend, field_b)
     if not isinstance(a_any, FieldSpec) or not isinstance(b_any, FieldSpec):
+        if by_year:
+            raise InvalidQueryError(
+                "by_year is answered for two technology fields (patents), not with a research "
+                "field"
+            )
         return research_bridges(
             backend,
             a_any,
@@ -68,37 +88,47 @@ def bridges(
     ids = {o for o, _, _ in direct_page} | {x for p in pair_page for x in p[:2]}
     orgs = {k: org_data(v) for k, v in backend.get_nodes(sorted(ids)).items()}
     years = filters.years_only()
+    coverage = patent_coverage(backend) if by_year else {}
+    last = partial_year(coverage)
+    # with by_year, every counted patent is fetched once: its evidence is the first of them
+    keep = (lambda n: max(n, evidence)) if by_year else (lambda n: evidence)
+
+    def counted(found: tuple[int, list[PatentRef]]) -> dict[str, Any]:
+        return evidence_data((found[0], found[1][:evidence]))
+
+    direct = []
+    for o, ca, cb in direct_page:
+        in_a = backend.org_patents(o, a, years, keep(ca))
+        in_b = backend.org_patents(o, b, years, keep(cb))
+        item: dict[str, Any] = {
+            "organization": orgs[o], "count_a": ca, "count_b": cb,
+            "evidence": {"a": counted(in_a), "b": counted(in_b)},
+        }
+        if by_year:
+            per_a, per_b = Counter(p.year for p in in_a[1]), Counter(p.year for p in in_b[1])
+            item["by_year"] = [
+                {"year": y, "count_a": per_a[y], "count_b": per_b[y],
+                 "partial": y is not None and y == last}
+                for y in sorted(per_a.keys() | per_b.keys(), key=lambda y: (y is None, y or 0))
+            ]
+        direct.append(item)
+    partnerships = []
+    for x, y, n, ca, cb, total in pair_page:
+        joint = backend.co_assigned_patents(x, y, (a, b), years, keep(n))
+        partnerships.append({
+            "organizations": [orgs[x], orgs[y]], "count": n, "count_a": ca, "count_b": cb,
+            "co_owned_total": total, "evidence": counted(joint),
+            "by_year": year_series(Counter(p.year for p in joint[1]), coverage)
+            if by_year else [],
+        })
     # one validation of the whole answer from plain data (pydantic-core, not Python loops)
     return BridgesResult.model_validate(
         {
             "field_a": field_ref(a),
             "field_b": field_ref(b),
             "filters": AppliedFilters.of(filters),
-            "direct": [
-                {
-                    "organization": orgs[o],
-                    "count_a": ca,
-                    "count_b": cb,
-                    "evidence": {
-                        "a": evidence_data(backend.org_patents(o, a, years, evidence)),
-                        "b": evidence_data(backend.org_patents(o, b, years, evidence)),
-                    },
-                }
-                for o, ca, cb in direct_page
-            ],
-            "partnerships": [
-                {
-                    "organizations": [orgs[x], orgs[y]],
-                    "count": n,
-                    "count_a": ca,
-                    "count_b": cb,
-                    "co_owned_total": total,
-                    "evidence": evidence_data(
-                        backend.co_assigned_patents(x, y, (a, b), years, evidence)
-                    ),
-                }
-                for x, y, n, ca, cb, total in pair_page
-            ],
+            "direct": direct,
+            "partnerships": partnerships,
             "total_direct": total_direct,
             "total_partnerships": total_pairs,
             "offset": offset,

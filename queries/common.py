@@ -9,14 +9,14 @@ and refuses what it does not know, naming it and the valid form.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 import pycountry
 
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.groups import country_group, country_groups, group_suggestions
 from ttkg.core.model import OrgKind
-from ttkg.graph.backends.contract import LEVELS, Filters, Level
+from ttkg.graph.backends.contract import LEVELS, Filters, GraphBackend, Level
 
 __all__ = [
     "DEFAULT_EVIDENCE",
@@ -35,6 +35,7 @@ __all__ = [
     "parse_level",
     "parse_places",
     "parse_years",
+    "patent_coverage",
 ]
 
 Values = str | Iterable[str] | None
@@ -97,9 +98,15 @@ def parse_countries(countries: Values, option: str = "country") -> frozenset[str
     return parse_places(countries, option)[0]
 
 
-def parse_places(values: Values, option: str = "country") -> tuple[frozenset[str], tuple[str, ...]]:
+def parse_places(
+    values: Values,
+    option: str = "country",
+    years: tuple[int | None, int | None] = (None, None),
+) -> tuple[frozenset[str], tuple[str, ...]]:
     """(countries, groups): ISO 3166-1 alpha-2 codes, and country groups (OIC, EU27, BRICS,
-    UN M49 regions...; `ttkg.core.groups`) expanded into their members. A two-letter ISO code
+    UN M49 regions...; `ttkg.core.groups`) expanded into their members: with years, the
+    members at some time in those years where the group's dates are known
+    (`CountryGroup.members_in`), else the current ones. A two-letter ISO code
     is a country (AU is Australia; the African Union is AFRICAN_UNION). Anything else is
     refused with the nearest group names.
 
@@ -124,7 +131,7 @@ def parse_places(values: Values, option: str = "country") -> tuple[frozenset[str
                 f"(groups: {', '.join(g for g in country_groups() if ':' not in g)}, "
                 "and UN M49 regions by name, e.g. Western Asia)"
             )
-        out.update(group.members)
+        out.update(group.members_in(*years))
         if group.code not in groups:
             groups.append(group.code)
     return frozenset(out), tuple(groups)
@@ -169,8 +176,10 @@ def make_filters(
             raise InvalidQueryError(f"years: {y} is out of range 1790..2100")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise InvalidQueryError(f"years: the range {year_from}-{year_to} is empty")
-    countries, groups = parse_places(country, sides[0])
-    partner_countries, partner_groups = parse_places(partner_country, sides[1])
+    countries, groups = parse_places(country, sides[0], (year_from, year_to))
+    partner_countries, partner_groups = parse_places(
+        partner_country, sides[1], (year_from, year_to)
+    )
     return Filters(
         year_from,
         year_to,
@@ -224,3 +233,11 @@ def organization_level_only(filters: Filters, query: str) -> None:
         raise InvalidQueryError(
             f"{query} answers at the organization level only; level=family is not supported"
         )
+
+
+def patent_coverage(backend: GraphBackend) -> dict[str, Any]:
+    """The patents' grant dates the data covers, from the manifest: first_grant, last_grant,
+    last_year and partial_last_year (the data stops before the last year's last grants)."""
+    patents = dict(backend.manifest().get("coverage", {}).get("patents") or {})
+    return {k: patents.get(k) for k in ("first_grant", "last_grant", "last_year",
+                                        "partial_last_year")}

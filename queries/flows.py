@@ -20,8 +20,16 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ttkg.graph.backends.contract import CoOwnershipRow, FieldSpec, Filters, GraphBackend
-from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_LIMIT, Values, check_page
-from ttkg.queries.models import AppliedFilters, Evidence, FieldRef, OrgRef, Row, Tabular
+from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_LIMIT, Values, check_page, patent_coverage
+from ttkg.queries.models import (
+    AppliedFilters,
+    Evidence,
+    FieldRef,
+    OrgRef,
+    Row,
+    Tabular,
+    YearCount,
+)
 from ttkg.queries.selections import Selection, resolve_selections
 from ttkg.queries.themes import ThemeTable
 
@@ -60,14 +68,6 @@ def selection_ref(sel: Selection) -> SelectionRef:
         parts=[FieldRef(id=p.node_id, name=p.name, kind=p.kind, value=p.value)
                for p in sel.parts],
     )
-
-
-class YearCount(BaseModel):
-    """Co-owned patents granted in one year."""
-
-    year: int | None = Field(description="grant year; null for patents without a date")
-    patents: int
-    partial: bool = Field(False, description="the data stops before this year's last grants")
 
 
 class CountryPairFlow(BaseModel):
@@ -160,12 +160,6 @@ def year_counts(patents: Iterable[tuple[str, int | None]], coverage: dict[str, A
             for y in sorted(per, key=lambda y: (y is None, y or 0))]
 
 
-def _coverage(backend: GraphBackend) -> dict[str, Any]:
-    patents = dict(backend.manifest().get("coverage", {}).get("patents") or {})
-    return {k: patents.get(k) for k in ("first_grant", "last_grant", "last_year",
-                                        "partial_last_year")}
-
-
 def _notes(backend: GraphBackend, rows: list[CoOwnershipRow], specs: list[FieldSpec],
            filters: Filters, coverage: dict[str, Any]) -> list[str]:
     """What the data holds around an empty or thin answer, in words."""
@@ -217,7 +211,7 @@ def flows(
     seen = {s.id for s in selections}
     selections += [s for s in resolve_selections(backend, theme, themes, themes_only=True)
                    if s.id not in seen]
-    coverage = _coverage(backend)
+    coverage = patent_coverage(backend)
     if selections:
         per_sel = {s.id: backend.co_ownerships(s.parts, filters) for s in selections}
         merged = {(r[0], r[2], r[3]): r for rows in per_sel.values() for r in rows}

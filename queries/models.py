@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AppliedFilters",
+    "BridgeYearCount",
     "BridgesResult",
     "DirectBridge",
     "EntityRef",
@@ -36,6 +37,9 @@ __all__ = [
     "SearchResult",
     "Tabular",
     "WorkEvidence",
+    "YearCount",
+    "partial_year",
+    "year_series",
 ]
 
 Row = dict[str, Any]
@@ -83,6 +87,37 @@ def _evidence_cells(prefix: str, evidence: Evidence | None) -> Row:
     }
 
 
+class YearCount(BaseModel):
+    """Patents granted in one year."""
+
+    year: int | None = Field(description="grant year; null for patents without a date")
+    patents: int
+    partial: bool = Field(False, description="the data stops before this year's last grants")
+
+
+class BridgeYearCount(BaseModel):
+    """A direct bridge's patents in field A and in field B granted in one year."""
+
+    year: int | None = Field(description="grant year; null for patents without a date")
+    count_a: int
+    count_b: int
+    partial: bool = Field(False, description="the data stops before this year's last grants")
+
+
+def partial_year(coverage: dict[str, Any]) -> int | None:
+    """The last year of the data when it is partial (`coverage` as `patent_coverage` gives)."""
+    last = coverage.get("last_year") if coverage.get("partial_last_year") else None
+    return None if last is None else int(last)
+
+
+def year_series(counts: dict[int | None, int], coverage: dict[str, Any]) -> list[YearCount]:
+    """Counts per year as a series, oldest first (no year last), the partial last year
+    marked."""
+    last = partial_year(coverage)
+    return [YearCount(year=y, patents=counts[y], partial=y is not None and y == last)
+            for y in sorted(counts, key=lambda y: (y is None, y or 0)) if counts[y]]
+
+
 class GroupRef(BaseModel):
     """A country group a filter named, with the countries it stands for and their source."""
 
@@ -91,12 +126,31 @@ class GroupRef(BaseModel):
     members: list[str] = Field(description="ISO alpha-2 codes the group was expanded into")
     source: str
     as_of: str = Field(description="when the membership list was checked")
+    membership: str = Field(
+        "current members",
+        description="which membership `members` is: the current members, or with years "
+        "asked and dates known, the members at some time in those years",
+    )
 
     @classmethod
-    def of(cls, code: str) -> GroupRef:
+    def of(cls, code: str, years: tuple[int | None, int | None] = (None, None)) -> GroupRef:
         g = country_groups()[code]
-        return cls(code=g.code, name=g.name, members=list(g.members), source=g.source,
-                   as_of=g.as_of)
+        asked = years != (None, None)
+        span = f"{years[0] or ''}-{years[1] or ''}" if years[0] != years[1] else str(years[0])
+        if asked and g.dated:
+            members = g.members_in(*years)
+            gone = sorted(set(g.members) - set(members))
+            back = sorted(set(members) - set(g.members))
+            membership = f"members at some time in {span} (membership dates applied"
+            membership += f"; not yet members: {', '.join(gone)}" if gone else ""
+            membership += f"; former members then: {', '.join(back)}" if back else ""
+            membership += f"; dates: {g.dates_source})"
+        else:
+            members = g.members
+            membership = (f"current members (as of {g.as_of}; no membership dates known, "
+                          f"applied to {span} as they are)") if asked else "current members"
+        return cls(code=g.code, name=g.name, members=list(members), source=g.source,
+                   as_of=g.as_of, membership=membership)
 
 
 class AppliedFilters(BaseModel):
@@ -130,8 +184,9 @@ class AppliedFilters(BaseModel):
             partner_countries=sorted(filters.partner_countries),
             partner_kinds=sorted(filters.partner_kinds),
             level=filters.level,
-            country_groups=[GroupRef.of(g) for g in filters.country_groups],
-            partner_country_groups=[GroupRef.of(g) for g in filters.partner_country_groups],
+            country_groups=[GroupRef.of(g, years) for g in filters.country_groups],
+            partner_country_groups=[GroupRef.of(g, years)
+                                    for g in filters.partner_country_groups],
         )
 
     def describe(self) -> str:
@@ -287,6 +342,9 @@ class DirectBridge(BaseModel):
     count_a: int
     count_b: int
     evidence: dict[Literal["a", "b"], Evidence]
+    by_year: list[BridgeYearCount] = Field(
+        default_factory=list, description="with by_year: count_a and count_b per grant year"
+    )
 
 
 class Partnership(BaseModel):
@@ -314,6 +372,9 @@ class Partnership(BaseModel):
     )
     evidence: Evidence = Field(
         description="co-owned patents and co-authored works counted in `count`, newest first"
+    )
+    by_year: list[YearCount] = Field(
+        default_factory=list, description="with by_year: `count`'s patents per grant year"
     )
 
 
@@ -507,6 +568,10 @@ class FieldProfile(Tabular):
     countries: list[RankedCount]
     cooccurring_fields: list[RankedCount]
     cooccurring_research_fields: list[RankedCount] = Field(default_factory=list)
+    by_year: list[YearCount] = Field(
+        default_factory=list,
+        description="with by_year: the field's patents per grant year (technology fields)",
+    )
 
     def rows(self) -> list[Row]:
         sections = (

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import heapq
 
+from ttkg.core.errors import InvalidQueryError
 from ttkg.core.model import country_id
 from ttkg.graph.backends.contract import Filters, GraphBackend
 from ttkg.queries.bridges import field_ref
-from ttkg.queries.common import check_page, only_filters
-from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount
+from ttkg.queries.common import check_page, only_filters, patent_coverage
+from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount, year_series
 from ttkg.queries.research import (
     ResearchSpec,
     field_ref_of,
@@ -26,15 +27,25 @@ def _top(counts: dict[str, int], limit: int) -> list[tuple[str, int]]:
 
 
 def field_profile(
-    backend: GraphBackend, field: str, filters: Filters = Filters(), *, limit: int = 10
+    backend: GraphBackend,
+    field: str,
+    filters: Filters = Filters(),
+    *,
+    limit: int = 10,
+    by_year: bool = False,
 ) -> FieldProfile:
     """Top organisations and countries of a field (by distinct patents) and the WIPO fields
-    its patents are also in (the field itself excluded). A research field: by distinct
-    works, as `FieldProfile` says."""
+    its patents are also in (the field itself excluded); with `by_year`, the field's patents
+    per grant year (the data's partial last year marked). A research field: by distinct
+    works, as `FieldProfile` says (no `by_year`)."""
     check_page(limit, 0, 0)
     only_filters(filters, "profile", "country", "kind")
     found = resolve_any_field(backend, field)
     if isinstance(found, ResearchSpec):
+        if by_year:
+            raise InvalidQueryError(
+                "by_year is answered for a technology field (patents), not a research field"
+            )
         return research_profile(backend, found, filters, limit=limit)
     spec = found
     orgs = _top(backend.field_org_counts(spec, filters), limit)
@@ -53,6 +64,8 @@ def field_profile(
             RankedCount(entity=EntityRef.of(nodes[country_id(c)]), count=n) for c, n in countries
         ],
         cooccurring_fields=[RankedCount(entity=EntityRef.of(nodes[f]), count=n) for f, n in fields],
+        by_year=year_series(backend.selection_years(spec, filters), patent_coverage(backend))
+        if by_year else [],
     )
 
 

@@ -137,12 +137,14 @@ class KnowledgeGraph:
         limit: int = 10,
         offset: int = 0,
         evidence: int = DEFAULT_EVIDENCE,
+        by_year: bool = False,
     ) -> BridgesResult:
         """Organisations and partnerships connecting two fields, with evidence
         (`level="family"`: families instead of organisations). A field is a technology field
         (WIPO field or sector, CPC symbol) or an OpenAlex research field (domain, field,
         subfield or topic, by name or id such as `openalex:field:25`), whose works count (by
-        publication year) and whose partnerships are co-authorships."""
+        publication year) and whose partnerships are co-authorships. `by_year=True`:
+        each bridge's and partnership's counted patents per grant year (technology fields)."""
         return bridges(
             self.backend,
             field_a,
@@ -152,6 +154,7 @@ class KnowledgeGraph:
             limit=limit,
             offset=offset,
             evidence=evidence,
+            by_year=by_year,
         )
 
     def paths(
@@ -216,11 +219,13 @@ class KnowledgeGraph:
         kind: Values = None,
         level: str = "organization",
         limit: int = 10,
+        by_year: bool = False,
     ) -> FieldProfile:
         """Top organisations (or families, `level="family"`) and countries of a field, and the
-        fields it co-occurs with."""
+        fields it co-occurs with; `by_year=True`: its patents per grant year."""
         return field_profile(
-            self.backend, field, make_filters(years, country, kind, level=level), limit=limit
+            self.backend, field, make_filters(years, country, kind, level=level), limit=limit,
+            by_year=by_year,
         )
 
     def flows(

@@ -64,6 +64,7 @@ async def get_bridges(
     limit: Limit = 10,
     offset: Offset = 0,
     evidence: EvidenceCap = DEFAULT_EVIDENCE,
+    by_year: Annotated[bool, Query(description="counted patents per grant year")] = False,
 ) -> BridgesResult | Response:
     def answer() -> BridgesResult | Response:
         result = bridges(
@@ -75,6 +76,7 @@ async def get_bridges(
             limit=limit,
             offset=offset,
             evidence=evidence,
+            by_year=by_year,
         )
         return file_response(request, backend, result, "bridges") or result
 
@@ -160,6 +162,9 @@ async def get_profile(
     filters: OrgFiltersDep,
     field: Annotated[str, Path(min_length=1, max_length=300)],
     limit: Limit = 10,
+    by_year: Annotated[bool, Query(description="counted patents per grant year")] = False,
 ) -> FieldProfile | Response:
-    result = await run_in_threadpool(field_profile, backend, field, filters, limit=limit)
+    result = await run_in_threadpool(
+        field_profile, backend, field, filters, limit=limit, by_year=by_year
+    )
     return file_response(request, None, result, "profile") or result

@@ -362,6 +362,11 @@ class GraphBackend(ABC):
         only patents held by at least one passing organisation)."""
 
     @abstractmethod
+    def selection_years(self, spec: FieldSpec, filters: Filters) -> dict[int | None, int]:
+        """Grant year (None for patents without one) -> distinct patents of the selection as
+        `selection_size` counts them; the values sum to `selection_size(spec, filters)`."""
+
+    @abstractmethod
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         """Country code -> distinct patents in the selection held by at least one organisation
         located there (organisations without a country are not counted). The filters' org part

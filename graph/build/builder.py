@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from ttkg.core.errors import InputError
+from ttkg.core.groups import country_groups
 from ttkg.core.model import (
     EdgeType,
     NodeLabel,
@@ -170,6 +171,7 @@ def build_graph(
     assert sources.ror and sources.cpc and sources.wipo
 
     _add_countries(st)
+    _add_country_groups(st)
     matcher = _add_wipo(st, sources.wipo)
     with progress.task("CPC scheme") as adv:
         cpc_symbols = _add_cpc_scheme(
@@ -287,6 +289,9 @@ def _manifest_sources(sources: SourcePaths, pv_files: list[Path]) -> dict[str, A
             entry["release"] = ", ".join(release_from_name(p) for p in files[key][:1])
         elif key == "iso3166":
             entry["release"] = "pycountry " + importlib.metadata.version("pycountry")
+        elif key == "country_groups":
+            entry["release"] = ("ttkg country_groups.toml, country_converter "
+                                + importlib.metadata.version("country_converter"))
         else:
             entry["release"] = "this build"
         out[key] = entry
@@ -315,6 +320,22 @@ def _add_countries(st: _State) -> None:
         t.add(
             id=country_id(c.alpha2), code=c.alpha2, alpha3=c.alpha3, name=c.name, source="iso3166"
         )
+
+
+def _add_country_groups(st: _State) -> None:
+    """Every country group (`ttkg.core.groups`) as a node, and its members, current and
+    former, as IN_GROUP edges with the dates known."""
+    t = st.node_table(NodeLabel.COUNTRY_GROUP)
+    member = st.edge_table(EdgeType.IN_GROUP)
+    known = set(st.node_table(NodeLabel.COUNTRY).columns["code"])
+    for g in country_groups().values():
+        t.add(id=g.node_id, code=g.code, name=g.name, kind=g.kind, reference=g.source,
+              as_of=g.as_of, note=g.note or None, source="country_groups")
+        since, until = dict(g.since), dict(g.until)
+        for code in sorted({*g.members, *until}):
+            if code in known:
+                member.add(src=country_id(code), dst=g.node_id, since=since.get(code),
+                           until=until.get(code), source="country_groups")
 
 
 def _add_wipo(st: _State, path: Path) -> WipoMatcher:

@@ -57,6 +57,7 @@ class IriMinter:
             "wipo": self._wipo,
             "openalex": lambda rest: NS.RESEARCH_FIELD + segment(rest),
             "work": lambda rest: "https://openalex.org/" + segment(rest),
+            "group": lambda rest: NS.COUNTRY_GROUP + segment(rest),
         }
         #: The IRI of a node id; memoised for the most recent ids (edge tables repeat them).
         self.node: Callable[[str], str] = lru_cache(maxsize=1 << 16)(self._mint)

@@ -214,6 +214,18 @@ class Mapper:
         _opt(pairs, P.ALPHA3, row.get("alpha3"))
         return self.iri.node(nid), pairs
 
+    def _country_group(self, row: Mapping[str, Any]) -> Block:
+        nid: str = row["id"]
+        pairs: list[Pair] = [(P.TYPE, C.COUNTRY_GROUP), (P.TYPE, C.COLLECTION),
+                             (P.IDENTIFIER, nid), (P.NOTATION, row.get("code") or
+                                                    nid.partition(":")[2])]
+        _opt(pairs, P.NAME, row.get("name"))
+        _opt(pairs, P.GROUP_KIND, row.get("kind"))
+        _opt(pairs, P.CITATION, row.get("reference"))
+        _opt(pairs, P.AS_OF, row.get("as_of"))
+        _opt(pairs, P.SCOPE_NOTE, row.get("note"))
+        return self.iri.node(nid), pairs
+
     def _cpc_class(self, row: Mapping[str, Any]) -> Block:
         nid: str = row["id"]
         level = row.get("level")
@@ -317,6 +329,23 @@ class Mapper:
             blocks.append((q, pairs + self._src_iri(row)))
         return blocks
 
+    def _in_group(self, row: Mapping[str, Any]) -> list[Block]:
+        """A current member is a skos:member of its group; a membership with a known date
+        (and every former one) is also a ttkg:GroupMembership with its dates."""
+        country, group = row["src"], row["dst"]
+        c, g = self.iri.node(country), self.iri.node(group)
+        since, until = row.get("since"), row.get("until")
+        blocks: list[Block] = [] if until else [(g, [(P.MEMBER, c)])]
+        if since or until:
+            q = (NS.GROUP_MEMBERSHIP + segment(group.partition(":")[2]) + "/"
+                 + segment(country.partition(":")[2]))
+            pairs: list[Pair] = [(P.TYPE, C.GROUP_MEMBERSHIP), (P.COUNTRY_GROUP, g),
+                                 (P.COUNTRY, c)]
+            _opt(pairs, P.MEMBER_SINCE, since)
+            _opt(pairs, P.MEMBER_UNTIL, until)
+            blocks.append((q, pairs + self._src_iri(row)))
+        return blocks
+
     def _part_of(self, row: Mapping[str, Any]) -> list[Block]:
         d = self.iri.node(row["dst"])
         return [(self.iri.node(row["src"]), [(P.SUB_ORGANIZATION_OF, d),
@@ -379,6 +408,7 @@ _NODE_METHODS: Final = {
     NodeLabel.TECHNOLOGY_FIELD: Mapper._technology_field,
     NodeLabel.RESEARCH_FIELD: Mapper._research_field,
     NodeLabel.WORK: Mapper._work,
+    NodeLabel.COUNTRY_GROUP: Mapper._country_group,
 }
 
 _EDGE_METHODS: Final = {
@@ -392,4 +422,5 @@ _EDGE_METHODS: Final = {
     EdgeType.MEMBER_OF: Mapper._member_of,
     EdgeType.HAS_TOPIC: Mapper._has_topic,
     EdgeType.AUTHORED_BY: Mapper._authored_by,
+    EdgeType.IN_GROUP: Mapper._in_group,
 }

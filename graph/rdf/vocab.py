@@ -64,6 +64,8 @@ class NS:
     ACTIVITY: Final = ID + "activity/"
     CO_OWNERSHIP: Final = ID + "co-ownership/"
     COUNTRY_INFERENCE: Final = ID + "country-inference/"
+    COUNTRY_GROUP: Final = ID + "country-group/"
+    GROUP_MEMBERSHIP: Final = ID + "group-membership/"
     DELEGATION: Final = ID + "delegation/"
     DATASET: Final = ID + "dataset/"
     NODE: Final = ID + "node/"  # fallback for an id with an unknown prefix
@@ -126,11 +128,14 @@ class C:
     TECHNOLOGY_SECTOR: Final = TTKG + "TechnologySector"
     RESEARCH_FIELD: Final = TTKG + "ResearchField"
     COUNTRY: Final = SCHEMA + "Country"
+    COUNTRY_GROUP: Final = TTKG + "CountryGroup"
+    COLLECTION: Final = SKOS + "Collection"
     # qualified relations
     ASSIGNMENT: Final = TTKG + "Assignment"
     FIELD_ACTIVITY: Final = TTKG + "FieldActivity"
     CO_OWNERSHIP: Final = TTKG + "CoOwnership"
     COUNTRY_INFERENCE: Final = TTKG + "CountryInference"
+    GROUP_MEMBERSHIP: Final = TTKG + "GroupMembership"
     DELEGATION: Final = PROV + "Delegation"
     # provenance
     VOID_DATASET: Final = VOID + "Dataset"
@@ -260,6 +265,14 @@ class P:
     NUMBER: Final = _typed("number", TTKG + "number", "integer")
     ALPHA2: Final = _str("iso3166Alpha2", TTKG + "iso3166Alpha2")
     ALPHA3: Final = _str("iso3166Alpha3", TTKG + "iso3166Alpha3")
+    # country groups
+    MEMBER: Final = _iri("member", SKOS + "member")
+    SCOPE_NOTE: Final = Prop("scopeNote", SKOS + "scopeNote", "literal", None, "en")
+    GROUP_KIND: Final = _str("groupKind", TTKG + "groupKind")
+    AS_OF: Final = _str("membershipAsOf", TTKG + "membershipAsOf")
+    COUNTRY_GROUP: Final = _iri("countryGroup", TTKG + "countryGroup")
+    MEMBER_SINCE: Final = _str("memberSince", TTKG + "memberSince")
+    MEMBER_UNTIL: Final = _str("memberUntil", TTKG + "memberUntil")
 
 
 ALL_PROPS: Final[tuple[Prop, ...]] = tuple(v for v in vars(P).values() if isinstance(v, Prop))

@@ -3,15 +3,21 @@ country is accepted (each side of a pair), echoed in the answers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pycountry
 import pytest
 
+from tests.queries.oracle import Oracle
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.groups import country_group, country_groups
+from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.queries.bridges import bridges
 from ttkg.queries.common import make_filters, parse_places
 from ttkg.queries.models import AppliedFilters
+from ttkg.queries.profile import field_profile
 
 
 def test_oic_has_57_members_and_india_is_not_one() -> None:
@@ -117,3 +123,70 @@ def test_a_group_filters_like_its_countries(backend: GraphBackend) -> None:
     assert [g.code for g in by_group.filters.country_groups] == ["M49:142"]
     assert all(d.organization.country in country_groups()["M49:142"].members
                for d in by_group.direct)
+
+
+# -- membership dates, applied when years are asked ----------------------------------------
+
+
+def test_brics_in_2024_is_its_nine_members_of_that_year() -> None:
+    """Egypt, Ethiopia, Iran and the UAE joined on 2024-01-01, Indonesia on 2025-01-06."""
+    f = make_filters("2024-2024", country="BRICS")
+    assert f.countries == {"BR", "RU", "IN", "CN", "ZA", "EG", "ET", "IR", "AE"}
+    assert make_filters("2015-2020", country="BRICS").countries == {"BR", "RU", "IN", "CN", "ZA"}
+    assert make_filters(country="BRICS").countries == set(country_group("BRICS").members)
+    echo = AppliedFilters.of(f).country_groups[0]
+    assert echo.members == sorted(f.countries)
+    assert "membership dates applied" in echo.membership
+    assert "not yet members: ID" in echo.membership
+
+
+def test_eu27_includes_the_uk_before_it_left_and_croatia_after_it_joined() -> None:
+    assert "GB" in make_filters("2010-2015", country="EU27").countries
+    assert "GB" in make_filters("2020-", country="EU").countries  # a member until 2020-01-31
+    assert "GB" not in make_filters("2021-2022", country="EU27").countries
+    assert "HR" not in make_filters("2000-2012", partner_country="EU27").partner_countries
+    assert len(make_filters("1990-1994", country="EU27").countries) == 12
+    echo = AppliedFilters.of(make_filters("2010-2015", partner_country="EU27"))
+    assert "former members then: GB" in echo.partner_country_groups[0].membership
+
+
+def test_groups_without_dates_say_current_membership_was_used() -> None:
+    echo = AppliedFilters.of(make_filters("2010-2015", country="OIC"))
+    assert echo.country_groups[0].membership.startswith("current members (as of 2025-06")
+    assert "no membership dates known" in echo.country_groups[0].membership
+    assert AppliedFilters.of(make_filters(country="EU27")).country_groups[0].membership == (
+        "current members")
+
+
+def test_dated_membership_reaches_the_counts(backend: GraphBackend, sample_graph: Path) -> None:
+    """Patents of a field held by an organisation of the EU in 2005-2015 count British
+    organisations (the UK was a member then); recomputed from the artifact's tables."""
+    oracle = Oracle(sample_graph)
+    eu_then = set(country_group("EU27").members) | {"GB"}
+    counted = {"current": set(), "then": set()}
+    field = "wipo:field:16"
+    for p in oracle.in_years(oracle.field_patents[field], 2005, 2015):
+        countries = {oracle.orgs[o]["country"] for o in oracle.patent_orgs[p]}
+        counted["then"] |= {p} if countries & eu_then else set()
+        counted["current"] |= {p} if countries & set(country_group("EU27").members) else set()
+    assert len(counted["then"]) > len(counted["current"])  # British holders make a difference
+    r = field_profile(backend, "16", make_filters("2005-2015", country="EU27"))
+    assert r.patents == len(counted["then"])
+    assert "GB" in {c.entity.id.removeprefix("country:") for c in r.countries}
+
+
+def test_groups_are_nodes_of_the_graph(sample_graph: Path, backend: GraphBackend) -> None:
+    """Every group is a CountryGroup node; its members, current and former, IN_GROUP edges
+    with their dates (read back from the artifact's tables and through the backend)."""
+    art = Artifact.open(sample_graph)
+    groups = {r["id"]: r for r in art.nodes(NodeLabel.COUNTRY_GROUP).to_pylist()}
+    assert set(groups) == {g.node_id for g in country_groups().values()}
+    assert groups["group:OIC"]["name"] == "Organisation of Islamic Cooperation"
+    edges = art.edges(EdgeType.IN_GROUP).to_pylist()
+    brics = {e["src"]: e["since"] for e in edges if e["dst"] == "group:BRICS"}
+    assert len(brics) == 10 and brics["country:ID"] == "2025-01-06"
+    uk = [e for e in edges if e["src"] == "country:GB" and e["dst"] == "group:EU27"]
+    assert [(e["since"], e["until"]) for e in uk] == [("1973-01-01", "2020-01-31")]
+    assert len([e for e in edges if e["dst"] == "group:EU27"]) == 28
+    node = backend.get_nodes(["group:EU27"])["group:EU27"]
+    assert node.label is NodeLabel.COUNTRY_GROUP and node.props["code"] == "EU27"

@@ -252,6 +252,9 @@ def query_bridges(
     limit: LimitOpt = 10,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
+    by_year: Annotated[bool, typer.Option(
+        "--by-year", help="Each bridge's and partnership's counted patents per grant year")
+    ] = False,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Which organisations and partnerships connect two fields (technology or research:
@@ -270,6 +273,7 @@ def query_bridges(
             limit=limit,
             offset=offset,
             evidence=evidence,
+            by_year=by_year,
         )
 
     emit(run_on_backend(settings, run), fmt, render_bridges)
@@ -370,6 +374,9 @@ def query_profile(
     kind: KindOpt = None,
     level: LevelOpt = "organization",
     limit: LimitOpt = 10,
+    by_year: Annotated[
+        bool, typer.Option("--by-year", help="The field's patents per grant year")
+    ] = False,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Top organisations and countries in a field, and the fields it co-occurs with."""
@@ -378,7 +385,8 @@ def query_profile(
 
     def run(be: GraphBackend) -> BaseModel:
         return field_profile(
-            be, field, make_filters(years, country, kind, level=level), limit=limit
+            be, field, make_filters(years, country, kind, level=level), limit=limit,
+            by_year=by_year,
         )
 
     emit(run_on_backend(settings, run), fmt, render_profile)

@@ -16,6 +16,7 @@ from ttkg.queries.models import (
     PartnersResult,
     PathsResult,
     SearchResult,
+    YearCount,
 )
 
 __all__ = [
@@ -150,8 +151,25 @@ def render_bridges(r: BridgesResult, console: Console) -> None:
             _evidence(q.evidence),
         )
     console.print(p)
+    for i, d in enumerate(r.direct, r.offset + 1):
+        if d.by_year:
+            console.print(f"direct {i} by year (A/B): " + ", ".join(
+                f"{y.year}{'*' if y.partial else ''}: {y.count_a}/{y.count_b}"
+                for y in d.by_year), highlight=False)
+    for i, q in enumerate(r.partnerships, r.offset + 1):
+        if q.by_year:
+            console.print(f"partnership {i} by year: {_year_series(q.by_year)}",
+                          highlight=False)
+    if any(y.partial for d in r.direct for y in d.by_year) or any(
+            y.partial for q in r.partnerships for y in q.by_year):
+        console.print("[dim]* partial year: the data stops before its last grants[/dim]")
     _legend(console, [d.organization for d in r.direct]
             + [o for q in r.partnerships for o in q.organizations])
+
+
+def _year_series(series: list[YearCount]) -> str:
+    """`2019: 3, 2022*: 1` (* a partial year)."""
+    return ", ".join(f"{y.year}{'*' if y.partial else ''}: {y.patents}" for y in series)
 
 
 def render_paths(r: PathsResult, console: Console) -> None:
@@ -241,6 +259,10 @@ def render_profile(r: FieldProfile, console: Console) -> None:
         for row in rows:
             t.add_row(row.entity.name, f"{row.count:,}")
         console.print(t)
+    if r.by_year:
+        console.print(f"{unit} by year: {_year_series(r.by_year)}", highlight=False)
+        if any(y.partial for y in r.by_year):
+            console.print("[dim]* partial year: the data stops before its last grants[/dim]")
 
 
 def render_search(r: SearchResult, console: Console) -> None:

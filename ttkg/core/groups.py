@@ -21,6 +21,7 @@ spaces, hyphens and underscores: `oic`, `EU-27`, `Arab League`, `Western Asia`.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import functools
 import importlib.resources
@@ -42,9 +43,10 @@ _CC_SOURCE: Final = (
 
 @dataclass(frozen=True, slots=True)
 class CountryGroup:
-    """A named set of countries. `members` are ISO 3166-1 alpha-2 codes, sorted; `since`
-    gives (member, date or year of accession) where known; `as_of` is when the list was
-    checked (membership changes)."""
+    """A named set of countries. `members` are ISO 3166-1 alpha-2 codes, sorted (the current
+    members); `since` gives (member, date or year of accession) where known; `until` gives
+    (former member, date it left), a former member being in `since` and `until` but not in
+    `members`; `as_of` is when the list was checked (membership changes)."""
 
     code: str
     name: str
@@ -55,6 +57,40 @@ class CountryGroup:
     note: str = ""
     aliases: tuple[str, ...] = ()
     since: tuple[tuple[str, str], ...] = ()
+    until: tuple[tuple[str, str], ...] = ()
+    dates_source: str = ""
+
+    @property
+    def dated(self) -> bool:
+        """Whether membership dates are known (accessions or departures)."""
+        return bool(self.since or self.until)
+
+    def members_in(self, year_from: int | None, year_to: int | None) -> tuple[str, ...]:
+        """The countries that were members at some time in the years [year_from, year_to]
+        (either end open), where dates are known: a member whose accession year is after
+        year_to, or a former member that left before year_from, is left out; a former member
+        that was in the group during those years is in. A member without a known date counts
+        as a member throughout. Both ends open: the current members.
+
+        >>> brics = country_group("BRICS")
+        >>> len(brics.members_in(None, 2023)), len(brics.members_in(2024, 2024))
+        (5, 9)
+        >>> "GB" in country_group("EU27").members_in(2010, 2015)
+        True
+        """
+        if year_from is None and year_to is None:
+            return self.members
+        since = {c: int(d[:4]) for c, d in self.since}
+        until = {c: int(d[:4]) for c, d in self.until}
+        out = []
+        for code in sorted({*self.members, *until}):
+            joined, left = since.get(code), until.get(code)
+            if year_to is not None and joined is not None and joined > year_to:
+                continue
+            if year_from is not None and left is not None and left < year_from:
+                continue
+            out.append(code)
+        return tuple(out)
 
     @property
     def node_id(self) -> str:
@@ -108,7 +144,7 @@ def _from_package(version: str, rows: list[dict[str, str]]) -> list[CountryGroup
         CountryGroup("OECD", "Organisation for Economic Co-operation and Development",
                      "organisation", members("OECD"), source, as_of,
                      "Year of accession per member.", ("Organization for Economic "
-                     "Co-operation and Development",), oecd_since),
+                     "Co-operation and Development",), oecd_since, dates_source=source),
         CountryGroup("G7", "Group of Seven", "organisation", members("G7"), source, as_of,
                      "The European Union takes part as a non-enumerated member.",
                      ("Group of 7",)),
@@ -119,14 +155,30 @@ def _from_file(data: dict[str, Any]) -> list[CountryGroup]:
     out = []
     for code, g in data["groups"].items():
         since = tuple(sorted((_alpha2(k), str(v)) for k, v in g.get("since", {}).items()))
+        until = tuple(sorted((_alpha2(k), str(v)) for k, v in g.get("until", {}).items()))
         out.append(
             CountryGroup(
                 code, g["name"], "organisation",
                 tuple(sorted({_alpha2(c) for c in g["members"]})), g["source"], g["as_of"],
-                g.get("note", ""), tuple(g.get("aliases", ())), since,
+                g.get("note", ""), tuple(g.get("aliases", ())), since, until,
+                g["source"] if since or until else "",
             )
         )
     return out
+
+
+def _with_dates(group: CountryGroup, dates: dict[str, Any]) -> CountryGroup:
+    """A group from country_converter with the accession and leaving dates of the data file
+    (its `[dates.CODE]` table): each current member must have one, each former member both."""
+    since = {_alpha2(k): str(v) for k, v in dates.get("since", {}).items()}
+    until = {_alpha2(k): str(v) for k, v in dates.get("until", {}).items()}
+    if set(group.members) - set(since) or set(until) & set(group.members) or set(until) - set(
+        since
+    ):
+        raise ValueError(f"country group data: dates of {group.code} do not match its members")
+    return dataclasses.replace(group, since=tuple(sorted(since.items())),
+                               until=tuple(sorted(until.items())),
+                               dates_source=dates["source"])
 
 
 def _m49(data: dict[str, Any], version: str, rows: list[dict[str, str]]) -> list[CountryGroup]:
@@ -155,7 +207,9 @@ def country_groups() -> dict[str, CountryGroup]:
     text = importlib.resources.files("ttkg.core").joinpath("data/country_groups.toml")
     data = tomllib.loads(text.read_text("utf-8"))
     version, rows = _cc_rows()
-    groups = _from_package(version, rows) + _from_file(data)
+    dates = data.get("dates", {})
+    groups = [_with_dates(g, dates[g.code]) if g.code in dates else g
+              for g in _from_package(version, rows)] + _from_file(data)
     groups.sort(key=lambda g: g.code)
     groups += _m49(data, version, rows)
     return {g.code: g for g in groups}

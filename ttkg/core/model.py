@@ -44,6 +44,7 @@ class NodeLabel(StrEnum):
     TECHNOLOGY_FIELD = "TechnologyField"
     RESEARCH_FIELD = "ResearchField"
     WORK = "Work"  # a scholarly work (OpenAlex)
+    COUNTRY_GROUP = "CountryGroup"  # OIC, EU27, BRICS, a UN M49 region... (ttkg.core.groups)
 
 
 class EdgeType(StrEnum):
@@ -59,6 +60,7 @@ class EdgeType(StrEnum):
     MEMBER_OF = "MEMBER_OF"  # Organization -> Organization: the head of its family (score, reason)
     HAS_TOPIC = "HAS_TOPIC"  # Work -> ResearchField (an OpenAlex topic; score, primary flag)
     AUTHORED_BY = "AUTHORED_BY"  # Work -> Organization (an author's affiliation)
+    IN_GROUP = "IN_GROUP"  # Country -> CountryGroup: membership (since, until where known)
 
 
 class OrgKind(StrEnum):
@@ -89,6 +91,7 @@ SCHEMA: Final[frozenset[tuple[NodeLabel, EdgeType, NodeLabel]]] = frozenset(
         (NodeLabel.ORGANIZATION, EdgeType.MEMBER_OF, NodeLabel.ORGANIZATION),
         (NodeLabel.WORK, EdgeType.HAS_TOPIC, NodeLabel.RESEARCH_FIELD),
         (NodeLabel.WORK, EdgeType.AUTHORED_BY, NodeLabel.ORGANIZATION),
+        (NodeLabel.COUNTRY, EdgeType.IN_GROUP, NodeLabel.COUNTRY_GROUP),
     }
 )
 
@@ -161,6 +164,14 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
         ("year", "int"),  # publication year
         ("type", "string"),  # OpenAlex work type: article, book-chapter, review, ...
     ),
+    NodeLabel.COUNTRY_GROUP: (
+        ("code", "string"),  # OIC, EU27, BRICS, M49:145
+        ("name", "string"),
+        ("kind", "string"),  # organisation | M49 region | M49 sub-region | ...
+        ("reference", "string"),  # where the membership list comes from
+        ("as_of", "string"),  # when the list was checked
+        ("note", "string"),
+    ),
     EdgeType.ASSIGNED_TO: (
         ("sequence", "int"),
         ("raw_name", "string"),
@@ -196,6 +207,10 @@ PROPERTIES: Final[dict[NodeLabel | EdgeType, tuple[tuple[str, PropType], ...]]] 
         ("score", "float"),  # for basis=identity: the link's score
         ("reason", "string"),  # for basis=identity: why
     ),
+    EdgeType.IN_GROUP: (
+        ("since", "string"),  # date or year of accession, where known
+        ("until", "string"),  # date a former member left (null: a member today)
+    ),
 }
 
 
@@ -223,6 +238,7 @@ _PREFIX_TO_LABEL: Final[dict[str, NodeLabel]] = {
     "wipo": NodeLabel.TECHNOLOGY_FIELD,
     "openalex": NodeLabel.RESEARCH_FIELD,
     "work": NodeLabel.WORK,
+    "group": NodeLabel.COUNTRY_GROUP,
 }
 
 

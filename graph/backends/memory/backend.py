@@ -612,6 +612,12 @@ class MemoryBackend(GraphBackend):
     def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
         return int(self._held_selection(spec, filters).sum())
 
+    def selection_years(self, spec: FieldSpec, filters: Filters) -> dict[int | None, int]:
+        years = self.index.patents.year[self._held_selection(spec, filters)]
+        found, counts = np.unique(years, return_counts=True)
+        return {(int(y) if y >= 0 else None): int(n)
+                for y, n in zip(found.tolist(), counts.tolist(), strict=True)}
+
     def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         sel = self._held_selection(spec, filters)
         counts = self.index.incidence.fp @ sel.astype(np.int32)

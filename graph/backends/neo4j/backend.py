@@ -273,6 +273,11 @@ class Neo4jBackend(GraphBackend):
         rows = self._rows(cypher.selection_size(spec, filters))
         return int(rows[0]["n"]) if rows else 0
 
+    def selection_years(self, spec: FieldSpec, filters: Filters) -> dict[int | None, int]:
+        rows = self._rows(cypher.selection_years(spec, filters))
+        return {(int(r["year"]) if r["year"] is not None else None): int(r["n"])
+                for r in rows if r["n"]}
+
     def co_ownerships(self, specs: Sequence[FieldSpec], filters: Filters) -> list[CoOwnershipRow]:
         queries = [cypher.co_ownerships(spec, filters) for spec in specs] or [
             cypher.co_ownerships(None, filters)

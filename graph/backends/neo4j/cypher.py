@@ -758,6 +758,17 @@ def selection_size(spec: FieldSpec, filters: Filters) -> Query:
     return f"MATCH {head}{w.clause()} RETURN count(DISTINCT p) AS n", w.params
 
 
+def selection_years(spec: FieldSpec, filters: Filters) -> Query:
+    """Patents of the selection per grant year, counted as `selection_size` counts them.
+    Rows: year (null for a patent without one), n."""
+    w = _Where()
+    head = _selection_from(w, spec)
+    _years(w, filters)
+    _held(w, filters)
+    return (f"MATCH {head}{w.clause()} RETURN p.year AS year, count(DISTINCT p) AS n",
+            w.params)
+
+
 def field_cooccurrence(spec: FieldSpec, filters: Filters) -> Query:
     """Patents of the selection per WIPO field they are in (own field included), counted as
     `selection_size` counts them. Rows: id, n."""
