@@ -8,10 +8,13 @@ as the sample test checks them) and against the reference written over `research
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from ttkg.core.model import EdgeType
+from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends import research as reference
 from ttkg.graph.backends.contract import FieldSpec
 from ttkg.graph.backends.memory.backend import MemoryBackend
@@ -21,7 +24,7 @@ from ttkg.queries.bridges import bridges
 from ttkg.queries.common import make_filters
 from ttkg.queries.research import ResearchSpec, resolve_any_field
 
-from .test_research import ENGINEERING, MATERIALS, RawWorks
+from .test_research import ENGINEERING, MATERIALS, SEMICONDUCTORS, RawWorks
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "openalex"
 WORKS = SHARED / "works" / "openalex-works-sample.jsonl.gz"
@@ -104,3 +107,23 @@ def test_full_works_equal_the_reference(
         assert backend.research_profile_counts(r, filters, 50) == (
             reference.research_profile_counts(backend, r, filters, 50)
         )
+
+
+def test_science_technology_direct_bridges_on_the_full_works(
+    backend: MemoryBackend, graph: Path
+) -> None:
+    """Materials Science x Semiconductors: organisations publishing in the field (raw JSONL)
+    and patenting in the WIPO field (the build's raw ASSIGNED_TO and IN_FIELD rows)."""
+    art = Artifact.open(graph)
+    in_t = {e["src"] for e in art.edges(EdgeType.IN_FIELD).to_pylist()
+            if e["dst"] == SEMICONDUCTORS}
+    tech: dict[str, int] = defaultdict(int)
+    for e in art.edges(EdgeType.ASSIGNED_TO).to_pylist():
+        if e["src"] in in_t:
+            tech[e["dst"]] += 1
+    raw = RawWorks.read(graph, WORKS)
+    research = raw.by_org(raw.in_field(MATERIALS))
+    want = {o: (len(ws), tech[o]) for o, ws in research.items() if tech.get(o, 0) > 0}
+    answer = bridges(backend, "openalex:field:25", SEMICONDUCTORS, limit=500, evidence=0)
+    got = {d.organization.id: (d.count_a, d.count_b) for d in answer.direct}
+    assert got == want and answer.total_direct == len(want) > 5
