@@ -369,6 +369,10 @@ def test_relations_and_evidence(
         for hop in hops[:: max(1, len(hops) // 12)]:
             if hop.relation in PATENT_BACKED:
                 compare(mem, neo, "hop_evidence", hop, 3)
+            elif hop.relation is Relation.CO_AUTHORED:  # stands on works, not patents
+                assert compare(mem, neo, "hop_evidence", hop, 3) == (hop.weight, [])
+                total, works = compare(mem, neo, "hop_works", hop, 3)
+                assert total == hop.weight and 0 < len(works) <= 3
             else:
                 compare_nothing(
                     mem,
