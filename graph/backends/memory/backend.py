@@ -378,8 +378,21 @@ class MemoryBackend(GraphBackend):
     def direct_bridges(
         self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
-        orgs = self.index.orgs
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
+        return self._rank_direct(ca, cb, filters, min_count, offset, limit)
+
+    def _rank_direct(
+        self,
+        ca: IntArray,
+        cb: IntArray,
+        filters: Filters,
+        min_count: int,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        """Organisations with counts in both sides (and passing the filters' org part),
+        ranked as `direct_bridges` orders them: (total, page of (id, count_a, count_b))."""
+        orgs = self.index.orgs
         low = np.minimum(ca, cb)
         ok = low >= max(min_count, 1)
         org_mask = self._org_mask(filters)

@@ -136,21 +136,9 @@ def _side_counts(b: MemoryBackend, side: Side, years: Filters) -> IntArray:
 def research_direct(
     b: MemoryBackend, a: Side, c: Side, filters: Filters, min_count: int, offset: int, limit: int
 ) -> tuple[int, list[tuple[str, int, int]]]:
-    from ttkg.graph.backends.memory.backend import first_ranked
-
-    orgs, years = b.index.orgs, filters.years_only()
+    years = filters.years_only()
     ca, cb = _side_counts(b, a, years), _side_counts(b, c, years)
-    low = np.minimum(ca, cb)
-    ok = low >= max(min_count, 1)
-    org_mask = b._org_mask(filters)
-    if org_mask is not None:
-        ok &= org_mask
-    cand = np.flatnonzero(ok)
-    low, both = low[cand], ca[cand] + cb[cand]
-    score = -(low * (int(both.max(initial=0)) + 1) + both)
-    first = first_ranked(offset + limit, [score, orgs.rank[cand]])
-    page = cand[first[offset:]]
-    return len(cand), [(orgs.ids[o], int(ca[o]), int(cb[o])) for o in page]
+    return b._rank_direct(ca, cb, filters, min_count, offset, limit)
 
 
 def _grouped(keys: IntArray, *weights: npt.NDArray[np.int64]) -> tuple[IntArray, list[IntArray]]:
