@@ -488,8 +488,8 @@ def serve(
         typer.Option(
             min=1,
             max=64,
-            help="Worker processes; each embedded-backend worker loads its own copy of the graph "
-            "(default: $TTKG_WORKERS or 1)",
+            help="Worker processes; embedded-backend workers map the same serving index, its "
+            "pages shared (default: $TTKG_WORKERS or 1)",
             show_default=False,
         ),
     ] = None,
