@@ -692,6 +692,35 @@ def server_side(rows: dict[str, Any], access: list[dict[str, Any]]) -> None:
         row["server_p99"] = round(percentile(ms, 99), 1) if ms else 0.0
 
 
+def cpu_budget(
+    clients: int,
+    think_ms: float,
+    server_cpu: float,
+    client_cpu: float,
+    others_cpu: float,
+    wall: float,
+    answered: int,
+) -> dict[str, float] | None:
+    """With a think time: the request rate the clients ask for (each waits think + the CPU
+    its request costs), the cores that rate needs at the CPU per request measured (server and
+    clients), and the cores other processes of the shared machine left. When needed exceeds
+    left, the server is starved whatever it does with its share (queueing, not the code, sets
+    the latencies); None for a closed loop (no think time), which is CPU-bound by design."""
+    if not think_ms:
+        return None
+    per_request = (server_cpu + client_cpu) / answered
+    offered = clients / (think_ms / 1000 + per_request)
+    cores = os.cpu_count() or 1
+    others = max(0.0, others_cpu) / wall
+    return {
+        "offered_rps": round(offered),
+        "needed_cores": round(offered * per_request, 2),
+        "cores": cores,
+        "others_cores": round(others, 2),
+        "left_cores": round(cores - others, 2),
+    }
+
+
 def print_table(rows: dict[str, Any]) -> None:
     head = f"{'route':<9} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} "
     head += f"{'p99 ms':>7} {'max ms':>7} {'4xx':>5} {'errors':>6} {'srv p50':>7} {'srv p99':>7}"
@@ -786,6 +815,9 @@ def main() -> int:
     sent = overall["requests"] + len(ROUTE_WEIGHTS)  # + the warm-up requests
     logged = sum(1 for entry in access if entry["path"] != "/health")
     answered = max(1, sum(len(st.latencies_ms) for st in stats.values()))
+    budget = cpu_budget(
+        args.clients, args.think_ms, server_cpu, client_cpu, others_cpu, wall, answered
+    )
     result = {
         "clients": args.clients,
         "client_processes": args.client_processes,
@@ -803,6 +835,7 @@ def main() -> int:
         "client_cpu_share": round(client_cpu / wall, 2),
         "client_cpu_ms_per_request": round(client_cpu * 1000 / answered, 2),
         "others_cpu_s": round(max(0.0, others_cpu), 1),
+        "cpu_budget": budget,
         "client_loop_lag_ms": summarize(lags_ms),
         "server_processes": per_process,
         "access_log_lines": logged,
@@ -832,6 +865,14 @@ def main() -> int:
             f"({result['client_cpu_share']:.0%}, {result['client_cpu_ms_per_request']} ms per "
             f"request); other processes {result['others_cpu_s']} s"
         )
+        if budget:
+            print(
+                f"CPU budget: {args.clients} clients thinking {args.think_ms:g} ms ask for "
+                f"~{budget['offered_rps']} req/s, which at the measured CPU per request needs "
+                f"{budget['needed_cores']} cores (server and clients); the machine's "
+                f"{budget['cores']} cores less other processes' {budget['others_cores']} left "
+                f"{budget['left_cores']}"
+            )
         lag = result["client_loop_lag_ms"]
         print(
             f"clients' event-loop lag (an answer's wait for its client): p50 {lag['p50']} ms, "
