@@ -6,15 +6,15 @@ prints its result as a table for people or as the API's JSON (`--format json`).
 
 from __future__ import annotations
 
-import copy
 import json
-import logging.config
 import os
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
-from pydantic import BaseModel
+from typer.core import TyperGroup
 
 from ttkg.cli.options import (
     CountryOpt,
@@ -53,9 +53,13 @@ from ttkg.cli.render import (
 )
 from ttkg.core.model import NodeLabel
 from ttkg.core.settings import Settings
-from ttkg.graph.artifact import default_graph_dir
-from ttkg.graph.backends.contract import GraphBackend
 from ttkg.queries.common import DEFAULT_EVIDENCE, DEFAULT_HOPS, MAX_HOPS, MAX_K
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from typer import _click as click  # the Click that Typer vendors and builds on
+
+    from ttkg.graph.backends.contract import GraphBackend
 
 #: What a field argument may name (bridges, profile, partners --field).
 FIELD_HELP = (
@@ -63,15 +67,92 @@ FIELD_HELP = (
     "(name or id such as openalex:field:25)"
 )
 
+
+class LazyGroup(TyperGroup):
+    """A command group whose sub-commands in `lazy` (name -> a function making the Click
+    command) are made, and their modules imported, only when called or listed in help: a query
+    must not pay for importing rdflib, the identity engine or uvicorn (~0.35 s)."""
+
+    lazy: ClassVar[dict[str, Callable[[], click.Command]]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in self.lazy if n not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        make = self.lazy.get(cmd_name)
+        if make is not None and cmd_name not in self.commands:
+            self.add_command(make(), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+def lazy_group(commands: dict[str, Callable[[], click.Command]]) -> type[LazyGroup]:
+    """A LazyGroup class with these lazy sub-commands (Typer takes a class, not an instance)."""
+    return type("LazyGroup", (LazyGroup,), {"lazy": commands})
+
+
+def _made(name: str, mount: Callable[[typer.Typer], None]) -> click.Command:
+    """The Click command `name` as Typer makes it when `mount` adds it to a group."""
+    root = typer.Typer()
+    mount(root)
+    return typer.main.get_group(root).commands[name]
+
+
+def _command(module: str, function: str, name: str) -> Callable[[], click.Command]:
+    """Makes the command of a function of a command module (`ttkg.cli.<module>`)."""
+
+    def make() -> click.Command:
+        fn = getattr(import_module(f"ttkg.cli.{module}"), function)
+        return _made(name, lambda root: root.command(name)(fn))
+
+    return make
+
+
+def _group(name: str, *parts: tuple[str, str], help: str = "") -> Callable[[], click.Command]:
+    """Makes the group of a Typer app (module, attribute) of a command module, or of the
+    commands of several such apps together."""
+
+    def make() -> click.Command:
+        apps = [getattr(import_module(f"ttkg.cli.{m}"), a) for m, a in parts]
+        group = apps[0]
+        if len(apps) > 1:
+            group = typer.Typer(help=help, no_args_is_help=True)
+            for sub in apps:
+                group.registered_commands.extend(sub.registered_commands)
+        return _made(name, lambda root: root.add_typer(group, name=name))
+
+    return make
+
+
 app = typer.Typer(
     name="ttkg",
     help="ttkg: a knowledge graph of institutions and technologies for technology transfer.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # sub-commands owned by their own modules, imported when used
+    cls=lazy_group(
+        {
+            "identity": _group("identity", ("identity_commands", "app")),
+            "neo4j": _group("neo4j", ("neo4j_commands", "app")),
+            "export": _group(
+                "export",
+                ("rdf_commands", "app"),
+                ("network_commands", "app"),
+                ("neo4j_commands", "export_app"),
+                help="Export the graph (RDF, GraphML/GEXF, neo4j-admin CSV).",
+            ),
+        }
+    ),
 )
 query_app = typer.Typer(
     help="Path questions with evidence: bridges, paths, partners, profile, flows, brokers.",
     no_args_is_help=True,
+    cls=lazy_group(
+        {
+            "science": _command("research_commands", "science", "science"),
+            "flows": _command("cooperation_commands", "flows", "flows"),
+            "brokers": _command("cooperation_commands", "brokers", "brokers"),
+        }
+    ),
 )
 app.add_typer(query_app, name="query")
 
@@ -127,6 +208,7 @@ def build(
 ) -> None:
     """Build the graph (default: from the bundled real sample) into a versioned artifact."""
     from ttkg.cli.openalex_options import work_slice
+    from ttkg.graph.artifact import default_graph_dir
     from ttkg.graph.build.builder import build_graph
     from ttkg.graph.identity import IdentitySettings
     from ttkg.loaders.sources import SourcePaths
@@ -406,8 +488,8 @@ def serve(
         typer.Option(
             min=1,
             max=64,
-            help="Worker processes; each embedded-backend worker loads its own copy of the graph "
-            "(default: $TTKG_WORKERS or 1)",
+            help="Worker processes; embedded-backend workers map the same serving index, its "
+            "pages shared (default: $TTKG_WORKERS or 1)",
             show_default=False,
         ),
     ] = None,
@@ -430,6 +512,7 @@ def serve(
     The server answers from the graph version it opened while builds commit new ones; it moves
     to the current version between requests on SIGHUP or, with --watch, by itself (/health
     states the build_id it serves)."""
+    import logging.config
     import signal
 
     import uvicorn
@@ -504,7 +587,7 @@ def _settings_environment(settings: Settings) -> dict[str, str]:
 
 def _check_graph(graph: Path | None) -> None:
     """Raise the ArtifactError a worker would meet when the graph directory is unusable."""
-    from ttkg.graph.artifact import Artifact
+    from ttkg.graph.artifact import Artifact, default_graph_dir
 
     Artifact.open(graph or default_graph_dir())
 
@@ -514,6 +597,8 @@ def _serve_log_config(verbose: bool, access_log: bool) -> dict[str, Any]:
     own loggers as uvicorn sets them; everything else on stderr (INFO with --verbose, else
     WARNING); with `access_log`, the API's access log (logger ttkg.access, one JSON object per
     request) on stdout, whatever the level of the other logs."""
+    import copy
+
     from uvicorn.config import LOGGING_CONFIG
 
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
@@ -537,33 +622,6 @@ def _serve_log_config(verbose: bool, access_log: bool) -> dict[str, Any]:
             "propagate": False,
         }
     return config
-
-
-def _mount_subcommands() -> None:
-    """Sub-commands owned by their own modules: identity, neo4j, exports."""
-    from ttkg.cli import (
-        cooperation_commands,
-        identity_commands,
-        neo4j_commands,
-        network_commands,
-        rdf_commands,
-        research_commands,
-    )
-
-    query_app.command("science")(research_commands.science)
-    query_app.command("flows")(cooperation_commands.flows)
-    query_app.command("brokers")(cooperation_commands.brokers)
-    app.add_typer(identity_commands.app, name="identity")
-    app.add_typer(neo4j_commands.app, name="neo4j")
-    export_app = typer.Typer(
-        help="Export the graph (RDF, GraphML/GEXF, neo4j-admin CSV).", no_args_is_help=True
-    )
-    for sub in (rdf_commands.app, network_commands.app, neo4j_commands.export_app):
-        export_app.registered_commands.extend(sub.registered_commands)
-    app.add_typer(export_app, name="export")
-
-
-_mount_subcommands()
 
 
 def main() -> None:

@@ -23,23 +23,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from ttkg.core.errors import TtkgError, error_spec
 from ttkg.core.settings import Neo4jSettings, Settings
-from ttkg.graph.backends.contract import GraphBackend
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from ttkg.graph.backends.contract import GraphBackend
 
 __all__ = [
     "BackendName",
@@ -254,28 +250,43 @@ def emit(
 ) -> None:
     """A query result as the API's JSON, as tables, as CSV of its rows, or as its subgraph in
     GraphML or GEXF (files go to stdout as they are, without the console's markup)."""
+    if fmt == "table":
+        render(result, out)
+    elif fmt == "json":
+        out.print_json(json.dumps(result.model_dump(mode="json")))
+    elif not _write_file(result, fmt):
+        err.print(f"[red]error:[/red] --format {fmt} is not available here", highlight=False)
+        raise typer.Exit(2)
+
+
+def _write_file(result: BaseModel, fmt: str) -> bool:
+    """Write a result as CSV of its rows or as its subgraph (GraphML, GEXF) to stdout, if it
+    has that form; False if not."""
     from ttkg.queries.formats import GRAPH_ANSWERS, answer_graph, csv_text, graph_text
     from ttkg.queries.models import Tabular
 
-    if fmt == "json":
-        out.print_json(json.dumps(result.model_dump(mode="json")))
-    elif fmt == "csv" and isinstance(result, Tabular):
+    if fmt == "csv" and isinstance(result, Tabular):
         sys.stdout.write(csv_text(result))
     elif fmt in ("graphml", "gexf") and isinstance(result, GRAPH_ANSWERS):
         sys.stdout.write(graph_text(answer_graph(result), "gexf" if fmt == "gexf" else "graphml"))
-    elif fmt == "table":
-        render(result, out)
     else:
-        err.print(f"[red]error:[/red] --format {fmt} is not available here", highlight=False)
-        raise typer.Exit(2)
+        return False
+    return True
 
 
 def progress_bar(disable: bool = False, counts: str = "rows") -> Progress:
     """A rich progress bar on stderr, one row per step; `counts` names the units counted
     ("rows" for the build, "" for M of N steps)."""
-    count_column = (
-        TextColumn("{task.completed:>10,} " + counts) if counts else MofNCompleteColumn()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
     )
+
+    count_column = TextColumn("{task.completed:>10,} " + counts) if counts else MofNCompleteColumn()
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description:<24}"),

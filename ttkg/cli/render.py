@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.table import Table
 
-from ttkg.queries.entity import EntityDetail
-from ttkg.queries.models import (
-    BridgesResult,
-    Evidence,
-    FieldProfile,
-    OrgRef,
-    PartnersResult,
-    PathsResult,
-    SearchResult,
-    YearCount,
-)
+if TYPE_CHECKING:  # annotations only: the CLI imports what its command needs, no more
+    from rich.console import Console
+
+    from ttkg.queries.entity import EntityDetail
+    from ttkg.queries.models import (
+        BridgesResult,
+        Evidence,
+        FieldProfile,
+        OrgRef,
+        PartnersResult,
+        PathsResult,
+        SearchResult,
+        YearCount,
+    )
 
 __all__ = [
     "render_bridges",

@@ -1,0 +1,100 @@
+"""The CLI imports what the called command needs and no more: a query from a shell must not
+pay for the RDF export, the identity engine, the build or the HTTP server (each a fresh
+process, as a user's shell starts one; no timings here, those are in benchmarks/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ttkg.graph.backends.contract import GraphBackend
+
+#: Never needed by a query on the embedded backend.
+NOT_FOR_QUERIES = (
+    "rdflib",
+    "ttkg.graph.rdf",
+    "ttkg.graph.identity",
+    "ttkg.graph.build",
+    "ttkg.loaders",
+    "ttkg.api",
+    "fastapi",
+    "uvicorn",
+    "networkx",
+    "igraph",
+    "neo4j",
+    "pydantic_settings",
+)
+#: Not needed to parse a command line (the backend imports them when it opens the graph).
+NOT_FOR_PARSING = (*NOT_FOR_QUERIES, "numpy", "scipy", "pyarrow", "rapidfuzz")
+
+RUN = """
+import json, sys
+from ttkg.cli.main import main
+sys.argv = ["ttkg", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+print("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _run(args: list[str]) -> tuple[int, str, set[str], str]:
+    """Run the CLI with `args` in a new interpreter: exit code, output, imported modules."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    output, _, tail = done.stdout.rpartition("\nMODULES ")
+    assert tail, done.stderr
+    report = json.loads(tail)
+    return report["code"], output, set(report["modules"]), done.stderr
+
+
+def _loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return [n for n in names if any(m == n or m.startswith(n + ".") for m in modules)]
+
+
+def test_importing_the_cli_imports_no_command_module_and_no_data_library() -> None:
+    code = "import json, sys, ttkg.cli.main; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(json.loads(done.stdout))
+    assert _loaded(modules, NOT_FOR_PARSING) == []
+    # the modules of the sub-commands (identity, neo4j, export, science, flows, brokers) wait
+    assert {m for m in modules if m.startswith("ttkg.cli.")} == {
+        "ttkg.cli.main",
+        "ttkg.cli.options",
+        "ttkg.cli.render",
+    }
+
+
+def test_a_query_imports_what_it_needs_and_rebuilds_nothing(
+    sample_graph: Path, memory_backend: GraphBackend
+) -> None:
+    code, output, modules, stderr = _run(
+        ["query", "bridges", "Semiconductors", "Optics", "--kind", "university",
+         "--partner-kind", "company", "--limit", "2", "--format", "json",
+         "--graph", str(sample_graph)]
+    )  # fmt: skip
+    assert code == 0, stderr
+    body = json.loads(output)
+    assert body["field_a"]["name"] == "Semiconductors" and body["direct"]
+    assert _loaded(modules, NOT_FOR_QUERIES) == []
+    # the serving index is mapped as built, nothing computed again (the backend warns when it
+    # has to compute it)
+    assert stderr == ""
+
+
+def test_a_lazy_sub_command_is_imported_when_called() -> None:
+    code, output, modules, stderr = _run(["export", "rdf", "--help"])
+    assert code == 0, stderr
+    assert "Output file" in output
+    assert "ttkg.cli.rdf_commands" in modules
+    assert "ttkg.cli.identity_commands" not in modules
