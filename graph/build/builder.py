@@ -200,7 +200,7 @@ def build_graph(
         )
         overrides = resolver.overrides
         membership = families(resolution, resolver.index,
-                              {k: c.count for k, c in resolution.clusters.items()})
+                              {k: c.count for k, c in resolution.clusters.items()}, names)
         unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
                                  resolution)
     _add_organizations(st, assignments, resolution, patent_countries, ror_records, membership,

@@ -70,3 +70,58 @@ def test_a_dominant_brand_founds_a_family(resolver: OrganizationResolver) -> Non
     assert got["Rohm and Haas Company"] != sony
     # memberships point at the head, which heads its own family
     assert got[next(n.name for n in names if got[n.name] == sony)] == sony
+
+
+def _families_with_countries(resolver: OrganizationResolver,
+                             names: list[AssigneeName]) -> dict[str, str]:
+    res = resolver.resolve(names)
+    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names)
+    return {n.name: fam[res.cluster_of[n.name]].family_id for n in names}
+
+
+# real strings with their patent rows, types and inventor countries (labelled_assignees.csv)
+LG = [
+    AssigneeName("LG Electronics Inc.", "3", "KR", 1882),
+    AssigneeName("LG Display Co., Ltd.", "3", "KR", 427),
+    AssigneeName("LG Chem, Ltd.", "3", "KR", 427),
+    AssigneeName("LG Innotek Co., Ltd.", "3", "KR", 35),
+    AssigneeName("LG Philips LCD Co., Ltd.", "3", "KR", 1),
+]
+
+
+def test_a_short_capital_brand_whose_companies_agree_on_a_country_is_a_group(
+    resolver: OrganizationResolver,
+) -> None:
+    got = _families_with_countries(resolver, LG)
+    # no company is named 'LG' alone: the head is ROR's group record, parent of LG Chem
+    lg = "ror:03ddh2c27"
+    assert got["LG Chem, Ltd."] == lg
+    assert got["LG Electronics Inc."] == got["LG Display Co., Ltd."] == lg
+    assert got["LG Innotek Co., Ltd."] == lg
+    # a joint venture with another group (Philips is a ROR company) is its own family
+    assert got["LG Philips LCD Co., Ltd."] != lg
+
+
+def test_a_short_brand_needs_the_country_evidence(resolver: OrganizationResolver) -> None:
+    # companies of different countries are no group: without LG Electronics, and with LG
+    # Display put in Germany and LG Innotek in China, LG Chem's KR (ROR) holds 427 of 890 rows
+    mixed = [AssigneeName(n.name, n.assignee_type, c, n.count)
+             for n, c in zip(LG[1:], ("DE", "KR", "CN", "KR"), strict=True)]
+    got = _families_with_countries(resolver, mixed)
+    assert got["LG Display Co., Ltd."] != got["LG Chem, Ltd."]
+
+
+def test_a_brand_word_rare_elsewhere_founds_a_family(resolver: OrganizationResolver) -> None:
+    names = [
+        AssigneeName("Intel Corporation", "2", "US", 1098),
+        AssigneeName("Intel IP Corporation", "2", "DE", 30),
+        AssigneeName("Intel Mobile Communications GmbH", "3", "DE", 28),
+        AssigneeName("Intel Deutschland GmbH", "3", "DE", 3),
+        AssigneeName("Urban Intel, Inc.", "2", "US", 3),
+    ]
+    got = _families_with_countries(resolver, names)
+    intel = got["Intel Corporation"]
+    assert got["Intel IP Corporation"] == got["Intel Mobile Communications GmbH"] == intel
+    assert got["Intel Deutschland GmbH"] == intel
+    # 'Urban Intel' (3 of 1,162 rows) does not stop the brand, and is no member
+    assert got["Urban Intel, Inc."] != intel
