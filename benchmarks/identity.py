@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, normalise
 from ttkg.graph.identity.evaluation import bcubed, link_scores, pairwise
-from ttkg.graph.identity.families import families
+from ttkg.graph.identity.families import co_ownership, families
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
 from ttkg.loaders import patentsview, ror
@@ -35,8 +35,10 @@ HELDOUT2 = ROOT / "tests" / "data" / "identity" / "heldout2_assignees.csv"
 FAMILIES = ROOT / "tests" / "data" / "identity" / "labelling" / "gold_families.tsv"
 
 
-def assignee_names(data: Path) -> list[AssigneeName]:
-    """Distinct assignee strings with type and inventor-country evidence, as the build does."""
+def assignee_names(data: Path, holders: list[tuple[str, str]] | None = None,
+                   ) -> list[AssigneeName]:
+    """Distinct assignee strings with type and inventor-country evidence, as the build does;
+    `holders` collects the (patent id, organisation name) pairs."""
     pv = data / "patentsview"
     report = LoadReport()
     where = {
@@ -54,6 +56,8 @@ def assignee_names(data: Path) -> list[AssigneeName]:
     for a in patentsview.read_assignees(pv / "g_assignee_not_disambiguated.tsv.zip", report):
         if a.organization:
             k = (a.organization, False)
+            if holders is not None:
+                holders.append((a.patent_id, a.organization))
         else:
             k = (" ".join(p for p in (a.first_name, a.last_name) if p), True)
         counts[k] += 1
@@ -87,7 +91,8 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    names = assignee_names(args.data)
+    holders: list[tuple[str, str]] = []
+    names = assignee_names(args.data, holders)
     records = list(ror.read_ror(args.data / "ror" / "ror-data-sample.zip", LoadReport()))
     t_load = time.perf_counter() - t0
     orgs = sum(1 for n in names if not n.individual)
@@ -99,7 +104,8 @@ def main() -> None:
     res = resolver.resolve(names)
     t_resolve, c_resolve = time.perf_counter() - t0, time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()
-    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names)
+    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
+                   co_ownership(res, holders))
     t_families, c_families = time.perf_counter() - t0, time.process_time() - c0
     family_of = {n: (fam[k].family_id if k in fam else k) for n, k in res.cluster_of.items()}
 

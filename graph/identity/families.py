@@ -21,7 +21,10 @@ An organisation's family is found by the first rule that applies:
    one-word company of that name (Siemens AG for Siemens Corporation and Siemens Healthcare),
    or, when no company is named by the word alone, the ROR company record of that name that
    ROR lists as a parent of others (LG (South Korea) for LG Display and LG Innotek);
-6. otherwise the organisation is its own family.
+6. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
+   its patents, at least `CO_OWNED_MIN`) belongs to that company's family (Hong Fu Jin
+   Precision and Foxconn companies with Hon Hai): evidence from the patents, not the names;
+7. otherwise the organisation is its own family.
 
 A brand is a word, not an ordinary one, that starts the names of at least `BRAND_COMPANIES`
 companies with at least `BRAND_PATENTS` patent rows between them and is rare inside other
@@ -56,7 +59,7 @@ from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
 
-__all__ = ["MIN_BRAND", "Membership", "families", "record_families"]
+__all__ = ["MIN_BRAND", "Membership", "co_ownership", "families", "record_families"]
 
 #: A one-word family name needs at least this many letters ('Sony' is too short to be sure),
 #: unless it is a brand (`_brands`).
@@ -65,6 +68,8 @@ BRAND_LETTERS: Final = 4
 BRAND_PATENTS: Final = 20
 BRAND_COMPANIES: Final = 3
 BRAND_INSIDE: Final = 0.1
+CO_OWNED_SHARE: Final = 0.8
+CO_OWNED_MIN: Final = 5
 BRAND_COUNTRY: Final = 2 / 3
 _MAX_DEPTH: Final = 12
 _FIRST_WORD: Final = re.compile(r"[^\W\d_]+")
@@ -118,13 +123,15 @@ def _node(c: OrgCluster) -> str:
 
 def families(resolution: Resolution, index: RorIndex,
              counts: Mapping[str, int] | None = None,
-             names: Iterable[AssigneeName] = ()) -> dict[str, Membership]:
+             names: Iterable[AssigneeName] = (),
+             co_owned: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Membership]:
     """Cluster key -> family of every organisation cluster (individuals are left out).
 
     `counts` (cluster key -> patent rows) picks the head of a name family or of the US
     government; without it the number of name variants stands in. `names` (the resolved
     assignee names with their country evidence) tell, beside the ROR-linked ones, whether a
-    short brand's companies agree on a country."""
+    short brand's companies agree on a country. `co_owned` (`co_ownership`: cluster key ->
+    co-owner's cluster key -> patents) gives rule 6 its evidence; without it rule 6 is off."""
     clusters = {k: c for k, c in resolution.clusters.items() if c.kind is not OrgKind.INDIVIDUAL}
 
     def weight(key: str) -> tuple[int, str]:
@@ -158,6 +165,7 @@ def families(resolution: Resolution, index: RorIndex,
                                 + (" whose ROR parent chain is " + " -> ".join(chain)
                                    if len(chain) > 1 else ""))
     _name_families(clusters, out, index, _countries(resolution, index, names))
+    _co_owned_families(clusters, out, co_owned or {})
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
     return _to_heads(clusters, out)
@@ -404,3 +412,46 @@ def _brand_member(k: str, w: tuple[str, ...], head: str | None,
     out[k] = Membership(family_id, 0.85,
                         f"name starts with the brand {w[0]!r} of {named!r} (a company of the "
                         "group: its companies agree on a country and the word is rare elsewhere)")
+
+
+def co_ownership(resolution: Resolution,
+                 holders: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Cluster key -> co-owner's cluster key -> patents the two hold together, from
+    (patent id, assignee name) pairs; and under its own key, each cluster's patents."""
+    by_patent: dict[str, set[str]] = defaultdict(set)
+    for patent, name in holders:
+        key = resolution.cluster_of.get(name)
+        if key is not None:
+            by_patent[patent].add(key)
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for keys in by_patent.values():
+        for a in keys:
+            row = out[a]
+            for b in keys:
+                row[b] = row.get(b, 0) + 1
+    return dict(out)
+
+
+def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                       co_owned: Mapping[str, Mapping[str, int]]) -> None:
+    """Rule 6: a company without a family that co-owns `CO_OWNED_SHARE` of its patents (at
+    least `CO_OWNED_MIN`) with one larger company joins that company's family (not with a
+    body acting for a university: a licensee is no member)."""
+    for k, row in sorted(co_owned.items()):
+        c = clusters.get(k)
+        own = row.get(k, 0)
+        if c is None or c.kind is not OrgKind.COMPANY or k in out or own < CO_OWNED_MIN:
+            continue
+        partners = [(n, p) for p, n in row.items()
+                    if p != k and p in clusters and clusters[p].kind is OrgKind.COMPANY
+                    and not clusters[p].acts_for and n >= CO_OWNED_SHARE * own
+                    and clusters[p].count > c.count]
+        if len(partners) != 1:
+            continue
+        n, p = partners[0]
+        fam = out.get(p)
+        family_id = fam.family_id if fam else _node(clusters[p])
+        out[k] = Membership(family_id, 0.8,
+                            f"co-owns {n} of its {own} patents with "
+                            f"{clusters[p].display_name!r}, a larger company")
+

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
+from pathlib import Path
+
 from ttkg.graph.identity import AssigneeName, OrganizationResolver
-from ttkg.graph.identity.families import families
+from ttkg.graph.identity.families import co_ownership, families
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 
 
 def _families(resolver: OrganizationResolver, names: list[AssigneeName]) -> dict[str, str]:
@@ -125,3 +131,26 @@ def test_a_brand_word_rare_elsewhere_founds_a_family(resolver: OrganizationResol
     assert got["Intel Deutschland GmbH"] == intel
     # 'Urban Intel' (3 of 1,162 rows) does not stop the brand, and is no member
     assert got["Urban Intel, Inc."] != intel
+
+
+def test_a_company_co_owning_most_of_its_patents_with_a_larger_one_is_in_its_family(
+    resolver: OrganizationResolver,
+) -> None:
+    # every assignee row of the real patents carrying Fu Tai Hua or Tianma (the shared extract)
+    with (DATA / "co_owned_slice.tsv").open(encoding="utf-8", newline="") as fh:
+        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    rows = Counter(name for _, name in holders)
+    rows["Hon Hai Precision Industry Co., Ltd."] = 1400  # its rows in the whole extract
+    names = [AssigneeName(n, "3", None, c) for n, c in sorted(rows.items())]
+    res = resolver.resolve(names)
+    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
+                   co_ownership(res, holders))
+    fu_tai_hua = res.cluster_of["Fu Tai Hua Industry (Shenzhen) Co., Ltd."]
+    hon_hai = res.cluster_of["Hon Hai Precision Industry Co., Ltd."]
+    assert fam[fu_tai_hua].family_id == fam[hon_hai].family_id
+    assert "co-owns" in fam[fu_tai_hua].reason
+    # Tianma Micro-electronics co-owns 50 of its 81 patents with Shanghai Tianma: too few
+    tianma = res.cluster_of["TIANMA MICRO-ELECTRONICS CO., LTD."]
+    assert "co-owns" not in fam[tianma].reason
+    # without the patents' evidence the rule is off
+    assert "co-owns" not in families(res, resolver.index)[fu_tai_hua].reason
