@@ -410,8 +410,8 @@ def _brand_member(k: str, w: tuple[str, ...], head: str | None,
         assert ror_id is not None
         family_id, named = org_id("", ror_id), index.name(ror_id)
     out[k] = Membership(family_id, 0.85,
-                        f"name starts with the brand {w[0]!r} of {named!r} (a company of the "
-                        "group: its companies agree on a country and the word is rare elsewhere)")
+                        f"name starts with the brand {w[0]!r} of {named!r} (a company of its "
+                        "group: the word starts several company names and is rare elsewhere)")
 
 
 def co_ownership(resolution: Resolution,
