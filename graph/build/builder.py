@@ -47,7 +47,12 @@ from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
 from ttkg.graph.build.openalex import run_openalex
 from ttkg.graph.build.wipo import WipoMatcher
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
-from ttkg.graph.identity.families import Membership, families, record_families
+from ttkg.graph.identity.families import (
+    Membership,
+    co_ownership,
+    families,
+    record_families,
+)
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
@@ -199,8 +204,11 @@ def build_graph(
             assignments, patent_countries, ror_records, identity
         )
         overrides = resolver.overrides
-        membership = families(resolution, resolver.index,
-                              {k: c.count for k, c in resolution.clusters.items()})
+        membership = families(
+            resolution, resolver.index, {k: c.count for k, c in resolution.clusters.items()},
+            names, co_ownership(resolution, ((a.patent, a.name) for a in assignments
+                                             if not a.individual)),
+        )
         unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
                                  resolution)
     _add_organizations(st, assignments, resolution, patent_countries, ror_records, membership,

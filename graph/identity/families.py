@@ -13,11 +13,29 @@ An organisation's family is found by the first rule that applies:
    to that company's family, when the shorter name is distinctive: not only ordinary words
    of organisation names, and a single word (of at least `MIN_BRAND` letters) only when ROR
    records that company as a parent of others;
-   or when the word is a dominant brand (`_brands`: Sony, Qualcomm, Panasonic), and never
-   through 'and' (Rohm and Haas is no Rohm company);
+   or when the word is a brand (`_brands`), and never through 'and' (Rohm and Haas is no
+   Rohm company);
    but a name that also carries another such brand is a joint venture of two groups and
    its own family (Samsung Corning, LG Philips);
-5. otherwise the organisation is its own family.
+5. a company whose name starts with a brand (`_brands`) belongs to the brand's head: the
+   one-word company of that name (Siemens AG for Siemens Corporation and Siemens Healthcare),
+   or, when no company is named by the word alone, the ROR company record of that name that
+   ROR lists as a parent of others (LG (South Korea) for LG Display and LG Innotek);
+6. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
+   its patents, at least `CO_OWNED_MIN`) belongs to that company's family (Hong Fu Jin
+   Precision and Foxconn companies with Hon Hai): evidence from the patents, not the names;
+7. otherwise the organisation is its own family.
+
+A brand is a word, not an ordinary one, that starts the names of at least `BRAND_COMPANIES`
+companies with at least `BRAND_PATENTS` patent rows between them and is rare inside other
+company names (at most `BRAND_INSIDE` of those rows: 'Urban Intel', 'NEC Toshiba Space
+Systems'), with a head: a one-word company holding the most rows of them (Fuji Photo Film and
+Fuji Xerox are no members of a small 'Fuji Co.'; Mitsubishi Pencil is no member of a small
+'Mitsubishi'), or else the ROR group record of that name (no Mitsubishi: ROR's 'Mitsubishi
+Group' lists no companies). It has at least `BRAND_LETTERS` letters, or two or three when it
+is written in capitals (`BRAND_COUNTRY` of the rows) and its companies agree on a country
+(`BRAND_COUNTRY` of their rows with a known country): LG, SK, TDK, but no 'ST' shared by
+St. Jude (US) and STMicroelectronics.
 
 The family id is a graph node id: the family's head organisation (a ROR record or a cluster);
 a head is never a member of another family (memberships are followed up to the head).
@@ -29,26 +47,32 @@ at the family level stands in its system's family.
 
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from ttkg.core.model import OrgKind, org_id
-from ttkg.graph.identity.entities import OrgCluster, Resolution
+from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
 from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
 
-__all__ = ["MIN_BRAND", "Membership", "families", "record_families"]
+__all__ = ["MIN_BRAND", "Membership", "co_ownership", "families", "record_families"]
 
 #: A one-word family name needs at least this many letters ('Sony' is too short to be sure),
-#: unless it is a brand (`_brands`: at least BRAND_LETTERS letters, BRAND_PATENTS patent rows
-#: of the one-word company, BRAND_COMPANIES companies whose names start with it).
+#: unless it is a brand (`_brands`).
 MIN_BRAND: Final = 5
 BRAND_LETTERS: Final = 4
 BRAND_PATENTS: Final = 20
 BRAND_COMPANIES: Final = 3
+BRAND_INSIDE: Final = 0.1
+CO_OWNED_SHARE: Final = 0.8
+CO_OWNED_MIN: Final = 5
+BRAND_COUNTRY: Final = 2 / 3
 _MAX_DEPTH: Final = 12
+_FIRST_WORD: Final = re.compile(r"[^\W\d_]+")
 _US_GOVERNMENT_PREFIX: Final = "gov-united-states-"
 _US_GOVERNMENT_NAME: Final = "Government of the United States of America"
 #: One-word names too ordinary to found a family on ('General Electric' and 'General Motors').
@@ -98,11 +122,16 @@ def _node(c: OrgCluster) -> str:
 
 
 def families(resolution: Resolution, index: RorIndex,
-             counts: Mapping[str, int] | None = None) -> dict[str, Membership]:
+             counts: Mapping[str, int] | None = None,
+             names: Iterable[AssigneeName] = (),
+             co_owned: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Membership]:
     """Cluster key -> family of every organisation cluster (individuals are left out).
 
     `counts` (cluster key -> patent rows) picks the head of a name family or of the US
-    government; without it the number of name variants stands in."""
+    government; without it the number of name variants stands in. `names` (the resolved
+    assignee names with their country evidence) tell, beside the ROR-linked ones, whether a
+    short brand's companies agree on a country. `co_owned` (`co_ownership`: cluster key ->
+    co-owner's cluster key -> patents) gives rule 6 its evidence; without it rule 6 is off."""
     clusters = {k: c for k, c in resolution.clusters.items() if c.kind is not OrgKind.INDIVIDUAL}
 
     def weight(key: str) -> tuple[int, str]:
@@ -135,7 +164,8 @@ def families(resolution: Resolution, index: RorIndex,
                                 f"acts for {index.name(af.ror_id)!r} ({af.reason})"
                                 + (" whose ROR parent chain is " + " -> ".join(chain)
                                    if len(chain) > 1 else ""))
-    _name_families(clusters, out, index)
+    _name_families(clusters, out, index, _countries(resolution, index, names))
+    _co_owned_families(clusters, out, co_owned or {})
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
     return _to_heads(clusters, out)
@@ -208,45 +238,128 @@ def _distinctive(prefix: tuple[str, ...], head: OrgCluster, index: RorIndex,
     return any(r.type == "child" for r in index.records[head.ror_id].relationships)
 
 
-def _brands(clusters: Mapping[str, OrgCluster],
-            words: Mapping[str, tuple[str, ...]]) -> frozenset[str]:
-    """One-word company names that are brands: a company of that one word with at least
-    `BRAND_PATENTS` patent rows, at least `BRAND_COMPANIES` other companies whose names start
-    with the word (Sony Electronics, Sony Mobile Communications, ...), and no company name
-    with the word anywhere else (a word found inside other names, 'Pioneer' in 'Western
-    Pioneer', is an ordinary word, not a brand), none of them holding more patents than the
-    one-word company (Fuji Photo Film and Fuji Xerox are no members of a small 'Fuji Co.').
-    A name 'X and Y' ('Rohm and Haas') is another firm's, not an extension of X."""
-    first: dict[str, int] = {}
-    largest: dict[str, int] = {}
-    inside: set[str] = set()
+def _countries(resolution: Resolution, index: RorIndex,
+               names: Iterable[AssigneeName]) -> dict[str, str]:
+    """Cluster key -> country evidence: the ROR record's country, else the country of most of
+    its names' patent rows (the assignee's own location, else its inventors')."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for n in names:
+        key = resolution.cluster_of.get(n.name)
+        where = n.location or n.country
+        if key is not None and where:
+            votes[key][where] += n.count
+    out: dict[str, str] = {}
+    for key, c in resolution.clusters.items():
+        ror_country = index.country(c.ror_id) if c.ror_id else None
+        if ror_country:
+            out[key] = ror_country
+        elif votes.get(key):
+            out[key] = min(votes[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return out
+
+
+def _capitals(word: str, names: Iterable[tuple[str, int]]) -> bool:
+    """Whether most patent rows of the names start with the word in capitals ('LG Display')."""
+    caps = total = 0
+    for name, rows in names:
+        total += rows
+        m = _FIRST_WORD.match(name)
+        if m and m.group(0).casefold() == word and m.group(0).isupper():
+            caps += rows
+    return caps >= BRAND_COUNTRY * total > 0
+
+
+def _brands(clusters: Mapping[str, OrgCluster], words: Mapping[str, tuple[str, ...]],
+            index: RorIndex, country: Mapping[str, str],
+            ) -> tuple[dict[str, str | None], frozenset[str]]:
+    """Brand word -> its one-word company's cluster key, or None when the head is the ROR
+    group record of that name (see the module docstring for what makes a brand); and the
+    group words: the words that pass a brand's tests of length, companies, rows and rarity
+    elsewhere, with or without a head (Mitsubishi, Matsushita)."""
+    starting: dict[str, list[str]] = defaultdict(list)
+    one_word: dict[str, list[str]] = defaultdict(list)
+    inside: Counter[str] = Counter()
     for k, w in words.items():
         if len(w) > 1 and w[1] != "and":
-            first[w[0]] = first.get(w[0], 0) + 1
-            largest[w[0]] = max(largest.get(w[0], 0), clusters[k].count)
-        inside.update(w[1:])
-    return frozenset(
-        w[0] for k, w in words.items()
-        if len(w) == 1 and len(w[0]) >= BRAND_LETTERS and w[0] not in _ORDINARY
-        and w[0] not in inside and first.get(w[0], 0) >= BRAND_COMPANIES
-        and clusters[k].count >= max(BRAND_PATENTS, largest.get(w[0], 0))
-    )
+            starting[w[0]].append(k)
+        elif len(w) == 1:
+            one_word[w[0]].append(k)
+        for x in set(w[1:]):
+            inside[x] += clusters[k].count
+    out: dict[str, str | None] = {}
+    group_words: set[str] = set()
+    for word, members in starting.items():
+        heads = one_word.get(word, [])
+        group = members + heads
+        rows = sum(clusters[k].count for k in group)
+        if (word in _ORDINARY or not word.isalpha() or len(members) < BRAND_COMPANIES
+                or rows < BRAND_PATENTS or inside[word] > BRAND_INSIDE * rows):
+            continue
+        if len(word) >= BRAND_LETTERS:
+            group_words.add(word)
+        elif not (
+                len(word) >= 2
+                and _capitals(word, ((clusters[k].display_name, clusters[k].count)
+                                     for k in group))
+                and _one_country(group, clusters, country)):
+            continue
+        head = max(heads, key=lambda k: (clusters[k].count, k)) if heads else None
+        if head is not None and clusters[head].count >= max(clusters[k].count for k in members):
+            out[word] = head
+        elif _ror_group(word, index) is not None:
+            out[word] = None
+    return out, frozenset(group_words)
+
+
+def _one_country(group: Iterable[str], clusters: Mapping[str, OrgCluster],
+                 country: Mapping[str, str]) -> bool:
+    """Whether `BRAND_COUNTRY` of the group's patent rows with a known country are of one."""
+    by_country: Counter[str] = Counter()
+    for k in group:
+        if k in country:
+            by_country[country[k]] += clusters[k].count
+    known = sum(by_country.values())
+    return bool(known) and by_country.most_common(1)[0][1] >= BRAND_COUNTRY * known
+
+
+def _ror_company(word: str, index: RorIndex) -> bool:
+    """Whether a word alone (not an ordinary one) names a ROR company record ('Philips' in
+    'LG Philips': a joint venture with another group)."""
+    return (len(word) >= 3 and word not in _ORDINARY
+            and any("company" in index.types(h.ror_id) for h in index.hits(word)))
+
+
+def _ror_group(word: str, index: RorIndex) -> str | None:
+    """The one ROR company record named `word` alone that is the top of a ROR group: it
+    lists children and no parent (LG (South Korea); not Mitsubishi Group, which lists none)."""
+    tops = [h.ror_id for h in index.hits(word)
+            if "company" in index.types(h.ror_id)
+            and any(r.type == "child" for r in index.records[h.ror_id].relationships)
+            and not any(r.type == "parent" for r in index.records[h.ror_id].relationships)]
+    return tops[0] if len(tops) == 1 else None
 
 
 def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
-                   index: RorIndex) -> None:
-    """Rule 4: a company whose name extends a distinctive company name joins its family."""
+                   index: RorIndex, country: Mapping[str, str]) -> None:
+    """Rules 4 and 5: a company whose name extends a distinctive company name, or starts with
+    a brand, joins its family."""
     words = {k: tuple(normalise(clean_name(c.display_name)).split())
              for k, c in clusters.items() if c.kind is OrgKind.COMPANY}
     by_words: dict[tuple[str, ...], list[str]] = {}
     for k, w in words.items():
         if w:
             by_words.setdefault(w, []).append(k)
-    brands = _brands(clusters, words)
+    brand_heads, group_words = _brands(clusters, words, index, country)
+    brands = frozenset(brand_heads)
     for k in sorted(words, key=lambda key: len(words[key])):
         if k in out:
             continue
         w = words[k]
+        if w and w[0] in brand_heads and (len(w) == 1 or w[1] != "and") \
+                and brand_heads[w[0]] != k:
+            _brand_member(k, w, brand_heads[w[0]], clusters, out, index, by_words, brands,
+                          group_words)
+            continue
         for n in range(len(w) - 1, 0, -1):
             prefix = w[:n]
             if w[n] == "and":  # 'Rohm and Haas' is no 'Rohm' company
@@ -270,3 +383,75 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
                                 f"name extends the company {clusters[head].display_name!r}"
                                 " (a subsidiary, division or country company)")
             break
+
+
+def _brand_member(k: str, w: tuple[str, ...], head: str | None,
+                  clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                  index: RorIndex, by_words: Mapping[tuple[str, ...], list[str]],
+                  brands: frozenset[str], group_words: frozenset[str]) -> None:
+    """Rule 5: the company `k`, whose name starts with the brand w[0], joins the brand's head.
+    A joint venture with another group stays its own family: a later word is a brand, a
+    distinctive company, a ROR company record, or a group word (`_brands`: 'Toshiba
+    Mitsubishi-Electric Industrial Systems')."""
+    partner = next((x for x in w[1:] if x in brands or (
+        len(by_words.get((x,), ())) == 1
+        and _distinctive((x,), clusters[by_words[(x,)][0]], index, brands))
+        or _ror_company(x, index) or x in group_words), None)
+    if partner:
+        out[k] = Membership(_node(clusters[k]), 0.8,
+                            f"its own family: a joint venture of {w[0]!r} and {partner!r}")
+        return
+    if head is not None:
+        fam = out.get(head)
+        family_id = fam.family_id if fam else _node(clusters[head])
+        named = clusters[head].display_name
+    else:
+        ror_id = _ror_group(w[0], index)
+        assert ror_id is not None
+        family_id, named = org_id("", ror_id), index.name(ror_id)
+    out[k] = Membership(family_id, 0.85,
+                        f"name starts with the brand {w[0]!r} of {named!r} (a company of its "
+                        "group: the word starts several company names and is rare elsewhere)")
+
+
+def co_ownership(resolution: Resolution,
+                 holders: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Cluster key -> co-owner's cluster key -> patents the two hold together, from
+    (patent id, assignee name) pairs; and under its own key, each cluster's patents."""
+    by_patent: dict[str, set[str]] = defaultdict(set)
+    for patent, name in holders:
+        key = resolution.cluster_of.get(name)
+        if key is not None:
+            by_patent[patent].add(key)
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for keys in by_patent.values():
+        for a in keys:
+            row = out[a]
+            for b in keys:
+                row[b] = row.get(b, 0) + 1
+    return dict(out)
+
+
+def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                       co_owned: Mapping[str, Mapping[str, int]]) -> None:
+    """Rule 6: a company without a family that co-owns `CO_OWNED_SHARE` of its patents (at
+    least `CO_OWNED_MIN`) with one larger company joins that company's family (not with a
+    body acting for a university: a licensee is no member)."""
+    for k, row in sorted(co_owned.items()):
+        c = clusters.get(k)
+        own = row.get(k, 0)
+        if c is None or c.kind is not OrgKind.COMPANY or k in out or own < CO_OWNED_MIN:
+            continue
+        partners = [(n, p) for p, n in row.items()
+                    if p != k and p in clusters and clusters[p].kind is OrgKind.COMPANY
+                    and not clusters[p].acts_for and n >= CO_OWNED_SHARE * own
+                    and clusters[p].count > c.count]
+        if len(partners) != 1:
+            continue
+        n, p = partners[0]
+        fam = out.get(p)
+        family_id = fam.family_id if fam else _node(clusters[p])
+        out[k] = Membership(family_id, 0.8,
+                            f"co-owns {n} of its {own} patents with "
+                            f"{clusters[p].display_name!r}, a larger company")
+

@@ -29,7 +29,7 @@ _LEGAL_FORM_PHRASES: Final[tuple[str, ...]] = (
     "gesellschaft mit beschrankter haftung", "kommanditgesellschaft",
     # Romance languages
     "sa", "s a", "spa", "s p a", "srl", "s r l", "sarl", "s a r l", "sas", "s a s", "sl",
-    "s l", "sau", "s a u", "sca", "s c a", "snc", "ltda", "lda", "sa de cv", "s a de c v",
+    "s l", "sa rl", "sau", "s a u", "sca", "s c a", "snc", "ltda", "lda", "sa de cv", "s a de c v",
     "de cv", "s de rl de cv", "s de r l de c v", "sapi de cv", "sociedad anonima",
     "societe anonyme", "societa per azioni", "societe par actions simplifiee", "sprl", "scrl",
     "ltee", "lte", "sa nv", "nv sa",
@@ -49,6 +49,7 @@ _LEGAL_FORM_PHRASES: Final[tuple[str, ...]] = (
 _LEADING_FORM_PHRASES: Final[tuple[str, ...]] = (
     "kabushiki kaisha", "kabushikikaisha", "kabushiki gaisha", "kabushikigaisha",
     "yugen kaisha", "godo kaisha", "chusik hoesa", "jusik hoesa", "pt", "ooo", "oao", "zao",
+    "kk",
 )
 
 LEGAL_FORMS: Final[frozenset[tuple[str, ...]]] = frozenset(
@@ -59,8 +60,16 @@ _LEADING_FORMS: Final[frozenset[tuple[str, ...]]] = frozenset(
 )
 _MAX_FORM_LEN: Final = max(len(f) for f in LEGAL_FORMS)
 
-# "S.A.", "L.L.C.", "U.S." -> "SA", "LLC", "US" (dots between single letters are joined).
-_INITIALS_RE: Final = re.compile(r"(?<![^\W\d_])((?:[^\W\d_]\.\s?){2,})")
+# "S.A.", "L.L.C.", "U.S.A", "R.O.C" -> "SA", "LLC", "USA", "ROC": single letters joined by
+# dots, the last dot optional; spaced initials only letter by letter ("K. K.", "A. V."), so
+# "G.D. S.p.A." is "GD SPA", not "GDSPA".
+_INITIALS_RE: Final = re.compile(
+    r"(?<![^\W\d_])((?:[^\W\d_]\.){1,}[^\W\d_]\.?|(?:[^\W\d_]\.\s){1,}[^\W\d_]\.)"
+    r"(?![^\W\d_])"
+)
+# Text that went through UTF-8 -> cp1252 -> UTF-8 once or twice ('GyÃƒÂ³gyszergyÃƒÂ¡r').
+_MOJIBAKE_RE: Final = re.compile("[ÃÂ][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+                                 "\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
 _APOSTROPHE_RE: Final = re.compile(r"['’`´]")
 _NON_ALNUM_RE: Final = re.compile(r"[\W_]+")
 
@@ -69,10 +78,23 @@ def _join_initials(m: re.Match[str]) -> str:
     return m.group(1).replace(".", "").replace(" ", "") + " "
 
 
+def _unmangle(text: str) -> str:
+    """Undo UTF-8 read as cp1252 (up to twice): 'FÃƒÂ¶rderung' -> 'Förderung'; text that
+    does not decode back stays as it is ('SÃO PAULO')."""
+    for _ in range(2):
+        if not _MOJIBAKE_RE.search(text):
+            break
+        try:
+            text = text.encode("cp1252").decode("utf-8")
+        except UnicodeError:
+            break
+    return text
+
+
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """NFKC, casefold and strip accents: 'Universität' -> 'universitat'."""
-    s = unicodedata.normalize("NFKC", text).casefold()
+    """Mojibake undone, NFKC, casefold and strip accents: 'Universität' -> 'universitat'."""
+    s = unicodedata.normalize("NFKC", _unmangle(text)).casefold()
     decomposed = unicodedata.normalize("NFKD", s)
     if decomposed != s:
         s = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -63,6 +63,7 @@ class StoredDecision:
 
     names: list[NameDecision]
     organization: dict[str, Any]
+    family: dict[str, Any] | None = None  # its MEMBER_OF edge (dst, score, reason), if any
 
     def lines(self) -> list[str]:
         o = self.organization
@@ -82,6 +83,9 @@ class StoredDecision:
             f"confidence {_num(o.get('country_confidence'))}",
             f"variants:    {len(o.get('aliases') or []) + 1} name(s); patents "
             f"{o.get('patent_count')}",
+            f"family:      {self.family['dst']}  score {_num(self.family.get('score'))}: "
+            f"{self.family.get('reason') or '-'}" if self.family else
+            f"family:      {o.get('family_id') or o.get('id')}: its own family",
         ]
         return out
 
@@ -117,4 +121,10 @@ def read_decision(version_dir: Path, name: str) -> StoredDecision | None:
     if not found:
         raise InputError(str(path), f"names point at organisation {org_id}, which is not in "
                          "the graph", field="organization")
-    return StoredDecision(rows, found[0])
+    family = None
+    member_of = version_dir / "edges" / "MEMBER_OF.parquet"
+    if member_of.exists():
+        edges = pq.read_table(member_of)
+        hits = edges.filter(pc.equal(edges["src"], org_id)).to_pylist()
+        family = hits[0] if hits else None
+    return StoredDecision(rows, found[0], family)

@@ -53,6 +53,12 @@ def test_explain_reads_the_built_decision(sample_graph: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "stored decision of the build" in result.output
     assert "ror:03cve4549" in result.output and "basis ror" in result.output
+    # the stored family: the MEMBER_OF edge of the organisation, or its own family
+    family = next(line for line in decision.lines() if line.startswith("family:"))
+    member_of = pq.read_table(art.path / "edges" / "MEMBER_OF.parquet").to_pylist()
+    edge = next((e for e in member_of if e["src"] == "ror:03cve4549"), None)
+    assert (edge["dst"] in family and edge["reason"] in family) if edge else \
+        "its own family" in family
     missing = runner.invoke(identity_app, ["explain", "No Such Assignee Ltd", "--graph",
                                            str(sample_graph)])
     assert missing.exit_code == 1

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
+from pathlib import Path
+
 from ttkg.graph.identity import AssigneeName, OrganizationResolver
-from ttkg.graph.identity.families import families
+from ttkg.graph.identity.families import co_ownership, families
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 
 
 def _families(resolver: OrganizationResolver, names: list[AssigneeName]) -> dict[str, str]:
@@ -70,3 +76,81 @@ def test_a_dominant_brand_founds_a_family(resolver: OrganizationResolver) -> Non
     assert got["Rohm and Haas Company"] != sony
     # memberships point at the head, which heads its own family
     assert got[next(n.name for n in names if got[n.name] == sony)] == sony
+
+
+def _families_with_countries(resolver: OrganizationResolver,
+                             names: list[AssigneeName]) -> dict[str, str]:
+    res = resolver.resolve(names)
+    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names)
+    return {n.name: fam[res.cluster_of[n.name]].family_id for n in names}
+
+
+# real strings with their patent rows, types and inventor countries (labelled_assignees.csv)
+LG = [
+    AssigneeName("LG Electronics Inc.", "3", "KR", 1882),
+    AssigneeName("LG Display Co., Ltd.", "3", "KR", 427),
+    AssigneeName("LG Chem, Ltd.", "3", "KR", 427),
+    AssigneeName("LG Innotek Co., Ltd.", "3", "KR", 35),
+    AssigneeName("LG Philips LCD Co., Ltd.", "3", "KR", 1),
+]
+
+
+def test_a_short_capital_brand_whose_companies_agree_on_a_country_is_a_group(
+    resolver: OrganizationResolver,
+) -> None:
+    got = _families_with_countries(resolver, LG)
+    # no company is named 'LG' alone: the head is ROR's group record, parent of LG Chem
+    lg = "ror:03ddh2c27"
+    assert got["LG Chem, Ltd."] == lg
+    assert got["LG Electronics Inc."] == got["LG Display Co., Ltd."] == lg
+    assert got["LG Innotek Co., Ltd."] == lg
+    # a joint venture with another group (Philips is a ROR company) is its own family
+    assert got["LG Philips LCD Co., Ltd."] != lg
+
+
+def test_a_short_brand_needs_the_country_evidence(resolver: OrganizationResolver) -> None:
+    # companies of different countries are no group: without LG Electronics, and with LG
+    # Display put in Germany and LG Innotek in China, LG Chem's KR (ROR) holds 427 of 890 rows
+    mixed = [AssigneeName(n.name, n.assignee_type, c, n.count)
+             for n, c in zip(LG[1:], ("DE", "KR", "CN", "KR"), strict=True)]
+    got = _families_with_countries(resolver, mixed)
+    assert got["LG Display Co., Ltd."] != got["LG Chem, Ltd."]
+
+
+def test_a_brand_word_rare_elsewhere_founds_a_family(resolver: OrganizationResolver) -> None:
+    names = [
+        AssigneeName("Intel Corporation", "2", "US", 1098),
+        AssigneeName("Intel IP Corporation", "2", "DE", 30),
+        AssigneeName("Intel Mobile Communications GmbH", "3", "DE", 28),
+        AssigneeName("Intel Deutschland GmbH", "3", "DE", 3),
+        AssigneeName("Urban Intel, Inc.", "2", "US", 3),
+    ]
+    got = _families_with_countries(resolver, names)
+    intel = got["Intel Corporation"]
+    assert got["Intel IP Corporation"] == got["Intel Mobile Communications GmbH"] == intel
+    assert got["Intel Deutschland GmbH"] == intel
+    # 'Urban Intel' (3 of 1,162 rows) does not stop the brand, and is no member
+    assert got["Urban Intel, Inc."] != intel
+
+
+def test_a_company_co_owning_most_of_its_patents_with_a_larger_one_is_in_its_family(
+    resolver: OrganizationResolver,
+) -> None:
+    # every assignee row of the real patents carrying Fu Tai Hua or Tianma (the shared extract)
+    with (DATA / "co_owned_slice.tsv").open(encoding="utf-8", newline="") as fh:
+        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    rows = Counter(name for _, name in holders)
+    rows["Hon Hai Precision Industry Co., Ltd."] = 1400  # its rows in the whole extract
+    names = [AssigneeName(n, "3", None, c) for n, c in sorted(rows.items())]
+    res = resolver.resolve(names)
+    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
+                   co_ownership(res, holders))
+    fu_tai_hua = res.cluster_of["Fu Tai Hua Industry (Shenzhen) Co., Ltd."]
+    hon_hai = res.cluster_of["Hon Hai Precision Industry Co., Ltd."]
+    assert fam[fu_tai_hua].family_id == fam[hon_hai].family_id
+    assert "co-owns" in fam[fu_tai_hua].reason
+    # Tianma Micro-electronics co-owns 50 of its 81 patents with Shanghai Tianma: too few
+    tianma = res.cluster_of["TIANMA MICRO-ELECTRONICS CO., LTD."]
+    assert "co-owns" not in fam[tianma].reason
+    # without the patents' evidence the rule is off
+    assert "co-owns" not in families(res, resolver.index)[fu_tai_hua].reason

@@ -29,6 +29,31 @@ def test_legal_forms_and_case_normalise_away(a: str, b: str) -> None:
     assert normalise(clean_name(a)).replace(" ", "") == normalise(clean_name(b)).replace(" ", "")
 
 
+# pairs of real strings of the shared extract (none in the held-out sets)
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Chevron U.S.A Inc.", "Chevron U.S.A. Inc."),  # the last dot of initials
+        ("Syntex (U.S.A) Inc.", "Syntex (U.S.A.) Inc."),
+        ("MOTO MOTINI S.R.L", "MOTO MOTINI S.R.L."),
+        ("INVISTA North America S.a r.l.", "Invista North America S.A.R.L."),
+        ("G.D S.p.A.", "G.D. S.p.A."),  # initials, then a legal form
+        ("K. K. Toyoda Jidoshokki Seisakusho", "Kabushiki Kaisha Toyoda Jidoshokki Seisakusho"),
+        ("EGIS GyÃƒÂ³gyszergyÃƒÂ¡r Rt.", "Egis Gyogyszergyar RT."),  # UTF-8 read as cp1252
+        ("Fraunhofer-Gesellschaft zur FÃƒÂ¶rderung der angewandten Forschung e.V.",
+         "Fraunhofer-Gesellschaft zur Förderung der angewandten Forschung e.V."),
+    ],
+)
+def test_initials_legal_form_spellings_and_mojibake_normalise_alike(a: str, b: str) -> None:
+    assert normalise(a) == normalise(b)
+
+
+def test_initials_do_not_swallow_the_next_word() -> None:
+    assert normalise("L.G.Philips LCD Co., Ltd") == "lg philips lcd"
+    assert normalise("A. V. Topchiev Institute") == normalise("A.V. Topchiev Institute")
+    assert normalise("SÃO PAULO") == "sao paulo"  # no mojibake: left as it is
+
+
 def test_misspelt_legal_forms_and_address_tails_are_ignored_when_comparing() -> None:
     assert loose_tokens(normalise("Kabushiki Kasiha Toshiba")) == ("toshiba",)
     assert loose_tokens(normalise("Samsung Electronics Co., Lid.")) == ("samsung", "electronic")

@@ -202,7 +202,8 @@ def cluster(
                 key = resolution.cluster_of[r.name.name]
                 counts[key] = counts.get(key, 0) + r.name.count
             written = write_clusters_csv(rows, resolution, outfile,
-                                         families(resolution, resolver.index, counts))
+                                         families(resolution, resolver.index, counts,
+                                                  [r.name for r in rows]))
             reviewed = write_review(resolution.review, review) if review is not None else 0
     except OSError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)

@@ -1,0 +1,116 @@
+"""Draw the second held-out sample (issue 13, session 5) from a names dump of the shared extract.
+
+Fixed, seeded procedure (documented in ../README.md). The pool is every organisation string of
+the extract that is in neither labelled_assignees.csv nor heldout_assignees.csv. Words are the
+casefolded alphanumeric runs of a string (not the engine's normaliser, so the sample does not
+depend on the code it measures). Four strata are drawn in this order, each from what the earlier
+ones left, each seed followed by its neighbourhood (most patent rows first):
+
+* government: seeds matching GOVERNMENT; neighbourhood = strings sharing the seed's first three
+  words after 'represented by the' when it has that phrase, else its rarest word;
+* university: seeds matching UNIVERSITY; neighbourhood = strings containing the seed's rarest
+  word (of 4+ letters, not a generic institution word): boards, foundations, campuses, and the
+  firms named after the same place;
+* group: seeds whose first word (4+ letters) starts 4 or more pool strings; neighbourhood =
+  strings starting with that word (corporate groups, subsidiaries, same-name firms);
+* random: seeds uniform over the rest; neighbourhood = strings sharing the first two words (the
+  first word alone when it has 6+ letters), as in the first held-out set.
+
+    python sample_heldout2.py NAMES_TSV > heldout2_sample.tsv
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SEED = 1305
+PLAN = (("government", 14, 6), ("university", 40, 6), ("group", 16, 6), ("random", 30, 6))
+GOVERNMENT = re.compile(
+    r"represented by|secretary|government|ministry|minister|department of|national institutes? "
+    r"of|agency|administration|commissariat|council of", re.I)
+UNIVERSITY = re.compile(
+    r"universit|college|regents|trustees|board of|institute of technology|school of|hospital|"
+    r"research foundation|polytechnic|academy", re.I)
+_GENERIC_WORDS = (
+    "university universities universitat universite universidad college institute institution "
+    "technology research foundation board regents trustees school hospital medical center centre "
+    "national state academy sciences science corporation company limited incorporated america "
+    "united states represented secretary department government republic international "
+    "polytechnic industry industrial academic cooperation group holdings health system"
+)
+GENERIC = frozenset(_GENERIC_WORDS.split(" "))
+
+
+def words(s: str) -> list[str]:
+    return re.findall(r"[0-9a-z]+", s.casefold())
+
+
+def rarest(s: str, df: Counter[str]) -> str | None:
+    cands = [w for w in words(s) if len(w) >= 4 and w not in GENERIC and not w.isdigit()]
+    return min(cands, key=lambda w: (df[w], w)) if cands else None
+
+
+def main() -> None:
+    with open(sys.argv[1], encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter="\t"))
+    taken = set()
+    for f in ("labelled_assignees.csv", "heldout_assignees.csv"):
+        with (HERE.parent / f).open(encoding="utf-8", newline="") as fh:
+            taken |= {r["name"] for r in csv.DictReader(fh)}
+    pool = sorted((r for r in rows if r[0] not in taken), key=lambda r: r[0])
+    by_count = sorted(pool, key=lambda r: (-int(r[1]), r[0]))
+    df: Counter[str] = Counter(w for r in pool for w in set(words(r[0])))
+    first: Counter[str] = Counter(words(r[0])[0] for r in pool if words(r[0]))
+    rng = random.Random(SEED)
+    chosen: dict[str, str] = {}
+    w = csv.writer(sys.stdout, delimiter="\t")
+    w.writerow(["name", "count", "assignee_type", "country", "stratum", "seed"])
+
+    def neighbours(stratum: str, seed: str) -> list[list[str]]:
+        ws = words(seed)
+        if stratum == "government":
+            m = re.search(r"represented by (?:the )?(.*)", seed, re.I)
+            if m and len(words(m.group(1))) >= 3:
+                key = " ".join(words(m.group(1))[:3])
+                return [r for r in by_count if key in " ".join(words(r[0]))]
+            stratum = "university"
+        if stratum == "university":
+            word = rarest(seed, df)
+            return [r for r in by_count if word and word in words(r[0])]
+        if stratum == "group":
+            return [r for r in by_count if words(r[0])[:1] == ws[:1]]
+        key = ws[:1] if len(ws[0]) >= 6 else ws[:2]
+        return [r for r in by_count if words(r[0])[: len(key)] == key]
+
+    for stratum, seeds, size in PLAN:
+        if stratum == "government":
+            cands = [r for r in pool if GOVERNMENT.search(r[0])]
+        elif stratum == "university":
+            cands = [r for r in pool if UNIVERSITY.search(r[0])]
+        elif stratum == "group":
+            cands = [r for r in pool if words(r[0]) and len(words(r[0])[0]) >= 4
+                     and first[words(r[0])[0]] >= 4]
+        else:
+            cands = list(pool)
+        n = 0
+        while n < seeds:
+            seed = rng.choice(cands)
+            if seed[0] in chosen:
+                continue
+            n += 1
+            near = [r for r in neighbours(stratum, seed[0])
+                    if r[0] != seed[0] and r[0] not in chosen]
+            group = [seed, *near[: size - 1]]
+            for r in group:
+                chosen[r[0]] = stratum
+                w.writerow([*r, stratum, seed[0]])
+
+
+if __name__ == "__main__":
+    main()
