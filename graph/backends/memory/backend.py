@@ -76,6 +76,17 @@ def _thawed(items: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in items}
 
 
+def _spans(indptr: IntArray, indices: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """The entries of some rows of a CSR matrix: (place of the row in `rows`, column) for
+    every entry, rows in the given order."""
+    starts = indptr[rows].astype(np.int64)
+    sizes = indptr[rows + 1].astype(np.int64) - starts
+    total = int(sizes.sum())
+    which = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
+    at = np.arange(total, dtype=np.int64) + np.repeat(starts - (np.cumsum(sizes) - sizes), sizes)
+    return which, indices[at].astype(np.int64)
+
+
 def first_ranked(n: int, keys: Sequence[IntArray]) -> IntArray:
     """Indices of the n first rows in ascending lexicographic order of `keys` (primary key
     first). Exact: a partial sort on the primary key keeps every row that can be among the
@@ -375,6 +386,17 @@ class MemoryBackend(GraphBackend):
         ids = self.index.orgs.ids
         return dict(zip(map(ids.__getitem__, nz.tolist()), counts[nz].tolist(), strict=True))
 
+    def top_field_orgs(
+        self, spec: FieldSpec, filters: Filters, limit: int
+    ) -> list[tuple[str, int]]:
+        counts = self._org_counts(spec, filters)
+        org_mask = self._org_mask(filters)
+        cand = np.flatnonzero(counts if org_mask is None else np.where(org_mask, counts, 0))
+        n = counts[cand]
+        first = cand[first_ranked(limit, [-n, self.index.orgs.rank[cand]])]
+        ids = self.index.orgs.ids
+        return [(ids[o], int(counts[o])) for o in first]
+
     def direct_bridges(
         self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
@@ -419,26 +441,36 @@ class MemoryBackend(GraphBackend):
         in_a, in_b = ca > 0, cb > 0
         if not in_a.any() or not in_b.any():
             return 0, []
-        # every co-owned patent once per unordered pair (rows x < y)
-        once = co.pp_x < co.pp_y
-        p, px, py = co.pp_patent[once], co.pp_x[once], co.pp_y[once]
+        # the co-owned patents in a or in b, once per unordered pair, grouped by pair: rows
+        # of pair_keys (ascending) whose patent is in a, merged with those in b
+        rows_a, rows_b = self._pair_rows(a, filters), self._pair_rows(b, filters)
+        rows = np.sort(np.concatenate((rows_a, rows_b)), kind="stable")  # merges two runs
+        if not len(rows):
+            return 0, []
+        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
+        pair_keys = co.pair_keys[rows]
+        patents = co.pair_patents[rows]
+        starts = np.flatnonzero(np.concatenate(([True], pair_keys[1:] != pair_keys[:-1])))
+        bounds = np.append(starts, len(rows))
+        keys = pair_keys[starts]
+        count = np.diff(bounds)
         sel_a, sel_b = self._selection(a, filters), self._selection(b, filters)
-        pa_, pb_ = sel_a[p], sel_b[p]
-        inside = pa_ | pb_
-        keys, inverse = np.unique(px[inside] * orgs.n + py[inside], return_inverse=True)
-        count = np.bincount(inverse).astype(np.int64)
-        count_a = np.bincount(inverse, weights=pa_[inside]).astype(np.int64)
-        count_b = np.bincount(inverse, weights=pb_[inside]).astype(np.int64)
+        count_a = np.diff(np.concatenate(([0], np.cumsum(sel_a[patents])))[bounds])
+        count_b = np.diff(np.concatenate(([0], np.cumsum(sel_b[patents])))[bounds])
         x, y = keys // orgs.n, keys % orgs.n
-        ok = count >= max(min_count, 1)
-        ok &= (in_a[x] & in_b[y]) | (in_b[x] & in_a[y])  # one in a, the other in b
+        ok = (in_a[x] & in_b[y]) | (in_b[x] & in_a[y])  # one in a, the other in b
+        if min_count > 1:
+            ok &= count >= min_count
         side = self._side_mask(filters.countries, filters.kinds)
         partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
-        forward = _passes(side, x) & _passes(partner, y)
-        backward = _passes(side, y) & _passes(partner, x)
-        ok &= forward | backward
-        # x is the member on the organisation side; passing both ways, the first by id
-        swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
+        if side is None and partner is None:  # both ways round: the first by id is x
+            swap = orgs.rank[y] < orgs.rank[x]
+        else:
+            forward = _passes(side, x) & _passes(partner, y)
+            backward = _passes(side, y) & _passes(partner, x)
+            ok &= forward | backward
+            # x is the member on the organisation side; passing both ways, the first by id
+            swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
         x, y = np.where(swap, y, x)[ok], np.where(swap, x, y)[ok]
         count, count_a, count_b, keys = count[ok], count_a[ok], count_b[ok], keys[ok]
         both = count_a + count_b
@@ -451,6 +483,17 @@ class MemoryBackend(GraphBackend):
             for i, total in zip(order, totals, strict=True)
         ]
         return len(x), page
+
+    def _pair_rows(self, spec: FieldSpec, filters: Filters) -> IntArray:
+        """Rows of the holders' `pair_keys` / `pair_patents` (every co-owned patent once per
+        unordered pair, by pair) whose patent is in the selection (years filtered), ascending
+        (cached: one pass over the co-owned patents, not over every patent)."""
+        co = self.index.holders(filters.family).co
+        key = ("pairs", filters.level, spec.kind, spec.value, spec.node_id, filters.year_from,
+               filters.year_to)
+        return self._cached(
+            key, lambda: np.flatnonzero(self._selection(spec, filters)[co.pair_patents])
+        )
 
     def _co_owned_totals(self, keys: IntArray, filters: Filters) -> list[int]:
         """Co-owned patents (years filtered, any field) of unordered pairs given by key."""
@@ -495,10 +538,18 @@ class MemoryBackend(GraphBackend):
         filters: Filters,
         limit: int,
     ) -> tuple[int, list[PatentRef]]:
-        """(total, first `limit`) of patents given newest first, restricted by spec/years."""
-        keep = self._patent_mask(spec, filters)
-        if keep is not None:
-            ranked = ranked[keep[ranked]]
+        """(total, first `limit`) of patents given newest first, restricted by spec/years
+        (each selection's mask read at the given patents only: no union of whole masks)."""
+        specs = [spec] if isinstance(spec, FieldSpec) else list(spec or ())
+        if specs:
+            keep = self._selection(specs[0], filters)[ranked]
+            for other in specs[1:]:
+                keep |= self._selection(other, filters)[ranked]
+            ranked = ranked[keep]
+        else:
+            years = self._year_mask(filters)
+            if years is not None:
+                ranked = ranked[years[ranked]]
         return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
 
     def org_patents(
@@ -523,9 +574,16 @@ class MemoryBackend(GraphBackend):
         held = ix.holders(filters.family)
         if keep is None:
             sub = held.co.counts[rows_arr]
-        else:
-            diag = sp.diags(keep.astype(np.int32), dtype=np.int32)
-            sub = (held.incidence.op[rows_arr] @ diag @ held.incidence.po).tocsr()
+        else:  # the rows' patents that pass, then those patents' owners
+            op, po = held.incidence.op, held.incidence.po
+            mine, patents = _spans(op.indptr, op.indices, rows_arr)
+            passing = keep[patents]
+            mine, patents = mine[passing], patents[passing]
+            which, other = _spans(po.indptr, po.indices, patents)
+            pairs, count = np.unique(mine[which] * ix.orgs.n + other, return_counts=True)
+            sub = sp.coo_matrix(
+                (count, (pairs // ix.orgs.n, pairs % ix.orgs.n)), shape=(len(rows), ix.orgs.n)
+            )
         org_mask = self._org_mask(filters)
         out: dict[tuple[str, str], int] = {}
         coo = sub.tocoo()
@@ -597,9 +655,35 @@ class MemoryBackend(GraphBackend):
         out.sort(key=lambda r: (r[0], r[2], r[3]))
         return out
 
+    def _by_year(
+        self, spec: FieldSpec, filters: Filters
+    ) -> tuple[int, npt.NDArray[np.bool_]] | None:
+        """For a WIPO field or sector and no organisation filter: its row of the stored
+        counts by grant year (`tf.*`) and the year buckets the filters keep; else None."""
+        if spec.kind not in ("wipo_field", "wipo_sector") or filters.org_filtered():
+            return None
+        ix = self.index
+        row = ix.nodes.position[spec.node_id] - ix.fields.off
+        has_fields = ix.fields.sector_fields.indptr[row + 1] > ix.fields.sector_fields.indptr[row]
+        if has_fields != (spec.kind == "wipo_sector"):
+            return None  # a field with fields of its own, or a sector without: not stored
+        first, last = ix.data.meta["year_buckets"]
+        year = np.concatenate(([-1], np.arange(first, last + 1)))
+        keep = np.ones(len(year), dtype=bool)
+        if filters.year_from is not None:
+            keep &= year >= filters.year_from
+        if filters.year_to is not None:
+            keep &= (year <= filters.year_to) & (year >= 0)
+        return row, keep
+
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         ix = self.index
         orgs, names = ix.orgs, ix.orgs.countries
+        stored = None if filters.family else self._by_year(spec, filters)
+        if stored is not None:
+            row, keep = stored
+            counts = ix.data.array("tf.countries")[row][keep].sum(axis=0)
+            return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         sel = self._selection(spec, filters)
         org_mask = self._org_mask(filters)
         if org_mask is None and not filters.family:  # one product with country x patent
@@ -623,17 +707,33 @@ class MemoryBackend(GraphBackend):
         return sel & (np.asarray(held).ravel() > 0)
 
     def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
+        stored = self._by_year(spec, filters)
+        if stored is not None:
+            row, keep = stored
+            return int(self.index.data.array("tf.years")[row][keep].sum())
         return int(self._held_selection(spec, filters).sum())
 
     def selection_years(self, spec: FieldSpec, filters: Filters) -> dict[int | None, int]:
+        stored = self._by_year(spec, filters)
+        if stored is not None:
+            row, keep = stored
+            counts = np.where(keep, self.index.data.array("tf.years")[row], 0)
+            first = self.index.data.meta["year_buckets"][0]
+            return {(first + int(b) - 1 if b else None): int(counts[b])
+                    for b in np.flatnonzero(counts)}
         years = self.index.patents.year[self._held_selection(spec, filters)]
-        found, counts = np.unique(years, return_counts=True)
-        return {(int(y) if y >= 0 else None): int(n)
-                for y, n in zip(found.tolist(), counts.tolist(), strict=True)}
+        found, n = np.unique(years, return_counts=True)
+        return {(int(y) if y >= 0 else None): int(c)
+                for y, c in zip(found.tolist(), n.tolist(), strict=True)}
 
     def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
-        sel = self._held_selection(spec, filters)
-        counts = self.index.incidence.fp @ sel.astype(np.int32)
+        stored = self._by_year(spec, filters)
+        if stored is not None:
+            row, keep = stored
+            counts = self.index.data.array("tf.cooc")[row][keep].sum(axis=0)
+        else:
+            sel = self._held_selection(spec, filters)
+            counts = self.index.incidence.fp @ sel.astype(np.int32)
         ids = self.index.fields.ids
         return {ids[f]: int(counts[f]) for f in np.flatnonzero(counts)}
 
