@@ -54,8 +54,8 @@ __all__ = ["MemoryBackend", "first_ranked"]
 log = logging.getLogger(__name__)
 
 _LABEL_ORDER = {label: i for i, label in enumerate(NodeLabel)}
-#: Entries of the selection cache (masks and per-organisation counts).
-_SELECTIONS = 64
+#: Entries of the selection cache (patent masks, per-organisation counts and masks, pair rows).
+_SELECTIONS = 128
 #: Entries of each cache of things shown: patent references, nodes, edge properties.
 _SHOWN = 1 << 16
 
@@ -403,6 +403,12 @@ class MemoryBackend(GraphBackend):
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
         return self._rank_direct(ca, cb, filters, min_count, offset, limit)
 
+    def _active_mask(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
+        """Organisation rows with patents in the selection, as a mask (cached)."""
+        key = ("active mask", filters.level, spec.kind, spec.value, spec.node_id,
+               filters.year_from, filters.year_to)
+        return self._cached(key, lambda: self._org_counts(spec, filters) > 0)
+
     def _rank_direct(
         self,
         ca: IntArray,
@@ -437,28 +443,27 @@ class MemoryBackend(GraphBackend):
         limit: int,
     ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
         orgs, co = self.index.orgs, self.index.holders(filters.family).co
-        ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
-        in_a, in_b = ca > 0, cb > 0
-        if not in_a.any() or not in_b.any():
-            return 0, []
         # the co-owned patents in a or in b, once per unordered pair, grouped by pair: rows
         # of pair_keys (ascending) whose patent is in a, merged with those in b
         rows_a, rows_b = self._pair_rows(a, filters), self._pair_rows(b, filters)
-        rows = np.sort(np.concatenate((rows_a, rows_b)), kind="stable")  # merges two runs
-        if not len(rows):
+        both = np.concatenate((rows_a, rows_b))
+        if not len(both):
             return 0, []
-        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
-        pair_keys = co.pair_keys[rows]
-        patents = co.pair_patents[rows]
+        order = np.argsort(both, kind="stable")  # a merge of the two sorted runs
+        rows, from_b = both[order], order >= len(rows_a)
+        first = np.concatenate(([True], rows[1:] != rows[:-1]))  # a row in both: a's first
+        in_a = ~from_b[first]
+        in_b = from_b[first] | np.append(~first[1:], False)[first]
+        pair_keys = co.pair_keys[rows[first]]
         starts = np.flatnonzero(np.concatenate(([True], pair_keys[1:] != pair_keys[:-1])))
-        bounds = np.append(starts, len(rows))
+        bounds = np.append(starts, len(pair_keys))
         keys = pair_keys[starts]
         count = np.diff(bounds)
-        sel_a, sel_b = self._selection(a, filters), self._selection(b, filters)
-        count_a = np.diff(np.concatenate(([0], np.cumsum(sel_a[patents])))[bounds])
-        count_b = np.diff(np.concatenate(([0], np.cumsum(sel_b[patents])))[bounds])
+        count_a = np.diff(np.concatenate(([0], np.cumsum(in_a)))[bounds])
+        count_b = np.diff(np.concatenate(([0], np.cumsum(in_b)))[bounds])
+        active_a, active_b = self._active_mask(a, filters), self._active_mask(b, filters)
         x, y = keys // orgs.n, keys % orgs.n
-        ok = (in_a[x] & in_b[y]) | (in_b[x] & in_a[y])  # one in a, the other in b
+        ok = (active_a[x] & active_b[y]) | (active_b[x] & active_a[y])  # one in a, one in b
         if min_count > 1:
             ok &= count >= min_count
         side = self._side_mask(filters.countries, filters.kinds)
