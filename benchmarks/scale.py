@@ -1,7 +1,7 @@
 """Scale benchmark: one table for the real shared data and synthetic graphs of N patents.
 
 For each graph: build (wall, CPU, peak RSS, artifact size), then in a fresh process: open
-time, RSS after open and after the query mix, p50/p99 of every query of the mix; the CLI
+time, RSS after open and after the query mix, p50/p99 (CPU p50 beside) of every query; the CLI
 end to end (`ttkg query bridges ...`); beside it, in the same run, plain networkx (where the
 whole graph fits: `--nx-max` patents) and DuckDB (an embedded database of the field, over the
 same Parquet tables) answering the same bridges and organisation-to-organisation paths.
