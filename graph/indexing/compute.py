@@ -50,6 +50,7 @@ def compute_index(artifact: Artifact) -> IndexData:
     _co_ownership(arrays, meta, len(tables[NodeLabel.ORGANIZATION]))
     _country_patents(arrays, meta, len(meta["countries"]))
     _field_years(arrays, meta)
+    _family_holders(arrays, meta, tables[NodeLabel.ORGANIZATION])
     _works(arrays, meta, tables, edges, span)
     entity = [
         np.arange(*span[label])
@@ -477,6 +478,33 @@ def _field_years(arrays: Arrays, meta: dict[str, Any]) -> None:
     arrays["tf.countries"] = np.ascontiguousarray(
         countries.reshape(n_tf, n_buckets, cp.shape[0])
     )
+
+
+def _family_holders(arrays: Arrays, meta: dict[str, Any], org: pa.Table) -> None:
+    """The family level's holders, stored under `fam.` (`fam.head`: each organisation's
+    family head row, from `family_id`; a head that is not an organisation of the graph: its
+    own family; then `holder_index`'s arrays over the heads' rows), so that the first
+    family-level query maps them instead of computing them (1.6 s CPU at 1M patents)."""
+    n = org.num_rows
+    head = np.arange(n, dtype=np.int64)
+    if "family_id" in org.column_names and n:
+        ids = org.column("id").cast(pa.string())
+        found = pc.index_in(org.column("family_id").cast(pa.string()), value_set=ids)
+        rows = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+        head = np.where(rows >= 0, rows, head)
+    member = sp.csr_matrix((np.ones(n, np.int32), (np.arange(n), head)), shape=(n, n))
+    held = holder_index(
+        _csr(arrays, meta, "po") @ member,
+        _csr(arrays, meta, "pf"),
+        arrays["patent.rank"],
+        arrays["org.rank"],
+    )
+    arrays["fam.head"] = head
+    for name, arr in held.arrays.items():
+        if name not in ("patent.rank", "org.rank"):
+            arrays[f"fam.{name}"] = arr
+    for name, shape in held.meta["shapes"].items():
+        meta["shapes"][f"fam.{name}"] = shape
 
 
 def _csr(arrays: Arrays, meta: dict[str, Any], name: str) -> sp.csr_matrix:

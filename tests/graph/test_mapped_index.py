@@ -338,3 +338,14 @@ def test_partnerships_and_partners_in_a_field_equal_the_raw_tables(
         want_co = {k: len(v & sel) for k, v in pairs.items()
                    if (k[0] in busy or k[1] in busy) and v & sel}
         assert got == want_co, fa
+
+
+def test_the_family_level_is_stored_by_the_build(memory_backend: MemoryBackend) -> None:
+    """The family holders are views of stored `fam.*` arrays (computed nothing at first
+    use); what they hold is checked against a plain oracle in tests/queries/test_family_level."""
+    data = memory_backend.index.data
+    held = memory_backend.index.holders(family=True)
+    assert held.head is data.arrays["fam.head"]
+    assert held.co.pair_keys is data.arrays["fam.co.pair_keys"]
+    assert held.incidence.op_ranked is data.arrays["fam.op_ranked"]
+    assert (held.head != np.arange(len(held.head))).any()  # the sample has families
