@@ -401,7 +401,9 @@ class MemoryBackend(GraphBackend):
         self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
-        return self._rank_direct(ca, cb, filters, min_count, offset, limit)
+        # the cached masks of active organisations: a byte per organisation, not two counts
+        in_both = np.flatnonzero(self._active_mask(a, filters) & self._active_mask(b, filters))
+        return self._rank_direct(ca, cb, filters, min_count, offset, limit, in_both)
 
     def _active_mask(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
         """Organisation rows with patents in the selection, as a mask (cached)."""
@@ -417,21 +419,28 @@ class MemoryBackend(GraphBackend):
         min_count: int,
         offset: int,
         limit: int,
+        in_both: IntArray | None = None,
     ) -> tuple[int, list[tuple[str, int, int]]]:
         """Organisations with counts in both sides (and passing the filters' org part),
-        ranked as `direct_bridges` orders them: (total, page of (id, count_a, count_b))."""
+        ranked as `direct_bridges` orders them: (total, page of (id, count_a, count_b)).
+        `in_both`: the rows with counts on both sides, ascending, when known."""
         orgs = self.index.orgs
-        low = np.minimum(ca, cb)
-        ok = low >= max(min_count, 1)
+        if in_both is None:
+            cand = np.flatnonzero(np.minimum(ca, cb) >= max(min_count, 1))
+        else:
+            cand = in_both
+            if min_count > 1:
+                cand = cand[np.minimum(ca[cand], cb[cand]) >= min_count]
         org_mask = self._org_mask(filters)
         if org_mask is not None:
-            ok &= org_mask
-        cand = np.flatnonzero(ok)
-        low, both = low[cand], ca[cand] + cb[cand]
+            cand = cand[org_mask[cand]]
+        count_a, count_b = ca[cand], cb[cand]
+        low, both = np.minimum(count_a, count_b), count_a + count_b
         score = -(low * (int(both.max(initial=0)) + 1) + both)  # by low, then the sum
-        first = first_ranked(offset + limit, [score, orgs.rank[cand]])
-        page = cand[first[offset:]]
-        return len(cand), [(orgs.ids[o], int(ca[o]), int(cb[o])) for o in page]
+        first = first_ranked(offset + limit, [score, orgs.rank[cand]])[offset:]
+        return len(cand), [
+            (orgs.ids[cand[i]], int(count_a[i]), int(count_b[i])) for i in first.tolist()
+        ]
 
     def partnership_bridges(
         self,
