@@ -49,7 +49,7 @@ from ttkg.graph.backends.pathsearch import search_paths
 if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
     import networkx as nx
 
-__all__ = ["MemoryBackend", "first_ranked"]
+__all__ = ["MemoryBackend", "contenders", "first_ranked"]
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +92,21 @@ def first_ranked(n: int, keys: Sequence[IntArray]) -> IntArray:
     first). Exact: a partial sort on the primary key keeps every row that can be among the
     first n (ties on the cut included), and only those are fully sorted; a full lexsort of
     thousands of rows costs a millisecond."""
-    size = len(keys[0])
-    if n <= 0 or size == 0:
-        return np.empty(0, np.int64)
-    idx = np.arange(size)
-    if size > 2 * n:
-        primary = keys[0]
-        idx = np.flatnonzero(primary <= np.partition(primary, n - 1)[n - 1])
+    idx = contenders(keys[0], n)
+    if len(idx) < len(keys[0]):
         keys = [k[idx] for k in keys]
     return idx[np.lexsort(tuple(reversed(keys)))[:n]]
+
+
+def contenders(primary: IntArray, n: int) -> IntArray:
+    """Indices of the rows that can be among the n first in ascending order of `primary`
+    (ties on the cut included), ascending: every row when there are few."""
+    size = len(primary)
+    if n <= 0 or size == 0:
+        return np.empty(0, np.int64)
+    if size <= 2 * n:
+        return np.arange(size)
+    return np.flatnonzero(primary <= np.partition(primary, n - 1)[n - 1])
 
 
 class MemoryBackend(GraphBackend):
@@ -485,18 +491,24 @@ class MemoryBackend(GraphBackend):
             ok &= forward | backward
             # x is the member on the organisation side; passing both ways, the first by id
             swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
-        x, y = np.where(swap, y, x)[ok], np.where(swap, x, y)[ok]
-        count, count_a, count_b, keys = count[ok], count_a[ok], count_b[ok], keys[ok]
+        found = np.flatnonzero(ok)
+        count, count_a, count_b = count[found], count_a[found], count_b[found]
         both = count_a + count_b
         score = -(count * (int(both.max(initial=0)) + 1) + both)  # by count, then a + b
-        order = first_ranked(offset + limit, [score, orgs.rank[x], orgs.rank[y]])[offset:]
-        totals = self._co_owned_totals(keys[order], filters)
+        # only the pairs that can make the page are oriented and ranked by their ids
+        near = contenders(score, offset + limit)
+        rows = found[near]
+        px = np.where(swap[rows], y[rows], x[rows])
+        py = np.where(swap[rows], x[rows], y[rows])
+        ranked = first_ranked(offset + limit, [score[near], orgs.rank[px], orgs.rank[py]])
+        order = ranked[offset:]
+        totals = self._co_owned_totals(keys[rows[order]], filters)
         page = [
-            (orgs.ids[x[i]], orgs.ids[y[i]], int(count[i]), int(count_a[i]), int(count_b[i]),
-             int(total))
-            for i, total in zip(order, totals, strict=True)
+            (orgs.ids[px[i]], orgs.ids[py[i]], int(count[near[i]]), int(count_a[near[i]]),
+             int(count_b[near[i]]), int(total))
+            for i, total in zip(order.tolist(), totals, strict=True)
         ]
-        return len(x), page
+        return len(found), page
 
     def _pair_rows(self, spec: FieldSpec, filters: Filters) -> IntArray:
         """Rows of the holders' `pair_keys` / `pair_patents` (every co-owned patent once per
