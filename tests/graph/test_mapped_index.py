@@ -349,3 +349,53 @@ def test_the_family_level_is_stored_by_the_build(memory_backend: MemoryBackend) 
     assert held.co.pair_keys is data.arrays["fam.co.pair_keys"]
     assert held.incidence.op_ranked is data.arrays["fam.op_ranked"]
     assert (held.head != np.arange(len(held.head))).any()  # the sample has families
+
+
+def test_field_profile_counts_with_an_organisation_filter_equal_the_raw_tables(
+    sample_build: Any, memory_backend: MemoryBackend, raw: Raw
+) -> None:
+    """With an organisation filter a profile counts the selection's patents held by a
+    passing organisation, and each country of a passing organisation holding them."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for org, pats in raw.org_patents.items():
+        for p in pats:
+            owners[p].add(org)
+    patent_fields: dict[str, set[str]] = defaultdict(set)
+    for field, pats in raw.field_patents.items():
+        for p in pats:
+            patent_fields[p].add(field)
+    selections = sorted(_selections(sample_build.path, raw).items(), key=lambda kv: kv[0].node_id)
+    sides: list[tuple[frozenset[str], frozenset[str]]] = [
+        (frozenset(), frozenset({"university"})),
+        (frozenset({"CN", "JP"}), frozenset()),
+        (frozenset({"US"}), frozenset({"company"})),
+    ]
+    answered = 0
+    for spec, patents in selections[::3]:
+        for (countries, kinds), (y0, y1) in zip(sides * 2, _YEARS, strict=False):
+            filters = Filters(year_from=y0, year_to=y1, countries=countries, kinds=kinds)
+
+            def passes(org: str, countries: frozenset[str] = countries,
+                       kinds: frozenset[str] = kinds) -> bool:
+                row = raw.orgs[org]
+                return (not countries or row["country"] in countries) and (
+                    not kinds or row["kind"] in kinds
+                )
+
+            sel = {p for p in _in_years(raw, patents, y0, y1) if any(map(passes, owners[p]))}
+            where = (spec.node_id, countries, kinds, y0, y1)
+            assert memory_backend.selection_size(spec, filters) == len(sel), where
+            years: dict[int | None, int] = defaultdict(int)
+            cooc: dict[str, int] = defaultdict(int)
+            found: dict[str, int] = defaultdict(int)
+            for p in sel:
+                years[raw.patents[p]["year"]] += 1
+                for f in patent_fields[p]:
+                    cooc[f] += 1
+                for c in {raw.orgs[o]["country"] for o in owners[p] if passes(o)} - {None, ""}:
+                    found[c] += 1
+            assert memory_backend.selection_years(spec, filters) == dict(years), where
+            assert memory_backend.field_cooccurrence(spec, filters) == dict(cooc), where
+            assert memory_backend.field_country_counts(spec, filters) == dict(found), where
+            answered += bool(sel)
+    assert answered >= 20  # most of the questions have an answer to compare
