@@ -77,7 +77,7 @@ from benchmarks._common import (
     table,
     verdict,
 )
-from ttkg.core.model import EdgeType, NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel, country_id
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import FieldSpec, Filters
 from ttkg.graph.backends.memory.backend import MemoryBackend
@@ -199,8 +199,11 @@ def synthetic_mix(artifact: Artifact) -> list[Query]:
         Query("paths", "top university → top company", (uni_top["id"], com_top["id"])),
         Query("paths", "50th university → 200th company", (uni_mid["id"], com_mid["id"])),
         Query("paths", "top CN university → Optics (org→field)", (uni_cn["id"], "Optics")),
-        Query("paths", f"200th company → {other} (org→country)", (com_mid["id"], other)),
-        Query("paths", "top CN university → JP (org→country)", (uni_cn["id"], "JP")),
+        # by node id: the invented organisations have acronyms such as "DE" among their aliases
+        Query(
+            "paths", f"200th company → {other} (org→country)", (com_mid["id"], country_id(other))
+        ),
+        Query("paths", "top CN university → JP (org→country)", (uni_cn["id"], country_id("JP"))),
         Query("partners", "partners of the top KR company", (com_kr["id"],)),
         Query(
             "partners",

@@ -48,7 +48,7 @@ def field_profile(
             )
         return research_profile(backend, found, filters, limit=limit)
     spec = found
-    orgs = _top(backend.field_org_counts(spec, filters), limit)
+    orgs = backend.top_field_orgs(spec, filters, limit)
     countries = _top(backend.field_country_counts(spec, filters), limit)
     co = backend.field_cooccurrence(spec, filters)
     total = backend.selection_size(spec, filters)

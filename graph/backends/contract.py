@@ -10,6 +10,7 @@ Parity rule: every method returns plain values whose content and order are fully
 
 from __future__ import annotations
 
+import heapq
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -299,6 +300,16 @@ class GraphBackend(ABC):
     @abstractmethod
     def field_org_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         """Organisation id -> number of distinct patents it holds in the selection."""
+
+    def top_field_orgs(
+        self, spec: FieldSpec, filters: Filters, limit: int
+    ) -> list[tuple[str, int]]:
+        """The `limit` organisations holding the most patents in the selection, as
+        `field_org_counts` counts them: (id, count), by count desc, then id. Written once
+        over `field_org_counts`; a backend may answer it without counting every
+        organisation in Python."""
+        counts = self.field_org_counts(spec, filters)
+        return heapq.nsmallest(limit, counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     @abstractmethod
     def org_patents(

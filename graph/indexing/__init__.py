@@ -9,7 +9,7 @@ its two users (the build writes the index, the backends read it); it imports the
 and the ground only.
 """
 
-from ttkg.graph.indexing.compute import compute_index, holder_index
+from ttkg.graph.indexing.compute import compute_index
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
 from ttkg.graph.indexing.ids import Positions, Strings, arrow_indices, bisect_left, bisect_right
 from ttkg.graph.indexing.store import open_index, write_index
@@ -24,7 +24,6 @@ __all__ = [
     "bisect_left",
     "bisect_right",
     "compute_index",
-    "holder_index",
     "open_index",
     "write_index",
 ]

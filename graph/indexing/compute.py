@@ -49,6 +49,8 @@ def compute_index(artifact: Artifact) -> IndexData:
     _incidence(arrays, meta, edges, span)
     _co_ownership(arrays, meta, len(tables[NodeLabel.ORGANIZATION]))
     _country_patents(arrays, meta, len(meta["countries"]))
+    _field_years(arrays, meta)
+    _family_holders(arrays, meta, tables[NodeLabel.ORGANIZATION])
     _works(arrays, meta, tables, edges, span)
     entity = [
         np.arange(*span[label])
@@ -436,6 +438,73 @@ def _country_patents(arrays: Arrays, meta: dict[str, Any], n_countries: int) -> 
     cp = (po @ oc).T.tocsr()
     cp.data[:] = 1
     _put_csr(arrays, meta, "country_patents", cp)
+
+
+def _field_years(arrays: Arrays, meta: dict[str, Any]) -> None:
+    """A WIPO field's or sector's profile counts by grant year, so that a profile without
+    organisation filters sums a few numbers instead of passing over every patent:
+    `tf.years` (field x year bucket: its patents), `tf.cooc` (field x bucket x field: its
+    patents' IN_FIELD entries, as `fp @ selection` counts them) and `tf.countries` (field x
+    bucket x country code: its patents held by an organisation located there). Bucket 0
+    stands for no year, bucket i for year `meta["year_buckets"][0] + i - 1`. A field's
+    patents are its `fp` row; a sector's, those of its fields (as selections are made)."""
+    year = arrays["patent.year"].astype(np.int64)
+    known = year[year >= 0]
+    first = int(known.min()) if len(known) else 0
+    last = int(known.max()) if len(known) else -1
+    meta["year_buckets"] = [first, last]
+    n_buckets = last - first + 2
+    bucket = np.where(year >= 0, year - first + 1, 0)
+    fp = _csr(arrays, meta, "fp")
+    sectors = _csr(arrays, meta, "field.sectors")
+    has_fields = np.diff(sectors.indptr) > 0
+    own = sp.diags((~has_fields).astype(np.int32), dtype=np.int32) @ fp  # a sector: its fields
+    sel = (own + sectors @ fp).tocsr()
+    sel.data[:] = 1
+    sel.eliminate_zeros()
+    entries = sel.tocoo()
+    n_tf, n_pat = sel.shape
+    rows = entries.row.astype(np.int64) * n_buckets + bucket[entries.col]
+    by_year = sp.csr_matrix(
+        (np.ones(len(rows), np.int64), (rows, entries.col)), shape=(n_tf * n_buckets, n_pat)
+    )
+    arrays["tf.years"] = np.asarray(by_year.sum(axis=1), dtype=np.int64).reshape(
+        n_tf, n_buckets
+    )
+    cooc = (by_year @ fp.T.astype(np.int64)).toarray()
+    arrays["tf.cooc"] = np.ascontiguousarray(cooc.reshape(n_tf, n_buckets, fp.shape[0]))
+    cp = _csr(arrays, meta, "country_patents")
+    countries = (by_year @ cp.T.astype(np.int64)).toarray()
+    arrays["tf.countries"] = np.ascontiguousarray(
+        countries.reshape(n_tf, n_buckets, cp.shape[0])
+    )
+
+
+def _family_holders(arrays: Arrays, meta: dict[str, Any], org: pa.Table) -> None:
+    """The family level's holders, stored under `fam.` (`fam.head`: each organisation's
+    family head row, from `family_id`; a head that is not an organisation of the graph: its
+    own family; then `holder_index`'s arrays over the heads' rows), so that the first
+    family-level query maps them instead of computing them (1.6 s CPU at 1M patents)."""
+    n = org.num_rows
+    head = np.arange(n, dtype=np.int64)
+    if "family_id" in org.column_names and n:
+        ids = org.column("id").cast(pa.string())
+        found = pc.index_in(org.column("family_id").cast(pa.string()), value_set=ids)
+        rows = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+        head = np.where(rows >= 0, rows, head)
+    member = sp.csr_matrix((np.ones(n, np.int32), (np.arange(n), head)), shape=(n, n))
+    held = holder_index(
+        _csr(arrays, meta, "po") @ member,
+        _csr(arrays, meta, "pf"),
+        arrays["patent.rank"],
+        arrays["org.rank"],
+    )
+    arrays["fam.head"] = head
+    for name, arr in held.arrays.items():
+        if name not in ("patent.rank", "org.rank"):
+            arrays[f"fam.{name}"] = arr
+    for name, shape in held.meta["shapes"].items():
+        meta["shapes"][f"fam.{name}"] = shape
 
 
 def _csr(arrays: Arrays, meta: dict[str, Any], name: str) -> sp.csr_matrix:

@@ -14,7 +14,7 @@ from ttkg.core.model import NodeLabel
 __all__ = ["INDEX_DIR", "INDEX_FORMAT", "IndexData"]
 
 INDEX_DIR: Final = "index"
-INDEX_FORMAT: Final = "ttkg-index/2"  # 2: works (research queries)
+INDEX_FORMAT: Final = "ttkg-index/4"  # 2: works; 3: field x year counts; 4: family holders
 CSR_PARTS: Final = ("data", "indices", "indptr")
 
 

@@ -214,3 +214,188 @@ def test_an_index_for_other_node_labels_is_computed_again_at_open(
         assert backend.lookup("DE")[0].id == "country:DE"
     finally:
         backend.close()
+
+
+# -- the stored profile counts by year, partnerships, partners in a field --------------------
+
+_YEARS = [(None, None), (2010, 2020), (None, 2015), (2019, None), (2021, 2021)]
+
+
+def _in_years(raw: Raw, patents: set[str], y0: int | None, y1: int | None) -> set[str]:
+    def ok(year: int | None) -> bool:
+        if y0 is not None and (year is None or year < y0):
+            return False
+        return y1 is None or (year is not None and year <= y1)
+
+    return {p for p in patents if ok(raw.patents[p]["year"])}
+
+
+def _selections(version: Path, raw: Raw) -> dict[FieldSpec, set[str]]:
+    """Every WIPO field and sector with its patents, from IN_FIELD and BROADER rows."""
+    fields = pq.read_table(version / "nodes" / "TechnologyField.parquet").to_pylist()
+    sector_fields: dict[str, set[str]] = defaultdict(set)
+    for e in pq.read_table(version / "edges" / "BROADER.parquet").to_pylist():
+        if e["src"].startswith("wipo:field:") and e["dst"].startswith("wipo:sector:"):
+            sector_fields[e["dst"]].add(e["src"])
+    out: dict[FieldSpec, set[str]] = {}
+    for f in fields:
+        node = f["id"]
+        if node.startswith("wipo:sector:"):
+            spec = FieldSpec("wipo_sector", node.rsplit(":", 1)[1], node, node)
+            out[spec] = set().union(*(raw.field_patents[c] for c in sector_fields[node]))
+        else:
+            spec = FieldSpec("wipo_field", node.rsplit(":", 1)[1], node, node)
+            out[spec] = set(raw.field_patents[node])
+    return out
+
+
+def test_field_profile_counts_by_year_equal_the_raw_tables(
+    sample_build: Any, memory_backend: MemoryBackend, raw: Raw
+) -> None:
+    """Size, years, co-occurring fields and countries of every WIPO field and sector, from
+    the stored field x year arrays, against a plain count over the Parquet rows."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for org, pats in raw.org_patents.items():
+        for p in pats:
+            owners[p].add(org)
+    patent_fields: dict[str, set[str]] = defaultdict(set)
+    for field, pats in raw.field_patents.items():
+        for p in pats:
+            patent_fields[p].add(field)
+    selections = _selections(sample_build.path, raw)
+    assert any(s.kind == "wipo_sector" for s in selections)
+    for spec, patents in selections.items():
+        for y0, y1 in _YEARS:
+            filters = Filters(year_from=y0, year_to=y1)
+            assert memory_backend._by_year(spec, filters) is not None  # the stored arrays
+            sel = _in_years(raw, patents, y0, y1)
+            where = (spec.node_id, y0, y1)
+            assert memory_backend.selection_size(spec, filters) == len(sel), where
+            years: dict[int | None, int] = defaultdict(int)
+            for p in sel:
+                years[raw.patents[p]["year"]] += 1
+            got_years = memory_backend.selection_years(spec, filters)
+            assert got_years == dict(years), where
+            assert list(got_years) == sorted(years, key=lambda y: -1 if y is None else y)
+            cooc: dict[str, int] = defaultdict(int)
+            countries: dict[str, int] = defaultdict(int)
+            for p in sel:
+                for f in patent_fields[p]:
+                    cooc[f] += 1
+                for c in {raw.orgs[o]["country"] for o in owners[p]} - {None, ""}:
+                    countries[c] += 1
+            assert memory_backend.field_cooccurrence(spec, filters) == dict(cooc), where
+            assert memory_backend.field_country_counts(spec, filters) == dict(countries), where
+
+
+def test_top_field_orgs_equal_the_raw_tables(memory_backend: MemoryBackend, raw: Raw) -> None:
+    for field, patents in sorted(raw.field_patents.items())[::3]:
+        spec = FieldSpec("wipo_field", field.rsplit(":", 1)[1], field, field)
+        for y0, y1 in _YEARS[:2]:
+            sel = _in_years(raw, patents, y0, y1)
+            counts = {o: len(p & sel) for o, p in raw.org_patents.items() if p & sel}
+            want = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+            filters = Filters(year_from=y0, year_to=y1)
+            assert memory_backend.top_field_orgs(spec, filters, 10) == want, field
+            unis = Filters(year_from=y0, year_to=y1, kinds=frozenset({"university"}))
+            want = [kv for kv in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                    if raw.orgs[kv[0]]["kind"] == "university"][:5]
+            assert memory_backend.top_field_orgs(spec, unis, 5) == want, field
+
+
+def test_partnerships_and_partners_in_a_field_equal_the_raw_tables(
+    memory_backend: MemoryBackend, raw: Raw
+) -> None:
+    """Every partnership of two fields (counts in a or b, in a, in b, all co-owned; the
+    order of the contract), and co-owners within a field, against the raw pairs."""
+    pairs = raw.pairs()
+    fields = sorted(raw.field_patents, key=lambda f: -len(raw.field_patents[f]))[:6]
+    for fa, fb in zip(fields, fields[1:] + fields[:1], strict=True):
+        a = FieldSpec("wipo_field", fa.rsplit(":", 1)[1], fa, fa)
+        b = FieldSpec("wipo_field", fb.rsplit(":", 1)[1], fb, fb)
+        for y0, y1 in _YEARS[:3]:
+            pa_ = _in_years(raw, raw.field_patents[fa], y0, y1)
+            pb = _in_years(raw, raw.field_patents[fb], y0, y1)
+            active_a = {o for o, p in raw.org_patents.items() if p & pa_}
+            active_b = {o for o, p in raw.org_patents.items() if p & pb}
+            want = []
+            for (x, y), patents in pairs.items():
+                inside = patents & (pa_ | pb)
+                if not inside or not ((x in active_a and y in active_b)
+                                      or (y in active_a and x in active_b)):
+                    continue
+                n_a, n_b = len(patents & pa_), len(patents & pb)
+                total = len(_in_years(raw, patents, y0, y1))
+                want.append((x, y, len(inside), n_a, n_b, total))
+            want.sort(key=lambda r: (-r[2], -(r[3] + r[4]), r[0], r[1]))
+            filters = Filters(year_from=y0, year_to=y1)
+            got = memory_backend.partnership_bridges(a, b, filters, 1, 0, 10**6)
+            assert got == (len(want), want), (fa, fb, y0, y1)
+        busy = sorted(raw.org_patents, key=lambda o: -len(raw.org_patents[o]))[:5]
+        filters = Filters(year_from=2010)
+        got = memory_backend.co_assignment_counts(busy, a, filters)
+        sel = _in_years(raw, raw.field_patents[fa], 2010, None)
+        want_co = {k: len(v & sel) for k, v in pairs.items()
+                   if (k[0] in busy or k[1] in busy) and v & sel}
+        assert got == want_co, fa
+
+
+def test_the_family_level_is_stored_by_the_build(memory_backend: MemoryBackend) -> None:
+    """The family holders are views of stored `fam.*` arrays (computed nothing at first
+    use); what they hold is checked against a plain oracle in tests/queries/test_family_level."""
+    data = memory_backend.index.data
+    held = memory_backend.index.holders(family=True)
+    assert held.head is data.arrays["fam.head"]
+    assert held.co.pair_keys is data.arrays["fam.co.pair_keys"]
+    assert held.incidence.op_ranked is data.arrays["fam.op_ranked"]
+    assert (held.head != np.arange(len(held.head))).any()  # the sample has families
+
+
+def test_field_profile_counts_with_an_organisation_filter_equal_the_raw_tables(
+    sample_build: Any, memory_backend: MemoryBackend, raw: Raw
+) -> None:
+    """With an organisation filter a profile counts the selection's patents held by a
+    passing organisation, and each country of a passing organisation holding them."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for org, pats in raw.org_patents.items():
+        for p in pats:
+            owners[p].add(org)
+    patent_fields: dict[str, set[str]] = defaultdict(set)
+    for field, pats in raw.field_patents.items():
+        for p in pats:
+            patent_fields[p].add(field)
+    selections = sorted(_selections(sample_build.path, raw).items(), key=lambda kv: kv[0].node_id)
+    sides: list[tuple[frozenset[str], frozenset[str]]] = [
+        (frozenset(), frozenset({"university"})),
+        (frozenset({"CN", "JP"}), frozenset()),
+        (frozenset({"US"}), frozenset({"company"})),
+    ]
+    answered = 0
+    for spec, patents in selections[::3]:
+        for (countries, kinds), (y0, y1) in zip(sides * 2, _YEARS, strict=False):
+            filters = Filters(year_from=y0, year_to=y1, countries=countries, kinds=kinds)
+
+            def passes(org: str, countries: frozenset[str] = countries,
+                       kinds: frozenset[str] = kinds) -> bool:
+                row = raw.orgs[org]
+                return (not countries or row["country"] in countries) and (
+                    not kinds or row["kind"] in kinds
+                )
+
+            sel = {p for p in _in_years(raw, patents, y0, y1) if any(map(passes, owners[p]))}
+            where = (spec.node_id, countries, kinds, y0, y1)
+            assert memory_backend.selection_size(spec, filters) == len(sel), where
+            years: dict[int | None, int] = defaultdict(int)
+            cooc: dict[str, int] = defaultdict(int)
+            found: dict[str, int] = defaultdict(int)
+            for p in sel:
+                years[raw.patents[p]["year"]] += 1
+                for f in patent_fields[p]:
+                    cooc[f] += 1
+                for c in {raw.orgs[o]["country"] for o in owners[p] if passes(o)} - {None, ""}:
+                    found[c] += 1
+            assert memory_backend.selection_years(spec, filters) == dict(years), where
+            assert memory_backend.field_cooccurrence(spec, filters) == dict(cooc), where
+            assert memory_backend.field_country_counts(spec, filters) == dict(found), where
+            answered += bool(sel)
+    assert answered >= 20  # most of the questions have an answer to compare

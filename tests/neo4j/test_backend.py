@@ -289,6 +289,8 @@ def test_aggregates(both: tuple[MemoryBackend, Neo4jBackend], busy_orgs: list[st
             "selection_size",
         ):
             compare(mem, neo, name, spec, f)
+        compare(mem, neo, "top_field_orgs", spec, f, 10)
+        compare(mem, neo, "selection_years", spec, f)
         compare(mem, neo, "co_assignment_counts", busy_orgs, spec, f)
     for f in FILTERS:
         compare(mem, neo, "co_assignment_counts", busy_orgs, None, f)

@@ -49,13 +49,13 @@ from ttkg.graph.backends.pathsearch import search_paths
 if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
     import networkx as nx
 
-__all__ = ["MemoryBackend", "first_ranked"]
+__all__ = ["MemoryBackend", "contenders", "first_ranked"]
 
 log = logging.getLogger(__name__)
 
 _LABEL_ORDER = {label: i for i, label in enumerate(NodeLabel)}
-#: Entries of the selection cache (masks and per-organisation counts).
-_SELECTIONS = 64
+#: Entries of the selection cache (patent masks, per-organisation counts and masks, pair rows).
+_SELECTIONS = 128
 #: Entries of each cache of things shown: patent references, nodes, edge properties.
 _SHOWN = 1 << 16
 
@@ -76,20 +76,46 @@ def _thawed(items: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in items}
 
 
+def _positions(indptr: IntArray, rows: IntArray) -> IntArray:
+    """Positions (into a CSR matrix's indices and data) of every entry of some rows, rows in
+    the given order."""
+    starts = indptr[rows].astype(np.int64)
+    sizes = indptr[rows + 1].astype(np.int64) - starts
+    total = int(sizes.sum())
+    at: IntArray = np.arange(total, dtype=np.int64) + np.repeat(
+        starts - (np.cumsum(sizes) - sizes), sizes
+    )
+    return at
+
+
+def _spans(indptr: IntArray, indices: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """The entries of some rows of a CSR matrix: (place of the row in `rows`, column) for
+    every entry, rows in the given order."""
+    sizes = indptr[rows + 1].astype(np.int64) - indptr[rows].astype(np.int64)
+    which = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
+    return which, indices[_positions(indptr, rows)].astype(np.int64)
+
+
 def first_ranked(n: int, keys: Sequence[IntArray]) -> IntArray:
     """Indices of the n first rows in ascending lexicographic order of `keys` (primary key
     first). Exact: a partial sort on the primary key keeps every row that can be among the
     first n (ties on the cut included), and only those are fully sorted; a full lexsort of
     thousands of rows costs a millisecond."""
-    size = len(keys[0])
-    if n <= 0 or size == 0:
-        return np.empty(0, np.int64)
-    idx = np.arange(size)
-    if size > 2 * n:
-        primary = keys[0]
-        idx = np.flatnonzero(primary <= np.partition(primary, n - 1)[n - 1])
+    idx = contenders(keys[0], n)
+    if len(idx) < len(keys[0]):
         keys = [k[idx] for k in keys]
     return idx[np.lexsort(tuple(reversed(keys)))[:n]]
+
+
+def contenders(primary: IntArray, n: int) -> IntArray:
+    """Indices of the rows that can be among the n first in ascending order of `primary`
+    (ties on the cut included), ascending: every row when there are few."""
+    size = len(primary)
+    if n <= 0 or size == 0:
+        return np.empty(0, np.int64)
+    if size <= 2 * n:
+        return np.arange(size)
+    return np.flatnonzero(primary <= np.partition(primary, n - 1)[n - 1])
 
 
 class MemoryBackend(GraphBackend):
@@ -375,11 +401,30 @@ class MemoryBackend(GraphBackend):
         ids = self.index.orgs.ids
         return dict(zip(map(ids.__getitem__, nz.tolist()), counts[nz].tolist(), strict=True))
 
+    def top_field_orgs(
+        self, spec: FieldSpec, filters: Filters, limit: int
+    ) -> list[tuple[str, int]]:
+        counts = self._org_counts(spec, filters)
+        org_mask = self._org_mask(filters)
+        cand = np.flatnonzero(counts if org_mask is None else np.where(org_mask, counts, 0))
+        n = counts[cand]
+        first = cand[first_ranked(limit, [-n, self.index.orgs.rank[cand]])]
+        ids = self.index.orgs.ids
+        return [(ids[o], int(counts[o])) for o in first]
+
     def direct_bridges(
         self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
-        return self._rank_direct(ca, cb, filters, min_count, offset, limit)
+        # the cached masks of active organisations: a byte per organisation, not two counts
+        in_both = np.flatnonzero(self._active_mask(a, filters) & self._active_mask(b, filters))
+        return self._rank_direct(ca, cb, filters, min_count, offset, limit, in_both)
+
+    def _active_mask(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
+        """Organisation rows with patents in the selection, as a mask (cached)."""
+        key = ("active mask", filters.level, spec.kind, spec.value, spec.node_id,
+               filters.year_from, filters.year_to)
+        return self._cached(key, lambda: self._org_counts(spec, filters) > 0)
 
     def _rank_direct(
         self,
@@ -389,21 +434,28 @@ class MemoryBackend(GraphBackend):
         min_count: int,
         offset: int,
         limit: int,
+        in_both: IntArray | None = None,
     ) -> tuple[int, list[tuple[str, int, int]]]:
         """Organisations with counts in both sides (and passing the filters' org part),
-        ranked as `direct_bridges` orders them: (total, page of (id, count_a, count_b))."""
+        ranked as `direct_bridges` orders them: (total, page of (id, count_a, count_b)).
+        `in_both`: the rows with counts on both sides, ascending, when known."""
         orgs = self.index.orgs
-        low = np.minimum(ca, cb)
-        ok = low >= max(min_count, 1)
+        if in_both is None:
+            cand = np.flatnonzero(np.minimum(ca, cb) >= max(min_count, 1))
+        else:
+            cand = in_both
+            if min_count > 1:
+                cand = cand[np.minimum(ca[cand], cb[cand]) >= min_count]
         org_mask = self._org_mask(filters)
         if org_mask is not None:
-            ok &= org_mask
-        cand = np.flatnonzero(ok)
-        low, both = low[cand], ca[cand] + cb[cand]
+            cand = cand[org_mask[cand]]
+        count_a, count_b = ca[cand], cb[cand]
+        low, both = np.minimum(count_a, count_b), count_a + count_b
         score = -(low * (int(both.max(initial=0)) + 1) + both)  # by low, then the sum
-        first = first_ranked(offset + limit, [score, orgs.rank[cand]])
-        page = cand[first[offset:]]
-        return len(cand), [(orgs.ids[o], int(ca[o]), int(cb[o])) for o in page]
+        first = first_ranked(offset + limit, [score, orgs.rank[cand]])[offset:]
+        return len(cand), [
+            (orgs.ids[cand[i]], int(count_a[i]), int(count_b[i])) for i in first.tolist()
+        ]
 
     def partnership_bridges(
         self,
@@ -415,42 +467,68 @@ class MemoryBackend(GraphBackend):
         limit: int,
     ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
         orgs, co = self.index.orgs, self.index.holders(filters.family).co
-        ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
-        in_a, in_b = ca > 0, cb > 0
-        if not in_a.any() or not in_b.any():
+        # the co-owned patents in a or in b, once per unordered pair, grouped by pair: rows
+        # of pair_keys (ascending) whose patent is in a, merged with those in b
+        rows_a, rows_b = self._pair_rows(a, filters), self._pair_rows(b, filters)
+        both = np.concatenate((rows_a, rows_b))
+        if not len(both):
             return 0, []
-        # every co-owned patent once per unordered pair (rows x < y)
-        once = co.pp_x < co.pp_y
-        p, px, py = co.pp_patent[once], co.pp_x[once], co.pp_y[once]
-        sel_a, sel_b = self._selection(a, filters), self._selection(b, filters)
-        pa_, pb_ = sel_a[p], sel_b[p]
-        inside = pa_ | pb_
-        keys, inverse = np.unique(px[inside] * orgs.n + py[inside], return_inverse=True)
-        count = np.bincount(inverse).astype(np.int64)
-        count_a = np.bincount(inverse, weights=pa_[inside]).astype(np.int64)
-        count_b = np.bincount(inverse, weights=pb_[inside]).astype(np.int64)
+        order = np.argsort(both, kind="stable")  # a merge of the two sorted runs
+        rows, from_b = both[order], order >= len(rows_a)
+        first = np.concatenate(([True], rows[1:] != rows[:-1]))  # a row in both: a's first
+        in_a = ~from_b[first]
+        in_b = from_b[first] | np.append(~first[1:], False)[first]
+        pair_keys = co.pair_keys[rows[first]]
+        starts = np.flatnonzero(np.concatenate(([True], pair_keys[1:] != pair_keys[:-1])))
+        bounds = np.append(starts, len(pair_keys))
+        keys = pair_keys[starts]
+        count = np.diff(bounds)
+        count_a = np.diff(np.concatenate(([0], np.cumsum(in_a)))[bounds])
+        count_b = np.diff(np.concatenate(([0], np.cumsum(in_b)))[bounds])
+        active_a, active_b = self._active_mask(a, filters), self._active_mask(b, filters)
         x, y = keys // orgs.n, keys % orgs.n
-        ok = count >= max(min_count, 1)
-        ok &= (in_a[x] & in_b[y]) | (in_b[x] & in_a[y])  # one in a, the other in b
+        ok = (active_a[x] & active_b[y]) | (active_b[x] & active_a[y])  # one in a, one in b
+        if min_count > 1:
+            ok &= count >= min_count
         side = self._side_mask(filters.countries, filters.kinds)
         partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
-        forward = _passes(side, x) & _passes(partner, y)
-        backward = _passes(side, y) & _passes(partner, x)
-        ok &= forward | backward
-        # x is the member on the organisation side; passing both ways, the first by id
-        swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
-        x, y = np.where(swap, y, x)[ok], np.where(swap, x, y)[ok]
-        count, count_a, count_b, keys = count[ok], count_a[ok], count_b[ok], keys[ok]
+        if side is None and partner is None:  # both ways round: the first by id is x
+            swap = orgs.rank[y] < orgs.rank[x]
+        else:
+            forward = _passes(side, x) & _passes(partner, y)
+            backward = _passes(side, y) & _passes(partner, x)
+            ok &= forward | backward
+            # x is the member on the organisation side; passing both ways, the first by id
+            swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
+        found = np.flatnonzero(ok)
+        count, count_a, count_b = count[found], count_a[found], count_b[found]
         both = count_a + count_b
         score = -(count * (int(both.max(initial=0)) + 1) + both)  # by count, then a + b
-        order = first_ranked(offset + limit, [score, orgs.rank[x], orgs.rank[y]])[offset:]
-        totals = self._co_owned_totals(keys[order], filters)
+        # only the pairs that can make the page are oriented and ranked by their ids
+        near = contenders(score, offset + limit)
+        rows = found[near]
+        px = np.where(swap[rows], y[rows], x[rows])
+        py = np.where(swap[rows], x[rows], y[rows])
+        ranked = first_ranked(offset + limit, [score[near], orgs.rank[px], orgs.rank[py]])
+        order = ranked[offset:]
+        totals = self._co_owned_totals(keys[rows[order]], filters)
         page = [
-            (orgs.ids[x[i]], orgs.ids[y[i]], int(count[i]), int(count_a[i]), int(count_b[i]),
-             int(total))
-            for i, total in zip(order, totals, strict=True)
+            (orgs.ids[px[i]], orgs.ids[py[i]], int(count[near[i]]), int(count_a[near[i]]),
+             int(count_b[near[i]]), int(total))
+            for i, total in zip(order.tolist(), totals, strict=True)
         ]
-        return len(x), page
+        return len(found), page
+
+    def _pair_rows(self, spec: FieldSpec, filters: Filters) -> IntArray:
+        """Rows of the holders' `pair_keys` / `pair_patents` (every co-owned patent once per
+        unordered pair, by pair) whose patent is in the selection (years filtered), ascending
+        (cached: one pass over the co-owned patents, not over every patent)."""
+        co = self.index.holders(filters.family).co
+        key = ("pairs", filters.level, spec.kind, spec.value, spec.node_id, filters.year_from,
+               filters.year_to)
+        return self._cached(
+            key, lambda: np.flatnonzero(self._selection(spec, filters)[co.pair_patents])
+        )
 
     def _co_owned_totals(self, keys: IntArray, filters: Filters) -> list[int]:
         """Co-owned patents (years filtered, any field) of unordered pairs given by key."""
@@ -495,10 +573,18 @@ class MemoryBackend(GraphBackend):
         filters: Filters,
         limit: int,
     ) -> tuple[int, list[PatentRef]]:
-        """(total, first `limit`) of patents given newest first, restricted by spec/years."""
-        keep = self._patent_mask(spec, filters)
-        if keep is not None:
-            ranked = ranked[keep[ranked]]
+        """(total, first `limit`) of patents given newest first, restricted by spec/years
+        (each selection's mask read at the given patents only: no union of whole masks)."""
+        specs = [spec] if isinstance(spec, FieldSpec) else list(spec or ())
+        if specs:
+            keep = self._selection(specs[0], filters)[ranked]
+            for other in specs[1:]:
+                keep |= self._selection(other, filters)[ranked]
+            ranked = ranked[keep]
+        else:
+            years = self._year_mask(filters)
+            if years is not None:
+                ranked = ranked[years[ranked]]
         return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
 
     def org_patents(
@@ -523,9 +609,16 @@ class MemoryBackend(GraphBackend):
         held = ix.holders(filters.family)
         if keep is None:
             sub = held.co.counts[rows_arr]
-        else:
-            diag = sp.diags(keep.astype(np.int32), dtype=np.int32)
-            sub = (held.incidence.op[rows_arr] @ diag @ held.incidence.po).tocsr()
+        else:  # the rows' patents that pass, then those patents' owners
+            op, po = held.incidence.op, held.incidence.po
+            mine, patents = _spans(op.indptr, op.indices, rows_arr)
+            passing = keep[patents]
+            mine, patents = mine[passing], patents[passing]
+            which, other = _spans(po.indptr, po.indices, patents)
+            pairs, count = np.unique(mine[which] * ix.orgs.n + other, return_counts=True)
+            sub = sp.coo_matrix(
+                (count, (pairs // ix.orgs.n, pairs % ix.orgs.n)), shape=(len(rows), ix.orgs.n)
+            )
         org_mask = self._org_mask(filters)
         out: dict[tuple[str, str], int] = {}
         coo = sub.tocoo()
@@ -597,45 +690,106 @@ class MemoryBackend(GraphBackend):
         out.sort(key=lambda r: (r[0], r[2], r[3]))
         return out
 
+    def _by_year(
+        self, spec: FieldSpec, filters: Filters
+    ) -> tuple[int, npt.NDArray[np.bool_]] | None:
+        """For a WIPO field or sector and no organisation filter: its row of the stored
+        counts by grant year (`tf.*`) and the year buckets the filters keep; else None."""
+        if spec.kind not in ("wipo_field", "wipo_sector") or filters.org_filtered():
+            return None
+        ix = self.index
+        row = ix.nodes.position[spec.node_id] - ix.fields.off
+        has_fields = ix.fields.sector_fields.indptr[row + 1] > ix.fields.sector_fields.indptr[row]
+        if has_fields != (spec.kind == "wipo_sector"):
+            return None  # a field with fields of its own, or a sector without: not stored
+        first, last = ix.data.meta["year_buckets"]
+        year = np.concatenate(([-1], np.arange(first, last + 1)))
+        keep = np.ones(len(year), dtype=bool)
+        if filters.year_from is not None:
+            keep &= year >= filters.year_from
+        if filters.year_to is not None:
+            keep &= (year <= filters.year_to) & (year >= 0)
+        return row, keep
+
     def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
         ix = self.index
         orgs, names = ix.orgs, ix.orgs.countries
-        sel = self._selection(spec, filters)
+        stored = None if filters.family else self._by_year(spec, filters)
+        if stored is not None:
+            row, keep = stored
+            counts = ix.data.array("tf.countries")[row][keep].sum(axis=0)
+            return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         org_mask = self._org_mask(filters)
         if org_mask is None and not filters.family:  # one product with country x patent
-            counts = ix.country_patents @ sel.astype(np.int32)
+            counts = ix.country_patents @ self._selection(spec, filters).astype(np.int32)
             return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         keep = orgs.located if org_mask is None else orgs.located & org_mask
-        po = ix.holders(filters.family).incidence.po[np.flatnonzero(sel)].tocoo()
-        held = keep[po.col]
+        patents = self._held_patents(spec, filters)
+        po = ix.holders(filters.family).incidence.po
+        which, owner = _spans(po.indptr, po.indices, patents)
+        held = keep[owner]
         n_codes = len(names)
-        pairs = np.unique(po.row[held].astype(np.int64) * n_codes + orgs.country[po.col[held]])
-        codes, counts = np.unique(pairs % n_codes, return_counts=True)
-        return {names[c]: int(n) for c, n in zip(codes, counts, strict=True)}
+        # (patent, country) once each: the keys come grouped by patent, a stable sort is a
+        # near-linear pass (np.unique hashes them: 100 ms for 100k keys)
+        pairs = np.sort(which[held] * n_codes + orgs.country[owner[held]], kind="stable")
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
+        counts = np.bincount(pairs % n_codes, minlength=n_codes)
+        return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
 
-    def _held_selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
-        sel = self._selection(spec, filters)
-        org_mask = self._org_mask(filters)
-        if org_mask is None:
-            return sel
-        po = self.index.holders(filters.family).incidence.po
-        held = po[:, np.flatnonzero(org_mask)].sum(axis=1)
-        return sel & (np.asarray(held).ravel() > 0)
+    def _held_patents(self, spec: FieldSpec, filters: Filters) -> IntArray:
+        """Patents of the selection (years filtered) held by an organisation passing the
+        filters' organisation part (at their level), ascending (cached: the passing
+        organisations' patents are read once, not a column slice of patents x holders)."""
+        key = ("held", filters.level, spec.kind, spec.value, spec.node_id, filters.year_from,
+               filters.year_to, filters.countries, filters.kinds)
+
+        def compute() -> IntArray:
+            sel = self._selection(spec, filters)
+            org_mask = self._org_mask(filters)
+            if org_mask is None:
+                return np.flatnonzero(sel)
+            op = self.index.holders(filters.family).incidence.op
+            _, patents = _spans(op.indptr, op.indices, np.flatnonzero(org_mask))
+            held = np.zeros(len(sel), dtype=bool)
+            held[patents] = True
+            return np.flatnonzero(held & sel)
+
+        return self._cached(key, compute)
 
     def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
-        return int(self._held_selection(spec, filters).sum())
+        stored = self._by_year(spec, filters)
+        if stored is not None:
+            row, keep = stored
+            return int(self.index.data.array("tf.years")[row][keep].sum())
+        if not filters.org_filtered():
+            return int(self._selection(spec, filters).sum())
+        return len(self._held_patents(spec, filters))
 
     def selection_years(self, spec: FieldSpec, filters: Filters) -> dict[int | None, int]:
-        years = self.index.patents.year[self._held_selection(spec, filters)]
-        found, counts = np.unique(years, return_counts=True)
-        return {(int(y) if y >= 0 else None): int(n)
-                for y, n in zip(found.tolist(), counts.tolist(), strict=True)}
+        stored = self._by_year(spec, filters)
+        if stored is not None:
+            row, keep = stored
+            counts = np.where(keep, self.index.data.array("tf.years")[row], 0)
+            first = self.index.data.meta["year_buckets"][0]
+            return {(first + int(b) - 1 if b else None): int(counts[b])
+                    for b in np.flatnonzero(counts)}
+        years = self.index.patents.year[self._held_patents(spec, filters)].astype(np.int64)
+        counts = np.bincount(years + 1)  # -1 (no year) first, then by year
+        return {(int(y) - 1 if y else None): int(counts[y]) for y in np.flatnonzero(counts)}
 
     def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
-        sel = self._held_selection(spec, filters)
-        counts = self.index.incidence.fp @ sel.astype(np.int32)
-        ids = self.index.fields.ids
-        return {ids[f]: int(counts[f]) for f in np.flatnonzero(counts)}
+        stored = self._by_year(spec, filters)
+        fields = self.index.fields.ids
+        if stored is not None:
+            row, keep = stored
+            counts = self.index.data.array("tf.cooc")[row][keep].sum(axis=0)
+        else:  # the selection's IN_FIELD entries (patent x field), counted by field
+            pf = self.index.incidence.pf
+            at = _positions(pf.indptr, self._held_patents(spec, filters))
+            counts = np.bincount(
+                pf.indices[at], weights=pf.data[at], minlength=len(fields)
+            ).astype(np.int64)
+        return {fields[f]: int(counts[f]) for f in np.flatnonzero(counts)}
 
     # -- research ------------------------------------------------------------------------------
 

@@ -40,7 +40,6 @@ from ttkg.graph.indexing import (
     arrow_indices,
     bisect_left,
     bisect_right,
-    holder_index,
     open_index,
 )
 
@@ -626,26 +625,17 @@ class MemoryIndex:
         return Holders(self.incidence, self.co, np.arange(self.orgs.n, dtype=np.int64))
 
     def _build_family_holders(self) -> Holders:
-        """The families' incidence and co-ownership, from the organisations' `family_id`
-        (a family head that is not an organisation of the graph: its own family)."""
-        started = time.perf_counter()
-        orgs, inc = self.orgs, self.incidence
-        table = self.nodes.tables[NodeLabel.ORGANIZATION]
-        head = np.arange(orgs.n, dtype=np.int64)
-        if "family_id" in table.column_names:
-            for o, fam in enumerate(table.column("family_id").to_pylist()):
-                if fam:
-                    row = self.org_row(fam)
-                    if row is not None:
-                        head[o] = row
-        member = sp.csr_matrix(
-            (np.ones(orgs.n, np.int32), (np.arange(orgs.n), head)), shape=(orgs.n, orgs.n)
-        )
-        data = holder_index(inc.po @ member, inc.pf, self.patents.rank, orgs.rank)
-        _frozen(head)
-        holders = Holders(Incidence.load_holders(data, inc), CoOwnership.load(data), head)
-        log.info("family holders built in %.2f s", time.perf_counter() - started)
-        return holders
+        """The families' incidence and co-ownership, stored by the build under `fam.`
+        (`ttkg.graph.indexing.compute`): a view of those arrays."""
+        data = self.data
+        prefix = "fam."
+        arrays = {k[len(prefix):]: v for k, v in data.arrays.items() if k.startswith(prefix)}
+        shapes = {
+            k[len(prefix):]: v for k, v in data.meta["shapes"].items() if k.startswith(prefix)
+        }
+        fam = IndexData({"shapes": shapes}, {}, data.ids, data.name_keys, arrays, data.mapped)
+        inc = self.incidence
+        return Holders(Incidence.load_holders(fam, inc), CoOwnership.load(fam), arrays["head"])
 
     def _build_country_patents(self) -> sp.csr_matrix:
         """Country code x patent: 1 where an organisation located there holds the patent."""
