@@ -13,6 +13,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from ttkg.core.model import (
     org_id,
     sector_id,
 )
-from ttkg.core.progress import NO_PROGRESS, Progress
+from ttkg.core.progress import NO_PROGRESS, Advance, Progress
 from ttkg.graph.artifact import (
     FORMAT,
     Artifact,
@@ -119,6 +120,21 @@ class _State:
         self.notes[key] = self.notes.get(key, 0) + n
 
 
+class _Timed:
+    """Progress that also logs every stage's wall and CPU time (the profile of a build)."""
+
+    def __init__(self, inner: Progress) -> None:
+        self.inner = inner
+
+    @contextmanager
+    def task(self, description: str, total: int | None = None) -> Iterator[Advance]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        with self.inner.task(description, total) as advance:
+            yield advance
+        log.info("stage %s: %.1f s wall, %.1f s CPU", description,
+                 time.perf_counter() - wall, time.process_time() - cpu)
+
+
 def _empty_inputs(report: LoadReport) -> list[str]:
     """A warning per input file that held no data rows (a header only, say): the build goes
     on, as an optional table may be empty, but nothing from it is in the graph."""
@@ -152,6 +168,7 @@ def build_graph(
     out = Path(out) if out is not None else default_graph_dir()
     started = time.time()
     st = _State()
+    progress = _Timed(progress)
 
     files = patentsview.find_tables(sources.patentsview)
     for required, path in (
