@@ -8,6 +8,7 @@ node and edge counts by type.
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import logging
 import time
@@ -250,6 +251,14 @@ def build_graph(
             st.report.write_tsv(writer.tmp / "rejections.tsv")
             write_names(writer.tmp / NAMES_FILE, _name_rows(names, resolution, overrides))
             warnings = _empty_inputs(st.report)
+        # the tables are on disk: let go of the build's own columns and identity objects
+        # before the index (read back from the files) needs its memory
+        st.nodes.clear()
+        st.edges.clear()
+        st.patent_ids = pa.array([], pa.string())
+        del resolution, names, resolver, membership, unheld, assignments, patent_countries
+        del ror_records, where
+        gc.collect()
         with progress.task("Serving index"):
             # from the tables just written, as a reader sees them: the backends map the result
             write_index(compute_index(Artifact(writer.tmp, {})), writer.tmp / INDEX_DIR)
