@@ -210,8 +210,7 @@ def build_graph(
         overrides = resolver.overrides
         membership = families(
             resolution, resolver.index, {k: c.count for k, c in resolution.clusters.items()},
-            names, co_ownership(resolution, ((a.patent, a.name) for a in assignments
-                                             if not a.individual)),
+            names, co_ownership(resolution, assignments.organisations(known)),
         )
         unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
                                  resolution)
@@ -664,6 +663,14 @@ class _Assignments:
     keys: list[tuple[str, bool]]
     assignee_type: Coded
     location: IntArray
+
+    def organisations(self, numbers: pa.Array) -> Iterator[tuple[str, str]]:
+        """(patent number, name) of every row naming an organisation, in file order."""
+        ids: list[str] = numbers.to_pylist()
+        for p, k in zip(self.patent.tolist(), self.key.tolist(), strict=True):
+            name, individual = self.keys[k]
+            if not individual:
+                yield ids[p], name
 
     def rows(self, countries: _Countries) -> list[tuple[str, str | None]]:
         """(name, location) of every row (for tests and debugging)."""
