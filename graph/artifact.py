@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -133,6 +133,25 @@ class ArtifactWriter:
     def write_edges(self, etype: EdgeType, table: pa.Table) -> None:
         """Write an edge table; it must have exactly the type's schema."""
         self._write(self.tmp / "edges" / f"{etype.value}.parquet", table, edge_schema(etype))
+
+    def write_node_batches(self, label: NodeLabel, tables: Iterable[pa.Table]) -> None:
+        """Write a node table from pieces of the label's schema, one row group per piece
+        of `ROW_GROUP` rows (the pieces of `Table.batches`), never holding the whole."""
+        self._write_batches(self.tmp / "nodes" / f"{label.value}.parquet", tables,
+                            node_schema(label))
+
+    def write_edge_batches(self, etype: EdgeType, tables: Iterable[pa.Table]) -> None:
+        """Write an edge table from pieces of the type's schema (see write_node_batches)."""
+        self._write_batches(self.tmp / "edges" / f"{etype.value}.parquet", tables,
+                            edge_schema(etype))
+
+    @staticmethod
+    def _write_batches(path: Path, tables: Iterable[pa.Table], schema: pa.Schema) -> None:
+        with pq.ParquetWriter(path, schema, compression="zstd") as out:
+            for table in tables:
+                if not table.schema.equals(schema, check_metadata=False):
+                    raise ArtifactError(f"{path.name}: schema {table.schema} differs from {schema}")
+                out.write_table(table, row_group_size=ROW_GROUP)
 
     @staticmethod
     def _write(path: Path, table: pa.Table, schema: pa.Schema) -> None:

@@ -30,13 +30,19 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ttkg.core.errors import InputError
+from ttkg.loaders.columnar import Coded, IntArray, Rows, read_columns
 from ttkg.loaders.countries import to_alpha2
 from ttkg.loaders.records import (
     AssigneeRecord,
@@ -46,7 +52,7 @@ from ttkg.loaders.records import (
     PatentRecord,
 )
 from ttkg.loaders.report import LoadReport, Rejection
-from ttkg.loaders.tabular import Col, read_rows
+from ttkg.loaders.tabular import Col
 
 log = logging.getLogger(__name__)
 
@@ -135,48 +141,110 @@ _PATENT_COLUMNS: Final = (
 )
 
 
-def read_patents(path: Path, report: LoadReport) -> Iterator[PatentRecord]:
-    """Patents of `g_patent`. Rejects: empty patent_id, a patent_id already accepted from
+@dataclass(frozen=True)
+class PatentRows:
+    """The accepted rows of `g_patent`, in file order, as columns."""
+
+    lines: IntArray
+    #: patent_id, type, date, title, wipo kind (strings; all but patent_id may be null),
+    #: num_claims (int64 or null), withdrawn (bool), year (int64 or null)
+    table: pa.Table
+
+
+def patent_rows(path: Path, report: LoadReport) -> PatentRows:
+    """The patents of `g_patent`. Rejects: empty patent_id, a patent_id already accepted from
     an earlier row (duplicate key; the first row wins), a bad or out-of-range patent_date,
     a num_claims that is not an integer, an unknown withdrawn flag."""
-    name = path.name
-    rep = report.file(name)
+    rows = read_columns(path, _PATENT_COLUMNS, report)
+    pid, ptype, pdate, title, kind, claims, withdrawn = rows.columns
+    n = len(rows)
     last_year = date.today().year + 1
-    accepted: set[str] = set()  # the ids yielded; the build keeps a dict of them anyway
-    for line, (pid, ptype, pdate, title, kind, claims, withdrawn) in read_rows(
-        path, _PATENT_COLUMNS, report
-    ):
-        if pid is None:
-            report.reject(Rejection(name, line, "patent_id", "empty patent_id"))
-            continue
-        if pid in accepted:
-            report.reject(
-                Rejection(
-                    name, line, "patent_id", "duplicate patent_id (an earlier row was kept)", pid
-                )
-            )
-            continue
-        if pdate is not None:
-            problem = _date_problem(pdate, last_year)
-            if problem:
-                report.reject(Rejection(name, line, "patent_date", problem, pdate))
-                continue
-        num_claims = None
-        if claims is not None:
-            if not _is_count(claims):
-                report.reject(Rejection(name, line, "num_claims", "not an integer", claims))
-                continue
-            num_claims = int(claims)
-        flag = False
-        if withdrawn is not None:
-            known = _WITHDRAWN.get(withdrawn.lower())
-            if known is None:
-                report.reject(Rejection(name, line, "withdrawn", "not 0/1/true/false", withdrawn))
-                continue
-            flag = known
-        rep.accepted += 1
-        accepted.add(pid)
-        yield PatentRecord(pid, ptype, pdate, title, kind, num_claims, flag)
+    problems: list[tuple[int, str, str, str]] = []  # (row, field, reason, value)
+    # later checks: date, claims, withdrawn, each decided once per distinct value
+    date_problem = [_date_problem(v, last_year) for v in pdate.distinct()]
+    date_bad = pdate.mapped(np.array([p is not None for p in date_problem], bool), False)
+    claim_values = claims.distinct()
+    claims_bad = claims.mapped(np.array([not _is_count(v) for v in claim_values], bool), False)
+    flags = [_WITHDRAWN.get(v.lower()) for v in withdrawn.distinct()]
+    flag_bad = withdrawn.mapped(np.array([f is None for f in flags], bool), False)
+    later_bad = date_bad | claims_bad | flag_bad
+    # a duplicate is a row whose patent_id an earlier accepted row holds
+    has_id = pid.codes >= 0
+    candidate = np.flatnonzero(has_id & ~later_bad)
+    first_accepted = np.full(len(pid.values) + 1, n, np.int64)
+    ids, first = np.unique(pid.codes[candidate], return_index=True)
+    first_accepted[ids] = candidate[first]
+    row = np.arange(n)
+    duplicate = has_id & (first_accepted[pid.codes] < row)
+    accepted = has_id & ~duplicate & ~later_bad
+    values = [pid.distinct(), pdate.distinct(), claim_values, withdrawn.distinct()]
+    for i in np.flatnonzero(~accepted).tolist():
+        if not has_id[i]:
+            problems.append((i, "patent_id", "empty patent_id", ""))
+        elif duplicate[i]:
+            problems.append((i, "patent_id", "duplicate patent_id (an earlier row was kept)",
+                             values[0][pid.codes[i]]))
+        elif date_bad[i]:
+            problems.append((i, "patent_date", date_problem[pdate.codes[i]] or "",
+                             values[1][pdate.codes[i]]))
+        elif claims_bad[i]:
+            problems.append((i, "num_claims", "not an integer", values[2][claims.codes[i]]))
+        else:
+            problems.append((i, "withdrawn", "not 0/1/true/false", values[3][withdrawn.codes[i]]))
+    _report(report, rows, problems)
+    keep = np.flatnonzero(accepted)
+    claim_ints = np.array([int(v) if _is_count(v) else 0 for v in claim_values], np.int64)
+    flag_array = np.array([bool(f) for f in flags], bool)
+    years = np.array([int(v[:4]) if problem is None else 0
+                      for v, problem in zip(pdate.distinct(), date_problem, strict=True)],
+                     np.int64)
+    date_kept = pdate.take(keep)
+    table = pa.table({
+        "patent_id": _strings(pid.take(keep)),
+        "patent_type": _strings(ptype.take(keep)),
+        "date": _strings(date_kept),
+        "title": _strings(title.take(keep)),
+        "wipo_kind": _strings(kind.take(keep)),
+        "num_claims": _ints(claims.take(keep), claim_ints),
+        "withdrawn": withdrawn.take(keep).mapped(flag_array, False),
+        "year": _ints(date_kept, years),
+    })
+    report.file(path.name).accepted += len(keep)
+    return PatentRows(rows.lines(keep), table)
+
+
+def read_patents(path: Path, report: LoadReport) -> Iterator[PatentRecord]:
+    """Patents of `g_patent` as records (`patent_rows` says which rows are rejected)."""
+    t = patent_rows(path, report).table
+    for r in zip(*(t.column(c).to_pylist() for c in _PATENT_FIELDS), strict=True):
+        yield PatentRecord(*r)
+
+
+_PATENT_FIELDS: Final = (
+    "patent_id", "patent_type", "date", "title", "wipo_kind", "num_claims", "withdrawn"
+)
+
+
+def _strings(column: Coded) -> pa.Array:
+    """A coded column as an Arrow string array (null where None)."""
+    if not len(column):
+        return pa.array([], pa.string())
+    return column.values.take(pa.array(column.codes, pa.int64(), mask=column.codes < 0))
+
+
+def _ints(column: Coded, per_value: IntArray) -> pa.Array:
+    """A coded column as int64 through `per_value` (null where None)."""
+    return pa.array(column.mapped(per_value, 0), pa.int64(), mask=column.codes < 0)
+
+
+def _report(report: LoadReport, rows: Rows, problems: list[tuple[int, str, str, str]]) -> None:
+    """Report rejected rows in line order (each row has one problem: its first), the rows
+    the reader found malformed among them."""
+    lines = rows.lines(np.array([p[0] for p in problems], np.int64)).tolist()
+    found = [Rejection(rows.file, line, field, reason, value)
+             for (_, field, reason, value), line in zip(problems, lines, strict=True)]
+    for r in sorted([*found, *rows.rejected], key=lambda r: r.line):
+        report.reject(r)
 
 
 _ASSIGNEE_COLUMNS: Final = (
@@ -202,49 +270,130 @@ _ASSIGNEE_COLUMNS: Final = (
 )
 
 
-def read_assignees(
-    path: Path, report: LoadReport, *, known_patents: Container[str] | None = None
-) -> Iterator[AssigneeRecord]:
+@dataclass(frozen=True)
+class KeyedRows:
+    """Accepted rows of a table keyed by (patent_id, sequence), in file order, as columns:
+    `patent[i]` indexes `patent_ids` (the known patents when given, else the distinct ids
+    read); `columns` are the table's other columns by name."""
+
+    lines: IntArray
+    patent: IntArray
+    patent_ids: pa.Array
+    sequence: IntArray
+    columns: dict[str, Coded]
+
+    def __len__(self) -> int:
+        return len(self.patent)
+
+    def patent_list(self) -> list[str]:
+        """The patent_id of every row."""
+        ids: list[str] = self.patent_ids.to_pylist()
+        return [ids[i] for i in self.patent.tolist()]
+
+
+def _keys(
+    rows: Rows,
+    pid: Coded,
+    seq: Coded,
+    seq_field: str,
+    known: pa.Array | None,
+    problems: list[tuple[int, str, str, str]],
+) -> tuple[npt.NDArray[np.bool_], IntArray, pa.Array, IntArray]:
+    """Rows with a usable (patent_id, sequence) key; the others get their problem: empty or
+    unknown patent, or a sequence that is not a non-negative integer. Returns the mask, the
+    patent index and sequence of every row, and the ids the index points into."""
+    has_id = pid.codes >= 0
+    if known is not None:
+        found = pc.index_in(pid.values, value_set=known).fill_null(-1)
+        patent = pid.mapped(found.to_numpy(zero_copy_only=False).astype(np.int64), -1)
+        ids = known
+    else:
+        patent, ids = pid.codes, pid.values
+    seq_values = seq.distinct()
+    seq_ok = seq.mapped(np.array([_is_count(v) for v in seq_values], bool), False)
+    sequence = seq.mapped(
+        np.array([int(v) if _is_count(v) else -1 for v in seq_values], np.int64), -1)
+    ok = has_id & (patent >= 0) & seq_ok
+    pids = pid.distinct()
+    for i in np.flatnonzero(~ok).tolist():
+        if not has_id[i]:
+            problems.append((i, "patent_id", "empty patent_id", ""))
+        elif patent[i] < 0:
+            problems.append((i, "patent_id", _UNKNOWN_PATENT, pids[pid.codes[i]]))
+        else:
+            value = seq_values[seq.codes[i]] if seq.codes[i] >= 0 else ""
+            problems.append((i, seq_field, "not an integer", value))
+    return ok, patent, ids, sequence
+
+
+def _known(known_patents: Iterable[str] | pa.Array | None) -> pa.Array | None:
+    if known_patents is None or isinstance(known_patents, (pa.Array, pa.ChunkedArray)):
+        return known_patents
+    return pa.array(list(known_patents), pa.string())
+
+
+def _keyed(
+    path: Path,
+    report: LoadReport,
+    rows: Rows,
+    keep: npt.NDArray[np.bool_],
+    keys: tuple[npt.NDArray[np.bool_], IntArray, pa.Array, IntArray],
+    problems: list[tuple[int, str, str, str]],
+    columns: dict[str, Coded],
+) -> KeyedRows:
+    _report(report, rows, problems)
+    _, patent, ids, sequence = keys
+    idx = np.flatnonzero(keep)
+    report.file(path.name).accepted += len(idx)
+    return KeyedRows(rows.lines(idx), patent[idx], ids, sequence[idx],
+                     {name: col.take(idx) for name, col in columns.items()})
+
+
+def assignee_rows(
+    path: Path, report: LoadReport, *, known_patents: Iterable[str] | pa.Array | None = None
+) -> KeyedRows:
     """Assignee rows of `g_assignee_not_disambiguated` (`raw_assignee_*` columns) or
-    `g_assignee_disambiguated` (`disambig_assignee_*`), told apart by header names.
+    `g_assignee_disambiguated` (`disambig_assignee_*`), told apart by header names; columns
+    organization, first_name, last_name, assignee_type, assignee_id, country, rawlocation_id.
 
     Rejects rows with neither an organisation nor an individual's name, and (when
     `known_patents` is given) rows of patents not among them. Neither current table carries
     a country, only a location key (`rawlocation_id`, kept when filled: the assignee's own
     location in `g_location_*`); when an older table has a country column it is mapped to
-    ISO alpha-2 like location countries.
+    ISO alpha-2 like location countries. `assignee_type` is the raw code, `3.0` read as `3`.
     """
-    name = path.name
-    rep = report.file(name)
-    for line, (pid, seq, org, first, last, atype, aid, country, location) in read_rows(
-        path, _ASSIGNEE_COLUMNS, report
-    ):
-        key = _row_key(name, line, pid, seq, "assignee_sequence", known_patents)
-        if isinstance(key, Rejection):
-            report.reject(key)
-            continue
-        pid, number = key
-        if org is None and first is None and last is None:
-            report.reject(
-                Rejection(name, line, "raw_assignee_organization", "no organisation nor name")
-            )
-            continue
-        if atype is not None:
-            m = _FLOAT_CODE.match(atype)
-            if m:
-                atype = m.group(1)
-        rep.accepted += 1
-        yield AssigneeRecord(
-            pid,
-            number,
-            org,
-            first,
-            last,
-            atype,
-            aid,
-            to_alpha2(country) if country else None,
-            location,
-        )
+    rows = read_columns(path, _ASSIGNEE_COLUMNS, report)
+    pid, seq, org, first, last, atype, aid, country, location = rows.columns
+    problems: list[tuple[int, str, str, str]] = []
+    keys = _keys(rows, pid, seq, "assignee_sequence", _known(known_patents), problems)
+    named = (org.codes >= 0) | (first.codes >= 0) | (last.codes >= 0)
+    for i in np.flatnonzero(keys[0] & ~named).tolist():
+        problems.append((i, "raw_assignee_organization", "no organisation nor name", ""))
+    types = []
+    for v in atype.distinct():
+        m = _FLOAT_CODE.match(v)
+        types.append(m.group(1) if m else v)
+    return _keyed(path, report, rows, keys[0] & named, keys, problems, {
+        "organization": org,
+        "first_name": first,
+        "last_name": last,
+        "assignee_type": atype.recoded(types),
+        "assignee_id": aid,
+        "country": country.recoded([to_alpha2(v) for v in country.distinct()]),
+        "rawlocation_id": location,
+    })
+
+
+def read_assignees(
+    path: Path, report: LoadReport, *, known_patents: Iterable[str] | None = None
+) -> Iterator[AssigneeRecord]:
+    """Assignee rows as records (`assignee_rows` says which rows are rejected)."""
+    t = assignee_rows(path, report, known_patents=known_patents)
+    cols = [t.columns[c].pylist() for c in (
+        "organization", "first_name", "last_name", "assignee_type", "assignee_id", "country",
+        "rawlocation_id")]
+    for pid, seq, *rest in zip(t.patent_list(), t.sequence.tolist(), *cols, strict=True):
+        yield AssigneeRecord(pid, seq, *rest)
 
 
 _CPC_COLUMNS: Final = (
@@ -255,34 +404,45 @@ _CPC_COLUMNS: Final = (
 )
 
 
-def read_cpc(
-    path: Path, report: LoadReport, *, known_patents: Container[str] | None = None
-) -> Iterator[CpcRecord]:
-    """CPC classifications of `g_cpc_current`; the group symbol with spaces removed.
+def cpc_rows(
+    path: Path, report: LoadReport, *, known_patents: Iterable[str] | pa.Array | None = None
+) -> KeyedRows:
+    """CPC classifications of `g_cpc_current`; columns symbol (the group symbol with spaces
+    removed) and cpc_type (lower case). When `known_patents` is given, rows of other patents
+    are rejected."""
+    rows = read_columns(path, _CPC_COLUMNS, report)
+    pid, seq, group, ctype = rows.columns
+    problems: list[tuple[int, str, str, str]] = []
+    keys = _keys(rows, pid, seq, "cpc_sequence", _known(known_patents), problems)
+    groups = group.distinct()
+    symbols = [g.replace(" ", "") for g in groups]
+    group_ok = group.mapped(np.array([CPC_GROUP.match(x) is not None for x in symbols], bool),
+                            False)
+    lowered = [t.lower() for t in ctype.distinct()]
+    type_ok = ctype.mapped(np.array([t in _CPC_TYPES for t in lowered], bool), True)
+    for i in np.flatnonzero(keys[0] & ~(group_ok & type_ok)).tolist():
+        if not group_ok[i]:
+            value = groups[group.codes[i]] if group.codes[i] >= 0 else ""
+            problems.append((i, "cpc_group", "not a CPC group symbol", value))
+        else:
+            problems.append((i, "cpc_type", "not inventional or additional",
+                             lowered[ctype.codes[i]]))
+    return _keyed(path, report, rows, keys[0] & group_ok & type_ok, keys, problems, {
+        "symbol": group.recoded(symbols),
+        "cpc_type": ctype.recoded(lowered),
+    })
 
-    When `known_patents` is given, rows of other patents are rejected."""
-    name = path.name
-    rep = report.file(name)
-    group_ok = CPC_GROUP.match
-    for line, (pid, seq, group, ctype) in read_rows(path, _CPC_COLUMNS, report):
-        key = _row_key(name, line, pid, seq, "cpc_sequence", known_patents)
-        if isinstance(key, Rejection):
-            report.reject(key)
-            continue
-        pid, number = key
-        symbol = group.replace(" ", "") if group is not None else ""
-        if not group_ok(symbol):
-            report.reject(Rejection(name, line, "cpc_group", "not a CPC group symbol", group or ""))
-            continue
-        if ctype is not None:
-            ctype = ctype.lower()
-            if ctype not in _CPC_TYPES:
-                report.reject(
-                    Rejection(name, line, "cpc_type", "not inventional or additional", ctype)
-                )
-                continue
-        rep.accepted += 1
-        yield CpcRecord(pid, number, symbol, ctype)
+
+def read_cpc(
+    path: Path, report: LoadReport, *, known_patents: Iterable[str] | None = None
+) -> Iterator[CpcRecord]:
+    """CPC classifications as records (`cpc_rows` says which rows are rejected)."""
+    t = cpc_rows(path, report, known_patents=known_patents)
+    for pid, seq, symbol, ctype in zip(t.patent_list(), t.sequence.tolist(),
+                                       t.columns["symbol"].pylist(),
+                                       t.columns["cpc_type"].pylist(), strict=True):
+        assert symbol is not None
+        yield CpcRecord(pid, seq, symbol, ctype)
 
 
 _INVENTOR_COLUMNS: Final = (
@@ -292,23 +452,28 @@ _INVENTOR_COLUMNS: Final = (
 )
 
 
-def read_inventors(
-    path: Path, report: LoadReport, *, known_patents: Container[str] | None = None
-) -> Iterator[InventorRecord]:
-    """Inventor rows (patent, sequence, location key) of `g_inventor_not_disambiguated`
-    or `g_inventor_disambiguated`; names are not read (the graph does not use them).
+def inventor_rows(
+    path: Path, report: LoadReport, *, known_patents: Iterable[str] | pa.Array | None = None
+) -> KeyedRows:
+    """Inventor rows (patent, sequence, column rawlocation_id) of
+    `g_inventor_not_disambiguated` or `g_inventor_disambiguated`; names are not read (the
+    graph does not use them). When `known_patents` is given, rows of other patents are
+    rejected."""
+    rows = read_columns(path, _INVENTOR_COLUMNS, report)
+    pid, seq, location = rows.columns
+    problems: list[tuple[int, str, str, str]] = []
+    keys = _keys(rows, pid, seq, "inventor_sequence", _known(known_patents), problems)
+    return _keyed(path, report, rows, keys[0], keys, problems, {"rawlocation_id": location})
 
-    When `known_patents` is given, rows of other patents are rejected."""
-    name = path.name
-    rep = report.file(name)
-    for line, (pid, seq, location) in read_rows(path, _INVENTOR_COLUMNS, report):
-        key = _row_key(name, line, pid, seq, "inventor_sequence", known_patents)
-        if isinstance(key, Rejection):
-            report.reject(key)
-            continue
-        pid, number = key
-        rep.accepted += 1
-        yield InventorRecord(pid, number, location)
+
+def read_inventors(
+    path: Path, report: LoadReport, *, known_patents: Iterable[str] | None = None
+) -> Iterator[InventorRecord]:
+    """Inventor rows as records (`inventor_rows` says which rows are rejected)."""
+    t = inventor_rows(path, report, known_patents=known_patents)
+    for r in zip(t.patent_list(), t.sequence.tolist(), t.columns["rawlocation_id"].pylist(),
+                 strict=True):
+        yield InventorRecord(*r)
 
 
 _LOCATION_COLUMNS: Final = (
@@ -319,55 +484,58 @@ _LOCATION_COLUMNS: Final = (
 )
 
 
-def read_locations(path: Path, report: LoadReport) -> Iterator[LocationRecord]:
+@dataclass(frozen=True)
+class LocationRows:
+    """Accepted rows of `g_location_*`: id, city, state, country (ISO alpha-2 or None)."""
+
+    lines: IntArray
+    columns: dict[str, Coded]
+
+
+def location_rows(path: Path, report: LoadReport) -> LocationRows:
     """Locations of `g_location_not_disambiguated` (or `g_location_disambiguated`), the
     country mapped to ISO alpha-2; an unknown country code leaves country None. A location
     id repeating an accepted one is rejected as a duplicate (the first row is kept)."""
-    name = path.name
-    rep = report.file(name)
-    unknown: set[str] = set()
-    accepted: set[str] = set()
-    for line, (lid, city, state, country) in read_rows(path, _LOCATION_COLUMNS, report):
-        if lid is None:
-            report.reject(Rejection(name, line, "rawlocation_id", "empty location id"))
-            continue
-        if lid in accepted:
-            report.reject(
-                Rejection(
-                    name,
-                    line,
-                    "rawlocation_id",
-                    "duplicate location id (an earlier row was kept)",
-                    lid,
-                )
-            )
-            continue
-        accepted.add(lid)
-        alpha2 = to_alpha2(country)
-        if alpha2 is None and country is not None and country not in unknown:
-            unknown.add(country)
-            log.info("%s:%d: country code %r is not a known country", name, line, country)
-        rep.accepted += 1
-        yield LocationRecord(lid, city, state, alpha2)
+    rows = read_columns(path, _LOCATION_COLUMNS, report)
+    lid, city, state, country = rows.columns
+    has_id = lid.codes >= 0
+    with_id = np.flatnonzero(has_id)
+    _, first = np.unique(lid.codes[with_id], return_index=True)
+    keep = np.zeros(len(rows), bool)
+    keep[with_id[first]] = True
+    problems: list[tuple[int, str, str, str]] = []
+    ids = lid.distinct()
+    for i in np.flatnonzero(~keep).tolist():
+        if not has_id[i]:
+            problems.append((i, "rawlocation_id", "empty location id", ""))
+        else:
+            problems.append((i, "rawlocation_id",
+                             "duplicate location id (an earlier row was kept)",
+                             ids[lid.codes[i]]))
+    _report(report, rows, problems)
+    idx = np.flatnonzero(keep)
+    raw = country.distinct()
+    alpha2 = [to_alpha2(v) for v in raw]
+    kept = country.take(idx)
+    unknown = {c for c in kept.codes.tolist() if c >= 0 and alpha2[c] is None}
+    for c in sorted(unknown):
+        log.info("%s: country code %r is not a known country", path.name, raw[c])
+    report.file(path.name).accepted += len(idx)
+    return LocationRows(rows.lines(idx), {
+        "rawlocation_id": lid.take(idx),
+        "city": city.take(idx),
+        "state": state.take(idx),
+        "country": kept.recoded(alpha2),
+    })
 
 
-def _row_key(
-    name: str,
-    line: int,
-    pid: str | None,
-    seq: str | None,
-    seq_field: str,
-    known_patents: Container[str] | None,
-) -> tuple[str, int] | Rejection:
-    """A row's (patent_id, sequence) key, or why it is unusable: empty or unknown patent, or
-    a sequence that is not a non-negative integer."""
-    if pid is None:
-        return Rejection(name, line, "patent_id", "empty patent_id")
-    if known_patents is not None and pid not in known_patents:
-        return Rejection(name, line, "patent_id", _UNKNOWN_PATENT, pid)
-    if seq is None or not _is_count(seq):
-        return Rejection(name, line, seq_field, "not an integer", seq or "")
-    return pid, int(seq)
+def read_locations(path: Path, report: LoadReport) -> Iterator[LocationRecord]:
+    """Locations as records (`location_rows` says which rows are rejected)."""
+    t = location_rows(path, report)
+    cols = [t.columns[c].pylist() for c in ("rawlocation_id", "city", "state", "country")]
+    for lid, city, state, country in zip(*cols, strict=True):
+        assert lid is not None
+        yield LocationRecord(lid, city, state, country)
 
 
 def _is_count(value: str) -> bool:

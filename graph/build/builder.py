@@ -8,17 +8,21 @@ node and edge counts by type.
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ttkg.core.errors import InputError
 from ttkg.core.groups import country_groups
@@ -31,10 +35,9 @@ from ttkg.core.model import (
     cpc_level,
     field_id,
     org_id,
-    patent_id,
     sector_id,
 )
-from ttkg.core.progress import NO_PROGRESS, Progress
+from ttkg.core.progress import NO_PROGRESS, Advance, Progress
 from ttkg.graph.artifact import (
     FORMAT,
     Artifact,
@@ -43,6 +46,7 @@ from ttkg.graph.artifact import (
     edge_schema,
     node_schema,
 )
+from ttkg.graph.build.columns import Part, Table, counters, first_order, top_per_key
 from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
 from ttkg.graph.build.openalex import run_openalex
 from ttkg.graph.build.wipo import WipoMatcher
@@ -58,6 +62,7 @@ from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
 from ttkg.graph.indexing import INDEX_DIR, compute_index, write_index
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
+from ttkg.loaders.columnar import Coded
 from ttkg.loaders.openalex import WorkSlice
 from ttkg.loaders.records import CpcTitleRecord, RorRecord
 from ttkg.loaders.report import LoadReport
@@ -66,6 +71,8 @@ from ttkg.loaders.sources import SOURCES, SourcePaths, describe_files, release_f
 __all__ = ["BuildResult", "build_graph"]
 
 log = logging.getLogger(__name__)
+
+IntArray = npt.NDArray[np.int64]
 
 _ROR_KIND = {
     "education": OrgKind.UNIVERSITY,
@@ -76,28 +83,7 @@ _ROR_KIND = {
 }
 
 
-@dataclass
-class _Table:
-    """Column-wise accumulator for one node or edge table."""
-
-    columns: dict[str, list[Any]]
-
-    @classmethod
-    def for_schema(cls, schema: pa.Schema) -> _Table:
-        return cls({name: [] for name in schema.names})
-
-    def add(self, **values: Any) -> None:
-        for name, col in self.columns.items():
-            col.append(values.get(name))
-
-    def __len__(self) -> int:
-        return len(next(iter(self.columns.values())))
-
-    def to_arrow(self, schema: pa.Schema) -> pa.Table:
-        return pa.table(
-            {n: pa.array(c, type=schema.field(n).type) for n, c in self.columns.items()},
-            schema=schema,
-        )
+_Table = Table
 
 
 @dataclass
@@ -116,6 +102,10 @@ class _State:
     nodes: dict[NodeLabel, _Table] = field(default_factory=dict)
     edges: dict[EdgeType, _Table] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
+    #: first and last grant date of the patents (`coverage.patent_coverage`)
+    coverage: dict[str, Any] = field(default_factory=dict)
+    #: node id of every patent, in the order of the Patent table
+    patent_ids: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
 
     def node_table(self, label: NodeLabel) -> _Table:
         if label not in self.nodes:
@@ -129,6 +119,21 @@ class _State:
 
     def note(self, key: str, n: int = 1) -> None:
         self.notes[key] = self.notes.get(key, 0) + n
+
+
+class _Timed:
+    """Progress that also logs every stage's wall and CPU time (the profile of a build)."""
+
+    def __init__(self, inner: Progress) -> None:
+        self.inner = inner
+
+    @contextmanager
+    def task(self, description: str, total: int | None = None) -> Iterator[Advance]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        with self.inner.task(description, total) as advance:
+            yield advance
+        log.info("stage %s: %.1f s wall, %.1f s CPU", description,
+                 time.perf_counter() - wall, time.process_time() - cpu)
 
 
 def _empty_inputs(report: LoadReport) -> list[str]:
@@ -164,6 +169,7 @@ def build_graph(
     out = Path(out) if out is not None else default_graph_dir()
     started = time.time()
     st = _State()
+    progress = _Timed(progress)
 
     files = patentsview.find_tables(sources.patentsview)
     for required, path in (
@@ -183,36 +189,33 @@ def build_graph(
             st, _counted(cpc.read_cpc_titles(sources.cpc, st.report), adv)
         )
     with progress.task("Patents") as adv:
-        years = _add_patents(st, _counted(patentsview.read_patents(files.patent, st.report), adv))
+        known = _add_patents(st, files.patent)
+        adv(len(known))
     with progress.task("CPC classifications") as adv:
-        _add_classifications(
-            st,
-            _counted(patentsview.read_cpc(files.cpc, st.report, known_patents=years), adv),
-            years,
-            cpc_symbols,
-            matcher,
-        )
+        rows = patentsview.cpc_rows(files.cpc, st.report, known_patents=known)
+        adv(len(rows))
+        _add_classifications(st, rows, cpc_symbols, matcher)
+        del rows
     where = _locations(st, files)
     with progress.task("Inventor locations") as adv:
-        patent_countries = _inventor_countries(st, files, years, where, adv)
+        patent_countries = _inventor_countries(st, files, known, where, adv)
     with progress.task("ROR registry") as adv:
         ror_records = list(_counted(ror.read_ror(sources.ror, st.report), adv, 5_000))
     with progress.task("Assignees") as adv:
-        assignments = _read_assignments(st, files.assignee, years, where, adv)
+        assignments = _read_assignments(st, files.assignee, known, where, adv)
     with progress.task("Organisation identity"):
         resolution, names, resolver = _resolve(
-            assignments, patent_countries, ror_records, identity
+            assignments, patent_countries, ror_records, identity, where.countries
         )
         overrides = resolver.overrides
         membership = families(
             resolution, resolver.index, {k: c.count for k, c in resolution.clusters.items()},
-            names, co_ownership(resolution, ((a.patent, a.name) for a in assignments
-                                             if not a.individual)),
+            names, co_ownership(resolution, assignments.organisations(known)),
         )
         unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
                                  resolution)
-    _add_organizations(st, assignments, resolution, patent_countries, ror_records, membership,
-                       unheld)
+    _add_organizations(st, assignments, resolution, patent_countries, where.countries,
+                       ror_records, membership, unheld)
     identity_summary = _identity_summary(resolution, overrides, identity)
     openalex_entry = run_openalex(
         st,
@@ -237,18 +240,24 @@ def build_graph(
             edge_counts: dict[str, int] = {}
             coverage: dict[str, Any] = {}
             for label, table in st.nodes.items():
-                arrow = table.to_arrow(node_schema(label))
-                writer.write_nodes(label, arrow)
+                writer.write_node_batches(label, table.batches(node_schema(label)))
                 node_counts[label.value] = len(table)
-                if label is NodeLabel.PATENT:
-                    coverage["patents"] = patent_coverage(arrow)
+            coverage["patents"] = st.coverage
             _data_releases(manifest_sources, sources, coverage.get("patents", {}))
             for etype, etable in st.edges.items():
-                writer.write_edges(etype, etable.to_arrow(edge_schema(etype)))
+                writer.write_edge_batches(etype, etable.batches(edge_schema(etype)))
                 edge_counts[etype.value] = len(etable)
             st.report.write_tsv(writer.tmp / "rejections.tsv")
             write_names(writer.tmp / NAMES_FILE, _name_rows(names, resolution, overrides))
             warnings = _empty_inputs(st.report)
+        # the tables are on disk: let go of the build's own columns and identity objects
+        # before the index (read back from the files) needs its memory
+        st.nodes.clear()
+        st.edges.clear()
+        st.patent_ids = pa.array([], pa.string())
+        del resolution, names, resolver, membership, unheld, assignments, patent_countries
+        del ror_records, where
+        gc.collect()
         with progress.task("Serving index"):
             # from the tables just written, as a reader sees them: the backends map the result
             write_index(compute_index(Artifact(writer.tmp, {})), writer.tmp / INDEX_DIR)
@@ -429,78 +438,69 @@ def _ensure_cpc(st: _State, symbol: str, symbols: set[str]) -> None:
         st.note("cpc_symbols_missing_from_title_list")
 
 
-def _add_patents(st: _State, records: Iterable[Any]) -> dict[str, int | None]:
-    """Patent nodes; returns patent number -> grant year (the set of known patents)."""
-    t = st.node_table(NodeLabel.PATENT)
-    years: dict[str, int | None] = {}
-    for r in records:
-        year = int(r.date[:4]) if r.date else None
-        years[r.patent_id] = year
-        t.add(
-            id=patent_id(r.patent_id),
-            number=r.patent_id,
-            date=r.date,
-            year=year,
-            title=r.title,
-            kind=r.wipo_kind,
-            type=r.patent_type,
-            num_claims=r.num_claims,
-            source="patentsview",
-        )
-    return years
+def _add_patents(st: _State, path: Path) -> pa.Array:
+    """Patent nodes; returns the patent numbers in table order (the known patents)."""
+    table = patentsview.patent_rows(path, st.report).table
+    numbers = table.column("patent_id").combine_chunks()
+    st.patent_ids = pc.utf8_replace_slice(numbers, 0, 0, "patent:US")
+    st.coverage = patent_coverage(table.select(["date"]))
+    st.node_table(NodeLabel.PATENT).add_part(Part(len(numbers), {
+        "id": st.patent_ids,
+        "number": numbers,
+        "date": table.column("date").combine_chunks(),
+        "year": table.column("year").combine_chunks(),
+        "title": table.column("title").combine_chunks(),
+        "kind": table.column("wipo_kind").combine_chunks(),
+        "type": table.column("patent_type").combine_chunks(),
+        "num_claims": table.column("num_claims").combine_chunks(),
+        "source": "patentsview",
+    }))
+    return numbers
 
 
 def _add_classifications(
     st: _State,
-    records: Iterable[Any],
-    years: dict[str, int | None],
+    rows: patentsview.KeyedRows,
     symbols: set[str],
     matcher: WipoMatcher,
 ) -> None:
     """CLASSIFIED_AS edges (exact duplicates merged), patent IN_FIELD edges, CPC IN_FIELD edges.
 
-    Columnar: the validated rows become two dictionary-encoded columns (codes in order of
-    first appearance), duplicates are dropped and fields joined as integer arrays, and the
-    WIPO concordance is matched once per distinct symbol, not once per row."""
-    patents: list[str] = []
-    syms: list[str] = []
-    sequences: list[int] = []
-    types: list[str | None] = []
-    for r in records:
-        patents.append(r.patent_id)
-        syms.append(r.symbol)
-        sequences.append(r.sequence)
-        types.append(r.cpc_type)
-    p_enc = pa.array(patents, pa.string()).dictionary_encode()
-    s_enc = pa.array(syms, pa.string()).dictionary_encode()
-    pcode = p_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    scode = s_enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    distinct = s_enc.dictionary.to_pylist()
+    Columnar: the validated rows are integer codes (patent, symbol in order of first
+    appearance), duplicates are dropped and fields joined as integer arrays, and the WIPO
+    concordance is matched once per distinct symbol, not once per row."""
+    pcode = rows.patent
+    sym = rows.columns["symbol"]
+    seen, _, _ = first_order(sym.codes)  # symbols in order of first appearance
+    remap = np.zeros(len(sym.values) + 1, np.int64)
+    remap[seen] = np.arange(len(seen))
+    scode = remap[sym.codes]
+    distinct: list[str] = sym.values.take(pa.array(seen, pa.int64())).to_pylist()
     # first row of every (patent, symbol) pair, in row order
     _, first = np.unique(pcode * max(len(distinct), 1) + scode, return_index=True)
     kept = np.sort(first)
     if len(pcode) > len(kept):
         st.note("cpc_rows_duplicate_patent_symbol_merged", len(pcode) - len(kept))
-    for sym in distinct:  # in order of first appearance, as the rows bring them
-        if sym not in symbols:
-            _ensure_cpc(st, sym, symbols)
-    classified = st.edge_table(EdgeType.CLASSIFIED_AS).columns
-    rows = kept.tolist()
-    pids = [patent_id(p) for p in p_enc.dictionary.to_pylist()]
-    cids = [cpc_id(x) for x in distinct]
-    classified["src"].extend(pids[c] for c in pcode[kept].tolist())
-    classified["dst"].extend(cids[c] for c in scode[kept].tolist())
-    classified["sequence"].extend(sequences[i] for i in rows)
-    classified["cpc_type"].extend(types[i] for i in rows)
-    classified["source"].extend(["patentsview"] * len(rows))
+    for s in distinct:  # in order of first appearance, as the rows bring them
+        if s not in symbols:
+            _ensure_cpc(st, s, symbols)
+    cids = pa.array([cpc_id(x) for x in distinct], pa.string())
+    ctype = rows.columns["cpc_type"]
+    st.edge_table(EdgeType.CLASSIFIED_AS).add_part(Part(len(kept), {
+        "src": (pcode[kept], st.patent_ids),
+        "dst": (scode[kept], cids),
+        "sequence": pa.array(rows.sequence[kept], pa.int64()),
+        "cpc_type": (ctype.codes[kept], ctype.values),
+        "source": "patentsview",
+    }))
 
     # fields of each distinct symbol as CSR (field number, pattern), then one row per
     # (kept row, field) and the first of every (patent, field) in row order
     sizes = np.zeros(len(distinct), np.int64)
     numbers: list[int] = []
     patterns: list[str] = []
-    for k, sym in enumerate(distinct):
-        found = matcher.fields(sym)
+    for k, s in enumerate(distinct):
+        found = matcher.fields(s)
         sizes[k] = len(found)
         numbers.extend(found)
         patterns.extend(found.values())
@@ -516,17 +516,17 @@ def _add_classifications(
     first = np.sort(first)
     # patents in order of their first row with a field; fields ascending within a patent
     _, first_of_patent = np.unique(patent, return_index=True)
-    patent_rank = np.empty(len(pids), np.int64)
+    patent_rank = np.empty(len(st.patent_ids), np.int64)
     patent_rank[patent[np.sort(first_of_patent)]] = np.arange(len(first_of_patent))
     order = first[np.lexsort((number[first], patent_rank[patent[first]]))]
     in_field = st.edge_table(EdgeType.IN_FIELD)
-    for i in order.tolist():
-        in_field.add(
-            src=pids[patent[i]],
-            dst=field_id(int(number[i])),
-            pattern=patterns[at[i]],
-            source="ttkg",
-        )
+    fids = pa.array([field_id(k) for k in range(int(number.max(initial=0)) + 1)], pa.string())
+    in_field.add_part(Part(len(order), {
+        "src": (patent[order], st.patent_ids),
+        "dst": (number[order], fids),
+        "pattern": (at[order], pa.array(patterns, pa.string())),
+        "source": "ttkg",
+    }))
     st.note("patents_in_a_wipo_field", len(first_of_patent))
     for sub, fields in matcher.subclass_patterns().items():
         _cpc_in_field(st, in_field, sub, fields, symbols)
@@ -544,106 +544,228 @@ def _cpc_in_field(
         table.add(src=cpc_id(symbol), dst=field_id(number), pattern=found[number], source="wipo")
 
 
-def _locations(st: _State, files: patentsview.PatentsViewFiles) -> dict[str, str | None]:
-    """Raw location id -> ISO country (inventors' and assignees' locations)."""
+@dataclass
+class _Countries:
+    """Country codes of the build: code -> ISO alpha-2, and back."""
+
+    names: list[str] = field(default_factory=list)
+    code: dict[str, int] = field(default_factory=dict)
+
+    def of(self, values: Sequence[str | None]) -> IntArray:
+        """The code of every value (-1 for None), new countries added."""
+        out = np.full(len(values), -1, np.int64)
+        for i, v in enumerate(values):
+            if v is not None:
+                c = self.code.get(v)
+                if c is None:
+                    c = self.code[v] = len(self.names)
+                    self.names.append(v)
+                out[i] = c
+        return out
+
+    def rank(self) -> IntArray:
+        """Every code's rank in string order (ties of counts go to the smaller name)."""
+        rank = np.empty(len(self.names), np.int64)
+        rank[np.argsort(np.array(self.names, dtype=object), kind="stable")] = np.arange(
+            len(self.names))
+        return rank
+
+
+@dataclass
+class _Where:
+    """Raw location id -> ISO country code (inventors' and assignees' locations)."""
+
+    ids: pa.Array
+    country: IntArray  # per location, a `_Countries` code or -1
+    countries: _Countries
+
+    def of(self, locations: Coded) -> IntArray:
+        """Country code per row of a location-id column (-1: no id, unknown, no country)."""
+        found = pc.index_in(locations.values, value_set=self.ids).fill_null(-1)
+        at = found.to_numpy(zero_copy_only=False).astype(np.int64)
+        per_value = np.where(at >= 0, np.append(self.country, -1)[at], -1)
+        return locations.mapped(per_value, -1)
+
+
+def _locations(st: _State, files: patentsview.PatentsViewFiles) -> _Where:
+    countries = _Countries()
     if files.location is None:
-        return {}
-    return {
-        r.rawlocation_id: r.country for r in patentsview.read_locations(files.location, st.report)
-    }
+        return _Where(pa.array([], pa.string()), np.empty(0, np.int64), countries)
+    rows = patentsview.location_rows(files.location, st.report)
+    ids = rows.columns["rawlocation_id"]
+    country = rows.columns["country"]
+    return _Where(_strings(ids), country.mapped(countries.of(country.distinct()), -1),
+                  countries)
+
+
+def _strings(column: Coded) -> pa.Array:
+    return column.values.take(pa.array(column.codes, pa.int64(), mask=column.codes < 0))
+
+
+@dataclass(frozen=True)
+class _PatentCountries:
+    """Countries of each patent's located inventors, as CSR over the known patents: for
+    patent p, `country[indptr[p]:indptr[p+1]]` with counts `count[...]`, in the order a
+    Counter filled row by row would list them."""
+
+    indptr: IntArray
+    country: IntArray
+    count: IntArray
+
+    def expand(self, patents: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+        """For each given patent (in order) its countries: (position in `patents`, country,
+        count)."""
+        sizes = self.indptr[patents + 1] - self.indptr[patents]
+        pos = np.repeat(np.arange(len(patents)), sizes)
+        at = np.repeat(self.indptr[patents], sizes) + (
+            np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+        return pos, self.country[at], self.count[at]
 
 
 def _inventor_countries(
     st: _State,
     files: patentsview.PatentsViewFiles,
-    years: dict[str, int | None],
-    where: dict[str, str | None],
+    known: pa.Array,
+    where: _Where,
     advance: Any,
-) -> dict[str, Counter[str]]:
-    """Patent number -> countries of its located inventors (evidence for org countries)."""
-    out: dict[str, Counter[str]] = {}
+) -> _PatentCountries:
+    """Countries of each patent's located inventors (evidence for org countries)."""
+    n = len(known)
+    empty = np.empty(0, np.int64)
     if files.inventor is None or files.location is None:
         st.note("inventor_tables_missing")
-        return out
-    for r in _counted(
-        patentsview.read_inventors(files.inventor, st.report, known_patents=years), advance
-    ):
-        if r.rawlocation_id is None:
-            continue
-        country = where.get(r.rawlocation_id)
-        if country is None:
-            st.note("inventor_locations_unknown_or_without_country")
-            continue
-        out.setdefault(r.patent_id, Counter())[country] += 1
-    return out
+        return _PatentCountries(np.zeros(n + 1, np.int64), empty, empty)
+    rows = patentsview.inventor_rows(files.inventor, st.report, known_patents=known)
+    advance(len(rows))
+    location = rows.columns["rawlocation_id"]
+    country = where.of(location)
+    unknown = int(((location.codes >= 0) & (country < 0)).sum())
+    if unknown:
+        st.note("inventor_locations_unknown_or_without_country", unknown)
+    ok = country >= 0
+    width = max(len(where.countries.names), 1)
+    pair, first, counts = first_order(rows.patent[ok] * width + country[ok])
+    order = np.lexsort((first, pair // width))  # by patent, then first appearance
+    patent, ctry, counts = pair[order] // width, pair[order] % width, counts[order]
+    indptr = np.zeros(n + 1, np.int64)
+    np.add.at(indptr, patent + 1, 1)
+    return _PatentCountries(np.cumsum(indptr), ctry, counts.astype(np.int64))
 
 
-@dataclass(slots=True)
-class _Assignment:
-    patent: str
-    sequence: int
-    name: str
-    assignee_type: str | None
-    individual: bool
-    location: str | None = None  # ISO country of the assignee's own location on this patent
+@dataclass(frozen=True)
+class _Assignments:
+    """Assignee rows in file order: patent (index of the known patents), sequence, key
+    (index of `keys`: (name, individual)), assignee type, own location (country code)."""
+
+    patent: IntArray
+    sequence: IntArray
+    key: IntArray
+    keys: list[tuple[str, bool]]
+    assignee_type: Coded
+    location: IntArray
+
+    def organisations(self, numbers: pa.Array) -> Iterator[tuple[str, str]]:
+        """(patent number, name) of every row naming an organisation, in file order."""
+        ids: list[str] = numbers.to_pylist()
+        for p, k in zip(self.patent.tolist(), self.key.tolist(), strict=True):
+            name, individual = self.keys[k]
+            if not individual:
+                yield ids[p], name
+
+    def rows(self, countries: _Countries) -> list[tuple[str, str | None]]:
+        """(name, location) of every row (for tests and debugging)."""
+        return [(self.keys[k][0], countries.names[c] if c >= 0 else None)
+                for k, c in zip(self.key.tolist(), self.location.tolist(), strict=True)]
 
 
 def _read_assignments(
     st: _State,
     path: Path,
-    years: dict[str, int | None],
-    where: dict[str, str | None],
+    known: pa.Array,
+    where: _Where,
     advance: Any,
-) -> list[_Assignment]:
-    out: list[_Assignment] = []
-    for r in _counted(patentsview.read_assignees(path, st.report, known_patents=years), advance):
-        location = r.country
-        if r.rawlocation_id is not None:
-            location = where.get(r.rawlocation_id) or location
-            if location is None:
-                st.note("assignee_locations_unknown_or_without_country")
-        if location is not None:
-            st.note("assignee_rows_with_own_location")
-        if r.organization:
-            out.append(_Assignment(r.patent_id, r.sequence, r.organization, r.assignee_type,
-                                   False, location))
-        else:
-            # the loader rejects rows with neither organisation nor individual name
-            person = " ".join(p for p in (r.first_name, r.last_name) if p)
-            out.append(_Assignment(r.patent_id, r.sequence, person, r.assignee_type, True,
-                                   location))
-    return out
+) -> _Assignments:
+    rows = patentsview.assignee_rows(path, st.report, known_patents=known)
+    advance(len(rows))
+    org, first, last = (rows.columns[c] for c in ("organization", "first_name", "last_name"))
+    keys: list[tuple[str, bool]] = [(v, False) for v in org.distinct()]
+    key = org.codes.copy()
+    person = np.flatnonzero(org.codes < 0)  # the loader rejects rows without any name
+    width = len(last.values) + 1
+    pairs, inverse = np.unique((first.codes[person] + 1) * width + last.codes[person] + 1,
+                               return_inverse=True)
+    firsts, lasts = first.distinct(), last.distinct()
+    index: dict[tuple[str, bool], int] = {}
+    person_key = np.empty(len(pairs), np.int64)
+    for j, p in enumerate(pairs.tolist()):
+        f, la = divmod(p, width)
+        name = " ".join(x for x in (firsts[f - 1] if f else None,
+                                    lasts[la - 1] if la else None) if x)
+        k = index.get((name, True))
+        if k is None:
+            k = index[(name, True)] = len(keys)
+            keys.append((name, True))
+        person_key[j] = k
+    key[person] = person_key[inverse]
+    countries = where.countries
+    country = rows.columns["country"]
+    own = country.mapped(countries.of(country.distinct()), -1)
+    location_id = rows.columns["rawlocation_id"]
+    has_id = location_id.codes >= 0
+    found = where.of(location_id)
+    location = np.where(has_id & (found >= 0), found, own)
+    unknown = has_id & (location < 0)
+    located = location >= 0
+    notes = [("assignee_locations_unknown_or_without_country", unknown),
+             ("assignee_rows_with_own_location", located)]
+    notes.sort(key=lambda kv: int(np.argmax(kv[1])) if kv[1].any() else len(kv[1]))
+    for name, mask in notes:  # in the order a row-by-row pass would first note them
+        if mask.any():
+            st.note(name, int(mask.sum()))
+    return _Assignments(rows.patent, rows.sequence, key, keys,
+                        rows.columns["assignee_type"], location)
 
 
 def _resolve(
-    assignments: list[_Assignment],
-    patent_countries: dict[str, Counter[str]],
+    assignments: _Assignments,
+    patent_countries: _PatentCountries,
     ror_records: list[RorRecord],
     settings: IdentitySettings | None,
+    countries: _Countries,
 ) -> tuple[Resolution, list[AssigneeName], OrganizationResolver]:
-    counts: Counter[tuple[str, bool]] = Counter()
-    types: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
-    where: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
-    own: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
-    for a in assignments:
-        k = (a.name, a.individual)
-        counts[k] += 1
-        if a.assignee_type:
-            types[k][a.assignee_type] += 1
-        if a.patent in patent_countries:
-            where[k].update(patent_countries[a.patent])
-        if a.location:
-            own[k][a.location] += 1
+    """One resolver call over the distinct (name, individual) keys with their evidence:
+    rows, most common assignee type, inventor country and own location."""
+    a = assignments
+    n = len(a.keys)
+    counts = np.bincount(a.key, minlength=n)
+    types = a.assignee_type
+    type_names = types.distinct()
+    type_rank = np.empty(len(type_names), np.int64)
+    type_rank[np.argsort(np.array(type_names, dtype=object), kind="stable")] = np.arange(
+        len(type_names))
+    typed = types.codes >= 0
+    top_type = top_per_key(a.key[typed], types.codes[typed], np.ones(int(typed.sum()), np.int64),
+                           n, type_rank)
+    rank = countries.rank()
+    pos, ctry, cnt = patent_countries.expand(a.patent)
+    top_where = top_per_key(a.key[pos], ctry, cnt, n, rank)
+    located = a.location >= 0
+    top_own = top_per_key(a.key[located], a.location[located],
+                          np.ones(int(located.sum()), np.int64), n, rank)
+
+    def name(code: int, values: list[str]) -> str | None:
+        return values[code] if code >= 0 else None
+
     names = [
         AssigneeName(
-            name=name,
-            assignee_type=_most_common(types[(name, ind)]),
-            country=_most_common(where[(name, ind)]),
-            count=n,
-            individual=ind,
-            location=_most_common(own[(name, ind)]),
+            name=a.keys[k][0],
+            assignee_type=name(int(top_type[k]), type_names),
+            country=name(int(top_where[k]), countries.names),
+            count=int(counts[k]),
+            individual=a.keys[k][1],
+            location=name(int(top_own[k]), countries.names),
         )
-        for (name, ind), n in sorted(counts.items())
+        for k in sorted(range(n), key=a.keys.__getitem__)
     ]
     resolver = OrganizationResolver(ror_records, settings)
     return resolver.resolve(names), names, resolver
@@ -707,9 +829,10 @@ def _most_common(counter: Counter[str]) -> str | None:
 
 def _add_organizations(
     st: _State,
-    assignments: list[_Assignment],
+    assignments: _Assignments,
     resolution: Resolution,
-    patent_countries: dict[str, Counter[str]],
+    patent_countries: _PatentCountries,
+    countries: _Countries,
     ror_records: list[RorRecord],
     membership: dict[str, Membership] | None = None,
     record_membership: dict[str, Membership] | None = None,
@@ -727,35 +850,47 @@ def _add_organizations(
     by_ror = {r.ror_id: r for r in ror_records}
     node_of_cluster = {key: org_id(key, c.ror_id) for key, c in resolution.clusters.items()}
 
-    assigned = st.edge_table(EdgeType.ASSIGNED_TO)
-    patents_of: dict[str, set[str]] = defaultdict(set)
-    inventor_where: dict[str, Counter[str]] = defaultdict(Counter)
-    own_where: dict[str, Counter[str]] = defaultdict(Counter)
-    types_of: dict[str, Counter[str]] = defaultdict(Counter)
-    seen: set[tuple[str, str]] = set()
-    for a in assignments:
-        node = node_of_cluster[resolution.cluster_of[a.name]]
-        pid = patent_id(a.patent)
-        if a.assignee_type:
-            types_of[node][a.assignee_type] += 1
-        if a.location:
-            own_where[node][a.location] += 1
-        if (pid, node) in seen:
-            st.note("assignee_rows_same_organisation_on_patent_merged")
-            continue
-        seen.add((pid, node))
-        assigned.add(
-            src=pid,
-            dst=node,
-            sequence=a.sequence,
-            raw_name=a.name,
-            assignee_type=a.assignee_type,
-            source="patentsview",
-        )
-        if a.patent not in patents_of[node]:
-            patents_of[node].add(a.patent)
-            if a.patent in patent_countries:
-                inventor_where[node].update(patent_countries[a.patent])
+    # every assignee row's organisation node, as a code into `nodes`
+    a = assignments
+    nodes: list[str] = []
+    code: dict[str, int] = {}
+    key_node = np.empty(len(a.keys), np.int64)
+    for k, (name, _) in enumerate(a.keys):
+        node = node_of_cluster[resolution.cluster_of[name]]
+        nc = code.get(node)
+        if nc is None:
+            nc = code[node] = len(nodes)
+            nodes.append(node)
+        key_node[k] = nc
+    row_node = key_node[a.key]
+    types = a.assignee_type
+    typed = types.codes >= 0
+    types_by = counters(row_node[typed], types.codes[typed],
+                        np.ones(int(typed.sum()), np.int64), types.distinct())
+    has_location = a.location >= 0
+    own_by = counters(row_node[has_location], a.location[has_location],
+                      np.ones(int(has_location.sum()), np.int64), countries.names)
+    # one ASSIGNED_TO per (patent, organisation): the first row
+    _, first = np.unique(a.patent * max(len(nodes), 1) + row_node, return_index=True)
+    kept = np.sort(first)
+    if len(kept) < len(row_node):
+        st.note("assignee_rows_same_organisation_on_patent_merged", len(row_node) - len(kept))
+    names = pa.array([k[0] for k in a.keys], pa.string())
+    st.edge_table(EdgeType.ASSIGNED_TO).add_part(Part(len(kept), {
+        "src": (a.patent[kept], st.patent_ids),
+        "dst": (row_node[kept], pa.array(nodes, pa.string())),
+        "sequence": pa.array(a.sequence[kept], pa.int64()),
+        "raw_name": (a.key[kept], names),
+        "assignee_type": (types.codes[kept], types.values),
+        "source": "patentsview",
+    }))
+    patent_counts = np.bincount(row_node[kept], minlength=len(nodes))
+    pos, ctry, cnt = patent_countries.expand(a.patent[kept])
+    inventors_by = counters(row_node[kept][pos], ctry, cnt, countries.names)
+    patents_of = {node: int(patent_counts[nc]) for node, nc in code.items()}
+    own_where = {nodes[nc]: v for nc, v in own_by.items()}
+    types_of = {nodes[nc]: v for nc, v in types_by.items()}
+    inventor_where = {nodes[nc]: v for nc, v in inventors_by.items()}
 
     clusters_by_node: dict[str, list[Any]] = defaultdict(list)
     for key, c in resolution.clusters.items():
@@ -803,7 +938,7 @@ def _add_organizations(
             ror_types=list(rec.types) if rec else [],
             established=rec.established if rec else None,
             status=rec.status if rec else None,
-            patent_count=len(patents_of.get(node, ())),
+            patent_count=patents_of.get(node, 0),
             source="ror" if rec is not None else "patentsview",
         )
         if country is not None and country in known_countries:

@@ -162,7 +162,10 @@ def test_rejections_file_lists_rejected_rows(tmp_path: Path) -> None:
 
 
 def test_assignees_own_locations_become_their_countries(tmp_path: Path) -> None:
-    from ttkg.graph.build.builder import _read_assignments, _State
+    import numpy as np
+    import pyarrow as pa
+
+    from ttkg.graph.build.builder import _Countries, _read_assignments, _State, _Where
 
     path = tmp_path / "g_assignee_not_disambiguated.tsv"
     path.write_text(
@@ -172,9 +175,12 @@ def test_assignees_own_locations_become_their_countries(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     st = _State()
-    rows = _read_assignments(st, path, {"10000002": 2018, "10000060": 2018},
-                             {"loc-1": "KR"}, lambda n: None)
-    assert [(r.name, r.location) for r in rows] == [
+    countries = _Countries()
+    where = _Where(pa.array(["loc-1"]), countries.of(["KR"]), countries)
+    rows = _read_assignments(st, path, pa.array(["10000002", "10000060"]), where,
+                             lambda n: None)
+    assert isinstance(rows.patent, np.ndarray)
+    assert rows.rows(countries) == [
         ("KOLON INDUSTRIES, INC.", "KR"), ("Tsinghua University", None)
     ]
     assert st.notes["assignee_rows_with_own_location"] == 1
