@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.contract import (
+    FieldSet,
     FieldSpec,
     Filters,
     GraphBackend,
@@ -86,7 +87,7 @@ def work_refs(backend: GraphBackend, ranked: Sequence[str], limit: int) -> list[
 
 
 def _counts(backend: GraphBackend, side: Side, years: Filters) -> dict[str, int]:
-    if isinstance(side, FieldSpec):
+    if not isinstance(side, str):  # a technology selection
         return backend.field_org_counts(side, years)
     works = works_by_org(backend.research_works(side, None, years))
     return {o: len(w) for o, w in works.items()}
@@ -138,7 +139,7 @@ def _joined_research(backend: GraphBackend, a: str, b: str, years: Filters) -> d
 
 
 def _joined_science(
-    backend: GraphBackend, r: str, t: FieldSpec, years: Filters, research_first: bool
+    backend: GraphBackend, r: str, t: FieldSet, years: Filters, research_first: bool
 ) -> dict[Pair, _Joined]:
     rows = backend.research_works(r, None, years)
     tech = backend.field_org_counts(t, years)
@@ -168,7 +169,7 @@ def research_partnerships(
     if isinstance(a, str) and isinstance(b, str):
         joined = _joined_research(backend, a, b, years)
     elif isinstance(a, str):
-        assert isinstance(b, FieldSpec)
+        assert not isinstance(b, str)
         joined = _joined_science(backend, a, b, years, research_first=True)
     elif isinstance(b, str):
         joined = _joined_science(backend, b, a, years, research_first=False)

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from ttkg.core.model import NodeLabel
-from ttkg.graph.backends.contract import FieldSpec, Filters, ResearchCounts, Side, WorkRef
+from ttkg.graph.backends.contract import Filters, ResearchCounts, Side, WorkRef
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def research_org_counts(b: MemoryBackend, field_id: str, filters: Filters) -> In
 
 
 def _side_counts(b: MemoryBackend, side: Side, years: Filters) -> IntArray:
-    if isinstance(side, FieldSpec):
+    if not isinstance(side, str):  # a technology selection
         return b._org_counts(side, years)
     return research_org_counts(b, side, years)
 
@@ -173,7 +173,7 @@ def _pair_counts(b: MemoryBackend, a: Side, c: Side, years: Filters) -> IntArray
         return np.stack([keys[ok], count[ok], count_a[ok], count_b[ok]])
     research_first = isinstance(a, str)
     r, t = (a, c) if research_first else (c, a)
-    assert isinstance(r, str) and isinstance(t, FieldSpec)
+    assert isinstance(r, str) and not isinstance(t, str)
     sr = field_works(b, r, years)
     in_r, in_t = research_org_counts(b, r, years) > 0, b._org_counts(t, years) > 0
     wkeys, (nw,) = _work_pairs(b, sr)
