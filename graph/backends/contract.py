@@ -415,6 +415,17 @@ class GraphBackend(ABC):
         are None for organisations without one. Ordered by patent id, then x, then y: the
         primitive of flows between countries (and of brokerage on the cooperation network)."""
 
+    @abstractmethod
+    def co_authorships(
+        self, field_ids: Sequence[str] | None, filters: Filters
+    ) -> list[CoOwnershipRow]:
+        """`co_ownerships` for works: (work id, publication year, x, y, x's country, y's
+        country) for each work and each two distinct organisations among its authorships'
+        organisations (AUTHORED_BY), x passing the organisation side of the filters and y the
+        partner side (a pair passing both ways once, x < y); works in at least one of the
+        research fields (ResearchField ids: every work when None, none when empty) and in
+        the years (publication year). Ordered by work id, then x, then y."""
+
     def co_owned_count(self, specs: Sequence[FieldSpec], filters: Filters) -> int:
         """Distinct patents among `co_ownerships(specs, filters)`. Written once over it; a
         backend may answer faster (what flows' notes on a thin answer ask)."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.contract import (
+    CoOwnershipRow,
     FieldSet,
     FieldSpec,
     Filters,
@@ -256,3 +257,42 @@ def research_profile_counts(
         _top(dict(fields), limit),
         _top(wipo, limit),
     )
+
+
+def co_authorships(
+    backend: GraphBackend, research: Sequence[str] | None, filters: Filters
+) -> list[CoOwnershipRow]:
+    """The contract's `co_authorships`, over `research_works` and the organisations' nodes."""
+    if research is not None and not research:
+        return []
+    years = filters.years_only()
+    works: dict[str, WorkRow] = {}
+    for field in [None] if research is None else research:
+        for row in backend.research_works(field, None, years):
+            if len(row.orgs) > 1:
+                works.setdefault(row.id, row)
+    nodes = backend.get_nodes(sorted({o for w in works.values() for o in w.orgs}))
+    props = {o: n.props for o, n in nodes.items()}
+
+    def side(o: str, countries: frozenset[str], kinds: frozenset[str]) -> bool:
+        p = props.get(o)
+        return p is not None and (not countries or p.get("country") in countries) and (
+            not kinds or p.get("kind") in kinds)
+
+    out: list[CoOwnershipRow] = []
+    for w in works.values():
+        members = sorted(set(w.orgs))
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if side(a, filters.countries, filters.kinds) and side(
+                        b, filters.partner_countries, filters.partner_kinds):
+                    x, y = a, b
+                elif side(b, filters.countries, filters.kinds) and side(
+                        a, filters.partner_countries, filters.partner_kinds):
+                    x, y = b, a
+                else:
+                    continue
+                out.append((w.id, w.year, x, y, props[x].get("country") or None,
+                            props[y].get("country") or None))
+    out.sort(key=lambda r: (r[0], r[2], r[3]))
+    return out

@@ -395,3 +395,21 @@ def test_flows_count_co_authored_works_as_the_raw_works_say(
     assert_same(r.co_authored.works, len({w for w, _, _ in want}))
     assert [f.works for f in r.by_field] == [r.co_authored.works, None]
     assert any("no works are counted for Optics" in n for n in r.notes)
+
+
+def test_co_authorships_equal_the_reference_over_research_works(backend: GraphBackend) -> None:
+    """The backend's `co_authorships` (vectorised in the embedded backend) gives the rows
+    the reference computes from `research_works` and the organisations' nodes."""
+    from ttkg.graph.backends import research as reference
+
+    found = 0
+    for f in (Filters(), make_filters(None, "US", partner_country="CN"),
+              make_filters("2015-2020", kind="university", partner_kind="company"),
+              make_filters(None, "EU27")):
+        for fields in (None, ("openalex:field:11",), ("openalex:subfield:1702",
+                                                      "openalex:field:27")):
+            want = reference.co_authorships(backend, fields, f)
+            assert backend.co_authorships(fields, f) == want
+            found += bool(want)
+    assert found >= 8  # of 12 cases: the comparison is of rows, not of two empty answers
+    assert backend.co_authorships((), Filters()) == []

@@ -830,6 +830,11 @@ class MemoryBackend(GraphBackend):
     ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
         return research.research_partnerships(self, a, b, filters, min_count, offset, limit)
 
+    def co_authorships(
+        self, field_ids: Sequence[str] | None, filters: Filters
+    ) -> list[CoOwnershipRow]:
+        return research.co_authorships(self, field_ids, filters)
+
     def org_works(
         self, org_id: str, field_id: str | None, filters: Filters, limit: int
     ) -> tuple[int, list[WorkRef]]:

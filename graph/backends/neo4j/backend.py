@@ -356,6 +356,11 @@ class Neo4jBackend(GraphBackend):
     ) -> tuple[int, list[WorkRef]]:
         return reference.org_works(self, org_id, field_id, filters, limit)
 
+    def co_authorships(
+        self, field_ids: Sequence[str] | None, filters: Filters
+    ) -> list[CoOwnershipRow]:
+        return reference.co_authorships(self, field_ids, filters)
+
     def co_authored_works(
         self, org_a: str, org_b: str, field_ids: Sequence[str], filters: Filters, limit: int
     ) -> tuple[int, list[WorkRef]]:
