@@ -270,26 +270,33 @@ def _co_authored(
     limit: int,
     evidence: int,
 ) -> CoAuthoredFlows:
-    """The works half of a flows answer, from (work, year, x, y, cx, cy) rows."""
-    by_country: dict[tuple[str | None, str | None], set[str]] = defaultdict(set)
-    country_orgs: dict[tuple[str | None, str | None], set[tuple[str, str]]] = defaultdict(set)
-    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for work, _, x, y, cx, cy in rows:
+    """The works half of a flows answer, from (work, year, x, y, cx, cy) rows (one per work
+    and pair: counted with Counters, the works themselves gathered for the pairs shown)."""
+    Pair = tuple[str | None, str | None]
+    per_pair = Counter((r[2], r[3]) for r in rows)  # rows are distinct (work, x, y)
+    country_of = {(r[2], r[3]): (r[4], r[5]) for r in rows}
+    orgs_per_country = Counter(country_of.values())
+    by_country: dict[Pair, set[str]] = defaultdict(set)
+    for work, _, _, _, cx, cy in rows:
         by_country[(cx, cy)].add(work)
-        country_orgs[(cx, cy)].add((x, y))
-        by_pair[(x, y)].add(work)
     countries = [
         CountryPairWorks(country=cx, partner_country=cy, works=len(ws),
-                         organization_pairs=len(country_orgs[(cx, cy)]),
+                         organization_pairs=orgs_per_country[(cx, cy)],
                          by_field={sid: len(ws & w) for sid, w in in_sel.items() if ws & w},
                          by_year=years(ws))
         for (cx, cy), ws in sorted(by_country.items(), key=lambda kv: (
             -len(kv[1]), kv[0][0] or "~", kv[0][1] or "~"))
     ]
-    top = heapq.nsmallest(limit, by_pair.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    nodes = backend.get_nodes(sorted({o for (x, y), _ in top for o in (x, y)}))
+    top = [k for _, k in heapq.nsmallest(limit, ((-n, k) for k, n in per_pair.items()))]
+    shown = set(top)
+    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for work, _, x, y, _, _ in rows:
+        if (x, y) in shown:
+            by_pair[(x, y)].add(work)
+    nodes = backend.get_nodes(sorted({o for pair in top for o in pair}))
     pairs = []
-    for (x, y), ws in top:
+    for x, y in top:
+        ws = by_pair[(x, y)]
         newest = sorted(ws, key=lambda w: (-(year_of[w] or -1), w))
         known = [y for y in (year_of[w] for w in ws) if y is not None]
         pairs.append(OrgPairWorks(
@@ -298,7 +305,7 @@ def _co_authored(
             by_year=years(ws),
             evidence=Evidence.model_validate(evidence_data(
                 (len(ws), []), newest_works(backend, newest, evidence)))))
-    return CoAuthoredFlows(works=len(year_of), total_organization_pairs=len(by_pair),
+    return CoAuthoredFlows(works=len(year_of), total_organization_pairs=len(per_pair),
                            country_pairs=countries[:MAX_LIMIT], by_year=years(set(year_of)),
                            organization_pairs=pairs)
 
@@ -372,24 +379,28 @@ def flows(
 
     Pair = tuple[str | None, str | None]
     by_country: dict[Pair, set[str]] = defaultdict(set)
-    country_orgs: dict[Pair, set[tuple[str, str]]] = defaultdict(set)
-    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for patent, _, x, y, cx, cy in rows:
+    for patent, _, _, _, cx, cy in rows:
         by_country[(cx, cy)].add(patent)
-        country_orgs[(cx, cy)].add((x, y))
-        by_pair[(x, y)].add(patent)
+    per_pair = Counter((r[2], r[3]) for r in rows)  # rows are distinct (patent, x, y)
+    orgs_per_country = Counter({(r[2], r[3]): (r[4], r[5]) for r in rows}.values())
     country_pairs = []
     for (cx, cy), ps in sorted(by_country.items(),
                                key=lambda kv: (-len(kv[1]), kv[0][0] or "~", kv[0][1] or "~")):
         f, yc = breakdown(ps)
         country_pairs.append(CountryPairFlow(country=cx, partner_country=cy, patents=len(ps),
-                                             organization_pairs=len(country_orgs[(cx, cy)]),
+                                             organization_pairs=orgs_per_country[(cx, cy)],
                                              by_field=f, by_year=yc))
-    top = heapq.nsmallest(limit, by_pair.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    nodes = backend.get_nodes(sorted({o for (x, y), _ in top for o in (x, y)}))
+    top = [k for _, k in heapq.nsmallest(limit, ((-n, k) for k, n in per_pair.items()))]
+    shown = set(top)
+    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for patent, _, x, y, _, _ in rows:
+        if (x, y) in shown:
+            by_pair[(x, y)].add(patent)
+    nodes = backend.get_nodes(sorted({o for pair in top for o in pair}))
     parts = [p for s in selections for p in s.parts]
     pairs = []
-    for (x, y), ps in top:
+    for x, y in top:
+        ps = by_pair[(x, y)]
         years = [y for y in (year_of[p] for p in ps) if y is not None]
         f, yc = breakdown(ps)
         pairs.append(OrgPairFlow(
@@ -409,7 +420,7 @@ def flows(
         filters=AppliedFilters.of(asked, by_year=by_year),
         fields=[selection_ref(s) for s in selections],
         patents=len(all_patents),
-        total_organization_pairs=len(by_pair),
+        total_organization_pairs=len(per_pair),
         country_pairs=country_pairs[:MAX_LIMIT],
         by_field=[FieldFlow(field=selection_ref(s), patents=len(in_sel[s.id]),
                             by_year=year_counts(((p, year_of[p]) for p in in_sel[s.id]),

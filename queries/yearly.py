@@ -38,10 +38,11 @@ def _ever(filters: Filters, groups: tuple[str, ...], named: frozenset[str],
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=64)
 def widened(filters: Filters) -> Filters:
     """The filters with each side's groups standing for every country that was a member at
     some time in the years (ever, without years): what the backend is asked for before the
-    year-by-year membership is applied."""
+    year-by-year membership is applied (cached: filters are immutable)."""
     return dataclasses.replace(
         filters,
         countries=_ever(filters, filters.country_groups, filters.named_countries,
@@ -68,9 +69,10 @@ def yearly_rows(backend: GraphBackend, rows: list[CoOwnershipRow],
     owners' countries members of their side in the patent's grant year. A row that fails as
     oriented but passes the other way round (both owners on both sides' country lists) is
     turned round when the owners' kinds pass too."""
-    origin = (filters.country_groups, filters.named_countries, widened(filters).countries)
+    wide = widened(filters)
+    origin = (filters.country_groups, filters.named_countries, wide.countries)
     dest = (filters.partner_country_groups, filters.partner_named_countries,
-            widened(filters).partner_countries)
+            wide.partner_countries)
     out: list[CoOwnershipRow] = []
     turn: list[CoOwnershipRow] = []
     for row in rows:
