@@ -5,7 +5,9 @@ dependency in the thread pool, one more thread hop per dependency per request.""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -17,6 +19,7 @@ from ttkg.core.errors import InvalidQueryError
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import Filters, GraphBackend
 from ttkg.queries.common import make_filters
+from ttkg.queries.themes import ThemeTable, default_themes, load_themes
 
 __all__ = [
     "BackendDep",
@@ -26,6 +29,7 @@ __all__ = [
     "PairFiltersDep",
     "PartnerFiltersDep",
     "SettingsDep",
+    "ThemesDep",
     "Years",
     "known_parameters_only",
 ]
@@ -42,6 +46,18 @@ async def get_backend(request: Request) -> AsyncIterator[GraphBackend]:
 async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+@functools.cache
+def _themes(path: Path | None) -> ThemeTable:
+    return load_themes(path) if path else default_themes()
+
+
+async def get_themes(request: Request) -> ThemeTable:
+    """The themes table every field parameter reads: the bundled one, with the settings'
+    file (TTKG_THEMES) over it, read once."""
+    settings: Settings = request.app.state.settings
+    return _themes(settings.themes)
 
 
 Years = Annotated[
@@ -138,6 +154,7 @@ async def known_parameters_only(request: Request) -> None:
 
 BackendDep = Annotated[GraphBackend, Depends(get_backend)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ThemesDep = Annotated[ThemeTable, Depends(get_themes)]
 PairFiltersDep = Annotated[Filters, Depends(get_pair_filters)]
 OrgFiltersDep = Annotated[Filters, Depends(get_org_filters)]
 PartnerFiltersDep = Annotated[Filters, Depends(get_partner_filters)]

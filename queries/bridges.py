@@ -10,26 +10,22 @@ from collections import Counter
 from typing import Any
 
 from ttkg.core.errors import InvalidQueryError
-from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, PatentRef
+from ttkg.graph.backends.contract import Filters, GraphBackend, PatentRef, field_parts
 from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, patent_coverage
 from ttkg.queries.models import (
     AppliedFilters,
     BridgesResult,
-    FieldRef,
     evidence_data,
     org_data,
     partial_year,
     year_series,
 )
-from ttkg.queries.research import resolve_any_field
+from ttkg.queries.research import ResearchSpec
 from ttkg.queries.research_bridges import research_bridges
+from ttkg.queries.selections import field_arg_ref, field_set, resolve_field_arg
+from ttkg.queries.themes import ThemeTable
 
-__all__ = ["bridges", "field_ref"]
-
-
-def field_ref(spec: FieldSpec) -> FieldRef:
-    """The JSON form of a resolved field."""
-    return FieldRef(id=spec.node_id, name=spec.name, kind=spec.kind, value=spec.value)
+__all__ = ["bridges"]
 
 
 def bridges(
@@ -43,6 +39,7 @@ def bridges(
     offset: int = 0,
     evidence: int = DEFAULT_EVIDENCE,
     by_year: bool = False,
+    themes: ThemeTable | None = None,
 ) -> BridgesResult:
     """Organisations holding patents in both fields (direct bridges), ranked by
     min(count in A, count in B) then the sum; and partnerships: pairs co-owning patents in A
@@ -51,7 +48,10 @@ def bridges(
     evidence: for a partnership, co-owned patents in A or B only.
 
     Either field may be an OpenAlex research field: then works count for it (publishing in
-    it; co-authoring in it), as `ttkg.queries.research_bridges` says exactly.
+    it; co-authoring in it), as `ttkg.queries.research_bridges` says exactly. Either may be a
+    theme (`AI`; `themes`: the table, default the bundled one) or several fields or themes
+    comma-separated (`H01L,Optics`): a patent counts for that side when it is in any of them,
+    once; the answer's `field_a`/`field_b` echo the expansion.
 
     Filters: grant years (every count); country and kind (the direct bridge's organisation,
     a partnership's first member); partner_country and partner_kind (a partnership's other
@@ -63,8 +63,9 @@ def bridges(
     check_page(limit, offset, evidence)
     if min_evidence < 1:
         raise InvalidQueryError(f"min_evidence must be at least 1, got {min_evidence}")
-    a_any, b_any = resolve_any_field(backend, field_a), resolve_any_field(backend, field_b)
-    if not isinstance(a_any, FieldSpec) or not isinstance(b_any, FieldSpec):
+    a_any = resolve_field_arg(backend, field_a, themes)
+    b_any = resolve_field_arg(backend, field_b, themes)
+    if isinstance(a_any, ResearchSpec) or isinstance(b_any, ResearchSpec):
         if by_year:
             raise InvalidQueryError(
                 "by_year is answered for two technology fields (patents), not with a research "
@@ -80,7 +81,7 @@ def bridges(
             offset=offset,
             evidence=evidence,
         )
-    a, b = a_any, b_any
+    a, b = field_set(a_any), field_set(b_any)
     total_direct, direct_page = backend.direct_bridges(a, b, filters, min_evidence, offset, limit)
     total_pairs, pair_page = backend.partnership_bridges(
         a, b, filters, min_evidence, offset, limit
@@ -114,7 +115,8 @@ def bridges(
         direct.append(item)
     partnerships = []
     for x, y, n, ca, cb, total in pair_page:
-        joint = backend.co_assigned_patents(x, y, (a, b), years, keep(n))
+        joint = backend.co_assigned_patents(x, y, field_parts(a) + field_parts(b), years,
+                                             keep(n))
         partnerships.append({
             "organizations": [orgs[x], orgs[y]], "count": n, "count_a": ca, "count_b": cb,
             "co_owned_total": total, "evidence": counted(joint),
@@ -124,8 +126,8 @@ def bridges(
     # one validation of the whole answer from plain data (pydantic-core, not Python loops)
     return BridgesResult.model_validate(
         {
-            "field_a": field_ref(a),
-            "field_b": field_ref(b),
+            "field_a": field_arg_ref(a_any),
+            "field_b": field_arg_ref(b_any),
             "filters": AppliedFilters.of(filters),
             "direct": direct,
             "partnerships": partnerships,

@@ -190,7 +190,15 @@ def make_filters(
         parse_level(level),
         groups,
         partner_groups,
+        _named(country),
+        _named(partner_country),
     )
+
+
+def _named(values: Values) -> frozenset[str]:
+    """The countries written as ISO codes (not through a group), already validated."""
+    return frozenset(c for c in (i.upper() for i in _items(values))
+                     if len(c) == 2 and pycountry.countries.get(alpha_2=c) is not None)
 
 
 def parse_years(text: str | None) -> tuple[int | None, int | None]:

@@ -133,11 +133,20 @@ class GroupRef(BaseModel):
     )
 
     @classmethod
-    def of(cls, code: str, years: tuple[int | None, int | None] = (None, None)) -> GroupRef:
+    def of(cls, code: str, years: tuple[int | None, int | None] = (None, None),
+           by_year: bool = False) -> GroupRef:
         g = country_groups()[code]
         asked = years != (None, None)
         span = f"{years[0] or ''}-{years[1] or ''}" if years[0] != years[1] else str(years[0])
-        if asked and g.dated:
+        if by_year and g.dated:
+            members = g.members_in(years[0] or 1, years[1] or 9999)
+            former = sorted(set(members) - set(g.members))
+            membership = ("members year by year (membership dates applied to each year: a "
+                          "country counts in a year only if it was a member in it")
+            membership += f"; former members, in their years: {', '.join(former)}" if former \
+                else ""
+            membership += f"; dates: {g.dates_source})"
+        elif asked and g.dated:
             members = g.members_in(*years)
             gone = sorted(set(g.members) - set(members))
             back = sorted(set(members) - set(g.members))
@@ -175,7 +184,9 @@ class AppliedFilters(BaseModel):
     partner_country_groups: list[GroupRef] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, filters: Filters) -> AppliedFilters:
+    def of(cls, filters: Filters, *, by_year: bool = False) -> AppliedFilters:
+        """The echo of validated filters; `by_year`: groups' membership applied year by year
+        (flows), said in each group's `membership`."""
         years = (filters.year_from, filters.year_to)
         return cls(
             years=None if years == (None, None) else years,
@@ -184,8 +195,8 @@ class AppliedFilters(BaseModel):
             partner_countries=sorted(filters.partner_countries),
             partner_kinds=sorted(filters.partner_kinds),
             level=filters.level,
-            country_groups=[GroupRef.of(g, years) for g in filters.country_groups],
-            partner_country_groups=[GroupRef.of(g, years)
+            country_groups=[GroupRef.of(g, years, by_year) for g in filters.country_groups],
+            partner_country_groups=[GroupRef.of(g, years, by_year)
                                     for g in filters.partner_country_groups],
         )
 
@@ -319,7 +330,10 @@ class EntityRef(BaseModel):
 
 class FieldRef(BaseModel):
     """A resolved field: a technology selection (WIPO field or sector, CPC symbol; counted in
-    patents) or an OpenAlex research field at any level (counted in works)."""
+    patents), an OpenAlex research field at any level (counted in works), a theme (kind
+    `theme`: its CPC symbols and WIPO fields in `parts`, its published `source`), or several
+    fields or themes asked at once (kind `fields`: each in `parts`). A patent is in a theme or
+    in several fields when it is in at least one part, and counts once."""
 
     id: str
     name: str
@@ -331,8 +345,16 @@ class FieldRef(BaseModel):
         "openalex_field",
         "openalex_subfield",
         "openalex_topic",
+        "theme",
+        "fields",
     ]
     value: str
+    parts: list[FieldRef] = Field(
+        default_factory=list,
+        description="a theme's CPC symbols and WIPO fields, or each of several fields or "
+        "themes asked at once: the expansion the answer counted in (empty for one field)",
+    )
+    source: str | None = Field(default=None, description="a theme's published source")
 
 
 class DirectBridge(BaseModel):

@@ -4,7 +4,7 @@ within a field and years."""
 from __future__ import annotations
 
 from ttkg.core.model import EdgeType, NodeLabel
-from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, NodeRecord
+from ttkg.graph.backends.contract import Filters, GraphBackend, NodeRecord, field_parts
 from ttkg.queries.common import DEFAULT_EVIDENCE, check_page, only_filters
 from ttkg.queries.models import (
     AppliedFilters,
@@ -14,15 +14,10 @@ from ttkg.queries.models import (
     PartnersResult,
     evidence_data,
 )
-from ttkg.queries.research import (
-    ResearchSpec,
-    field_ref_of,
-    newest_works,
-    organisation_level_only,
-    passing,
-    resolve_any_field,
-)
+from ttkg.queries.research import ResearchSpec, newest_works, organisation_level_only, passing
 from ttkg.queries.resolve import resolve_entity
+from ttkg.queries.selections import field_arg_ref, field_set, resolve_field_arg
+from ttkg.queries.themes import ThemeTable
 
 __all__ = ["family_head", "family_note", "partners"]
 
@@ -72,6 +67,7 @@ def partners(
     limit: int = 20,
     offset: int = 0,
     evidence: int = DEFAULT_EVIDENCE,
+    themes: ThemeTable | None = None,
 ) -> PartnersResult:
     """Co-owners of an organisation ranked by co-owned patents (then id), and co-authors
     ranked by co-authored works (then id), each with evidence; `limit` and `offset` page each
@@ -81,23 +77,26 @@ def partners(
     of the organisation's family are other families: the answer's `organization` is the
     family's head (`asked` the organisation asked for, when another), and patents the
     family's members co-own among themselves are no partnership; co-authors are counted per
-    organisation only (none listed at the family level, a research field refused)."""
+    organisation only (none listed at the family level, a research field refused). The field
+    may be a theme or several fields at once (`AI`, `H01L,Optics`): co-owned patents in any
+    of them, each once."""
     check_page(limit, offset, evidence)
     only_filters(filters, "partners", "partner_country", "partner_kind")
     asked = resolve_entity(backend, organization, (NodeLabel.ORGANIZATION,))
     head = family_head(backend, asked)
     org = head if filters.family else asked
-    spec = resolve_any_field(backend, field) if field else None
+    spec = resolve_field_arg(backend, field, themes) if field else None
     if isinstance(spec, ResearchSpec):
         organisation_level_only(filters, "partners")
     years = filters.years_only()
     owners: list[tuple[str, int]] = []
     if not isinstance(spec, ResearchSpec):
-        pairs = backend.co_assignment_counts([org.id], spec, filters.partner_side())
+        tech = None if spec is None else field_set(spec)
+        pairs = backend.co_assignment_counts([org.id], tech, filters.partner_side())
         owners = _ranked({y if x == org.id else x: n for (x, y), n in pairs.items()})
     authors: list[tuple[str, int]] = []
     works: dict[str, list[str]] = {}
-    if not isinstance(spec, FieldSpec) and not filters.family:
+    if (spec is None or isinstance(spec, ResearchSpec)) and not filters.family:
         rows = backend.research_works(spec.node_id if spec else None, org.id, years)
         for row in rows:
             for o in row.orgs:
@@ -108,11 +107,11 @@ def partners(
     owners_page = owners[offset : offset + limit]
     authors_page = authors[offset : offset + limit]
     nodes = backend.get_nodes(sorted({p for p, _ in owners_page + authors_page}))
-    specs = [spec] if isinstance(spec, FieldSpec) else []
+    specs = [] if spec is None or isinstance(spec, ResearchSpec) else field_parts(field_set(spec))
     return PartnersResult(
         organization=OrgRef.of(org),
         asked=OrgRef.of(asked) if asked.id != org.id else None,
-        field=field_ref_of(spec) if spec else None,
+        field=field_arg_ref(spec) if spec else None,
         filters=AppliedFilters.of(filters),
         note=family_note(backend, asked, head, filters),
         partners=[

@@ -7,16 +7,12 @@ import heapq
 
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.model import country_id
-from ttkg.graph.backends.contract import Filters, GraphBackend
-from ttkg.queries.bridges import field_ref
+from ttkg.graph.backends.contract import Filters, GraphBackend, field_parts
 from ttkg.queries.common import check_page, only_filters, patent_coverage
 from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount, year_series
-from ttkg.queries.research import (
-    ResearchSpec,
-    field_ref_of,
-    organisation_level_only,
-    resolve_any_field,
-)
+from ttkg.queries.research import ResearchSpec, field_ref_of, organisation_level_only
+from ttkg.queries.selections import field_arg_ref, field_set, resolve_field_arg
+from ttkg.queries.themes import ThemeTable
 
 __all__ = ["field_profile"]
 
@@ -33,30 +29,34 @@ def field_profile(
     *,
     limit: int = 10,
     by_year: bool = False,
+    themes: ThemeTable | None = None,
 ) -> FieldProfile:
     """Top organisations and countries of a field (by distinct patents) and the WIPO fields
     its patents are also in (the field itself excluded); with `by_year`, the field's patents
     per grant year (the data's partial last year marked). A research field: by distinct
-    works, as `FieldProfile` says (no `by_year`)."""
+    works, as `FieldProfile` says (no `by_year`). A theme or several fields at once
+    (`AI`, `H01L,Optics`): their union, each patent once (the WIPO fields among its parts
+    excluded from the co-occurring ones)."""
     check_page(limit, 0, 0)
     only_filters(filters, "profile", "country", "kind")
-    found = resolve_any_field(backend, field)
+    found = resolve_field_arg(backend, field, themes)
     if isinstance(found, ResearchSpec):
         if by_year:
             raise InvalidQueryError(
                 "by_year is answered for a technology field (patents), not a research field"
             )
         return research_profile(backend, found, filters, limit=limit)
-    spec = found
+    spec = field_set(found)
+    own = {p.node_id for p in field_parts(spec)}
     orgs = backend.top_field_orgs(spec, filters, limit)
     countries = _top(backend.field_country_counts(spec, filters), limit)
     co = backend.field_cooccurrence(spec, filters)
     total = backend.selection_size(spec, filters)
-    fields = _top({k: v for k, v in co.items() if k != spec.node_id}, limit)
+    fields = _top({k: v for k, v in co.items() if k not in own}, limit)
     ids = [o for o, _ in orgs] + [country_id(c) for c, _ in countries] + [f for f, _ in fields]
     nodes = backend.get_nodes(ids)
     return FieldProfile(
-        field=field_ref(spec),
+        field=field_arg_ref(found),
         filters=AppliedFilters.of(filters),
         patents=total,
         organizations=[RankedCount(entity=EntityRef.of(nodes[o]), count=n) for o, n in orgs],

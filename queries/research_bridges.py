@@ -28,16 +28,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend, Side
+from ttkg.graph.backends.contract import Filters, GraphBackend, Side, field_parts
 from ttkg.queries.models import AppliedFilters, BridgesResult, evidence_data, org_data
-from ttkg.queries.research import ResearchSpec, field_ref_of, organisation_level_only
+from ttkg.queries.research import ResearchSpec, organisation_level_only
+from ttkg.queries.selections import FieldArg, field_arg_ref, field_set
 
 __all__ = ["research_bridges"]
 
 
-def _side(spec: FieldSpec | ResearchSpec) -> Side:
-    """The backend's side of a bridge: a technology selection or a research field id."""
-    return spec.node_id if isinstance(spec, ResearchSpec) else spec
+def _side(spec: FieldArg) -> Side:
+    """The backend's side of a bridge: a technology selection (one field or several) or a
+    research field id."""
+    return spec.node_id if isinstance(spec, ResearchSpec) else field_set(spec)
 
 
 def _side_evidence(
@@ -61,7 +63,7 @@ def _pair_data(
 ) -> dict[str, Any]:
     count, count_a, count_b = counts
     research = [s for s in (a, b) if isinstance(s, str)]
-    tech = [s for s in (a, b) if isinstance(s, FieldSpec)]
+    tech = [p for s in (a, b) if not isinstance(s, str) for p in field_parts(s)]
     co_owned = backend.co_assigned_patents(x, y, (), years, 0)[0]
     co_authored_total = backend.co_authored_works(x, y, (), years, 0)[0]
     n_works, works = backend.co_authored_works(x, y, research, years, limit)
@@ -82,8 +84,8 @@ def _pair_data(
 
 def research_bridges(
     backend: GraphBackend,
-    a_spec: FieldSpec | ResearchSpec,
-    b_spec: FieldSpec | ResearchSpec,
+    a_spec: FieldArg,
+    b_spec: FieldArg,
     filters: Filters,
     *,
     min_evidence: int,
@@ -102,8 +104,8 @@ def research_bridges(
     orgs = {k: org_data(v) for k, v in backend.get_nodes(sorted(ids)).items()}
     return BridgesResult.model_validate(
         {
-            "field_a": field_ref_of(a_spec),
-            "field_b": field_ref_of(b_spec),
+            "field_a": field_arg_ref(a_spec),
+            "field_b": field_arg_ref(b_spec),
             "filters": AppliedFilters.of(filters),
             "direct": [
                 {

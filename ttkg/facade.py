@@ -143,8 +143,10 @@ class KnowledgeGraph:
         (`level="family"`: families instead of organisations). A field is a technology field
         (WIPO field or sector, CPC symbol) or an OpenAlex research field (domain, field,
         subfield or topic, by name or id such as `openalex:field:25`), whose works count (by
-        publication year) and whose partnerships are co-authorships. `by_year=True`:
-        each bridge's and partnership's counted patents per grant year (technology fields)."""
+        publication year) and whose partnerships are co-authorships; or a theme (`"AI"`) or
+        several fields or themes at once (`"H01L,Optics"`), counted as their union.
+        `by_year=True`: each bridge's and partnership's counted patents per grant year
+        (technology fields)."""
         return bridges(
             self.backend,
             field_a,
@@ -155,6 +157,7 @@ class KnowledgeGraph:
             offset=offset,
             evidence=evidence,
             by_year=by_year,
+            themes=self.themes,
         )
 
     def paths(
@@ -197,7 +200,7 @@ class KnowledgeGraph:
         evidence: int = DEFAULT_EVIDENCE,
     ) -> PartnersResult:
         """Co-owners of an organisation, with their co-owned patents (`level="family"`: the
-        other families co-owning with its family)."""
+        other families co-owning with its family); `field` may be a theme or several fields."""
         return partners(
             self.backend,
             organization,
@@ -208,6 +211,7 @@ class KnowledgeGraph:
             limit=limit,
             offset=offset,
             evidence=evidence,
+            themes=self.themes,
         )
 
     def profile(
@@ -222,10 +226,11 @@ class KnowledgeGraph:
         by_year: bool = False,
     ) -> FieldProfile:
         """Top organisations (or families, `level="family"`) and countries of a field, and the
-        fields it co-occurs with; `by_year=True`: its patents per grant year."""
+        fields it co-occurs with (a theme or several fields: their union); `by_year=True`: its
+        patents per grant year."""
         return field_profile(
             self.backend, field, make_filters(years, country, kind, level=level), limit=limit,
-            by_year=by_year,
+            by_year=by_year, themes=self.themes,
         )
 
     def flows(

@@ -5,21 +5,18 @@ The parameters have the CLI's names: `from`, `to` (countries or groups: OIC, EU2
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ttkg.api.deps import BackendDep, Countries, Kinds, SettingsDep, Years, known_parameters_only
+from ttkg.api.deps import BackendDep, Countries, Kinds, ThemesDep, Years, known_parameters_only
 from ttkg.api.formats import FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
 from ttkg.graph.backends.contract import Filters
 from ttkg.queries.brokers import BrokersResult, brokers
 from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE, MAX_LIMIT, make_filters
 from ttkg.queries.flows import FLOW_SIDES, FlowsResult, flows
-from ttkg.queries.themes import ThemeTable, default_themes, load_themes
 
 router = APIRouter(
     tags=["cooperation"],
@@ -43,11 +40,6 @@ ThemesParam = Annotated[
 ]
 
 
-@functools.cache
-def _themes(path: Path | None) -> ThemeTable:
-    return load_themes(path) if path else default_themes()
-
-
 async def get_flow_filters(
     years: Years = None,
     origin: Annotated[Countries, Query(alias="from")] = None,
@@ -68,7 +60,7 @@ async def get_flow_filters(
 async def get_flows(
     request: Request,
     backend: BackendDep,
-    settings: SettingsDep,
+    themes: ThemesDep,
     filters: Annotated[Filters, Depends(get_flow_filters)],
     field: Selections = None,
     theme: ThemesParam = None,
@@ -77,7 +69,7 @@ async def get_flows(
     evidence: Annotated[int, Query(ge=0, le=MAX_EVIDENCE)] = DEFAULT_EVIDENCE,
 ) -> FlowsResult | Response:
     def answer() -> FlowsResult:
-        return flows(backend, filters, field, theme, themes=_themes(settings.themes),
+        return flows(backend, filters, field, theme, themes=themes,
                      by_year=by_year, limit=limit, evidence=evidence)
 
     result = await run_in_threadpool(answer)
@@ -93,7 +85,7 @@ async def get_flows(
 async def get_brokers(
     request: Request,
     backend: BackendDep,
-    settings: SettingsDep,
+    themes: ThemesDep,
     filters: Annotated[Filters, Depends(get_flow_filters)],
     a: Selections = None,
     b: Selections = None,
@@ -104,7 +96,7 @@ async def get_brokers(
 ) -> BrokersResult | Response:
     def answer() -> BrokersResult:
         return brokers(backend, a, b, filters, fields=field, theme=theme,
-                       themes=_themes(settings.themes), limit=limit, evidence=evidence)
+                       themes=themes, limit=limit, evidence=evidence)
 
     result = await run_in_threadpool(answer)
     return file_response(request, None, result, "brokers") or result

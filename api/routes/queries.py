@@ -17,6 +17,7 @@ from ttkg.api.deps import (
     PairFiltersDep,
     PartnerFiltersDep,
     SettingsDep,
+    ThemesDep,
     known_parameters_only,
 )
 from ttkg.api.formats import FILE_AND_RDF_RESPONSES, FILE_RESPONSES, file_response
@@ -40,7 +41,8 @@ FieldParam = Annotated[
         min_length=1,
         max_length=300,
         description="WIPO field name or number, sector, CPC symbol, or OpenAlex domain, field, "
-        "subfield or topic (name or id such as openalex:field:25)",
+        "subfield or topic (name or id such as openalex:field:25); or a theme (AI, health...) "
+        "or several fields or themes comma-separated (H01L,Optics), counted as their union",
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -57,6 +59,7 @@ EvidenceCap = Annotated[int, Query(ge=0, le=MAX_EVIDENCE, description="Evidence 
 async def get_bridges(
     request: Request,
     backend: BackendDep,
+    themes: ThemesDep,
     filters: PairFiltersDep,
     field_a: FieldParam,
     field_b: FieldParam,
@@ -77,6 +80,7 @@ async def get_bridges(
             offset=offset,
             evidence=evidence,
             by_year=by_year,
+            themes=themes,
         )
         return file_response(request, backend, result, "bridges") or result
 
@@ -130,9 +134,13 @@ async def get_paths(
 async def get_partners(
     request: Request,
     backend: BackendDep,
+    themes: ThemesDep,
     filters: PartnerFiltersDep,
     organization: Annotated[str, Path(min_length=1, max_length=300)],
-    field: Annotated[str | None, Query(max_length=300)] = None,
+    field: Annotated[
+        str | None,
+        Query(max_length=300, description="a field, a theme, or several comma-separated"),
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
     evidence: EvidenceCap = DEFAULT_EVIDENCE,
@@ -146,6 +154,7 @@ async def get_partners(
         limit=limit,
         offset=offset,
         evidence=evidence,
+        themes=themes,
     )
     return file_response(request, None, result, "partners") or result
 
@@ -159,12 +168,13 @@ async def get_partners(
 async def get_profile(
     request: Request,
     backend: BackendDep,
+    themes: ThemesDep,
     filters: OrgFiltersDep,
     field: Annotated[str, Path(min_length=1, max_length=300)],
     limit: Limit = 10,
     by_year: Annotated[bool, Query(description="counted patents per grant year")] = False,
 ) -> FieldProfile | Response:
     result = await run_in_threadpool(
-        field_profile, backend, field, filters, limit=limit, by_year=by_year
+        field_profile, backend, field, filters, limit=limit, by_year=by_year, themes=themes
     )
     return file_response(request, None, result, "profile") or result

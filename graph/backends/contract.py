@@ -24,6 +24,7 @@ __all__ = [
     "LEVELS",
     "CoOwnershipRow",
     "Direction",
+    "FieldSet",
     "FieldSpec",
     "Filters",
     "FoundPath",
@@ -39,6 +40,7 @@ __all__ = [
     "WorkRow",
     "activity_spec",
     "cpc_activity",
+    "field_parts",
 ]
 
 
@@ -67,8 +69,13 @@ class Relation(StrEnum):
 DEFAULT_VIA: tuple[Relation, ...] = tuple(r for r in Relation if r is not Relation.CO_AUTHORED)
 
 Direction = Literal["out", "in"]
-#: One side of a bridge: a technology selection, or a ResearchField node id.
-Side: TypeAlias = "FieldSpec | str"
+#: A technology selection as the primitives take it: one FieldSpec, or a tuple of several
+#: whose union it is (a patent is in it when it is in at least one of them): a theme, or
+#: several fields asked at once. `field_parts` gives its parts.
+FieldSet: TypeAlias = "FieldSpec | tuple[FieldSpec, ...]"
+#: One side of a bridge: a technology selection (one or several fields), or a ResearchField
+#: node id.
+Side: TypeAlias = "FieldSet | str"
 Level = Literal["organization", "family"]
 #: What a query counts as one holder of a patent: each organisation, or each family (the
 #: head organisation of the family stands for all its members; see `Filters.level`).
@@ -195,7 +202,9 @@ class Filters:
 
     `country_groups` and `partner_country_groups` name the country groups (codes such as OIC,
     EU27) that the user wrote and that are already expanded into the country sets: backends
-    filter on the countries only; answers echo the groups."""
+    filter on the countries only; answers echo the groups. `named_countries` and
+    `partner_named_countries` are the countries written as countries beside them (what a
+    year-by-year membership keeps every year)."""
 
     year_from: int | None = None
     year_to: int | None = None
@@ -206,6 +215,8 @@ class Filters:
     level: Level = "organization"
     country_groups: tuple[str, ...] = ()
     partner_country_groups: tuple[str, ...] = ()
+    named_countries: frozenset[str] = frozenset()
+    partner_named_countries: frozenset[str] = frozenset()
 
     @property
     def family(self) -> bool:
@@ -224,7 +235,8 @@ class Filters:
     def partner_side(self) -> Filters:
         """The years and level, with the partner side as the organisation side."""
         return Filters(self.year_from, self.year_to, self.partner_countries, self.partner_kinds,
-                       level=self.level, country_groups=self.partner_country_groups)
+                       level=self.level, country_groups=self.partner_country_groups,
+                       named_countries=self.partner_named_countries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,12 +309,14 @@ class GraphBackend(ABC):
         node's id."""
 
     # -- aggregates for bridges, partners, profiles ----------------------------------------
+    # A selection (`FieldSet`) is one FieldSpec or several: with several, a patent is in the
+    # selection when it is in at least one, and counts once (a union, never a sum).
     @abstractmethod
-    def field_org_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+    def field_org_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         """Organisation id -> number of distinct patents it holds in the selection."""
 
     def top_field_orgs(
-        self, spec: FieldSpec, filters: Filters, limit: int
+        self, spec: FieldSet, filters: Filters, limit: int
     ) -> list[tuple[str, int]]:
         """The `limit` organisations holding the most patents in the selection, as
         `field_org_counts` counts them: (id, count), by count desc, then id. Written once
@@ -313,14 +327,14 @@ class GraphBackend(ABC):
 
     @abstractmethod
     def org_patents(
-        self, org_id: str, spec: FieldSpec | None, filters: Filters, limit: int
+        self, org_id: str, spec: FieldSet | None, filters: Filters, limit: int
     ) -> tuple[int, list[PatentRef]]:
         """(total, first `limit` patents newest first then by number) of an organisation,
         optionally within a selection."""
 
     @abstractmethod
     def direct_bridges(
-        self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
+        self, a: FieldSet, b: FieldSet, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
         """Organisations (passing the filters' org part) holding at least `min_count` patents
         (years filtered) in selection a and in selection b. Returns (total, page) where page is
@@ -330,8 +344,8 @@ class GraphBackend(ABC):
     @abstractmethod
     def partnership_bridges(
         self,
-        a: FieldSpec,
-        b: FieldSpec,
+        a: FieldSet,
+        b: FieldSet,
         filters: Filters,
         min_count: int,
         offset: int,
@@ -349,7 +363,7 @@ class GraphBackend(ABC):
 
     @abstractmethod
     def co_assignment_counts(
-        self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
+        self, org_ids: Collection[str], spec: FieldSet | None, filters: Filters
     ) -> dict[tuple[str, str], int]:
         """Co-owned patent counts (patents in the selection when given, years filtered) of
         pairs (x, y) with x < y, where one member is in org_ids and the other is any
@@ -368,23 +382,23 @@ class GraphBackend(ABC):
         organisations, years filtered; with selections, only patents in at least one of them."""
 
     @abstractmethod
-    def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
+    def selection_size(self, spec: FieldSet, filters: Filters) -> int:
         """Distinct patents in the selection (years filtered; with an org part in the filters,
         only patents held by at least one passing organisation)."""
 
     @abstractmethod
-    def selection_years(self, spec: FieldSpec, filters: Filters) -> dict[int | None, int]:
+    def selection_years(self, spec: FieldSet, filters: Filters) -> dict[int | None, int]:
         """Grant year (None for patents without one) -> distinct patents of the selection as
         `selection_size` counts them; the values sum to `selection_size(spec, filters)`."""
 
     @abstractmethod
-    def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+    def field_country_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         """Country code -> distinct patents in the selection held by at least one organisation
         located there (organisations without a country are not counted). The filters' org part
         restricts which organisations count."""
 
     @abstractmethod
-    def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+    def field_cooccurrence(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         """WIPO field node id -> patents in the selection that are also in that field
         (the selection's own field included). With an org part in the filters, only patents
         held by at least one passing organisation count."""
@@ -400,6 +414,17 @@ class GraphBackend(ABC):
         and in the years. A pair passing both ways round appears once, with x < y. Countries
         are None for organisations without one. Ordered by patent id, then x, then y: the
         primitive of flows between countries (and of brokerage on the cooperation network)."""
+
+    @abstractmethod
+    def co_authorships(
+        self, field_ids: Sequence[str] | None, filters: Filters
+    ) -> list[CoOwnershipRow]:
+        """`co_ownerships` for works: (work id, publication year, x, y, x's country, y's
+        country) for each work and each two distinct organisations among its authorships'
+        organisations (AUTHORED_BY), x passing the organisation side of the filters and y the
+        partner side (a pair passing both ways once, x < y); works in at least one of the
+        research fields (ResearchField ids: every work when None, none when empty) and in
+        the years (publication year). Ordered by work id, then x, then y."""
 
     def co_owned_count(self, specs: Sequence[FieldSpec], filters: Filters) -> int:
         """Distinct patents among `co_ownerships(specs, filters)`. Written once over it; a
@@ -526,6 +551,16 @@ class GraphBackend(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections or memory."""
+
+
+def field_parts(selection: FieldSet) -> tuple[FieldSpec, ...]:
+    """The parts of a selection: itself when it is one FieldSpec.
+
+    >>> a = FieldSpec("cpc", "G06N", "cpc:G06N", "G06N")
+    >>> field_parts(a) == (a,), field_parts((a, a)) == (a, a)
+    (True, True)
+    """
+    return (selection,) if isinstance(selection, FieldSpec) else tuple(selection)
 
 
 def activity_spec(node_id: str) -> FieldSpec:

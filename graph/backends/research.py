@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.contract import (
+    CoOwnershipRow,
+    FieldSet,
     FieldSpec,
     Filters,
     GraphBackend,
@@ -86,7 +88,7 @@ def work_refs(backend: GraphBackend, ranked: Sequence[str], limit: int) -> list[
 
 
 def _counts(backend: GraphBackend, side: Side, years: Filters) -> dict[str, int]:
-    if isinstance(side, FieldSpec):
+    if not isinstance(side, str):  # a technology selection
         return backend.field_org_counts(side, years)
     works = works_by_org(backend.research_works(side, None, years))
     return {o: len(w) for o, w in works.items()}
@@ -138,7 +140,7 @@ def _joined_research(backend: GraphBackend, a: str, b: str, years: Filters) -> d
 
 
 def _joined_science(
-    backend: GraphBackend, r: str, t: FieldSpec, years: Filters, research_first: bool
+    backend: GraphBackend, r: str, t: FieldSet, years: Filters, research_first: bool
 ) -> dict[Pair, _Joined]:
     rows = backend.research_works(r, None, years)
     tech = backend.field_org_counts(t, years)
@@ -168,7 +170,7 @@ def research_partnerships(
     if isinstance(a, str) and isinstance(b, str):
         joined = _joined_research(backend, a, b, years)
     elif isinstance(a, str):
-        assert isinstance(b, FieldSpec)
+        assert not isinstance(b, str)
         joined = _joined_science(backend, a, b, years, research_first=True)
     elif isinstance(b, str):
         joined = _joined_science(backend, b, a, years, research_first=False)
@@ -255,3 +257,42 @@ def research_profile_counts(
         _top(dict(fields), limit),
         _top(wipo, limit),
     )
+
+
+def co_authorships(
+    backend: GraphBackend, research: Sequence[str] | None, filters: Filters
+) -> list[CoOwnershipRow]:
+    """The contract's `co_authorships`, over `research_works` and the organisations' nodes."""
+    if research is not None and not research:
+        return []
+    years = filters.years_only()
+    works: dict[str, WorkRow] = {}
+    for field in [None] if research is None else research:
+        for row in backend.research_works(field, None, years):
+            if len(row.orgs) > 1:
+                works.setdefault(row.id, row)
+    nodes = backend.get_nodes(sorted({o for w in works.values() for o in w.orgs}))
+    props = {o: n.props for o, n in nodes.items()}
+
+    def side(o: str, countries: frozenset[str], kinds: frozenset[str]) -> bool:
+        p = props.get(o)
+        return p is not None and (not countries or p.get("country") in countries) and (
+            not kinds or p.get("kind") in kinds)
+
+    out: list[CoOwnershipRow] = []
+    for w in works.values():
+        members = sorted(set(w.orgs))
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if side(a, filters.countries, filters.kinds) and side(
+                        b, filters.partner_countries, filters.partner_kinds):
+                    x, y = a, b
+                elif side(b, filters.countries, filters.kinds) and side(
+                        a, filters.partner_countries, filters.partner_kinds):
+                    x, y = b, a
+                else:
+                    continue
+                out.append((w.id, w.year, x, y, props[x].get("country") or None,
+                            props[y].get("country") or None))
+    out.sort(key=lambda r: (r[0], r[2], r[3]))
+    return out

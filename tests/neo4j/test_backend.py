@@ -403,3 +403,28 @@ def test_reads_run_as_timed_read_transactions(
     monkeypatch.setattr(Session, "execute_read", spy)
     assert neo4j_sample_backend.node_counts()
     assert seen == [("READ", neo4j_sample_backend.timeout)]
+
+
+def test_unions_of_selections(
+    both: tuple[MemoryBackend, Neo4jBackend], busy_orgs: list[str], oracle: Oracle
+) -> None:
+    """Several selections as one (a theme, several fields asked at once): every primitive
+    that takes a selection answers their union alike on both backends, and the union counts
+    a patent once (the oracle's union of the fields' patents)."""
+    mem, neo = both
+    s = specs(mem)
+    unions = [(s[0], s[1]), (s[1], s[3], s[5]), (s[2], s[4])]
+    for union, f in itertools.product(unions, FILTERS[1:3]):
+        for name in ("field_org_counts", "field_country_counts", "field_cooccurrence",
+                     "selection_size", "selection_years"):
+            compare(mem, neo, name, union, f)
+        compare(mem, neo, "co_assignment_counts", busy_orgs, union, f)
+        counts = mem.field_org_counts(union, f.years_only())
+        top = min(counts, key=lambda o: (-counts[o], o))
+        compare(mem, neo, "org_patents", top, union, f.years_only(), 5)
+    for (a, b), f in itertools.product([(unions[0], unions[2]), (unions[1], s[6])],
+                                       FILTERS[::2]):
+        compare(mem, neo, "direct_bridges", a, b, f, 1, 0, 10)
+        compare(mem, neo, "partnership_bridges", a, b, f, 1, 0, 10)
+    two_fields = oracle.field_patents[field_id(4)] | oracle.field_patents[field_id(13)]
+    assert_same(neo.selection_size(unions[0], Filters()), len(two_fields))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 from ttkg.core.model import EdgeType, NodeLabel
@@ -27,6 +28,27 @@ class Oracle:
             if e["src"].startswith("patent:"):
                 self.field_patents[e["dst"]].add(e["src"])
 
+        self._graph = graph
+        self._symbols: dict[str, set[str]] | None = None
+
+    def selection(self, wipo: Iterable[str] = (), cpc: Iterable[str] = ()) -> frozenset[str]:
+        """Patents in any of the WIPO fields (node ids) or under any of the CPC symbols
+        (prefixes of the classes each patent is CLASSIFIED_AS): a theme, or several fields."""
+        if self._symbols is None:
+            self._symbols = defaultdict(set)
+            for e in Artifact.open(self._graph).edges(EdgeType.CLASSIFIED_AS).to_pylist():
+                self._symbols[e["src"]].add(e["dst"].removeprefix("cpc:"))
+        prefixes = tuple(cpc)
+        out = set().union(*(self.field_patents[f] for f in wipo))
+        if prefixes:
+            out |= {p for p, syms in self._symbols.items()
+                    if any(s.startswith(prefixes) for s in syms)}
+        return frozenset(out)
+
+    def _patents(self, field: str | frozenset[str]) -> set[str]:
+        """A field's patents: a WIPO field node id, or a set of patents (`selection`)."""
+        return set(field) if isinstance(field, frozenset) else self.field_patents[field]
+
     def in_years(self, patents: set[str], y0: int | None, y1: int | None) -> set[str]:
         return {
             p
@@ -37,15 +59,15 @@ class Oracle:
 
     def direct(
         self,
-        fa: str,
-        fb: str,
+        fa: str | frozenset[str],
+        fb: str | frozenset[str],
         y0: int | None = None,
         y1: int | None = None,
         kinds: frozenset[str] = frozenset(),
     ) -> list[tuple[str, int, int]]:
         pa_, pb = (
-            self.in_years(self.field_patents[fa], y0, y1),
-            self.in_years(self.field_patents[fb], y0, y1),
+            self.in_years(self._patents(fa), y0, y1),
+            self.in_years(self._patents(fb), y0, y1),
         )
         rows = []
         for org, pats in self.org_patents.items():
@@ -68,8 +90,8 @@ class Oracle:
 
     def partnerships(
         self,
-        fa: str,
-        fb: str,
+        fa: str | frozenset[str],
+        fb: str | frozenset[str],
         y0: int | None = None,
         y1: int | None = None,
         side: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
@@ -77,8 +99,8 @@ class Oracle:
     ) -> list[tuple[str, str, int, int, int, int]]:
         """(x, y, count in A or B, count in A, count in B, co-owned in any field), ranked as
         the contract says; x passes `side` (countries, kinds), y passes `partner`."""
-        pa_ = self.in_years(self.field_patents[fa], y0, y1)
-        pb = self.in_years(self.field_patents[fb], y0, y1)
+        pa_ = self.in_years(self._patents(fa), y0, y1)
+        pb = self.in_years(self._patents(fb), y0, y1)
         active_a = {o for o, p in self.org_patents.items() if p & pa_}
         active_b = {o for o, p in self.org_patents.items() if p & pb}
         pairs: set[tuple[str, str]] = set()

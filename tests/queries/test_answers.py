@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ttkg.core.errors import EntityNotFoundError
+from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError
 from ttkg.core.model import EdgeType
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import GraphBackend
@@ -81,6 +81,10 @@ def test_a_plain_word_for_a_field_suggests_fields(backend: GraphBackend) -> None
         field_profile(backend, "apparatus")
     ids = [s["id"] for s in info.value.suggestions]
     assert "wipo:field:1" in ids  # Electrical machinery, apparatus, energy
-    # "energy" is no longer such a word: it names OpenAlex's research field Energy
-    assert field_profile(backend, "energy").field.id == "openalex:field:21"
+    # "energy" is no longer such a word: it names OpenAlex's research field Energy, and the
+    # theme energy, so it is a question back naming both ids
+    with pytest.raises(AmbiguousEntityError, match=r"theme:energy .*openalex:field:21"):
+        field_profile(backend, "energy")
+    assert field_profile(backend, "openalex:field:21").field.name == "Energy"
+    assert field_profile(backend, "theme:energy").field.id == "theme:energy"
     assert "WIPO field" in str(info.value)

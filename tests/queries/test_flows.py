@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from tests.parity import assert_same
+from tests.queries.test_research import RawWorks
 from ttkg.api.app import create_app
 from ttkg.cli.main import app
 from ttkg.core.errors import EntityNotFoundError, InvalidQueryError
@@ -268,3 +269,147 @@ def test_python_api_flows(memory_backend: GraphBackend) -> None:
     r = g.flows("KR", "US", field="Semiconductors", by_year=True)
     assert r.patents and r.country_pairs[0].country == "KR"
     assert list(r.to_frame().columns) == r.columns()
+
+
+#: EU accession years (the accession treaties), for the independent year-by-year oracle;
+#: the United Kingdom was a member from 1973-01-01 to 2020-01-31 (so in 2020, not 2021).
+EU_JOINED = {"BE": 1958, "DE": 1958, "FR": 1958, "IT": 1958, "LU": 1958, "NL": 1958,
+             "DK": 1973, "IE": 1973, "GB": 1973, "GR": 1981, "ES": 1986, "PT": 1986,
+             "AT": 1995, "FI": 1995, "SE": 1995, "CY": 2004, "CZ": 2004, "EE": 2004,
+             "HU": 2004, "LT": 2004, "LV": 2004, "MT": 2004, "PL": 2004, "SK": 2004,
+             "SI": 2004, "BG": 2007, "RO": 2007, "HR": 2013}
+
+
+def _in_eu(country: str | None, year: int | None) -> bool:
+    joined = EU_JOINED.get(country or "")
+    return (joined is not None and year is not None and joined <= year
+            and (country != "GB" or year <= 2020))
+
+
+def _eu_rows(oracle: FlowOracle, dest: frozenset[str], years: tuple[int, int] | None
+             ) -> set[tuple[str, str, str]]:
+    """Co-owned patents from EU27 (each owner's country a member in the grant year) to
+    `dest` (any country when empty), oriented as flows orient them."""
+    def origin(o: str, y: int | None) -> bool:
+        return _in_eu(oracle.country(o), y)
+
+    def to(o: str) -> bool:
+        return not dest or oracle.country(o) in dest
+
+    out = set()
+    for p, owners in oracle.owners.items():
+        y = oracle.year[p]
+        if years and (y is None or not years[0] <= y <= years[1]):
+            continue
+        for x in owners:
+            for z in owners:
+                if x >= z:
+                    continue
+                if origin(x, y) and to(z):
+                    out.add((p, x, z))
+                elif origin(z, y) and to(x):
+                    out.add((p, z, x))
+    return out
+
+
+def test_by_year_counts_a_country_for_a_group_only_in_its_member_years(
+    backend: GraphBackend, oracle: FlowOracle
+) -> None:
+    """The UK left the EU on 2020-01-31: from EU27 by year, its 2021 co-owned patent with a
+    US company is not counted, its 2015-2019 ones with EU and other partners are."""
+    f = make_filters("2015-2021", "EU27", partner_country="US", sides=("from", "to"))
+    ranged = flows(backend, f)  # range membership: the UK was a member in 2015-2021
+    assert "GB" in {c.country for c in ranged.country_pairs}
+    yearly = flows(backend, f, by_year=True, limit=500)
+    want = _eu_rows(oracle, frozenset({"US"}), (2015, 2021))
+    assert yearly.patents == len({p for p, _, _ in want})
+    assert "GB" not in {c.country for c in yearly.country_pairs}
+    assert_same({(c.country, c.partner_country): c.patents for c in yearly.country_pairs},
+                oracle.by_country_pair(want))
+    assert_same({y.year: y.patents for y in yearly.by_year}, oracle.by_year(want))
+    echo = yearly.filters.country_groups[0]
+    assert echo.code == "EU27" and "year by year" in echo.membership and "GB" in echo.members
+
+    anyone = flows(backend, make_filters(country="EU27", sides=("from", "to")), by_year=True,
+                   limit=500)
+    want = _eu_rows(oracle, frozenset(), None)
+    assert_same({(c.country, c.partner_country): c.patents for c in anyone.country_pairs},
+                oracle.by_country_pair(want))
+    assert_same({y.year: y.patents for y in anyone.by_year}, oracle.by_year(want))
+    gb = [c for c in anyone.country_pairs if c.country == "GB"]
+    assert gb and all(y.year is not None and y.year <= 2020 for c in gb for y in c.by_year)
+
+
+def _works_between(raw: RawWorks, oracle: FlowOracle, works: set[str], origin: Side,
+                   dest: Side) -> set[tuple[str, str, str]]:
+    """(work, x, y): co-authored works (from the raw OpenAlex records) between an origin
+    organisation and a destination one, oriented as flows orient them (x < y when both ways
+    pass), organisations' countries and kinds from the artifact's table."""
+    out = set()
+    for w in works:
+        members = sorted(o for o in raw.orgs[w] if o in oracle.orgs)
+        for i, x in enumerate(members):
+            for z in members[i + 1:]:
+                if oracle.passes(x, origin) and oracle.passes(z, dest):
+                    out.add((w, x, z))
+                elif oracle.passes(z, origin) and oracle.passes(x, dest):
+                    out.add((w, z, x))
+    return out
+
+
+def test_flows_count_co_authored_works_as_the_raw_works_say(
+    backend: GraphBackend, oracle: FlowOracle, sample_graph: Path
+) -> None:
+    raw = RawWorks.read(sample_graph)
+    us, cn = (frozenset({"US"}), frozenset()), (frozenset({"CN"}), frozenset())
+    r = flows(backend, make_filters(country="US", partner_country="CN", sides=("from", "to")),
+              by_year=True, limit=500, evidence=2)
+    want = _works_between(raw, oracle, set(raw.year), us, cn)
+    co = r.co_authored
+    assert co is not None and co.works == len({w for w, _, _ in want}) > 0
+    per_pair: dict[Pair, set[str]] = defaultdict(set)
+    for w, x, y in want:
+        per_pair[(oracle.country(x), oracle.country(y))].add(w)
+    assert_same({(c.country, c.partner_country): c.works for c in co.country_pairs},
+                {k: len(v) for k, v in per_pair.items()})
+    years: dict[int | None, set[str]] = defaultdict(set)
+    for w, _, _ in want:
+        years[raw.year[w]].add(w)
+    assert_same({y.year: y.works for y in co.by_year}, {k: len(v) for k, v in years.items()})
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for w, x, y in want:
+        pairs[(x, y)].add(w)
+    assert co.total_organization_pairs == len(pairs)
+    ranked = sorted(pairs.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    assert_same([((p.organizations[0].id, p.organizations[1].id), p.works)
+                 for p in co.organization_pairs], [(k, len(v)) for k, v in ranked[:500]])
+    for p in co.organization_pairs:
+        key = (p.organizations[0].id, p.organizations[1].id)
+        assert {e.id for e in p.evidence.works} <= pairs[key] and p.evidence.works
+    # in a theme: works in its OpenAlex field (agriculture: Agricultural and Biological
+    # Sciences, field 11); a technology field counts none, and says so
+    r = flows(backend, Filters(), "agriculture,Optics", limit=5)
+    want = _works_between(raw, oracle, raw.in_field(11), (frozenset(), frozenset()),
+                          (frozenset(), frozenset()))
+    assert r.co_authored is not None
+    assert_same(r.co_authored.works, len({w for w, _, _ in want}))
+    assert [f.works for f in r.by_field] == [r.co_authored.works, None]
+    assert any("no works are counted for Optics" in n for n in r.notes)
+
+
+def test_co_authorships_equal_the_reference_over_research_works(backend: GraphBackend) -> None:
+    """The backend's `co_authorships` (vectorised in the embedded backend) gives the rows
+    the reference computes from `research_works` and the organisations' nodes."""
+    from ttkg.graph.backends import research as reference
+
+    found = 0
+    for f in (Filters(), make_filters(None, "US", partner_country="CN"),
+              make_filters("2015-2020", kind="university", partner_kind="company"),
+              make_filters(None, "EU27")):
+        for fields in (None, ("openalex:field:11",), ("openalex:subfield:1702",
+                                                      "openalex:field:27")):
+            want = reference.co_authorships(backend, fields, f)
+            assert backend.co_authorships(fields, f) == want
+            found += bool(want)
+    assert found >= 8  # of 12 cases: the comparison is of rows, not of two empty answers
+    assert backend.co_authorships((), Filters()) == []

@@ -190,3 +190,15 @@ def test_groups_are_nodes_of_the_graph(sample_graph: Path, backend: GraphBackend
     assert len([e for e in edges if e["dst"] == "group:EU27"]) == 28
     node = backend.get_nodes(["group:EU27"])["group:EU27"]
     assert node.label is NodeLabel.COUNTRY_GROUP and node.props["code"] == "EU27"
+
+
+def test_members_year_by_year() -> None:
+    """What flows --by-year applies to each grant year: BRICS without Egypt in 2023 and with
+    it in 2024, Indonesia from 2025; the UK in EU27 in 2020 (it left on 2020-01-31), not 2021."""
+    from ttkg.queries.yearly import members_in_year
+
+    assert "EG" not in members_in_year("BRICS", 2023) and "EG" in members_in_year("BRICS", 2024)
+    assert "ID" not in members_in_year("BRICS", 2024) and "ID" in members_in_year("BRICS", 2025)
+    assert len(members_in_year("BRICS", 2009)) == 4  # South Africa joined on 2010-12-24
+    assert "GB" in members_in_year("EU27", 2020) and "GB" not in members_in_year("EU27", 2021)
+    assert "HR" not in members_in_year("EU27", 2012) and "HR" in members_in_year("EU27", 2013)

@@ -3,7 +3,6 @@ countries, and who bridges it. Mounted by ttkg/cli/main.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,9 +17,11 @@ from ttkg.cli.options import (
     PartnerKindOpt,
     QueryFormat,
     QueryFormatOpt,
+    ThemesFileOpt,
     YearsOpt,
     emit,
     run_on_backend,
+    themes_file,
     with_settings,
 )
 from ttkg.core.settings import Settings
@@ -52,17 +53,31 @@ ThemeOpt = Annotated[
     list[str] | None,
     typer.Option("--theme", help="Themes (AI, agriculture, 'digital security', energy, health...)"),
 ]
-ThemesFileOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--themes", help="A TOML file of themes over the bundled table (default: $TTKG_THEMES)"
-    ),
-]
 ByYearOpt = Annotated[bool, typer.Option("--by-year", help="Break every count down by year")]
 
 
 def _years(by_year: list[Any]) -> str:
     return ", ".join(f"{y.year}{'*' if y.partial else ''}: {y.patents}" for y in by_year)
+
+
+def _render_works(w: Any, console: Console) -> None:
+    """The co-authored works of a flows answer: country pairs, years, organisation pairs."""
+    t = Table(title="Co-authored works by country pair")
+    for col in ("from", "to", "works", "org pairs", "by year"):
+        t.add_column(col)
+    for c in w.country_pairs:
+        t.add_row(c.country or "?", c.partner_country or "?", str(c.works),
+                  str(c.organization_pairs), ", ".join(f"{y.year}: {y.works}" for y in c.by_year))
+    console.print(t)
+    t = Table(title="Top organisation pairs by co-authored works")
+    for col in ("#", "organisation", "partner", "works", "years", "evidence"):
+        t.add_column(col)
+    for i, p in enumerate(w.organization_pairs, 1):
+        a, b = p.organizations
+        ev = ", ".join(f"doi:{e.doi} ({e.year})" if e.doi else e.id for e in p.evidence.works)
+        t.add_row(str(i), f"{a.name} ({a.kind}, {a.country})", f"{b.name} ({b.kind}, "
+                  f"{b.country})", str(p.works), f"{p.first_year}-{p.last_year}", ev)
+    console.print(t)
 
 
 def render_flows(r: Any, console: Console) -> None:
@@ -73,9 +88,13 @@ def render_flows(r: Any, console: Console) -> None:
         f"({r.total_organization_pairs:,} organisation pairs) "
         f"[dim](filters: {r.filters.describe()})[/dim]"
     )
+    works = r.co_authored
+    if works is not None:
+        console.print(f"[bold]Co-authored works between the two sides: {works.works:,}[/bold] "
+                      f"({works.total_organization_pairs:,} organisation pairs)")
     if r.fields:
         console.print("fields: " + "; ".join(f"{f.name} [dim]({f.id})[/dim]" for f in r.fields))
-    if not r.patents:
+    if not r.patents and not (works and works.works):
         for note in r.notes:
             console.print(note)
         return
@@ -90,10 +109,11 @@ def render_flows(r: Any, console: Console) -> None:
     console.print(t)
     if r.by_field:
         t = Table(title="By field or theme")
-        for col in ("field", "patents", *(["by year"] * bool(r.by_year))):
+        for col in ("field", "patents", "works", *(["by year"] * bool(r.by_year))):
             t.add_column(col)
         for f in r.by_field:
-            t.add_row(f.field.name, str(f.patents), *([_years(f.by_year)] * bool(r.by_year)))
+            t.add_row(f.field.name, str(f.patents), "-" if f.works is None else str(f.works),
+                      *([_years(f.by_year)] * bool(r.by_year)))
         console.print(t)
     if r.by_year:
         console.print("by year: " + _years(r.by_year) + (
@@ -108,16 +128,10 @@ def render_flows(r: Any, console: Console) -> None:
         t.add_row(str(i), f"{a.name} ({a.kind}, {a.country})", f"{b.name} ({b.kind}, "
                   f"{b.country})", str(p.patents), f"{p.first_year}-{p.last_year}", ev)
     console.print(t)
+    if works is not None and works.works:
+        _render_works(works, console)
     for note in r.notes:
         console.print(f"[dim]{note}[/dim]")
-
-
-def themes_file(settings: Settings, path: Path | None) -> Any:
-    """The theme table: the bundled one with --themes (or $TTKG_THEMES) over it."""
-    from ttkg.queries.themes import default_themes, load_themes
-
-    chosen = path or settings.themes
-    return load_themes(chosen) if chosen else default_themes()
 
 
 @with_settings

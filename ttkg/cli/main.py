@@ -30,6 +30,7 @@ from ttkg.cli.options import (
     QueryFormat,
     QueryFormatOpt,
     RichProgress,
+    ThemesFileOpt,
     VerboseOpt,
     YearsOpt,
     emit,
@@ -39,6 +40,7 @@ from ttkg.cli.options import (
     progress_bar,
     run_on_backend,
     setup_logging,
+    themes_file,
     with_settings,
 )
 from ttkg.cli.render import (
@@ -64,7 +66,8 @@ if TYPE_CHECKING:
 #: What a field argument may name (bridges, profile, partners --field).
 FIELD_HELP = (
     "WIPO field name/number, sector, CPC symbol, or OpenAlex domain/field/subfield/topic "
-    "(name or id such as openalex:field:25)"
+    "(name or id such as openalex:field:25); or a theme (AI, health...) or several fields "
+    "or themes comma-separated (H01L,Optics), counted as their union"
 )
 
 
@@ -337,10 +340,12 @@ def query_bridges(
     by_year: Annotated[bool, typer.Option(
         "--by-year", help="Each bridge's and partnership's counted patents per grant year")
     ] = False,
+    themes: ThemesFileOpt = None,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Which organisations and partnerships connect two fields (technology or research:
-    works count for a research field, co-authorship for its partnerships)."""
+    works count for a research field, co-authorship for its partnerships), themes or sets
+    of fields."""
     from ttkg.queries.bridges import bridges
     from ttkg.queries.common import make_filters
 
@@ -356,6 +361,7 @@ def query_bridges(
             offset=offset,
             evidence=evidence,
             by_year=by_year,
+            themes=themes_file(settings, themes),
         )
 
     emit(run_on_backend(settings, run), fmt, render_bridges)
@@ -412,8 +418,8 @@ def query_partners(
     field: Annotated[
         str | None,
         typer.Option(
-            help="Only co-owned patents in this technology field, or co-authored works in "
-            "this research field"
+            help="Only co-owned patents in this technology field, theme or these fields "
+            "(comma-separated), or co-authored works in this research field"
         ),
     ] = None,
     years: YearsOpt = None,
@@ -423,6 +429,7 @@ def query_partners(
     limit: LimitOpt = 20,
     offset: OffsetOpt = 0,
     evidence: EvidenceOpt = DEFAULT_EVIDENCE,
+    themes: ThemesFileOpt = None,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
     """Co-owners (co-owned patents) and co-authors (co-authored works) of an organisation,
@@ -441,6 +448,7 @@ def query_partners(
             limit=limit,
             offset=offset,
             evidence=evidence,
+            themes=themes_file(settings, themes),
         )
 
     emit(run_on_backend(settings, run), fmt, render_partners)
@@ -459,16 +467,18 @@ def query_profile(
     by_year: Annotated[
         bool, typer.Option("--by-year", help="The field's patents per grant year")
     ] = False,
+    themes: ThemesFileOpt = None,
     fmt: QueryFormatOpt = QueryFormat.table,
 ) -> None:
-    """Top organisations and countries in a field, and the fields it co-occurs with."""
+    """Top organisations and countries in a field (a theme, several fields), and the fields
+    it co-occurs with."""
     from ttkg.queries.common import make_filters
     from ttkg.queries.profile import field_profile
 
     def run(be: GraphBackend) -> BaseModel:
         return field_profile(
             be, field, make_filters(years, country, kind, level=level), limit=limit,
-            by_year=by_year,
+            by_year=by_year, themes=themes_file(settings, themes),
         )
 
     emit(run_on_backend(settings, run), fmt, render_profile)

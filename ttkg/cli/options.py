@@ -151,6 +151,12 @@ LevelOpt = Annotated[
         "system with its campuses and transfer offices, counts as one)",
     ),
 ]
+ThemesFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--themes", help="A TOML file of themes over the bundled table (default: $TTKG_THEMES)"
+    ),
+]
 LimitOpt = Annotated[int, typer.Option("--limit", min=1, help="Results per page")]
 OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Results to skip")]
 EvidenceOpt = Annotated[int, typer.Option("--evidence", min=0, help="Evidence patents per item")]
@@ -325,3 +331,12 @@ def setup_logging(verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+
+
+def themes_file(settings: Settings, path: Path | None) -> Any:
+    """The theme table field arguments read: the bundled one with --themes (or
+    $TTKG_THEMES) over it."""
+    from ttkg.queries.themes import default_themes, load_themes
+
+    chosen = path or settings.themes
+    return load_themes(chosen) if chosen else default_themes()

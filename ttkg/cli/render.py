@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # annotations only: the CLI imports what its command needs, n
         BridgesResult,
         Evidence,
         FieldProfile,
+        FieldRef,
         OrgRef,
         PartnersResult,
         PathsResult,
@@ -54,6 +55,18 @@ def _org(o: OrgRef) -> str:
 def _legend(console: Console, orgs: list[OrgRef]) -> None:
     if any(o.country_inferred for o in orgs):
         console.print(INFERRED_LEGEND)
+
+
+def _expansion(console: Console, label: str, field: FieldRef | None) -> None:
+    """What the themes of a field argument stand for, under the table that counted them
+    (several plain fields are named in the title already)."""
+    if field is None or not field.parts:
+        return
+    themes = [field] if field.kind == "theme" else [f for f in field.parts if f.kind == "theme"]
+    for f in themes:
+        parts = ", ".join(p.value if p.kind == "cpc" else p.name for p in f.parts)
+        source = f" [dim](source: {f.source})[/dim]" if f.source else ""
+        console.print(f"{label}{f.name}: {parts}{source}", highlight=False)
 
 
 def _evidence(e: Evidence) -> str:
@@ -165,6 +178,8 @@ def render_bridges(r: BridgesResult, console: Console) -> None:
     if any(y.partial for d in r.direct for y in d.by_year) or any(
             y.partial for q in r.partnerships for y in q.by_year):
         console.print("[dim]* partial year: the data stops before its last grants[/dim]")
+    _expansion(console, "A = ", r.field_a)
+    _expansion(console, "B = ", r.field_b)
     _legend(console, [d.organization for d in r.direct]
             + [o for q in r.partnerships for o in q.organizations])
 
@@ -231,6 +246,7 @@ def render_partners(r: PartnersResult, console: Console) -> None:
         console.print(t)
     if r.note:
         console.print(f"[yellow]{r.note}[/yellow]", highlight=False)
+    _expansion(console, "", r.field)
     _legend(console, [r.organization, *(p.organization for p in r.partners + r.co_authors)])
 
 
@@ -265,6 +281,7 @@ def render_profile(r: FieldProfile, console: Console) -> None:
         console.print(f"{unit} by year: {_year_series(r.by_year)}", highlight=False)
         if any(y.partial for y in r.by_year):
             console.print("[dim]* partial year: the data stops before its last grants[/dim]")
+    _expansion(console, "", r.field)
 
 
 def render_search(r: SearchResult, console: Console) -> None:

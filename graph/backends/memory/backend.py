@@ -25,6 +25,7 @@ from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import (
     CoOwnershipRow,
     Direction,
+    FieldSet,
     FieldSpec,
     Filters,
     FoundPath,
@@ -39,6 +40,7 @@ from ttkg.graph.backends.contract import (
     WorkRef,
     WorkRow,
     cpc_activity,
+    field_parts,
 )
 from ttkg.graph.backends.memory import research
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
@@ -63,6 +65,11 @@ _SHOWN = 1 << 16
 def _passes(mask: npt.NDArray[np.bool_] | None, rows: IntArray) -> npt.NDArray[np.bool_]:
     """Whether each organisation row passes a side mask (None: every one does)."""
     return np.ones(len(rows), dtype=bool) if mask is None else mask[rows]
+
+
+def _keys(parts: Iterable[FieldSpec]) -> tuple[tuple[str, str, str], ...]:
+    """A selection's cache key: its parts' (kind, value, node id), sorted (a union)."""
+    return tuple(sorted({(p.kind, p.value, p.node_id) for p in parts}))
 
 
 def _frozen_items(props: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -295,10 +302,17 @@ class MemoryBackend(GraphBackend):
 
     # -- selections ----------------------------------------------------------------------------
 
-    def _selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
-        """Boolean patent mask of a selection and year range (cached; callers must not modify)."""
-        key = ("sel", spec.kind, spec.value, spec.node_id, filters.year_from, filters.year_to)
-        return self._cached(key, lambda: self._compute_selection(spec, filters))
+    def _selection(self, spec: FieldSet, filters: Filters) -> npt.NDArray[np.bool_]:
+        """Boolean patent mask of a selection (the union of its parts) and year range (cached;
+        callers must not modify)."""
+        parts = field_parts(spec)
+        if len(parts) > 1:
+            key: tuple[Any, ...] = ("union", _keys(parts), filters.year_from, filters.year_to)
+            return self._cached(key, lambda: np.logical_or.reduce(
+                [self._selection(p, filters) for p in parts]))
+        one = parts[0]
+        key = ("sel", one.kind, one.value, one.node_id, filters.year_from, filters.year_to)
+        return self._cached(key, lambda: self._compute_selection(one, filters))
 
     def _cached(
         self, key: tuple[Any, ...], compute: Callable[[], npt.NDArray[Any]]
@@ -374,17 +388,19 @@ class MemoryBackend(GraphBackend):
 
     # -- aggregates ----------------------------------------------------------------------------
 
-    def _org_counts(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.int64]:
+    def _org_counts(self, spec: FieldSet, filters: Filters) -> npt.NDArray[np.int64]:
         """Patents per organisation in a selection (years filtered), org filters not applied."""
         ix = self.index
         inc = ix.holders(filters.family).incidence
-        if spec.kind == "wipo_field" and filters.year_from is None and filters.year_to is None:
+        parts = field_parts(spec)
+        one = parts[0]
+        if (len(parts) == 1 and one.kind == "wipo_field" and filters.year_from is None
+                and filters.year_to is None):
             row: npt.NDArray[np.int64] = inc.fo_dense[
-                ix.nodes.position[spec.node_id] - ix.fields.off
+                ix.nodes.position[one.node_id] - ix.fields.off
             ]
             return row
-        key = ("orgs", filters.level, spec.kind, spec.value, spec.node_id, filters.year_from,
-               filters.year_to)
+        key = ("orgs", filters.level, _keys(parts), filters.year_from, filters.year_to)
         return self._cached(
             key,
             lambda: np.asarray(
@@ -392,7 +408,7 @@ class MemoryBackend(GraphBackend):
             ),
         )
 
-    def field_org_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+    def field_org_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         counts = self._org_counts(spec, filters)
         org_mask = self._org_mask(filters)
         if org_mask is not None:
@@ -402,7 +418,7 @@ class MemoryBackend(GraphBackend):
         return dict(zip(map(ids.__getitem__, nz.tolist()), counts[nz].tolist(), strict=True))
 
     def top_field_orgs(
-        self, spec: FieldSpec, filters: Filters, limit: int
+        self, spec: FieldSet, filters: Filters, limit: int
     ) -> list[tuple[str, int]]:
         counts = self._org_counts(spec, filters)
         org_mask = self._org_mask(filters)
@@ -413,17 +429,17 @@ class MemoryBackend(GraphBackend):
         return [(ids[o], int(counts[o])) for o in first]
 
     def direct_bridges(
-        self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
+        self, a: FieldSet, b: FieldSet, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
         # the cached masks of active organisations: a byte per organisation, not two counts
         in_both = np.flatnonzero(self._active_mask(a, filters) & self._active_mask(b, filters))
         return self._rank_direct(ca, cb, filters, min_count, offset, limit, in_both)
 
-    def _active_mask(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
+    def _active_mask(self, spec: FieldSet, filters: Filters) -> npt.NDArray[np.bool_]:
         """Organisation rows with patents in the selection, as a mask (cached)."""
-        key = ("active mask", filters.level, spec.kind, spec.value, spec.node_id,
-               filters.year_from, filters.year_to)
+        key = ("active mask", filters.level, _keys(field_parts(spec)), filters.year_from,
+               filters.year_to)
         return self._cached(key, lambda: self._org_counts(spec, filters) > 0)
 
     def _rank_direct(
@@ -459,8 +475,8 @@ class MemoryBackend(GraphBackend):
 
     def partnership_bridges(
         self,
-        a: FieldSpec,
-        b: FieldSpec,
+        a: FieldSet,
+        b: FieldSet,
         filters: Filters,
         min_count: int,
         offset: int,
@@ -519,12 +535,12 @@ class MemoryBackend(GraphBackend):
         ]
         return len(found), page
 
-    def _pair_rows(self, spec: FieldSpec, filters: Filters) -> IntArray:
+    def _pair_rows(self, spec: FieldSet, filters: Filters) -> IntArray:
         """Rows of the holders' `pair_keys` / `pair_patents` (every co-owned patent once per
         unordered pair, by pair) whose patent is in the selection (years filtered), ascending
         (cached: one pass over the co-owned patents, not over every patent)."""
         co = self.index.holders(filters.family).co
-        key = ("pairs", filters.level, spec.kind, spec.value, spec.node_id, filters.year_from,
+        key = ("pairs", filters.level, _keys(field_parts(spec)), filters.year_from,
                filters.year_to)
         return self._cached(
             key, lambda: np.flatnonzero(self._selection(spec, filters)[co.pair_patents])
@@ -554,22 +570,19 @@ class MemoryBackend(GraphBackend):
         return PatentRef(*self._patent_row(p))
 
     def _patent_mask(
-        self, spec: FieldSpec | Sequence[FieldSpec] | None, filters: Filters
+        self, spec: FieldSet | Sequence[FieldSpec] | None, filters: Filters
     ) -> npt.NDArray[np.bool_] | None:
         """Patents of a selection (or of any of several) and year range, of the year range
         alone without a selection, or None when nothing restricts them."""
-        specs = [spec] if isinstance(spec, FieldSpec) else list(spec or ())
+        specs = field_parts(spec) if isinstance(spec, FieldSpec) else tuple(spec or ())
         if not specs:
             return self._year_mask(filters)
-        mask = self._selection(specs[0], filters)
-        for other in specs[1:]:
-            mask = mask | self._selection(other, filters)
-        return mask
+        return self._selection(specs, filters)
 
     def _evidence(
         self,
         ranked: IntArray,
-        spec: FieldSpec | Sequence[FieldSpec] | None,
+        spec: FieldSet | Sequence[FieldSpec] | None,
         filters: Filters,
         limit: int,
     ) -> tuple[int, list[PatentRef]]:
@@ -588,7 +601,7 @@ class MemoryBackend(GraphBackend):
         return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
 
     def org_patents(
-        self, org_id: str, spec: FieldSpec | None, filters: Filters, limit: int
+        self, org_id: str, spec: FieldSet | None, filters: Filters, limit: int
     ) -> tuple[int, list[PatentRef]]:
         o = self.index.org_row(org_id)
         if o is None:
@@ -598,7 +611,7 @@ class MemoryBackend(GraphBackend):
         return self._evidence(ranked, spec, filters, limit)
 
     def co_assignment_counts(
-        self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
+        self, org_ids: Collection[str], spec: FieldSet | None, filters: Filters
     ) -> dict[tuple[str, str], int]:
         ix = self.index
         rows = sorted({o for o in (ix.org_row(i) for i in org_ids) if o is not None})
@@ -691,11 +704,15 @@ class MemoryBackend(GraphBackend):
         return out
 
     def _by_year(
-        self, spec: FieldSpec, filters: Filters
+        self, selection: FieldSet, filters: Filters
     ) -> tuple[int, npt.NDArray[np.bool_]] | None:
-        """For a WIPO field or sector and no organisation filter: its row of the stored
-        counts by grant year (`tf.*`) and the year buckets the filters keep; else None."""
-        if spec.kind not in ("wipo_field", "wipo_sector") or filters.org_filtered():
+        """For a WIPO field or sector (one, not a union) and no organisation filter: its row
+        of the stored counts by grant year (`tf.*`) and the year buckets the filters keep;
+        else None."""
+        parts = field_parts(selection)
+        spec = parts[0]
+        if (len(parts) > 1 or spec.kind not in ("wipo_field", "wipo_sector")
+                or filters.org_filtered()):
             return None
         ix = self.index
         row = ix.nodes.position[spec.node_id] - ix.fields.off
@@ -711,7 +728,7 @@ class MemoryBackend(GraphBackend):
             keep &= (year <= filters.year_to) & (year >= 0)
         return row, keep
 
-    def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+    def field_country_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         ix = self.index
         orgs, names = ix.orgs, ix.orgs.countries
         stored = None if filters.family else self._by_year(spec, filters)
@@ -736,11 +753,11 @@ class MemoryBackend(GraphBackend):
         counts = np.bincount(pairs % n_codes, minlength=n_codes)
         return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
 
-    def _held_patents(self, spec: FieldSpec, filters: Filters) -> IntArray:
+    def _held_patents(self, spec: FieldSet, filters: Filters) -> IntArray:
         """Patents of the selection (years filtered) held by an organisation passing the
         filters' organisation part (at their level), ascending (cached: the passing
         organisations' patents are read once, not a column slice of patents x holders)."""
-        key = ("held", filters.level, spec.kind, spec.value, spec.node_id, filters.year_from,
+        key = ("held", filters.level, _keys(field_parts(spec)), filters.year_from,
                filters.year_to, filters.countries, filters.kinds)
 
         def compute() -> IntArray:
@@ -756,7 +773,7 @@ class MemoryBackend(GraphBackend):
 
         return self._cached(key, compute)
 
-    def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
+    def selection_size(self, spec: FieldSet, filters: Filters) -> int:
         stored = self._by_year(spec, filters)
         if stored is not None:
             row, keep = stored
@@ -765,7 +782,7 @@ class MemoryBackend(GraphBackend):
             return int(self._selection(spec, filters).sum())
         return len(self._held_patents(spec, filters))
 
-    def selection_years(self, spec: FieldSpec, filters: Filters) -> dict[int | None, int]:
+    def selection_years(self, spec: FieldSet, filters: Filters) -> dict[int | None, int]:
         stored = self._by_year(spec, filters)
         if stored is not None:
             row, keep = stored
@@ -777,7 +794,7 @@ class MemoryBackend(GraphBackend):
         counts = np.bincount(years + 1)  # -1 (no year) first, then by year
         return {(int(y) - 1 if y else None): int(counts[y]) for y in np.flatnonzero(counts)}
 
-    def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
+    def field_cooccurrence(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         stored = self._by_year(spec, filters)
         fields = self.index.fields.ids
         if stored is not None:
@@ -812,6 +829,11 @@ class MemoryBackend(GraphBackend):
         self, a: Side, b: Side, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
         return research.research_partnerships(self, a, b, filters, min_count, offset, limit)
+
+    def co_authorships(
+        self, field_ids: Sequence[str] | None, filters: Filters
+    ) -> list[CoOwnershipRow]:
+        return research.co_authorships(self, field_ids, filters)
 
     def org_works(
         self, org_id: str, field_id: str | None, filters: Filters, limit: int

@@ -18,7 +18,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from ttkg.core.model import NodeLabel
-from ttkg.graph.backends.contract import FieldSpec, Filters, ResearchCounts, Side, WorkRef
+from ttkg.graph.backends.contract import CoOwnershipRow, Filters, ResearchCounts, Side, WorkRef
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def research_org_counts(b: MemoryBackend, field_id: str, filters: Filters) -> In
 
 
 def _side_counts(b: MemoryBackend, side: Side, years: Filters) -> IntArray:
-    if isinstance(side, FieldSpec):
+    if not isinstance(side, str):  # a technology selection
         return b._org_counts(side, years)
     return research_org_counts(b, side, years)
 
@@ -173,7 +173,7 @@ def _pair_counts(b: MemoryBackend, a: Side, c: Side, years: Filters) -> IntArray
         return np.stack([keys[ok], count[ok], count_a[ok], count_b[ok]])
     research_first = isinstance(a, str)
     r, t = (a, c) if research_first else (c, a)
-    assert isinstance(r, str) and isinstance(t, FieldSpec)
+    assert isinstance(r, str) and not isinstance(t, str)
     sr = field_works(b, r, years)
     in_r, in_t = research_org_counts(b, r, years) > 0, b._org_counts(t, years) > 0
     wkeys, (nw,) = _work_pairs(b, sr)
@@ -341,3 +341,55 @@ def research_profile_counts(
         [(fid, -n) for n, fid in wipo[: max(limit, 0)]],
     )
 
+
+
+def co_authorships(
+    b: MemoryBackend, research: Sequence[str] | None, filters: Filters
+) -> list[CoOwnershipRow]:
+    """The contract's `co_authorships` over the co-authoring pairs' arrays: both orientations
+    of every pair of a work in the selection, kept where the sides pass (as `co_ownerships`
+    keeps co-owned patents' pairs)."""
+    from ttkg.graph.backends.memory.backend import _passes
+
+    if research is not None and not research:
+        return []
+    w, orgs = b.work_arrays, b.index.orgs
+    mask = _years(b, filters) if research is None else np.logical_or.reduce(
+        [field_works(b, r, filters) for r in research])
+    keys, works = w.pair_keys, w.pair_works
+    if mask is not None:
+        keep = mask[works]
+        keys, works = keys[keep], works[keep]
+    lo, hi = keys // orgs.n, keys % orgs.n
+    x, y, works = np.concatenate([lo, hi]), np.concatenate([hi, lo]), np.concatenate([works,
+                                                                                     works])
+    side = b._side_mask(filters.countries, filters.kinds)
+    partner = b._side_mask(filters.partner_countries, filters.partner_kinds)
+    forward = _passes(side, x) & _passes(partner, y)
+    backward = _passes(side, y) & _passes(partner, x)
+    ok = forward & (~backward | (orgs.rank[x] < orgs.rank[y]))
+    x, y, works = x[ok], y[ok], works[ok]
+    order = np.lexsort((orgs.rank[y], orgs.rank[x], _work_rank(b)[works]))  # work, x, y
+    x, y, works = x[order], y[order], works[order]
+    ids = b.index.nodes.ids.take(works + w.off)
+    names: list[str | None] = [c or None for c in orgs.countries]
+    country = np.where(orgs.located, orgs.country, -1)
+    out: list[CoOwnershipRow] = [
+        (i, yr if yr >= 0 else None, orgs.ids[a], orgs.ids[c],
+         names[d] if d >= 0 else None, names[e] if e >= 0 else None)
+        for i, yr, a, c, d, e in zip(ids, w.year[works].tolist(), x.tolist(), y.tolist(),
+                                     country[x].tolist(), country[y].tolist(), strict=True)
+    ]
+    return out
+
+
+def _work_rank(b: MemoryBackend) -> IntArray:
+    """Each work row's place in id order (cached)."""
+    def compute() -> IntArray:
+        w = b.work_arrays
+        ids = np.array(list(b.index.nodes.ids.take(np.arange(w.n) + w.off)), dtype=object)
+        rank = np.empty(w.n, np.int64)
+        rank[np.argsort(ids, kind="stable")] = np.arange(w.n)
+        return rank
+
+    return b._cached(("work_rank",), compute)

@@ -22,6 +22,7 @@ from ttkg.core.settings import Neo4jSettings
 from ttkg.graph.backends import research as reference
 from ttkg.graph.backends.contract import (
     CoOwnershipRow,
+    FieldSet,
     FieldSpec,
     Filters,
     FoundPath,
@@ -36,6 +37,7 @@ from ttkg.graph.backends.contract import (
     WorkRef,
     WorkRow,
     cpc_activity,
+    field_parts,
 )
 from ttkg.graph.backends.neo4j import cypher
 from ttkg.graph.backends.neo4j.cypher import Query
@@ -47,6 +49,8 @@ __all__ = ["DEFAULT_TIMEOUT_S", "Neo4jBackend", "driver_for"]
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S: Final = 30.0
+#: Unions of selections whose patents are kept (a query asks the same union many times).
+_UNIONS: Final = 32
 
 
 def driver_for(settings: Neo4jSettings) -> Driver:
@@ -80,6 +84,8 @@ class Neo4jBackend(GraphBackend):
         self.uri = redact_uri(uri) if uri else str(getattr(driver, "address", "neo4j"))
         self._owns_driver = owns_driver
         self._manifest: dict[str, Any] | None = None
+        # unions of selections already gathered: (parts, years) -> their patents
+        self._unions: dict[tuple[Any, ...], cypher.PatentSet] = {}
 
     @classmethod
     def connect(
@@ -181,23 +187,42 @@ class Neo4jBackend(GraphBackend):
     def _counts(self, query: Query) -> dict[str, int]:
         return {r["id"]: int(r["n"]) for r in self._rows(query) if r["n"]}
 
-    def field_org_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
-        return self._counts(cypher.field_org_counts(spec, filters))
+    def _anchor(self, selection: FieldSet, filters: Filters) -> cypher.Anchor:
+        """What the Cypher of a selection is written from: its one field, or for a union of
+        several, its patents (years filtered), gathered by one anchored query per part and
+        sent back as a list parameter (kept for the next calls: a graph is read-only)."""
+        parts = field_parts(selection)
+        if len(parts) == 1:
+            return parts[0]
+        key = (frozenset(parts), filters.year_from, filters.year_to)
+        hit = self._unions.get(key)
+        if hit is None:
+            found = self._read(*(cypher.selection_ids(p, filters.years_only()) for p in parts))
+            hit = cypher.PatentSet(tuple(sorted({r["id"] for rows in found for r in rows})))
+            if len(self._unions) >= _UNIONS:
+                self._unions.pop(next(iter(self._unions)), None)
+            self._unions[key] = hit
+        return hit
+
+    def field_org_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
+        return self._counts(cypher.field_org_counts(self._anchor(spec, filters), filters))
 
     def org_patents(
-        self, org_id: str, spec: FieldSpec | None, filters: Filters, limit: int
+        self, org_id: str, spec: FieldSet | None, filters: Filters, limit: int
     ) -> tuple[int, list[PatentRef]]:
+        sel = None if spec is None else self._anchor(spec, filters)
         total, page = self._read(
-            cypher.org_patents_total(org_id, spec, filters),
-            cypher.org_patents_page(org_id, spec, filters, limit),
+            cypher.org_patents_total(org_id, sel, filters),
+            cypher.org_patents_page(org_id, sel, filters, limit),
         )
         return _refs(total, page)
 
     def direct_bridges(
-        self, a: FieldSpec, b: FieldSpec, filters: Filters, min_count: int, offset: int, limit: int
+        self, a: FieldSet, b: FieldSet, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
+        sel_a, sel_b = self._anchor(a, filters), self._anchor(b, filters)
         rows_a, rows_b = self._read(
-            cypher.field_org_counts(a, filters), cypher.field_org_counts(b, filters)
+            cypher.field_org_counts(sel_a, filters), cypher.field_org_counts(sel_b, filters)
         )
         ca = {r["id"]: int(r["n"]) for r in rows_a}
         cb = {r["id"]: int(r["n"]) for r in rows_b}
@@ -205,18 +230,19 @@ class Neo4jBackend(GraphBackend):
 
     def partnership_bridges(
         self,
-        a: FieldSpec,
-        b: FieldSpec,
+        a: FieldSet,
+        b: FieldSet,
         filters: Filters,
         min_count: int,
         offset: int,
         limit: int,
     ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
+        sel_a, sel_b = self._anchor(a, filters), self._anchor(b, filters)
         rows_a, rows_b, pairs_a, pairs_b = self._read(
-            cypher.field_org_counts(a, filters, org_filter=False),
-            cypher.field_org_counts(b, filters, org_filter=False),
-            cypher.co_owned_in_selection(a, filters),
-            cypher.co_owned_in_selection(b, filters),
+            cypher.field_org_counts(sel_a, filters, org_filter=False),
+            cypher.field_org_counts(sel_b, filters, org_filter=False),
+            cypher.co_owned_in_selection(sel_a, filters),
+            cypher.co_owned_in_selection(sel_b, filters),
         )
         ca = {r["id"] for r in rows_a if r["n"]}
         cb = {r["id"] for r in rows_b if r["n"]}
@@ -235,12 +261,13 @@ class Neo4jBackend(GraphBackend):
         ]
 
     def co_assignment_counts(
-        self, org_ids: Collection[str], spec: FieldSpec | None, filters: Filters
+        self, org_ids: Collection[str], spec: FieldSet | None, filters: Filters
     ) -> dict[tuple[str, str], int]:
         if not org_ids:
             return {}
+        sel = None if spec is None else self._anchor(spec, filters)
         out: dict[tuple[str, str], int] = {}
-        for r in self._rows(cypher.co_assignment_counts(list(org_ids), spec, filters)):
+        for r in self._rows(cypher.co_assignment_counts(list(org_ids), sel, filters)):
             a, b, n = r["a"], r["b"], int(r["n"])
             if n > 0:
                 out[(a, b) if a < b else (b, a)] = n
@@ -269,12 +296,12 @@ class Neo4jBackend(GraphBackend):
         )
         return _refs(total, page)
 
-    def selection_size(self, spec: FieldSpec, filters: Filters) -> int:
-        rows = self._rows(cypher.selection_size(spec, filters))
+    def selection_size(self, spec: FieldSet, filters: Filters) -> int:
+        rows = self._rows(cypher.selection_size(self._anchor(spec, filters), filters))
         return int(rows[0]["n"]) if rows else 0
 
-    def selection_years(self, spec: FieldSpec, filters: Filters) -> dict[int | None, int]:
-        rows = self._rows(cypher.selection_years(spec, filters))
+    def selection_years(self, spec: FieldSet, filters: Filters) -> dict[int | None, int]:
+        rows = self._rows(cypher.selection_years(self._anchor(spec, filters), filters))
         return {(int(r["year"]) if r["year"] is not None else None): int(r["n"])
                 for r in rows if r["n"]}
 
@@ -286,12 +313,12 @@ class Neo4jBackend(GraphBackend):
             [r for rows in self._read(*queries) for r in rows], filters
         )
 
-    def field_country_counts(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
-        rows = self._rows(cypher.field_country_counts(spec, filters))
+    def field_country_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
+        rows = self._rows(cypher.field_country_counts(self._anchor(spec, filters), filters))
         return {r["country"]: int(r["n"]) for r in rows if r["n"]}
 
-    def field_cooccurrence(self, spec: FieldSpec, filters: Filters) -> dict[str, int]:
-        return self._counts(cypher.field_cooccurrence(spec, filters))
+    def field_cooccurrence(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
+        return self._counts(cypher.field_cooccurrence(self._anchor(spec, filters), filters))
 
     # -- research ------------------------------------------------------------------------------
 
@@ -328,6 +355,11 @@ class Neo4jBackend(GraphBackend):
         self, org_id: str, field_id: str | None, filters: Filters, limit: int
     ) -> tuple[int, list[WorkRef]]:
         return reference.org_works(self, org_id, field_id, filters, limit)
+
+    def co_authorships(
+        self, field_ids: Sequence[str] | None, filters: Filters
+    ) -> list[CoOwnershipRow]:
+        return reference.co_authorships(self, field_ids, filters)
 
     def co_authored_works(
         self, org_a: str, org_b: str, field_ids: Sequence[str], filters: Filters, limit: int

@@ -9,6 +9,7 @@ portable Cypher (Neo4j 5 and ArcadeDB run them alike); server differences live i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from ttkg.core.model import (
@@ -28,6 +29,8 @@ __all__ = [
     "INDEXED_PROPERTIES",
     "META_KEY",
     "META_LABEL",
+    "Anchor",
+    "PatentSet",
     "Query",
     "clear_label_batch",
     "constraint_name",
@@ -48,6 +51,19 @@ __all__ = [
 ]
 
 Query = tuple[str, dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class PatentSet:
+    """A selection given by its patents' ids: the union of several selections (a theme,
+    several fields), gathered first by `selection_ids` (one anchored query per part) and
+    sent back as one list parameter."""
+
+    ids: tuple[str, ...]
+
+
+#: What a selection is written from: one field selection, or a union given by its patents.
+Anchor = FieldSpec | PatentSet
 
 #: Label of the single node that holds the pushed build's manifest (provenance, counts).
 META_LABEL: Final = "TtkgGraph"
@@ -298,6 +314,7 @@ class _Where:
     def __init__(self) -> None:
         self.conds: list[str] = []
         self.params: dict[str, Any] = {}
+        self.lead = ""  # written before the first MATCH (a PatentSet's UNWIND)
 
     def add(self, cond: str, **params: Any) -> None:
         self.conds.append(cond)
@@ -357,16 +374,26 @@ def _selection_steps(where: _Where, spec: FieldSpec) -> list[tuple[str, str]]:
     raise ValueError(f"unknown selection kind {spec.kind!r}")
 
 
-def _selection(where: _Where, spec: FieldSpec) -> str:
-    """The pattern tail after a patent that puts it in the selection: `-[:IN_FIELD]->(...)`.
-    For queries anchored elsewhere (an organisation)."""
+def _selection(where: _Where, spec: Anchor) -> str:
+    """The pattern tail after patent `p` that puts it in the selection: `-[:IN_FIELD]->(...)`
+    (for a PatentSet, a condition on `p.id` and no tail). For queries anchored elsewhere (an
+    organisation)."""
+    if isinstance(spec, PatentSet):
+        where.add("p.id IN $sel_ids", sel_ids=list(spec.ids))
+        return ""
     return "".join(f"-[:{rel}]->{node}" for rel, node in _selection_steps(where, spec))
 
 
-def _selection_from(where: _Where, spec: FieldSpec, p: str = "p") -> str:
+def _selection_from(where: _Where, spec: Anchor, p: str = "p") -> str:
     """The selection written from its anchor node to patent `p`: `(...)<-[:IN_FIELD]-(p:Patent)`.
     Anchor first, so that every server's planner starts from the selection (ArcadeDB follows
-    the written order and is 100x slower the other way round)."""
+    the written order and is 100x slower the other way round); a PatentSet starts from its
+    patents, one by id after another (`UNWIND`, in `where.lead`: the caller writes it before
+    its MATCH)."""
+    if isinstance(spec, PatentSet):  # each patent by its id (an index lookup per id)
+        where.params["sel_ids"] = list(spec.ids)
+        where.lead = "UNWIND $sel_ids AS sel_id "
+        return f"({p}:{PAT} {{id: sel_id}})"
     steps = _selection_steps(where, spec)
     nodes = [f"({p}:{PAT})"] + [node for _, node in steps]
     out = nodes[-1]
@@ -549,7 +576,7 @@ def neighbors(node_id: str, limit: int) -> Query:
 # --- reads: aggregates ------------------------------------------------------------------------
 
 
-def field_org_counts(spec: FieldSpec, filters: Filters, *, org_filter: bool = True) -> Query:
+def field_org_counts(spec: Anchor, filters: Filters, *, org_filter: bool = True) -> Query:
     """Distinct patents per organisation in the selection (years filtered; the org part of
     the filters applied unless org_filter is False). Rows: id, n."""
     w = _Where()
@@ -558,13 +585,13 @@ def field_org_counts(spec: FieldSpec, filters: Filters, *, org_filter: bool = Tr
     if org_filter:
         _org_filter(w, filters, "o")
     return (
-        f"MATCH {head}{_holder(w, filters, 'o')}{w.clause()} "
+        f"{w.lead}MATCH {head}{_holder(w, filters, 'o')}{w.clause()} "
         "RETURN o.id AS id, count(DISTINCT p) AS n",
         w.params,
     )
 
 
-def _patents_of(org_id: str, spec: FieldSpec | None, filters: Filters) -> tuple[str, _Where]:
+def _patents_of(org_id: str, spec: Anchor | None, filters: Filters) -> tuple[str, _Where]:
     w = _Where()
     tail = _selection(w, spec) if spec is not None else ""
     _years(w, filters)
@@ -572,13 +599,13 @@ def _patents_of(org_id: str, spec: FieldSpec | None, filters: Filters) -> tuple[
     return f"MATCH {_holder_from(w, filters, 'o', ' {id: $org}')}(p:{PAT}){tail}{w.clause()}", w
 
 
-def org_patents_total(org_id: str, spec: FieldSpec | None, filters: Filters) -> Query:
+def org_patents_total(org_id: str, spec: Anchor | None, filters: Filters) -> Query:
     """Number of distinct patents of an organisation (in the selection). Row: total."""
     match, w = _patents_of(org_id, spec, filters)
     return f"{match} RETURN count(DISTINCT p) AS total", w.params
 
 
-def org_patents_page(org_id: str, spec: FieldSpec | None, filters: Filters, limit: int) -> Query:
+def org_patents_page(org_id: str, spec: Anchor | None, filters: Filters, limit: int) -> Query:
     """The first `limit` of them, newest first then by number. Rows: id, number, year, title."""
     match, w = _patents_of(org_id, spec, filters)
     return (
@@ -587,7 +614,7 @@ def org_patents_page(org_id: str, spec: FieldSpec | None, filters: Filters, limi
     )
 
 
-def _shared(org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters) -> tuple[str, _Where]:
+def _shared(org_a: str, org_b: str, spec: Anchor | None, filters: Filters) -> tuple[str, _Where]:
     w = _Where()
     tail = _selection(w, spec) if spec is not None else ""
     _years(w, filters)
@@ -602,14 +629,14 @@ def _shared(org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters) ->
     return f"MATCH {head}(p:{PAT}){other}{sel}{w.clause()}", w
 
 
-def co_assigned_total(org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters) -> Query:
+def co_assigned_total(org_a: str, org_b: str, spec: Anchor | None, filters: Filters) -> Query:
     """Number of distinct patents assigned to both organisations. Row: total."""
     match, w = _shared(org_a, org_b, spec, filters)
     return f"{match} RETURN count(DISTINCT p) AS total", w.params
 
 
 def co_assigned_page(
-    org_a: str, org_b: str, spec: FieldSpec | None, filters: Filters, limit: int
+    org_a: str, org_b: str, spec: Anchor | None, filters: Filters, limit: int
 ) -> Query:
     """The first `limit` of them, newest first then by number. Rows: id, number, year, title."""
     match, w = _shared(org_a, org_b, spec, filters)
@@ -619,7 +646,7 @@ def co_assigned_page(
     )
 
 
-def co_assignment_counts(org_ids: Sequence[str], spec: FieldSpec | None, filters: Filters) -> Query:
+def co_assignment_counts(org_ids: Sequence[str], spec: Anchor | None, filters: Filters) -> Query:
     """Distinct co-owned patents (selection and years) between an organisation of org_ids
     and any other organisation passing the org part. Rows: a, b, n (a in org_ids)."""
     w = _Where()
@@ -637,7 +664,7 @@ def co_assignment_counts(org_ids: Sequence[str], spec: FieldSpec | None, filters
     )
 
 
-def co_owned_in_selection(spec: FieldSpec, filters: Filters) -> Query:
+def co_owned_in_selection(spec: Anchor, filters: Filters) -> Query:
     """Every unordered pair x < y co-owning patents in the selection (years filtered), with
     those patents and both members' kind and country. Rows: x, y, patents, x_kind, y_kind,
     x_country, y_country."""
@@ -647,7 +674,7 @@ def co_owned_in_selection(spec: FieldSpec, filters: Filters) -> Query:
     w.add("x.id < y.id")
     x, y = _holder(w, filters, "x"), _holder(w, filters, "y")
     return (
-        f"MATCH {head}{x}, (p){y}{w.clause()} "
+        f"{w.lead}MATCH {head}{x}, (p){y}{w.clause()} "
         "RETURN x.id AS x, y.id AS y, collect(DISTINCT p.id) AS patents, x.kind AS x_kind, "
         "y.kind AS y_kind, x.country AS x_country, y.country AS y_country",
         w.params,
@@ -662,7 +689,7 @@ def _side(o: str, countries: str, kinds: str) -> str:
     )
 
 
-def co_ownerships(spec: FieldSpec | None, filters: Filters) -> Query:
+def co_ownerships(spec: Anchor | None, filters: Filters) -> Query:
     """Every co-owned patent (in the selection when given, years filtered) with each
     unordered pair x < y of its owners where one passes the organisation side of the filters
     and the other the partner side, either way round. Rows: p, year, x, y, x_country,
@@ -684,7 +711,7 @@ def co_ownerships(spec: FieldSpec | None, filters: Filters) -> Query:
         pk=sorted(filters.partner_kinds),
     )
     return (
-        f"MATCH {head}, (p)-[:{ASSIGNED}]->(y:{ORG}){w.clause()} "
+        f"{w.lead}MATCH {head}, (p)-[:{ASSIGNED}]->(y:{ORG}){w.clause()} "
         "RETURN DISTINCT p.id AS p, p.year AS year, x.id AS x, y.id AS y, "
         "x.country AS x_country, y.country AS y_country, x.kind AS x_kind, y.kind AS y_kind",
         w.params,
@@ -714,6 +741,15 @@ def co_assigned_ids(org_a: str, org_b: str, spec: FieldSpec, filters: Filters) -
     return f"{match} RETURN DISTINCT p.id AS id", w.params
 
 
+def selection_ids(spec: FieldSpec, filters: Filters) -> Query:
+    """Ids of the patents in one field selection (years filtered): a part of a union, gathered
+    into a PatentSet. Rows: id."""
+    w = _Where()
+    head = _selection_from(w, spec)
+    _years(w, filters)
+    return f"MATCH {head}{w.clause()} RETURN DISTINCT p.id AS id", w.params
+
+
 def patents_page(ids: Sequence[str], limit: int) -> Query:
     """The first `limit` of the given patents, newest first then by number. Rows: refs."""
     return (
@@ -723,7 +759,7 @@ def patents_page(ids: Sequence[str], limit: int) -> Query:
     )
 
 
-def field_country_counts(spec: FieldSpec, filters: Filters) -> Query:
+def field_country_counts(spec: Anchor, filters: Filters) -> Query:
     """Distinct patents in the selection per country of a holding organisation (organisations
     without a country skipped, the org part applied). Rows: country, n."""
     w = _Where()
@@ -732,7 +768,7 @@ def field_country_counts(spec: FieldSpec, filters: Filters) -> Query:
     w.add("o.country IS NOT NULL AND o.country <> ''")
     _org_filter(w, filters, "o")
     return (
-        f"MATCH {head}{_holder(w, filters, 'o')}{w.clause()} "
+        f"{w.lead}MATCH {head}{_holder(w, filters, 'o')}{w.clause()} "
         "RETURN o.country AS country, count(DISTINCT p) AS n",
         w.params,
     )
@@ -748,28 +784,28 @@ def _held(where: _Where, filters: Filters, p: str = "p") -> None:
         where.add(f"EXISTS {{ MATCH ({p}){held}{org.clause()} }}", **org.params)
 
 
-def selection_size(spec: FieldSpec, filters: Filters) -> Query:
+def selection_size(spec: Anchor, filters: Filters) -> Query:
     """Distinct patents in the selection (years filtered; with an org part, held by at least
     one passing organisation). Row: n."""
     w = _Where()
     head = _selection_from(w, spec)
     _years(w, filters)
     _held(w, filters)
-    return f"MATCH {head}{w.clause()} RETURN count(DISTINCT p) AS n", w.params
+    return f"{w.lead}MATCH {head}{w.clause()} RETURN count(DISTINCT p) AS n", w.params
 
 
-def selection_years(spec: FieldSpec, filters: Filters) -> Query:
+def selection_years(spec: Anchor, filters: Filters) -> Query:
     """Patents of the selection per grant year, counted as `selection_size` counts them.
     Rows: year (null for a patent without one), n."""
     w = _Where()
     head = _selection_from(w, spec)
     _years(w, filters)
     _held(w, filters)
-    return (f"MATCH {head}{w.clause()} RETURN p.year AS year, count(DISTINCT p) AS n",
+    return (f"{w.lead}MATCH {head}{w.clause()} RETURN p.year AS year, count(DISTINCT p) AS n",
             w.params)
 
 
-def field_cooccurrence(spec: FieldSpec, filters: Filters) -> Query:
+def field_cooccurrence(spec: Anchor, filters: Filters) -> Query:
     """Patents of the selection per WIPO field they are in (own field included), counted as
     `selection_size` counts them. Rows: id, n."""
     w = _Where()
@@ -778,7 +814,7 @@ def field_cooccurrence(spec: FieldSpec, filters: Filters) -> Query:
     _held(w, filters)
     tf = _label(NodeLabel.TECHNOLOGY_FIELD)
     return (
-        f"MATCH {head}{w.clause()} WITH DISTINCT p "
+        f"{w.lead}MATCH {head}{w.clause()} WITH DISTINCT p "
         f"MATCH (p)-[:{_rtype(EdgeType.IN_FIELD)}]->(f:{tf}) "
         "RETURN f.id AS id, count(p) AS n",
         w.params,
