@@ -16,6 +16,7 @@ the code on the same graph: the files must be identical.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import json
 import pstats
@@ -23,6 +24,7 @@ import random
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         for _, path, params in requests:
             target = path.rsplit("/", 1)[-1]
             key = f"{route} {params.get('q', target)}"
-            answers[key] = _answer(lambda p=params, t=target, r=route: _call(backend, r, t, p))
+            answers[key] = _answer(partial(_call, backend, route, target, params))
     if args.answers:
         args.answers.write_text(json.dumps(answers, indent=1, sort_keys=True))
 
@@ -90,10 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             c0, w0 = time.process_time(), time.perf_counter()
             if profiler:
                 profiler.enable()
-            try:
+            with contextlib.suppress(TtkgError):
                 _call(backend, route, target, params)
-            except TtkgError:
-                pass
             if profiler:
                 profiler.disable()
             cpu.append((time.process_time() - c0) * 1000)
