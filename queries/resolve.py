@@ -17,7 +17,7 @@ from ttkg.graph.backends.contract import FieldSpec, GraphBackend, NodeRecord
 from ttkg.graph.indexing.names import NameGrams
 from ttkg.queries.models import EntityRef, SearchHit, SearchResult
 
-__all__ = ["resolve_entity", "resolve_field", "search"]
+__all__ = ["resolve_entity", "resolve_field", "search", "warm_up_search"]
 
 MAX_QUERY_CHARS: Final = 300
 #: Most hits one search returns (the API's and the CLI's cap too).
@@ -61,6 +61,12 @@ def _fuzzy_names(backend: GraphBackend) -> _FuzzyNames:
                     names.extend(utils.default_process(n) for _, n in pairs)
                 hit = _names_cache[backend] = _FuzzyNames(ids, names, ranges, NameGrams(names))
     return hit
+
+
+def warm_up_search(backend: GraphBackend) -> None:
+    """Build the names fuzzy search scores and their index now, not in a server's first
+    search (1 s of CPU on the full shared data, growing with the names)."""
+    _fuzzy_names(backend)
 
 
 def _clean(text: str) -> str:
