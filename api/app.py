@@ -18,6 +18,7 @@ from ttkg.api.serving import ServedGraph, reload_on_signal_and_watch
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
+from ttkg.queries.resolve import warm_up_search
 
 __all__ = ["create_app"]
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         # build lazy indexes now, not inside the first requests
         await anyio.to_thread.run_sync(opened.warm_up)
+        await anyio.to_thread.run_sync(warm_up_search, opened)
         # an embedded graph the app opened itself moves to newly built versions
         served = app.state.graph = ServedGraph(
             opened,
@@ -87,6 +89,7 @@ def _reopen(settings: Settings) -> Callable[[], GraphBackend]:
     def reopen() -> GraphBackend:
         opened = open_backend(settings)
         opened.warm_up()
+        warm_up_search(opened)
         return opened
 
     return reopen

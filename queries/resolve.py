@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
 import weakref
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Final
 
 from rapidfuzz import fuzz, process, utils
@@ -12,9 +14,10 @@ from rapidfuzz import fuzz, process, utils
 from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
 from ttkg.core.model import NodeLabel, cpc_id, field_id
 from ttkg.graph.backends.contract import FieldSpec, GraphBackend, NodeRecord
+from ttkg.graph.indexing.names import NameGrams
 from ttkg.queries.models import EntityRef, SearchHit, SearchResult
 
-__all__ = ["resolve_entity", "resolve_field", "search"]
+__all__ = ["resolve_entity", "resolve_field", "search", "warm_up_search"]
 
 MAX_QUERY_CHARS: Final = 300
 #: Most hits one search returns (the API's and the CLI's cap too).
@@ -22,25 +25,48 @@ MAX_SEARCH_LIMIT: Final = 100
 FUZZY_CUTOFF: Final = 80.0
 _FUZZY_LABELS: Final = (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD)
 _CPC: Final = re.compile(r"^[A-HY](\d\d([A-Z](\d{1,4}/\d{2,6})?)?)?$")
-# per backend: label set -> (ids, names pre-processed for rapidfuzz); built once
-_names_cache: weakref.WeakKeyDictionary[
-    GraphBackend, dict[frozenset[NodeLabel], tuple[list[str], list[str]]]
-] = weakref.WeakKeyDictionary()
+_FUZZY_ORDER: Final = tuple(lb for lb in NodeLabel if lb in _FUZZY_LABELS)
 
 
-def _candidates(
-    backend: GraphBackend, labels: Collection[NodeLabel]
-) -> tuple[list[str], list[str]]:
-    wanted = frozenset(labels) or frozenset(_FUZZY_LABELS)
-    per_backend = _names_cache.setdefault(backend, {})
-    hit = per_backend.get(wanted)
+@dataclass(frozen=True, slots=True)
+class _FuzzyNames:
+    """The names fuzzy search scores, with their bigram index: (id, name) of every named node
+    of the fuzzy labels, in the contract's order (label, then id), names pre-processed for
+    rapidfuzz; each label's names are one range."""
+
+    ids: list[str]
+    names: list[str]
+    ranges: dict[NodeLabel, range]
+    grams: NameGrams
+
+
+# per backend, built on its first fuzzy search
+_names_cache: weakref.WeakKeyDictionary[GraphBackend, _FuzzyNames] = weakref.WeakKeyDictionary()
+_names_lock = threading.Lock()
+
+
+def _fuzzy_names(backend: GraphBackend) -> _FuzzyNames:
+    hit = _names_cache.get(backend)
     if hit is None:
-        pairs = backend.names([lb for lb in _FUZZY_LABELS if lb in wanted])
-        hit = per_backend[wanted] = (
-            [i for i, _ in pairs],
-            [utils.default_process(n) for _, n in pairs],
-        )
+        with _names_lock:
+            hit = _names_cache.get(backend)
+            if hit is None:
+                ids: list[str] = []
+                names: list[str] = []
+                ranges: dict[NodeLabel, range] = {}
+                for label in _FUZZY_ORDER:
+                    pairs = backend.names([label])
+                    ranges[label] = range(len(ids), len(ids) + len(pairs))
+                    ids.extend(i for i, _ in pairs)
+                    names.extend(utils.default_process(n) for _, n in pairs)
+                hit = _names_cache[backend] = _FuzzyNames(ids, names, ranges, NameGrams(names))
     return hit
+
+
+def warm_up_search(backend: GraphBackend) -> None:
+    """Build the names fuzzy search scores and their index now, not in a server's first
+    search (1 s of CPU on the full shared data, growing with the names)."""
+    _fuzzy_names(backend)
 
 
 def _clean(text: str) -> str:
@@ -55,17 +81,25 @@ def _clean(text: str) -> str:
 def _fuzzy(
     backend: GraphBackend, text: str, labels: Collection[NodeLabel], limit: int
 ) -> list[tuple[str, float]]:
-    ids, names = _candidates(backend, labels)
-    found = process.extract(
-        utils.default_process(text),
-        names,
+    """The best fuzzy name matches: rapidfuzz scores the names the bigram index keeps, which
+    include every name reaching the cutoff, so the answer is that of scoring every name."""
+    every = _fuzzy_names(backend)
+    query = utils.default_process(text)
+    found = every.grams.candidates(query, FUZZY_CUTOFF)
+    wanted = [every.ranges[lb] for lb in _FUZZY_ORDER if not labels or lb in labels]
+    if len(wanted) < len(_FUZZY_ORDER):
+        found = [i for i in found if any(i in r for r in wanted)]
+    scored = process.extract(
+        query,
+        [every.names[i] for i in found],  # ascending: ties rank as in the full list
         scorer=fuzz.QRatio,  # whole-name typo similarity; ~20x faster than WRatio
         processor=None,
         limit=limit * 3,
         score_cutoff=FUZZY_CUTOFF,
     )
     ranked = sorted(
-        ((ids[idx], float(score)) for _, score, idx in found), key=lambda x: (-x[1], x[0])
+        ((every.ids[found[idx]], float(score)) for _, score, idx in scored),
+        key=lambda x: (-x[1], x[0]),
     )
     out: list[tuple[str, float]] = []
     for node_id, score in ranked:

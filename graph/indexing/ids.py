@@ -56,6 +56,20 @@ class Strings(Sequence[str]):
         out: list[str] = self._array.take(arrow_indices(positions)).to_pylist()
         return out
 
+    def first_in_order(self, positions: npt.NDArray[Any], n: int) -> IntArray:
+        """Indices into `positions` of those whose ids are among the n smallest, ties at the
+        cut included (input order): an ordered page of many nodes, with only its ids read
+        into Python (Arrow selects them in C++)."""
+        if len(positions) <= n:
+            return np.arange(len(positions))
+        import pyarrow.compute as pc  # what `take` uses too
+
+        taken = self._array.take(arrow_indices(positions))
+        first = pc.select_k_unstable(taken, k=n, sort_keys=[("id", "ascending")])
+        cut = max(taken.take(first).to_pylist())
+        keep = pc.less_equal(taken, cut).to_numpy(zero_copy_only=False)
+        return np.flatnonzero(keep)
+
     def __iter__(self) -> Iterator[str]:
         yield from self._array.to_pylist()
 

@@ -60,6 +60,9 @@ _LABEL_ORDER = {label: i for i, label in enumerate(NodeLabel)}
 _SELECTIONS = 128
 #: Entries of each cache of things shown: patent references, nodes, edge properties.
 _SHOWN = 1 << 16
+#: Neighbours of one kind beyond which Arrow picks the first ones by id (below, Python sorts
+#: them faster than Arrow starts).
+_MANY = 1024
 
 
 def _passes(mask: npt.NDArray[np.bool_] | None, rows: IntArray) -> npt.NDArray[np.bool_]:
@@ -210,10 +213,12 @@ class MemoryBackend(GraphBackend):
         """Properties of an edge row (a new dict per call)."""
         return _thawed(self._edge_row(et.value, row))
 
-    def _record(self, i: int) -> NodeRecord:
-        """The node at position i, with its own props (callers may change them)."""
+    def _record(self, i: int, node_id: str | None = None) -> NodeRecord:
+        """The node at position i (whose id is node_id, when the caller has it), with its own
+        props (callers may change them)."""
         nodes = self.index.nodes
-        return NodeRecord(nodes.ids[i], nodes.label(i), _thawed(self._node_row(i)))
+        node_id = nodes.ids[i] if node_id is None else node_id
+        return NodeRecord(node_id, nodes.label(i), _thawed(self._node_row(i)))
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, NodeRecord]:
         position = self.index.nodes.position
@@ -290,13 +295,14 @@ class MemoryBackend(GraphBackend):
             for direction, rows, ends in sides:
                 if not len(rows):
                     continue
-                found = zip(nodes.ids.take(ends[rows]), rows.tolist(), strict=True)
-                others = sorted(found)[:limit]
+                at = ends[rows]  # the other ends' positions: no lookup of them by id
+                if len(rows) > max(limit, _MANY):  # read only the ids that can make the page
+                    keep = nodes.ids.first_in_order(at, limit)
+                    rows, at = rows[keep], at[keep]
+                found = zip(nodes.ids.take(at), rows.tolist(), at.tolist(), strict=True)
                 out.extend(
-                    Neighbor(
-                        et, direction, self._record(nodes.position[o]), self._edge_props(et, r)
-                    )
-                    for o, r in others
+                    Neighbor(et, direction, self._record(p, o), self._edge_props(et, r))
+                    for o, r, p in sorted(found)[:limit]
                 )
         return out
 

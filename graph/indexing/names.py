@@ -1,0 +1,132 @@
+"""Candidates for fuzzy name search: an inverted index of character bigrams that finds, without
+scoring every name, a small set of names that holds every name similar enough to a query.
+
+Similarity is the normalised Indel similarity of two strings a and b (rapidfuzz's
+`fuzz.ratio` and `QRatio`): 100 * 2 * LCS / (|a| + |b|), LCS the length of their longest
+common subsequence. A score of at least `cutoff` needs LCS >= need = cutoff * (|a| + |b|) /
+200, which bounds two things a name must have:
+
+* its length: LCS <= min(|a|, |b|), so min(|a|, |b|) >= need (at 80, |b| within 2/3 and 3/2
+  of |a|);
+* bigrams in common with the query: along a common subsequence of length L, each of its L - 1
+  steps between consecutive characters that are adjacent in both strings is one shared bigram
+  occurrence; a step skips characters of a at most |a| - L times and of b at most |b| - L
+  times, so the two share at least (L - 1) - (|a| - L) - (|b| - L) = 3L - |a| - |b| - 1 bigram
+  occurrences (counted as a multiset: the k-th "an" of one string matches the k-th of the
+  other).
+
+A name passing both is a candidate. Every name scoring at least `cutoff` passes both, so
+scoring the candidates only finds exactly what scoring every name finds. Bigram occurrences are
+numbered (the first "an" of a name, its second "an", ...) so that a multiset intersection is a
+plain count of shared tokens; names are kept in order of length, so that the names of the
+admissible lengths are one range of positions and each token's posting list is cut to it by
+binary search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["NameGrams"]
+
+IntArray = npt.NDArray[np.int64]
+
+
+class NameGrams:
+    """The bigram index of a list of names (already normalised as they will be scored)."""
+
+    __slots__ = ("_lengths", "_order", "_postings", "_ptr", "_start", "_tokens", "size")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        n = self.size = len(names)
+        lengths = np.fromiter(map(len, names), np.int64, n)
+        order = np.argsort(lengths, kind="stable")  # position (by length) -> name index
+        by_length = lengths[order]
+        text = "".join([names[i] for i in order.tolist()])
+        cp = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+        owner = np.repeat(np.arange(n, dtype=np.int64), by_length)
+        at = np.flatnonzero(owner[:-1] == owner[1:])  # a bigram starts at each of these
+        bigrams, bid = np.unique((cp[at] << 21) | cp[at + 1], return_inverse=True)
+        who = owner[at]
+        # number the occurrences of each bigram within its name: 0, 1, 2...
+        key = (who << 32) | bid.astype(np.int64)
+        by_name = np.argsort(key, kind="stable")
+        key = key[by_name]
+        fresh = np.ones(len(key), dtype=bool)
+        fresh[1:] = key[1:] != key[:-1]
+        steps = np.arange(len(key))
+        occurrence = steps - np.maximum.accumulate(np.where(fresh, steps, 0))
+        width = int(occurrence.max()) + 1 if len(occurrence) else 1
+        token = bid[by_name].astype(np.int64) * width + occurrence
+        # posting lists: positions holding each token, ascending (a stable sort keeps the
+        # by-name order within a token)
+        by_token = np.argsort(token, kind="stable")
+        token = token[by_token]
+        self._postings = who[by_name][by_token].astype(np.int32)
+        first = np.flatnonzero(np.r_[True, token[1:] != token[:-1]]) if len(token) else steps
+        self._ptr = np.append(first, len(token))
+        values = token[first].tolist()
+        self._tokens: dict[tuple[str, int], int] = {}
+        for t, v in enumerate(values):
+            b = int(bigrams[v // width])
+            self._tokens[(chr(b >> 21) + chr(b & 0x1FFFFF), v % width)] = t
+        self._order = order
+        self._lengths = by_length
+        # positions of the names of each length: _start[k] .. _start[k + 1]
+        top = int(by_length[-1]) if n else 0
+        self._start = np.searchsorted(by_length, np.arange(top + 2))
+
+    def candidates(self, query: str, cutoff: float) -> list[int]:
+        """Indices (ascending) of the names that may score at least `cutoff` (0 < cutoff <=
+        100) against `query`: a superset of those that do (see the module's docstring)."""
+        if not 0 < cutoff <= 100:
+            raise ValueError(f"cutoff must be in (0, 100], got {cutoff}")
+        la = len(query)
+        if la == 0:  # an empty string scores 0
+            return []
+        lb = np.arange(len(self._start) - 1)
+        total = la + lb
+        # least LCS for the cutoff (rounded down a hair: never stricter than the scorer)
+        need = np.ceil(cutoff * total / 200 - 1e-9).astype(np.int64)
+        fits = np.flatnonzero(np.minimum(la, lb) >= need)
+        if not len(fits):
+            return []
+        # the lengths that fit are one interval: for lb <= la the test reads
+        # lb (200 - cutoff) >= cutoff la (true from some lb on), for lb >= la it reads
+        # la (200 - cutoff) >= cutoff lb (true up to some lb)
+        low, high = int(fits[0]), int(fits[-1])
+        lo, hi = int(self._start[low]), int(self._start[high + 1])
+        if lo == hi:
+            return []
+        shared = 3 * need - total - 1  # least bigram occurrences in common, by name length
+        if shared[low : high + 1].max() <= 0:
+            inside = np.arange(lo, hi)
+        else:
+            inside = self._counted(query, lo, hi, shared)
+        return np.sort(self._order[inside]).tolist()  # type: ignore[no-any-return]
+
+    def _counted(self, query: str, lo: int, hi: int, shared: IntArray) -> IntArray:
+        """Positions lo..hi whose bigram occurrences in common with query reach the bound."""
+        seen: dict[str, int] = {}
+        parts: list[npt.NDArray[np.int32]] = []
+        first, last = np.int32(lo), np.int32(hi)
+        for i in range(len(query) - 1):
+            gram = query[i : i + 2]
+            k = seen.get(gram, 0)
+            seen[gram] = k + 1
+            t = self._tokens.get((gram, k))
+            if t is not None:
+                seg = self._postings[self._ptr[t] : self._ptr[t + 1]]
+                parts.append(seg[seg.searchsorted(first) : seg.searchsorted(last)])
+        if parts:
+            flat = np.concatenate(parts).astype(np.int64) - lo
+            counts = np.bincount(flat, minlength=hi - lo)
+        else:
+            counts = np.zeros(hi - lo, dtype=np.int64)
+        return np.flatnonzero(counts >= shared[self._lengths[lo:hi]]) + lo
+
+    def __repr__(self) -> str:
+        return f"NameGrams({self.size} names, {len(self._postings)} bigram occurrences)"
