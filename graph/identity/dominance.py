@@ -259,12 +259,18 @@ def variant_of(
 ) -> str | None:
     """How `rare` is a misspelling, shortening or lengthening of `main`, or None; `ratio` is
     how many times more patents `main`'s cluster has (some differences need more)."""
-    if rare.space != main.space:
-        return None
-    if rare.normalised == main.normalised or subsidiary_clash(rare, main):
-        return None  # kept apart on purpose by the exact grouping
+    if rare.space != main.space or rare.normalised == main.normalised:
+        return None  # (the same normalised name was kept apart on purpose by the grouping)
     if {t for t in rare.loose if t.isdigit()} != {t for t in main.loose if t.isdigit()}:
         return None
+    verdict = _variant(rare, main, df, vocabulary, ratio)
+    # a parent and its US subsidiary, kept apart by the grouping: asked last, as it costs
+    # more than the rules above reject most pairs
+    return None if verdict is None or subsidiary_clash(rare, main) else verdict
+
+
+def _variant(rare: NameGroup, main: NameGroup, df: Mapping[str, int],
+             vocabulary: frozenset[str], ratio: float) -> str | None:
     for r, d in ((rare.loose, main.loose), (rare.light, main.light)):
         verdict = _misspelt(r, d, df, vocabulary, ratio) or _respaced(r, d, df, vocabulary)
         if verdict:
@@ -357,10 +363,11 @@ def rare_attachments(
     vocabulary: frozenset[str],
 ) -> list[Attachment]:
     """Rare clusters that are spellings of exactly one dominant cluster (see module doc)."""
+    roots = [root_of(i) for i in range(len(groups))]  # (no merges happen in here)
     members: dict[int, list[int]] = defaultdict(list)
     for i, g in enumerate(groups):
         if not g.individual:
-            members[root_of(i)].append(i)
+            members[roots[i]].append(i)
     size = {root: sum(groups[i].count for i in ms) for root, ms in members.items()}
     countries: dict[int, Counter[str]] = {}
     types: dict[int, Counter[str]] = {}
@@ -391,12 +398,10 @@ def rare_attachments(
                 if len(block) > _MAX_BLOCK:
                     continue
                 for j in block:
-                    if j in seen:
+                    other = roots[j]
+                    if other == root or j in seen:
                         continue
                     seen.add(j)
-                    other = root_of(j)
-                    if other == root:
-                        continue
                     cands[other].append((j, i))
                     if other not in found and variant_of(g, groups[j], df, vocabulary, inf):
                         found.add(other)

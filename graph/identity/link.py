@@ -245,17 +245,20 @@ def link_fuzzy(
             if cand in seen or cand == normalised:
                 continue
             seen.add(cand)
-            verdict = typo_level(mine, loose_tokens(cand), index.vocabulary, df or {})
+            # the records' filters first: they are cheaper than the names' comparison and
+            # most candidates fail them (another country)
+            hits = [hit for hit in index.hits(cand)
+                    if same_country(index.country(hit.ror_id), country)
+                    and flag_allows(index.country(hit.ror_id), flag)
+                    and not _company_clash(index, hit.ror_id, company_form)]
+            if not hits:
+                continue
+            theirs = index.loose_names[cand]
+            verdict = typo_level(mine, theirs, index.vocabulary, df or {})
             if verdict is None:
                 continue
-            score = fuzz.ratio(" ".join(mine), " ".join(loose_tokens(cand))) / 100
-            for hit in index.hits(cand):
-                if not same_country(index.country(hit.ror_id), country):
-                    continue
-                if not flag_allows(index.country(hit.ror_id), flag):
-                    continue
-                if _company_clash(index, hit.ror_id, company_form):
-                    continue
+            score = fuzz.ratio(" ".join(mine), " ".join(theirs)) / 100
+            for hit in hits:
                 if best is None or score > best[0]:
                     best = (score, verdict, hit)
     if best is None:

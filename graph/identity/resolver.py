@@ -170,10 +170,14 @@ class OrganizationResolver:
                    f"{join[1]}")
             final.append((members, best[1], best[2], why))
 
+        merges_by_a: dict[int, list[int]] = defaultdict(list)  # group -> its merges' places
+        for n, m in enumerate(clustering.merges):
+            merges_by_a[m.a].append(n)
         cluster_of_group: dict[int, str] = {}
         for members, link, acts, extra in final:
-            cluster = self._org_cluster(members, groups, link, acts, extra, clustering.merges,
-                                        notes)
+            inner = [clustering.merges[n]
+                     for n in sorted(n for i in members for n in merges_by_a.get(i, ()))]
+            cluster = self._org_cluster(members, groups, link, acts, extra, inner, notes)
             clusters[cluster.key] = cluster
             for i in members:
                 cluster_of_group[i] = cluster.key
@@ -392,9 +396,10 @@ class OrganizationResolver:
         link: Link | None,
         acts: tuple[ActsFor, ...],
         extra: str,
-        merges: list[Merge],
+        inner: list[Merge],
         notes: dict[int, list[str]] | None = None,
     ) -> OrgCluster:
+        """The cluster of `members`; `inner` are the merges within it, in merge order."""
         main = max(members, key=lambda i: (groups[i].count, groups[i].key_text))
         pooled = NameGroup("", "")
         for i in members:
@@ -411,8 +416,6 @@ class OrganizationResolver:
             kind = classify_kind(pooled.display_name, pooled.type_code, ror_types)
         if kind is OrgKind.INDIVIDUAL:  # an organisation string filed with a person's type
             kind = classify_kind(pooled.display_name, None)
-        member_set = set(members)
-        inner = [m for m in merges if m.a in member_set]
         parts: list[str] = [self._group_reason(g)]
         if inner:
             reasons = Counter(m.reason.split(";")[0].split(" '")[0] for m in inner)

@@ -17,7 +17,7 @@ from functools import cached_property
 from ttkg.core.model import OrgKind
 from ttkg.graph.identity.countries import strip_country_suffix
 from ttkg.graph.identity.kinds import kind_from_ror_types
-from ttkg.graph.identity.loose import compact, loose_tokens
+from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import fold, normalise
 from ttkg.loaders.records import RorRecord
 
@@ -149,18 +149,24 @@ class RorIndex:
         )
 
     @cached_property
+    def loose_names(self) -> dict[str, tuple[str, ...]]:
+        """Normalised ROR name -> its loose tokens, computed once (the indexes below and
+        `link_fuzzy` read them)."""
+        return {key: loose_tokens(key) for key in self.by_name}
+
+    @cached_property
     def vocabulary(self) -> frozenset[str]:
         """Every loose token of every ROR name: real words, not typos."""
-        return frozenset(t for key in self.by_name for t in loose_tokens(key))
+        return frozenset(t for toks in self.loose_names.values() for t in toks)
 
     @cached_property
     def fuzzy_blocks(self) -> dict[str, list[str]]:
         """`typo_keys` of every ROR name -> normalised names (built on first use)."""
         blocks: dict[str, list[str]] = defaultdict(list)
-        for key in self.by_name:
-            if len(compact(key)) < 6:
+        for key, toks in self.loose_names.items():
+            if len("".join(toks)) < 6:  # `compact(key)`
                 continue
-            for k in set(typo_keys(loose_tokens(key))):
+            for k in set(typo_keys(toks)):
                 blocks[k].append(key)
         return blocks
 

@@ -10,7 +10,6 @@ of a ROR name). Anything else - an extra word, a different number, two real word
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Final
 
@@ -60,7 +59,8 @@ def typo_level(
     df: Mapping[str, int] | frozenset[str],
 ) -> str | None:
     """Why token sequences `a` and `b` are one name spelt two ways, or None if they are not."""
-    counts: Mapping[str, int] = df if isinstance(df, Mapping) else {}
+    counts: Mapping[str, int] = {} if isinstance(df, frozenset) else df  # (no ABC check:
+    # `isinstance(df, Mapping)` cost a sixth of this function on a million calls)
     if list(a) == list(b):
         return "same words"
     if "".join(a) == "".join(b):
@@ -97,12 +97,14 @@ def typo_level(
 
 
 def excess(a: Sequence[str], b: Sequence[str]) -> list[str]:
-    """Tokens of `a` not matched by `b` (multiset difference), in the order of `a`."""
-    left = Counter(b)
+    """Tokens of `a` not matched by `b` (multiset difference), in the order of `a`.
+    Names have a handful of tokens: removing from a list is several times faster than
+    counting with a `Counter`, and this runs millions of times in a large batch."""
+    left = list(b)
     out: list[str] = []
     for t in a:
-        if left[t] > 0:
-            left[t] -= 1
+        if t in left:
+            left.remove(t)
         else:
             out.append(t)
     return out
