@@ -6,10 +6,12 @@ normalised name = one organisation; exact unique normalised ROR name = link), RO
 precision, the same at the family level (gold families: labelling/gold_families.tsv; naive
 family = first word of the normalised name), then both levels on the held-out set
 (heldout_assignees.csv and the larger heldout2_assignees.csv, whose gold ROR ids measure
-link recall too; never tuned on), and the time to resolve every distinct assignee
-string of the PatentsView extract and to find their families.
+link recall too; never tuned on), both levels on the second tuning set dev2_assignees.csv,
+and the time to resolve every distinct assignee string of the PatentsView extract and to find
+their families. `--errors N` lists the tuning sets' errors (dev and dev 2; never the
+held-out ones); `--no-heldout` leaves the held-out scores out while tuning.
 
-    python benchmarks/identity.py [--data /work/shared/data] [--errors 20]
+    python benchmarks/identity.py [--data /work/shared/data] [--errors 20] [--no-heldout]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ttkg.loaders.report import LoadReport
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "identity" / "labelled_assignees.csv"
 HELDOUT = ROOT / "tests" / "data" / "identity" / "heldout_assignees.csv"
+DEV2 = ROOT / "tests" / "data" / "identity" / "dev2_assignees.csv"
 HELDOUT2 = ROOT / "tests" / "data" / "identity" / "heldout2_assignees.csv"
 FAMILIES = ROOT / "tests" / "data" / "identity" / "labelling" / "gold_families.tsv"
 
@@ -87,7 +90,10 @@ def naive_links(index: RorIndex, names: list[str]) -> dict[str, str | None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
-    parser.add_argument("--errors", type=int, default=0, help="list this many errors of each kind")
+    parser.add_argument("--errors", type=int, default=0,
+                        help="list this many errors of each kind (tuning sets only)")
+    parser.add_argument("--no-heldout", action="store_true",
+                        help="leave the held-out scores out (while tuning on the dev sets)")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -130,12 +136,15 @@ def main() -> None:
     print("family level (tuning set; gold families in labelling/gold_families.tsv):")
     _levels(gold_family, {n: family_of[n] for n in gold},
             {n: normalise(clean_name(n)).split(" ")[0] for n in gold})
-    for path, title, searched in (
-        (HELDOUT, "held-out set 1 (issue 13, session 4; never tuned on)", False),
-        (HELDOUT2, "held-out set 2 (issue 13, session 5; never tuned on)", True),
-    ):
-        _heldout(path, title, searched, res.cluster_of, family_of,
-                 {n: res.clusters[k].ror_id for n, k in res.cluster_of.items()})
+    links = {n: res.clusters[k].ror_id for n, k in res.cluster_of.items()}
+    dev2 = _heldout(DEV2, "tuning set dev 2 (issue 13, session 5b; tuned on)", None,
+                    res.cluster_of, family_of, links)
+    if not args.no_heldout:
+        for path, title, searched in (
+            (HELDOUT, "held-out set 1 (issue 13, session 4; never tuned on)", False),
+            (HELDOUT2, "held-out set 2 (issue 13, session 5; never tuned on)", True),
+        ):
+            _heldout(path, title, searched, res.cluster_of, family_of, links)
     print(
         f"\nrun time over all {len(names)} distinct assignee strings ({orgs} organisations): "
         f"resolve {t_resolve:.1f} s (CPU {c_resolve:.1f} s), families {t_families:.1f} s "
@@ -159,18 +168,22 @@ def main() -> None:
         _print_errors(gold, engine, gold_ror, engine_links, args.errors)
         print("\nfamily level of the tuning set:")
         _print_errors(gold_family, {n: family_of[n] for n in gold}, {}, {}, args.errors)
+        for level, (gold2, pred2) in dev2.items():
+            print(f"\ndev 2, {level} level:")
+            _print_errors(gold2, pred2, {}, {}, args.errors)
 
 
 def _heldout(
     path: Path,
     title: str,
-    searched: bool,
+    searched: bool | None,
     cluster_of: dict[str, str],
     family_of: dict[str, str],
     links: dict[str, str | None],
-) -> None:
-    """Scores of one held-out set at both levels, and its ROR links (recall only where every
-    string's ROR record was searched when it was labelled)."""
+) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
+    """Scores of one held-out (or dev 2) set at both levels, and its ROR links (recall only
+    where every string's ROR record was searched when it was labelled; none where `searched`
+    is None: no record was searched). Returns (gold, engine) of both levels."""
     held = _read(path)
     gold = {r["name"]: r["gold_cluster"] for r in held}
     print(f"\n{title}: {len(held)} real assignee strings, {len(set(gold.values()))} gold "
@@ -178,8 +191,13 @@ def _heldout(
     print("organisation level:")
     _levels(gold, {n: cluster_of[n] for n in gold}, {n: normalise(clean_name(n)) for n in gold})
     print("family level:")
-    _levels({r["name"]: r["gold_family"] for r in held}, {n: family_of[n] for n in gold},
+    gold_family = {r["name"]: r["gold_family"] for r in held}
+    _levels(gold_family, {n: family_of[n] for n in gold},
             {n: normalise(clean_name(n)).split(" ")[0] for n in gold})
+    levels = {"organisation": (gold, {n: cluster_of[n] for n in gold}),
+              "family": (gold_family, {n: family_of[n] for n in gold})}
+    if searched is None:
+        return levels
     scores = link_scores({r["name"]: r["gold_ror"] for r in held}, {n: links[n] for n in gold})
     if searched:
         print(f"ROR links  engine: {scores} (every string's ROR record searched)")
@@ -187,6 +205,7 @@ def _heldout(
         print(f"ROR links  engine: precision={scores.precision:.4f} "
               f"({scores.correct}/{scores.linked}; every link checked by hand, unlinked "
               "names' records not searched: no recall)")
+    return levels
 
 
 def _read(path: Path) -> list[dict[str, str]]:

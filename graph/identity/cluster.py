@@ -181,7 +181,9 @@ def _without_country(g: NameGroup, country: str | None) -> tuple[str, ...]:
     Republic of China') that agrees with `country` (any country when None), and a legal form
     before it; minus a leading country before a name of four more words ('Japan Ministry of
     International Trade and Industry'). A bare trailing country ('Amkor Technology Korea')
-    names a subsidiary and stays."""
+    names a subsidiary and stays on a company's name; on an institution's name without a
+    legal form it is a qualifier and goes ('National Institute of Metrology, China', '...
+    Academy of Military Medical Sciences, P.L.A. China') when three words remain."""
     toks, full = g.loose, g.full
 
     def agrees(words: tuple[str, ...]) -> bool:
@@ -195,6 +197,12 @@ def _without_country(g: NameGroup, country: str | None) -> tuple[str, ...]:
             while len(rest) > 1 and is_legal_form_like(rest[-1]):
                 rest = rest[:-1]
             return rest
+    if not g.company_form:
+        for n in (3, 2, 1):
+            tail = loose_tokens(" ".join(full[-n:])) if len(full) > n else ()
+            if tail and len(toks) >= len(tail) + 3 and toks[-len(tail):] == tail \
+                    and agrees(full[-n:]):
+                return toks[: -len(tail)]
     for n in (2, 1):
         if len(toks) >= n + 4 and agrees(toks[:n]):
             return toks[n:]

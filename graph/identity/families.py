@@ -21,10 +21,16 @@ An organisation's family is found by the first rule that applies:
    one-word company of that name (Siemens AG for Siemens Corporation and Siemens Healthcare),
    or, when no company is named by the word alone, the ROR company record of that name that
    ROR lists as a parent of others (LG (South Korea) for LG Display and LG Innotek);
-6. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
+6. an institution (not a company) whose name is a unit ('Institute', 'Hospital', 'Center',
+   'School', 'Laboratory', ...) followed by the whole name of a larger institution that an
+   organisation or a ROR record bears ('Institute of Semiconductors, Chinese Academy of
+   Sciences'; "Children's Hospital of Fudan University"; 'Alfred E. Mann Institute ... at the
+   University of Southern California') belongs to that institution's family: a parent body
+   named after the unit (`_parent_bodies`);
+7. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
    its patents, at least `CO_OWNED_MIN`) belongs to that company's family (Hong Fu Jin
    Precision and Foxconn companies with Hon Hai): evidence from the patents, not the names;
-7. otherwise the organisation is its own family.
+8. otherwise the organisation is its own family.
 
 A brand is a word, not an ordinary one, that starts the names of at least `BRAND_COMPANIES`
 companies with at least `BRAND_PATENTS` patent rows between them and is rare inside other
@@ -131,7 +137,7 @@ def families(resolution: Resolution, index: RorIndex,
     government; without it the number of name variants stands in. `names` (the resolved
     assignee names with their country evidence) tell, beside the ROR-linked ones, whether a
     short brand's companies agree on a country. `co_owned` (`co_ownership`: cluster key ->
-    co-owner's cluster key -> patents) gives rule 6 its evidence; without it rule 6 is off."""
+    co-owner's cluster key -> patents) gives rule 7 its evidence; without it rule 7 is off."""
     clusters = {k: c for k, c in resolution.clusters.items() if c.kind is not OrgKind.INDIVIDUAL}
 
     def weight(key: str) -> tuple[int, str]:
@@ -165,6 +171,7 @@ def families(resolution: Resolution, index: RorIndex,
                                 + (" whose ROR parent chain is " + " -> ".join(chain)
                                    if len(chain) > 1 else ""))
     _name_families(clusters, out, index, _countries(resolution, index, names))
+    _parent_bodies(clusters, out, index)
     _co_owned_families(clusters, out, co_owned or {})
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
@@ -385,6 +392,66 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             break
 
 
+#: Words naming a unit of a larger institution; a parent body may follow the unit's name.
+_UNIT_WORDS: Final = frozenset({
+    "institute", "institutes", "hospital", "hospitals", "center", "centre", "school", "college",
+    "laboratory", "laboratories", "station", "division", "department", "faculty", "clinic",
+    "bureau", "office", "campus", "branch",
+})
+#: Words joining a unit's name to its parent's ('... Institute at the University of X').
+_JOINERS: Final = frozenset({"of", "at", "the", "in"})
+#: A parent's name needs a word beside these ('Industry-Academic Cooperation Foundation' alone
+#: names no one body).
+_GENERIC_PARENT: Final = _ORDINARY | _UNIT_WORDS | _JOINERS | frozenset({
+    "industry", "academic", "cooperation", "council", "academy", "ministry", "agency",
+    "government", "republic", "association", "society", "corporation", "trust", "board",
+})
+
+
+def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                   index: RorIndex) -> None:
+    """Rule 6: a unit of a larger institution joins the institution's family. The parent is
+    the longest tail of the unit's normalised name (two or more words, not only ordinary ones,
+    after a unit word and any joining words) that is the whole name of another
+    non-company organisation, or of exactly one non-company ROR record. ROR-linked units and
+    bodies acting for a university are left to rules 2 and 3."""
+    by_name: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for k, c in clusters.items():
+        if c.kind is not OrgKind.COMPANY:
+            by_name[tuple(normalise(clean_name(c.display_name)).split())].add(k)
+    for k, c in sorted(clusters.items()):
+        if k in out or c.kind is OrgKind.COMPANY or c.ror_id or c.acts_for:
+            continue  # a ROR record's parents, or the university acted for, decide
+        w = tuple(normalise(clean_name(c.display_name)).split())
+        units = [i for i, x in enumerate(w) if x in _UNIT_WORDS]
+        if not units:
+            continue
+        for i in range(units[0] + 1, len(w) - 1):
+            j = i
+            while j < len(w) and w[j] in _JOINERS:
+                j += 1
+            tail = w[j:]
+            if len(tail) < 2 or all(x in _GENERIC_PARENT for x in tail):
+                continue
+            heads = by_name.get(tail, set()) - {k}
+            if len(heads) == 1:
+                head = clusters[next(iter(heads))]
+                out[k] = Membership(_node(head), 0.85,
+                                    f"a unit of {head.display_name!r} (its name ends with the "
+                                    "parent body's)")
+                break
+            records = [h.ror_id for h in index.hits(" ".join(tail))
+                       if "company" not in index.types(h.ror_id)]
+            if not heads and len(records) == 1:
+                root, chain = _root(index, records[0])
+                out[k] = Membership(org_id("", root), 0.85,
+                                    f"a unit of {index.name(records[0])!r} (its name ends with "
+                                    "the parent body's)"
+                                    + (", whose ROR parent chain is " + " -> ".join(chain)
+                                       if len(chain) > 1 else ""))
+                break
+
+
 def _brand_member(k: str, w: tuple[str, ...], head: str | None,
                   clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
                   index: RorIndex, by_words: Mapping[tuple[str, ...], list[str]],
@@ -434,7 +501,7 @@ def co_ownership(resolution: Resolution,
 
 def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
                        co_owned: Mapping[str, Mapping[str, int]]) -> None:
-    """Rule 6: a company without a family that co-owns `CO_OWNED_SHARE` of its patents (at
+    """Rule 7: a company without a family that co-owns `CO_OWNED_SHARE` of its patents (at
     least `CO_OWNED_MIN`) with one larger company joins that company's family (not with a
     body acting for a university: a licensee is no member)."""
     for k, row in sorted(co_owned.items()):

@@ -126,13 +126,18 @@ _FORM_WORDS: Final[frozenset[str]] = frozenset(
 )
 
 
+#: Short legal forms whose letters are often typed swapped ('Crop.' for 'Corp.').
+_SHORT_SWAPPED: Final[tuple[str, ...]] = ("corp", "inc", "ltd", "llc")
+
+
 @lru_cache(maxsize=100_000)
 def is_legal_form_like(token: str) -> bool:
-    """A legal-form word or a misspelling of one ('kasiha', 'corportion', 'comapny')."""
+    """A legal-form word or a misspelling of one ('kasiha', 'corportion', 'comapny', 'crop')."""
     if token in _FORM_WORDS or token in _SHORT_GARBAGE:
         return True
     if len(token) < 5:
-        return False
+        return any(sorted(token) == sorted(w) and OSA.distance(token, w) == 1
+                   for w in _SHORT_SWAPPED)
     for word in _LONG_FORM_WORDS:
         limit = 2 if len(word) >= 9 else 1
         if abs(len(word) - len(token)) <= limit and OSA.distance(token, word) <= limit:

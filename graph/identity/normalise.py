@@ -36,7 +36,7 @@ _LEGAL_FORM_PHRASES: Final[tuple[str, ...]] = (
     # Dutch / Nordic / Central European
     "bv", "b v", "nv", "n v", "oy", "oyj", "ab", "a b", "abp", "publ", "ab publ", "asa", "as",
     "a s", "aps", "a p s", "hf", "sro", "s r o", "spol s r o", "sp z o o", "spzoo", "kft",
-    "zrt", "nyrt", "dd", "d d", "doo", "d o o", "ad", "oao", "zao", "ooo", "pao",
+    "zrt", "nyrt", "rt", "r t", "dd", "d d", "doo", "d o o", "ad", "oao", "zao", "ooo", "pao",
     "besloten vennootschap", "naamloze vennootschap", "aktiebolag", "aktiebolaget",
     "aktieselskab", "aksjeselskap", "osakeyhtio",
     # Asian

@@ -154,3 +154,23 @@ def test_a_company_co_owning_most_of_its_patents_with_a_larger_one_is_in_its_fam
     assert "co-owns" not in fam[tianma].reason
     # without the patents' evidence the rule is off
     assert "co-owns" not in families(res, resolver.index)[fu_tai_hua].reason
+
+
+def test_a_unit_named_after_its_parent_institution_is_in_its_family(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings of the dev 2 tuning set: a hospital 'of' a university is in the
+    university's family; a tail of generic words names no parent body."""
+    hospital = "CHILDREN'S HOSPITAL OF FUDAN UNIVERSITY"
+    pochon = "College of Medicine Pochon Cha University Industry-Academic Cooperation Foundation"
+    generic = "Industry-Academic Cooperation Foundation"
+    got = _families(resolver, [
+        AssigneeName("Fudan University", "3", "CN", 3),
+        AssigneeName(hospital, "3", "CN", 1),
+        AssigneeName("Shanghai Fudan Microelectronics Group Company Limited", "3", "CN", 1),
+        AssigneeName(pochon, "3", "KR", 3),
+        AssigneeName(generic, "3", "KR", 2),
+    ])
+    assert got[hospital] == got["Fudan University"]
+    assert got["Shanghai Fudan Microelectronics Group Company Limited"] != got[hospital]
+    assert got[pochon] != got[generic]

@@ -168,3 +168,21 @@ def test_country_evidence_refuses_a_record_of_another_country(
         assert cluster(res, name).ror_id is None, name
     explanation = resolver.explain("International Business Machines Corporation", resolution=res)
     assert any("another country" in note for note in explanation.notes)
+
+
+def test_a_country_after_an_institutions_name_is_a_qualifier(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings of the dev 2 tuning set: an institute's name with and without a trailing
+    country of its own evidence is one institute; on a company's name the country names a
+    country company and stays."""
+    pla = "INSTITUTE OF PHARMACOLOGY AND TOXICOLOGY ACADEMY OF MILITARY MEDICAL SCIENCES P.L.A."
+    china = ("Institute of Pharmacology and Toxicology Academy of Military Medical Sciences, "
+             "P.L.A. China")
+    res = resolver.resolve([
+        org(pla, "3", "CN", 1), org(china, "3", "CN", 2),
+        org("Amkor Technology, Inc.", "2", "KR", 39),
+        org("Amkor Technology Korea, Inc.", "0", "KR", 1),
+    ])
+    assert same(res, pla, china)
+    assert not same(res, "Amkor Technology, Inc.", "Amkor Technology Korea, Inc.")

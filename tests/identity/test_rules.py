@@ -259,3 +259,15 @@ def test_legal_families_of_a_parent_and_its_us_subsidiary() -> None:
     assert legal_family("Ericsson AB") == "european"
     assert legal_family("Siemens Corporation") == "anglo"
     assert legal_family("Siemens") is None
+
+
+def test_hungarian_legal_forms_and_swapped_short_forms_are_ignored() -> None:
+    """Real strings of the dev 2 tuning set: 'Rt.' and 'Nyrt.' are one Hungarian company's
+    forms; 'Crop.' is 'Corp.' typed with two letters swapped."""
+    assert normalise(clean_name("Egis Gyogyszergyar Rt.")) == normalise(
+        clean_name("EGIS Gyogyszergyar NYRT."))
+    assert loose_tokens(normalise(clean_name("Wistron Crop."))) == loose_tokens(
+        normalise(clean_name("Wistron Corp.")))
+    # a word that is no swapped form stays: 'Corn' is not 'Corp'
+    assert loose_tokens(normalise(clean_name("Samsung Corn"))) != loose_tokens(
+        normalise(clean_name("Samsung Corp.")))

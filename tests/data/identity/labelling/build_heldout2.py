@@ -2,6 +2,7 @@
 
     python sample_heldout2.py NAMES_TSV > /tmp/heldout2_sample.tsv
     python build_heldout2.py /tmp/heldout2_sample.tsv
+    python build_heldout2.py /tmp/dev2.tsv dev2.txt dev2_assignees.csv    # the tuning set dev 2
 
 Every sampled string must be labelled exactly once and every labelled string sampled.
 """
@@ -18,11 +19,13 @@ COLUMNS = ["name", "count", "assignee_type", "country", "gold_cluster", "gold_fa
 
 
 def main() -> None:
+    labels, out = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else (
+        "heldout2.txt", "heldout2_assignees.csv")
     with open(sys.argv[1], encoding="utf-8", newline="") as fh:
         sample = list(csv.DictReader(fh, delimiter="\t"))
     label: dict[str, tuple[str, str, str]] = {}
     current = ("", "", "")
-    for line in (HERE / "heldout2.txt").read_text(encoding="utf-8").splitlines():
+    for line in (HERE / labels).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         if line.startswith("="):
@@ -36,7 +39,7 @@ def main() -> None:
     missing = [r["name"] for r in sample if r["name"] not in label]
     extra = set(label) - {r["name"] for r in sample}
     assert not missing and not extra, (missing, extra)
-    with (HERE.parent / "heldout2_assignees.csv").open("w", encoding="utf-8", newline="") as fh:
+    with (HERE.parent / out).open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(COLUMNS)
         for r in sample:

@@ -17,10 +17,16 @@ ones left, each seed followed by its neighbourhood (most patent rows first):
   first word alone when it has 6+ letters), as in the first held-out set.
 
     python sample_heldout2.py NAMES_TSV > heldout2_sample.tsv
+
+The tuning set dev 2 (issue 13, session 5b) is drawn by the same procedure with another seed,
+from a pool that also excludes the second held-out set:
+
+    python sample_heldout2.py NAMES_TSV --seed 2613 --exclude heldout2_assignees.csv > dev2.tsv
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
 import re
@@ -57,17 +63,23 @@ def rarest(s: str, df: Counter[str]) -> str | None:
 
 
 def main() -> None:
-    with open(sys.argv[1], encoding="utf-8", newline="") as fh:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names_tsv")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--exclude", nargs="*", default=[],
+                        help="further labelled CSVs (in ..) whose strings leave the pool")
+    args = parser.parse_args()
+    with open(args.names_tsv, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh, delimiter="\t"))
     taken = set()
-    for f in ("labelled_assignees.csv", "heldout_assignees.csv"):
+    for f in ("labelled_assignees.csv", "heldout_assignees.csv", *args.exclude):
         with (HERE.parent / f).open(encoding="utf-8", newline="") as fh:
             taken |= {r["name"] for r in csv.DictReader(fh)}
     pool = sorted((r for r in rows if r[0] not in taken), key=lambda r: r[0])
     by_count = sorted(pool, key=lambda r: (-int(r[1]), r[0]))
     df: Counter[str] = Counter(w for r in pool for w in set(words(r[0])))
     first: Counter[str] = Counter(words(r[0])[0] for r in pool if words(r[0]))
-    rng = random.Random(SEED)
+    rng = random.Random(args.seed)
     chosen: dict[str, str] = {}
     w = csv.writer(sys.stdout, delimiter="\t")
     w.writerow(["name", "count", "assignee_type", "country", "stratum", "seed"])
@@ -100,6 +112,8 @@ def main() -> None:
             cands = list(pool)
         n = 0
         while n < seeds:
+            if all(r[0] in chosen for r in cands):
+                break  # the stratum is exhausted (dev 2: held-out 2 took most agencies)
             seed = rng.choice(cands)
             if seed[0] in chosen:
                 continue
