@@ -984,6 +984,15 @@ class _BulkTsvZip:
         return self.rows
 
 
+def _numbering(patents: int) -> tuple[int, tuple[tuple[int, int], tuple[int, int]]]:
+    """The step between patent numbers (spread over FIRST_NUMBER..LAST_NUMBER, at least 1:
+    past ~7.6M patents the numbers run beyond LAST_NUMBER) and the two ranges of positions
+    in PatentsView's order: 8-digit numbers sort before 7-digit ones as text."""
+    step = max(1, (LAST_NUMBER - FIRST_NUMBER) // max(patents, 1))
+    first_long = min(patents, -(-(10_000_000 - FIRST_NUMBER) // step))
+    return step, ((first_long, patents), (0, first_long))
+
+
 def generate_patents(
     out: Path,
     *,
@@ -1012,12 +1021,10 @@ def generate_patents(
     for d in (pv, out / "ror", out / "cpc", out / "wipo"):
         d.mkdir(parents=True)
     tables = {name: _BulkTsvZip(pv / f"{name}.tsv.zip") for name in _HEADERS}
-    step = (LAST_NUMBER - FIRST_NUMBER) // max(patents, 1)
-    first_long = min(patents, max(0, -(-(10_000_000 - FIRST_NUMBER) // max(step, 1))))
+    step, ranges = _numbering(patents)
     used = np.zeros(orgs, dtype=bool)
     co_assigned = done = 0
-    # 8-digit numbers sort before 7-digit ones as text
-    for lo, hi in ((first_long, patents), (0, first_long)):
+    for lo, hi in ranges:
         for a in range(lo, hi, _CHUNK):
             positions = np.arange(a, min(a + _CHUNK, hi), dtype=np.int64)
             rows, holders, co = _chunk(cols, rng, positions, patents, step)

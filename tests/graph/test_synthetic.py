@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -103,3 +104,18 @@ def test_same_seed_same_bytes(
     assert digests(again) == digests(generated)
     other = _gen(tmp_path / "other", monkeypatch, seed=8)
     assert digests(other)["g_patent.tsv.zip"] != digests(generated)["g_patent.tsv.zip"]
+
+
+@pytest.mark.parametrize("patents", [1, 6_000, 7_609_730, 9_100_000])
+def test_numbers_are_distinct_and_in_text_order(patents: int) -> None:
+    step, ranges = synthetic._numbering(patents)
+    positions = np.concatenate([np.arange(lo, hi) for lo, hi in ranges])
+    assert np.array_equal(np.sort(positions), np.arange(patents))
+    numbers = synthetic.FIRST_NUMBER + positions * step
+    assert (np.diff(np.sort(numbers)) > 0).all()  # distinct patent ids
+    # as text (the order the rows are written in): equal digit counts compare as numbers,
+    # and every 8-digit number comes before every 7-digit one
+    digits = np.floor(np.log10(numbers)).astype(np.int64) + 1
+    key = np.where(digits == 8, 0, 1) * 10**8 + numbers
+    assert set(digits.tolist()) <= {7, 8}
+    assert (np.diff(key) > 0).all()
