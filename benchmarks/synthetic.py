@@ -23,9 +23,10 @@ Deterministic: the same seed and input files give byte-identical output.
     python benchmarks/synthetic.py --out /tmp/synthetic [--edges 1500000] [--seed 7]
     python benchmarks/synthetic.py --out /tmp/synthetic --patents 9100000 --orgs 400000
 
-`--patents N` streams (memory bounded by the organisations, not N: about 0.1 GB at any N with
-the default 20,000 organisations) and gives assignee rows locations as the real bulk tables
-have them; `--edges` keeps the earlier in-memory generator, byte for byte.
+`--patents N` streams: patents are drawn 100,000 at a time with a seeded numpy generator and
+written by Arrow's CSV writer at a fast deflate level (memory bounded by the organisations and
+the chunk, not N: 0.62 GB at 1M patents), and gives assignee rows locations as the real bulk
+tables have them; `--edges` keeps the earlier in-memory generator, byte for byte.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ import argparse
 import bisect
 import csv
 import io
-import itertools
 import json
 import logging
 import math
@@ -48,6 +48,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 if __package__ in (None, ""):  # run as a file: import from the project root, not from
     # benchmarks/ (whose queries.py would shadow the project's `queries` package)
@@ -718,15 +724,273 @@ def _finish(
     return SyntheticData(out, sources, counts)
 
 
-def _year_at(q: float) -> tuple[int, str]:
-    """Grant year and date at quantile q of the grants (the growth of `_Generator.year`),
-    non-decreasing in q."""
+_CHUNK: Final = 100_000  # patents drawn and written at a time (bounds memory, not output)
+_ZLIB_LEVEL: Final = 1  # fast deflate: the download's layout matters here, not its ratio
+
+
+class _Columns:
+    """The generator's organisations, places and CPC groups as arrays, so that a chunk of
+    patents is drawn with numpy and its rows are formatted by Arrow in bulk."""
+
+    def __init__(self, gen: _Generator, rng: np.random.Generator) -> None:
+        s = gen.s
+        orgs = gen.orgs
+        n = len(orgs)
+        self.n_orgs = n
+        self.org_cum = np.asarray(gen.org_cum)
+        self.country_cum = np.asarray(gen.country_cum)
+        names = [o.name for o in orgs]
+        self.names = pa.array(
+            names
+            + [m.upper() for m in names]
+            + [m.replace(",", "").replace(".", "") for m in names]
+        )
+        self.atype = pa.array(
+            [_ASSIGNEE_TYPE.get(o.kind, ("2", "3"))[0 if o.country == "US" else 1] for o in orgs]
+        )
+        country_ix = {c: k for k, (c, _) in enumerate(COUNTRIES)}
+        self.org_country = np.array([country_ix[o.country] for o in orgs], dtype=np.int64)
+        self.partners = np.zeros((n, 3), dtype=np.int64)
+        self.n_partners = np.array([len(o.partners) for o in orgs], dtype=np.int64)
+        for k, o in enumerate(orgs):
+            self.partners[k, : len(o.partners)] = o.partners
+        sub_ix = {x: k for k, x in enumerate(s.subclasses)}
+        self.home = np.zeros((n, 4), dtype=np.int64)
+        self.n_home = np.array([len(o.home) for o in orgs], dtype=np.int64)
+        for k, o in enumerate(orgs):
+            self.home[k, : len(o.home)] = [sub_ix[h] for h in o.home]
+        self.sub_cum = np.asarray(s.cum_weights)
+        symbols = [g for x in s.subclasses for g in s.groups[x]]
+        sizes = np.array([len(s.groups[x]) for x in s.subclasses], dtype=np.int64)
+        self.grp_count = sizes
+        self.grp_start = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        self.symbol = pa.array(symbols)
+        self.section = pa.array([g[0] for g in symbols])
+        self.cls = pa.array([g[:3] for g in symbols])
+        self.sub_symbol = pa.array([g[:4] for g in symbols])
+        titles = [s.titles.get(g, "Apparatus") for g in symbols]
+        self.title = pa.array([(t[:1].upper() + t[1:])[:180] for t in titles])
+        places = [p for c, _ in COUNTRIES for p in gen.locations[c]]
+        self.loc_id = pa.array([p[0] for p in places] + [""])  # last: no place
+        counts = np.array([len(gen.locations[c]) for c, _ in COUNTRIES], dtype=np.int64)
+        self.loc_count = counts
+        self.loc_start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        # an organisation's assignee rows point at one place of its country
+        self.org_place = self._place(rng, self.org_country)
+        self.first = pa.array(_FIRST_NAMES)
+        self.last = pa.array(_LAST_NAMES)
+
+    def _place(self, rng: np.random.Generator, country: npt.NDArray[np.int64]) -> Any:
+        pick = (rng.random(len(country)) * self.loc_count[country]).astype(np.int64)
+        return self.loc_start[country] + pick
+
+    def zipf(self, rng: np.random.Generator, n: int) -> Any:
+        u = rng.random(n) * self.org_cum[-1]
+        return np.minimum(np.searchsorted(self.org_cum, u, side="left"), self.n_orgs - 1)
+
+    def country(self, rng: np.random.Generator, n: int) -> Any:
+        u = rng.random(n) * self.country_cum[-1]
+        return np.minimum(np.searchsorted(self.country_cum, u, side="left"), len(COUNTRIES) - 1)
+
+    def subclass(self, rng: np.random.Generator, n: int) -> Any:
+        u = rng.random(n) * self.sub_cum[-1]
+        return np.minimum(np.searchsorted(self.sub_cum, u, side="left"), len(self.sub_cum) - 1)
+
+    def partner(self, rng: np.random.Generator, lead: Any) -> Any:
+        """A sticky partner of each lead (70% when it has one), else a Zipf draw."""
+        n = len(lead)
+        npart = self.n_partners[lead]
+        use = (npart > 0) & (rng.random(n) < 0.7)
+        pick = self.partners[lead, (rng.random(n) * npart).astype(np.int64)]
+        return np.where(use, pick, self.zipf(rng, n))
+
+    def home_of(self, rng: np.random.Generator, org: Any) -> Any:
+        k = (rng.random(len(org)) * self.n_home[org]).astype(np.int64)
+        return self.home[org, k]
+
+
+def _blank(n: int) -> pa.Array:
+    return pa.array([""] * n, pa.string())
+
+
+def _chunk(
+    c: _Columns, rng: np.random.Generator, positions: Any, patents: int, step: int
+) -> tuple[dict[str, pa.Table], Any, int]:
+    """The rows of the patents at `positions` (indices in grant order) for the four patent
+    tables; also the organisations holding them and how many are co-assigned."""
+    n = len(positions)
+    number = pc.cast(pa.array(FIRST_NUMBER + positions * step), pa.string())
+    # assignees: unassigned, an individual, or 1-3 organisations
+    r = rng.random(n)
+    assigned = r >= UNASSIGNED + INDIVIDUAL
+    individual = (r >= UNASSIGNED) & ~assigned
+    lead = np.where(assigned, c.zipf(rng, n), -1)
+    multi = assigned & (rng.random(n) < MULTI_ASSIGNEE)
+    third = multi & (rng.random(n) < THIRD_ASSIGNEE)
+    second = np.where(multi, c.partner(rng, lead), -1)
+    second[second == lead] = -1
+    other = np.where(third, c.partner(rng, lead), -1)
+    other[(other == lead) | (other == second)] = -1
+    holders = np.stack([lead, second, other], axis=1)
+    held = holders >= 0
+    row, _ = np.nonzero(held)  # row-major: patent order, then slot
+    org = holders[held]
+    seq = (np.cumsum(held, axis=1) - 1)[held]
+    variant = np.searchsorted([0.10, 0.13], rng.random(len(org)), side="right") % 3
+    ind = np.flatnonzero(individual)
+    m = len(ind)
+    us_place = c.loc_start[0] + (rng.random(m) * c.loc_count[0]).astype(np.int64)
+    a_patent = np.concatenate([row, ind])
+    order = np.argsort(a_patent, kind="stable")
+    blank_o, blank_i = _blank(len(org)), _blank(m)
+    assignee = pa.table(
+        {
+            "patent_id": number.take(a_patent[order]),
+            "assignee_sequence": np.concatenate([seq, np.zeros(m, np.int64)])[order],
+            "assignee_id": pa.concat_arrays([blank_o, blank_i]).take(order),
+            "raw_assignee_individual_name_first": pa.concat_arrays(
+                [blank_o, c.first.take(rng.integers(0, len(_FIRST_NAMES), m))]
+            ).take(order),
+            "raw_assignee_individual_name_last": pa.concat_arrays(
+                [blank_o, c.last.take(rng.integers(0, len(_LAST_NAMES), m))]
+            ).take(order),
+            "raw_assignee_organization": pa.concat_arrays(
+                [c.names.take(variant * c.n_orgs + org), blank_i]
+            ).take(order),
+            "assignee_type": pa.concat_arrays(
+                [c.atype.take(org), pa.array(np.where(rng.random(m) < 0.5, "4", "5"), pa.string())]
+            ).take(order),
+            "rawlocation_id": c.loc_id.take(np.concatenate([c.org_place[org], us_place])[order]),
+        }
+    )
+    # CPC: a primary subclass, mostly a holder's home one; ~7 rows, mostly the primary
+    n_held = held.sum(axis=1)
+    packed = -np.sort(-holders, axis=1)  # holders first
+    some = packed[np.arange(n), (rng.random(n) * np.maximum(n_held, 1)).astype(np.int64)]
+    from_home = assigned & (rng.random(n) < 0.85)
+    primary = np.where(from_home, c.home_of(rng, np.maximum(some, 0)), c.subclass(rng, n))
+    n_cpc = np.clip(np.rint(rng.gamma(2.0, CPC_MEAN / 2.0, n)), 1, 60).astype(np.int64)
+    pat = np.repeat(np.arange(n), n_cpc)
+    total = len(pat)
+    k = np.arange(total) - np.repeat(np.cumsum(n_cpc) - n_cpc, n_cpc)
+    u = rng.random(total)
+    some_row = packed[pat, (rng.random(total) * np.maximum(n_held[pat], 1)).astype(np.int64)]
+    sub = np.where(
+        (k == 0) | (u < 0.75),
+        primary[pat],
+        np.where(
+            assigned[pat] & (u < 0.9),
+            c.home_of(rng, np.maximum(some_row, 0)),
+            c.subclass(rng, total),
+        ),
+    )
+    gid = c.grp_start[sub] + (rng.random(total) * c.grp_count[sub]).astype(np.int64)
+    _, first = np.unique(pat * len(c.symbol) + gid, return_index=True)
+    keep = np.sort(first)  # a symbol once per patent, in drawn order
+    pat, gid = pat[keep], gid[keep]
+    start = np.searchsorted(pat, np.arange(n))
+    cseq = np.arange(len(pat)) - start[pat]
+    inventional = (cseq == 0) | (rng.random(len(pat)) < 0.55)
+    cpc = pa.table(
+        {
+            "patent_id": number.take(pat),
+            "cpc_sequence": cseq,
+            "cpc_section": c.section.take(gid),
+            "cpc_class": c.cls.take(gid),
+            "cpc_subclass": c.sub_symbol.take(gid),
+            "cpc_group": c.symbol.take(gid),
+            "cpc_type": pa.array(np.where(inventional, "inventional", "additional")),
+            "cpc_symbol_position": _blank(len(pat)),
+        }
+    )
+    # inventors: ~4, the first located, mostly in the lead holder's country
+    n_inv = 1 + np.minimum(30, rng.exponential(INVENTOR_MEAN - 0.5, n).astype(np.int64))
+    lead_country = np.where(assigned, c.org_country[np.maximum(lead, 0)], c.country(rng, n))
+    where = np.where(rng.random(n) < 0.85, lead_country, c.country(rng, n))
+    place = c.loc_start[where] + (rng.random(n) * c.loc_count[where]).astype(np.int64)
+    ipat = np.repeat(np.arange(n), n_inv)
+    iseq = np.arange(len(ipat)) - np.repeat(np.cumsum(n_inv) - n_inv, n_inv)
+    no_place = len(c.loc_id) - 1
+    inventor = pa.table(
+        {
+            "patent_id": number.take(ipat),
+            "inventor_sequence": iseq,
+            "inventor_id": _blank(len(ipat)),
+            "raw_inventor_name_first": c.first.take(rng.integers(0, len(_FIRST_NAMES), len(ipat))),
+            "raw_inventor_name_last": c.last.take(rng.integers(0, len(_LAST_NAMES), len(ipat))),
+            "deceased_flag": _blank(len(ipat)),
+            "rawlocation_id": c.loc_id.take(np.where(iseq == 0, place[ipat], no_place)),
+        }
+    )
+    # grant dates grow with the number (the growth of `_year_at`)
     span = LAST_YEAR - FIRST_YEAR + 1
     rate = 0.055
-    y = math.log(1 + q * (math.exp(rate * span) - 1)) / rate
-    year = FIRST_YEAR + min(span - 1, int(y))
-    day = min(335, int((y - int(y)) * 336))
-    return year, f"{year}-{day // 28 + 1:02d}-{day % 28 + 1:02d}"
+    y = np.log1p((positions + 0.5) / patents * np.expm1(rate * span)) / rate
+    year = FIRST_YEAR + np.minimum(span - 1, y.astype(np.int64))
+    day = np.minimum(335, ((y - np.floor(y)) * 336).astype(np.int64))
+    months = (year - 1970) * 12 + day // 28
+    date = months.astype("datetime64[M]").astype("datetime64[D]") + (day % 28)
+    kind = np.where(year >= 2001, np.where(rng.random(n) < 0.9, "B2", "B1"), "A")
+    patent = pa.table(
+        {
+            "patent_id": number,
+            "patent_type": pa.array(["utility"] * n),
+            "patent_date": pc.cast(pa.array(date), pa.string()),
+            "patent_title": c.title.take(gid[start]),
+            "wipo_kind": pa.array(kind),
+            "num_claims": rng.integers(1, 41, n),
+            "withdrawn": pa.array(["0"] * n),
+            "filename": _blank(n),
+        }
+    )
+    tables = {
+        "g_patent": patent,
+        "g_assignee_not_disambiguated": assignee,
+        "g_cpc_current": cpc,
+        "g_inventor_not_disambiguated": inventor,
+    }
+    return tables, org, int((n_held > 1).sum())
+
+
+class _BulkTsvZip:
+    """One `<name>.tsv` member of a zip written a table at a time by Arrow's CSV writer,
+    every field double-quoted as PatentsView publishes; zip64 (members pass 4 GB at full
+    size) and a fast deflate level."""
+
+    def __init__(self, path: Path) -> None:
+        info = zipfile.ZipInfo(path.name.removesuffix(".zip"), date_time=_ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        setattr(
+            info, "compress_level" if sys.version_info >= (3, 13) else "_compresslevel", _ZLIB_LEVEL
+        )
+        self._zip = zipfile.ZipFile(path, "w")
+        self._raw = self._zip.open(info, "w", force_zip64=True)
+        self._header = True
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        buf = io.BytesIO()
+        options = pacsv.WriteOptions(
+            include_header=self._header, delimiter="\t", quoting_style="all_valid"
+        )
+        pacsv.write_csv(table, buf, options)
+        self._raw.write(buf.getbuffer())
+        self._header = False
+        self.rows += table.num_rows
+
+    def close(self) -> int:
+        self._raw.close()
+        self._zip.close()
+        return self.rows
+
+
+def _numbering(patents: int) -> tuple[int, tuple[tuple[int, int], tuple[int, int]]]:
+    """The step between patent numbers (spread over FIRST_NUMBER..LAST_NUMBER, at least 1:
+    past ~7.6M patents the numbers run beyond LAST_NUMBER) and the two ranges of positions
+    in PatentsView's order: 8-digit numbers sort before 7-digit ones as text."""
+    step = max(1, (LAST_NUMBER - FIRST_NUMBER) // max(patents, 1))
+    first_long = min(patents, -(-(10_000_000 - FIRST_NUMBER) // step))
+    return step, ((first_long, patents), (0, first_long))
 
 
 def generate_patents(
@@ -740,59 +1004,51 @@ def generate_patents(
     concordance: Path,
     cpc_frequencies: Path | None = None,
 ) -> SyntheticData:
-    """Write a synthetic graph of exactly `patents` patents, streaming: each patent's rows
-    go to the five tables as it is drawn, so memory does not grow with the number of
-    patents (only with organisations and places). Rows come in PatentsView's order (by
-    patent_id as text); grant dates increase with the number. Assignee rows carry a
-    rawlocation_id into g_location_not_disambiguated, as the real bulk tables do (an
-    organisation's rows point at one of its country's places)."""
+    """Write a synthetic graph of exactly `patents` patents, streaming: patents are drawn
+    `_CHUNK` at a time with a seeded numpy generator and each chunk's rows go to the five
+    tables, so memory grows with organisations and places, not with patents. Rows come in
+    PatentsView's order (by patent_id as text); grant dates increase with the number.
+    Assignee rows carry a rawlocation_id into g_location_not_disambiguated, as the real bulk
+    tables do (an organisation's rows point at one of its country's places)."""
     started = time.perf_counter()
     scheme = _read_scheme(cpc, concordance, cpc_frequencies)
     gen = _Generator(scheme, seed, orgs, ror_only)
+    rng = np.random.default_rng(seed)
+    cols = _Columns(gen, rng)
     if out.exists():
         shutil.rmtree(out)
     pv = out / "patentsview"
     for d in (pv, out / "ror", out / "cpc", out / "wipo"):
         d.mkdir(parents=True)
-    tables = {name: _TsvZip(pv / f"{name}.tsv.zip", h.split()) for name, h in _HEADERS.items()}
-    place = random.Random(seed + 2)
-    home: dict[int, str] = {}  # organisation -> its place (drawn on its first patent)
-    step = (LAST_NUMBER - FIRST_NUMBER) // max(patents, 1)
-    first_long = min(patents, max(0, -(-(10_000_000 - FIRST_NUMBER) // max(step, 1))))
-    used: set[int] = set()
-    co_assigned = 0
-    # 8-digit numbers sort before 7-digit ones as text
-    for i in itertools.chain(range(first_long, patents), range(first_long)):
-        number = str(FIRST_NUMBER + i * step)
-        year, date = _year_at((i + 0.5) / patents)
-        p, holders = gen.patent(year)
-        used.update(holders)
-        co_assigned += len(p.assignees) > 1
-        tables["g_patent"].write((number, "utility", date, p.title, p.kind, p.claims, "0", ""))
-        for seq, (org, first, last, atype) in enumerate(p.assignees):
-            if holders:
-                o = holders[seq]
-                if o not in home:
-                    home[o] = place.choice(gen.locations[gen.orgs[o].country])[0]
-                loc = home[o]
-            else:
-                loc = place.choice(gen.locations[gen.countries[0]])[0]
-            tables["g_assignee_not_disambiguated"].write(
-                (number, seq, "", first, last, org, atype, loc)
-            )
-        for seq, (sym, ctype) in enumerate(p.cpc):
-            tables["g_cpc_current"].write((number, seq, sym[0], sym[:3], sym[:4], sym, ctype, ""))
-        for seq, (first, last, loc) in enumerate(p.inventors):
-            tables["g_inventor_not_disambiguated"].write((number, seq, "", first, last, "", loc))
-        if i % 100_000 == 0:
-            log.info("%d of %d patents", i, patents)
-    for code in sorted(gen.locations):
-        for lid, city, state, raw in gen.locations[code]:
-            tables["g_location_not_disambiguated"].write((lid, "", city, state, raw))
+    tables = {name: _BulkTsvZip(pv / f"{name}.tsv.zip") for name in _HEADERS}
+    step, ranges = _numbering(patents)
+    used = np.zeros(orgs, dtype=bool)
+    co_assigned = done = 0
+    for lo, hi in ranges:
+        for a in range(lo, hi, _CHUNK):
+            positions = np.arange(a, min(a + _CHUNK, hi), dtype=np.int64)
+            rows, holders, co = _chunk(cols, rng, positions, patents, step)
+            for name, table in rows.items():
+                tables[name].write(table)
+            used[holders] = True
+            co_assigned += co
+            done += len(positions)
+            log.info("%d of %d patents", done, patents)
+    places = pa.table(
+        {
+            "rawlocation_id": [p[0] for c in sorted(gen.locations) for p in gen.locations[c]],
+            "location_id": [""] * sum(len(v) for v in gen.locations.values()),
+            "raw_city": [p[1] for c in sorted(gen.locations) for p in gen.locations[c]],
+            "raw_state": [p[2] for c in sorted(gen.locations) for p in gen.locations[c]],
+            "raw_country": [p[3] for c in sorted(gen.locations) for p in gen.locations[c]],
+        }
+    )
+    tables["g_location_not_disambiguated"].write(places)
     counts: dict[str, Any] = {"patents": patents}
     counts.update({name: t.close() for name, t in tables.items()})
     extra = {"co_assigned_patents": co_assigned}
-    return _finish(out, gen, scheme, seed, counts, extra, cpc, concordance, started, used)
+    held = set(np.flatnonzero(used).tolist())
+    return _finish(out, gen, scheme, seed, counts, extra, cpc, concordance, started, held)
 
 
 def inputs_from(shared: Path | None) -> tuple[Path, Path, Path | None]:
