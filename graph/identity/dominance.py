@@ -393,7 +393,7 @@ def rare_attachments(
         for i in ms:
             g = groups[i]
             seen: set[int] = set()
-            for key in set(_query_keys(g)):
+            for key in sorted(set(_query_keys(g))):  # sorted: the same tie order in every process
                 block = index.get(key, ())
                 if len(block) > _MAX_BLOCK:
                     continue
