@@ -40,6 +40,8 @@ def test_bridges_route_takes_research_fields(client: TestClient, raw: RawWorks) 
         "name": "Materials Science",
         "kind": "openalex_field",
         "value": "25",
+        "parts": [],  # one field, not a theme or a set: nothing to expand
+        "source": None,
     }
     a = raw.by_org(raw.in_field(MATERIALS, (2018, 2100)))
     b = raw.by_org(raw.in_field(22, (2018, 2100)))
