@@ -190,12 +190,19 @@ def test_flows_download_the_api_csv_and_have_no_graphml(
 
 
 def test_bridges_take_a_research_field_and_suggest_it(page: Any, live_server: LiveServer) -> None:
-    shown(page, live_server.url, "view=bridges&a=Energy&b=Optics")
+    shown(page, live_server.url, "view=bridges&a=Materials%20Science&b=Optics")
     api = httpx.get(f"{live_server.url}/bridges", params={
-        "field_a": "Energy", "field_b": "Optics", "limit": 20, "evidence": 3}).json()
+        "field_a": "Materials Science", "field_b": "Optics", "limit": 20, "evidence": 3}).json()
     assert api["field_a"]["kind"] == "openalex_field" and api["direct"]
     assert attrs(page, "#direct tbody tr", "data-id") == [
         d["organization"]["id"] for d in api["direct"]]
+    # a name that is both a research field and a theme is a question, shown with its choices
+    page.goto(f"{live_server.url}/?view=bridges&a=Energy&b=Optics")
+    page.wait_for_selector(f"{READY}, body[data-state=error]", timeout=60_000)
+    assert page.get_attribute("body", "data-state") == "error"
+    status = page.text_content("#status") or ""
+    assert "ambiguous" in status and "theme:energy" in status and "openalex:field:21" in status
+    shown(page, live_server.url, "view=bridges&a=openalex:field:21&b=Optics")
     page.fill("#b", "")
     page.type("#b", "Materials Sci")
     page.wait_for_selector("#field-suggestions option[value='Materials Science']",

@@ -48,8 +48,8 @@ REAL: dict[str, list[str]] = {
     "field_a": FIELDS,
     "field_b": FIELDS,
     # flows and brokers: two ends (fields or themes, or countries and groups)
-    "a": [*FIELDS, "AI", "health"],
-    "b": [*FIELDS, "AI", "health"],
+    "a": [*FIELDS, "AI", "theme:health"],  # plain "health" is also an OpenAlex subfield: a question
+    "b": [*FIELDS, "AI", "theme:health"],
     "theme": ["AI", "agriculture,energy", "digital security"],
     "from": ["KR", "OIC", "Asia", "EU27"],
     "to": ["US", "US,CN", "BRICS"],
@@ -69,7 +69,16 @@ def live_schema(live_server: LiveServer) -> Any:
     return schemathesis.openapi.from_url(f"{live_server.url}/openapi.json")
 
 
+#: Parameters that name the two ends of one question: a real request gives both or neither.
+PAIRED = (("a", "b"), ("from", "to"), ("field_a", "field_b"), ("source", "target"))
+
+
 def _with_real_names(case: Case, picks: list[int]) -> Case:
+    if case.query is not None:
+        for one, other in PAIRED:
+            if (one in case.query) != (other in case.query):
+                case.query.setdefault(one, "")
+                case.query.setdefault(other, "")
     for i, (name, values) in enumerate(sorted(REAL.items())):
         for params in (case.path_parameters, case.query):
             if params is not None and name in params:
