@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import yaml
 from typer.main import get_command
@@ -30,8 +31,11 @@ def compose() -> dict[str, Any]:
 def cli_has(*path: str) -> set[str]:
     """Option names of a CLI command (raises KeyError if the command does not exist)."""
     cmd: Any = get_command(app)
-    for name in path:
-        cmd = cmd.commands[name]
+    for name in path:  # through Click's lookup: sub-command modules are mounted lazily
+        found = cmd.get_command(click.Context(cmd), name)
+        if found is None:
+            raise KeyError(name)
+        cmd = found
     return {opt for p in cmd.params for opt in getattr(p, "opts", [])}
 
 
