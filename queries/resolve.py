@@ -28,16 +28,29 @@ _CPC: Final = re.compile(r"^[A-HY](\d\d([A-Z](\d{1,4}/\d{2,6})?)?)?$")
 _FUZZY_ORDER: Final = tuple(lb for lb in NodeLabel if lb in _FUZZY_LABELS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _FuzzyNames:
-    """The names fuzzy search scores, with their bigram index: (id, name) of every named node
-    of the fuzzy labels, in the contract's order (label, then id), names pre-processed for
-    rapidfuzz; each label's names are one range."""
+    """The names fuzzy search scores: (id, name) of every named node of the fuzzy labels, in
+    the contract's order (label, then id), names pre-processed for rapidfuzz; each label's
+    names are one range. Their bigram index is built for a process that searches again (a
+    server warms it up; a one-shot CLI query scans once instead of paying for the index)."""
 
     ids: list[str]
     names: list[str]
     ranges: dict[NodeLabel, range]
-    grams: NameGrams
+    grams: NameGrams | None = None
+    scans: int = 0
+
+    def candidates(self, query: str) -> list[int] | range:
+        """Positions of every name that may reach the cutoff, ascending."""
+        if self.grams is None and self.scans >= 1:
+            with _names_lock:
+                if self.grams is None:
+                    self.grams = NameGrams(self.names)
+        if self.grams is None:
+            self.scans += 1
+            return range(len(self.names))
+        return self.grams.candidates(query, FUZZY_CUTOFF)
 
 
 # per backend, built on its first fuzzy search
@@ -59,14 +72,17 @@ def _fuzzy_names(backend: GraphBackend) -> _FuzzyNames:
                     ranges[label] = range(len(ids), len(ids) + len(pairs))
                     ids.extend(i for i, _ in pairs)
                     names.extend(utils.default_process(n) for _, n in pairs)
-                hit = _names_cache[backend] = _FuzzyNames(ids, names, ranges, NameGrams(names))
+                hit = _names_cache[backend] = _FuzzyNames(ids, names, ranges)
     return hit
 
 
 def warm_up_search(backend: GraphBackend) -> None:
     """Build the names fuzzy search scores and their index now, not in a server's first
     search (1 s of CPU on the full shared data, growing with the names)."""
-    _fuzzy_names(backend)
+    every = _fuzzy_names(backend)
+    with _names_lock:
+        if every.grams is None:
+            every.grams = NameGrams(every.names)
 
 
 def _clean(text: str) -> str:
@@ -85,10 +101,11 @@ def _fuzzy(
     include every name reaching the cutoff, so the answer is that of scoring every name."""
     every = _fuzzy_names(backend)
     query = utils.default_process(text)
-    found = every.grams.candidates(query, FUZZY_CUTOFF)
+    found = every.candidates(query)
     wanted = [every.ranges[lb] for lb in _FUZZY_ORDER if not labels or lb in labels]
     if len(wanted) < len(_FUZZY_ORDER):
-        found = [i for i in found if any(i in r for r in wanted)]
+        found = ([i for r in wanted for i in r] if isinstance(found, range)  # a scan
+                 else [i for i in found if any(i in r for r in wanted)])
     scored = process.extract(
         query,
         [every.names[i] for i in found],  # ascending: ties rank as in the full list
