@@ -14,7 +14,7 @@ from ttkg.api.explorer import install_explorer
 from ttkg.api.middleware import LimitsAndAccessLog
 from ttkg.api.problems import LIMIT_RESPONSES, install_problem_handlers
 from ttkg.api.routes import cooperation, entities, explore, health, queries
-from ttkg.api.serving import ServedGraph, reload_on_signal_and_watch
+from ttkg.api.serving import HoldGraph, ServedGraph, reload_on_signal_and_watch
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
@@ -68,6 +68,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     install_problem_handlers(app)
     install_docs(app)
     install_explorer(app)
+    # added first: innermost; each request holds the graph version it began with to its end
+    app.add_middleware(HoldGraph)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -6,7 +6,6 @@ dependency in the thread pool, one more thread hop per dependency per request.""
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from ttkg.api.serving import ServedGraph
+from ttkg.api.serving import BACKEND_KEY
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import Filters, GraphBackend
@@ -35,12 +34,12 @@ __all__ = [
 ]
 
 
-async def get_backend(request: Request) -> AsyncIterator[GraphBackend]:
-    """The backend this request answers from, taken once at its start and held to its end:
-    a graph version swapped in meanwhile serves the next requests (api/serving.py)."""
-    served: ServedGraph = request.app.state.graph
-    with served.lease() as backend:
-        yield backend
+async def get_backend(request: Request) -> GraphBackend:
+    """The backend this request answers from, taken once at its start and held to its end
+    (`HoldGraph`): a graph version swapped in meanwhile serves the next requests
+    (api/serving.py)."""
+    backend: GraphBackend = request.scope[BACKEND_KEY]
+    return backend
 
 
 async def get_settings(request: Request) -> Settings:
@@ -143,7 +142,14 @@ async def known_parameters_only(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    valid = _query_names(route.dependant)
+    # found once per route (the walk over its dependencies is not free), kept by the app
+    state = request.app.state
+    known: dict[int, frozenset[str]] | None = getattr(state, "route_parameters", None)
+    if known is None:
+        known = state.route_parameters = {}
+    valid = known.get(id(route))
+    if valid is None:
+        valid = known[id(route)] = frozenset(_query_names(route.dependant))
     unknown = sorted(set(request.query_params) - valid)
     if unknown:
         raise InvalidQueryError(

@@ -5,8 +5,9 @@ running server keeps answering from the version it opened until told to move (SI
 with `--watch`, until it sees CURRENT change. It then opens the new version beside the old
 one (in a worker thread, warmed up, while requests go on), and swaps it in between requests:
 
-* every request takes one backend at its start (`ServedGraph.lease`, through the `BackendDep`
-  dependency) and answers from it alone, so an answer never mixes two versions;
+* every request takes one backend at its start (`ServedGraph.lease`, held by the `HoldGraph`
+  middleware to the answer's last byte, read by the `BackendDep` dependency) and answers
+  from it alone, so an answer never mixes two versions;
 * the old backend is closed once the last request that holds it ends;
 * a version pruned by later builds while still served keeps working: its arrays are mapped
   and its Parquet files were opened at open (only their directory entries go).
@@ -31,11 +32,12 @@ from typing import Final
 
 import anyio
 import anyio.to_thread
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ttkg.graph.artifact import current_version, default_graph_dir
 from ttkg.graph.backends.contract import GraphBackend
 
-__all__ = ["RELOAD_SIGNAL", "ServedGraph", "reload_on_signal_and_watch"]
+__all__ = ["BACKEND_KEY", "RELOAD_SIGNAL", "HoldGraph", "ServedGraph", "reload_on_signal_and_watch"]
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +192,31 @@ class ServedGraph:
             self._retired.clear()
         for backend in backends:
             _close(backend)
+
+
+#: Where `HoldGraph` puts the backend a request answers from, in the request's ASGI scope.
+BACKEND_KEY: Final = "ttkg.backend"
+
+
+class HoldGraph:
+    """Pure ASGI middleware: every HTTP request of an app whose `state.graph` is a
+    ServedGraph holds a lease of its backend (scope[BACKEND_KEY]) from its start to its
+    answer's last byte.
+
+    Here rather than in an async-generator dependency: FastAPI runs each of those in an exit
+    stack of its own, which cost more CPU per request than this whole middleware."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        served = getattr(scope["app"].state, "graph", None) if scope["type"] == "http" else None
+        if not isinstance(served, ServedGraph):
+            await self.app(scope, receive, send)
+            return
+        with served.lease() as backend:
+            scope[BACKEND_KEY] = backend
+            await self.app(scope, receive, send)
 
 
 def _close(backend: GraphBackend) -> None:

