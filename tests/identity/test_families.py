@@ -149,11 +149,36 @@ def test_a_company_co_owning_most_of_its_patents_with_a_larger_one_is_in_its_fam
     hon_hai = res.cluster_of["Hon Hai Precision Industry Co., Ltd."]
     assert fam[fu_tai_hua].family_id == fam[hon_hai].family_id
     assert "co-owns" in fam[fu_tai_hua].reason
+    assert "47 patents, both foreign companies" in fam[fu_tai_hua].reason
     # Tianma Micro-electronics co-owns 50 of its 81 patents with Shanghai Tianma: too few
     tianma = res.cluster_of["TIANMA MICRO-ELECTRONICS CO., LTD."]
     assert "co-owns" not in fam[tianma].reason
     # without the patents' evidence the rule is off
     assert "co-owns" not in families(res, resolver.index)[fu_tai_hua].reason
+
+
+def test_partners_co_owning_a_few_patents_are_no_family(resolver: OrganizationResolver) -> None:
+    """Every assignee row of the real patents carrying Epizyme, Sunarrow or Fujikin (the
+    shared extract): a drug developed with Eisai, a supplier of Honda, a supplier of Tokyo
+    Electron. Each co-owns (nearly) all its patents with the larger company, but only a handful
+    and without a shared name word; Epizyme is a US company and Eisai a foreign one."""
+    with (DATA / "co_owned_partners_slice.tsv").open(encoding="utf-8", newline="") as fh:
+        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    rows = Counter(name for _, name in holders)
+    # their rows in the whole extract
+    rows.update({"HONDA MOTOR CO., LTD.": 287, "Tokyo Electron Ltd.": 236,
+                 "Eisai R&D Management Co., Ltd.": 38})
+    us = {"Epizyme, Inc."}
+    names = [AssigneeName(n, "2" if n in us else "3", None, c) for n, c in sorted(rows.items())]
+    res = resolver.resolve(names)
+    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
+                   co_ownership(res, holders))
+    for small, large in (("Epizyme, Inc.", "Eisai R&D Management Co., Ltd."),
+                         ("SUNARROW LTD", "HONDA MOTOR CO., LTD."),
+                         ("Fujikin Incorporated", "Tokyo Electron Ltd.")):
+        got = fam[res.cluster_of[small]]
+        assert got.family_id != fam[res.cluster_of[large]].family_id, (small, got.reason)
+        assert "co-owns" not in got.reason
 
 
 def test_a_unit_named_after_its_parent_institution_is_in_its_family(
