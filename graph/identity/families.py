@@ -4,8 +4,15 @@ An organisation's family is found by the first rule that applies:
 
 1. a US federal department or agency ('The United States of America as represented by the
    Secretary of X') belongs to the US government: one family of all of them;
+   and a body whose name says another national government holds it ('Republic of Korea
+   (Management: Rural Development Administration)', 'Her Majesty the Queen in Right of Canada,
+   as represented by ...', '..., Council of Agriculture, Executive Yuan', 'Japan as
+   represented by ...', "... in Her Britannic Majesty's Government") belongs to that
+   government (`_STATE_HOLDERS`): its ROR record, else the body holding the most rows;
 2. a ROR-linked organisation belongs to the top of its ROR parent chain (a campus to its
-   university system, a subsidiary to its parent company, an institute to its agency);
+   university system, a subsidiary to its parent company, an institute to its agency); a top
+   that is a national ministry ROR lists under no government ('Ministry of Environment' of
+   Korea) is in its country's government (`_STATE_HOLDERS`);
 3. a technology-transfer office, foundation or board that acts for a university
    (ACTS_FOR) belongs to that university's family;
 4. a company whose normalised name extends another company's whole name by more words
@@ -62,7 +69,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -100,6 +107,20 @@ _MAX_DEPTH: Final = 12
 _FIRST_WORD: Final = re.compile(r"[^\W\d_]+")
 _US_GOVERNMENT_PREFIX: Final = "gov-united-states-"
 _US_GOVERNMENT_NAME: Final = "Government of the United States of America"
+#: Words by which a name says that a national government holds it, with that government's
+#: ROR name and country. The state is the legal person (Korean, Canadian, Japanese and British
+#: state-held patents; a council 'of the Executive Yuan' is a body of Taiwan's cabinet).
+_STATE_HOLDERS: Final = (
+    (re.compile(r"^(?:the )?(?:government of (?:the )?)?republic of korea\b(?! \w+ university)"),
+     "Government of the Republic of Korea", "KR"),
+    (re.compile(r"^(?:her majesty the queen|his majesty the king) in (?:the )?right of canada\b"),
+     "Government of Canada", "CA"),
+    (re.compile(r"\bexecutive yuan\b"), "Government of the Republic of China", "TW"),
+    (re.compile(r"^japan (?:as )?represented by\b"), "Government of Japan", "JP"),
+    (re.compile(r"\bher britannic majestys government\b"),
+     "Government of the United Kingdom", "GB"),
+)
+_MINISTRY: Final = re.compile(r"^(?:the )?ministry of ")
 #: One-word names too ordinary to found a family on ('General Electric' and 'General Motors').
 _ORDINARY: Final = frozenset({
     "general", "national", "international", "american", "united", "global", "universal",
@@ -189,12 +210,56 @@ def families(resolution: Resolution, index: RorIndex,
                                 f"acts for {index.name(af.ror_id)!r} ({af.reason})"
                                 + (" whose ROR parent chain is " + " -> ".join(chain)
                                    if len(chain) > 1 else ""))
+    _state_bodies(clusters, out, index, weight)
     _name_families(clusters, out, index, _countries(resolution, index, names))
     _parent_bodies(clusters, out, index)
     _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
     return _to_heads(clusters, out)
+
+
+def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                  index: RorIndex, weight: Callable[[str], tuple[int, str]]) -> None:
+    """Rule 1 for other states: a non-company body whose name says a national government
+    holds it, and a ROR chain that ends at a national ministry, join that government."""
+    bodies: dict[str, list[str]] = defaultdict(list)
+    for k, c in clusters.items():
+        if c.kind is OrgKind.COMPANY or c.acts_for:
+            continue
+        if k in out or c.ror_id:  # ROR decides; its top may be a ministry of no government
+            if k in out and not out[k].reason.startswith("ROR parent chain"):
+                continue
+            top = out[k].family_id.removeprefix("ror:") if k in out else None
+            rec = index.records.get(f"https://ror.org/{top}" if top else c.ror_id or "")
+            if rec is not None and _MINISTRY.match(normalise(rec.name)):
+                gov = next((g for _, g, country in _STATE_HOLDERS if country == rec.country
+                            and len(index.hits(normalise(g))) == 1), None)
+                if gov is not None:
+                    bodies[gov].append(k)
+            continue
+        said = Counter(next((g for regex, g, _ in _STATE_HOLDERS if regex.search(normalise(n))),
+                            None) for n in c.names)
+        gov, variants = said.most_common(1)[0]  # most variants say so, not a stray one
+        if gov is not None and 2 * variants > len(c.names):
+            bodies[gov].append(k)
+    for gov, keys in sorted(bodies.items()):
+        records = [h.ror_id for h in index.hits(normalise(gov))]
+        if len(records) == 1:
+            head_id, head_name = org_id("", records[0]), repr(index.name(records[0]))
+        else:
+            head = max((k for k in keys if k not in out), key=weight, default=None)
+            if head is None:
+                continue
+            head_id = _node(clusters[head])
+            head_name = (f"{gov}, no ROR record: its body with the most rows, "
+                         f"{clusters[head].display_name!r}, heads the family")
+        for k in keys:
+            if _node(clusters[k]) == head_id:
+                continue
+            via = f" (ROR: {out[k].reason.removeprefix('ROR parent chain: ')})" if k in out else ""
+            out[k] = Membership(head_id, 0.9,
+                                f"a body of a national government ({head_name}){via}")
 
 
 def record_families(index: RorIndex, ror_ids: Iterable[str],

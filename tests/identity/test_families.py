@@ -8,6 +8,9 @@ from pathlib import Path
 
 from ttkg.graph.identity import AssigneeName, OrganizationResolver
 from ttkg.graph.identity.families import co_ownership, families
+from ttkg.loaders.records import RorRecord
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 
@@ -26,6 +29,46 @@ def test_us_federal_agencies_are_one_government(resolver: OrganizationResolver) 
                                AssigneeName(navy, "6", "US", 60),
                                AssigneeName(energy, "6", "US", 5)])
     assert got[army] == got[navy] == got[energy]
+
+
+def test_bodies_a_national_government_holds_are_in_its_family(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Real strings of the shared extract whose words say a state holds them, and a ROR chain
+    ending at a Korean ministry that ROR lists under no government (the five ROR records of
+    ror-governments.json). A body named after a country but not held by it stays apart, and so
+    does a cluster of which only a stray variant says so (the Korean National Cancer Center
+    beside one Japanese string)."""
+    records = ror_slice + list(read_ror(DATA / "ror-governments.json", LoadReport()))
+    rda = "REPUBLIC OF KOREA (MANAGEMENT: RURAL DEVELOPMENT ADMINISTRATION)"
+    canada = ("Her Majesty the Queen in Right of Canada, as represented by the Department of "
+              "Agriculture and Agri-Food")
+    coa = "Council of Agriculture, Executive Yuan"
+    iner = "INSTITUTE OF NUCLEAR ENERGY RESEARCH ATOMIC ENERGY COUNCIL, EXECUTIVE YUAN"
+    kma = "Korea Meteorological Administration"
+    textile = "TAIWAN TEXTILE FEDERATION, R.O.C."
+    seoul = "Seoul National University Hospital"
+    got = _families(OrganizationResolver(records), [
+        AssigneeName(rda, "7", "KR", 4), AssigneeName(canada, "7", "CA", 3),
+        AssigneeName(coa, "7", "TW", 4), AssigneeName(iner, "3", "TW", 39),
+        AssigneeName(kma, "7", "KR", 1), AssigneeName(textile, "3", "TW", 2),
+        AssigneeName(seoul, "3", "KR", 5),
+    ])
+    assert got[rda] == got[kma] == "ror:019xm3p48"  # Government of the Republic of Korea
+    assert got[canada] == "ror:010q4q527"  # Government of Canada
+    assert got[coa] == got[iner] == "ror:05t0w3074"  # Government of the Republic of China
+    assert got[textile] not in ("ror:05t0w3074", "ror:019xm3p48")
+    assert got[seoul] != "ror:019xm3p48"
+    japan = "Japan as represented by President of National Cancer Center"
+    ncc = _families(OrganizationResolver(records), [
+        AssigneeName(japan, "7", "JP", 1), AssigneeName("National Cancer Center", "3", "KR", 10),
+        AssigneeName("NATIONAL CANCER CENTER", "3", "KR", 6),
+        AssigneeName("JAPAN AS REPRESENTED BY DIRECTOR GENERAL OF NATIONAL INSTITUTE OF HEALTH "
+                     "SCIENCES", "7", "JP", 1),
+    ])
+    assert ncc["National Cancer Center"] == ncc["NATIONAL CANCER CENTER"]
+    assert ncc["National Cancer Center"] != ncc["JAPAN AS REPRESENTED BY DIRECTOR GENERAL OF "
+                                                "NATIONAL INSTITUTE OF HEALTH SCIENCES"]
 
 
 def test_a_transfer_foundation_is_in_its_universitys_family(
