@@ -271,3 +271,14 @@ def test_hungarian_legal_forms_and_swapped_short_forms_are_ignored() -> None:
     # a word that is no swapped form stays: 'Corn' is not 'Corp'
     assert loose_tokens(normalise(clean_name("Samsung Corn"))) != loose_tokens(
         normalise(clean_name("Samsung Corp.")))
+
+
+def test_a_mistyped_last_letter_of_llc_or_ltd_is_a_legal_form() -> None:
+    """Real strings of the shared extract (dev 2: Spinefrontier LLS; 'Co., Ltc.' of
+    Matsushita); a short word sharing only another letter pair stays a word ('LCD')."""
+    assert loose_tokens(normalise(clean_name("Spinefrontier LLS"))) == loose_tokens(
+        normalise(clean_name("Spinefrontier, Inc")))
+    assert loose_tokens(normalise(clean_name("Matsushita Electric Industrial Co., Ltc."))) == \
+        loose_tokens(normalise(clean_name("Matsushita Electric Industrial Co., Ltd.")))
+    assert loose_tokens(normalise(clean_name("Samsung LCD"))) != loose_tokens(
+        normalise(clean_name("Samsung Ltd.")))
