@@ -156,11 +156,19 @@ def test_us_government_names_are_departments(raw: str, core: str) -> None:
         ("korea institute of science and technology",
          "korea institute of ocean science and technology", False),  # an extra word
         ("hitachi metals", "hitachi medical", False),
+        # German umlauts written out or folded (real strings of the shared extract), even when
+        # both spellings are words of ROR names; another vowel is another name
+        ("universitaetsklinikum freiburg", "universitatsklinikum freiburg", True),
+        ("bsh hausgeraete", "bsh hausgerate", True),
+        ("universitetsklinikum freiburg", "universitatsklinikum freiburg", False),
     ],
 )
 def test_typo_level(a: str, b: str, expected: bool) -> None:
-    df = {"huizhou": 5, "guizhou": 8}
-    verdict = typo_level(loose_tokens(a), loose_tokens(b), frozenset(), df)
+    df = {"huizhou": 5, "guizhou": 8, "universitaetsklinikum": 2, "universitatsklinikum": 3,
+          "universitetsklinikum": 2}
+    vocabulary = frozenset({"universitaetsklinikum", "universitatsklinikum",
+                            "universitetsklinikum"})
+    verdict = typo_level(loose_tokens(a), loose_tokens(b), vocabulary, df)
     assert (verdict is not None) is expected, verdict
 
 
