@@ -23,6 +23,8 @@ from ttkg.graph.identity.similarity import typo_level
         ("Nokia Technologies Oy", "NOKIA TECHNOLOGIES OY"),
         ("Robert Bosch GmbH", "ROBERT BOSCH GMBH"),
         ("Telefonaktiebolaget LM Ericsson (publ)", "Telefonaktiebolaget L M Ericsson (publ)"),
+        # the German form spelt out, its umlaut written out (real strings of the extract)
+        ("OSRAM Gesellschaft mit beschraenkter Haftung", "OSRAM GmbH"),
     ],
 )
 def test_legal_forms_and_case_normalise_away(a: str, b: str) -> None:
