@@ -75,6 +75,7 @@ from typing import Final
 
 from ttkg.core.model import OrgKind, org_id
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
+from ttkg.graph.identity.groups import has_company_form
 from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.patterns import clean_name
@@ -213,6 +214,7 @@ def families(resolution: Resolution, index: RorIndex,
     _state_bodies(clusters, out, index, weight)
     _name_families(clusters, out, index, _countries(resolution, index, names))
     _parent_bodies(clusters, out, index)
+    _institution_extensions(clusters, out)
     _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
@@ -534,6 +536,47 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
                                     + (", whose ROR parent chain is " + " -> ".join(chain)
                                        if len(chain) > 1 else ""))
                 break
+
+
+#: Words joining two holders in one string ('... and Universal Display Corporation', 'Institut
+#: Francais du Petrole ... et Entreprise de Recherches ... Elf').
+_TWO_HOLDERS: Final = frozenset({"and", "et", "und"})
+
+
+def _institution_extensions(clusters: Mapping[str, OrgCluster],
+                            out: dict[str, Membership]) -> None:
+    """Rule 6b: an institution (not a company) whose normalised name extends another
+    institution's whole name by more words ('Providence Health System-Oregon', 'University of
+    Houston System', 'UMDNJ - Robert Wood Johnson Medical School') is in its family, when that
+    name carries a rare word (`RARE_WORD` of the institutions' names: 'Houston', not
+    'Physics' in 'Institute of Physics'). ROR-linked bodies and bodies acting for a university
+    are left to ROR and ACTS_FOR; a name with a company legal form (a university's company)
+    or naming a second holder ('... and Universal Display Corporation') extends none."""
+    words = {k: tuple(normalise(clean_name(c.display_name)).split())
+             for k, c in clusters.items() if c.kind is not OrgKind.COMPANY}
+    by_words: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    frequency: Counter[str] = Counter()
+    for k, w in words.items():
+        by_words[w].append(k)
+        frequency.update(set(w))
+    rare = max(2, RARE_WORD * len(words))
+    for k, w in sorted(words.items()):
+        c = clusters[k]
+        if k in out or c.ror_id or c.acts_for or has_company_form(clean_name(c.display_name)):
+            continue  # a university's company is no unit of it
+        for n in range(len(w) - 1, 1, -1):
+            prefix = w[:n]
+            heads = [h for h in by_words.get(prefix, ()) if h != k]
+            if len(heads) != 1 or w[n] in _JOINERS or _TWO_HOLDERS & set(w[n:]) or not any(
+                    x.isalpha() and x not in _GENERIC_PARENT and frequency[x] <= rare
+                    for x in prefix):
+                continue
+            head = clusters[heads[0]]
+            fam = out.get(heads[0])
+            out[k] = Membership(fam.family_id if fam else _node(head), 0.85,
+                                f"name extends the institution {head.display_name!r} (a "
+                                "campus, school, system or regional body of it)")
+            break
 
 
 def _brand_member(k: str, w: tuple[str, ...], head: str | None,

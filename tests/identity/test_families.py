@@ -71,6 +71,33 @@ def test_bodies_a_national_government_holds_are_in_its_family(
                                                 "NATIONAL INSTITUTE OF HEALTH SCIENCES"]
 
 
+def test_an_institution_extending_another_ones_name_is_in_its_family(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings (dev 2 and the shared extract): a regional body and a school extend their
+    institution's name; a university's company and a string naming a second holder do not."""
+    oregon = "Providence Health System-Oregon"
+    rwj = ("The University of Medicine and Dentistry of New Jersey - Robert Wood Johnson "
+           "Medical School")
+    company = "SOUTHWEST PETROLEUM UNIVERSITY ENVIORMENTAL PROTECTION TECHNOLOGY (CHENGDU) CO., LTD"
+    two = ("Arizona Board of Regents on behalf of Arizona State University and Universal "
+           "Display Corporation")
+    got = _families(resolver, [
+        AssigneeName("Providence Health System", "2", "US", 20),
+        AssigneeName(oregon, "2", "US", 11),
+        AssigneeName("University of Medicine and Dentistry of New Jersey", "2", "US", 30),
+        AssigneeName(rwj, "2", "US", 1),
+        AssigneeName("SOUTHWEST PETROLEUM UNIVERSITY", "3", "CN", 8),
+        AssigneeName(company, "3", "CN", 1),
+        AssigneeName("Arizona Board of Regents", "2", "US", 5),
+        AssigneeName(two, "2", "US", 1),
+    ])
+    assert got[oregon] == got["Providence Health System"]
+    assert got[rwj] == got["University of Medicine and Dentistry of New Jersey"]
+    assert got[company] != got["SOUTHWEST PETROLEUM UNIVERSITY"]
+    assert got[two] != got["Arizona Board of Regents"]
+
+
 def test_a_transfer_foundation_is_in_its_universitys_family(
     resolver: OrganizationResolver,
 ) -> None:
