@@ -33,7 +33,9 @@ An organisation's family is found by the first rule that applies:
    organisation or a ROR record bears ('Institute of Semiconductors, Chinese Academy of
    Sciences'; "Children's Hospital of Fudan University"; 'Alfred E. Mann Institute ... at the
    University of Southern California') belongs to that institution's family: a parent body
-   named after the unit (`_parent_bodies`);
+   named after the unit (`_parent_bodies`); and an institution whose name extends another
+   institution's whole name that carries a rare word belongs to its family ('Providence Health
+   System-Oregon', 'University of Houston-Clear Lake'; `_institution_extensions`);
 7. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
    its patents, at least `CO_OWNED_MIN`) belongs to that company's family (Hong Fu Jin
    Precision and Foxconn companies with Hon Hai): evidence from the patents, not the names;
