@@ -36,6 +36,8 @@ An organisation's family is found by the first rule that applies:
    named after the unit (`_parent_bodies`); and an institution whose name extends another
    institution's whole name that carries a rare word belongs to its family ('Providence Health
    System-Oregon', 'University of Houston-Clear Lake'; `_institution_extensions`);
+   units of one parent body no organisation and no ROR record names are one family
+   (`_sibling_units`);
 7. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
    its patents, at least `CO_OWNED_MIN`) belongs to that company's family (Hong Fu Jin
    Precision and Foxconn companies with Hon Hai): evidence from the patents, not the names;
@@ -76,6 +78,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ttkg.core.model import OrgKind, org_id
+from ttkg.graph.identity.countries import country_code
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
 from ttkg.graph.identity.groups import has_company_form
 from ttkg.graph.identity.normalise import normalise
@@ -217,6 +220,7 @@ def families(resolution: Resolution, index: RorIndex,
     _name_families(clusters, out, index, _countries(resolution, index, names))
     _parent_bodies(clusters, out, index)
     _institution_extensions(clusters, out)
+    _sibling_units(clusters, out)
     _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
@@ -508,8 +512,11 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
         if c.kind is not OrgKind.COMPANY:
             by_name[tuple(normalise(clean_name(c.display_name)).split())].add(k)
     for k, c in sorted(clusters.items()):
-        if k in out or c.kind is OrgKind.COMPANY or c.ror_id or c.acts_for:
-            continue  # a ROR record's parents, or the university acted for, decide
+        if k in out or c.ror_id or c.acts_for or (
+                c.kind is OrgKind.COMPANY and has_company_form(clean_name(c.display_name))):
+            continue  # a ROR record's parents, or the university acted for, decide; a unit
+            # the assignee type calls a company ('Institute of Computing Technology, Chinese
+            # Academy of Sciences', type 3) is one when its name has no company legal form
         w = tuple(normalise(clean_name(c.display_name)).split())
         units = [i for i, x in enumerate(w) if x in _UNIT_WORDS]
         if not units:
@@ -529,7 +536,13 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
                                     "parent body's)")
                 break
             records = [h.ror_id for h in index.hits(" ".join(tail))
-                       if "company" not in index.types(h.ror_id)]
+                       if "company" not in index.types(h.ror_id)] or [
+                h.ror_id for h in index.hits(" ".join(tail) + "s")  # 'Academy of Science'
+                if "company" not in index.types(h.ror_id)]
+            named = {code for x in w if len(x) > 2 and (code := country_code(x))}
+            records = [r for r in records  # not another country's body of that name: 'China
+                       # Geological Survey' is no 'Geological Survey' (USGS)
+                       if not (named and index.country(r) and index.country(r) not in named)]
             if not heads and len(records) == 1:
                 root, chain = _root(index, records[0])
                 out[k] = Membership(org_id("", root), 0.85,
@@ -538,6 +551,46 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
                                     + (", whose ROR parent chain is " + " -> ".join(chain)
                                        if len(chain) > 1 else ""))
                 break
+
+
+#: Words that make a tail the name of a parent body ('Shandong Academy of Agricultural Sciences').
+_PARENT_WORDS: Final = frozenset({"academy", "university", "ministry", "council"})
+
+
+def _sibling_units(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]) -> None:
+    """Rule 6c: units of one parent body that no organisation and no ROR record names
+    ('Biotechnology Research Center, Shandong Academy of Agricultural Sciences' and 'Institute
+    of Animal Science and Veterinary Medicine, Shandong Academy of Agricultural Sciences') are
+    one family, headed by the unit with the most rows. The shared tail follows a unit word,
+    names an academy, university, ministry or council, has three words or more and starts with
+    a proper word ('Shandong ...', not 'Academy of Agricultural Sciences' alone). A unit
+    the assignee type calls a company counts when its name has no company legal form."""
+    words = {k: tuple(normalise(clean_name(c.display_name)).split())
+             for k, c in clusters.items() if c.kind is not OrgKind.COMPANY
+             or not has_company_form(clean_name(c.display_name))}  # typed a company, no form
+    tails: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for k, w in words.items():
+        c = clusters[k]
+        if k in out or c.ror_id or c.acts_for:
+            continue
+        units = [i for i, x in enumerate(w) if x in _UNIT_WORDS]
+        for i in range(units[0] + 1 if units else len(w), len(w) - 2):
+            tail = w[i:]
+            if tail[0].isalpha() and tail[0] not in _GENERIC_PARENT \
+                    and _PARENT_WORDS & set(tail):
+                tails[tail].add(k)
+    done: set[str] = set()
+    for tail, keys in sorted(tails.items(), key=lambda t: (-len(t[0]), t[0])):
+        keys = keys - done
+        if len(keys) < 2:
+            continue
+        head = max(keys, key=lambda key: (clusters[key].count, key))
+        for k in keys - {head}:
+            out[k] = Membership(_node(clusters[head]), 0.8,
+                                f"a unit of {' '.join(tail)!r}, as is "
+                                f"{clusters[head].display_name!r} (no organisation or ROR "
+                                "record bears the parent's name)")
+        done |= keys
 
 
 #: Words joining two holders in one string ('... and Universal Display Corporation', 'Institut

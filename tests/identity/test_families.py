@@ -98,6 +98,32 @@ def test_an_institution_extending_another_ones_name_is_in_its_family(
     assert got[two] != got["Arizona Board of Regents"]
 
 
+def test_units_typed_companies_and_units_of_an_unnamed_parent(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Real strings of the shared extract. Institutes of the Chinese Academy of Sciences that
+    the assignee type calls companies (type 3, no legal form), one with 'Science' for
+    'Sciences', are units of its ROR record (ror-parents.json); a Chinese survey centre is no
+    unit of the United States Geological Survey, whose ROR aliases include 'Geological
+    Survey'; two units of the Shandong Academy of Agricultural Sciences, which no string and
+    no ROR record names, are one family."""
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    ict = "Institute of Computing Technology, Chinese Academy of Sciences"
+    wuhan = "WUHAN INSTITUTE OF PHYSICS AND MATHEMATICS, CHINESE ACADEMY OF SCIENCE"
+    survey = "Nanjing Center of Geological Survey, China Geological Survey"
+    biotech = "BIOTECHNOLOGY RESEARCH CENTER, SHANDONG ACADEMY OF AGRICULTURAL SCIENCES"
+    animal = ("Institute of Animal Science and Veterinary Medicine, Shandong Academy of "
+              "Agricultural Sciences")
+    got = _families(OrganizationResolver(records), [
+        AssigneeName(ict, "3", "CN", 8), AssigneeName(wuhan, "3", "CN", 3),
+        AssigneeName(survey, "3", "CN", 1), AssigneeName(biotech, "3", "CN", 3),
+        AssigneeName(animal, "3", "CN", 1),
+    ])
+    assert got[ict] == got[wuhan] == "ror:034t30j35"
+    assert got[survey] != "ror:035a68863"
+    assert got[biotech] == got[animal]
+
+
 def test_a_transfer_foundation_is_in_its_universitys_family(
     resolver: OrganizationResolver,
 ) -> None:
