@@ -4,8 +4,15 @@ An organisation's family is found by the first rule that applies:
 
 1. a US federal department or agency ('The United States of America as represented by the
    Secretary of X') belongs to the US government: one family of all of them;
+   and a body whose name says another national government holds it ('Republic of Korea
+   (Management: Rural Development Administration)', 'Her Majesty the Queen in Right of Canada,
+   as represented by ...', '..., Council of Agriculture, Executive Yuan', 'Japan as
+   represented by ...', "... in Her Britannic Majesty's Government") belongs to that
+   government (`_STATE_HOLDERS`): its ROR record, else the body holding the most rows;
 2. a ROR-linked organisation belongs to the top of its ROR parent chain (a campus to its
-   university system, a subsidiary to its parent company, an institute to its agency);
+   university system, a subsidiary to its parent company, an institute to its agency); a top
+   that is a national ministry ROR lists under no government ('Ministry of Environment' of
+   Korea) is in its country's government (`_STATE_HOLDERS`);
 3. a technology-transfer office, foundation or board that acts for a university
    (ACTS_FOR) belongs to that university's family;
 4. a company whose normalised name extends another company's whole name by more words
@@ -26,10 +33,21 @@ An organisation's family is found by the first rule that applies:
    organisation or a ROR record bears ('Institute of Semiconductors, Chinese Academy of
    Sciences'; "Children's Hospital of Fudan University"; 'Alfred E. Mann Institute ... at the
    University of Southern California') belongs to that institution's family: a parent body
-   named after the unit (`_parent_bodies`);
+   named after the unit (`_parent_bodies`); and an institution whose name extends another
+   institution's whole name that carries a rare word belongs to its family ('Providence Health
+   System-Oregon', 'University of Houston-Clear Lake'; `_institution_extensions`);
+   units of one parent body no organisation and no ROR record names are one family
+   (`_sibling_units`);
 7. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
    its patents, at least `CO_OWNED_MIN`) belongs to that company's family (Hong Fu Jin
    Precision and Foxconn companies with Hon Hai): evidence from the patents, not the names;
+   but co-owning is also what partners do (a drug developed together: Epizyme with Eisai; a
+   supplier with its customer: Sunarrow with Honda), so the two names must share a rare word
+   (`RARE_WORD`: BOE, Sinopec, Lite-On), or the company co-owns at least `CO_OWNED_SUSTAINED`
+   patents and both stand on the same side of the assignee-type flag (a US company and a
+   foreign one co-owning are partners across a border, not a parent and its subsidiary), or
+   the larger company co-owns so with `CO_OWNED_HUB` companies of its group already (a group
+   that files together habitually: Hon Hai) and the two stand on the same side of the flag;
 8. otherwise the organisation is its own family.
 
 A brand is a word, not an ordinary one, that starts the names of at least `BRAND_COMPANIES`
@@ -55,13 +73,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from ttkg.core.model import OrgKind, org_id
+from ttkg.graph.identity.countries import country_code
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
+from ttkg.graph.identity.groups import has_company_form
 from ttkg.graph.identity.normalise import normalise
+from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
 
@@ -76,11 +97,36 @@ BRAND_COMPANIES: Final = 3
 BRAND_INSIDE: Final = 0.1
 CO_OWNED_SHARE: Final = 0.8
 CO_OWNED_MIN: Final = 5
+#: Without a shared rare word, a subsidiary shows itself by co-owning at least this many patents
+#: with its parent: one joint programme of partners yields a handful (Epizyme and Eisai 6,
+#: Sunarrow and Honda 5, Fujikin and Tokyo Electron 4).
+CO_OWNED_SUSTAINED: Final = 10
+#: A word names a group when at most this share of the company names carry it ('BOE' in 29
+#: of 11,172, 'Sinopec' in 9; not 'Beijing' in 196 or 'Shenzhen' in 231).
+RARE_WORD: Final = 0.005
+#: A company shown (by a shared rare word or sustained co-owning) to co-own with at least this
+#: many companies of its group files with its group habitually: a smaller co-owner on the same
+#: side of the type flag is one of them too (Premier Image, Hongfei with Hon Hai).
+CO_OWNED_HUB: Final = 2
 BRAND_COUNTRY: Final = 2 / 3
 _MAX_DEPTH: Final = 12
 _FIRST_WORD: Final = re.compile(r"[^\W\d_]+")
 _US_GOVERNMENT_PREFIX: Final = "gov-united-states-"
 _US_GOVERNMENT_NAME: Final = "Government of the United States of America"
+#: Words by which a name says that a national government holds it, with that government's
+#: ROR name and country. The state is the legal person (Korean, Canadian, Japanese and British
+#: state-held patents; a council 'of the Executive Yuan' is a body of Taiwan's cabinet).
+_STATE_HOLDERS: Final = (
+    (re.compile(r"^(?:the )?(?:government of (?:the )?)?republic of korea\b(?! \w+ university)"),
+     "Government of the Republic of Korea", "KR"),
+    (re.compile(r"^(?:her majesty the queen|his majesty the king) in (?:the )?right of canada\b"),
+     "Government of Canada", "CA"),
+    (re.compile(r"\bexecutive yuan\b"), "Government of the Republic of China", "TW"),
+    (re.compile(r"^japan (?:as )?represented by\b"), "Government of Japan", "JP"),
+    (re.compile(r"\bher britannic majestys government\b"),
+     "Government of the United Kingdom", "GB"),
+)
+_MINISTRY: Final = re.compile(r"^(?:the )?ministry of ")
 #: One-word names too ordinary to found a family on ('General Electric' and 'General Motors').
 _ORDINARY: Final = frozenset({
     "general", "national", "international", "american", "united", "global", "universal",
@@ -170,12 +216,58 @@ def families(resolution: Resolution, index: RorIndex,
                                 f"acts for {index.name(af.ror_id)!r} ({af.reason})"
                                 + (" whose ROR parent chain is " + " -> ".join(chain)
                                    if len(chain) > 1 else ""))
+    _state_bodies(clusters, out, index, weight)
     _name_families(clusters, out, index, _countries(resolution, index, names))
     _parent_bodies(clusters, out, index)
-    _co_owned_families(clusters, out, co_owned or {})
+    _institution_extensions(clusters, out)
+    _sibling_units(clusters, out)
+    _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
     return _to_heads(clusters, out)
+
+
+def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                  index: RorIndex, weight: Callable[[str], tuple[int, str]]) -> None:
+    """Rule 1 for other states: a non-company body whose name says a national government
+    holds it, and a ROR chain that ends at a national ministry, join that government."""
+    bodies: dict[str, list[str]] = defaultdict(list)
+    for k, c in clusters.items():
+        if c.kind is OrgKind.COMPANY or c.acts_for:
+            continue
+        if k in out or c.ror_id:  # ROR decides; its top may be a ministry of no government
+            if k in out and not out[k].reason.startswith("ROR parent chain"):
+                continue
+            top = out[k].family_id.removeprefix("ror:") if k in out else None
+            rec = index.records.get(f"https://ror.org/{top}" if top else c.ror_id or "")
+            if rec is not None and _MINISTRY.match(normalise(rec.name)):
+                gov = next((g for _, g, country in _STATE_HOLDERS if country == rec.country
+                            and len(index.hits(normalise(g))) == 1), None)
+                if gov is not None:
+                    bodies[gov].append(k)
+            continue
+        said = Counter(next((g for regex, g, _ in _STATE_HOLDERS if regex.search(normalise(n))),
+                            None) for n in c.names)
+        gov, variants = said.most_common(1)[0]  # most variants say so, not a stray one
+        if gov is not None and 2 * variants > len(c.names):
+            bodies[gov].append(k)
+    for gov, keys in sorted(bodies.items()):
+        records = [h.ror_id for h in index.hits(normalise(gov))]
+        if len(records) == 1:
+            head_id, head_name = org_id("", records[0]), repr(index.name(records[0]))
+        else:
+            head = max((k for k in keys if k not in out), key=weight, default=None)
+            if head is None:
+                continue
+            head_id = _node(clusters[head])
+            head_name = (f"{gov}, no ROR record: its body with the most rows, "
+                         f"{clusters[head].display_name!r}, heads the family")
+        for k in keys:
+            if _node(clusters[k]) == head_id:
+                continue
+            via = f" (ROR: {out[k].reason.removeprefix('ROR parent chain: ')})" if k in out else ""
+            out[k] = Membership(head_id, 0.9,
+                                f"a body of a national government ({head_name}){via}")
 
 
 def record_families(index: RorIndex, ror_ids: Iterable[str],
@@ -420,8 +512,11 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
         if c.kind is not OrgKind.COMPANY:
             by_name[tuple(normalise(clean_name(c.display_name)).split())].add(k)
     for k, c in sorted(clusters.items()):
-        if k in out or c.kind is OrgKind.COMPANY or c.ror_id or c.acts_for:
-            continue  # a ROR record's parents, or the university acted for, decide
+        if k in out or c.ror_id or c.acts_for or (
+                c.kind is OrgKind.COMPANY and has_company_form(clean_name(c.display_name))):
+            continue  # a ROR record's parents, or the university acted for, decide; a unit
+            # the assignee type calls a company ('Institute of Computing Technology, Chinese
+            # Academy of Sciences', type 3) is one when its name has no company legal form
         w = tuple(normalise(clean_name(c.display_name)).split())
         units = [i for i, x in enumerate(w) if x in _UNIT_WORDS]
         if not units:
@@ -441,7 +536,13 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
                                     "parent body's)")
                 break
             records = [h.ror_id for h in index.hits(" ".join(tail))
-                       if "company" not in index.types(h.ror_id)]
+                       if "company" not in index.types(h.ror_id)] or [
+                h.ror_id for h in index.hits(" ".join(tail) + "s")  # 'Academy of Science'
+                if "company" not in index.types(h.ror_id)]
+            named = {code for x in w if len(x) > 2 and (code := country_code(x))}
+            records = [r for r in records  # not another country's body of that name: 'China
+                       # Geological Survey' is no 'Geological Survey' (USGS)
+                       if not (named and index.country(r) and index.country(r) not in named)]
             if not heads and len(records) == 1:
                 root, chain = _root(index, records[0])
                 out[k] = Membership(org_id("", root), 0.85,
@@ -450,6 +551,87 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
                                     + (", whose ROR parent chain is " + " -> ".join(chain)
                                        if len(chain) > 1 else ""))
                 break
+
+
+#: Words that make a tail the name of a parent body ('Shandong Academy of Agricultural Sciences').
+_PARENT_WORDS: Final = frozenset({"academy", "university", "ministry", "council"})
+
+
+def _sibling_units(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]) -> None:
+    """Rule 6c: units of one parent body that no organisation and no ROR record names
+    ('Biotechnology Research Center, Shandong Academy of Agricultural Sciences' and 'Institute
+    of Animal Science and Veterinary Medicine, Shandong Academy of Agricultural Sciences') are
+    one family, headed by the unit with the most rows. The shared tail follows a unit word,
+    names an academy, university, ministry or council, has three words or more and starts with
+    a proper word ('Shandong ...', not 'Academy of Agricultural Sciences' alone). A unit
+    the assignee type calls a company counts when its name has no company legal form."""
+    words = {k: tuple(normalise(clean_name(c.display_name)).split())
+             for k, c in clusters.items() if c.kind is not OrgKind.COMPANY
+             or not has_company_form(clean_name(c.display_name))}  # typed a company, no form
+    tails: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for k, w in words.items():
+        c = clusters[k]
+        if k in out or c.ror_id or c.acts_for:
+            continue
+        units = [i for i, x in enumerate(w) if x in _UNIT_WORDS]
+        for i in range(units[0] + 1 if units else len(w), len(w) - 2):
+            tail = w[i:]
+            if tail[0].isalpha() and tail[0] not in _GENERIC_PARENT \
+                    and _PARENT_WORDS & set(tail):
+                tails[tail].add(k)
+    done: set[str] = set()
+    for tail, keys in sorted(tails.items(), key=lambda t: (-len(t[0]), t[0])):
+        keys = keys - done
+        if len(keys) < 2:
+            continue
+        head = max(keys, key=lambda key: (clusters[key].count, key))
+        for k in keys - {head}:
+            out[k] = Membership(_node(clusters[head]), 0.8,
+                                f"a unit of {' '.join(tail)!r}, as is "
+                                f"{clusters[head].display_name!r} (no organisation or ROR "
+                                "record bears the parent's name)")
+        done |= keys
+
+
+#: Words joining two holders in one string ('... and Universal Display Corporation', 'Institut
+#: Francais du Petrole ... et Entreprise de Recherches ... Elf').
+_TWO_HOLDERS: Final = frozenset({"and", "et", "und"})
+
+
+def _institution_extensions(clusters: Mapping[str, OrgCluster],
+                            out: dict[str, Membership]) -> None:
+    """Rule 6b: an institution (not a company) whose normalised name extends another
+    institution's whole name by more words ('Providence Health System-Oregon', 'University of
+    Houston System', 'UMDNJ - Robert Wood Johnson Medical School') is in its family, when that
+    name carries a rare word (`RARE_WORD` of the institutions' names: 'Houston', not
+    'Physics' in 'Institute of Physics'). ROR-linked bodies and bodies acting for a university
+    are left to ROR and ACTS_FOR; a name with a company legal form (a university's company)
+    or naming a second holder ('... and Universal Display Corporation') extends none."""
+    words = {k: tuple(normalise(clean_name(c.display_name)).split())
+             for k, c in clusters.items() if c.kind is not OrgKind.COMPANY}
+    by_words: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    frequency: Counter[str] = Counter()
+    for k, w in words.items():
+        by_words[w].append(k)
+        frequency.update(set(w))
+    rare = max(2, RARE_WORD * len(words))
+    for k, w in sorted(words.items()):
+        c = clusters[k]
+        if k in out or c.ror_id or c.acts_for or has_company_form(clean_name(c.display_name)):
+            continue  # a university's company is no unit of it
+        for n in range(len(w) - 1, 1, -1):
+            prefix = w[:n]
+            heads = [h for h in by_words.get(prefix, ()) if h != k]
+            if len(heads) != 1 or w[n] in _JOINERS or _TWO_HOLDERS & set(w[n:]) or not any(
+                    x.isalpha() and x not in _GENERIC_PARENT and frequency[x] <= rare
+                    for x in prefix):
+                continue
+            head = clusters[heads[0]]
+            fam = out.get(heads[0])
+            out[k] = Membership(fam.family_id if fam else _node(head), 0.85,
+                                f"name extends the institution {head.display_name!r} (a "
+                                "campus, school, system or regional body of it)")
+            break
 
 
 def _brand_member(k: str, w: tuple[str, ...], head: str | None,
@@ -499,15 +681,47 @@ def co_ownership(resolution: Resolution,
     return dict(out)
 
 
+def _type_flags(resolution: Resolution, names: Iterable[AssigneeName]) -> dict[str, str]:
+    """Cluster key -> 'US' or 'foreign': what the assignee-type codes of its names say."""
+    codes: dict[str, Counter[str]] = defaultdict(Counter)
+    for n in names:
+        key = resolution.cluster_of.get(n.name)
+        if key is not None and n.assignee_type:
+            codes[key][n.assignee_type] += n.count
+    return {k: f for k, c in codes.items() if (f := type_flag(c)) is not None}
+
+
+def _rare_shared_word(a: OrgCluster, b: OrgCluster, frequency: Mapping[str, int],
+                      companies: int) -> str | None:
+    """A word both names carry that is neither an ordinary word of organisation names nor
+    common among company names (`RARE_WORD`)."""
+    wa = set(normalise(clean_name(a.display_name)).split())
+    wb = set(normalise(clean_name(b.display_name)).split())
+    shared = sorted(w for w in wa & wb if w.isalpha() and w not in _GENERIC_PARENT
+                    and frequency[w] <= max(2, RARE_WORD * companies))
+    return shared[0] if shared else None
+
+
 def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
-                       co_owned: Mapping[str, Mapping[str, int]]) -> None:
+                       co_owned: Mapping[str, Mapping[str, int]],
+                       flags: Mapping[str, str]) -> None:
     """Rule 7: a company without a family that co-owns `CO_OWNED_SHARE` of its patents (at
     least `CO_OWNED_MIN`) with one larger company joins that company's family (not with a
-    body acting for a university: a licensee is no member)."""
+    body acting for a university: a licensee is no member), when their names share a rare
+    word, or it co-owns `CO_OWNED_SUSTAINED` patents on the same side of the type flag, or the
+    larger company is a hub of `CO_OWNED_HUB` such members and the flag agrees."""
+    frequency: Counter[str] = Counter()
+    companies = 0
+    for company in clusters.values():
+        if company.kind is OrgKind.COMPANY:
+            companies += 1
+            frequency.update(set(normalise(clean_name(company.display_name)).split()))
+    candidates: list[tuple[str, int, int, str]] = []
+    members: Counter[str] = Counter()
     for k, row in sorted(co_owned.items()):
         c = clusters.get(k)
         own = row.get(k, 0)
-        if c is None or c.kind is not OrgKind.COMPANY or k in out or own < CO_OWNED_MIN:
+        if c is None or c.kind is not OrgKind.COMPANY or own < CO_OWNED_MIN:
             continue
         partners = [(n, p) for p, n in row.items()
                     if p != k and p in clusters and clusters[p].kind is OrgKind.COMPANY
@@ -515,10 +729,29 @@ def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Member
                     and clusters[p].count > c.count]
         if len(partners) != 1:
             continue
-        n, p = partners[0]
+        candidates.append((k, own, *partners[0]))
+    joined: dict[str, str] = {}
+    for k, _, n, p in candidates:
+        same_side = flags.get(k) == flags.get(p) is not None
+        word = _rare_shared_word(clusters[k], clusters[p], frequency, companies)
+        if word is not None:
+            joined[k] = f"; both names carry the rare word {word!r}"
+        elif n >= CO_OWNED_SUSTAINED and same_side:
+            joined[k] = f"; {n} patents, both {flags[k]} companies by the assignee type"
+        else:
+            continue
+        members[p] += 1  # counted even when a name rule or ROR placed `k` already
+    for k, _, _, p in candidates:
+        if k not in joined and members[p] >= CO_OWNED_HUB and flags.get(k) == flags.get(p) \
+                is not None:
+            joined[k] = (f"; both {flags[k]} companies by the assignee type, and "
+                         f"{clusters[p].display_name!r} co-owns so with {members[p]} companies "
+                         "of its group")
+    for k, own, n, p in candidates:
+        if k not in joined or k in out:
+            continue  # a partner in a joint programme, a supplier or a licensee
         fam = out.get(p)
         family_id = fam.family_id if fam else _node(clusters[p])
         out[k] = Membership(family_id, 0.8,
                             f"co-owns {n} of its {own} patents with "
-                            f"{clusters[p].display_name!r}, a larger company")
-
+                            f"{clusters[p].display_name!r}, a larger company" + joined[k])

@@ -132,9 +132,12 @@ _SHORT_SWAPPED: Final[tuple[str, ...]] = ("corp", "inc", "ltd", "llc")
 
 @lru_cache(maxsize=100_000)
 def is_legal_form_like(token: str) -> bool:
-    """A legal-form word or a misspelling of one ('kasiha', 'corportion', 'comapny', 'crop')."""
+    """A legal-form word or a misspelling of one ('kasiha', 'corportion', 'comapny', 'crop',
+    'lls')."""
     if token in _FORM_WORDS or token in _SHORT_GARBAGE:
         return True
+    if len(token) == 3 and token[:2] in ("ll", "lt") and token.isalpha():
+        return True  # the last letter of 'LLC' or 'Ltd' mistyped ('Spinefrontier LLS')
     if len(token) < 5:
         return any(sorted(token) == sorted(w) and OSA.distance(token, w) == 1
                    for w in _SHORT_SWAPPED)

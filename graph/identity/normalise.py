@@ -26,7 +26,8 @@ _LEGAL_FORM_PHRASES: Final[tuple[str, ...]] = (
     # German-speaking
     "gmbh", "g m b h", "mbh", "ag", "a g", "kg", "kgaa", "ohg", "ev", "e v", "se", "gmbh co kg",
     "gmbh and co kg", "gmbh and co", "co kg", "gmbh co", "aktiengesellschaft", "ug",
-    "gesellschaft mit beschrankter haftung", "kommanditgesellschaft",
+    "gesellschaft mit beschrankter haftung", "gesellschaft mit beschraenkter haftung",
+    "kommanditgesellschaft",
     # Romance languages
     "sa", "s a", "spa", "s p a", "srl", "s r l", "sarl", "s a r l", "sas", "s a s", "sl",
     "s l", "sa rl", "sau", "s a u", "sca", "s c a", "snc", "ltda", "lda", "sa de cv", "s a de c v",

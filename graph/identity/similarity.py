@@ -4,7 +4,8 @@ Names are compared on their loose tokens. They may differ by spacing, by a trunc
 word, or by one or two misspelt words, where a misspelt word is a close edit of the other
 (edit distance 1, 2 for long words) and the rarer of the two is not itself a real word
 (it occurs in no more than two names, unless the other occurs in very many, and is no word
-of a ROR name). Anything else - an extra word, a different number, two real words like
+of a ROR name), or the same word with its German umlauts written out ('Universitaets-' for the
+folded 'Universitats-'). Anything else - an extra word, a different number, two real words like
 'Huizhou'/'Guizhou' or 'Toyota'/'Toyoda' - is a different organisation.
 """
 
@@ -93,7 +94,15 @@ def typo_level(
             return f"'{short}' abbreviates '{long}'"
     if all(_is_typo_pair(x, y, vocabulary, counts) for x, y in pairs):
         return "misspelt " + ", ".join(f"'{x}'~'{y}'" for x, y in pairs)
+    if all(min(len(x), len(y)) >= 5 and _umlauts(x) == _umlauts(y) for x, y in pairs):
+        return "German umlauts written out: " + ", ".join(f"'{x}'~'{y}'" for x, y in pairs)
     return None
+
+
+def _umlauts(word: str) -> str:
+    """A word with German umlauts written out ('ae', 'oe', 'ue') read as the folded letter:
+    'Reifenhaeuser' and 'Reifenhauser' (from 'Reifenhäuser') are one spelling."""
+    return word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
 def excess(a: Sequence[str], b: Sequence[str]) -> list[str]:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from ttkg.graph.identity import AssigneeName, OrganizationResolver
 from ttkg.graph.identity.families import co_ownership, families
+from ttkg.loaders.records import RorRecord
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 
@@ -26,6 +29,99 @@ def test_us_federal_agencies_are_one_government(resolver: OrganizationResolver) 
                                AssigneeName(navy, "6", "US", 60),
                                AssigneeName(energy, "6", "US", 5)])
     assert got[army] == got[navy] == got[energy]
+
+
+def test_bodies_a_national_government_holds_are_in_its_family(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Real strings of the shared extract whose words say a state holds them, and a ROR chain
+    ending at a Korean ministry that ROR lists under no government (the five ROR records of
+    ror-governments.json). A body named after a country but not held by it stays apart, and so
+    does a cluster of which only a stray variant says so (the Korean National Cancer Center
+    beside one Japanese string)."""
+    records = ror_slice + list(read_ror(DATA / "ror-governments.json", LoadReport()))
+    rda = "REPUBLIC OF KOREA (MANAGEMENT: RURAL DEVELOPMENT ADMINISTRATION)"
+    canada = ("Her Majesty the Queen in Right of Canada, as represented by the Department of "
+              "Agriculture and Agri-Food")
+    coa = "Council of Agriculture, Executive Yuan"
+    iner = "INSTITUTE OF NUCLEAR ENERGY RESEARCH ATOMIC ENERGY COUNCIL, EXECUTIVE YUAN"
+    kma = "Korea Meteorological Administration"
+    textile = "TAIWAN TEXTILE FEDERATION, R.O.C."
+    seoul = "Seoul National University Hospital"
+    got = _families(OrganizationResolver(records), [
+        AssigneeName(rda, "7", "KR", 4), AssigneeName(canada, "7", "CA", 3),
+        AssigneeName(coa, "7", "TW", 4), AssigneeName(iner, "3", "TW", 39),
+        AssigneeName(kma, "7", "KR", 1), AssigneeName(textile, "3", "TW", 2),
+        AssigneeName(seoul, "3", "KR", 5),
+    ])
+    assert got[rda] == got[kma] == "ror:019xm3p48"  # Government of the Republic of Korea
+    assert got[canada] == "ror:010q4q527"  # Government of Canada
+    assert got[coa] == got[iner] == "ror:05t0w3074"  # Government of the Republic of China
+    assert got[textile] not in ("ror:05t0w3074", "ror:019xm3p48")
+    assert got[seoul] != "ror:019xm3p48"
+    japan = "Japan as represented by President of National Cancer Center"
+    ncc = _families(OrganizationResolver(records), [
+        AssigneeName(japan, "7", "JP", 1), AssigneeName("National Cancer Center", "3", "KR", 10),
+        AssigneeName("NATIONAL CANCER CENTER", "3", "KR", 6),
+        AssigneeName("JAPAN AS REPRESENTED BY DIRECTOR GENERAL OF NATIONAL INSTITUTE OF HEALTH "
+                     "SCIENCES", "7", "JP", 1),
+    ])
+    assert ncc["National Cancer Center"] == ncc["NATIONAL CANCER CENTER"]
+    assert ncc["National Cancer Center"] != ncc["JAPAN AS REPRESENTED BY DIRECTOR GENERAL OF "
+                                                "NATIONAL INSTITUTE OF HEALTH SCIENCES"]
+
+
+def test_an_institution_extending_another_ones_name_is_in_its_family(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings (dev 2 and the shared extract): a regional body and a school extend their
+    institution's name; a university's company and a string naming a second holder do not."""
+    oregon = "Providence Health System-Oregon"
+    rwj = ("The University of Medicine and Dentistry of New Jersey - Robert Wood Johnson "
+           "Medical School")
+    company = "SOUTHWEST PETROLEUM UNIVERSITY ENVIORMENTAL PROTECTION TECHNOLOGY (CHENGDU) CO., LTD"
+    two = ("Arizona Board of Regents on behalf of Arizona State University and Universal "
+           "Display Corporation")
+    got = _families(resolver, [
+        AssigneeName("Providence Health System", "2", "US", 20),
+        AssigneeName(oregon, "2", "US", 11),
+        AssigneeName("University of Medicine and Dentistry of New Jersey", "2", "US", 30),
+        AssigneeName(rwj, "2", "US", 1),
+        AssigneeName("SOUTHWEST PETROLEUM UNIVERSITY", "3", "CN", 8),
+        AssigneeName(company, "3", "CN", 1),
+        AssigneeName("Arizona Board of Regents", "2", "US", 5),
+        AssigneeName(two, "2", "US", 1),
+    ])
+    assert got[oregon] == got["Providence Health System"]
+    assert got[rwj] == got["University of Medicine and Dentistry of New Jersey"]
+    assert got[company] != got["SOUTHWEST PETROLEUM UNIVERSITY"]
+    assert got[two] != got["Arizona Board of Regents"]
+
+
+def test_units_typed_companies_and_units_of_an_unnamed_parent(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Real strings of the shared extract. Institutes of the Chinese Academy of Sciences that
+    the assignee type calls companies (type 3, no legal form), one with 'Science' for
+    'Sciences', are units of its ROR record (ror-parents.json); a Chinese survey centre is no
+    unit of the United States Geological Survey, whose ROR aliases include 'Geological
+    Survey'; two units of the Shandong Academy of Agricultural Sciences, which no string and
+    no ROR record names, are one family."""
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    ict = "Institute of Computing Technology, Chinese Academy of Sciences"
+    wuhan = "WUHAN INSTITUTE OF PHYSICS AND MATHEMATICS, CHINESE ACADEMY OF SCIENCE"
+    survey = "Nanjing Center of Geological Survey, China Geological Survey"
+    biotech = "BIOTECHNOLOGY RESEARCH CENTER, SHANDONG ACADEMY OF AGRICULTURAL SCIENCES"
+    animal = ("Institute of Animal Science and Veterinary Medicine, Shandong Academy of "
+              "Agricultural Sciences")
+    got = _families(OrganizationResolver(records), [
+        AssigneeName(ict, "3", "CN", 8), AssigneeName(wuhan, "3", "CN", 3),
+        AssigneeName(survey, "3", "CN", 1), AssigneeName(biotech, "3", "CN", 3),
+        AssigneeName(animal, "3", "CN", 1),
+    ])
+    assert got[ict] == got[wuhan] == "ror:034t30j35"
+    assert got[survey] != "ror:035a68863"
+    assert got[biotech] == got[animal]
 
 
 def test_a_transfer_foundation_is_in_its_universitys_family(
@@ -149,11 +245,36 @@ def test_a_company_co_owning_most_of_its_patents_with_a_larger_one_is_in_its_fam
     hon_hai = res.cluster_of["Hon Hai Precision Industry Co., Ltd."]
     assert fam[fu_tai_hua].family_id == fam[hon_hai].family_id
     assert "co-owns" in fam[fu_tai_hua].reason
+    assert "47 patents, both foreign companies" in fam[fu_tai_hua].reason
     # Tianma Micro-electronics co-owns 50 of its 81 patents with Shanghai Tianma: too few
     tianma = res.cluster_of["TIANMA MICRO-ELECTRONICS CO., LTD."]
     assert "co-owns" not in fam[tianma].reason
     # without the patents' evidence the rule is off
     assert "co-owns" not in families(res, resolver.index)[fu_tai_hua].reason
+
+
+def test_partners_co_owning_a_few_patents_are_no_family(resolver: OrganizationResolver) -> None:
+    """Every assignee row of the real patents carrying Epizyme, Sunarrow or Fujikin (the
+    shared extract): a drug developed with Eisai, a supplier of Honda, a supplier of Tokyo
+    Electron. Each co-owns (nearly) all its patents with the larger company, but only a handful
+    and without a shared name word; Epizyme is a US company and Eisai a foreign one."""
+    with (DATA / "co_owned_partners_slice.tsv").open(encoding="utf-8", newline="") as fh:
+        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    rows = Counter(name for _, name in holders)
+    # their rows in the whole extract
+    rows.update({"HONDA MOTOR CO., LTD.": 287, "Tokyo Electron Ltd.": 236,
+                 "Eisai R&D Management Co., Ltd.": 38})
+    us = {"Epizyme, Inc."}
+    names = [AssigneeName(n, "2" if n in us else "3", None, c) for n, c in sorted(rows.items())]
+    res = resolver.resolve(names)
+    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
+                   co_ownership(res, holders))
+    for small, large in (("Epizyme, Inc.", "Eisai R&D Management Co., Ltd."),
+                         ("SUNARROW LTD", "HONDA MOTOR CO., LTD."),
+                         ("Fujikin Incorporated", "Tokyo Electron Ltd.")):
+        got = fam[res.cluster_of[small]]
+        assert got.family_id != fam[res.cluster_of[large]].family_id, (small, got.reason)
+        assert "co-owns" not in got.reason
 
 
 def test_a_unit_named_after_its_parent_institution_is_in_its_family(

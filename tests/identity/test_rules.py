@@ -23,6 +23,8 @@ from ttkg.graph.identity.similarity import typo_level
         ("Nokia Technologies Oy", "NOKIA TECHNOLOGIES OY"),
         ("Robert Bosch GmbH", "ROBERT BOSCH GMBH"),
         ("Telefonaktiebolaget LM Ericsson (publ)", "Telefonaktiebolaget L M Ericsson (publ)"),
+        # the German form spelt out, its umlaut written out (real strings of the extract)
+        ("OSRAM Gesellschaft mit beschraenkter Haftung", "OSRAM GmbH"),
     ],
 )
 def test_legal_forms_and_case_normalise_away(a: str, b: str) -> None:
@@ -156,11 +158,19 @@ def test_us_government_names_are_departments(raw: str, core: str) -> None:
         ("korea institute of science and technology",
          "korea institute of ocean science and technology", False),  # an extra word
         ("hitachi metals", "hitachi medical", False),
+        # German umlauts written out or folded (real strings of the shared extract), even when
+        # both spellings are words of ROR names; another vowel is another name
+        ("universitaetsklinikum freiburg", "universitatsklinikum freiburg", True),
+        ("bsh hausgeraete", "bsh hausgerate", True),
+        ("universitetsklinikum freiburg", "universitatsklinikum freiburg", False),
     ],
 )
 def test_typo_level(a: str, b: str, expected: bool) -> None:
-    df = {"huizhou": 5, "guizhou": 8}
-    verdict = typo_level(loose_tokens(a), loose_tokens(b), frozenset(), df)
+    df = {"huizhou": 5, "guizhou": 8, "universitaetsklinikum": 2, "universitatsklinikum": 3,
+          "universitetsklinikum": 2}
+    vocabulary = frozenset({"universitaetsklinikum", "universitatsklinikum",
+                            "universitetsklinikum"})
+    verdict = typo_level(loose_tokens(a), loose_tokens(b), vocabulary, df)
     assert (verdict is not None) is expected, verdict
 
 
@@ -271,3 +281,14 @@ def test_hungarian_legal_forms_and_swapped_short_forms_are_ignored() -> None:
     # a word that is no swapped form stays: 'Corn' is not 'Corp'
     assert loose_tokens(normalise(clean_name("Samsung Corn"))) != loose_tokens(
         normalise(clean_name("Samsung Corp.")))
+
+
+def test_a_mistyped_last_letter_of_llc_or_ltd_is_a_legal_form() -> None:
+    """Real strings of the shared extract (dev 2: Spinefrontier LLS; 'Co., Ltc.' of
+    Matsushita); a short word sharing only another letter pair stays a word ('LCD')."""
+    assert loose_tokens(normalise(clean_name("Spinefrontier LLS"))) == loose_tokens(
+        normalise(clean_name("Spinefrontier, Inc")))
+    assert loose_tokens(normalise(clean_name("Matsushita Electric Industrial Co., Ltc."))) == \
+        loose_tokens(normalise(clean_name("Matsushita Electric Industrial Co., Ltd.")))
+    assert loose_tokens(normalise(clean_name("Samsung LCD"))) != loose_tokens(
+        normalise(clean_name("Samsung Ltd.")))
