@@ -17,6 +17,20 @@ from ttkg.loaders.sources import SourcePaths
 pytest_plugins = ["tests.servers", "tests.neo4j.bolt"]
 
 
+#: Fixtures that talk to the real Bolt server (tests/neo4j/bolt.py).
+BOLT_FIXTURES = frozenset({"bolt_server", "scratch_server", "neo4j_sample_backend"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n 2 --dist loadgroup`, the project's default), every test of the
+    Bolt server runs in one worker, so one server starts and the sample is pushed once; the
+    other tests spread over both workers."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("bolt") or fixtures & BOLT_FIXTURES:
+            item.add_marker(pytest.mark.xdist_group("bolt"))
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The bundled sample (data/sample) built into a fresh graph directory."""
