@@ -19,12 +19,14 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_o
 from ttkg.core.errors import BackendError
 from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel
 from ttkg.core.settings import Neo4jSettings
+from ttkg.graph.backends import flowcounts
 from ttkg.graph.backends import research as reference
 from ttkg.graph.backends.contract import (
     CoOwnershipRow,
     FieldSet,
     FieldSpec,
     Filters,
+    FlowCounts,
     FoundPath,
     GraphBackend,
     Neighbor,
@@ -36,6 +38,7 @@ from ttkg.graph.backends.contract import (
     Side,
     WorkRef,
     WorkRow,
+    YearlyMembership,
     cpc_activity,
     field_parts,
 )
@@ -312,6 +315,31 @@ class Neo4jBackend(GraphBackend):
         return orient_co_ownerships(
             [r for rows in self._read(*queries) for r in rows], filters
         )
+
+    def patent_flows(
+        self,
+        selections: Sequence[tuple[FieldSpec, ...]],
+        filters: Filters,
+        membership: YearlyMembership | None,
+        limit: int,
+        country_limit: int,
+        by_year: bool = True,
+    ) -> FlowCounts:
+        return flowcounts.patent_flows(self, selections, filters, membership, limit,
+                                       country_limit, by_year)
+
+    def work_flows(
+        self,
+        selections: Sequence[tuple[str, ...]] | None,
+        filters: Filters,
+        membership: YearlyMembership | None,
+        limit: int,
+        country_limit: int,
+        evidence: int,
+        by_year: bool = True,
+    ) -> FlowCounts:
+        return flowcounts.work_flows(self, selections, filters, membership, limit,
+                                     country_limit, evidence, by_year)
 
     def field_country_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         rows = self._rows(cypher.field_country_counts(self._anchor(spec, filters), filters))
