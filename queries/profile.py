@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-from typing import Any
 
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.model import country_id
 from ttkg.graph.backends.contract import FieldSet, Filters, GraphBackend, field_parts
 from ttkg.queries.common import check_page, only_filters, patent_coverage
-from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount, year_series
+from ttkg.queries.models import (
+    AppliedFilters,
+    EntityRef,
+    FieldProfile,
+    RankedCount,
+    YearCount,
+    year_series,
+)
 from ttkg.queries.research import ResearchSpec, field_ref_of, organisation_level_only
 from ttkg.queries.selections import field_arg_ref, field_set, resolve_field_arg
 from ttkg.queries.themes import ThemeTable
@@ -71,7 +77,7 @@ def field_profile(
     )
 
 
-def _years(backend: GraphBackend, spec: FieldSet, filters: Filters) -> list[Any]:
+def _years(backend: GraphBackend, spec: FieldSet, filters: Filters) -> list[YearCount]:
     """The selection's patents per grant year; with a country group, year by year: a year's
     patents held by an organisation whose country counted in that year (one count per run of
     years with the same members, `ttkg.queries.yearly.periods`)."""
