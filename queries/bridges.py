@@ -24,6 +24,7 @@ from ttkg.queries.research import ResearchSpec
 from ttkg.queries.research_bridges import research_bridges
 from ttkg.queries.selections import field_arg_ref, field_set, resolve_field_arg
 from ttkg.queries.themes import ThemeTable
+from ttkg.queries.yearly import in_year
 
 __all__ = ["bridges"]
 
@@ -58,7 +59,9 @@ def bridges(
     member).
 
     `by_year`: each direct bridge and partnership also gets its counted patents per grant
-    year (all of them, not only the evidence shown; the data's partial last year marked).
+    year (all of them, not only the evidence shown; the data's partial last year marked);
+    a country group's membership is applied year by year there (`ttkg.queries.yearly`): a
+    year counts only where the organisations' countries were members of their side in it.
     """
     check_page(limit, offset, evidence)
     if min_evidence < 1:
@@ -106,7 +109,10 @@ def bridges(
             "evidence": {"a": counted(in_a), "b": counted(in_b)},
         }
         if by_year:
-            per_a, per_b = Counter(p.year for p in in_a[1]), Counter(p.year for p in in_b[1])
+            country = orgs[o]["country"]
+            per_a, per_b = (Counter(p.year for p in found[1]
+                                    if in_year(filters, country, p.year))
+                            for found in (in_a, in_b))
             item["by_year"] = [
                 {"year": y, "count_a": per_a[y], "count_b": per_b[y],
                  "partial": y is not None and y == last}
@@ -120,15 +126,16 @@ def bridges(
         partnerships.append({
             "organizations": [orgs[x], orgs[y]], "count": n, "count_a": ca, "count_b": cb,
             "co_owned_total": total, "evidence": counted(joint),
-            "by_year": year_series(Counter(p.year for p in joint[1]), coverage)
-            if by_year else [],
+            "by_year": year_series(Counter(p.year for p in joint[1]
+                                           if _pair_in_year(filters, orgs[x], orgs[y], p.year)),
+                                   coverage) if by_year else [],
         })
     # one validation of the whole answer from plain data (pydantic-core, not Python loops)
     return BridgesResult.model_validate(
         {
             "field_a": field_arg_ref(a_any),
             "field_b": field_arg_ref(b_any),
-            "filters": AppliedFilters.of(filters),
+            "filters": AppliedFilters.of(filters, breakdown=by_year),
             "direct": direct,
             "partnerships": partnerships,
             "total_direct": total_direct,
@@ -137,3 +144,17 @@ def bridges(
             "limit": limit,
         }
     )
+
+
+def _pair_in_year(filters: Filters, x: dict[str, Any], y: dict[str, Any], year: int | None
+                  ) -> bool:
+    """Whether a partnership counts in a year: one member's country counts for the
+    organisation side in it and the other's for the partner side (either way round, the
+    kinds passing as the partnership was counted)."""
+    def way(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        return ((not filters.kinds or a["kind"] in filters.kinds)
+                and (not filters.partner_kinds or b["kind"] in filters.partner_kinds)
+                and in_year(filters, a["country"], year)
+                and in_year(filters, b["country"], year, partner=True))
+
+    return way(x, y) or way(y, x)

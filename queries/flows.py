@@ -3,8 +3,9 @@
 For an origin side and a destination side (countries or groups, organisation kinds), fields or
 themes and years: the co-owned patents per country pair and per field, the top organisation
 pairs with their evidence, and with `by_year` the same by grant year (a partial last year
-marked). Written over one backend primitive, `co_ownerships`, which lists each co-owned patent
-with each two of its owners, one on each side.
+marked). Written over two backend primitives, `patent_flows` and `work_flows`, which count
+the co-owned patents (co-authored works) between the sides per country pair, selection and
+year, and rank the organisation pairs: aggregates, not a row per patent and owner pair.
 
 When nothing matches, the answer says what the data covers: the patents' grant dates, and how
 many co-owned patents each side has with anyone (so that "none" can be told from "no data").
@@ -12,15 +13,20 @@ many co-owned patents each side has with anyone (so that "none" can be told from
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ttkg.graph.backends.contract import CoOwnershipRow, FieldSpec, Filters, GraphBackend
-from ttkg.queries.coauthored import co_authorships, has_works
+from ttkg.graph.backends.contract import (
+    FieldSpec,
+    Filters,
+    FlowCounts,
+    FlowTally,
+    GraphBackend,
+)
+from ttkg.queries.coauthored import has_works
 from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_LIMIT, Values, check_page, patent_coverage
 from ttkg.queries.models import (
     AppliedFilters,
@@ -35,7 +41,7 @@ from ttkg.queries.models import (
 from ttkg.queries.research import newest_works
 from ttkg.queries.selections import Selection, resolve_selections, selection_ref
 from ttkg.queries.themes import ThemeTable
-from ttkg.queries.yearly import widened, yearly_rows
+from ttkg.queries.yearly import membership, widened
 
 __all__ = [
     "FLOW_SIDES",
@@ -211,12 +217,30 @@ def year_counts(patents: Iterable[tuple[str, int | None]], coverage: dict[str, A
     per: dict[int | None, set[str]] = defaultdict(set)
     for patent, year in patents:
         per[year].add(patent)
+    return _years({y: len(ps) for y, ps in per.items()}, coverage)
+
+
+def _ordered(years: Iterable[int | None]) -> list[int | None]:
+    return sorted(years, key=lambda y: (y is None, y or 0))
+
+
+def _years(per: Mapping[int | None, int], coverage: dict[str, Any]) -> list[YearCount]:
+    """Patents per year, oldest first (no year last), the partial last year marked."""
     last = coverage.get("last_year") if coverage.get("partial_last_year") else None
-    return [YearCount(year=y, patents=len(per[y]), partial=y is not None and y == last)
-            for y in sorted(per, key=lambda y: (y is None, y or 0))]
+    return [YearCount(year=y, patents=per[y], partial=y is not None and y == last)
+            for y in _ordered(per)]
 
 
-def _notes(backend: GraphBackend, rows: list[CoOwnershipRow], specs: list[FieldSpec],
+def _work_years(per: Mapping[int | None, int]) -> list[WorkYearCount]:
+    return [WorkYearCount(year=y, works=per[y]) for y in _ordered(per)]
+
+
+def _span(t: FlowTally) -> tuple[int | None, int | None]:
+    known = [y for y in t.by_year if y is not None]
+    return min(known, default=None), max(known, default=None)
+
+
+def _notes(backend: GraphBackend, patents: int, specs: list[FieldSpec],
            filters: Filters, coverage: dict[str, Any]) -> list[str]:
     """What the data holds around an empty or thin answer, in words."""
     span = f"patents granted {coverage.get('first_grant')} to {coverage.get('last_grant')}"
@@ -224,7 +248,7 @@ def _notes(backend: GraphBackend, rows: list[CoOwnershipRow], specs: list[FieldS
         span += f" ({coverage.get('last_year')} partial)"
     notes = [f"The graph covers US {span} (PatentsView); co-ownership means two organisations "
              "assigned the same patent."]
-    if len({r[0] for r in rows}) >= 10:
+    if patents >= 10:
         return notes
     anyone = Filters(filters.year_from, filters.year_to)
     origin = Filters(filters.year_from, filters.year_to, filters.countries, filters.kinds)
@@ -240,7 +264,7 @@ def _notes(backend: GraphBackend, rows: list[CoOwnershipRow], specs: list[FieldS
         if specs:
             text += f", {backend.co_owned_count((), side)} in any field"
         notes.append(text + ".")
-    if specs and not rows:
+    if specs and not patents:
         n = backend.co_owned_count((), filters)
         notes.append(f"Between the two sides, in any field: {n} co-owned patent(s).")
     return notes
@@ -261,53 +285,30 @@ def _works_notes(study: bool, works: int, selections: list[Selection]) -> list[s
     return out
 
 
-def _co_authored(
-    backend: GraphBackend,
-    rows: list[CoOwnershipRow],
-    in_sel: dict[str, set[str]],
-    year_of: dict[str, int | None],
-    years: Callable[[set[str]], list[WorkYearCount]],
-    limit: int,
-    evidence: int,
-) -> CoAuthoredFlows:
-    """The works half of a flows answer, from (work, year, x, y, cx, cy) rows (one per work
-    and pair: counted with Counters, the works themselves gathered for the pairs shown)."""
-    Pair = tuple[str | None, str | None]
-    per_pair = Counter((r[2], r[3]) for r in rows)  # rows are distinct (work, x, y)
-    country_of = {(r[2], r[3]): (r[4], r[5]) for r in rows}
-    orgs_per_country = Counter(country_of.values())
-    by_country: dict[Pair, set[str]] = defaultdict(set)
-    for work, _, _, _, cx, cy in rows:
-        by_country[(cx, cy)].add(work)
-    countries = [
-        CountryPairWorks(country=cx, partner_country=cy, works=len(ws),
-                         organization_pairs=orgs_per_country[(cx, cy)],
-                         by_field={sid: len(ws & w) for sid, w in in_sel.items() if ws & w},
-                         by_year=years(ws))
-        for (cx, cy), ws in sorted(by_country.items(), key=lambda kv: (
-            -len(kv[1]), kv[0][0] or "~", kv[0][1] or "~"))
-    ]
-    top = [k for _, k in heapq.nsmallest(limit, ((-n, k) for k, n in per_pair.items()))]
-    shown = set(top)
-    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for work, _, x, y, _, _ in rows:
-        if (x, y) in shown:
-            by_pair[(x, y)].add(work)
-    nodes = backend.get_nodes(sorted({o for pair in top for o in pair}))
+def _co_authored(backend: GraphBackend, counts: FlowCounts, ids: list[str], by_year: bool,
+                 evidence: int) -> CoAuthoredFlows:
+    """The works half of a flows answer, from the backend's counts (`ids`: the selections
+    the counts are per, those with research fields)."""
+    def years(t: FlowTally) -> list[WorkYearCount]:
+        return _work_years(t.by_year) if by_year else []
+
+    nodes = backend.get_nodes(sorted({o for p in counts.top_pairs for o in (p.x, p.y)}))
     pairs = []
-    for x, y in top:
-        ws = by_pair[(x, y)]
-        newest = sorted(ws, key=lambda w: (-(year_of[w] or -1), w))
-        known = [y for y in (year_of[w] for w in ws) if y is not None]
+    for p in counts.top_pairs:
+        first, last = _span(p.tally)
         pairs.append(OrgPairWorks(
-            organizations=[OrgRef.of(nodes[x]), OrgRef.of(nodes[y])], works=len(ws),
-            first_year=min(known, default=None), last_year=max(known, default=None),
-            by_year=years(ws),
+            organizations=[OrgRef.of(nodes[p.x]), OrgRef.of(nodes[p.y])], works=p.tally.items,
+            first_year=first, last_year=last, by_year=years(p.tally),
             evidence=Evidence.model_validate(evidence_data(
-                (len(ws), []), newest_works(backend, newest, evidence)))))
-    return CoAuthoredFlows(works=len(year_of), total_organization_pairs=len(per_pair),
-                           country_pairs=countries[:MAX_LIMIT], by_year=years(set(year_of)),
-                           organization_pairs=pairs)
+                (p.tally.items, []), newest_works(backend, list(p.evidence), evidence)))))
+    return CoAuthoredFlows(
+        works=counts.tally.items, total_organization_pairs=counts.organization_pairs,
+        country_pairs=[CountryPairWorks(
+            country=c.country, partner_country=c.partner_country, works=c.tally.items,
+            organization_pairs=c.organization_pairs,
+            by_field={sid: n for sid, n in zip(ids, c.tally.by_selection, strict=True) if n},
+            by_year=years(c.tally)) for c in counts.country_pairs],
+        by_year=years(counts.tally), organization_pairs=pairs)
 
 
 def flows(
@@ -335,104 +336,66 @@ def flows(
     selections += [s for s in resolve_selections(backend, theme, themes, themes_only=True)
                    if s.id not in seen]
     coverage = patent_coverage(backend)
-    yearly = by_year and bool(filters.country_groups or filters.partner_country_groups)
+    yearly = membership(filters) if by_year else None
     asked = widened(filters) if yearly else filters
-
-    def co_owned(parts: tuple[FieldSpec, ...]) -> list[CoOwnershipRow]:
-        found = backend.co_ownerships(parts, asked)
-        return yearly_rows(backend, found, filters) if yearly else found
-
-    if selections:
-        per_sel = {s.id: co_owned(s.parts) for s in selections}
-        merged = {(r[0], r[2], r[3]): r for rows in per_sel.values() for r in rows}
-        rows = [merged[k] for k in sorted(merged)]
-    else:
-        per_sel, rows = {}, co_owned(())
-    in_sel = {sid: {r[0] for r in sel_rows} for sid, sel_rows in per_sel.items()}
-    year_of = {r[0]: r[1] for r in rows}
+    counts = backend.patent_flows([s.parts for s in selections], asked, yearly, limit,
+                                  MAX_LIMIT, by_year)
+    ids = [s.id for s in selections]
     study = has_works(backend)
+    research = [s for s in selections if s.research]
+    works = backend.work_flows(
+        [tuple(s.research) for s in research] if selections else None, asked, yearly, limit,
+        MAX_LIMIT, evidence, by_year) if study else None
+    work_ids = [s.id for s in research]
+    works_in = dict(zip(work_ids, works.tally.by_selection, strict=True)) if works else {}
+    works_years = (dict(zip(work_ids, works.tally.by_selection_year, strict=True))
+                   if works else {})
 
-    def co_authored(research: tuple[str, ...] | None) -> list[CoOwnershipRow]:
-        found = co_authorships(backend, research, asked)
-        return yearly_rows(backend, found, filters) if yearly else found
+    def breakdown(t: FlowTally) -> tuple[dict[str, int], list[YearCount]]:
+        return ({sid: n for sid, n in zip(ids, t.by_selection, strict=True) if n},
+                _years(t.by_year, coverage) if by_year else [])
 
-    w_in_sel: dict[str, set[str]] = {}
-    wrows: list[CoOwnershipRow] = []
-    if study and selections:
-        per_w = {s.id: co_authored(s.research) for s in selections if s.research}
-        merged = {(r[0], r[2], r[3]): r for ws in per_w.values() for r in ws}
-        wrows = [merged[k] for k in sorted(merged)]
-        w_in_sel = {sid: {r[0] for r in ws} for sid, ws in per_w.items()}
-    elif study:
-        wrows = co_authored(None)
-    work_year = {r[0]: r[1] for r in wrows}
-
-    def breakdown(patents: set[str]) -> tuple[dict[str, int], list[YearCount]]:
-        fields_ = {sid: len(patents & ps) for sid, ps in in_sel.items() if patents & ps}
-        years_ = year_counts(((p, year_of[p]) for p in patents), coverage) if by_year else []
-        return fields_, years_
-
-    def work_years(works: set[str]) -> list[WorkYearCount]:
-        per = Counter(work_year[w] for w in works)
-        return [WorkYearCount(year=y, works=per[y])
-                for y in sorted(per, key=lambda y: (y is None, y or 0))] if by_year else []
-
-    Pair = tuple[str | None, str | None]
-    by_country: dict[Pair, set[str]] = defaultdict(set)
-    for patent, _, _, _, cx, cy in rows:
-        by_country[(cx, cy)].add(patent)
-    per_pair = Counter((r[2], r[3]) for r in rows)  # rows are distinct (patent, x, y)
-    orgs_per_country = Counter({(r[2], r[3]): (r[4], r[5]) for r in rows}.values())
     country_pairs = []
-    for (cx, cy), ps in sorted(by_country.items(),
-                               key=lambda kv: (-len(kv[1]), kv[0][0] or "~", kv[0][1] or "~")):
-        f, yc = breakdown(ps)
-        country_pairs.append(CountryPairFlow(country=cx, partner_country=cy, patents=len(ps),
-                                             organization_pairs=orgs_per_country[(cx, cy)],
+    for c in counts.country_pairs:
+        f, yc = breakdown(c.tally)
+        country_pairs.append(CountryPairFlow(country=c.country, partner_country=c.partner_country,
+                                             patents=c.tally.items,
+                                             organization_pairs=c.organization_pairs,
                                              by_field=f, by_year=yc))
-    top = [k for _, k in heapq.nsmallest(limit, ((-n, k) for k, n in per_pair.items()))]
-    shown = set(top)
-    by_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for patent, _, x, y, _, _ in rows:
-        if (x, y) in shown:
-            by_pair[(x, y)].add(patent)
-    nodes = backend.get_nodes(sorted({o for pair in top for o in pair}))
+    nodes = backend.get_nodes(sorted({o for p in counts.top_pairs for o in (p.x, p.y)}))
     parts = [p for s in selections for p in s.parts]
     pairs = []
-    for x, y in top:
-        ps = by_pair[(x, y)]
-        years = [y for y in (year_of[p] for p in ps) if y is not None]
-        f, yc = breakdown(ps)
+    for p in counts.top_pairs:
+        first, last = _span(p.tally)
+        f, yc = breakdown(p.tally)
         pairs.append(OrgPairFlow(
-            organizations=[OrgRef.of(nodes[x]), OrgRef.of(nodes[y])], patents=len(ps),
-            first_year=min(years, default=None), last_year=max(years, default=None),
-            by_field=f, by_year=yc,
+            organizations=[OrgRef.of(nodes[p.x]), OrgRef.of(nodes[p.y])], patents=p.tally.items,
+            first_year=first, last_year=last, by_field=f, by_year=yc,
             evidence=Evidence.of(
-                backend.co_assigned_patents(x, y, parts, filters.years_only(), evidence)
+                backend.co_assigned_patents(p.x, p.y, parts, filters.years_only(), evidence)
             ),
         ))
-    co_authored_flows = _co_authored(backend, wrows, w_in_sel, work_year, work_years,
-                                     limit, evidence) if study else None
-    all_patents = set(year_of)
-    notes = _notes(backend, rows, parts, asked, coverage)
-    notes[1:1] = _works_notes(study, len(work_year), selections)
+    whole = counts.tally
+    notes = _notes(backend, whole.items, parts, asked, coverage)
+    notes[1:1] = _works_notes(study, works.tally.items if works else 0, selections)
     return FlowsResult(
         filters=AppliedFilters.of(asked, by_year=by_year),
         fields=[selection_ref(s) for s in selections],
-        patents=len(all_patents),
-        total_organization_pairs=len(per_pair),
-        country_pairs=country_pairs[:MAX_LIMIT],
-        by_field=[FieldFlow(field=selection_ref(s), patents=len(in_sel[s.id]),
-                            by_year=year_counts(((p, year_of[p]) for p in in_sel[s.id]),
-                                                coverage) if by_year else [],
-                            works=len(w_in_sel.get(s.id, ())) if study and s.research else None,
-                            works_by_year=work_years(w_in_sel.get(s.id, set())))
-                  for s in selections],
-        by_year=year_counts(((p, year_of[p]) for p in all_patents), coverage) if by_year else [],
+        patents=whole.items,
+        total_organization_pairs=counts.organization_pairs,
+        country_pairs=country_pairs,
+        by_field=[FieldFlow(field=selection_ref(s), patents=n,
+                            by_year=_years(per, coverage) if by_year else [],
+                            works=works_in.get(s.id, 0) if study and s.research else None,
+                            works_by_year=_work_years(works_years.get(s.id, {}))
+                            if by_year else [])
+                  for s, n, per in zip(selections, whole.by_selection, whole.by_selection_year,
+                                       strict=True)],
+        by_year=_years(whole.by_year, coverage) if by_year else [],
         organization_pairs=pairs,
-        co_authored=co_authored_flows,
+        co_authored=_co_authored(backend, works, work_ids, by_year, evidence) if works
+        else None,
         coverage=coverage,
         notes=notes,
         limit=limit,
     )
-

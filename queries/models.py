@@ -134,7 +134,9 @@ class GroupRef(BaseModel):
 
     @classmethod
     def of(cls, code: str, years: tuple[int | None, int | None] = (None, None),
-           by_year: bool = False) -> GroupRef:
+           by_year: bool = False, breakdown: bool = False) -> GroupRef:
+        """The echo of a group: `by_year`, membership applied year by year to every count
+        (flows); `breakdown`, to the by-year breakdown only (bridges, profiles)."""
         g = country_groups()[code]
         asked = years != (None, None)
         span = f"{years[0] or ''}-{years[1] or ''}" if years[0] != years[1] else str(years[0])
@@ -158,6 +160,9 @@ class GroupRef(BaseModel):
             members = g.members
             membership = (f"current members (as of {g.as_of}; no membership dates known, "
                           f"applied to {span} as they are)") if asked else "current members"
+        if breakdown and g.dated:
+            membership += ("; in the by-year breakdown, year by year (of these, a country "
+                           "counts in a year only if it was a member in it)")
         return cls(code=g.code, name=g.name, members=list(members), source=g.source,
                    as_of=g.as_of, membership=membership)
 
@@ -184,9 +189,11 @@ class AppliedFilters(BaseModel):
     partner_country_groups: list[GroupRef] = Field(default_factory=list)
 
     @classmethod
-    def of(cls, filters: Filters, *, by_year: bool = False) -> AppliedFilters:
+    def of(cls, filters: Filters, *, by_year: bool = False,
+           breakdown: bool = False) -> AppliedFilters:
         """The echo of validated filters; `by_year`: groups' membership applied year by year
-        (flows), said in each group's `membership`."""
+        (flows), `breakdown`: to the by-year breakdown only (bridges, profiles), said in each
+        group's `membership`."""
         years = (filters.year_from, filters.year_to)
         return cls(
             years=None if years == (None, None) else years,
@@ -195,8 +202,9 @@ class AppliedFilters(BaseModel):
             partner_countries=sorted(filters.partner_countries),
             partner_kinds=sorted(filters.partner_kinds),
             level=filters.level,
-            country_groups=[GroupRef.of(g, years, by_year) for g in filters.country_groups],
-            partner_country_groups=[GroupRef.of(g, years, by_year)
+            country_groups=[GroupRef.of(g, years, by_year, breakdown)
+                            for g in filters.country_groups],
+            partner_country_groups=[GroupRef.of(g, years, by_year, breakdown)
                                     for g in filters.partner_country_groups],
         )
 

@@ -3,16 +3,25 @@ fields it co-occurs with."""
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 
 from ttkg.core.errors import InvalidQueryError
 from ttkg.core.model import country_id
-from ttkg.graph.backends.contract import Filters, GraphBackend, field_parts
+from ttkg.graph.backends.contract import FieldSet, Filters, GraphBackend, field_parts
 from ttkg.queries.common import check_page, only_filters, patent_coverage
-from ttkg.queries.models import AppliedFilters, EntityRef, FieldProfile, RankedCount, year_series
+from ttkg.queries.models import (
+    AppliedFilters,
+    EntityRef,
+    FieldProfile,
+    RankedCount,
+    YearCount,
+    year_series,
+)
 from ttkg.queries.research import ResearchSpec, field_ref_of, organisation_level_only
 from ttkg.queries.selections import field_arg_ref, field_set, resolve_field_arg
 from ttkg.queries.themes import ThemeTable
+from ttkg.queries.yearly import membership, periods
 
 __all__ = ["field_profile"]
 
@@ -57,16 +66,38 @@ def field_profile(
     nodes = backend.get_nodes(ids)
     return FieldProfile(
         field=field_arg_ref(found),
-        filters=AppliedFilters.of(filters),
+        filters=AppliedFilters.of(filters, breakdown=by_year),
         patents=total,
         organizations=[RankedCount(entity=EntityRef.of(nodes[o]), count=n) for o, n in orgs],
         countries=[
             RankedCount(entity=EntityRef.of(nodes[country_id(c)]), count=n) for c, n in countries
         ],
         cooccurring_fields=[RankedCount(entity=EntityRef.of(nodes[f]), count=n) for f, n in fields],
-        by_year=year_series(backend.selection_years(spec, filters), patent_coverage(backend))
-        if by_year else [],
+        by_year=_years(backend, spec, filters) if by_year else [],
     )
+
+
+def _years(backend: GraphBackend, spec: FieldSet, filters: Filters) -> list[YearCount]:
+    """The selection's patents per grant year; with a country group, year by year: a year's
+    patents held by an organisation whose country counted in that year (one count per run of
+    years with the same members, `ttkg.queries.yearly.periods`)."""
+    coverage = patent_coverage(backend)
+    m = membership(filters)
+    if m is None or m.origin is None:
+        return year_series(backend.selection_years(spec, filters), coverage)
+    first = filters.year_from or int(str(coverage.get("first_grant") or "1")[:4])
+    last = filters.year_to or int(coverage.get("last_year") or first)
+    counts: dict[int | None, int] = {}
+    for lo, hi, countries in periods(filters, first, last):
+        if countries:
+            found = backend.selection_years(spec, dataclasses.replace(
+                filters, year_from=lo, year_to=hi, countries=countries))
+            counts |= {y: n for y, n in found.items() if y is not None and lo <= y <= hi}
+    if filters.year_from is None and filters.year_to is None:  # no year: range membership
+        none = backend.selection_years(spec, filters).get(None)
+        if none:
+            counts[None] = none
+    return year_series(counts, coverage)
 
 
 def _ranked(backend: GraphBackend, counts: list[tuple[str, int]]) -> list[RankedCount]:

@@ -5,9 +5,14 @@ count in every year.
 
 Without `by_year` a group stands for the countries that were members at some time in the
 years asked (`CountryGroup.members_in`); with it, flows ask the backend for every country that
-was a member at some time in those years (or ever, without years) and keep each co-owned
-patent only where both owners' countries belonged to their side in the patent's grant year.
+was a member at some time in those years (or ever, without years), with each member's years
+(`membership`), and the backend keeps each co-owned patent only where both owners' countries
+belonged to their side in the patent's grant year.
 Countries named as countries (`--from GB,EU27`) count every year.
+
+Bridges and profiles keep the range membership for their counts and apply it year by year to
+their by-year breakdown: of the countries counted, one counts in a year only if it was a
+member in it (`in_year`, `periods`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ import dataclasses
 import functools
 
 from ttkg.core.groups import country_groups
-from ttkg.graph.backends.contract import CoOwnershipRow, Filters, GraphBackend
+from ttkg.graph.backends.contract import Filters, Spans, YearlyMembership
 
-__all__ = ["members_in_year", "widened", "yearly_rows"]
+__all__ = ["in_year", "members_in_year", "membership", "periods", "widened"]
 
 
 @functools.cache
@@ -52,41 +57,53 @@ def widened(filters: Filters) -> Filters:
     )
 
 
-def _member(country: str | None, year: int | None, groups: tuple[str, ...],
-            named: frozenset[str], countries: frozenset[str]) -> bool:
-    """Whether an owner's country belongs to a side in a year (a side without groups: its
-    country list, any year; a patent without a year: the range membership)."""
+def _spans(groups: tuple[str, ...], named: frozenset[str]) -> Spans | None:
+    """A side's (country, first year, last year) membership spans: each group's members
+    between their accession and their leaving (open where unknown), named countries
+    always; None for a side without groups."""
     if not groups:
-        return not countries or country in countries
-    if year is None or country in named:
-        return country in countries
-    return country is not None and any(country in members_in_year(g, year) for g in groups)
+        return None
+    out: set[tuple[str, int | None, int | None]] = {(c, None, None) for c in named}
+    for g in groups:
+        group = country_groups()[g]
+        since = {c: int(d[:4]) for c, d in group.since}
+        until = {c: int(d[:4]) for c, d in group.until}
+        out |= {(c, since.get(c), until.get(c)) for c in {*group.members, *until}}
+    return tuple(sorted(out, key=lambda s: (s[0], s[1] or 0, s[2] or 0)))
 
 
-def yearly_rows(backend: GraphBackend, rows: list[CoOwnershipRow],
-                filters: Filters) -> list[CoOwnershipRow]:
-    """The rows of `co_ownerships(..., widened(filters))` that count year by year: both
-    owners' countries members of their side in the patent's grant year. A row that fails as
-    oriented but passes the other way round (both owners on both sides' country lists) is
-    turned round when the owners' kinds pass too."""
-    wide = widened(filters)
-    origin = (filters.country_groups, filters.named_countries, wide.countries)
-    dest = (filters.partner_country_groups, filters.partner_named_countries,
-            wide.partner_countries)
-    out: list[CoOwnershipRow] = []
-    turn: list[CoOwnershipRow] = []
-    for row in rows:
-        _, year, _, _, cx, cy = row
-        if _member(cx, year, *origin) and _member(cy, year, *dest):
-            out.append(row)
-        elif _member(cy, year, *origin) and _member(cx, year, *dest):
-            turn.append(row)
-    if turn:
-        kinds = {k: n.props.get("kind") for k, n in backend.get_nodes(
-            sorted({o for r in turn for o in r[2:4]})).items()}
-        for p, year, x, y, cx, cy in turn:
-            if ((not filters.kinds or kinds.get(y) in filters.kinds)
-                    and (not filters.partner_kinds or kinds.get(x) in filters.partner_kinds)):
-                out.append((p, year, y, x, cy, cx))
-        out.sort(key=lambda r: (r[0], r[2], r[3]))
+@functools.lru_cache(maxsize=64)
+def membership(filters: Filters) -> YearlyMembership | None:
+    """The year-by-year membership of the filters' groups (None when neither side has a
+    group), to send beside `widened(filters)`."""
+    if not filters.country_groups and not filters.partner_country_groups:
+        return None
+    return YearlyMembership(_spans(filters.country_groups, filters.named_countries),
+                            _spans(filters.partner_country_groups,
+                                   filters.partner_named_countries))
+
+
+def in_year(filters: Filters, country: str | None, year: int | None, partner: bool = False
+            ) -> bool:
+    """Whether an organisation's country counts for a side of the filters (the partner side
+    with `partner`) in a year: among the side's countries (the range membership) and, where
+    the side has a group, a member in that year (a named country: every year)."""
+    countries = filters.partner_countries if partner else filters.countries
+    if countries and country not in countries:
+        return False
+    m = membership(filters)
+    spans = None if m is None else (m.destination if partner else m.origin)
+    return YearlyMembership().member(country, year, spans, countries)
+
+
+def periods(filters: Filters, first: int, last: int) -> list[tuple[int, int, frozenset[str]]]:
+    """The years first..last cut where the origin side's countries counting year by year
+    (`in_year`) change: (from, to, countries) for each run of years."""
+    out: list[tuple[int, int, frozenset[str]]] = []
+    for year in range(first, last + 1):
+        now = frozenset(c for c in filters.countries if in_year(filters, c, year))
+        if out and out[-1][2] == now:
+            out[-1] = (out[-1][0], year, now)
+        else:
+            out.append((year, year, now))
     return out

@@ -23,14 +23,18 @@ __all__ = [
     "DEFAULT_VIA",
     "LEVELS",
     "CoOwnershipRow",
+    "CountryPairTally",
     "Direction",
     "FieldSet",
     "FieldSpec",
     "Filters",
+    "FlowCounts",
+    "FlowTally",
     "FoundPath",
     "GraphBackend",
     "Neighbor",
     "NodeRecord",
+    "OrgPairTally",
     "PatentRef",
     "Relation",
     "RelationHop",
@@ -38,6 +42,7 @@ __all__ = [
     "Side",
     "WorkRef",
     "WorkRow",
+    "YearlyMembership",
     "activity_spec",
     "cpc_activity",
     "field_parts",
@@ -239,6 +244,82 @@ class Filters:
                        named_countries=self.partner_named_countries)
 
 
+#: A side's countries year by year: (country, first year, last year) spans (None: open).
+Spans: TypeAlias = "tuple[tuple[str, int | None, int | None], ...]"
+
+
+@dataclass(frozen=True, slots=True)
+class YearlyMembership:
+    """Country groups applied year by year (flows with `by_year`): an owner's country counts
+    for a side in year Y only when one of its spans holds Y. A side of None has no groups:
+    its countries (the filters') count in every year. An item without a year counts when the
+    country is among the filters' countries. A pair failing as oriented but passing the
+    other way round is turned round when the kinds pass too. The filters sent beside it list
+    every country of the spans (what `ttkg.queries.yearly.widened` gives)."""
+
+    origin: Spans | None = None
+    destination: Spans | None = None
+
+    def member(self, country: str | None, year: int | None, spans: Spans | None,
+               countries: frozenset[str]) -> bool:
+        """Whether an owner's country belongs to a side (its spans, its countries) in a year.
+
+        >>> m, gb = YearlyMembership((("GB", 1973, 2020),)), frozenset({"GB"})
+        >>> m.member("GB", 2020, m.origin, gb), m.member("GB", 2021, m.origin, gb)
+        (True, False)
+        """
+        if spans is None:
+            return not countries or country in countries
+        if year is None:
+            return country in countries
+        return any(c == country and (lo is None or lo <= year) and (hi is None or year <= hi)
+                   for c, lo, hi in spans)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowTally:
+    """Distinct items (patents or works) of a part of a flow: in all, per year (None: items
+    without one), per selection (in the order asked) and per selection and year."""
+
+    items: int
+    by_year: dict[int | None, int]
+    by_selection: tuple[int, ...]
+    by_selection_year: tuple[dict[int | None, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CountryPairTally:
+    """The items between organisations of two countries (origin side first)."""
+
+    country: str | None
+    partner_country: str | None
+    organization_pairs: int
+    tally: FlowTally
+
+
+@dataclass(frozen=True, slots=True)
+class OrgPairTally:
+    """One organisation pair (x on the origin side) and its items; `evidence`: for works,
+    the ids of the first ones newest first (then by id), up to the evidence asked."""
+
+    x: str
+    y: str
+    tally: FlowTally
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FlowCounts:
+    """A flow between two sides, counted: the whole (with per selection and year), the
+    number of organisation pairs, the country pairs ranked by items (then by country, None
+    last), and the top organisation pairs ranked by items (then by ids)."""
+
+    tally: FlowTally
+    organization_pairs: int
+    country_pairs: tuple[CountryPairTally, ...]
+    top_pairs: tuple[OrgPairTally, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class RelationHop:
     """One hop of the entity graph, undirected for walking; `src`/`dst` as stored."""
@@ -425,6 +506,37 @@ class GraphBackend(ABC):
         partner side (a pair passing both ways once, x < y); works in at least one of the
         research fields (ResearchField ids: every work when None, none when empty) and in
         the years (publication year). Ordered by work id, then x, then y."""
+
+    @abstractmethod
+    def patent_flows(
+        self,
+        selections: Sequence[tuple[FieldSpec, ...]],
+        filters: Filters,
+        membership: YearlyMembership | None,
+        limit: int,
+        country_limit: int,
+        by_year: bool = True,
+    ) -> FlowCounts:
+        """`co_ownerships` counted: the co-owned patents between the sides in the union of
+        the selections (any field when there are none; each selection's count apart), with
+        the year-by-year membership applied when given; the first `country_limit` country
+        pairs (their years left empty without `by_year`) and the top `limit` organisation
+        pairs."""
+
+    @abstractmethod
+    def work_flows(
+        self,
+        selections: Sequence[tuple[str, ...]] | None,
+        filters: Filters,
+        membership: YearlyMembership | None,
+        limit: int,
+        country_limit: int,
+        evidence: int,
+        by_year: bool = True,
+    ) -> FlowCounts:
+        """`co_authorships` counted as `patent_flows` counts `co_ownerships`: selections are
+        sets of research field ids (None: every work; none: no work); the top pairs carry
+        the ids of their first `evidence` works, newest first."""
 
     def co_owned_count(self, specs: Sequence[FieldSpec], filters: Filters) -> int:
         """Distinct patents among `co_ownerships(specs, filters)`. Written once over it; a

@@ -211,3 +211,41 @@ def test_bridges_take_a_research_field_and_suggest_it(page: Any, live_server: Li
     page.fill("#flow_field", "AI,heal")
     page.dispatch_event("#flow_field", "input")
     page.wait_for_selector("#selection-suggestions option[value='AI,health']", state="attached")
+
+
+def work_page(w: dict[str, Any]) -> str:
+    return f"https://doi.org/{w['doi']}" if w["doi"] else (
+        "https://openalex.org/" + w["id"].removeprefix("work:"))
+
+
+def test_flows_show_co_authored_works_beside_patents(page: Any, live_server: LiveServer) -> None:
+    """The works half of a flow (OpenAlex works co-authored by the two sides) is shown with
+    the API's numbers: the total, per country pair and year, per theme (none for a theme
+    without a research field), the top organisation pairs with their works as evidence."""
+    params = {"from": "EU27", "to": "US", "field": "AI,health", "by_year": "true"}
+    shown(page, live_server.url, "view=flows&" + "&".join(f"{k}={v}" for k, v in params.items()))
+    api = flows_api(live_server, **params)
+    w = api["co_authored"]
+    assert w["works"] > 0 and w["country_pairs"] and w["organization_pairs"]
+    assert page.get_attribute("#works-total [data-works]", "data-works") == str(w["works"])
+    assert page.get_attribute("#works-total [data-pairs]", "data-pairs") == str(
+        w["total_organization_pairs"])
+    assert attrs(page, "#works-country-pairs tbody tr", "data-id") == [
+        f"{c['country']} {c['partner_country']}" for c in w["country_pairs"]]
+    assert numbers(page, "#works-country-pairs", 3) == [c["works"] for c in w["country_pairs"]]
+    years = [c.inner_text() for c in
+             page.query_selector_all("#works-country-pairs tbody tr td:nth-child(5)")]
+    assert years == [", ".join(f"{y['year'] if y['year'] is not None else 'no date'}: "
+                               f"{y['works']}" for y in c["by_year"]) for c in w["country_pairs"]]
+    assert attrs(page, "#works-org-pairs tbody tr", "data-id") == [
+        " ".join(o["id"] for o in p["organizations"]) for p in w["organization_pairs"]]
+    assert numbers(page, "#works-org-pairs", 4) == [p["works"] for p in w["organization_pairs"]]
+    first = page.query_selector("#works-org-pairs tbody tr")
+    assert [a.get_attribute("href") for a in first.query_selector_all("td.evidence a")] == [
+        work_page(x) for x in w["organization_pairs"][0]["evidence"]["works"]]
+    # per theme: works beside patents, a dash where no research field is mapped
+    cells = [c.inner_text()
+             for c in page.query_selector_all("#flow-fields tbody tr td:nth-child(4)")]
+    assert cells == [("–" if f["works"] is None else f"{f['works']:,}") for f in api["by_field"]]
+    assert f"{w['works']:,} co-authored works" in (page.text_content("#status") or "")
+    assert page.outside == [] and page.errors == []

@@ -89,9 +89,10 @@ def _builder_queries(p: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield cypher.co_assigned_page("org:" + p, "ror:" + p, spec, hostile, 5)
         yield cypher.co_assignment_counts(["org:" + p], spec, hostile)
         yield cypher.co_owned_in_selection(spec, hostile)
-        yield cypher.co_assigned_ids("org:" + p, "ror:" + p, spec, hostile)
+    yield cypher.co_assigned_page("org:" + p, "ror:" + p, cypher.AnyOf((spec_field, spec_cpc)),
+                                  hostile, 5)
+    yield cypher.union_ids((spec_field, spec_cpc), hostile)
     yield cypher.co_owned_totals([("org:" + p, "ror:" + p)], hostile)
-    yield cypher.patents_page(["patent:" + p], 5)
     for _, query in cypher.relation_queries([prefix + p for prefix in PREFIXES], list(Relation)):
         yield query
 

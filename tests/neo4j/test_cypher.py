@@ -49,6 +49,10 @@ def all_queries() -> list[cypher.Query]:
             )
         ),
     ]
+    for f in FILTERS:  # several selections at once
+        qs += [cypher.union_ids(SPECS, f),
+               cypher.co_assigned_total("org:a", "org:b", cypher.AnyOf(tuple(SPECS)), f),
+               cypher.co_assigned_page("org:a", "org:b", cypher.AnyOf(tuple(SPECS)), f, 5)]
     for spec in SPECS:
         for f in FILTERS:
             qs += [
@@ -60,8 +64,6 @@ def all_queries() -> list[cypher.Query]:
                 cypher.co_assignment_counts(["org:a"], spec, f),
                 cypher.co_owned_in_selection(spec, f),
                 cypher.co_owned_totals([("org:a", "org:b")], f),
-                cypher.co_assigned_ids("org:a", "org:b", spec, f),
-                cypher.patents_page(["patent:US1"], 3),
                 cypher.selection_size(spec, f),
                 cypher.field_country_counts(spec, f),
                 cypher.field_cooccurrence(spec, f),

@@ -145,3 +145,49 @@ def test_cli_api_and_python_api(sample_graph: Path, memory_backend: GraphBackend
                               "--format", "json", "--graph", str(sample_graph)])
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["direct"][0]["by_year"]
+
+
+def test_by_year_breakdowns_apply_group_membership_year_by_year(
+    backend: GraphBackend, oracle: Oracle
+) -> None:
+    """The UK left the EU on 2020-01-31. EU27 in 2019-2021 counts it (a member at some time
+    then) in a bridge's and a profile's counts; their by-year breakdowns count it in 2019 and
+    2020 only, as an independent table of accession dates says, and the echo says so."""
+    from tests.queries.test_flows import _in_eu
+
+    f = make_filters("2019-2021", "EU27")
+    computer = oracle.in_years(oracle.field_patents["wipo:field:6"], 2019, 2021)
+    prof = field_profile(backend, "6", f, by_year=True)
+    ranged = {p for p in computer
+              if any(oracle.orgs[o]["country"] in f.countries for o in oracle.patent_orgs[p])}
+    yearly = {p for p in ranged
+              if any(_in_eu(oracle.orgs[o]["country"], oracle.year[p])
+                     for o in oracle.patent_orgs[p])}
+    assert prof.patents == len(ranged) and "GB" in f.countries
+    assert [(y.year, y.patents) for y in prof.by_year] == series(per_year(oracle, yearly))
+    assert yearly < ranged  # the UK's 2021 patents: counted in the range, not in 2021
+    assert "by-year breakdown, year by year" in prof.filters.country_groups[0].membership
+
+    checked = 0
+    for fb in ("7", "9", "10"):
+        r = bridges(backend, "6", fb, f, limit=50, evidence=1, by_year=True)
+        assert "by-year breakdown" in r.filters.country_groups[0].membership
+        other = oracle.in_years(oracle.field_patents[f"wipo:field:{fb}"], 2019, 2021)
+        for d in r.direct:
+            country = d.organization.country
+            mine = oracle.org_patents[d.organization.id]
+            per_a = per_year(oracle, {p for p in mine & computer
+                                      if _in_eu(country, oracle.year[p])})
+            per_b = per_year(oracle, {p for p in mine & other
+                                      if _in_eu(country, oracle.year[p])})
+            assert [(y.year, y.count_a, y.count_b) for y in d.by_year] == [
+                (y, per_a[y], per_b[y]) for y, _ in series(per_a + per_b)]
+            checked += country == "GB"
+        for p in r.partnerships:
+            x, y = (o.country for o in p.organizations)
+            joint = {q for q in oracle.co_owned(p.organizations[0].id, p.organizations[1].id)
+                     & (computer | other)
+                     if _in_eu(x, oracle.year[q]) or _in_eu(y, oracle.year[q])}
+            assert [(s.year, s.patents) for s in p.by_year] == series(per_year(oracle, joint))
+            checked += "GB" in (x, y)
+    assert checked >= 2  # British bridges and partnerships, with 2021 patents not counted

@@ -413,3 +413,35 @@ def test_co_authorships_equal_the_reference_over_research_works(backend: GraphBa
             found += bool(want)
     assert found >= 8  # of 12 cases: the comparison is of rows, not of two empty answers
     assert backend.co_authorships((), Filters()) == []
+
+
+def test_flow_counts_equal_the_reference_over_rows(memory_backend: GraphBackend) -> None:
+    """The embedded backend's `patent_flows` and `work_flows` (array passes over its stored
+    pairs) count what the reference counts from `co_ownerships` / `co_authorships` rows in
+    Python: whole, per selection and year, country pairs, top organisation pairs (with the
+    works' evidence), with and without the year-by-year membership."""
+    from ttkg.graph.backends import flowcounts as reference
+    from ttkg.queries.yearly import membership, widened
+
+    b = memory_backend
+    themes = resolve_selections(b, "AI,health,6", default_themes())
+    parts = [s.parts for s in themes]
+    research = [tuple(s.research) for s in themes if s.research]
+    compared = 0
+    for f in (Filters(), make_filters(None, "US", partner_country="CN"),
+              make_filters("2010-2020", "EU27", partner_country="US,BRICS",
+                           sides=("from", "to")),
+              make_filters(None, "EU27,GB", sides=("from", "to")),
+              make_filters(None, kind="university", partner_kind="company")):
+        for yearly in (None, membership(f)):
+            asked = widened(f) if yearly else f
+            for sel in ([], parts):
+                for by_year in (True, False):
+                    want = reference.patent_flows(b, sel, asked, yearly, 7, 40, by_year)
+                    assert b.patent_flows(sel, asked, yearly, 7, 40, by_year) == want
+                    compared += bool(want.tally.items)
+            for wsel in (None, research, []):
+                want = reference.work_flows(b, wsel, asked, yearly, 7, 40, 3)
+                assert b.work_flows(wsel, asked, yearly, 7, 40, 3) == want
+                compared += bool(want.tally.items)
+    assert compared >= 30  # the comparison is of counts, not of empty answers

@@ -87,7 +87,7 @@
   function table(caption, headers, rows, attrs) {
     return el("table", attrs || {}, el("caption", {}, caption),
       el("thead", {}, el("tr", {}, headers.map((h) =>
-        el("th", { scope: "col", class: /^(#|A|B|patents|co-owned|count|partners|score)$/.test(h) ? "num" : null }, h)))),
+        el("th", { scope: "col", class: /^(#|A|B|patents|works|co-owned|count|partners|score)$/.test(h) ? "num" : null }, h)))),
       el("tbody", {}, rows));
   }
   const num = (n) => el("td", { class: "num" }, n.toLocaleString("en"));
@@ -325,6 +325,47 @@
     return el("ul", { id: "notes", class: "notes" }, list.map((n) => el("li", {}, n)));
   }
 
+  // a work cited as evidence: its DOI page, else its OpenAlex page
+  function workLink(x) {
+    const href = x.doi ? `https://doi.org/${x.doi}` : `https://openalex.org/${x.id.replace(/^work:/, "")}`;
+    return el("a", { href, target: "_blank", rel: "noopener noreferrer", title: x.title || "",
+      "data-work": x.id }, x.year ? `${x.title || x.id} (${x.year})` : (x.title || x.id));
+  }
+
+  function workEvidence(ev) {
+    const cell = el("td", { class: "evidence" }, ev.works.map((x) => el("span", { class: "work" }, workLink(x))));
+    const more = ev.total - ev.works.length;
+    if (more > 0) cell.append(`+${more} more`);
+    return cell;
+  }
+
+  // the works half of a flow: co-authored works (OpenAlex) beside co-owned patents
+  function coAuthored(w, byYear) {
+    const worksYears = (list) => list.map((y) => `${y.year ?? "no date"}: ${y.works}`).join(", ");
+    return [
+      el("h3", { id: "works" }, "Co-authored works"),
+      el("p", { id: "works-total", class: "total" },
+        el("strong", { "data-works": w.works }, fmt(w.works)),
+        ` co-authored work${w.works === 1 ? "" : "s"} (OpenAlex) between the two sides, `,
+        el("span", { "data-pairs": w.total_organization_pairs }, fmt(w.total_organization_pairs)),
+        " organisation pairs"),
+      w.works ? table(`Co-authored works per country pair — ${w.country_pairs.length}`,
+        ["from", "to", "works", "organisation pairs", ...(byYear ? ["per year"] : [])],
+        w.country_pairs.map((c) => el("tr", { "data-id": `${c.country} ${c.partner_country}` },
+          el("td", {}, c.country ?? "?"), el("td", {}, c.partner_country ?? "?"), num(c.works),
+          num(c.organization_pairs), byYear ? el("td", {}, worksYears(c.by_year)) : null)),
+        { id: "works-country-pairs" }) : null,
+      w.works ? table(`Top organisation pairs by co-authored works — ${w.organization_pairs.length} of ${fmt(w.total_organization_pairs)}`,
+        ["#", "from", "to", "works", "years", "evidence"],
+        w.organization_pairs.map((x, i) => el("tr", { "data-id": x.organizations.map((o) => o.id).join(" ") },
+          el("td", { class: "num" }, i + 1), el("td", {}, orgLink(x.organizations[0])),
+          el("td", {}, orgLink(x.organizations[1])), num(x.works),
+          el("td", {}, x.first_year === x.last_year ? String(x.first_year ?? "") : `${x.first_year}–${x.last_year}`),
+          workEvidence(x.evidence))),
+        { id: "works-org-pairs" }) : null,
+    ];
+  }
+
   Object.assign(render, {
     async flows(q) {
       const byYear = q.get("by_year") === "true";
@@ -364,8 +405,8 @@
           "Show by year")));
       }
       const fieldCols = r.fields.length > 0;
-      if (!r.patents) return "0 co-owned patents between the two sides";
-      add(
+      const w = r.co_authored;
+      if (r.patents) add(
         table(`Per country pair — ${r.country_pairs.length}`,
           ["from", "to", "patents", "organisation pairs", ...(fieldCols ? ["per field"] : []), ...(byYear ? ["per year"] : [])],
           r.country_pairs.map((c) => el("tr", { "data-id": `${c.country} ${c.partner_country}` },
@@ -374,9 +415,11 @@
             fieldCols ? el("td", {}, Object.entries(c.by_field).map(([k, v]) => `${names[k] || k}: ${v}`).join(", ")) : null,
             byYear ? el("td", {}, yearsText(c.by_year)) : null)),
           { id: "country-pairs" }),
-        r.by_field.length ? table("Per field or theme", ["field", "kind", "patents", ...(byYear ? ["per year"] : [])],
+        r.by_field.length ? table("Per field or theme", ["field", "kind", "patents", ...(w ? ["works"] : []), ...(byYear ? ["per year"] : [])],
           r.by_field.map((x) => el("tr", { "data-id": x.field.id }, el("td", {}, x.field.name),
-            el("td", {}, x.field.kind), num(x.patents), byYear ? el("td", {}, yearsText(x.by_year)) : null)),
+            el("td", {}, x.field.kind), num(x.patents),
+            w ? (x.works === null ? el("td", { class: "num", title: "no research field is mapped to it" }, "–") : num(x.works)) : null,
+            byYear ? el("td", {}, yearsText(x.by_year)) : null)),
           { id: "flow-fields" }) : null,
         table(`Top organisation pairs — ${r.organization_pairs.length} of ${fmt(r.total_organization_pairs)}`,
           ["#", "from", "to", "patents", "years", "evidence"],
@@ -386,7 +429,13 @@
             el("td", {}, x.first_year === x.last_year ? String(x.first_year ?? "") : `${x.first_year}–${x.last_year}`),
             evidence(x.evidence))),
           { id: "org-pairs" }));
-      return `${fmt(r.patents)} co-owned patents, ${fmt(r.total_organization_pairs)} organisation pairs`;
+      if (w) add(...coAuthored(w, byYear));
+      if (!r.patents && !(w && w.works)) {
+        return w ? "0 co-owned patents and 0 co-authored works between the two sides"
+          : "0 co-owned patents between the two sides";
+      }
+      return `${fmt(r.patents)} co-owned patents, ${fmt(r.total_organization_pairs)} organisation pairs` +
+        (w ? `; ${fmt(w.works)} co-authored works` : "");
     },
 
     async brokers(q) {

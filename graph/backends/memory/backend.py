@@ -28,6 +28,7 @@ from ttkg.graph.backends.contract import (
     FieldSet,
     FieldSpec,
     Filters,
+    FlowCounts,
     FoundPath,
     GraphBackend,
     Neighbor,
@@ -39,10 +40,11 @@ from ttkg.graph.backends.contract import (
     Side,
     WorkRef,
     WorkRow,
+    YearlyMembership,
     cpc_activity,
     field_parts,
 )
-from ttkg.graph.backends.memory import research
+from ttkg.graph.backends.memory import flows, research
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 from ttkg.graph.backends.memory.research import WorkArrays
 from ttkg.graph.backends.memory.works import WorksIndex, load_once
@@ -146,6 +148,7 @@ class MemoryBackend(GraphBackend):
         self._node_row = lru_cache(maxsize=_SHOWN)(self._read_node_row)
         self._edge_row = lru_cache(maxsize=_SHOWN)(self._read_edge_row)
         self._works: dict[str, WorksIndex] = {}  # read on first use
+        self.flow_universes: dict[str, Any] = {}  # `flows`' stored rows, built on first use
         self.work_arrays = WorkArrays.load(self.index)  # works in the serving index
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
@@ -671,21 +674,33 @@ class MemoryBackend(GraphBackend):
         return self._evidence(held.co.pair_patents[lo:hi], specs, filters, limit)
 
     def _co_owned_rows(self, specs: Sequence[FieldSpec], filters: Filters) -> IntArray:
-        """Rows of the per-patent owner pairs that `co_ownerships` reports."""
-        ix = self.index
-        co, orgs = ix.co, ix.orgs
-        p, x, y = co.pp_patent, co.pp_x, co.pp_y  # both orientations, patent order, then x, y
+        """Rows of the per-patent owner pairs that `co_ownerships` reports, ascending."""
+        p = self.index.co.pp_patent
         keep = self._patent_mask(list(specs), filters)
-        rows = np.ones(len(p), dtype=bool) if keep is None else keep[p]
-        side = self._side_mask(filters.countries, filters.kinds)
-        partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
-        forward = _passes(side, x) & _passes(partner, y)
-        backward = _passes(side, y) & _passes(partner, x)
-        rows &= forward & (~backward | (orgs.rank[x] < orgs.rank[y]))
-        return np.flatnonzero(rows)
+        rows = self._pair_sides(filters)
+        return np.flatnonzero(rows if keep is None else rows & keep[p])
+
+    def _pair_sides(self, filters: Filters) -> npt.NDArray[np.bool_]:
+        """Per-patent owner pairs (both orientations) whose x passes the organisation side
+        and y the partner side, a pair passing both ways once (x < y) (cached per sides)."""
+        sides = (filters.countries, filters.kinds, filters.partner_countries,
+                 filters.partner_kinds)
+
+        def compute() -> npt.NDArray[np.bool_]:
+            co, orgs = self.index.co, self.index.orgs
+            x, y = co.pp_x, co.pp_y
+            side = self._side_mask(filters.countries, filters.kinds)
+            partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
+            forward = _passes(side, x) & _passes(partner, y)
+            backward = _passes(side, y) & _passes(partner, x)
+            out: npt.NDArray[np.bool_] = forward & (~backward | (orgs.rank[x] < orgs.rank[y]))
+            return out
+
+        return self._cached(("pair_sides", *sides), compute)
 
     def co_owned_count(self, specs: Sequence[FieldSpec], filters: Filters) -> int:
-        return len(np.unique(self.index.co.pp_patent[self._co_owned_rows(specs, filters)]))
+        p = self.index.co.pp_patent[self._co_owned_rows(specs, filters)]  # patent order
+        return int(np.count_nonzero(p[1:] != p[:-1])) + 1 if len(p) else 0
 
     def co_ownerships(self, specs: Sequence[FieldSpec], filters: Filters) -> list[CoOwnershipRow]:
         ix = self.index
@@ -708,6 +723,31 @@ class MemoryBackend(GraphBackend):
         ]
         out.sort(key=lambda r: (r[0], r[2], r[3]))
         return out
+
+    def patent_flows(
+        self,
+        selections: Sequence[tuple[FieldSpec, ...]],
+        filters: Filters,
+        membership: YearlyMembership | None,
+        limit: int,
+        country_limit: int,
+        by_year: bool = True,
+    ) -> FlowCounts:
+        return flows.patent_flows(self, selections, filters, membership, limit, country_limit,
+                                  by_year)
+
+    def work_flows(
+        self,
+        selections: Sequence[tuple[str, ...]] | None,
+        filters: Filters,
+        membership: YearlyMembership | None,
+        limit: int,
+        country_limit: int,
+        evidence: int,
+        by_year: bool = True,
+    ) -> FlowCounts:
+        return flows.work_flows(self, selections, filters, membership, limit, country_limit,
+                                evidence, by_year)
 
     def _by_year(
         self, selection: FieldSet, filters: Filters

@@ -343,17 +343,17 @@ def research_profile_counts(
 
 
 
-def co_authorships(
+def co_authored_arrays(
     b: MemoryBackend, research: Sequence[str] | None, filters: Filters
-) -> list[CoOwnershipRow]:
-    """The contract's `co_authorships` over the co-authoring pairs' arrays: both orientations
-    of every pair of a work in the selection, kept where the sides pass (as `co_ownerships`
-    keeps co-owned patents' pairs)."""
+) -> tuple[IntArray, IntArray, IntArray]:
+    """(work, x, y) rows of `co_authorships`, unordered: both orientations of every pair of a
+    work in the selection, kept where the sides pass (as `co_ownerships` keeps co-owned
+    patents' pairs)."""
     from ttkg.graph.backends.memory.backend import _passes
 
-    if research is not None and not research:
-        return []
     w, orgs = b.work_arrays, b.index.orgs
+    if research is not None and not research:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
     mask = _years(b, filters) if research is None else np.logical_or.reduce(
         [field_works(b, r, filters) for r in research])
     keys, works = w.pair_keys, w.pair_works
@@ -368,8 +368,17 @@ def co_authorships(
     forward = _passes(side, x) & _passes(partner, y)
     backward = _passes(side, y) & _passes(partner, x)
     ok = forward & (~backward | (orgs.rank[x] < orgs.rank[y]))
-    x, y, works = x[ok], y[ok], works[ok]
-    order = np.lexsort((orgs.rank[y], orgs.rank[x], _work_rank(b)[works]))  # work, x, y
+    return works[ok], x[ok], y[ok]
+
+
+def co_authorships(
+    b: MemoryBackend, research: Sequence[str] | None, filters: Filters
+) -> list[CoOwnershipRow]:
+    """The contract's `co_authorships` over the co-authoring pairs' arrays, ordered by work,
+    then x, then y."""
+    w, orgs = b.work_arrays, b.index.orgs
+    works, x, y = co_authored_arrays(b, research, filters)
+    order = np.lexsort((orgs.rank[y], orgs.rank[x], work_rank(b)[works]))  # work, x, y
     x, y, works = x[order], y[order], works[order]
     ids = b.index.nodes.ids.take(works + w.off)
     names: list[str | None] = [c or None for c in orgs.countries]
@@ -383,7 +392,7 @@ def co_authorships(
     return out
 
 
-def _work_rank(b: MemoryBackend) -> IntArray:
+def work_rank(b: MemoryBackend) -> IntArray:
     """Each work row's place in id order (cached)."""
     def compute() -> IntArray:
         w = b.work_arrays

@@ -19,12 +19,14 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, unit_o
 from ttkg.core.errors import BackendError
 from ttkg.core.model import PROPERTIES, EdgeType, NodeLabel
 from ttkg.core.settings import Neo4jSettings
+from ttkg.graph.backends import flowcounts
 from ttkg.graph.backends import research as reference
 from ttkg.graph.backends.contract import (
     CoOwnershipRow,
     FieldSet,
     FieldSpec,
     Filters,
+    FlowCounts,
     FoundPath,
     GraphBackend,
     Neighbor,
@@ -36,6 +38,7 @@ from ttkg.graph.backends.contract import (
     Side,
     WorkRef,
     WorkRow,
+    YearlyMembership,
     cpc_activity,
     field_parts,
 )
@@ -189,16 +192,17 @@ class Neo4jBackend(GraphBackend):
 
     def _anchor(self, selection: FieldSet, filters: Filters) -> cypher.Anchor:
         """What the Cypher of a selection is written from: its one field, or for a union of
-        several, its patents (years filtered), gathered by one anchored query per part and
-        sent back as a list parameter (kept for the next calls: a graph is read-only)."""
+        several, its patents (years filtered), gathered by one query (`cypher.union_ids`,
+        the parts as list parameters) and sent back as a list parameter (kept for the next
+        calls: a graph is read-only)."""
         parts = field_parts(selection)
         if len(parts) == 1:
             return parts[0]
         key = (frozenset(parts), filters.year_from, filters.year_to)
         hit = self._unions.get(key)
         if hit is None:
-            found = self._read(*(cypher.selection_ids(p, filters.years_only()) for p in parts))
-            hit = cypher.PatentSet(tuple(sorted({r["id"] for rows in found for r in rows})))
+            found = self._rows(cypher.union_ids(parts, filters.years_only()))
+            hit = cypher.PatentSet(tuple(sorted({r["id"] for r in found})))
             if len(self._unions) >= _UNIONS:
                 self._unions.pop(next(iter(self._unions)), None)
             self._unions[key] = hit
@@ -281,15 +285,13 @@ class Neo4jBackend(GraphBackend):
         filters: Filters,
         limit: int,
     ) -> tuple[int, list[PatentRef]]:
-        if len(specs) > 1:  # patents in any of several selections: their union, then a page
-            found = self._read(*(cypher.co_assigned_ids(org_a, org_b, s, filters) for s in specs))
-            ids = {r["id"] for rows in found for r in rows}
-            if not ids:
-                return 0, []
-            return len(ids), [_ref(r) for r in self._rows(cypher.patents_page(sorted(ids), limit))]
-        spec = specs[0] if specs else None
+        spec: cypher.Anchor | None = None
+        if len(specs) > 1:  # patents in any of several selections: the union as a condition
+            spec = cypher.AnyOf(tuple(specs))
+        elif specs:
+            spec = specs[0]
         if org_a == org_b:  # every patent of the organisation is "assigned to both"
-            return self.org_patents(org_a, spec, filters, limit)
+            return self.org_patents(org_a, tuple(specs) or None, filters, limit)
         total, page = self._read(
             cypher.co_assigned_total(org_a, org_b, spec, filters),
             cypher.co_assigned_page(org_a, org_b, spec, filters, limit),
@@ -306,12 +308,34 @@ class Neo4jBackend(GraphBackend):
                 for r in rows if r["n"]}
 
     def co_ownerships(self, specs: Sequence[FieldSpec], filters: Filters) -> list[CoOwnershipRow]:
-        queries = [cypher.co_ownerships(spec, filters) for spec in specs] or [
-            cypher.co_ownerships(None, filters)
-        ]
-        return orient_co_ownerships(
-            [r for rows in self._read(*queries) for r in rows], filters
-        )
+        # several selections: their union's patents (one query, cached), then one query
+        sel = self._anchor(tuple(specs), filters) if specs else None
+        return orient_co_ownerships(self._rows(cypher.co_ownerships(sel, filters)), filters)
+
+    def patent_flows(
+        self,
+        selections: Sequence[tuple[FieldSpec, ...]],
+        filters: Filters,
+        membership: YearlyMembership | None,
+        limit: int,
+        country_limit: int,
+        by_year: bool = True,
+    ) -> FlowCounts:
+        return flowcounts.patent_flows(self, selections, filters, membership, limit,
+                                       country_limit, by_year)
+
+    def work_flows(
+        self,
+        selections: Sequence[tuple[str, ...]] | None,
+        filters: Filters,
+        membership: YearlyMembership | None,
+        limit: int,
+        country_limit: int,
+        evidence: int,
+        by_year: bool = True,
+    ) -> FlowCounts:
+        return flowcounts.work_flows(self, selections, filters, membership, limit,
+                                     country_limit, evidence, by_year)
 
     def field_country_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         rows = self._rows(cypher.field_country_counts(self._anchor(spec, filters), filters))

@@ -56,14 +56,24 @@ Query = tuple[str, dict[str, Any]]
 @dataclass(frozen=True, slots=True)
 class PatentSet:
     """A selection given by its patents' ids: the union of several selections (a theme,
-    several fields), gathered first by `selection_ids` (one anchored query per part) and
-    sent back as one list parameter."""
+    several fields), gathered first by `union_ids` (one query, the parts as list parameters)
+    and sent back as one list parameter."""
 
     ids: tuple[str, ...]
 
 
-#: What a selection is written from: one field selection, or a union given by its patents.
-Anchor = FieldSpec | PatentSet
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """A union of several field selections written as one condition on a patent (one
+    `EXISTS` per kind of part, each over a list parameter): for queries anchored elsewhere
+    (an organisation pair)."""
+
+    parts: tuple[FieldSpec, ...]
+
+
+#: What a selection is written from: one field selection, a union given by its patents, or a
+#: union as a condition.
+Anchor = FieldSpec | PatentSet | AnyOf
 
 #: Label of the single node that holds the pushed build's manifest (provenance, counts).
 META_LABEL: Final = "TtkgGraph"
@@ -381,7 +391,62 @@ def _selection(where: _Where, spec: Anchor) -> str:
     if isinstance(spec, PatentSet):
         where.add("p.id IN $sel_ids", sel_ids=list(spec.ids))
         return ""
+    if isinstance(spec, AnyOf):
+        where.add("(" + " OR ".join(_union_exists(where, spec.parts)) + ")")
+        return ""
     return "".join(f"-[:{rel}]->{node}" for rel, node in _selection_steps(where, spec))
+
+
+def _union_lists(parts: Sequence[FieldSpec]) -> dict[str, list[str]]:
+    """The parts of a union by how they are matched: WIPO fields and sectors by node id, CPC
+    symbols by symbol prefix or by the id of the group whose subtree they are."""
+    out: dict[str, set[str]] = {"u_fields": set(), "u_sectors": set(), "u_prefixes": set(),
+                                "u_nodes": set()}
+    for part in parts:
+        if part.kind == "wipo_field":
+            out["u_fields"].add(part.node_id)
+        elif part.kind == "wipo_sector":
+            out["u_sectors"].add(part.node_id)
+        elif part.kind == "cpc":
+            how, value = cpc_selection(part.value)
+            out["u_prefixes" if how == "prefix" else "u_nodes"].add(value)
+        else:
+            raise ValueError(f"unknown selection kind {part.kind!r}")
+    return {k: sorted(v) for k, v in out.items() if v}
+
+
+def _union_paths(lists: dict[str, list[str]], u: str) -> dict[str, tuple[str, str]]:
+    """Per kind of part: (the anchor node matched from `u`, the path from it to patent
+    `p`), the anchor written first."""
+    tf, cpc = _label(NodeLabel.TECHNOLOGY_FIELD), _label(NodeLabel.CPC_CLASS)
+    in_field, broader = _rtype(EdgeType.IN_FIELD), _rtype(EdgeType.BROADER)
+    classified = _rtype(EdgeType.CLASSIFIED_AS)
+    paths = {
+        "u_fields": (f"(:{tf} {{id: {u}}})", f"<-[:{in_field}]-(p)"),
+        "u_sectors": (f"(:{tf} {{id: {u}}})", f"<-[:{broader}]-(:{tf})<-[:{in_field}]-(p)"),
+        "u_prefixes": (f"(c:{cpc})", f"<-[:{classified}]-(p)"),
+        "u_nodes": (f"(:{cpc} {{id: {u}}})", f"<-[:{broader}*0..]-(:{cpc})<-[:{classified}]-(p)"),
+    }
+    return {k: v for k, v in paths.items() if k in lists}
+
+
+def _union_exists(where: _Where, parts: Sequence[FieldSpec]) -> list[str]:
+    """One `EXISTS` per kind of part of a union, from patent `p`, its list a parameter."""
+    tf, cpc = _label(NodeLabel.TECHNOLOGY_FIELD), _label(NodeLabel.CPC_CLASS)
+    in_field, broader = _rtype(EdgeType.IN_FIELD), _rtype(EdgeType.BROADER)
+    classified = _rtype(EdgeType.CLASSIFIED_AS)
+    lists = _union_lists(parts)
+    where.params.update(lists)
+    found = {
+        "u_fields": f"(p)-[:{in_field}]->(u_f:{tf}) WHERE u_f.id IN $u_fields",
+        "u_sectors": f"(p)-[:{in_field}]->(:{tf})-[:{broader}]->(u_s:{tf}) "
+                     "WHERE u_s.id IN $u_sectors",
+        "u_prefixes": f"(p)-[:{classified}]->(u_c:{cpc}) "
+                      "WHERE any(x IN $u_prefixes WHERE u_c.symbol STARTS WITH x)",
+        "u_nodes": f"(p)-[:{classified}]->(:{cpc})-[:{broader}*0..]->(u_n:{cpc}) "
+                   "WHERE u_n.id IN $u_nodes",
+    }
+    return [f"EXISTS {{ MATCH {found[k]} }}" for k in lists]
 
 
 def _selection_from(where: _Where, spec: Anchor, p: str = "p") -> str:
@@ -394,6 +459,8 @@ def _selection_from(where: _Where, spec: Anchor, p: str = "p") -> str:
         where.params["sel_ids"] = list(spec.ids)
         where.lead = "UNWIND $sel_ids AS sel_id "
         return f"({p}:{PAT} {{id: sel_id}})"
+    if isinstance(spec, AnyOf):  # a condition, not an anchor: written from its patents
+        raise ValueError("a union is anchored by its patents (PatentSet), not written as AnyOf")
     steps = _selection_steps(where, spec)
     nodes = [f"({p}:{PAT})"] + [node for _, node in steps]
     out = nodes[-1]
@@ -735,28 +802,20 @@ def co_owned_totals(pairs: Sequence[tuple[str, str]], filters: Filters) -> Query
     )
 
 
-def co_assigned_ids(org_a: str, org_b: str, spec: FieldSpec, filters: Filters) -> Query:
-    """Ids of the patents both organisations hold in the selection. Rows: id."""
-    match, w = _shared(org_a, org_b, spec, filters)
-    return f"{match} RETURN DISTINCT p.id AS id", w.params
-
-
-def selection_ids(spec: FieldSpec, filters: Filters) -> Query:
-    """Ids of the patents in one field selection (years filtered): a part of a union, gathered
-    into a PatentSet. Rows: id."""
+def union_ids(parts: Sequence[FieldSpec], filters: Filters) -> Query:
+    """Ids of the patents in any of several field selections (years filtered), in one query:
+    one branch per kind of part (WIPO fields, sectors, CPC prefixes, CPC subtrees), each
+    anchored on its nodes from a list parameter (`UNWIND`), joined by `UNION`. Rows: id."""
+    lists = _union_lists(parts)
     w = _Where()
-    head = _selection_from(w, spec)
     _years(w, filters)
-    return f"MATCH {head}{w.clause()} RETURN DISTINCT p.id AS id", w.params
-
-
-def patents_page(ids: Sequence[str], limit: int) -> Query:
-    """The first `limit` of the given patents, newest first then by number. Rows: refs."""
-    return (
-        f"MATCH (p:{PAT}) WHERE p.id IN $ids RETURN {_refs()} ORDER BY {PATENT_ORDER} "
-        "LIMIT $limit",
-        {"ids": sorted(set(ids)), "limit": int(limit)},
-    )
+    branches = []
+    for key, (node, path) in _union_paths(lists, "u").items():
+        conds = (["c.symbol STARTS WITH u"] if key == "u_prefixes" else []) + w.conds
+        where = (" WHERE " + " AND ".join(conds)) if conds else ""
+        branches.append(f"UNWIND ${key} AS u MATCH {node}{path.replace('(p)', f'(p:{PAT})')}"
+                        f"{where} RETURN p.id AS id")
+    return " UNION ".join(branches), {**w.params, **lists}
 
 
 def field_country_counts(spec: Anchor, filters: Filters) -> Query:
