@@ -121,19 +121,37 @@ class _State:
         self.notes[key] = self.notes.get(key, 0) + n
 
 
+def _peak_rss_mb(reset: bool = False) -> float | None:
+    """The process's peak resident memory (Linux `VmHWM`, MB), reset after reading when
+    asked, so that each stage reports its own peak; None where /proc does not say."""
+    try:
+        with open("/proc/self/status") as f:
+            line = next((x for x in f if x.startswith("VmHWM:")), None)
+        if reset:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+    except OSError:
+        return None
+    return int(line.split()[1]) / 1024 if line else None
+
+
 class _Timed:
-    """Progress that also logs every stage's wall and CPU time (the profile of a build)."""
+    """Progress that also logs every stage's wall and CPU time and peak RSS (the profile
+    of a build)."""
 
     def __init__(self, inner: Progress) -> None:
         self.inner = inner
 
     @contextmanager
     def task(self, description: str, total: int | None = None) -> Iterator[Advance]:
+        _peak_rss_mb(reset=True)
         wall, cpu = time.perf_counter(), time.process_time()
         with self.inner.task(description, total) as advance:
             yield advance
-        log.info("stage %s: %.1f s wall, %.1f s CPU", description,
-                 time.perf_counter() - wall, time.process_time() - cpu)
+        peak = _peak_rss_mb()
+        log.info("stage %s: %.1f s wall, %.1f s CPU, peak RSS %s MB", description,
+                 time.perf_counter() - wall, time.process_time() - cpu,
+                 "?" if peak is None else f"{peak:.0f}")
 
 
 def _empty_inputs(report: LoadReport) -> list[str]:
@@ -196,7 +214,8 @@ def build_graph(
         adv(len(rows))
         _add_classifications(st, rows, cpc_symbols, matcher)
         del rows
-    where = _locations(st, files)
+    with progress.task("Locations"):
+        where = _locations(st, files)
     with progress.task("Inventor locations") as adv:
         patent_countries = _inventor_countries(st, files, known, where, adv)
     with progress.task("ROR registry") as adv:
@@ -204,18 +223,13 @@ def build_graph(
     with progress.task("Assignees") as adv:
         assignments = _read_assignments(st, files.assignee, known, where, adv)
     with progress.task("Organisation identity"):
-        resolution, names, resolver = _resolve(
-            assignments, patent_countries, ror_records, identity, where.countries
+        resolution, names, resolver, membership, unheld = _identity(
+            assignments, patent_countries, ror_records, identity, where.countries, known
         )
         overrides = resolver.overrides
-        membership = families(
-            resolution, resolver.index, {k: c.count for k, c in resolution.clusters.items()},
-            names, co_ownership(resolution, assignments.organisations(known)),
-        )
-        unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
-                                 resolution)
-    _add_organizations(st, assignments, resolution, patent_countries, where.countries,
-                       ror_records, membership, unheld)
+    with progress.task("Organisations"):
+        _add_organizations(st, assignments, resolution, patent_countries, where.countries,
+                           ror_records, membership, unheld)
     identity_summary = _identity_summary(resolution, overrides, identity)
     openalex_entry = run_openalex(
         st,
@@ -769,6 +783,30 @@ def _resolve(
     ]
     resolver = OrganizationResolver(ror_records, settings)
     return resolver.resolve(names), names, resolver
+
+
+def _identity(
+    assignments: _Assignments,
+    patent_countries: _PatentCountries,
+    ror_records: list[RorRecord],
+    settings: IdentitySettings | None,
+    countries: _Countries,
+    known: pa.Array,
+) -> tuple[Resolution, list[AssigneeName], OrganizationResolver, dict[str, Membership],
+           dict[str, Membership]]:
+    """Organisation identity of the build (`ttkg.graph.identity`): the resolution of the
+    assignee names, the resolver, the families of its clusters and of ROR records without
+    patents. One function, so that a benchmark can time the stages around it alone."""
+    resolution, names, resolver = _resolve(
+        assignments, patent_countries, ror_records, settings, countries
+    )
+    membership = families(
+        resolution, resolver.index, {k: c.count for k, c in resolution.clusters.items()},
+        names, co_ownership(resolution, assignments.organisations(known)),
+    )
+    unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
+                             resolution)
+    return resolution, names, resolver, membership, unheld
 
 
 def _name_rows(
