@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sources = synthetic_sources(args.inputs) if args.inputs else shared_sources(args.shared)
     if args.identity_cache:
-        builder._identity = _cached_identity(args.identity_cache)  # type: ignore[assignment]
+        builder._identity = _cached_identity(args.identity_cache)
     stages = _Stages()
     logging.getLogger("ttkg").addHandler(stages)
     logging.getLogger("ttkg").setLevel(logging.INFO)

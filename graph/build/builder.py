@@ -46,7 +46,14 @@ from ttkg.graph.artifact import (
     edge_schema,
     node_schema,
 )
-from ttkg.graph.build.columns import Part, Table, counters, first_order, top_per_key
+from ttkg.graph.build.columns import (
+    Part,
+    Table,
+    counters,
+    first_order,
+    first_rows,
+    top_per_key,
+)
 from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
 from ttkg.graph.build.openalex import run_openalex
 from ttkg.graph.build.wipo import WipoMatcher
@@ -486,13 +493,13 @@ def _add_classifications(
     pcode = rows.patent
     sym = rows.columns["symbol"]
     seen, _, _ = first_order(sym.codes)  # symbols in order of first appearance
-    remap = np.zeros(len(sym.values) + 1, np.int64)
+    remap = np.zeros(len(sym.values) + 1, np.int32)
     remap[seen] = np.arange(len(seen))
     scode = remap[sym.codes]
-    distinct: list[str] = sym.values.take(pa.array(seen, pa.int64())).to_pylist()
+    distinct: list[str] = sym.values.take(pa.array(seen)).to_pylist()
+    del seen, remap
     # first row of every (patent, symbol) pair, in row order
-    _, first = np.unique(pcode * max(len(distinct), 1) + scode, return_index=True)
-    kept = np.sort(first)
+    kept = first_rows(pcode, scode, max(len(distinct), 1))
     if len(pcode) > len(kept):
         st.note("cpc_rows_duplicate_patent_symbol_merged", len(pcode) - len(kept))
     for s in distinct:  # in order of first appearance, as the rows bring them
@@ -500,16 +507,19 @@ def _add_classifications(
             _ensure_cpc(st, s, symbols)
     cids = pa.array([cpc_id(x) for x in distinct], pa.string())
     ctype = rows.columns["cpc_type"]
+    kept_patent, kept_symbol = pcode[kept], scode[kept]
+    del pcode, scode
     st.edge_table(EdgeType.CLASSIFIED_AS).add_part(Part(len(kept), {
-        "src": (pcode[kept], st.patent_ids),
-        "dst": (scode[kept], cids),
-        "sequence": pa.array(rows.sequence[kept], pa.int64()),
+        "src": (kept_patent, st.patent_ids),
+        "dst": (kept_symbol, cids),
+        "sequence": pa.array(rows.sequence[kept]),
         "cpc_type": (ctype.codes[kept], ctype.values),
         "source": "patentsview",
     }))
+    del kept
 
-    # fields of each distinct symbol as CSR (field number, pattern), then one row per
-    # (kept row, field) and the first of every (patent, field) in row order
+    # fields of each distinct symbol as CSR (field number, pattern), then one entry per
+    # (kept row, field), in row order, and the first of every (patent, field)
     sizes = np.zeros(len(distinct), np.int64)
     numbers: list[int] = []
     patterns: list[str] = []
@@ -518,23 +528,27 @@ def _add_classifications(
         sizes[k] = len(found)
         numbers.extend(found)
         patterns.extend(found.values())
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    per_row = sizes[scode[kept]]
-    row_of = np.repeat(kept, per_row)
-    at = np.repeat(starts[scode[kept]], per_row) + (
-        np.arange(int(per_row.sum())) - np.repeat(np.cumsum(per_row) - per_row, per_row)
-    )
-    number = np.asarray(numbers, np.int64)[at] if len(at) else np.empty(0, np.int64)
-    patent = pcode[row_of]
-    _, first = np.unique(patent * (int(number.max(initial=0)) + 1) + number, return_index=True)
-    first = np.sort(first)
-    # patents in order of their first row with a field; fields ascending within a patent
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32)
+    per_row = sizes[kept_symbol]
+    total = int(per_row.sum())
+    at = np.repeat(starts[kept_symbol], per_row)  # entry -> its (symbol, field) pattern
+    at += (np.arange(total, dtype=np.int64)
+           - np.repeat(np.cumsum(per_row) - per_row, per_row)).astype(np.int32)
+    patent = np.repeat(kept_patent, per_row)
+    del per_row, kept_symbol
+    number = np.asarray(numbers, np.int32)[at] if total else np.empty(0, np.int32)
+    width = int(number.max(initial=0)) + 1
+    first = first_rows(patent, number, width)
+    # patents in order of their first entry; fields ascending within a patent
+    patent, number, at = patent[first], number[first], at[first]
+    del first
     _, first_of_patent = np.unique(patent, return_index=True)
     patent_rank = np.empty(len(st.patent_ids), np.int64)
     patent_rank[patent[np.sort(first_of_patent)]] = np.arange(len(first_of_patent))
-    order = first[np.lexsort((number[first], patent_rank[patent[first]]))]
+    order = np.lexsort((number, patent_rank[patent]))
+    del patent_rank
     in_field = st.edge_table(EdgeType.IN_FIELD)
-    fids = pa.array([field_id(k) for k in range(int(number.max(initial=0)) + 1)], pa.string())
+    fids = pa.array([field_id(k) for k in range(width)], pa.string())
     in_field.add_part(Part(len(order), {
         "src": (patent[order], st.patent_ids),
         "dst": (number[order], fids),
@@ -658,12 +672,12 @@ def _inventor_countries(
         st.note("inventor_locations_unknown_or_without_country", unknown)
     ok = country >= 0
     width = max(len(where.countries.names), 1)
-    pair, first, counts = first_order(rows.patent[ok] * width + country[ok])
+    pair, first, counts = first_order(rows.patent[ok].astype(np.int64) * width + country[ok])
     order = np.lexsort((first, pair // width))  # by patent, then first appearance
     patent, ctry, counts = pair[order] // width, pair[order] % width, counts[order]
     indptr = np.zeros(n + 1, np.int64)
     np.add.at(indptr, patent + 1, 1)
-    return _PatentCountries(np.cumsum(indptr), ctry, counts.astype(np.int64))
+    return _PatentCountries(np.cumsum(indptr), ctry.astype(np.int64), counts.astype(np.int64))
 
 
 @dataclass(frozen=True)
@@ -703,11 +717,11 @@ def _read_assignments(
     advance(len(rows))
     org, first, last = (rows.columns[c] for c in ("organization", "first_name", "last_name"))
     keys: list[tuple[str, bool]] = [(v, False) for v in org.distinct()]
-    key = org.codes.copy()
+    key = org.codes.astype(np.int64)
     person = np.flatnonzero(org.codes < 0)  # the loader rejects rows without any name
     width = len(last.values) + 1
-    pairs, inverse = np.unique((first.codes[person] + 1) * width + last.codes[person] + 1,
-                               return_inverse=True)
+    pairs, inverse = np.unique((first.codes[person].astype(np.int64) + 1) * width
+                               + last.codes[person] + 1, return_inverse=True)
     firsts, lasts = first.distinct(), last.distinct()
     index: dict[tuple[str, bool], int] = {}
     person_key = np.empty(len(pairs), np.int64)
@@ -736,7 +750,7 @@ def _read_assignments(
     for name, mask in notes:  # in the order a row-by-row pass would first note them
         if mask.any():
             st.note(name, int(mask.sum()))
-    return _Assignments(rows.patent, rows.sequence, key, keys,
+    return _Assignments(rows.patent.astype(np.int64), rows.sequence.astype(np.int64), key, keys,
                         rows.columns["assignee_type"], location)
 
 
@@ -909,8 +923,7 @@ def _add_organizations(
     own_by = counters(row_node[has_location], a.location[has_location],
                       np.ones(int(has_location.sum()), np.int64), countries.names)
     # one ASSIGNED_TO per (patent, organisation): the first row
-    _, first = np.unique(a.patent * max(len(nodes), 1) + row_node, return_index=True)
-    kept = np.sort(first)
+    kept = first_rows(a.patent, row_node, max(len(nodes), 1))
     if len(kept) < len(row_node):
         st.note("assignee_rows_same_organisation_on_patent_merged", len(row_node) - len(kept))
     names = pa.array([k[0] for k in a.keys], pa.string())
