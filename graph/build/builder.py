@@ -67,7 +67,7 @@ from ttkg.graph.identity.families import (
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
-from ttkg.graph.indexing import INDEX_DIR, compute_index, write_index
+from ttkg.graph.indexing import INDEX_DIR, build_index
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
 from ttkg.loaders.columnar import Coded
 from ttkg.loaders.openalex import WorkSlice
@@ -281,7 +281,7 @@ def build_graph(
         gc.collect()
         with progress.task("Serving index"):
             # from the tables just written, as a reader sees them: the backends map the result
-            write_index(compute_index(Artifact(writer.tmp, {})), writer.tmp / INDEX_DIR)
+            build_index(Artifact(writer.tmp, {}), writer.tmp / INDEX_DIR)
         manifest = {
             "format": FORMAT,
             "build_id": writer.build_id,
