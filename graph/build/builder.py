@@ -400,23 +400,24 @@ def _add_wipo(st: _State, path: Path) -> WipoMatcher:
 
 def _add_cpc_scheme(st: _State, records: Iterable[CpcTitleRecord]) -> set[str]:
     """CPC nodes with titles and BROADER edges; returns the set of symbols present."""
-    nodes = st.node_table(NodeLabel.CPC_CLASS)
-    broader = st.edge_table(EdgeType.BROADER)
     symbols: set[str] = set()
     stack: list[str] = []  # stack[d] = last group seen at dot level d
+    node_symbol: list[str] = []
+    node_level: list[str] = []
+    node_title: list[str] = []
+    node_dots: list[int | None] = []
+    child: list[str] = []
+    parent_of: list[str] = []
+    duplicates = 0
     for r in records:
         if r.symbol in symbols:
-            st.note("cpc_title_duplicate_symbols")
+            duplicates += 1
             continue
         symbols.add(r.symbol)
-        nodes.add(
-            id=cpc_id(r.symbol),
-            symbol=r.symbol,
-            level=r.level,
-            title=r.title,
-            dots=r.dots,
-            source="cpc",
-        )
+        node_symbol.append(r.symbol)
+        node_level.append(r.level)
+        node_title.append(r.title)
+        node_dots.append(r.dots)
         parent: str | None
         if r.level == "section":
             parent = None
@@ -428,7 +429,17 @@ def _add_cpc_scheme(st: _State, records: Iterable[CpcTitleRecord]) -> set[str]:
             parent = stack[dots - 1] if dots > 0 and len(stack) >= dots else r.symbol[:4]
             stack.append(r.symbol)
         if parent is not None:
-            broader.add(src=cpc_id(r.symbol), dst=cpc_id(parent), source="cpc")
+            child.append(r.symbol)
+            parent_of.append(parent)
+    if duplicates:
+        st.note("cpc_title_duplicate_symbols", duplicates)
+    n = len(node_symbol)
+    st.node_table(NodeLabel.CPC_CLASS).extend(
+        n, id=[cpc_id(x) for x in node_symbol], symbol=node_symbol, level=node_level,
+        title=node_title, dots=node_dots, source=["cpc"] * n)
+    st.edge_table(EdgeType.BROADER).extend(
+        len(child), src=[cpc_id(x) for x in child], dst=[cpc_id(x) for x in parent_of],
+        source=["cpc"] * len(child))
     return symbols
 
 

@@ -76,6 +76,12 @@ class Table:
         for name, col in self.columns.items():
             col.append(values.get(name))
 
+    def extend(self, rows: int, **columns: list[Any]) -> None:
+        """`rows` rows at once, a list per column (absent columns: None)."""
+        for name, col in self.columns.items():
+            values = columns.get(name)
+            col.extend(values if values is not None else [None] * rows)
+
     def add_part(self, part: Part) -> None:
         if self._pending():
             raise ValueError("a part must come before rows added one by one")
