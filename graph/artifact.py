@@ -46,6 +46,7 @@ __all__ = [
     "edge_schema",
     "node_schema",
     "table_row",
+    "write_batches",
 ]
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,16 @@ _ARROW: Final[dict[PropType, pa.DataType]] = {
     "bool": pa.bool_(),
     "string[]": pa.list_(pa.string()),
 }
+
+
+def write_batches(path: Path, tables: Iterable[pa.Table], schema: pa.Schema) -> None:
+    """A Parquet table of the artifact (zstd, `ROW_GROUP` rows a group) from pieces of
+    `schema`, never holding the whole; ArtifactError when a piece has another schema."""
+    with pq.ParquetWriter(path, schema, compression="zstd") as out:
+        for table in tables:
+            if not table.schema.equals(schema, check_metadata=False):
+                raise ArtifactError(f"{path.name}: schema {table.schema} differs from {schema}")
+            out.write_table(table, row_group_size=ROW_GROUP)
 
 
 def default_graph_dir() -> Path:
@@ -146,13 +157,17 @@ class ArtifactWriter:
         self._write_batches(self.tmp / "edges" / f"{etype.value}.parquet", tables,
                             edge_schema(etype))
 
+    def adopt_nodes(self, label: NodeLabel, path: Path) -> None:
+        """Take a node table written earlier by `write_batches` (moved, not copied)."""
+        shutil.move(path, self.tmp / "nodes" / f"{label.value}.parquet")
+
+    def adopt_edges(self, etype: EdgeType, path: Path) -> None:
+        """Take an edge table written earlier by `write_batches` (moved, not copied)."""
+        shutil.move(path, self.tmp / "edges" / f"{etype.value}.parquet")
+
     @staticmethod
     def _write_batches(path: Path, tables: Iterable[pa.Table], schema: pa.Schema) -> None:
-        with pq.ParquetWriter(path, schema, compression="zstd") as out:
-            for table in tables:
-                if not table.schema.equals(schema, check_metadata=False):
-                    raise ArtifactError(f"{path.name}: schema {table.schema} differs from {schema}")
-                out.write_table(table, row_group_size=ROW_GROUP)
+        write_batches(path, tables, schema)
 
     @staticmethod
     def _write(path: Path, table: pa.Table, schema: pa.Schema) -> None:
