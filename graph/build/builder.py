@@ -148,6 +148,8 @@ class _State:
         path = self.spill_dir / f"{kind.value}.parquet"
         write_batches(path, table.batches(schema), schema)
         self.spilled[kind] = (path, len(table))
+        del table
+        _release_free_memory()
 
 
 def _peak_rss_mb(reset: bool = False) -> float | None:
@@ -184,9 +186,11 @@ class _Timed:
 
 
 def _release_free_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc `malloc_trim`): the identity
-    objects just freed leave holes that Python cannot return, so the serving index would
-    start on top of them (at 1M patents ~0.6 GB). Does nothing where glibc is absent."""
+    """Hand freed memory back to the system (Arrow's pool, and glibc's heap by
+    `malloc_trim`): tables and identity objects just freed leave pages that the allocators
+    keep, so the next stage would start on top of them. `malloc_trim` is skipped where
+    glibc is absent."""
+    pa.default_memory_pool().release_unused()  # Arrow's own allocator keeps freed pages too
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
