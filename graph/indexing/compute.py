@@ -318,9 +318,20 @@ def _incidence(
     # is a strided view: every vector operation on it was several times slower)
     arrays["fo_dense"] = np.ascontiguousarray(of.T.toarray(), dtype=np.int64)
     src, dst = edges[EdgeType.CLASSIFIED_AS]
-    cp = sp.csr_matrix(
-        (np.ones(len(src), np.int32), (dst - c_off, src - p_off)), shape=(n_cpc, n_pat)
-    )
+    name = f"edge.{EdgeType.CLASSIFIED_AS.value}"
+    in_order, in_ptr = arrays[f"{name}.in_order"], arrays[f"{name}.in_ptr"]
+    if len(src) and in_ptr[c_off] == 0 and in_ptr[c_end] == len(src):
+        # every edge ends at a CPC class: the rows are the edges by target, already
+        # sorted (no COO copy of 63M entries at full size)
+        cp = sp.csr_matrix(
+            (np.ones(len(src), np.int32), src[in_order] - p_off,
+             in_ptr[c_off:c_end + 1] - in_ptr[c_off]),
+            shape=(n_cpc, n_pat),
+        )
+    else:
+        cp = sp.csr_matrix(
+            (np.ones(len(src), np.int32), (dst - c_off, src - p_off)), shape=(n_cpc, n_pat)
+        )
     _put_csr(arrays, meta, "cp", cp)
 
 
