@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -45,7 +46,9 @@ __all__ = [
     "default_graph_dir",
     "edge_schema",
     "node_schema",
+    "scratch_folder",
     "table_row",
+    "write_batches",
     "write_batches",
 ]
 
@@ -75,6 +78,17 @@ def write_batches(path: Path, tables: Iterable[pa.Table], schema: pa.Schema) -> 
             if not table.schema.equals(schema, check_metadata=False):
                 raise ArtifactError(f"{path.name}: schema {table.schema} differs from {schema}")
             out.write_table(table, row_group_size=ROW_GROUP)
+
+
+def scratch_folder(graph_dir: Path) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder for a build's early tables, inside the graph's versions folder
+    (same file system as the version it ends up in: files move, never copy) and named like
+    an unfinished version (`.tmp-<pid>-scratch-...`), so that a killed build's leftovers go
+    with the next commit's sweep. Removed when the `with` block ends."""
+    versions = Path(graph_dir) / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix=f"{_TMP_PREFIX}{os.getpid()}-scratch-",
+                                       dir=versions)
 
 
 def default_graph_dir() -> Path:

@@ -12,7 +12,6 @@ import ctypes
 import gc
 import importlib.metadata
 import logging
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -47,6 +46,7 @@ from ttkg.graph.artifact import (
     default_graph_dir,
     edge_schema,
     node_schema,
+    scratch_folder,
     write_batches,
 )
 from ttkg.graph.build.columns import (
@@ -227,9 +227,10 @@ def build_graph(
 ) -> BuildResult:
     """Build the graph from `sources` (default: the bundled sample) into graph dir `out`.
 
-    The biggest tables are written to a temporary folder (in $TMPDIR) as soon as they are
-    complete and moved into the artifact when it is written."""
-    with tempfile.TemporaryDirectory(prefix="ttkg-build-") as spill:
+    The biggest tables are written to a scratch folder of the graph (`scratch_folder`) as
+    soon as they are complete and moved into the artifact when it is written."""
+    out = Path(out) if out is not None else default_graph_dir()
+    with scratch_folder(out) as spill:
         return _build(sources, out, progress, identity, openalex_slice, Path(spill))
 
 
