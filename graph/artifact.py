@@ -49,7 +49,6 @@ __all__ = [
     "scratch_folder",
     "table_row",
     "write_batches",
-    "write_batches",
 ]
 
 log = logging.getLogger(__name__)
