@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -45,7 +46,9 @@ __all__ = [
     "default_graph_dir",
     "edge_schema",
     "node_schema",
+    "scratch_folder",
     "table_row",
+    "write_batches",
 ]
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,27 @@ _ARROW: Final[dict[PropType, pa.DataType]] = {
     "bool": pa.bool_(),
     "string[]": pa.list_(pa.string()),
 }
+
+
+def write_batches(path: Path, tables: Iterable[pa.Table], schema: pa.Schema) -> None:
+    """A Parquet table of the artifact (zstd, `ROW_GROUP` rows a group) from pieces of
+    `schema`, never holding the whole; ArtifactError when a piece has another schema."""
+    with pq.ParquetWriter(path, schema, compression="zstd") as out:
+        for table in tables:
+            if not table.schema.equals(schema, check_metadata=False):
+                raise ArtifactError(f"{path.name}: schema {table.schema} differs from {schema}")
+            out.write_table(table, row_group_size=ROW_GROUP)
+
+
+def scratch_folder(graph_dir: Path) -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder for a build's early tables, inside the graph's versions folder
+    (same file system as the version it ends up in: files move, never copy) and named like
+    an unfinished version (`.tmp-<pid>-scratch-...`), so that a killed build's leftovers go
+    with the next commit's sweep. Removed when the `with` block ends."""
+    versions = Path(graph_dir) / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    return tempfile.TemporaryDirectory(prefix=f"{_TMP_PREFIX}{os.getpid()}-scratch-",
+                                       dir=versions)
 
 
 def default_graph_dir() -> Path:
@@ -146,13 +170,17 @@ class ArtifactWriter:
         self._write_batches(self.tmp / "edges" / f"{etype.value}.parquet", tables,
                             edge_schema(etype))
 
+    def adopt_nodes(self, label: NodeLabel, path: Path) -> None:
+        """Take a node table written earlier by `write_batches` (moved, not copied)."""
+        shutil.move(path, self.tmp / "nodes" / f"{label.value}.parquet")
+
+    def adopt_edges(self, etype: EdgeType, path: Path) -> None:
+        """Take an edge table written earlier by `write_batches` (moved, not copied)."""
+        shutil.move(path, self.tmp / "edges" / f"{etype.value}.parquet")
+
     @staticmethod
     def _write_batches(path: Path, tables: Iterable[pa.Table], schema: pa.Schema) -> None:
-        with pq.ParquetWriter(path, schema, compression="zstd") as out:
-            for table in tables:
-                if not table.schema.equals(schema, check_metadata=False):
-                    raise ArtifactError(f"{path.name}: schema {table.schema} differs from {schema}")
-                out.write_table(table, row_group_size=ROW_GROUP)
+        write_batches(path, tables, schema)
 
     @staticmethod
     def _write(path: Path, table: pa.Table, schema: pa.Schema) -> None:

@@ -40,11 +40,14 @@ from ttkg.loaders.tabular import (
     read_rows,
 )
 
-__all__ = ["Coded", "Rows", "read_columns"]
+__all__ = ["CodeArray", "Coded", "Rows", "read_columns"]
 
 log = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
+#: Codes into a column's distinct values: int32, as Arrow's dictionary indices (a table
+#: of 63M rows holds 250 MB per column, not 500 MB).
+CodeArray = npt.NDArray[np.int32]
 
 #: What `str.strip()` strips (every character whose `isspace()` is true).
 _WHITESPACE: Final = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
@@ -56,15 +59,16 @@ _FALLBACK_CHUNK: Final = 1 << 16
 
 @dataclass(frozen=True)
 class Coded:
-    """One column: per row a code into `values` (distinct, no nulls), -1 for None."""
+    """One column: per row a code into `values` (distinct, no nulls), -1 for None. Codes
+    are int32: widen them (`astype(np.int64)`) before arithmetic that can pass 2**31."""
 
-    codes: IntArray
+    codes: CodeArray
     values: pa.Array
 
     def __len__(self) -> int:
         return len(self.codes)
 
-    def take(self, rows: IntArray) -> Coded:
+    def take(self, rows: npt.NDArray[np.integer[Any]]) -> Coded:
         """The column restricted to `rows` (same values)."""
         return Coded(self.codes[rows], self.values)
 
@@ -249,34 +253,41 @@ def _arrow_rows(
             rows += batch.num_rows
             for i in wanted:
                 chunks[i].append(batch.column(names[i]))
+            del batch
     if bad_rows or scanned.odd:
         return None
     lines = scanned.newlines + (1 if scanned.bytes and scanned.last != b"\n" else 0)
     if lines != rows:
         return None
     dtype = pa.dictionary(pa.int32(), pa.string())
-    coded = {i: _coded(pa.chunked_array(chunks[i], dtype)) for i in wanted}
-    missing = Coded(np.full(rows, -1, np.int64), pa.array([], pa.string()))
+    coded = {}
+    for i in wanted:  # one column at a time, its Arrow chunks let go as soon as it is coded
+        coded[i] = _coded(pa.chunked_array(chunks.pop(i), dtype))
+    missing = Coded(np.full(rows, -1, np.int32), pa.array([], pa.string()))
     return Rows(path.name, [coded.get(i, missing) for i in indices], None)
 
 
 def _coded(column: pa.ChunkedArray) -> Coded:
     """Codes and distinct values of a dictionary column, values stripped, empty -> None."""
     if column.num_chunks == 0:
-        return Coded(np.empty(0, np.int64), pa.array([], pa.string()))
+        return Coded(np.empty(0, np.int32), pa.array([], pa.string()))
     unified = column.unify_dictionaries()
+    del column
     dictionary = unified.chunk(0).dictionary
-    codes = np.concatenate(
-        [c.indices.fill_null(-1).to_numpy(zero_copy_only=False) for c in unified.chunks]
-    ).astype(np.int64)
+    codes = np.empty(len(unified), np.int32)
+    at = 0
+    for c in unified.chunks:
+        codes[at:at + len(c)] = c.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        at += len(c)
+    del unified
     stripped = pc.utf8_trim(dictionary, characters=_WHITESPACE)
     stripped = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
     return _from_dictionary(codes, stripped)
 
 
-def _from_dictionary(codes: IntArray, values: pa.Array) -> Coded:
+def _from_dictionary(codes: CodeArray, values: pa.Array) -> Coded:
     """Codes into `values` (may repeat, may hold None) made codes into distinct values."""
     enc = pc.dictionary_encode(values)
-    remap = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    remap = np.append(remap, -1)  # code -1 stays None
+    remap = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    remap = np.append(remap, np.int32(-1))  # code -1 stays None
     return Coded(remap[codes], enc.dictionary)

@@ -17,16 +17,15 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final
+from typing import IO, Final
 
 from ttkg.core.errors import InputError
-from ttkg.core.model import cpc_level
 from ttkg.loaders.records import CpcTitleRecord
 from ttkg.loaders.report import LoadReport, Rejection
 from ttkg.loaders.tabular import (
     ARCHIVE_ERRORS,
+    MAX_LINE_CHARS,
     ROW,
-    bounded_lines,
     list_members,
     open_binary,
     shown,
@@ -38,6 +37,9 @@ log = logging.getLogger(__name__)
 SECTION_FILE: Final = re.compile(r"^cpc-section-[A-HY]_\d{8}\.txt$", re.IGNORECASE)
 _GROUP_LEVELS: Final = frozenset({"main_group", "group"})
 #: Section, class, subclass or group symbol (spaces already removed).
+_BLOCK: Final = 1 << 22
+#: `cpc_level` of a valid symbol by its length (longer ones are groups).
+_LEVELS: Final = {1: "section", 3: "class", 4: "subclass"}
 _SYMBOL: Final = re.compile(r"^[A-HY](?:\d\d(?:[A-Z](?:\d{1,4}/\d{2,6})?)?)?$")
 
 
@@ -60,8 +62,8 @@ def _read_member(
     line = 0
     with open_binary(path, member=member) as binary:
         try:
-            for line, raw in enumerate(bounded_lines(binary, name), start=1):
-                text = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
+            for line, raw in enumerate(_lines(binary, name), start=1):
+                text = raw.rstrip("\r\n")
                 if line == 1:
                     text = text.removeprefix("\ufeff")
                 if not text.strip():
@@ -75,6 +77,47 @@ def _read_member(
             raise InputError(
                 name, f"archive is corrupt or truncated: {exc}", line=line + 1
             ) from None
+
+
+def _lines(binary: IO[bytes], name: str) -> Iterator[str]:
+    """The physical lines of a section file (split on LF as `bounded_lines` splits them,
+    CR kept), decoded with undecodable bytes kept as surrogate escapes, a block of whole
+    lines at a time. A line longer than `MAX_LINE_CHARS` bytes is refused as
+    `bounded_lines` refuses it, having read at most one block beyond the limit."""
+    line = 0
+    tail = b""
+    while block := binary.read(_BLOCK):
+        block = tail + block
+        cut = block.rfind(b"\n") + 1
+        tail = block[cut:]
+        if len(tail) > MAX_LINE_CHARS + 1:
+            _too_long(name, line + block.count(b"\n", 0, cut) + 1)
+        texts = block[:cut].decode("utf-8", "surrogateescape").split("\n")
+        texts.pop()  # after the last newline: nothing
+        for text in texts:
+            line += 1
+            if len(text) * 4 > MAX_LINE_CHARS and _content_bytes(text) > MAX_LINE_CHARS:
+                _too_long(name, line)
+            yield text
+    if tail:
+        text = tail.decode("utf-8", "surrogateescape")
+        if _content_bytes(text) > MAX_LINE_CHARS:
+            _too_long(name, line + 1)
+        yield text
+
+
+def _content_bytes(text: str) -> int:
+    """Bytes of a line read from the file, without a CR line end."""
+    return len(text.encode("utf-8", "surrogateescape")) - text.endswith("\r")
+
+
+def _too_long(name: str, line: int) -> None:
+    raise InputError(
+        name,
+        f"line longer than {MAX_LINE_CHARS:,} characters: not a table of this source "
+        "(damaged download, missing line ends or a zero-filled tail?)",
+        line=line,
+    )
 
 
 def _parse(text: str, name: str, line: int, report: LoadReport) -> CpcTitleRecord | None:
@@ -99,7 +142,7 @@ def _parse(text: str, name: str, line: int, report: LoadReport) -> CpcTitleRecor
     if not _SYMBOL.match(symbol):
         report.reject(Rejection(name, line, "symbol", "not a CPC symbol", raw_symbol))
         return None
-    level = cpc_level(symbol)
+    level = _LEVELS.get(len(symbol)) or ("main_group" if symbol.endswith("/00") else "group")
     dots_text = raw_dots.strip()
     dots: int | None = None
     if level in _GROUP_LEVELS:

@@ -11,20 +11,26 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ttkg.graph.artifact import ROW_GROUP
 
-__all__ = ["Part", "Table", "counters", "first_order", "top_per_key"]
+__all__ = ["Part", "Table", "counters", "first_order", "first_rows", "top_per_key"]
 
 IntArray = npt.NDArray[np.int64]
+#: Integer codes of any width (int32 codes of the loaders, int64 keys of the build).
+Ints: TypeAlias = npt.NDArray[np.integer[Any]]
 #: A column of a part: whole values, (codes into values with -1 for null, values), or one
 #: string repeated on every row.
-Column: TypeAlias = pa.Array | tuple[IntArray, pa.Array] | str
+Column: TypeAlias = pa.Array | tuple[Ints, pa.Array] | str
+#: Rows of one chunk of `first_rows` (its keys and sort take ~40 bytes a row).
+_CHUNK_ROWS = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class Part:
             elif isinstance(col, tuple):
                 codes, values = col
                 part = codes[start:stop]
-                idx = pa.array(part, pa.int64(), mask=part < 0)
+                idx = pa.array(part, mask=part < 0)
                 out[f.name] = values.cast(f.type).take(idx)
             else:
                 out[f.name] = col.slice(start, n).cast(f.type)
@@ -69,6 +75,12 @@ class Table:
     def add(self, **values: Any) -> None:
         for name, col in self.columns.items():
             col.append(values.get(name))
+
+    def extend(self, rows: int, **columns: list[Any]) -> None:
+        """`rows` rows at once, a list per column (absent columns: None)."""
+        for name, col in self.columns.items():
+            values = columns.get(name)
+            col.extend(values if values is not None else [None] * rows)
 
     def add_part(self, part: Part) -> None:
         if self._pending():
@@ -108,15 +120,60 @@ class Table:
                    else schema.empty_table())
 
 
-def first_order(keys: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Distinct keys in order of first appearance, with their first position and count."""
-    uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    order = np.argsort(first, kind="stable")
-    return uniq[order], first[order], counts[order]
+def first_order(keys: Ints) -> tuple[Ints, IntArray, IntArray]:
+    """Distinct keys in order of first appearance, with their first position and count.
+
+    One pass of Arrow's hash table (no sort): `dictionary_encode` numbers the keys in order
+    of first appearance, so a row is its key's first exactly where its number passes every
+    number before it; that this order holds is checked, not assumed."""
+    if not len(keys):
+        empty = np.empty(0, np.int64)
+        return keys[:0], empty, empty
+    enc = pc.dictionary_encode(pa.array(keys))
+    code = enc.indices.to_numpy()
+    uniq = enc.dictionary.to_numpy()
+    first = np.empty(len(code), bool)
+    first[0] = True
+    np.greater(code[1:], np.maximum.accumulate(code)[:-1], out=first[1:])
+    positions = np.flatnonzero(first)
+    if len(positions) != len(uniq) or code[0] != 0:
+        raise RuntimeError("dictionary_encode did not number keys by first appearance")
+    counts = np.bincount(code, minlength=len(uniq)).astype(np.int64)
+    return uniq, positions.astype(np.int64), counts
+
+
+def first_rows(group: Ints, other: Ints, width: int) -> IntArray:
+    """Positions, ascending, of the first row of every distinct (group, other) pair, with
+    `0 <= other < width`. When each group's rows come together (PatentsView tables are
+    sorted by patent), pairs are found chunk by chunk, cut where the group changes, so
+    that memory holds one chunk's keys and sort (~160 MB), not 40 bytes per row of a 63M
+    row table; else over all rows at once."""
+    n = len(group)
+    if not n:
+        return np.empty(0, np.int64)
+    starts = np.flatnonzero(group[1:] != group[:-1]) + 1
+    grouped = len(starts) + 1 == int(np.count_nonzero(np.bincount(group)))
+    if grouped and n > _CHUNK_ROWS:
+        at = np.unique(starts[np.searchsorted(starts, np.arange(_CHUNK_ROWS, n, _CHUNK_ROWS))
+                              .clip(max=len(starts) - 1)])
+        cuts = [0, *at.tolist(), n]
+    else:
+        cuts = [0, n]
+    del starts
+    out = []
+    for a, b in pairwise(cuts):
+        if a >= b:
+            continue
+        key = group[a:b].astype(np.int64) * width + other[a:b]
+        _, first = np.unique(key, return_index=True)
+        del key
+        first.sort()
+        out.append(first + a)
+    return np.concatenate(out).astype(np.int64)
 
 
 def top_per_key(
-    key: IntArray, value: IntArray, weight: IntArray, n_keys: int, rank: IntArray
+    key: Ints, value: Ints, weight: IntArray, n_keys: int, rank: IntArray
 ) -> IntArray:
     """Per key, the value of largest total weight, ties to the lowest `rank[value]` (as
     `min(counter.items(), key=(-count, value))`); -1 for keys without values."""
@@ -124,7 +181,7 @@ def top_per_key(
     if not len(key):
         return out
     width = int(value.max()) + 1
-    pair, inverse = np.unique(key * width + value, return_inverse=True)
+    pair, inverse = np.unique(key.astype(np.int64) * width + value, return_inverse=True)
     total = np.bincount(inverse, weights=weight).astype(np.int64)
     k, v = pair // width, pair % width
     order = np.lexsort((rank[v], -total, k))
@@ -136,7 +193,7 @@ def top_per_key(
 
 
 def counters(
-    key: IntArray, value: IntArray, weight: IntArray, names: list[str]
+    key: Ints, value: Ints, weight: IntArray, names: list[str]
 ) -> dict[int, Counter[str]]:
     """Per key a Counter of value names with summed weights, keys and values inserted in
     order of first appearance (as `counter[name] += weight` row by row would)."""
@@ -144,7 +201,7 @@ def counters(
     if not len(key):
         return out
     width = int(value.max()) + 1
-    keyed = key * width + value
+    keyed = key.astype(np.int64) * width + value
     pair, _, _ = first_order(keyed)  # in order of first appearance
     ordered, inverse = np.unique(keyed, return_inverse=True)
     sums = np.bincount(inverse, weights=weight).astype(np.int64)

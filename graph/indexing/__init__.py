@@ -12,7 +12,7 @@ and the ground only.
 from ttkg.graph.indexing.compute import compute_index
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
 from ttkg.graph.indexing.ids import Positions, Strings, arrow_indices, bisect_left, bisect_right
-from ttkg.graph.indexing.store import open_index, write_index
+from ttkg.graph.indexing.store import build_index, open_index, write_index
 
 __all__ = [
     "INDEX_DIR",
@@ -23,6 +23,7 @@ __all__ = [
     "arrow_indices",
     "bisect_left",
     "bisect_right",
+    "build_index",
     "compute_index",
     "open_index",
     "write_index",

@@ -5,7 +5,8 @@ the result. Every array here is what `ttkg.graph.backends.memory.index` document
 from __future__ import annotations
 
 import logging
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -24,11 +25,43 @@ log = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
 Arrays = dict[str, npt.NDArray[Any]]
+#: Columns of the Patent table the index computes with (the titles are not read).
+PATENT_COLUMNS: Final = ["id", "number", "year"]
+#: Arrays smaller than this stay in memory when spilling (a page is a page).
+_SPILL_FROM: Final = 1 << 20
 
 
-def compute_index(artifact: Artifact) -> IndexData:
-    """Every array of the serving index, from the artifact's tables."""
-    tables = {label: artifact.nodes(label) for label in NodeLabel}
+class _Arrays(dict[str, npt.NDArray[Any]]):
+    """The index arrays. With a folder, each array is saved there (`<name>.npy`) as soon as
+    it is computed and kept as a read-only memory map of that file, so that a build holds
+    only the arrays it still computes with, not the whole index (7 GB at 9.1M patents)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def __setitem__(self, name: str, arr: npt.NDArray[Any]) -> None:
+        if self.folder is not None and arr.nbytes >= _SPILL_FROM:
+            path = self.folder / f"{name}.npy"
+            np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+            arr = np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+        super().__setitem__(name, arr)
+
+    def update(self, other: Any = (), /, **kwargs: npt.NDArray[Any]) -> None:
+        for name, arr in dict(other, **kwargs).items():
+            self[name] = arr
+
+
+def compute_index(artifact: Artifact, spill: Path | None = None) -> IndexData:
+    """Every array of the serving index, from the artifact's tables. With `spill` (an
+    existing folder), big arrays are written there as they are computed and come back
+    memory-mapped (`store.build_index` writes the rest), and the Patent table is read
+    without its titles (`PATENT_COLUMNS`; the returned table has only those)."""
+    tables = {
+        label: artifact.nodes(
+            label, PATENT_COLUMNS if spill is not None and label is NodeLabel.PATENT else None)
+        for label in NodeLabel
+    }
     labels: dict[str, list[int]] = {}
     chunks: list[pa.Array] = []
     total = 0
@@ -37,7 +70,8 @@ def compute_index(artifact: Artifact) -> IndexData:
         chunks.extend(table.column("id").cast(pa.string()).chunks)
         total += table.num_rows
     ids = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
-    arrays: Arrays = {"id_order": _sort_indices(ids)}
+    arrays: Arrays = _Arrays(spill)
+    arrays["id_order"] = _sort_indices(ids)
     meta: dict[str, Any] = {"format": INDEX_FORMAT, "labels": labels, "shapes": {}}
     span = {NodeLabel(k): (off, off + n) for k, (off, n) in labels.items()}
 
@@ -209,22 +243,26 @@ def _edges(
         missing = values.filter(pc.is_null(found))[0].as_py()
         raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
     lut = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
-    ends: dict[tuple[EdgeType, str], IntArray] = {}
-    for et, side, parts in encoded:
-        pieces = [lut[start + idx.to_numpy(zero_copy_only=False)] for start, idx in parts]
-        ends[(et, side)] = np.concatenate(pieces) if pieces else np.empty(0, np.int64)
+    del values, found, dictionaries
     out: dict[EdgeType, tuple[IntArray, IntArray]] = {}
     bounds = np.arange(n_nodes + 1)
-    for et in EdgeType:
-        src, dst = ends[(et, "src")], ends[(et, "dst")]
-        out_order, in_order = np.argsort(src, kind="stable"), np.argsort(dst, kind="stable")
+    for et, side, parts in encoded:  # src then dst of each type; parts let go as they go
+        ends = np.empty(sum(len(idx) for _, idx in parts), np.int64)
+        at = 0
+        for start, idx in parts:
+            ends[at:at + len(idx)] = lut[start + idx.to_numpy(zero_copy_only=False)]
+            at += len(idx)
+        parts.clear()
         name = f"edge.{et.value}"
-        arrays[f"{name}.src"], arrays[f"{name}.dst"] = src, dst
-        arrays[f"{name}.out_order"] = out_order.astype(np.int64)
-        arrays[f"{name}.out_ptr"] = np.searchsorted(src[out_order], bounds).astype(np.int64)
-        arrays[f"{name}.in_order"] = in_order.astype(np.int64)
-        arrays[f"{name}.in_ptr"] = np.searchsorted(dst[in_order], bounds).astype(np.int64)
-        out[et] = (src, dst)
+        kind = "out" if side == "src" else "in"
+        order = np.argsort(ends, kind="stable")
+        arrays[f"{name}.{side}"] = ends
+        arrays[f"{name}.{kind}_order"] = order.astype(np.int64, copy=False)
+        arrays[f"{name}.{kind}_ptr"] = np.searchsorted(ends[order], bounds).astype(
+            np.int64, copy=False)
+        del order, ends
+        if side == "dst":
+            out[et] = (arrays[f"{name}.src"], arrays[f"{name}.dst"])
     return out
 
 
@@ -280,9 +318,20 @@ def _incidence(
     # is a strided view: every vector operation on it was several times slower)
     arrays["fo_dense"] = np.ascontiguousarray(of.T.toarray(), dtype=np.int64)
     src, dst = edges[EdgeType.CLASSIFIED_AS]
-    cp = sp.csr_matrix(
-        (np.ones(len(src), np.int32), (dst - c_off, src - p_off)), shape=(n_cpc, n_pat)
-    )
+    name = f"edge.{EdgeType.CLASSIFIED_AS.value}"
+    in_order, in_ptr = arrays[f"{name}.in_order"], arrays[f"{name}.in_ptr"]
+    if len(src) and in_ptr[c_off] == 0 and in_ptr[c_end] == len(src):
+        # every edge ends at a CPC class: the rows are the edges by target, already
+        # sorted (no COO copy of 63M entries at full size)
+        cp = sp.csr_matrix(
+            (np.ones(len(src), np.int32), src[in_order] - p_off,
+             in_ptr[c_off:c_end + 1] - in_ptr[c_off]),
+            shape=(n_cpc, n_pat),
+        )
+    else:
+        cp = sp.csr_matrix(
+            (np.ones(len(src), np.int32), (dst - c_off, src - p_off)), shape=(n_cpc, n_pat)
+        )
     _put_csr(arrays, meta, "cp", cp)
 
 

@@ -14,6 +14,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ttkg.core.errors import ArtifactError
 from ttkg.core.model import EdgeType, NodeLabel
@@ -21,7 +22,7 @@ from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.compute import compute_index
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
 
-__all__ = ["load_index", "open_index", "write_index"]
+__all__ = ["build_index", "load_index", "open_index", "write_index"]
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +35,51 @@ def write_index(data: IndexData, folder: Path) -> None:
     (folder / "nodes").mkdir(parents=True, exist_ok=True)
     for name, arr in data.arrays.items():
         np.save(folder / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+    _write_rest(data, folder)
+
+
+def build_index(artifact: Artifact, folder: Path) -> None:
+    """Compute an artifact's index straight into `folder` (created), in bounded memory:
+    big arrays are written as they are computed (`compute_index(spill=...)`) and the
+    Patent table is copied to Arrow IPC a batch at a time, never whole in memory. The
+    files are those `write_index(compute_index(artifact), folder)` writes."""
+    (folder / "nodes").mkdir(parents=True, exist_ok=True)
+    data = compute_index(artifact, spill=folder)
+    for name, arr in data.arrays.items():
+        path = folder / f"{name}.npy"
+        if not path.exists():  # a small array, kept in memory
+            np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+    patents = artifact.path / "nodes" / f"{NodeLabel.PATENT.value}.parquet"
+    if patents.is_file():
+        _copy_ipc(folder / "nodes" / f"{NodeLabel.PATENT.value}.arrow", patents)
+    _write_rest(data, folder, skip=(NodeLabel.PATENT,) if patents.is_file() else ())
+
+
+def _write_rest(data: IndexData, folder: Path, skip: tuple[NodeLabel, ...] = ()) -> None:
+    """Node tables (but `skip`), node ids, name keys and meta.json."""
     for label, table in data.tables.items():
-        _write_ipc(folder / "nodes" / f"{label.value}.arrow", table)
+        if label not in skip:
+            _write_ipc(folder / "nodes" / f"{label.value}.arrow", table)
     _write_ipc(folder / "node_ids.arrow", pa.table({"id": data.ids}))
     _write_ipc(folder / "name_keys.arrow", pa.table({"key": data.name_keys}))
     (folder / "meta.json").write_text(json.dumps(data.meta, indent=1))
 
 
+_IPC_BATCH: Final = 1 << 20
+
+
 def _write_ipc(path: Path, table: pa.Table) -> None:
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table.combine_chunks(), max_chunksize=1 << 20)
+        writer.write_table(table.combine_chunks(), max_chunksize=_IPC_BATCH)
+
+
+def _copy_ipc(path: Path, parquet: Path) -> None:
+    """A Parquet table as an Arrow IPC file, batch by batch (as `_write_ipc` batches it)."""
+    source = pq.ParquetFile(parquet)
+    with pa.OSFile(str(path), "wb") as sink, \
+            pa.ipc.new_file(sink, source.schema_arrow) as writer:
+        for batch in source.iter_batches(batch_size=_IPC_BATCH):
+            writer.write_batch(batch)
 
 
 def _read_ipc(path: Path) -> pa.Table:

@@ -1,5 +1,6 @@
 """The build's column tools against plain Python: Counters filled row by row, most common
-with ties to the smaller name, and row groups that are the table's rows in order."""
+with ties to the smaller name, first appearances and first rows of pairs as a dict filled
+row by row finds them, and row groups that are the table's rows in order."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections import Counter
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
+import ttkg.graph.build.columns as columns
 from ttkg.core.model import EdgeType
 from ttkg.graph.artifact import ROW_GROUP, edge_schema
-from ttkg.graph.build.columns import Part, Table, counters, top_per_key
+from ttkg.graph.build.columns import Part, Table, counters, first_order, first_rows, top_per_key
 
 NAMES = ["DE", "FR", "US", "JP", "CN", "KR"]
 
@@ -77,3 +80,37 @@ def test_batches_are_the_rows_in_row_groups() -> None:
             "cpc_type": None if types[i] < 0 else ["inventional", "additional"][types[i]],
             "source": "patentsview",
         }
+
+
+def test_first_order_is_a_dict_filled_row_by_row() -> None:
+    rng = random.Random(5)
+    for dtype in (np.int32, np.int64):
+        keys = [rng.randrange(-3, 400) for _ in range(3_000)]
+        first: dict[int, int] = {}
+        count: Counter[int] = Counter()
+        for i, k in enumerate(keys):
+            first.setdefault(k, i)
+            count[k] += 1
+        uniq, positions, counts = first_order(np.array(keys, dtype))
+        assert uniq.tolist() == list(first)
+        assert positions.tolist() == list(first.values())
+        assert counts.tolist() == [count[k] for k in first]
+    uniq, positions, counts = first_order(np.empty(0, np.int32))
+    assert len(uniq) == len(positions) == len(counts) == 0
+
+
+def test_first_rows_of_pairs_chunked_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first row of every (group, other) pair, whether the groups come together (then
+    chunk by chunk, chunks far smaller than the rows here) or are scattered."""
+    rng = random.Random(7)
+    monkeypatch.setattr(columns, "_CHUNK_ROWS", 37)
+    for together in (True, False):
+        groups = [rng.randrange(60) for _ in range(2_000)]
+        if together:
+            groups.sort()
+        others = [rng.randrange(9) for _ in range(2_000)]
+        seen: dict[tuple[int, int], int] = {}
+        for i, pair in enumerate(zip(groups, others, strict=True)):
+            seen.setdefault(pair, i)
+        got = first_rows(np.array(groups, np.int32), np.array(others, np.int32), 9)
+        assert got.tolist() == sorted(seen.values())
