@@ -60,7 +60,8 @@ from ttkg.graph.identity.families import (
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
-from ttkg.graph.indexing import INDEX_DIR, compute_index, write_index
+from ttkg.graph.indexing import INDEX_DIR, write_index
+from ttkg.graph.indexing.compute import compute_index
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
 from ttkg.loaders.columnar import Coded
 from ttkg.loaders.openalex import WorkSlice

@@ -18,7 +18,6 @@ import pyarrow as pa
 from ttkg.core.errors import ArtifactError
 from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
-from ttkg.graph.indexing.compute import compute_index
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
 
 __all__ = ["load_index", "open_index", "write_index"]
@@ -111,6 +110,8 @@ def open_index(artifact: Artifact) -> IndexData:
         artifact.path,
         INDEX_FORMAT,
     )
+    from ttkg.graph.indexing.compute import compute_index  # scipy: not when mapping an index
+
     started = time.perf_counter()
     data = compute_index(artifact)
     log.info("index computed in %.2f s", time.perf_counter() - started)
