@@ -101,6 +101,7 @@ def test_a_query_imports_what_it_needs_and_rebuilds_nothing(
     assert body["field_a"]["name"] == "Semiconductors" and body["direct"]
     assert _loaded(modules, NOT_FOR_QUERIES) == []
     assert _loaded(modules, NOT_FOR_ROW_READS) == []
+    assert _loaded(modules, ("rapidfuzz",)) == []  # exact names: no fuzzy matching
     # the serving index is mapped as built, nothing computed again (the backend warns when it
     # has to compute it)
     assert stderr == ""
