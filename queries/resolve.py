@@ -9,8 +9,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
 
-from rapidfuzz import fuzz, process, utils
-
 from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
 from ttkg.core.model import NodeLabel, cpc_id, field_id
 from ttkg.graph.backends.contract import FieldSpec, GraphBackend, NodeRecord
@@ -59,6 +57,8 @@ _names_lock = threading.Lock()
 
 
 def _fuzzy_names(backend: GraphBackend) -> _FuzzyNames:
+    from rapidfuzz import utils  # fuzzy matching only: exact names do without it
+
     hit = _names_cache.get(backend)
     if hit is None:
         with _names_lock:
@@ -99,6 +99,8 @@ def _fuzzy(
 ) -> list[tuple[str, float]]:
     """The best fuzzy name matches: rapidfuzz scores the names the bigram index keeps, which
     include every name reaching the cutoff, so the answer is that of scoring every name."""
+    from rapidfuzz import fuzz, process, utils
+
     every = _fuzzy_names(backend)
     query = utils.default_process(text)
     found = every.candidates(query)

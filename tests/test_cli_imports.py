@@ -1,6 +1,7 @@
 """The CLI imports what the called command needs and no more: a query from a shell must not
-pay for the RDF export, the identity engine, the build or the HTTP server (each a fresh
-process, as a user's shell starts one; no timings here, those are in benchmarks/)."""
+pay for the RDF export, the identity engine, the build or the HTTP server, nor for scipy and
+pyarrow.compute when it only reads rows of the mapped index (each a fresh process, as a
+user's shell starts one; no timings here, those are in benchmarks/)."""
 
 from __future__ import annotations
 
@@ -30,27 +31,35 @@ NOT_FOR_QUERIES = (
     "pandas",
     "pyarrow.dataset",
 )
+#: Not needed to open the mapped index and answer bridges, partners, profiles, paths and
+#: searches over WIPO fields and organisations: they read rows of the stored CSR arrays; scipy
+#: is imported by the queries that multiply matrices (a CPC selection, a year filter).
+NOT_FOR_ROW_READS = ("scipy", "pyarrow.compute")
 #: Not needed to parse a command line (the backend imports them when it opens the graph).
 NOT_FOR_PARSING = (*NOT_FOR_QUERIES, "numpy", "scipy", "pyarrow", "rapidfuzz")
 
 RUN = """
 import json, sys
 from ttkg.cli.main import main
-sys.argv = ["ttkg", *json.loads(sys.argv[1])]
-try:
-    main()
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
+codes = []
+for args in json.loads(sys.argv[1]):
+    sys.argv = ["ttkg", *args]
+    try:
+        main()
+    except SystemExit as exc:
+        codes.append(exc.code)
+    else:
+        codes.append(0)
+code = next((c for c in codes if c), 0)
 print("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def _run(args: list[str]) -> tuple[int, str, set[str], str]:
-    """Run the CLI with `args` in a new interpreter: exit code, output, imported modules."""
+def _run(*commands: list[str]) -> tuple[int, str, set[str], str]:
+    """Run the CLI with each command's args in turn, in one new interpreter: the first
+    non-zero exit code (else 0), the output, the modules imported by them all."""
     done = subprocess.run(
-        [sys.executable, "-c", RUN, json.dumps(args)],
+        [sys.executable, "-c", RUN, json.dumps(commands)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -91,9 +100,37 @@ def test_a_query_imports_what_it_needs_and_rebuilds_nothing(
     body = json.loads(output)
     assert body["field_a"]["name"] == "Semiconductors" and body["direct"]
     assert _loaded(modules, NOT_FOR_QUERIES) == []
+    assert _loaded(modules, NOT_FOR_ROW_READS) == []
+    assert _loaded(modules, ("rapidfuzz",)) == []  # exact names: no fuzzy matching
     # the serving index is mapped as built, nothing computed again (the backend warns when it
     # has to compute it)
     assert stderr == ""
+
+
+def test_partners_profile_paths_and_search_read_rows_without_scipy(sample_graph: Path) -> None:
+    graph = ["--graph", str(sample_graph)]
+    code, output, modules, stderr = _run(
+        ["query", "partners", "Tsinghua University", "--limit", "3", *graph],
+        ["query", "profile", "Semiconductors", "--kind", "university", "--limit", "3", *graph],
+        ["query", "paths", "Tsinghua University", "Hon Hai Precision Industry Co., Ltd.", *graph],
+        ["search", "universit", *graph],
+    )
+    assert code == 0, stderr
+    assert "Hon Hai Precision" in output and "Path 1" in output
+    assert _loaded(modules, NOT_FOR_QUERIES) == []
+    assert _loaded(modules, NOT_FOR_ROW_READS) == []
+
+
+def test_a_product_of_matrices_imports_scipy_when_asked(sample_graph: Path) -> None:
+    """The other side: a CPC selection counts patents per organisation with a sparse
+    product, which imports scipy on first use."""
+    code, output, modules, stderr = _run(
+        ["query", "profile", "H01L", "--limit", "3", "--format", "json",
+         "--graph", str(sample_graph)]
+    )  # fmt: skip
+    assert code == 0, stderr
+    assert json.loads(output)["organizations"]
+    assert "scipy.sparse" in modules
 
 
 def test_a_lazy_sub_command_is_imported_when_called() -> None:

@@ -6,17 +6,19 @@ open for an artifact built before the index existed — and stored in the versio
 backend memory-maps: opening costs milliseconds and pages are read only when touched, and
 processes that open the same version share them. This floor sits between the artifact and
 its two users (the build writes the index, the backends read it); it imports the artifact
-and the ground only.
+and the ground only. Computing the index (`ttkg.graph.indexing.compute`, scipy and
+pyarrow.compute) is imported by the build, and by `open_index` only for an artifact without
+a stored index: a process that maps an index imports neither.
 """
 
-from ttkg.graph.indexing.compute import compute_index
-from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
+from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, Csr, IndexData
 from ttkg.graph.indexing.ids import Positions, Strings, arrow_indices, bisect_left, bisect_right
 from ttkg.graph.indexing.store import build_index, open_index, write_index
 
 __all__ = [
     "INDEX_DIR",
     "INDEX_FORMAT",
+    "Csr",
     "IndexData",
     "Positions",
     "Strings",
@@ -24,7 +26,6 @@ __all__ = [
     "bisect_left",
     "bisect_right",
     "build_index",
-    "compute_index",
     "open_index",
     "write_index",
 ]

@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 from ttkg.core.errors import ArtifactError
 from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
-from ttkg.graph.indexing.compute import compute_index
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
 
 __all__ = ["build_index", "load_index", "open_index", "write_index"]
@@ -44,6 +43,8 @@ def build_index(artifact: Artifact, folder: Path) -> None:
     Patent table is copied to Arrow IPC a batch at a time, never whole in memory. The
     files are those `write_index(compute_index(artifact), folder)` writes."""
     (folder / "nodes").mkdir(parents=True, exist_ok=True)
+    from ttkg.graph.indexing.compute import compute_index  # scipy: only where computed
+
     data = compute_index(artifact, spill=folder)
     for name, arr in data.arrays.items():
         path = folder / f"{name}.npy"
@@ -147,6 +148,8 @@ def open_index(artifact: Artifact) -> IndexData:
         artifact.path,
         INDEX_FORMAT,
     )
+    from ttkg.graph.indexing.compute import compute_index  # scipy: not when mapping an index
+
     started = time.perf_counter()
     data = compute_index(artifact)
     log.info("index computed in %.2f s", time.perf_counter() - started)

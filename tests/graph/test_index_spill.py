@@ -16,8 +16,9 @@ import pytest
 from benchmarks.compare_graphs import _index_differences, differences, version_folder
 from ttkg.core.model import NodeLabel
 from ttkg.graph.artifact import Artifact
-from ttkg.graph.indexing import INDEX_DIR, compute_index, write_index
+from ttkg.graph.indexing import INDEX_DIR, write_index
 from ttkg.graph.indexing import compute as compute_module
+from ttkg.graph.indexing.compute import compute_index
 
 
 def test_build_index_equals_the_index_computed_in_memory(

@@ -1,9 +1,10 @@
 """Embedded backend: the artifact loaded in-process, no server.
 
-It answers the contract from a `MemoryIndex` built once at open (compact integer arrays and
-CSR matrices, so that aggregates such as bridges, partners and profiles are sparse products
-and stay fast at full PatentsView scale; the entity graph for path queries), and keeps only
-small caches of its own: selection masks and the records and patent references it showed.
+It answers the contract from a `MemoryIndex` mapped at open (compact integer arrays and CSR
+matrices, so that aggregates such as bridges, partners and profiles are row reads and sparse
+products and stay fast at full PatentsView scale: scipy is imported by the first product,
+not at open), and keeps only small caches of its own: selection masks and the records and
+patent references it showed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from ttkg.core.model import EdgeType, NodeLabel, id_candidates, label_of_id
 from ttkg.graph.artifact import Artifact, table_row
@@ -365,7 +365,8 @@ class MemoryBackend(GraphBackend):
         else:
             rows = ix.cpc_rows(spec.value)
             if len(rows):
-                mask[ix.incidence.cp[rows].indices] = True
+                cp = ix.incidence.cp
+                mask[cp.indices[_positions(cp.indptr, rows)]] = True
         years = self._year_mask(filters)
         return mask if years is None else mask & years
 
@@ -413,7 +414,7 @@ class MemoryBackend(GraphBackend):
         return self._cached(
             key,
             lambda: np.asarray(
-                inc.op @ self._selection(spec, filters).astype(np.int32), dtype=np.int64
+                inc.op.matrix @ self._selection(spec, filters).astype(np.int32), dtype=np.int64
             ),
         )
 
@@ -629,22 +630,22 @@ class MemoryBackend(GraphBackend):
         rows_arr = np.array(rows, dtype=np.int64)
         keep = self._patent_mask(spec, filters)
         held = ix.holders(filters.family)
-        if keep is None:
-            sub = held.co.counts[rows_arr]
+        if keep is None:  # the rows of the co-ownership counts
+            counts = held.co.counts
+            at = _positions(counts.indptr, rows_arr)
+            sub, col = _spans(counts.indptr, counts.indices, rows_arr)
+            weight = counts.data[at]
         else:  # the rows' patents that pass, then those patents' owners
             op, po = held.incidence.op, held.incidence.po
             mine, patents = _spans(op.indptr, op.indices, rows_arr)
             passing = keep[patents]
             mine, patents = mine[passing], patents[passing]
             which, other = _spans(po.indptr, po.indices, patents)
-            pairs, count = np.unique(mine[which] * ix.orgs.n + other, return_counts=True)
-            sub = sp.coo_matrix(
-                (count, (pairs // ix.orgs.n, pairs % ix.orgs.n)), shape=(len(rows), ix.orgs.n)
-            )
+            pairs, weight = np.unique(mine[which] * ix.orgs.n + other, return_counts=True)
+            sub, col = pairs // ix.orgs.n, pairs % ix.orgs.n
         org_mask = self._org_mask(filters)
         out: dict[tuple[str, str], int] = {}
-        coo = sub.tocoo()
-        for r, b, w in zip(coo.row, coo.col, coo.data, strict=True):
+        for r, b, w in zip(sub.tolist(), col.tolist(), weight.tolist(), strict=True):
             a = rows[r]
             if a == b or w <= 0 or (org_mask is not None and not org_mask[b]):
                 continue
@@ -784,7 +785,7 @@ class MemoryBackend(GraphBackend):
             return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         org_mask = self._org_mask(filters)
         if org_mask is None and not filters.family:  # one product with country x patent
-            counts = ix.country_patents @ self._selection(spec, filters).astype(np.int32)
+            counts = ix.country_patents.matrix @ self._selection(spec, filters).astype(np.int32)
             return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         keep = orgs.located if org_mask is None else orgs.located & org_mask
         patents = self._held_patents(spec, filters)

@@ -4,10 +4,11 @@ stored in the version folder (`ttkg.graph.indexing`), memory-mapped when the gra
 Every node has one integer *position*: the node tables one after the other, in `NodeLabel`
 order. Within a label, a node's *row* is its position minus the label's offset; the arrays
 of patents, organisations, fields and CPC classes are indexed by row. Everything here is
-plain numpy arrays (read-only, memory-mapped), scipy CSR matrices over them, Arrow tables
-and a few short lists of strings (organisation and field ids, sorted CPC symbols): opening
-reads no table and builds no index, and a process's memory grows only with the pages its
-queries touch, shared with every other process serving the same version.
+plain numpy arrays (read-only, memory-mapped), CSR matrices as their stored arrays (`Csr`:
+the scipy matrix over them is built by the first query that multiplies), Arrow tables and a
+few short lists of strings (organisation and field ids): opening reads no table, builds no
+index and imports neither scipy nor pyarrow.compute, and a process's memory grows only with
+the pages its queries touch, shared with every other process serving the same version.
 
 A few pieces are built on first use (`names`, `entity_graph`, `path_index`,
 `country_patents`, `cpc_table`), each once, under its own lock: `warm_up` builds the ones a
@@ -27,17 +28,16 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import scipy.sparse as sp
 
 from ttkg.core.model import EdgeType, NodeLabel, cpc_id
 from ttkg.graph.artifact import Artifact, EdgeRows
 from ttkg.graph.backends.contract import DEFAULT_VIA, Relation, RelationHop
 from ttkg.graph.backends.memory.paths import PathIndex, RelationPart
 from ttkg.graph.indexing import (
+    Csr,
     IndexData,
     Positions,
     Strings,
-    arrow_indices,
     bisect_left,
     bisect_right,
     open_index,
@@ -74,6 +74,14 @@ _STRUCTURAL = (
     (EdgeType.BROADER, Relation.BROADER),
 )
 _LABELS = tuple(NodeLabel)
+
+
+def _upper(m: Csr) -> tuple[IntArray, IntArray, npt.NDArray[Any]]:
+    """(row, column, value) of the entries above the diagonal, in storage order (scipy's
+    `triu(m, k=1)`): each pair of a symmetric matrix once."""
+    rows, cols, values = m.coo()
+    keep = cols > rows
+    return rows[keep], cols[keep].astype(np.int64), values[keep]
 
 
 def _frozen(*arrays: npt.NDArray[Any]) -> None:
@@ -190,7 +198,7 @@ class Fields:
 
     off: int
     ids: list[str]  # node ids
-    sector_fields: sp.csr_matrix  # sector row x field row: 1 where the field is in the sector
+    sector_fields: Csr  # sector row x field row: 1 where the field is in the sector
 
     @classmethod
     def load(cls, nodes: Nodes, data: IndexData) -> Fields:
@@ -199,31 +207,30 @@ class Fields:
 
     def of_sector(self, sector: int) -> npt.NDArray[np.int32]:
         """Field rows of a sector row."""
-        m = self.sector_fields
-        rows: npt.NDArray[np.int32] = m.indices[m.indptr[sector] : m.indptr[sector + 1]]
+        rows: npt.NDArray[np.int32] = self.sector_fields.row(sector)
         return rows
 
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Cpc:
-    """CPC classes (rows position - off), their symbols sorted for prefix ranges."""
+    """CPC classes (rows position - off), found by symbol prefix: a binary search over the
+    symbols in sorted order, read one at a time from the mapped table (no list of them)."""
 
     off: int
     n: int
-    sorted_symbols: list[str]
-    sorted_rows: IntArray  # (n,) row of each symbol of `sorted_symbols`
+    symbols: Strings  # (n,) symbol of each row
+    sorted_rows: IntArray  # (n,) the rows, their symbols ascending
 
     @classmethod
     def load(cls, nodes: Nodes, data: IndexData) -> Cpc:
-        rows = data.array("cpc.sorted_rows")
         table = nodes.tables[NodeLabel.CPC_CLASS]
-        symbols: list[str] = table.column("symbol").take(arrow_indices(rows)).to_pylist()
-        return cls(nodes.offset[NodeLabel.CPC_CLASS], table.num_rows, symbols, rows)
+        return cls(nodes.offset[NodeLabel.CPC_CLASS], table.num_rows,
+                   Strings(table.column("symbol")), data.array("cpc.sorted_rows"))
 
     def prefixed(self, prefix: str) -> IntArray:
         """Rows of the symbols starting with `prefix`."""
-        lo = bisect.bisect_left(self.sorted_symbols, prefix)
-        hi = bisect.bisect_left(self.sorted_symbols, prefix + "\U0010ffff")
+        lo = bisect_left(self.symbols, prefix, self.sorted_rows)
+        hi = bisect_left(self.symbols, prefix + "\U0010ffff", self.sorted_rows)
         return self.sorted_rows[lo:hi]
 
 
@@ -281,14 +288,14 @@ class EdgeIndex:
 class Incidence:
     """Sparse incidence and count matrices (CSR, int32 unless said), by row."""
 
-    po: sp.csr_matrix  # patent x organisation, 0/1
-    op: sp.csr_matrix  # organisation x patent, 0/1
+    po: Csr  # patent x organisation, 0/1
+    op: Csr  # organisation x patent, 0/1
     op_ranked: IntArray  # (op.nnz,) op.indices, newest first within each row (op.indptr)
-    pf: sp.csr_matrix  # patent x field
-    fp: sp.csr_matrix  # field x patent
-    of: sp.csr_matrix  # organisation x field: patent counts
+    pf: Csr  # patent x field
+    fp: Csr  # field x patent
+    of: Csr  # organisation x field: patent counts
     fo_dense: IntArray  # (fields, organisations) the same counts, int64, a contiguous row per field
-    cp: sp.csr_matrix  # CPC class x patent
+    cp: Csr  # CPC class x patent
 
     @classmethod
     def load(cls, data: IndexData) -> Incidence:
@@ -317,7 +324,7 @@ class Incidence:
 class CoOwnership:
     """Organisations owning patents together (rows are organisation rows)."""
 
-    counts: sp.csr_matrix  # organisation x organisation: co-owned patents, zero diagonal
+    counts: Csr  # organisation x organisation: co-owned patents, zero diagonal
     x: IntArray  # (pairs,) every co-owning pair, both orientations: one organisation
     y: IntArray  # (pairs,) the other one
     w: IntArray  # (pairs,) their co-owned patents
@@ -498,7 +505,10 @@ class MemoryIndex:
         the CPC titles: only showing a CPC class needs them; not the networkx entity graph:
         relations are read from the path matrices' arrays, and its ~400k Python objects at
         full scale, one dict and one hop per edge, would be walked by every full garbage
-        collection)."""
+        collection). Also imports scipy, which the first sparse product would import
+        during a request."""
+        import scipy.sparse  # noqa: F401
+
         started = time.perf_counter()
         _ = self.names, self.country_patents
         self.path_index.warm_up(DEFAULT_VIA)  # what a path query walks unless told
@@ -532,31 +542,22 @@ class MemoryIndex:
                 yield u, v, rel, {"hop": hop, "order": (u, rel.value, v)}
 
         org, fld, ids = self.orgs.ids, self.fields.ids, self.nodes.ids
-        co = sp.triu(self.co.counts, k=1).tocoo()
-        g.add_edges_from(
-            edges(
-                Relation.CO_ASSIGNED,
-                (
-                    (min(org[a], org[b]), max(org[a], org[b]), int(w))
-                    for a, b, w in zip(co.row, co.col, co.data, strict=True)
-                ),
+        for rel, counts in ((Relation.CO_ASSIGNED, self.co.counts),
+                            (Relation.CO_AUTHORED, self.data.csr("cw.counts"))):
+            g.add_edges_from(
+                edges(
+                    rel,
+                    (
+                        (min(org[a], org[b]), max(org[a], org[b]), int(w))
+                        for a, b, w in zip(*_upper(counts), strict=True)
+                    ),
+                )
             )
-        )
-        cw = sp.triu(self.data.csr("cw.counts"), k=1).tocoo()
-        g.add_edges_from(
-            edges(
-                Relation.CO_AUTHORED,
-                (
-                    (min(org[a], org[b]), max(org[a], org[b]), int(w))
-                    for a, b, w in zip(cw.row, cw.col, cw.data, strict=True)
-                ),
-            )
-        )
-        of = self.incidence.of.tocoo()
+        of = self.incidence.of.coo()
         g.add_edges_from(
             edges(
                 Relation.ACTIVE_IN,
-                ((org[o], fld[f], int(w)) for o, f, w in zip(of.row, of.col, of.data, strict=True)),
+                ((org[o], fld[f], int(w)) for o, f, w in zip(*of, strict=True)),
             )
         )
         for etype, rel in _STRUCTURAL:
@@ -580,7 +581,7 @@ class MemoryIndex:
         nodes, org_off = self.entity_nodes, self.orgs.off
         co = self.co
         once = co.x_first  # stored as (smaller id, larger id)
-        of = self.incidence.of.tocoo()
+        of_row, of_col, of_data = self.incidence.of.coo()
         parts = [
             RelationPart(
                 Relation.CO_ASSIGNED,
@@ -590,20 +591,19 @@ class MemoryIndex:
             ),
             RelationPart(
                 Relation.ACTIVE_IN,
-                np.searchsorted(nodes, of.row.astype(np.int64) + org_off),
-                np.searchsorted(nodes, of.col.astype(np.int64) + self.fields.off),
-                of.data.astype(np.int64),
+                np.searchsorted(nodes, of_row + org_off),
+                np.searchsorted(nodes, of_col.astype(np.int64) + self.fields.off),
+                of_data.astype(np.int64),
             ),
         ]
-        cw = sp.triu(self.data.csr("cw.counts"), k=1).tocoo()
-        a, b = cw.row.astype(np.int64), cw.col.astype(np.int64)
+        a, b, cw_data = _upper(self.data.csr("cw.counts"))
         first = self.orgs.rank[a] < self.orgs.rank[b]  # stored as (smaller id, larger id)
         parts.append(
             RelationPart(
                 Relation.CO_AUTHORED,
                 np.searchsorted(nodes, np.where(first, a, b) + org_off),
                 np.searchsorted(nodes, np.where(first, b, a) + org_off),
-                cw.data.astype(np.int64),
+                cw_data.astype(np.int64),
             )
         )
         for etype, rel in _STRUCTURAL:
@@ -637,7 +637,7 @@ class MemoryIndex:
         inc = self.incidence
         return Holders(Incidence.load_holders(fam, inc), CoOwnership.load(fam), arrays["head"])
 
-    def _build_country_patents(self) -> sp.csr_matrix:
+    def _build_country_patents(self) -> Csr:
         """Country code x patent: 1 where an organisation located there holds the patent."""
         return self.data.csr("country_patents")
 

@@ -30,11 +30,11 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from ttkg.core.errors import QueryTimeoutError
 from ttkg.graph.backends.contract import FoundPath, Relation, RelationHop
 from ttkg.graph.backends.pathsearch import LONGER_BY
+from ttkg.graph.indexing import Csr
 
 __all__ = ["PathIndex", "RelationPart"]
 
@@ -62,9 +62,10 @@ class RelationPart:
 @dataclass(frozen=True)
 class _Walk:
     """The entity graph for one set of relations: symmetric CSR of the strongest weight
-    between two nodes, with that hop's relation code and whether the row is its source."""
+    between two nodes (rows read as arrays: no matrix algebra here), with that hop's relation
+    code and whether the row is its source."""
 
-    weight: sp.csr_matrix
+    weight: Csr
     relation: npt.NDArray[np.int8]  # aligned with weight.data
     row_is_src: npt.NDArray[np.bool_]
 
@@ -163,7 +164,8 @@ class PathIndex:
                 codes.append(code)
                 forward.append(np.full(len(r), is_src))
         if not rows:
-            empty = sp.csr_matrix((self.n, self.n), dtype=np.int64)
+            none = np.empty(0, np.int64)
+            empty = Csr(none, none, np.zeros(self.n + 1, np.int64), (self.n, self.n))
             return _Walk(empty, np.empty(0, np.int8), np.empty(0, bool))
         row, col = np.concatenate(rows), np.concatenate(cols)
         w, code, fwd = np.concatenate(weights), np.concatenate(codes), np.concatenate(forward)
@@ -175,8 +177,7 @@ class PathIndex:
         row, col, w, code, fwd = row[first], col[first], w[first], code[first], fwd[first]
         indptr = np.zeros(self.n + 1, np.int64)
         np.cumsum(np.bincount(row, minlength=self.n), out=indptr[1:])
-        matrix = sp.csr_matrix((w, col, indptr), shape=(self.n, self.n))
-        return _Walk(matrix, code, fwd)
+        return _Walk(Csr(w, col, indptr, (self.n, self.n)), code, fwd)
 
     # -- search ------------------------------------------------------------------------------
 

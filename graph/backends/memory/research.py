@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.contract import CoOwnershipRow, Filters, ResearchCounts, Side, WorkRef
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
+from ttkg.graph.indexing import Csr
 
 if TYPE_CHECKING:
     from ttkg.graph.backends.memory.backend import MemoryBackend
@@ -37,12 +37,12 @@ class WorkArrays:
     n: int
     r_off: int
     year: npt.NDArray[np.int32]  # (works,) publication year, -1 when unknown
-    wo: sp.csr_matrix  # work x organisation, 0/1
-    ow: sp.csr_matrix  # organisation x work
+    wo: Csr  # work x organisation, 0/1
+    ow: Csr  # organisation x work
     ow_ranked: IntArray  # ow.indices, newest first within each row
-    rw: sp.csr_matrix  # research field x work: 1 where the work is in the field (closure)
+    rw: Csr  # research field x work: 1 where the work is in the field (closure)
     is_field: BoolArray  # (research fields,) of level `field`
-    co_counts: sp.csr_matrix  # organisation x organisation: co-authored works
+    co_counts: Csr  # organisation x organisation: co-authored works
     pair_keys: IntArray  # unordered pair key lo * organisations + hi, ascending
     pair_works: IntArray  # its works, newest first within a key
     research_ids: list[str]  # (research fields,) node ids
@@ -122,7 +122,7 @@ def research_org_counts(b: MemoryBackend, field_id: str, filters: Filters) -> In
 
     def compute() -> IntArray:
         mask = field_works(b, field_id, filters)
-        return np.asarray(b.work_arrays.ow @ mask.astype(np.int32), dtype=np.int64)
+        return np.asarray(b.work_arrays.ow.matrix @ mask.astype(np.int32), dtype=np.int64)
 
     return b._cached(key, compute)
 
@@ -279,6 +279,8 @@ def co_authored_works(
 def research_profile_counts(
     b: MemoryBackend, field_id: str, filters: Filters, limit: int
 ) -> ResearchCounts:
+    import scipy.sparse as sp  # products of matrices: imported by the queries that need them
+
     from ttkg.graph.backends.memory.backend import first_ranked
 
     ix, w = b.index, b.work_arrays
@@ -286,7 +288,7 @@ def research_profile_counts(
     years = filters.years_only()
     selected = field_works(b, field_id, years)
     rows = np.flatnonzero(selected)
-    sub = w.wo[rows]
+    sub = w.wo.matrix[rows]
     org_mask = b._org_mask(filters)
     if org_mask is not None:
         sub = sub @ sp.diags(org_mask.astype(np.int32), dtype=np.int32)
@@ -304,7 +306,7 @@ def research_profile_counts(
     # OpenAlex fields (level field) the works are in, the field itself excluded
     in_works = np.zeros(w.n, dtype=np.int32)
     in_works[works] = 1
-    per_research = np.asarray(w.rw @ in_works, dtype=np.int64)
+    per_research = np.asarray(w.rw.matrix @ in_works, dtype=np.int64)
     per_research[~w.is_field] = 0
     own = ix.nodes.position.get(field_id)
     if own is not None and 0 <= own - w.r_off < len(per_research):
@@ -313,12 +315,12 @@ def research_profile_counts(
     publishing = np.flatnonzero(per_org)
     patents = b._year_mask(years)
     if patents is None:
-        held = ix.incidence.of[publishing]
+        held = ix.incidence.of.matrix[publishing]
     else:
         held = (
-            ix.incidence.op[publishing]
+            ix.incidence.op.matrix[publishing]
             @ sp.diags(patents.astype(np.int32), dtype=np.int32)
-            @ ix.incidence.pf
+            @ ix.incidence.pf.matrix
         ).tocsr()
     per_field = np.bincount(held.indices[held.data > 0], minlength=held.shape[1])
     wipo = sorted(
