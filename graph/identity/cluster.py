@@ -250,6 +250,21 @@ def _dominant_variant(a: NameGroup, b: NameGroup) -> str | None:
         f"'{x}'~'{y}'" for x, y in zip(dr, dm, strict=True))
 
 
+def _may_reach(a: NameGroup, b: NameGroup,
+               forms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], floor: float) -> bool:
+    """Whether `_compare`'s score for the pair can reach `floor` (past the checks before the
+    forms): a rare misspelling of a dominant name scores at least 0.92, the same words or
+    letters in a form at least 0.96; any other verdict scores the similarity of the form it
+    comes from, minus penalties. Three similarities cost less than the typo rules they spare
+    on the many candidate pairs of a large batch that are far apart."""
+    rare, main = sorted((a.count, b.count))
+    if rare <= 2 and main >= max(50, 50 * rare):  # (`_dominant_variant`'s own condition)
+        return True
+    if any("".join(xa) == "".join(xb) for xa, xb in forms):
+        return True
+    return any(fuzz.ratio(" ".join(xa), " ".join(xb)) / 100 >= floor for xa, xb in forms)
+
+
 def _acronym_of(short: NameGroup, long: NameGroup) -> bool:
     return (len(short.loose) == 1 and len(long.light) >= 3 and long.count >= 10
             and short.count <= 10 and long.count >= 10 * short.count
@@ -262,13 +277,16 @@ def compare(
     vocabulary: frozenset[str],
     df: Mapping[str, int],
     settings: IdentitySettings,
+    floor: float = 0.0,
 ) -> tuple[float, str] | None:
-    """(score, reason) if `a` and `b` may be one organisation; None if they are not."""
+    """(score, reason) if `a` and `b` may be one organisation; None if they are not, or
+    (with a `floor`) when their score cannot reach it: such pairs are refused before the
+    rules are asked (a caller that ignores scores below the floor decides the same)."""
     if a.space != b.space:
         return None
     if a.normalised == b.normalised and a.key_text != b.key_text:
         return None  # kept apart on purpose (a company and a same-named institute)
-    decided = _compare(a, b, vocabulary, df, settings)
+    decided = _compare(a, b, vocabulary, df, settings, floor)
     if decided is not None and subsidiary_clash(a, b):
         return None  # 'Siemens Aktengesellschaft' is not Siemens Corporation (asked last:
     return decided  # it costs more than the rules reject most pairs with)
@@ -280,6 +298,7 @@ def _compare(
     vocabulary: frozenset[str],
     df: Mapping[str, int],
     settings: IdentitySettings,
+    floor: float = 0.0,
 ) -> tuple[float, str] | None:
     ca, cb = a.country, b.country
     if a.loose == b.loose:
@@ -297,9 +316,12 @@ def _compare(
         return None  # ('K. C. Tech' and 'KCTech' are long enough)
     la = _without_country(a, cb) if cb else a.loose
     lb = _without_country(b, ca) if ca else b.loose
+    forms = ((la, lb), (a.light, b.light), (a.full, b.full))
+    if floor > 0 and not _may_reach(a, b, forms, floor):
+        return None
     verdict: str | None = None
     score = 0.0
-    for xa, xb in ((la, lb), (a.light, b.light), (a.full, b.full)):
+    for xa, xb in forms:
         verdict = typo_level(xa, xb, vocabulary, df)
         if verdict is not None:  # scored on the forms that agree ('Techonologies' is
             score = fuzz.ratio(" ".join(xa), " ".join(xb)) / 100  # near 'Technologies')
@@ -373,8 +395,9 @@ def cluster_groups(
         for g in groups:
             df.update(set(g.loose) | set(g.light))
         scored: list[tuple[float, int, int, str]] = []
+        floor = settings.review_threshold - 0.001  # (scores are rounded to 3 places)
         for i, j in candidate_pairs(groups):
-            decided = compare(groups[i], groups[j], vocabulary, df, settings)
+            decided = compare(groups[i], groups[j], vocabulary, df, settings, floor)
             if decided is not None:
                 scored.append((decided[0], i, j, decided[1]))
         scored.sort(key=lambda s: (-s[0], s[1], s[2]))

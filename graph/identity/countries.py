@@ -10,7 +10,10 @@ import pycountry
 
 from ttkg.graph.identity.normalise import fold
 
-__all__ = ["country_code", "country_in_parentheses", "same_country", "strip_country_suffix"]
+__all__ = [
+    "country_code", "country_in_parentheses", "same_country", "same_country_key",
+    "strip_country_suffix",
+]
 
 #: Short forms ROR and patents use that pycountry does not list.
 _EXTRA: Final[dict[str, str]] = {
@@ -55,6 +58,11 @@ def same_country(a: str | None, b: str | None) -> bool:
     if a is None or b is None:
         return False
     return _SAME_COUNTRY.get(a, a) == _SAME_COUNTRY.get(b, b)
+
+
+def same_country_key(code: str | None) -> str | None:
+    """What `same_country` compares: equal keys (not None) are the same country."""
+    return None if code is None else _SAME_COUNTRY.get(code, code)
 
 
 def country_in_parentheses(name: str) -> tuple[str, str | None]:

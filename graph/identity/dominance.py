@@ -356,6 +356,25 @@ def _agrees(evidence: Counter[str], pooled: Counter[str], match: Callable[[str, 
     return True
 
 
+def _dominant(cands: Mapping[int, list[tuple[int, int]]], size: Mapping[int, int], need: int,
+              varies: Callable[[int, int], bool]) -> int | None:
+    """The largest candidate cluster the rare name is a spelling of, when it has at least
+    `need` patents and no other such cluster reaches 1/`COMPETE_RATIO` of it; else None.
+    Clusters are judged largest first, so the many small candidates of a common word are
+    never judged: none of them can be the dominant one, nor compete with it."""
+    best: int | None = None
+    for other in sorted(cands, key=lambda r: -size[r]):
+        if best is None and size[other] < need:
+            return None  # the largest cluster it spells is too small (or there is none)
+        if best is not None and size[other] * COMPETE_RATIO <= size[best]:
+            return best  # no smaller cluster competes
+        if any(varies(j, i) for j, i in cands[other]):
+            if best is not None:
+                return None  # another cluster competes (an equal size too)
+            best = other
+    return best
+
+
 def rare_attachments(
     groups: list[NameGroup],
     root_of: Callable[[int], int],
@@ -389,31 +408,21 @@ def rare_attachments(
         # every cluster the rare name could be a spelling of, judged permissively (as if
         # dominance were unlimited): any of them competes with the dominant one
         cands: dict[int, list[tuple[int, int]]] = defaultdict(list)  # root -> (target, member)
-        found: set[int] = set()
         for i in ms:
-            g = groups[i]
             seen: set[int] = set()
-            for key in sorted(set(_query_keys(g))):  # sorted: the same tie order in every process
+            for key in sorted(set(_query_keys(groups[i]))):  # sorted: the same tie order always
                 block = index.get(key, ())
                 if len(block) > _MAX_BLOCK:
                     continue
                 for j in block:
-                    other = roots[j]
-                    if other == root or j in seen:
-                        continue
-                    seen.add(j)
-                    cands[other].append((j, i))
-                    if other not in found and variant_of(g, groups[j], df, vocabulary, inf):
-                        found.add(other)
-        if not found:
-            continue
-        ranked = sorted(found, key=lambda r: -size[r])
-        best = ranked[0]
+                    if j not in seen and roots[j] != root:
+                        seen.add(j)
+                        cands[roots[j]].append((j, i))
         need = max(DOMINANT_MIN, RATIO * n_rare) if n_rare <= RARE_MAX else WIDE_RATIO * n_rare
-        if size[best] < need:
+        best = _dominant(cands, size, need, lambda j, i: bool(variant_of(
+            groups[i], groups[j], df, vocabulary, inf)))
+        if best is None:
             continue
-        if len(ranked) > 1 and size[ranked[1]] * COMPETE_RATIO > size[best]:
-            continue  # another cluster competes
         verdicts = ((j, i, variant_of(groups[i], groups[j], df, vocabulary, size[best] / n_rare))
                     for j, i in sorted(cands[best], key=lambda c: -groups[c[0]].count))
         decided = next(((j, i, why) for j, i, why in verdicts if why is not None), None)

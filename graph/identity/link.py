@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from ttkg.graph.identity.countries import same_country
+from ttkg.graph.identity.countries import same_country, same_country_key
 from ttkg.graph.identity.loose import compact, loose_tokens
 from ttkg.graph.identity.ror_index import NameHit, RorIndex, typo_keys
 from ttkg.graph.identity.settings import IdentitySettings
@@ -238,6 +238,9 @@ def link_fuzzy(
     if len(text) < settings.min_fuzzy_length or not country:
         return None, None
     mine = loose_tokens(normalised)
+    text_mine = " ".join(mine)
+    place = same_country_key(country)
+    lowest = min(settings.link_threshold, settings.link_review_threshold)
     seen: set[str] = set()
     best: tuple[float, str, NameHit] | None = None
     for k in typo_keys(mine):
@@ -245,19 +248,23 @@ def link_fuzzy(
             if cand in seen or cand == normalised:
                 continue
             seen.add(cand)
-            # the records' filters first: they are cheaper than the names' comparison and
-            # most candidates fail them (another country)
+            # cheap refusals first (most candidates are of another country or too far apart
+            # to be reviewed: a best candidate below both thresholds decides nothing)
+            if place not in index.name_countries[cand]:
+                continue
+            theirs = index.loose_names[cand]
+            score = fuzz.ratio(text_mine, " ".join(theirs)) / 100
+            if score < lowest:
+                continue
             hits = [hit for hit in index.hits(cand)
                     if same_country(index.country(hit.ror_id), country)
                     and flag_allows(index.country(hit.ror_id), flag)
                     and not _company_clash(index, hit.ror_id, company_form)]
             if not hits:
                 continue
-            theirs = index.loose_names[cand]
             verdict = typo_level(mine, theirs, index.vocabulary, df or {})
             if verdict is None:
                 continue
-            score = fuzz.ratio(" ".join(mine), " ".join(theirs)) / 100
             for hit in hits:
                 if best is None or score > best[0]:
                     best = (score, verdict, hit)

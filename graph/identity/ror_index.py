@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ttkg.core.model import OrgKind
-from ttkg.graph.identity.countries import strip_country_suffix
+from ttkg.graph.identity.countries import same_country_key, strip_country_suffix
 from ttkg.graph.identity.kinds import kind_from_ror_types
 from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import fold, normalise
@@ -169,6 +169,13 @@ class RorIndex:
             for k in set(typo_keys(toks)):
                 blocks[k].append(key)
         return blocks
+
+    @cached_property
+    def name_countries(self) -> dict[str, frozenset[str | None]]:
+        """Normalised ROR name -> the `same_country_key` of its records' countries: a
+        candidate of another country is refused without looking at its records."""
+        return {key: frozenset(same_country_key(self.country(h.ror_id)) for h in hits)
+                for key, hits in self.by_name.items()}
 
     def country(self, ror_id: str) -> str | None:
         rec = self.records.get(ror_id)
