@@ -9,9 +9,9 @@ Two ways to name the two ends:
 - two sides of countries or groups (the filters' countries/kinds and partner ones, no a/b):
   the network is co-ownership in the fields or themes given (any field when none).
 
-Brokerage is subset betweenness (`ttkg.graph.backends.brokerage`): exact up to
-20,000 organisations in A, estimated from a seeded sample above, each score with its standard
-error.
+Brokerage is subset betweenness (`ttkg.graph.backends.brokerage`): exact when the work it
+costs (searches from one side x the size of their components) is within `budget`, else
+estimated from a seeded sample of sources, each score with its standard error.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import itertools
 from pydantic import BaseModel, Field
 
 from ttkg.core.errors import InvalidQueryError
-from ttkg.graph.backends.brokerage import MAX_SOURCES, brokerage
+from ttkg.graph.backends.brokerage import WORK_BUDGET, brokerage
 from ttkg.graph.backends.contract import FieldSpec, Filters, GraphBackend
 from ttkg.queries.common import DEFAULT_EVIDENCE, Values, check_page
 from ttkg.queries.flows import SelectionRef, selection_ref
@@ -106,7 +106,7 @@ def brokers(
     themes: ThemeTable | None = None,
     limit: int = 10,
     evidence: int = DEFAULT_EVIDENCE,
-    max_sources: int = MAX_SOURCES,
+    budget: int = WORK_BUDGET,
 ) -> BrokersResult:
     """Organisations ranked by brokerage between a and b (fields or themes), or between the
     filters' two sides of countries or groups (see the module's description)."""
@@ -150,7 +150,7 @@ def brokers(
         ends_b = {o for o in country
                   if passes(o, filters.partner_countries, filters.partner_kinds)}
     found = brokerage({(x, y) for _, _, x, y, _, _ in rows}, ends_a, ends_b, limit,
-                      max_sources=max_sources)
+                      budget=budget)
     shown = {o for o, _, _ in found.ranked} | {o for p in found.paths.values() for o in p}
     nodes = backend.get_nodes(sorted(shown))
     out = []
@@ -163,9 +163,15 @@ def brokers(
         out.append(Broker(organization=OrgRef.of(nodes[org]), score=score,
                           standard_error=error, in_a=org in ends_a, in_b=org in ends_b,
                           path=[OrgRef.of(nodes[o]) for o in path], hops=hops))
-    how = "exact" if found.exact else (
-        f"estimated from {found.sampled:,} of {found.sources:,} A organisations sampled "
-        "(seed 0); standard_error per score")
+    other = "B" if found.side == "A" else "A"
+    if found.exact:
+        how = (f"exact: searched from all {found.reaching:,} side-{found.side} organisations "
+               f"that reach side {other} (work {found.work:,}, budget {found.budget:,})")
+    else:
+        how = (f"estimated: searched from a seeded sample (seed 0) of {found.sampled:,} of the "
+               f"{found.reaching:,} side-{found.side} organisations that reach side {other}, "
+               f"as the exact answer's work ({found.work:,}) is over the budget "
+               f"({found.budget:,}); each score with its standard_error")
     note = None
     if not out:
         if not found.sources or not found.targets:
@@ -188,7 +194,9 @@ def brokers(
         method={"measure": "subset betweenness on the co-ownership network (igraph), "
                            "shortest A-B paths through the organisation, unweighted hops",
                 "exact": found.exact, "how": how, "a_organizations": found.sources,
-                "b_organizations": found.targets, "sampled": found.sampled,
+                "b_organizations": found.targets, "searched_side": found.side,
+                "reaching": found.reaching, "sampled": found.sampled, "work": found.work,
+                "budget": found.budget,
                 "network_organizations": found.nodes, "network_links": found.edges},
         brokers=out,
         limit=limit,

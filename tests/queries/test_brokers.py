@@ -75,13 +75,44 @@ def test_brokers_between_two_fields_equal_networkx_subset_betweenness(
             assert graph.has_edge(hop.source.id, hop.target.id) and hop.evidence.total >= 1
 
 
-def test_large_selections_are_estimated_with_a_stated_error(backend: GraphBackend) -> None:
-    exact = brokers(backend, "Biotechnology", "Pharmaceuticals", limit=3)
-    approx = brokers(backend, "Biotechnology", "Pharmaceuticals", limit=3, max_sources=60)
-    assert not approx.method["exact"] and approx.method["sampled"] == 60
-    assert "estimated from 60 of" in str(approx.method["how"])
-    assert all(x.standard_error > 0 for x in approx.brokers)
-    assert approx.brokers[0].organization.id in {x.organization.id for x in exact.brokers}
+def _work(graph: nx.Graph, side: set[str], other: set[str]) -> tuple[int, int]:
+    """Organisations of side sharing a component with other, and Brandes' work from them:
+    the sum of their components' organisations and links."""
+    reaching, work = 0, 0
+    for comp in nx.connected_components(graph):
+        if comp & other:
+            n = len(comp & side)
+            reaching += n
+            work += n * (len(comp) + graph.subgraph(comp).number_of_edges())
+    return reaching, work
+
+
+def test_large_selections_are_estimated_with_a_stated_error(
+    backend: GraphBackend, network: tuple[nx.Graph, set[str], set[str], dict[str, str | None]]
+) -> None:
+    """With a budget an eighth of the exact answer's work, the scores are estimated from a
+    sample of sources: the exact scores (networkx, every pair of ends) lie within 3 of the
+    reported standard errors of the estimates for each of the top 10, and the answer says it
+    is an estimate, from how many sources of how many."""
+    graph, a, b, _ = network
+    exact = brokers(backend, "Biotechnology", "Pharmaceuticals", limit=10)
+    m = exact.method
+    side, other = (a, b) if m["searched_side"] == "A" else (b, a)
+    assert (m["reaching"], m["work"]) == _work(graph, side, other)
+    assert m["work"] <= min(_work(graph, a, b)[1], _work(graph, b, a)[1])
+    assert m["exact"] and m["sampled"] == m["reaching"] and str(m["how"]).startswith("exact")
+    approx = brokers(backend, "Biotechnology", "Pharmaceuticals", limit=10,
+                     budget=m["work"] // 8)
+    m = approx.method
+    assert not m["exact"] and 0 < m["sampled"] < m["reaching"]
+    assert f"sample (seed 0) of {m['sampled']:,} of the {m['reaching']:,}" in str(m["how"])
+    want = nx.betweenness_centrality_subset(graph, [n for n in graph if n in a],
+                                            [n for n in graph if n in b], normalized=False)
+    assert len(approx.brokers) == 10
+    for x in approx.brokers:
+        assert x.standard_error > 0
+        assert abs(x.score - 2 * want[x.organization.id]) <= 3 * x.standard_error, x
+    assert approx.brokers[0].organization.id in {x.organization.id for x in exact.brokers[:3]}
 
 
 def test_brokers_between_two_countries(
@@ -118,10 +149,13 @@ def test_no_brokers_says_why(backend: GraphBackend, sample_graph: Path) -> None:
 
 
 def test_brokerage_counts_every_pair_of_ends() -> None:
-    """a-v-c is the one shortest a-c path: v brokers one pair, fully."""
-    found = brokerage([("a", "v"), ("v", "c"), ("a", "w"), ("w", "b"), ("b", "c")], ["a"],
-                      ["c"], 5)
+    """a-v-c is the one shortest a-c path: v brokers one pair, fully. x, in A, shares no
+    component with B: it is not searched from, and the work is a's component's 5 organisations
+    and 5 links."""
+    found = brokerage([("a", "v"), ("v", "c"), ("a", "w"), ("w", "b"), ("b", "c"),
+                       ("x", "y")], ["a", "x"], ["c"], 5)
     assert found.ranked == [("v", 1.0, 0.0)] and found.paths == {"v": ("a", "v", "c")}
+    assert (found.side, found.reaching, found.work, found.exact) == ("A", 1, 10, True)
 
 
 def test_one_end_only_is_an_error(backend: GraphBackend) -> None:

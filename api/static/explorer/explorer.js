@@ -451,7 +451,7 @@
           side("A:", "side-from", f.countries, f.country_groups, f.kinds),
           side("B:", "side-to", f.partner_countries, f.partner_country_groups, f.partner_kinds),
           el("li", {}, el("strong", {}, "Network: "), r.fields.length ? selections(r.fields) : "co-owned patents in any field")) : null,
-        el("p", { id: "method" }, `Score: ${m.measure}; ${m.exact ? "exact" : "estimated (" + m.how + ")"}; `,
+        el("p", { id: "method" }, `Score: ${m.measure}; ${m.exact ? "exact" : m.how}; `,
           `${fmt(m.a_organizations)} organisations in A, ${fmt(m.b_organizations)} in B, `,
           `network of ${fmt(m.network_organizations)} organisations and ${fmt(m.network_links)} links.`),
         r.brokers.length ? null : el("p", { id: "brokers-note", class: "thin", role: "note" },
