@@ -54,7 +54,9 @@ __all__ = [
 ]
 
 out = Console()
-err = Console(stderr=True)
+#: Messages on stderr are never hard-wrapped: an error naming a long path stays one line, whole
+#: (a terminal may still fold it), so it can be copied and grepped.
+err = Console(stderr=True, soft_wrap=True)
 R = TypeVar("R")
 T = TypeVar("T")
 
