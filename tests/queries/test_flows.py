@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -70,6 +70,16 @@ class FlowOracle:
     def rows(self, origin: Side, dest: Side, wipo: set[str] = frozenset(),  # type: ignore[assignment]
              prefixes: tuple[str, ...] = (), years: tuple[int, int] | None = None
              ) -> set[tuple[str, str, str]]:
+        return self.oriented(lambda o, _: self.passes(o, origin),
+                             lambda o, _: self.passes(o, dest), wipo, prefixes, years)
+
+    def oriented(self, origin: Callable[[str, int | None], bool],
+                 dest: Callable[[str, int | None], bool], wipo: set[str] = frozenset(),  # type: ignore[assignment]
+                 prefixes: tuple[str, ...] = (), years: tuple[int, int] | None = None
+                 ) -> set[tuple[str, str, str]]:
+        """(patent, origin owner, destination owner) of every co-owned patent in the
+        selection and years whose owners pass the sides (given owner and grant year), turned
+        round when they pass only the other way round, as flows orient them."""
         out = set()
         for patent, owners in self.owners.items():
             if (wipo or prefixes) and not self.in_selection(patent, wipo, prefixes):
@@ -81,9 +91,9 @@ class FlowOracle:
                 for z in owners:
                     if x >= z:
                         continue
-                    if self.passes(x, origin) and self.passes(z, dest):
+                    if origin(x, y) and dest(z, y):
                         out.add((patent, x, z))
-                    elif self.passes(z, origin) and self.passes(x, dest):
+                    elif origin(z, y) and dest(x, y):
                         out.add((patent, z, x))
         return out
 
@@ -290,26 +300,8 @@ def _eu_rows(oracle: FlowOracle, dest: frozenset[str], years: tuple[int, int] | 
              ) -> set[tuple[str, str, str]]:
     """Co-owned patents from EU27 (each owner's country a member in the grant year) to
     `dest` (any country when empty), oriented as flows orient them."""
-    def origin(o: str, y: int | None) -> bool:
-        return _in_eu(oracle.country(o), y)
-
-    def to(o: str) -> bool:
-        return not dest or oracle.country(o) in dest
-
-    out = set()
-    for p, owners in oracle.owners.items():
-        y = oracle.year[p]
-        if years and (y is None or not years[0] <= y <= years[1]):
-            continue
-        for x in owners:
-            for z in owners:
-                if x >= z:
-                    continue
-                if origin(x, y) and to(z):
-                    out.add((p, x, z))
-                elif origin(z, y) and to(x):
-                    out.add((p, z, x))
-    return out
+    return oracle.oriented(lambda o, y: _in_eu(oracle.country(o), y),
+                           lambda o, _: not dest or oracle.country(o) in dest, years=years)
 
 
 def test_by_year_counts_a_country_for_a_group_only_in_its_member_years(
