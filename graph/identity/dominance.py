@@ -204,6 +204,8 @@ def _truncated(rf: Sequence[str], df_: Sequence[str]) -> str | None:
     content = [t for t in rf if t not in STOPWORDS]
     if len(content) < 2 or sum(len(t) for t in content) < 12 or len(rf) >= len(df_):
         return None
+    if len([t for t in content if t not in _ACADEMIC]) < 2:
+        return None  # 'Institute of Pharmacology' (and Toxicology ...): a unit's whole name
     if list(df_[: len(rf)]) != list(rf) or rf[-1] in STOPWORDS:
         return None
     return f"cut off before '{' '.join(df_[len(rf):])}'"

@@ -134,3 +134,46 @@ def test_a_parent_and_its_us_subsidiary_stay_apart(resolver: OrganizationResolve
     assert res.cluster_of["Ericsson Inc."] != res.cluster_of["Ericsson AB"]
     us = res.clusters[res.cluster_of["Siemens Corporation"]]
     assert us.key == "siemens-corporation" and us.names == ("Siemens Corporation",)
+
+
+#: Real strings of the dev 3 tuning set (with their real evidence): the Dutch parent and the
+#: Italian company of STMicroelectronics; positives: one company's spellings whose forms are
+#: of one jurisdiction, or of two that a Swiss or Belgian company uses side by side.
+JURISDICTIONS = [
+    A("STMicroelectronics N.V.", "3", "SE", 15),
+    A("Stmicroelectronics N.V.", "3", "SE", 1),
+    A("STMicroelectronics NV", "3", "SE", 4),
+    A("STMicroelectronics S.r.l.", "3", "CN", 6),
+    A("Reifenhäuser GmbH & Co. Maschinenfabrik", "3", "DE", 4),
+    A("Reifenhäuser GmbH & Co. KG Maschinenfabrik", "3", "DE", 2),
+]
+
+
+def test_legal_forms_of_two_european_jurisdictions_are_two_companies(
+        resolver: OrganizationResolver) -> None:
+    res = resolver.resolve(JURISDICTIONS)
+    assert same(res, "STMicroelectronics N.V.", "Stmicroelectronics N.V.", "STMicroelectronics NV")
+    assert res.cluster_of["STMicroelectronics S.r.l."] != res.cluster_of["STMicroelectronics NV"]
+    assert same(res, "Reifenhäuser GmbH & Co. Maschinenfabrik",
+                "Reifenhäuser GmbH & Co. KG Maschinenfabrik")
+
+
+#: A real string of dev 3 that is a unit's whole name, not the longer name cut off.
+PHARMACOLOGY = [
+    A("Institute of Pharmacology and Toxicology Academy of Military Medical Sciences, P.L.A.",
+      "7", "CN", 1),
+    A("Institute of Pharmacology and Toxicology Academy of Military Medical Science P.L.A. China",
+      "3", "CN", 1),
+    A("Institute of Pharmacology and Toxicology Academy of Military Medical Sciences P.L.A. "
+      "China", "3", "CN", 12),
+    A("Institute of Pharmacology", "3", "CN", 1),
+]
+
+
+def test_a_unit_word_and_one_subject_is_no_cut_off_name(resolver: OrganizationResolver) -> None:
+    res = resolver.resolve(PHARMACOLOGY + ETRI + AIST_AGENCY)
+    assert res.cluster_of["Institute of Pharmacology"] != res.cluster_of[PHARMACOLOGY[2].name]
+    # names cut off after two words of their own still attach
+    assert same(res, "Electronics and Telecommunications Research Institute",
+                "Electronics and Telecommunications")
+    assert same(res, "Agency of Industrial Science and Technology", "Agency of Industrial Science")
