@@ -35,7 +35,7 @@ from ttkg.graph.identity.countries import country_code, same_country
 from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
 from ttkg.graph.identity.loose import ABBREVIATIONS, STOPWORDS, TRANSLATIONS, is_legal_form_like
 from ttkg.graph.identity.ror_index import deletion_keys
-from ttkg.graph.identity.similarity import excess
+from ttkg.graph.identity.similarity import excess, other_direction
 
 __all__ = ["Attachment", "rare_attachments", "variant_of"]
 
@@ -160,7 +160,7 @@ def _misspelt(
         if _same_stem(x, y):
             notes.append(f"'{x}'~'{y}' (same stem)")
             continue
-        if x in _KNOWN_WORDS:
+        if x in _KNOWN_WORDS or other_direction(x, y):
             return None  # a word of its own: 'Tokyo Electric' is not 'Tokyo Electron'
         dist = OSA.distance(x, y)
         short = min(len(x), len(y))

@@ -177,3 +177,14 @@ def test_a_unit_word_and_one_subject_is_no_cut_off_name(resolver: OrganizationRe
     assert same(res, "Electronics and Telecommunications Research Institute",
                 "Electronics and Telecommunications")
     assert same(res, "Agency of Industrial Science and Technology", "Agency of Industrial Science")
+
+
+def test_a_rare_name_of_another_compass_direction_is_no_misspelling(
+        resolver: OrganizationResolver) -> None:
+    """'SOUTHEAST UNIVERSITY' with its real evidence (dev 3's neighbour strings), and the
+    real name of Southwest University (ROR 01kj4z117) as a rare string beside it."""
+    res = resolver.resolve([A("Southeast University", "3", "CN", 10),
+                            A("SOUTHEAST UNIVERSITY", "3", "CN", 7),
+                            A("Southwest University", "3", "CN", 1)])
+    assert same(res, "Southeast University", "SOUTHEAST UNIVERSITY")
+    assert res.cluster_of["Southwest University"] != res.cluster_of["Southeast University"]

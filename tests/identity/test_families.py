@@ -295,3 +295,24 @@ def test_a_unit_named_after_its_parent_institution_is_in_its_family(
     assert got[hospital] == got["Fudan University"]
     assert got["Shanghai Fudan Microelectronics Group Company Limited"] != got[hospital]
     assert got[pochon] != got[generic]
+
+
+def test_a_units_parent_named_with_its_armed_force_and_country(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Real strings of dev 3: institutes of the Academy of Military Medical Sciences (its ROR
+    record in ror-parents.json) named with 'P.L.A. China' or "People's Liberation Army of
+    China" after the academy are in its family; a name whose tail is a country alone names
+    no parent."""
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    ipt = ("Institute of Pharmacology and Toxicology Academy of Military Medical Science P.L.A. "
+           "China")
+    irm = ("Institute of Radiation Medicine, Academy of Military Medical Sciences, People's "
+           "Liberation Army of China")
+    other = "Institute of Pharmacology"
+    got = _families(OrganizationResolver(records), [
+        AssigneeName(ipt, "3", "CN", 1), AssigneeName(irm, "3", "CN", 2),
+        AssigneeName(other, "3", "CN", 1),
+    ])
+    assert got[ipt] == got[irm] == "ror:02bv3c993"
+    assert got[other] != "ror:02bv3c993"

@@ -9,7 +9,7 @@ from ttkg.graph.identity.groups import jurisdiction, jurisdictions_clash, legal_
 from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
-from ttkg.graph.identity.similarity import typo_level
+from ttkg.graph.identity.similarity import other_direction, typo_level
 
 
 @pytest.mark.parametrize(
@@ -337,3 +337,24 @@ def test_gmbh_and_co_with_or_without_kg_inside_a_name_is_one_form() -> None:
     assert normalise("Reifenhäuser GmbH & Co. KG Maschinenfabrik") == normalise(
         "Reifenhäuser GmbH & Co. Maschinenfabrik")
     assert normalise("KG Mobility Corp.") == "kg mobility"
+
+
+def test_two_compass_directions_are_no_typo() -> None:
+    """Real Chinese universities of the ROR sample one or two letters apart: Northeast and
+    Northwest Normal University, Southeast and Southwest University; a misspelt compass word
+    (a real string of dev 3) is still a typo."""
+    def words(s: str) -> tuple[str, ...]:
+        return loose_tokens(normalise(clean_name(s)))
+
+    vocabulary: frozenset[str] = frozenset()
+    for a, b in (("Northeast Normal University", "Northwest Normal University"),
+                 ("Southeast University", "Southwest University"),
+                 ("NORTHEASTERN UNIVERSITY", "NORTHWESTERN UNIVERSITY")):
+        assert typo_level(words(a), words(b), vocabulary, {}) is None, (a, b)
+    assert typo_level(words("Northwestern Polyteclmical University"),
+                      words("Northwestern Polytechnical University"), vocabulary, {})
+    assert other_direction("northeastern", "northwestern")
+    assert other_direction("nordost", "nordwest")
+    assert not other_direction("northwestern", "northwestren")  # a typo names no direction
+    assert not other_direction("northern", "north")
+    assert not other_direction("surface", "surfaces")
