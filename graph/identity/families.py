@@ -245,7 +245,10 @@ def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]
                             and len(index.hits(normalise(g))) == 1), None)
                 if gov is not None:
                     bodies[gov].append(k)
-            continue
+                continue
+            # a chain ending at no ministry ('Atomic Energy Council', in no government's
+            # chain): the names may still say which government holds the body (INER's
+            # '..., Executive Yuan')
         said = Counter(next((g for regex, g, _ in _STATE_HOLDERS if regex.search(normalise(n))),
                             None) for n in c.names)
         gov, variants = said.most_common(1)[0]  # most variants say so, not a stray one

@@ -7,7 +7,14 @@ frequency-dominance rules see what they see in the build.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ttkg.graph.identity import AssigneeName, OrganizationResolver, Resolution
+from ttkg.loaders.records import RorRecord
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 
 A = AssigneeName
 
@@ -188,3 +195,24 @@ def test_a_rare_name_of_another_compass_direction_is_no_misspelling(
                             A("Southwest University", "3", "CN", 1)])
     assert same(res, "Southeast University", "SOUTHEAST UNIVERSITY")
     assert res.cluster_of["Southwest University"] != res.cluster_of["Southeast University"]
+
+
+def test_a_units_ror_alias_then_its_ror_parents_name_links_the_unit(
+        ror_slice: list[RorRecord]) -> None:
+    """Real strings of dev 3: 'Graduate School at Shenzhen' is a ROR alias of the Tsinghua
+    Shenzhen International Graduate School (01vceef04), whose ROR parent is Tsinghua
+    University; the former name followed by the parent's is that record, one organisation
+    with the new name. The alias before a university that is not the record's parent
+    (constructed from the same real names) links nothing."""
+    gss = "Graduate School at Shenzhen, Tsinghua University"
+    sigs = "Tsinghua Shenzhen International Graduate School"
+    other = "Graduate School at Shenzhen, Tohoku University"
+    resolver = OrganizationResolver(ror_slice + list(read_ror(DATA / "ror-parents.json",
+                                                              LoadReport())))
+    res = resolver.resolve([A(gss, "3", "CN", 3), A(sigs, "3", "CN", 2),
+                            A("Tsinghua University", "3", "CN", 50), A(other, "3", "CN", 1)])
+    assert res.clusters[res.cluster_of[gss]].ror_id == "https://ror.org/01vceef04"
+    assert same(res, gss, sigs)
+    assert res.clusters[res.cluster_of["Tsinghua University"]].ror_id == (
+        "https://ror.org/03cve4549")
+    assert res.clusters[res.cluster_of[other]].ror_id is None
