@@ -246,9 +246,16 @@ def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]
                 if gov is not None:
                     bodies[gov].append(k)
                 continue
-            # a chain ending at no ministry ('Atomic Energy Council', in no government's
-            # chain): the names may still say which government holds the body (INER's
-            # '..., Executive Yuan')
+            if rec is not None and "government" in rec.types:
+                # a chain ending at another government body ('Atomic Energy Council', in no
+                # government's chain): two or more names saying which national government
+                # of that country holds it decide (INER's '..., Executive Yuan')
+                named: Counter[str] = Counter(
+                    g for n in c.names for regex, g, country in _STATE_HOLDERS
+                    if g is not None and country == rec.country and regex.search(normalise(n)))
+                if named and named.most_common(1)[0][1] >= 2:
+                    bodies[named.most_common(1)[0][0]].append(k)
+                continue
         said = Counter(next((g for regex, g, _ in _STATE_HOLDERS if regex.search(normalise(n))),
                             None) for n in c.names)
         gov, variants = said.most_common(1)[0]  # most variants say so, not a stray one

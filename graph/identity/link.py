@@ -189,7 +189,7 @@ def link_exact(
     agrees = bool(country) and same_country(index.country(hit.ror_id), country)
     score = _VIA_SCORE[hit.via] - (0.0 if agrees else 0.03)
     reason = f"name equals ROR {hit.via} '{hit.matched}'" + (
-        f" followed by its ROR parent's name '{parent}'" if parent else "") + f" ({how})"
+        f" beside its ROR parent's name '{parent}'" if parent else "") + f" ({how})"
     reason += _successor_note(index, hit.via_record, hit.ror_id)
     return Link(hit.ror_id, round(score, 3), reason)
 
@@ -200,7 +200,8 @@ _JOINERS = frozenset({"of", "at", "the", "in"})
 def _unit_hits(normalised: str, index: RorIndex) -> tuple[list[NameHit], str]:
     """A unit's ROR name followed by its ROR parent's whole name ('Graduate School at
     Shenzhen, Tsinghua University': an alias of the Tsinghua Shenzhen International Graduate
-    School, whose parent is Tsinghua University): that one record, and the parent's name.
+    School, whose parent is Tsinghua University), or preceded by it ('Atomic Energy Council -
+    Institute of Nuclear Energy Research'): that one record, and the parent's name.
     Not through a successor record: a unit merged into another under a new name is not
     what the string names (the Wuhan Institute of Physics and Mathematics, now part of the
     Innovation Academy for Precision Measurement)."""
@@ -215,6 +216,15 @@ def _unit_hits(normalised: str, index: RorIndex) -> tuple[list[NameHit], str]:
         parents = {h.ror_id: h.matched for h in index.hits(" ".join(words[j:]))}
         found = [(h, parents[p]) for h in units for p in _parents(index, h.ror_id)
                  if p in parents]
+        if len(found) == 1:
+            return [found[0][0]], found[0][1]
+    for i in range(2, len(words) - 1):  # the parent first: 'Atomic Energy Council - Institute
+        # of Nuclear Energy Research'
+        parents = {h.ror_id: h.matched for h in index.hits(" ".join(words[:i]))}
+        if not parents:
+            continue
+        found = [(h, parents[p]) for h in index.hits(" ".join(words[i:]))
+                 if h.via_record == h.ror_id for p in _parents(index, h.ror_id) if p in parents]
         if len(found) == 1:
             return [found[0][0]], found[0][1]
     return [], ""
