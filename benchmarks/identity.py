@@ -6,10 +6,11 @@ normalised name = one organisation; exact unique normalised ROR name = link), RO
 precision, the same at the family level (gold families: labelling/gold_families.tsv; naive
 family = first word of the normalised name), then both levels on the held-out set
 (heldout_assignees.csv and the larger heldout2_assignees.csv, whose gold ROR ids measure
-link recall too; never tuned on), both levels on the second tuning set dev2_assignees.csv,
-and the time to resolve every distinct assignee string of the PatentsView extract and to find
-their families. `--errors N` lists the tuning sets' errors (dev and dev 2; never the
-held-out ones); `--no-heldout` leaves the held-out scores out while tuning.
+link recall too; never tuned on), both levels on the tuning sets dev2_assignees.csv and
+dev3_assignees.csv (dev 3's gold ROR ids measure link precision and recall), and the time
+to resolve every distinct assignee string of the PatentsView extract and to find their
+families. `--errors N` lists the tuning sets' errors (dev, dev 2 and dev 3; never
+the held-out ones); `--no-heldout` leaves the held-out scores out while tuning.
 
     python benchmarks/identity.py [--data /work/shared/data] [--errors 20] [--no-heldout]
 """
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "identity" / "labelled_assignees.csv"
 HELDOUT = ROOT / "tests" / "data" / "identity" / "heldout_assignees.csv"
 DEV2 = ROOT / "tests" / "data" / "identity" / "dev2_assignees.csv"
+DEV3 = ROOT / "tests" / "data" / "identity" / "dev3_assignees.csv"
 HELDOUT2 = ROOT / "tests" / "data" / "identity" / "heldout2_assignees.csv"
 FAMILIES = ROOT / "tests" / "data" / "identity" / "labelling" / "gold_families.tsv"
 
@@ -139,6 +141,8 @@ def main() -> None:
     links = {n: res.clusters[k].ror_id for n, k in res.cluster_of.items()}
     dev2 = _heldout(DEV2, "tuning set dev 2 (issue 13, session 5b; tuned on)", None,
                     res.cluster_of, family_of, links)
+    dev3 = _heldout(DEV3, "tuning set dev 3 (issue 13, session 7; tuned on)", True,
+                    res.cluster_of, family_of, links)
     if not args.no_heldout:
         for path, title, searched in (
             (HELDOUT, "held-out set 1 (issue 13, session 4; never tuned on)", False),
@@ -168,9 +172,13 @@ def main() -> None:
         _print_errors(gold, engine, gold_ror, engine_links, args.errors)
         print("\nfamily level of the tuning set:")
         _print_errors(gold_family, {n: family_of[n] for n in gold}, {}, {}, args.errors)
-        for level, (gold2, pred2) in dev2.items():
-            print(f"\ndev 2, {level} level:")
-            _print_errors(gold2, pred2, {}, {}, args.errors)
+        for name, dev in (("dev 2", dev2), ("dev 3", dev3)):
+            for level, (gold2, pred2) in dev.items():
+                print(f"\n{name}, {level} level:")
+                _print_errors(gold2, pred2, {}, {}, args.errors)
+        dev3_ror = {r["name"]: r["gold_ror"] for r in _read(DEV3)}
+        print("\ndev 3, ROR links:")
+        _print_link_errors(dev3_ror, {n: links[n] for n in dev3_ror}, args.errors)
 
 
 def _heldout(
@@ -271,9 +279,19 @@ def _print_errors(
         main = parts.most_common(1)[0][0]
         apart = " | ".join(n for n in members if pred[n] != main)
         print(f"  {lost:4} {b3:5.2f} [{label}] {apart[:240]}")
+    _print_link_errors(gold_ror, links, limit)
+
+
+def _print_link_errors(gold_ror: dict[str, str], links: dict[str, str | None], limit: int,
+                       ) -> None:
+    """Wrong ROR links, then gold links the engine missed."""
     print("\nwrong links:")
     for n, (got, want) in list(link_scores(gold_ror, links).wrong.items())[:limit]:
         print(f"  {n}: {got} (gold {want or '-'})")
+    missed = [n for n, want in gold_ror.items() if want and not links.get(n)]
+    print(f"missed links ({len(missed)}):")
+    for n in missed[:limit]:
+        print(f"  {n} (gold {gold_ror[n]})")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from ttkg.graph.identity.countries import country_code, same_country
 from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
 from ttkg.graph.identity.loose import ABBREVIATIONS, STOPWORDS, TRANSLATIONS, is_legal_form_like
 from ttkg.graph.identity.ror_index import deletion_keys
-from ttkg.graph.identity.similarity import excess
+from ttkg.graph.identity.similarity import excess, other_direction
 
 __all__ = ["Attachment", "rare_attachments", "variant_of"]
 
@@ -160,7 +160,7 @@ def _misspelt(
         if _same_stem(x, y):
             notes.append(f"'{x}'~'{y}' (same stem)")
             continue
-        if x in _KNOWN_WORDS:
+        if x in _KNOWN_WORDS or other_direction(x, y):
             return None  # a word of its own: 'Tokyo Electric' is not 'Tokyo Electron'
         dist = OSA.distance(x, y)
         short = min(len(x), len(y))
@@ -204,6 +204,8 @@ def _truncated(rf: Sequence[str], df_: Sequence[str]) -> str | None:
     content = [t for t in rf if t not in STOPWORDS]
     if len(content) < 2 or sum(len(t) for t in content) < 12 or len(rf) >= len(df_):
         return None
+    if len([t for t in content if t not in _ACADEMIC]) < 2:
+        return None  # 'Institute of Pharmacology' (and Toxicology ...): a unit's whole name
     if list(df_[: len(rf)]) != list(rf) or rf[-1] in STOPWORDS:
         return None
     return f"cut off before '{' '.join(df_[len(rf):])}'"

@@ -245,7 +245,17 @@ def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]
                             and len(index.hits(normalise(g))) == 1), None)
                 if gov is not None:
                     bodies[gov].append(k)
-            continue
+                continue
+            if rec is not None and "government" in rec.types:
+                # a chain ending at another government body ('Atomic Energy Council', in no
+                # government's chain): two or more names saying which national government
+                # of that country holds it decide (INER's '..., Executive Yuan')
+                named: Counter[str] = Counter(
+                    g for n in c.names for regex, g, country in _STATE_HOLDERS
+                    if g is not None and country == rec.country and regex.search(normalise(n)))
+                if named and named.most_common(1)[0][1] >= 2:
+                    bodies[named.most_common(1)[0][0]].append(k)
+                continue
         said = Counter(next((g for regex, g, _ in _STATE_HOLDERS if regex.search(normalise(n))),
                             None) for n in c.names)
         gov, variants = said.most_common(1)[0]  # most variants say so, not a stray one
@@ -521,11 +531,14 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
         units = [i for i, x in enumerate(w) if x in _UNIT_WORDS]
         if not units:
             continue
+        tails = []
         for i in range(units[0] + 1, len(w) - 1):
             j = i
             while j < len(w) and w[j] in _JOINERS:
                 j += 1
-            tail = w[j:]
+            tails.append(w[j:])
+        tails += [t for tail in list(tails) if (t := _unqualified(tail)) != tail]
+        for tail in tails:
             if len(tail) < 2 or all(x in _GENERIC_PARENT for x in tail):
                 continue
             heads = by_name.get(tail, set()) - {k}
@@ -551,6 +564,29 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
                                     + (", whose ROR parent chain is " + " -> ".join(chain)
                                        if len(chain) > 1 else ""))
                 break
+
+
+#: An armed force named after a parent body's name: '..., Academy of Military Medical Sciences,
+#: People's Liberation Army of China' ('P.L.A.').
+_FORCES: Final = (("peoples", "liberation", "army"), ("pla",))
+
+
+def _unqualified(tail: tuple[str, ...]) -> tuple[str, ...]:
+    """A parent's name without the qualifiers after it: its country ('China') and the armed
+    force it belongs to ('P.L.A.'), so 'Academy of Military Medical Sciences, P.L.A. China'
+    names the academy."""
+    changed = True
+    while changed and len(tail) > 2:
+        changed = False
+        for n in (3, 2, 1):
+            end = tail[-n:]
+            if len(tail) > n + 1 and (end in _FORCES or country_code(" ".join(end))):
+                tail = tail[:-n]
+                while len(tail) > 1 and tail[-1] in _JOINERS:
+                    tail = tail[:-1]
+                changed = True
+                break
+    return tail
 
 
 #: Words that make a tail the name of a parent body ('Shandong Academy of Agricultural Sciences').

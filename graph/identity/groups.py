@@ -86,10 +86,53 @@ def legal_family(raw: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+#: Legal forms of one European jurisdiction or language area. One name with the forms of two
+#: of them is two legal persons of two countries: STMicroelectronics N.V. (Netherlands) and
+#: STMicroelectronics S.r.l. (Italy). Not told apart: French forms from German, Dutch and
+#: Italian ones (Swiss companies register in German, French and Italian: Novartis AG and
+#: Novartis SA; Belgian ones in Dutch and French: NV / SA), and English forms from any (they
+#: render a foreign form: 'Nokia Corporation' is Nokia Oyj).
+_JURISDICTIONS: Final = {
+    tuple(p.split()): code
+    for code, phrases in (
+        ("de", ("gmbh", "g m b h", "mbh", "kg", "kgaa", "ohg", "ag", "a g", "aktiengesellschaft",
+                "gmbh co kg", "gmbh and co kg", "co kg", "gmbh co", "gmbh and co")),
+        ("nl", ("bv", "b v", "nv", "n v")),
+        ("it", ("srl", "s r l", "spa", "s p a")),
+        ("fr", ("sa", "s a", "sas", "s a s", "sarl", "s a r l", "sau", "s a u")),
+        # not a bare 'AB': one key from 'AG' ('SIEMENS SCHWEIZ AB' is Siemens Schweiz AG)
+        ("nordic", ("oy", "oyj", "aktiebolag", "aktiebolaget", "ab publ", "asa", "aps", "abp")),
+    )
+    for p in phrases
+}
+_MAX_JURISDICTION: Final = max(len(p) for p in _JURISDICTIONS)
+
+
+@lru_cache(maxsize=100_000)
+def jurisdiction(raw: str) -> str | None:
+    """'de', 'nl', 'it', 'fr', 'nordic' or None: where the legal forms at the end of a
+    name are at home (None when they are of none or of two: 'SA/NV')."""
+    toks = tokens(clean_name(raw))[-4:]
+    found = {
+        _JURISDICTIONS[phrase]
+        for n in range(1, _MAX_JURISDICTION + 1)
+        for i in range(len(toks) - n + 1)
+        if (phrase := tuple(toks[i : i + n])) in _JURISDICTIONS
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def jurisdictions_clash(a: str | None, b: str | None) -> bool:
+    """Two names' legal forms are of two European jurisdictions told apart (see above)."""
+    return a is not None and b is not None and a != b and "fr" not in (a, b)
+
+
 def subsidiary_clash(a: NameGroup, b: NameGroup) -> bool:
-    """One is a European-form foreign company, the other an English-form US company."""
+    """One is a European-form foreign company, the other an English-form US company; or the
+    two carry legal forms of two European jurisdictions (N.V. and S.r.l.)."""
     pair = {(a.legal_family, a.type_code), (b.legal_family, b.type_code)}
-    return pair == {("european", FOREIGN_COMPANY), ("anglo", US_COMPANY)}
+    return pair == {("european", FOREIGN_COMPANY), ("anglo", US_COMPANY)} or \
+        jurisdictions_clash(a.jurisdiction, b.jurisdiction)
 
 
 #: Legal forms of Japanese public universities and research institutes (kokuritsu daigaku
@@ -229,6 +272,16 @@ class NameGroup:
                 seen[family] += n
         return _mode(seen)
 
+    @cached_property
+    def jurisdiction(self) -> str | None:
+        """Where the legal forms of most of its patents are at home ('de', 'nl', ...)."""
+        seen: Counter[str] = Counter()
+        for raw, n in self.variants.items():
+            code = jurisdiction(raw)
+            if code:
+                seen[code] += n
+        return _mode(seen)
+
     def absorb(self, other: NameGroup) -> None:
         self.variants.update(other.variants)
         self.types.update(other.types)
@@ -318,8 +371,37 @@ def group_names(
         group.absorb(single)
     out: list[NameGroup] = []
     for group in by_key.values():
-        out.extend(_split_subsidiary(group, per_name) if not individual else [group])
+        if individual:
+            out.append(group)
+            continue
+        for part in _split_jurisdictions(group, per_name):
+            out.extend(_split_subsidiary(part, per_name))
     return out
+
+
+def _split_jurisdictions(group: NameGroup, per_name: dict[str, NameGroup]) -> list[NameGroup]:
+    """Variants with legal forms of two European jurisdictions told apart become one group
+    each (STMicroelectronics N.V. / S.r.l.): the one with the most rows keeps the key and the
+    variants without such a form; the others are keyed '<name> <jurisdiction>'."""
+    if group.pattern is not None or len(group.variants) < 2:
+        return [group]
+    codes = {raw: jurisdiction(raw) for raw in group.variants}
+    rows: Counter[str] = Counter()
+    for raw, code in codes.items():
+        if code:
+            rows[code] += group.variants[raw]
+    if not any(jurisdictions_clash(a, b) for a in rows for b in rows):
+        return [group]
+    main = _mode(rows)
+    parts: dict[str | None, NameGroup] = {}
+    for raw in group.variants:
+        code = codes[raw] if codes[raw] and jurisdictions_clash(codes[raw], main) else None
+        if code not in parts:
+            key = group.key_text if code is None else f"{group.key_text} {code}"
+            parts[code] = NameGroup(key, group.normalised, group.pattern,
+                                    company_form=group.company_form)
+        parts[code].absorb(per_name[raw])
+    return list(parts.values())
 
 
 def _split_subsidiary(group: NameGroup, per_name: dict[str, NameGroup]) -> list[NameGroup]:

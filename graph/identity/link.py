@@ -177,17 +177,63 @@ def link_exact(
     `country` is the assignee's own location when `strong`, else the inventors' majority
     (`evidence`: inventor country -> located patents); `flag` the assignee-type flag."""
     hits = index.hits(normalised)
+    parent = ""
     if not hits:
-        return None
+        hits, parent = _unit_hits(normalised, index)
+        if not hits:
+            return None
     hit, how = _choose(hits, country, company_form, index, notes, f"'{normalised}'",
                        flag=flag, strong=strong, evidence=evidence)
     if hit is None:
         return None
     agrees = bool(country) and same_country(index.country(hit.ror_id), country)
     score = _VIA_SCORE[hit.via] - (0.0 if agrees else 0.03)
-    reason = f"name equals ROR {hit.via} '{hit.matched}' ({how})"
+    reason = f"name equals ROR {hit.via} '{hit.matched}'" + (
+        f" beside its ROR parent's name '{parent}'" if parent else "") + f" ({how})"
     reason += _successor_note(index, hit.via_record, hit.ror_id)
     return Link(hit.ror_id, round(score, 3), reason)
+
+
+_JOINERS = frozenset({"of", "at", "the", "in"})
+
+
+def _unit_hits(normalised: str, index: RorIndex) -> tuple[list[NameHit], str]:
+    """A unit's ROR name followed by its ROR parent's whole name ('Graduate School at
+    Shenzhen, Tsinghua University': an alias of the Tsinghua Shenzhen International Graduate
+    School, whose parent is Tsinghua University), or preceded by it ('Atomic Energy Council -
+    Institute of Nuclear Energy Research'): that one record, and the parent's name.
+    Not through a successor record: a unit merged into another under a new name is not
+    what the string names (the Wuhan Institute of Physics and Mathematics, now part of the
+    Innovation Academy for Precision Measurement)."""
+    words = normalised.split()
+    for i in range(2, len(words) - 1):
+        units = [h for h in index.hits(" ".join(words[:i])) if h.via_record == h.ror_id]
+        if not units:
+            continue
+        j = i
+        while j < len(words) - 1 and words[j] in _JOINERS:
+            j += 1
+        parents = {h.ror_id: h.matched for h in index.hits(" ".join(words[j:]))}
+        found = [(h, parents[p]) for h in units for p in _parents(index, h.ror_id)
+                 if p in parents]
+        if len(found) == 1:
+            return [found[0][0]], found[0][1]
+    for i in range(2, len(words) - 1):  # the parent first: 'Atomic Energy Council - Institute
+        # of Nuclear Energy Research'
+        parents = {h.ror_id: h.matched for h in index.hits(" ".join(words[:i]))}
+        if not parents:
+            continue
+        found = [(h, parents[p]) for h in index.hits(" ".join(words[i:]))
+                 if h.via_record == h.ror_id for p in _parents(index, h.ror_id) if p in parents]
+        if len(found) == 1:
+            return [found[0][0]], found[0][1]
+    return [], ""
+
+
+def _parents(index: RorIndex, ror_id: str) -> set[str]:
+    rec = index.records.get(ror_id)
+    return {index.canonical(r.ror_id) or r.ror_id
+            for r in (rec.relationships if rec else ()) if r.type == "parent"}
 
 
 def link_acronym(

@@ -147,10 +147,19 @@ def normalise(name: str) -> str:
     >>> normalise("The Regents of the University of Michigan")
     'regents of the university of michigan'
     """
-    toks = _without_stutter(tokens(name))
+    toks = _without_inner_kg(_without_stutter(tokens(name)))
     if len(toks) > 1 and toks[0] == "the":
         toks = toks[1:]
     return " ".join(strip_legal_forms(toks))
+
+
+def _without_inner_kg(toks: list[str]) -> list[str]:
+    """'GmbH & Co. KG' inside a name is 'GmbH & Co.': the German limited partnership with a
+    GmbH as its partner, written without 'KG' until the 1998 commercial-law reform made it
+    compulsory ('Reifenhauser GmbH & Co. [KG] Maschinenfabrik'). At the end both are stripped."""
+    return [t for i, t in enumerate(toks)
+            if not (t == "kg" and toks[max(0, i - 3) : i] == ["gmbh", "and", "co"]
+                    and i < len(toks) - 1)]
 
 
 def _without_stutter(toks: list[str]) -> list[str]:

@@ -72,9 +72,11 @@ def _abbreviates(short: str, long: str) -> bool:
 
 #: A trailing description of what the organisation is, after a comma: 'a division of X',
 #: 'a Delaware limited liability company', 'a body corporate', 'an independent administrative
-#: institution'. Not when it says on whose behalf the body acts.
+#: institution'; 'a division of X' also without the comma ('Horizons Incorporated a division
+#: of Horizons Research Incorporated'). Not when it says on whose behalf the body acts.
 _APPOSITIVE_RE: Final = re.compile(
-    r",\s*an?\s+(?:(?:div\.?|division|subsidiary|unit)\s+of\b.*|"
+    r"(?:,\s*|\s+(?=an?\s+(?:div\.?|division|subsidiary|unit)\s+of\b))"
+    r"an?\s+(?:(?:div\.?|division|subsidiary|unit)\s+of\b.*|"
     r"[^,]*?\b(?:corporation|corp\.?|company|body(?: corporate)?|institution\b[^,]*)\.?)\s*$",
     re.IGNORECASE,
 )
@@ -126,6 +128,7 @@ _GOV_LEADING: Final[tuple[str, ...]] = (
     "board of trustrees of the", "board of trustees a constitutional corporation operating",
     "trustees of the", "trustees of", "curators of the", "curators of",
     "board of supervisors of", "board of governors of", "university court of the",
+    "governors of the", "governors of", "governing council of the", "governing council of",
     "president and fellows of", "president of", "japan represented by president of",
     "japan as represented by president of", "a school corporation of", "school corporation of",
     "school corporation", "educational foundation", "gakko hojin", "gakkouhoujin",

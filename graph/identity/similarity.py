@@ -6,7 +6,8 @@ word, or by one or two misspelt words, where a misspelt word is a close edit of 
 (it occurs in no more than two names, unless the other occurs in very many, and is no word
 of a ROR name), or the same word with its German umlauts written out ('Universitaets-' for the
 folded 'Universitats-'). Anything else - an extra word, a different number, two real words like
-'Huizhou'/'Guizhou' or 'Toyota'/'Toyoda' - is a different organisation.
+'Huizhou'/'Guizhou' or 'Toyota'/'Toyoda', two compass directions ('Northeast'/'Northwest')
+- is a different organisation.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-__all__ = ["excess", "typo_level"]
+__all__ = ["excess", "other_direction", "typo_level"]
 
 _COMMON: Final = 20  # a word in this many names is established; its rare variants are typos
 _LONG_SHARED: Final = 4  # with this many shared words, one close edit is a typo whatever it is
@@ -31,6 +32,36 @@ def _allowed(length: int) -> int:
 
 
 _STOPWORD_TYPOS: Final = frozenset({"and", "the", "for", "of"})
+
+#: Compass words (English, German, French, Spanish) by the direction they name.
+_COMPASS: Final = {
+    "north": "n", "south": "s", "east": "e", "west": "w", "nord": "n", "sued": "s", "sud": "s",
+    "ost": "e", "ouest": "w", "norte": "n", "sur": "s", "este": "e", "oeste": "w", "est": "e",
+}
+_COMPASS_STEMS: Final = sorted(_COMPASS, key=len, reverse=True)
+
+
+def _compass(word: str) -> str | None:
+    """The directions a word names ('northeastern' -> 'ne', 'nordwest' -> 'nw'), or None."""
+    for suffix in ("ern", "erly"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            word = word[: -len(suffix)]
+            break
+    out = ""
+    while word:
+        stem = next((s for s in _COMPASS_STEMS if word.startswith(s)), None)
+        if stem is None:
+            return None
+        out += _COMPASS[stem]
+        word = word[len(stem) :]
+    return out or None
+
+
+def other_direction(x: str, y: str) -> bool:
+    """Two words naming different compass directions, close as their letters are: a
+    'Northeast' university or power company is not the 'Northwest' one."""
+    cx = _compass(x)
+    return cx is not None and (cy := _compass(y)) is not None and cx != cy
 
 
 def _is_typo_pair(
@@ -83,6 +114,8 @@ def typo_level(
     if len(a) == 1 and len(b) == 1 and a[0][0] != b[0][0]:
         return None  # one-word names differing in the first letter: 'Anden' is not 'Sanden'
     pairs = list(zip(da, db, strict=True))
+    if any(other_direction(x, y) for x, y in pairs):
+        return None
     shared = len(a) - len(da)
     if len(pairs) == 1 and shared >= _LONG_SHARED:
         x, y = pairs[0]

@@ -7,7 +7,14 @@ frequency-dominance rules see what they see in the build.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ttkg.graph.identity import AssigneeName, OrganizationResolver, Resolution
+from ttkg.loaders.records import RorRecord
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 
 A = AssigneeName
 
@@ -134,3 +141,78 @@ def test_a_parent_and_its_us_subsidiary_stay_apart(resolver: OrganizationResolve
     assert res.cluster_of["Ericsson Inc."] != res.cluster_of["Ericsson AB"]
     us = res.clusters[res.cluster_of["Siemens Corporation"]]
     assert us.key == "siemens-corporation" and us.names == ("Siemens Corporation",)
+
+
+#: Real strings of the dev 3 tuning set (with their real evidence): the Dutch parent and the
+#: Italian company of STMicroelectronics; positives: one company's spellings whose forms are
+#: of one jurisdiction, or of two that a Swiss or Belgian company uses side by side.
+JURISDICTIONS = [
+    A("STMicroelectronics N.V.", "3", "SE", 15),
+    A("Stmicroelectronics N.V.", "3", "SE", 1),
+    A("STMicroelectronics NV", "3", "SE", 4),
+    A("STMicroelectronics S.r.l.", "3", "CN", 6),
+    A("Reifenhäuser GmbH & Co. Maschinenfabrik", "3", "DE", 4),
+    A("Reifenhäuser GmbH & Co. KG Maschinenfabrik", "3", "DE", 2),
+]
+
+
+def test_legal_forms_of_two_european_jurisdictions_are_two_companies(
+        resolver: OrganizationResolver) -> None:
+    res = resolver.resolve(JURISDICTIONS)
+    assert same(res, "STMicroelectronics N.V.", "Stmicroelectronics N.V.", "STMicroelectronics NV")
+    assert res.cluster_of["STMicroelectronics S.r.l."] != res.cluster_of["STMicroelectronics NV"]
+    assert same(res, "Reifenhäuser GmbH & Co. Maschinenfabrik",
+                "Reifenhäuser GmbH & Co. KG Maschinenfabrik")
+
+
+#: A real string of dev 3 that is a unit's whole name, not the longer name cut off.
+PHARMACOLOGY = [
+    A("Institute of Pharmacology and Toxicology Academy of Military Medical Sciences, P.L.A.",
+      "7", "CN", 1),
+    A("Institute of Pharmacology and Toxicology Academy of Military Medical Science P.L.A. China",
+      "3", "CN", 1),
+    A("Institute of Pharmacology and Toxicology Academy of Military Medical Sciences P.L.A. "
+      "China", "3", "CN", 12),
+    A("Institute of Pharmacology", "3", "CN", 1),
+]
+
+
+def test_a_unit_word_and_one_subject_is_no_cut_off_name(resolver: OrganizationResolver) -> None:
+    res = resolver.resolve(PHARMACOLOGY + ETRI + AIST_AGENCY)
+    assert res.cluster_of["Institute of Pharmacology"] != res.cluster_of[PHARMACOLOGY[2].name]
+    # names cut off after two words of their own still attach
+    assert same(res, "Electronics and Telecommunications Research Institute",
+                "Electronics and Telecommunications")
+    assert same(res, "Agency of Industrial Science and Technology", "Agency of Industrial Science")
+
+
+def test_a_rare_name_of_another_compass_direction_is_no_misspelling(
+        resolver: OrganizationResolver) -> None:
+    """'SOUTHEAST UNIVERSITY' with its real evidence (dev 3's neighbour strings), and the
+    real name of Southwest University (ROR 01kj4z117) as a rare string beside it."""
+    res = resolver.resolve([A("Southeast University", "3", "CN", 10),
+                            A("SOUTHEAST UNIVERSITY", "3", "CN", 7),
+                            A("Southwest University", "3", "CN", 1)])
+    assert same(res, "Southeast University", "SOUTHEAST UNIVERSITY")
+    assert res.cluster_of["Southwest University"] != res.cluster_of["Southeast University"]
+
+
+def test_a_units_ror_alias_then_its_ror_parents_name_links_the_unit(
+        ror_slice: list[RorRecord]) -> None:
+    """Real strings of dev 3: 'Graduate School at Shenzhen' is a ROR alias of the Tsinghua
+    Shenzhen International Graduate School (01vceef04), whose ROR parent is Tsinghua
+    University; the former name followed by the parent's is that record, one organisation
+    with the new name. The alias before a university that is not the record's parent
+    (constructed from the same real names) links nothing."""
+    gss = "Graduate School at Shenzhen, Tsinghua University"
+    sigs = "Tsinghua Shenzhen International Graduate School"
+    other = "Graduate School at Shenzhen, Tohoku University"
+    resolver = OrganizationResolver(ror_slice + list(read_ror(DATA / "ror-parents.json",
+                                                              LoadReport())))
+    res = resolver.resolve([A(gss, "3", "CN", 3), A(sigs, "3", "CN", 2),
+                            A("Tsinghua University", "3", "CN", 50), A(other, "3", "CN", 1)])
+    assert res.clusters[res.cluster_of[gss]].ror_id == "https://ror.org/01vceef04"
+    assert same(res, gss, sigs)
+    assert res.clusters[res.cluster_of["Tsinghua University"]].ror_id == (
+        "https://ror.org/03cve4549")
+    assert res.clusters[res.cluster_of[other]].ror_id is None

@@ -295,3 +295,47 @@ def test_a_unit_named_after_its_parent_institution_is_in_its_family(
     assert got[hospital] == got["Fudan University"]
     assert got["Shanghai Fudan Microelectronics Group Company Limited"] != got[hospital]
     assert got[pochon] != got[generic]
+
+
+def test_a_units_parent_named_with_its_armed_force_and_country(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Real strings of dev 3: institutes of the Academy of Military Medical Sciences (its ROR
+    record in ror-parents.json) named with 'P.L.A. China' or "People's Liberation Army of
+    China" after the academy are in its family; a name whose tail is a country alone names
+    no parent."""
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    ipt = ("Institute of Pharmacology and Toxicology Academy of Military Medical Science P.L.A. "
+           "China")
+    irm = ("Institute of Radiation Medicine, Academy of Military Medical Sciences, People's "
+           "Liberation Army of China")
+    other = "Institute of Pharmacology"
+    got = _families(OrganizationResolver(records), [
+        AssigneeName(ipt, "3", "CN", 1), AssigneeName(irm, "3", "CN", 2),
+        AssigneeName(other, "3", "CN", 1),
+    ])
+    assert got[ipt] == got[irm] == "ror:02bv3c993"
+    assert got[other] != "ror:02bv3c993"
+
+
+def test_a_ror_linked_body_whose_chain_ends_at_no_ministry_joins_the_government_its_names_say(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Every real string of the shared extract naming INER (iner_slice.tsv, with its patent
+    rows, type and inventor country): named with its parent it links to its ROR record (a
+    unit's name, then its ROR parent's, the Atomic Energy Council), whose chain ends at a
+    council in no government's chain; most of its names say the Republic of China's
+    government holds it ('..., Executive Yuan'), so it is in that government's family."""
+    records = ror_slice + list(read_ror(DATA / "ror-governments.json", LoadReport()))
+    with (DATA / "iner_slice.tsv").open(encoding="utf-8", newline="") as fh:
+        strings = [AssigneeName(name, kind, country, int(count))
+                   for name, count, kind, country in csv.reader(fh, delimiter="\t")]
+    resolver = OrganizationResolver(records)
+    res = resolver.resolve(strings)
+    fam = families(res, resolver.index)
+    named = [n.name for n in strings if "Rocaec" not in n.name]  # (ROC AEC, run together)
+    assert len(named) == 19  # the parent's name before the unit's too ('Atomic Energy
+    # Council-Institute of Nuclear Energy Research')
+    for name in named:
+        assert res.clusters[res.cluster_of[name]].ror_id == "https://ror.org/052jx3443", name
+        assert fam[res.cluster_of[name]].family_id == "ror:05t0w3074", name

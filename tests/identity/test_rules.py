@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ttkg.graph.identity.countries import country_code
-from ttkg.graph.identity.groups import legal_family
+from ttkg.graph.identity.groups import jurisdiction, jurisdictions_clash, legal_family
 from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
-from ttkg.graph.identity.similarity import typo_level
+from ttkg.graph.identity.similarity import other_direction, typo_level
 
 
 @pytest.mark.parametrize(
@@ -292,3 +292,69 @@ def test_a_mistyped_last_letter_of_llc_or_ltd_is_a_legal_form() -> None:
         loose_tokens(normalise(clean_name("Matsushita Electric Industrial Co., Ltd.")))
     assert loose_tokens(normalise(clean_name("Samsung LCD"))) != loose_tokens(
         normalise(clean_name("Samsung Ltd.")))
+
+
+def test_jurisdictions_of_european_legal_forms() -> None:
+    """Real strings of the shared extract: Dutch and Italian forms are two countries' companies;
+    French forms are used beside German ones (Swiss) and Dutch ones (Belgian), English forms
+    render any."""
+    assert jurisdiction("STMicroelectronics N.V.") == "nl"
+    assert jurisdiction("STMicroelectronics S.r.l.") == "it"
+    assert jurisdiction("Reifenhäuser GmbH & Co. KG Maschinenfabrik") == "de"
+    assert jurisdiction("Nokia Technologies Oy") == "nordic"
+    assert jurisdiction("Siemens Corporation") is None
+    assert jurisdiction("SIEMENS SCHWEIZ AB") is None  # 'AB' typed for 'AG' (dev)
+    assert jurisdictions_clash("nl", "it") and jurisdictions_clash("de", "nordic")
+    assert not jurisdictions_clash("de", "fr") and not jurisdictions_clash("nl", "fr")
+    assert not jurisdictions_clash("de", None) and not jurisdictions_clash("de", "de")
+
+
+def test_canadian_governors_are_the_legal_person_of_their_university() -> None:
+    """Real strings of dev 3 (the University of Alberta's board)."""
+    for raw in ("The Governors of the University of Alberta", "Governors of the University of "
+                "Alberta", "THE GOVERNORS OF THE UNIVERSITY OF ALBERTA"):
+        found = parse(raw, "CA", "3")
+        assert found is not None and found.role == GOVERNANCE, raw
+        assert found.core == "university of alberta"
+    # a governor of a province is no university's board
+    assert parse("Governor of Alberta", "CA", "7") is None or parse(
+        "Governor of Alberta", "CA", "7").role != GOVERNANCE
+
+
+def test_a_division_of_x_without_a_comma_is_a_description() -> None:
+    """A real string of dev 3; the name before 'a division of' is the organisation."""
+    assert clean_name("Horizons Incorporated a division of Horizons Research Incorporated") == (
+        "Horizons Incorporated")
+    assert clean_name("Horizons Incorporated, a division of Horizons Research Incorporated") == (
+        "Horizons Incorporated")
+    # 'a' inside a name is no description
+    assert clean_name("Kabushiki Kaisha A Division") == "Kabushiki Kaisha A Division"
+
+
+def test_gmbh_and_co_with_or_without_kg_inside_a_name_is_one_form() -> None:
+    """Real strings of dev 3: one firm written before and after 'KG' became compulsory; a
+    'KG' that is a name's word elsewhere stays."""
+    assert normalise("Reifenhäuser GmbH & Co. KG Maschinenfabrik") == normalise(
+        "Reifenhäuser GmbH & Co. Maschinenfabrik")
+    assert normalise("KG Mobility Corp.") == "kg mobility"
+
+
+def test_two_compass_directions_are_no_typo() -> None:
+    """Real Chinese universities of the ROR sample one or two letters apart: Northeast and
+    Northwest Normal University, Southeast and Southwest University; a misspelt compass word
+    (a real string of dev 3) is still a typo."""
+    def words(s: str) -> tuple[str, ...]:
+        return loose_tokens(normalise(clean_name(s)))
+
+    vocabulary: frozenset[str] = frozenset()
+    for a, b in (("Northeast Normal University", "Northwest Normal University"),
+                 ("Southeast University", "Southwest University"),
+                 ("NORTHEASTERN UNIVERSITY", "NORTHWESTERN UNIVERSITY")):
+        assert typo_level(words(a), words(b), vocabulary, {}) is None, (a, b)
+    assert typo_level(words("Northwestern Polyteclmical University"),
+                      words("Northwestern Polytechnical University"), vocabulary, {})
+    assert other_direction("northeastern", "northwestern")
+    assert other_direction("nordost", "nordwest")
+    assert not other_direction("northwestern", "northwestren")  # a typo names no direction
+    assert not other_direction("northern", "north")
+    assert not other_direction("surface", "surfaces")

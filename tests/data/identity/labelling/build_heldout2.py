@@ -3,6 +3,7 @@
     python sample_heldout2.py NAMES_TSV > /tmp/heldout2_sample.tsv
     python build_heldout2.py /tmp/heldout2_sample.tsv
     python build_heldout2.py /tmp/dev2.tsv dev2.txt dev2_assignees.csv    # the tuning set dev 2
+    python build_heldout2.py /tmp/dev3.tsv dev3.txt dev3_assignees.csv    # the tuning set dev 3
 
 Every sampled string must be labelled exactly once and every labelled string sampled.
 """
@@ -34,6 +35,7 @@ def main() -> None:
             ror = f"https://ror.org/{meta['ror']}" if "ror" in meta else ""
             current = (parts[0], meta.get("family", parts[0]), ror)
         else:
+            line = line.replace("\\n", "\n")  # a newline inside a raw string is written '\\n'
             assert line not in label, f"labelled twice: {line}"
             label[line] = current
     missing = [r["name"] for r in sample if r["name"] not in label]
