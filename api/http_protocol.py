@@ -4,9 +4,10 @@ h11, uvicorn's pure-Python parser, cost about a tenth of the server's CPU under 
 benchmark (py-spy: parsing each request and writing each answer's head). httptools parses in
 C, but neither it nor uvicorn bounds a request head: a client could send headers without end
 and the server would keep them. This protocol counts the bytes received while a head is read
-and answers 400 past `MAX_HEAD_BYTES`, as uvicorn's h11 protocol does at the same size
-(its `h11_max_incomplete_event_size` default); a head is thus bounded by the limit plus one
-read (64 KiB). See tests/hardening/test_limits.py."""
+and answers 400 when a read leaves a head unfinished past `MAX_HEAD_BYTES`, as uvicorn's h11
+protocol does at the same size (its `h11_max_incomplete_event_size` default); a head is thus
+bounded by the limit plus one read (64 KiB). A read that ends the head may carry a body too:
+bodies are the app's to limit (413, api/middleware.py). See tests/hardening/test_limits.py."""
 
 from __future__ import annotations
 
@@ -28,14 +29,16 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes: int | None = 0  # received of the head being read; None in a body
 
     def data_received(self, data: bytes) -> None:
-        if self._head_bytes is not None:
-            self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD_BYTES:
-                msg = "Invalid HTTP request received."
-                self.logger.warning("%s (request head over %d bytes)", msg, MAX_HEAD_BYTES)
-                self.send_400_response(msg)
-                return
-        super().data_received(data)
+        if self._head_bytes is None:  # in a body: the app's limits apply (api/middleware.py)
+            super().data_received(data)
+            return
+        self._head_bytes += len(data)
+        super().data_received(data)  # the head may end in this read (then _head_bytes is None)
+        over = self._head_bytes is not None and self._head_bytes > MAX_HEAD_BYTES
+        if over and not self.transport.is_closing():
+            msg = "Invalid HTTP request received."
+            self.logger.warning("%s (request head over %d bytes)", msg, MAX_HEAD_BYTES)
+            self.send_400_response(msg)
 
     def on_headers_complete(self) -> None:
         self._head_bytes = None
