@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from ttkg.api.caching import AnswerCache
 from ttkg.api.docs_pages import install_docs
 from ttkg.api.explorer import install_explorer
 from ttkg.api.middleware import LimitsAndAccessLog
 from ttkg.api.problems import LIMIT_RESPONSES, install_problem_handlers
 from ttkg.api.routes import cooperation, entities, explore, health, queries
 from ttkg.api.serving import HoldGraph, ServedGraph, reload_on_signal_and_watch
+from ttkg.api.threads import in_thread, query_threads
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
@@ -34,10 +35,10 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         # CPU-bound in-process queries contend for the GIL: few threads serve them best;
         # a Neo4j backend mostly waits on the network and can use many
         threads = settings.threads or (4 if opened.name == "memory" else 40)
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        executor = query_threads(threads)
         # build lazy indexes now, not inside the first requests
-        await anyio.to_thread.run_sync(opened.warm_up)
-        await anyio.to_thread.run_sync(warm_up_search, opened)
+        await in_thread(opened.warm_up)
+        await in_thread(warm_up_search, opened)
         # an embedded graph the app opened itself moves to newly built versions
         served = app.state.graph = ServedGraph(
             opened,
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         finally:
             if owned:
                 served.close()
+            executor.shutdown(wait=False)
 
     app = FastAPI(
         title="ttkg graph API",
@@ -68,7 +70,9 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     install_problem_handlers(app)
     install_docs(app)
     install_explorer(app)
-    # added first: innermost; each request holds the graph version it began with to its end
+    # added first: innermost; answers of the version a request holds (api/caching.py)
+    app.add_middleware(AnswerCache, max_bytes=settings.cache_mb << 20)
+    # each request holds the graph version it began with to its end
     app.add_middleware(HoldGraph)
     if settings.cors_origins:
         app.add_middleware(

@@ -1,6 +1,7 @@
 """CPU per request of the HTTP API in-process: the app called as ASGI, no sockets, no clients.
 
-    python benchmarks/api_cpu.py [--graph DIR] [--requests 3000] [--seed 7] [--json]
+    python benchmarks/api_cpu.py [--graph DIR] [--requests 3000] [--seed 7] [--cache-mb 0]
+        [--json]
 
 `benchmarks/load.py` measures the server's CPU per request over real HTTP, but on a shared
 machine that number moves with what other processes do, and it does not say where the CPU
@@ -12,6 +13,10 @@ split into the event loop's part (FastAPI and Starlette: routing, parameters, de
 validation, serialisation, middleware, the hop to the worker thread) and the worker threads'
 part (the query functions). What is not here is uvicorn's HTTP parsing and the sockets:
 load.py's number less this one.
+
+By default the app's answer cache is off (`--cache-mb 0`): every request is answered, which is
+the CPU of a mix of distinct queries. With `--cache-mb N` a request the mix repeats is answered
+from the cache (api/caching.py); the hits are counted (`Cache-Status: ttkg; hit`).
 
 Target (issue 14): 200 req/s on one core, so ≤ 2.5 ms of server CPU per request over HTTP.
 """
@@ -64,8 +69,8 @@ def _scope(path: str, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _call(app: Any, path: str, params: dict[str, Any]) -> int:
-    """One GET through the app; its status."""
+async def _call(app: Any, path: str, params: dict[str, Any]) -> tuple[int, bool]:
+    """One GET through the app; its status, and whether the cache answered it."""
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -75,11 +80,12 @@ async def _call(app: Any, path: str, params: dict[str, Any]) -> int:
         sent.append(message)
 
     await app(_scope(path, params), receive, send)
-    return int(sent[0]["status"])
+    hit = (b"cache-status", b"ttkg; hit") in sent[0]["headers"]
+    return int(sent[0]["status"]), hit
 
 
-async def _run(graph: Path, requests: int, seed: int) -> dict[str, Any]:
-    app = create_app(Settings(graph=graph, gc_freeze=True))
+async def _run(graph: Path, requests: int, seed: int, cache_mb: int) -> dict[str, Any]:
+    app = create_app(Settings(graph=graph, gc_freeze=True, cache_mb=cache_mb))
     inbox: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
     await inbox.put({"type": "lifespan.startup"})
@@ -100,10 +106,13 @@ async def _run(graph: Path, requests: int, seed: int) -> dict[str, Any]:
     loop: dict[str, float] = dict.fromkeys(routes, 0.0)
     count: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
+    hits = 0
     wall = time.perf_counter()
     for route, path, params in mix[WARM_REQUESTS:]:
         cpu, main = time.process_time(), time.thread_time()  # all threads; the loop's
-        statuses[await _call(app, path, params)] += 1
+        status, hit = await _call(app, path, params)
+        statuses[status] += 1
+        hits += hit
         total[route] += time.process_time() - cpu
         loop[route] += time.thread_time() - main
         count[route] += 1
@@ -123,6 +132,8 @@ async def _run(graph: Path, requests: int, seed: int) -> dict[str, Any]:
         "graph": str(graph),
         "wall_s": round(wall, 2),
         "statuses": dict(statuses),
+        "cache_mb": cache_mb,
+        "cache_hits": hits,
         "routes": {r: row(count[r], total[r], loop[r]) for r in routes if count[r]},
         "all": row(sum(count.values()), sum(total.values()), sum(loop.values())),
     }
@@ -133,6 +144,9 @@ def main() -> None:
     ap.add_argument("--graph", type=Path, help="graph directory [default: $TTKG_GRAPH]")
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--cache-mb", type=int, default=0, help="answer cache of the app (0: off: all answered)"
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     graph = args.graph or (Path(os.environ["TTKG_GRAPH"]) if "TTKG_GRAPH" in os.environ else None)
@@ -143,14 +157,15 @@ def main() -> None:
         logging.basicConfig(level=logging.WARNING, stream=sink)
         logging.getLogger("ttkg.access").setLevel(logging.INFO)
         before = load_average()
-        report = asyncio.run(_run(graph, args.requests, args.seed))
+        report = asyncio.run(_run(graph, args.requests, args.seed, args.cache_mb))
     report["load_average"] = {"before": before, "after": load_average()}
     if args.json:
         print(json.dumps(report, indent=2))
         return
     print(
         f"ttkg API in-process: {report['all']['requests']} requests on {graph}, "
-        f"{report['wall_s']} s, statuses {report['statuses']}; load average before "
+        f"{report['wall_s']} s, statuses {report['statuses']}, cache {args.cache_mb} MB: "
+        f"{report['cache_hits']} hits; load average before "
         f"{before}, after {report['load_average']['after']}"
     )
     print(f"{'route':9} {'requests':>8} {'CPU ms':>7} {'loop ms':>8} {'queries ms':>11}")

@@ -1,7 +1,7 @@
 """Load benchmark of the HTTP API: many concurrent clients against a real `ttkg serve`.
 
     python benchmarks/load.py [--clients 200] [--duration 30] [--think-ms 0] [--workers 1]
-        [--client-processes 1] [--graph DIR] [--seed 7] [--json]
+        [--client-processes 1] [--cache-mb N] [--graph DIR] [--seed 7] [--json]
 
 It builds the bundled sample (data/sample) into a temporary graph directory unless --graph is
 given, starts `ttkg serve --workers N` on a free loopback port (access log on, as users run
@@ -25,6 +25,11 @@ real names, ids and codes drawn from the served graph:
     profile 15 %    /fields/<field, sector or CPC subclass>/profile, half with a year range
     partners 10 %   /organizations/<organisation>/partners, some within a field
     paths 10 %      /paths between organisations, fields and countries (k 3, max_hops 4)
+
+The server's answer cache (api/caching.py) is on at its default size, as users run it; the
+answers it gave are counted (`Cache-Status: ttkg; hit`). `--cache-mb 0` turns it off: every
+request is then answered by its query, the server's CPU per request is that of distinct
+queries. Report both.
 
 Reported per route and overall: requests, throughput, latency p50/p90/p99/max (from sending
 the request to the last byte of the answer), 4xx answers (a few are expected: a typo search
@@ -75,6 +80,7 @@ if __package__ in (None, ""):  # run as a file: import from the project root, no
 
 import h11
 import httpx
+import pyarrow.compute as pc
 
 from benchmarks._common import REPO_ROOT, load_average, machine, percentile
 from ttkg.core.model import EdgeType, NodeLabel
@@ -126,15 +132,18 @@ class Vocabulary:
         def named(f: dict[str, Any]) -> str:
             return str(f["id"] if f["name"].casefold() in shared else f["name"])
 
-        classified = art.edges(EdgeType.CLASSIFIED_AS, ["dst"]).column("dst").to_pylist()
-        patents = art.nodes(NodeLabel.PATENT, ["id"]).column("id").to_pylist()
+        # distinct symbols and every n-th patent id read by Arrow: at 9.1M patents the
+        # whole columns as Python strings would take gigabytes
+        classified = pc.unique(art.edges(EdgeType.CLASSIFIED_AS, ["dst"]).column("dst"))
+        patent_ids = art.nodes(NodeLabel.PATENT, ["id"]).column("id")
+        step = max(1, len(patent_ids) // 2000)
         return cls(
             orgs=[(r["id"], r["name"]) for r in rows[:400]],
             fields=[(f["number"], named(f)) for f in fields.to_pylist() if f["level"] == "field"],
             sectors=[named(f) for f in fields.to_pylist() if f["level"] == "sector"],
-            subclasses=sorted({d[len("cpc:") :][:4] for d in classified}),
+            subclasses=sorted({d[len("cpc:") :][:4] for d in classified.to_pylist()}),
             countries=sorted({r["country"] for r in rows if r["country"]}),
-            patents=patents[:: max(1, len(patents) // 2000)],
+            patents=patent_ids.take(list(range(0, len(patent_ids), step))).to_pylist(),
         )
 
 
@@ -248,6 +257,7 @@ class RouteStats:
 
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
+    cache_hits: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
 
@@ -273,12 +283,13 @@ class Connection:
         self._h11 = h11.Connection(h11.CLIENT)
         self._used = 0.0
 
-    async def get(self, path: str, params: dict[str, Any]) -> tuple[int, bytes]:
-        """Status and body of GET path?params; raises TimeoutError or a transport error
-        (OSError, h11.ProtocolError) when there is no answer."""
+    async def get(self, path: str, params: dict[str, Any]) -> tuple[int, bytes, bool]:
+        """Status and body of GET path?params, and whether the server's cache answered it;
+        raises TimeoutError or a transport error (OSError, h11.ProtocolError) when there is
+        no answer."""
         return await asyncio.wait_for(self._get(path, params), REQUEST_TIMEOUT_S)
 
-    async def _get(self, path: str, params: dict[str, Any]) -> tuple[int, bytes]:
+    async def _get(self, path: str, params: dict[str, Any]) -> tuple[int, bytes, bool]:
         idle = time.monotonic() - self._used > KEEPALIVE_S
         if self._streams is None or idle or self._h11.our_state is not h11.IDLE:
             await self.close()
@@ -291,13 +302,14 @@ class Connection:
             method="GET", target=target, headers=[("Host", self.host), ("Accept", "*/*")]
         )
         writer.write(self._h11.send(request) + self._h11.send(h11.EndOfMessage()))
-        status, body = 0, bytearray()
+        status, body, hit = 0, bytearray(), False
         while True:
             event = self._h11.next_event()
             if event is h11.NEED_DATA:
                 self._h11.receive_data(await reader.read(65536))
             elif isinstance(event, h11.Response):
                 status = event.status_code
+                hit = (b"cache-status", b"ttkg; hit") in event.headers
             elif isinstance(event, h11.Data):
                 body += event.data
             elif isinstance(event, h11.EndOfMessage):
@@ -307,7 +319,7 @@ class Connection:
         if self._h11.our_state is h11.DONE and self._h11.their_state is h11.DONE:
             self._h11.start_next_cycle()
         self._used = time.monotonic()
-        return status, bytes(body)
+        return status, bytes(body), hit
 
     async def close(self) -> None:
         if self._streams is not None:
@@ -337,7 +349,7 @@ async def client_loop(
             st = stats[route]
             started = time.perf_counter()
             try:
-                status, body = await client.get(path, params)
+                status, body, hit = await client.get(path, params)
                 elapsed = (time.perf_counter() - started) * 1000
             except TimeoutError:
                 st.record_error("timeout", f"{path} {params}")
@@ -349,6 +361,7 @@ async def client_loop(
                 continue
             st.latencies_ms.append(elapsed)
             st.statuses[status] += 1
+            st.cache_hits += hit
             if status >= 500:
                 st.record_error(str(status), f"{path} {params}: {body[:200]!r}")
             if think_s:
@@ -496,6 +509,7 @@ def merge(shares: list[Share]) -> tuple[dict[str, RouteStats], float, list[float
             into = stats[route]
             into.latencies_ms += st.latencies_ms
             into.statuses.update(st.statuses)
+            into.cache_hits += st.cache_hits
             into.errors.update(st.errors)
             into.examples = (into.examples + st.examples)[:3]
     return (
@@ -515,12 +529,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(graph: Path, log: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    graph: Path, log: Path, workers: int, cache_mb: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     out = log.open("wb")
     argv = [sys.executable, "-m", "ttkg", "serve", "--graph", str(graph)]
     if workers != 1:  # the default: `ttkg serve` as users run it
         argv += ["--workers", str(workers)]
+    if cache_mb is not None:  # else the default, as users run it
+        argv += ["--cache-mb", str(cache_mb)]
     proc = subprocess.Popen(
         [*argv, "--host", "127.0.0.1", "--port", str(port)],
         cwd=REPO_ROOT,
@@ -645,6 +663,7 @@ def report(stats: dict[str, RouteStats], wall: float) -> dict[str, Any]:
             "rps": round(len(st.latencies_ms) / wall, 1),
             **summarize(st.latencies_ms),
             "status_4xx": sum(n for s, n in st.statuses.items() if 400 <= s < 500),
+            "cache_hits": st.cache_hits,
             "errors": st.errors.total(),
             "error_kinds": dict(st.errors),
             "error_examples": st.examples,
@@ -656,6 +675,7 @@ def report(stats: dict[str, RouteStats], wall: float) -> dict[str, Any]:
         "rps": round(len(everything) / wall, 1),
         **summarize(everything),
         "status_4xx": sum(r["status_4xx"] for r in rows.values()),
+        "cache_hits": sum(r["cache_hits"] for r in rows.values()),
         "errors": total_errors,
     }
     return rows
@@ -724,13 +744,14 @@ def cpu_budget(
 def print_table(rows: dict[str, Any]) -> None:
     head = f"{'route':<9} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p90 ms':>7} "
     head += f"{'p99 ms':>7} {'max ms':>7} {'4xx':>5} {'errors':>6} {'srv p50':>7} {'srv p99':>7}"
+    head += f" {'hits':>5}"
     print(head)
     print("-" * len(head))
     for route, r in rows.items():
         print(
             f"{route:<9} {r['requests']:>8} {r['rps']:>7} {r['p50']:>7} {r['p90']:>7} "
             f"{r['p99']:>7} {r['max']:>7} {r['status_4xx']:>5} {r['errors']:>6} "
-            f"{r['server_p50']:>7} {r['server_p99']:>7}"
+            f"{r['server_p50']:>7} {r['server_p99']:>7} {r['cache_hits']:>5}"
         )
     for route, r in rows.items():
         for example in r.get("error_examples", []):
@@ -748,6 +769,11 @@ def main() -> int:
         type=int,
         default=1,
         help="load-generator processes the clients are spread over (one event loop each)",
+    )
+    ap.add_argument(
+        "--cache-mb",
+        type=int,
+        help="the server's answer cache per worker (0: off) [default: the server's default]",
     )
     ap.add_argument("--graph", type=Path, help="graph directory [default: build the sample]")
     ap.add_argument("--seed", type=int, default=7)
@@ -772,7 +798,7 @@ def main() -> int:
         vocabulary = Vocabulary.of(graph)
         log = Path(tmp) / "serve.log"
         load_before = load_average()
-        proc, url = start_server(graph, log, args.workers)
+        proc, url = start_server(graph, log, args.workers, args.cache_mb)
         try:
             asyncio.run(warm_up(url, vocabulary, args.seed))
             tree = process_tree(proc.pid)
@@ -824,6 +850,7 @@ def main() -> int:
         "workers": args.workers,
         "duration_s": round(wall, 1),
         "think_ms": args.think_ms,
+        "cache_mb": args.cache_mb,
         "graph": str(args.graph or "bundled sample (built for this run)"),
         "machine": machine(),
         "load_average_before": load_before,
@@ -853,10 +880,12 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
+        cache = "default" if args.cache_mb is None else args.cache_mb
         print(
             f"ttkg load: {args.clients} clients in {args.client_processes} process(es), "
             f"{args.workers} server worker(s), {wall:.1f} s, "
-            f"think {args.think_ms:g} ms, {result['graph']}; load average before {load_before}, "
+            f"think {args.think_ms:g} ms, cache {cache} MB, {result['graph']}; "
+            f"load average before {load_before}, "
             f"after {result['load_average_after']}"
         )
         print(

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import BackendDep, Countries, Kinds, ThemesDep, Years, known_parameters_only
 from ttkg.api.formats import FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
+from ttkg.api.threads import in_thread
 from ttkg.graph.backends.contract import Filters
 from ttkg.queries.brokers import BrokersResult, brokers
 from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE, MAX_LIMIT, make_filters
@@ -72,7 +72,7 @@ async def get_flows(
         return flows(backend, filters, field, theme, themes=themes,
                      by_year=by_year, limit=limit, evidence=evidence)
 
-    result = await run_in_threadpool(answer)
+    result = await in_thread(answer)
     return file_response(request, None, result, "flows") or result
 
 
@@ -98,5 +98,5 @@ async def get_brokers(
         return brokers(backend, a, b, filters, fields=field, theme=theme,
                        themes=themes, limit=limit, evidence=evidence)
 
-    result = await run_in_threadpool(answer)
+    result = await in_thread(answer)
     return file_response(request, None, result, "brokers") or result

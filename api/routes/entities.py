@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import BackendDep, known_parameters_only
 from ttkg.api.formats import FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
+from ttkg.api.threads import in_thread
 from ttkg.core.model import NodeLabel
 from ttkg.queries.entity import EntityDetail, entity_detail
 from ttkg.queries.models import SearchResult
@@ -48,7 +48,7 @@ async def search_entities(
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     fuzzy: bool = True,
 ) -> SearchResult | Response:
-    result = await run_in_threadpool(search, backend, q, label or (), limit, fuzzy)
+    result = await in_thread(search, backend, q, label or (), limit, fuzzy)
     return file_response(request, None, result, "search") or result
 
 
@@ -62,4 +62,4 @@ async def get_entity(
     entity: Annotated[str, Path(min_length=1, max_length=300, description="Id, name or code")],
     limit: Annotated[int, Query(ge=1, le=500, description="Neighbours per relation type")] = 25,
 ) -> EntityDetail:
-    return await run_in_threadpool(entity_detail, backend, entity, limit=limit)
+    return await in_thread(entity_detail, backend, entity, limit=limit)

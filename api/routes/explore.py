@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import BackendDep, PartnerFiltersDep, known_parameters_only
 from ttkg.api.formats import FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
+from ttkg.api.threads import in_thread
 from ttkg.queries.organization import OrganizationOverview, organization_overview
 
 router = APIRouter(
@@ -32,5 +32,5 @@ async def get_overview(
     filters: PartnerFiltersDep,
     organization: Annotated[str, Path(min_length=1, max_length=300)],
 ) -> OrganizationOverview | Response:
-    result = await run_in_threadpool(organization_overview, backend, organization, filters)
+    result = await in_thread(organization_overview, backend, organization, filters)
     return file_response(request, None, result, "organization") or result

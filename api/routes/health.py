@@ -9,9 +9,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import BackendDep, known_parameters_only
+from ttkg.api.threads import in_thread
 from ttkg.graph.backends.contract import GraphBackend
 
 router = APIRouter(tags=["health"], dependencies=[Depends(known_parameters_only)])
@@ -36,7 +36,7 @@ class Health(BaseModel):
 
 @router.get("/health", response_model=Health, summary="Service status and graph manifest")
 async def health(backend: BackendDep) -> Health:
-    return await run_in_threadpool(_health, backend)
+    return await in_thread(_health, backend)
 
 
 def _health(backend: GraphBackend) -> Health:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from ttkg.api.deps import (
     BackendDep,
@@ -22,6 +21,7 @@ from ttkg.api.deps import (
 )
 from ttkg.api.formats import FILE_AND_RDF_RESPONSES, FILE_RESPONSES, file_response
 from ttkg.api.problems import PROBLEM_RESPONSES
+from ttkg.api.threads import in_thread
 from ttkg.queries.bridges import bridges
 from ttkg.queries.common import DEFAULT_EVIDENCE, MAX_EVIDENCE, MAX_LIMIT, MAX_OFFSET
 from ttkg.queries.models import BridgesResult, FieldProfile, PartnersResult, PathsResult
@@ -84,7 +84,7 @@ async def get_bridges(
         )
         return file_response(request, backend, result, "bridges") or result
 
-    return await run_in_threadpool(answer)
+    return await in_thread(answer)
 
 
 @router.get(
@@ -122,7 +122,7 @@ async def get_paths(
         )
         return file_response(request, backend, result, "paths") or result
 
-    return await run_in_threadpool(answer)
+    return await in_thread(answer)
 
 
 @router.get(
@@ -145,7 +145,7 @@ async def get_partners(
     offset: Offset = 0,
     evidence: EvidenceCap = DEFAULT_EVIDENCE,
 ) -> PartnersResult | Response:
-    result = await run_in_threadpool(
+    result = await in_thread(
         partners,
         backend,
         organization,
@@ -174,7 +174,7 @@ async def get_profile(
     limit: Limit = 10,
     by_year: Annotated[bool, Query(description="counted patents per grant year")] = False,
 ) -> FieldProfile | Response:
-    result = await run_in_threadpool(
+    result = await in_thread(
         field_profile, backend, field, filters, limit=limit, by_year=by_year, themes=themes
     )
     return file_response(request, None, result, "profile") or result

@@ -99,10 +99,15 @@ def test_sighup_moves_to_the_new_version_and_a_pruned_one_keeps_answering(
     try:
         before = _health(url)
         assert before["build_id"] == first
-        bridges = httpx.get(
+        first_answer = httpx.get(
             f"{url}/bridges", params={"field_a": "Semiconductors", "field_b": "Optics"}, timeout=60
-        ).json()
+        )
+        bridges = first_answer.json()
         assert bridges["direct"] and bridges["partnerships"], "the sample has both kinds"
+        # the old work's answer is kept by the server's answer cache (api/caching.py)
+        work_url = f"{url}/entities/{old_work}"
+        old_etag = httpx.get(work_url, timeout=30).headers["etag"]
+        assert httpx.get(work_url, timeout=30).headers["cache-status"] == "ttkg; hit"
 
         # two builds commit: works of 2015 on, then of 2016 on; the second prunes `first`
         second = _build(graph, "--openalex-years", "2015-")
@@ -117,6 +122,10 @@ def test_sighup_moves_to_the_new_version_and_a_pruned_one_keeps_answering(
             f"{url}/bridges", params={"field_a": "Semiconductors", "field_b": "Optics"}, timeout=60
         )
         assert again.status_code == 200 and again.json() == bridges
+        assert again.headers["etag"] == first_answer.headers["etag"]
+        assert again.headers["cache-status"] == "ttkg; hit"
+        revalidated = httpx.get(work_url, headers={"If-None-Match": old_etag}, timeout=30)
+        assert revalidated.status_code == 304
 
         proc.send_signal(signal.SIGHUP)
         wait_until(
@@ -129,7 +138,17 @@ def test_sighup_moves_to_the_new_version_and_a_pruned_one_keeps_answering(
         after = _health(url)
         assert after["nodes"] == third["nodes"] and after["edges"] == third["edges"]
         assert after["nodes"]["Work"] < second["nodes"]["Work"] < before["nodes"]["Work"]
-        assert httpx.get(f"{url}/entities/{old_work}", timeout=30).status_code == 404
+        # neither the cached answer nor its ETag outlives the version: the new one answers
+        gone = httpx.get(work_url, headers={"If-None-Match": old_etag}, timeout=30)
+        assert gone.status_code == 404 and "etag" not in gone.headers
+        moved = httpx.get(
+            f"{url}/bridges",
+            params={"field_a": "Semiconductors", "field_b": "Optics"},
+            headers={"If-None-Match": first_answer.headers["etag"]},
+            timeout=60,
+        )
+        assert moved.status_code == 200 and moved.headers["cache-status"].startswith("ttkg; fwd")
+        assert moved.headers["etag"].startswith(f'"{third["build_id"]}-')
         assert proc.poll() is None
         assert f"now serving graph version {third['build_id']}" in log.read_text()
         if Path(f"/proc/{proc.pid}/maps").exists():

@@ -57,13 +57,17 @@ def _port(url: str) -> int:
 
 
 def _start_workers(
-    graph: Path, log: Path, env: dict[str, str] | None = None, workers: int = 2
+    graph: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    workers: int = 2,
+    options: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[bytes], str]:
     """`ttkg serve --workers N` on a free port, once every worker has loaded the graph and
     accepts connections (each listens on its own socket only after its start-up), and holds
     no connection."""
     port = free_port()
-    args = ["--graph", str(graph), "--workers", str(workers)]
+    args = ["--graph", str(graph), "--workers", str(workers), *options]
 
     def all_listening(proc: subprocess.Popen[bytes]) -> bool:
         return len(_workers(proc.pid)) == workers and listening_sockets(port) == workers
@@ -89,8 +93,9 @@ def _sockets(pid: int) -> int:
 def test_two_workers_serve_with_the_options_given(sample_graph: Path, tmp_path: Path) -> None:
     env = env_without_ttkg(TTKG_MAX_REQUEST_BYTES="100")  # from the environment, as before
     log = tmp_path / "serve.log"
-    # the graph is given only as an option: workers get it from the serve command
-    proc, url = _start_workers(sample_graph, log, env)
+    # the graph and the cache size are given only as options: workers get them from the
+    # serve command
+    proc, url = _start_workers(sample_graph, log, env, options=("--cache-mb", "0"))
     try:
         workers = _workers(proc.pid)
         assert len(workers) == 2
@@ -101,6 +106,7 @@ def test_two_workers_serve_with_the_options_given(sample_graph: Path, tmp_path: 
                 r = httpx.get(f"{url}/bridges", params={"field_a": "8", "field_b": "9", "limit": 2})
                 statuses.append(r.status_code)
                 assert len(r.json()["direct"]) == 2
+                assert r.headers["cache-status"] == "ttkg; fwd=miss"  # no answer kept
             else:
                 r = httpx.request("GET", f"{url}/health", content=b"x" * 101)
                 statuses.append(r.status_code)

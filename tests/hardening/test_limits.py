@@ -86,11 +86,29 @@ def test_uri_limits(live_server: LiveServer) -> None:
     body = _problem(httpx.get(url, params={"q": "a" * 9000}), 414)
     assert "8192" in str(body["detail"])
     # a megabyte of query string never reaches the application: the HTTP layer refuses it
-    # after reading a bounded amount (h11: 16 KiB), and the server carries on
+    # after reading a bounded amount (16 KiB, api/http_protocol.py), and the server carries on
     assert _raw_get(live_server.url, "/entities?q=" + "a" * (1 << 20)).startswith(b"HTTP/1.1 400")
     # repeated parameters are capped too
     many: dict[str, list[str]] = {"q": ["Samsung"], "label": ["Organization"] * 50}
     _problem(httpx.get(url, params=many), 422)
+    assert httpx.get(f"{live_server.url}/health").status_code == 200
+
+
+def test_request_heads_are_bounded(live_server: LiveServer) -> None:
+    """A head over 16 KiB is refused by the HTTP layer however it is made: one huge header,
+    many small ones, a URL; a head under the bound is answered; the server carries on."""
+    host, port = live_server.url.removeprefix("http://").split(":")
+
+    def status(headers: str, target: str = "/health") -> bytes:
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}\r\n{headers}\r\n".encode())
+            return sock.makefile("rb").readline()
+
+    assert status("X-Big: " + "a" * (1 << 20) + "\r\n").startswith(b"HTTP/1.1 400")
+    many = "".join(f"X-H{i}: {'b' * 60}\r\n" for i in range(2000))
+    assert status(many).startswith(b"HTTP/1.1 400")
+    assert status("X-Fine: " + "c" * 8000 + "\r\n").startswith(b"HTTP/1.1 200")
     assert httpx.get(f"{live_server.url}/health").status_code == 200
 
 
@@ -106,9 +124,7 @@ def test_every_operation_documents_the_limit_answers(live_server: LiveServer) ->
         for status in ("413", "414"):
             content = op["responses"][status]["content"]
             assert PROBLEM in content  # documented as the other problems are
-            assert content["application/json"]["schema"] == {
-                "$ref": "#/components/schemas/Problem"
-            }
+            assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
 
 
 # -- CORS ----------------------------------------------------------------------------------------

@@ -515,6 +515,16 @@ def serve(
     watch_interval: Annotated[
         float, typer.Option(min=0.1, max=3600, help="Seconds between checks with --watch")
     ] = 2.0,
+    cache_mb: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=65_536,
+            help="MB of answers each worker keeps for the graph version it serves; 0: none "
+            "(ETags and 304 Not Modified still) (default: $TTKG_CACHE_MB or 64)",
+            show_default=False,
+        ),
+    ] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Serve the web explorer at / and the read-only HTTP API (OpenAPI docs at /docs).
@@ -527,6 +537,7 @@ def serve(
 
     import uvicorn
 
+    from ttkg.api.http_protocol import BoundedHttpToolsProtocol
     from ttkg.api.serve_workers import balanced_workers_supported, run_workers
 
     log_config = _serve_log_config(verbose, access_log)
@@ -537,6 +548,8 @@ def serve(
     settings = settings.model_copy(update={"gc_freeze": True})
     if watch:
         settings = settings.model_copy(update={"watch": watch_interval})
+    if cache_mb is not None:
+        settings = settings.model_copy(update={"cache_mb": cache_mb})
     if hasattr(signal, "SIGHUP"):
         # until the app handles it (reload), a SIGHUP must not end the server
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -553,9 +566,8 @@ def serve(
             "log_level": "info" if verbose else "warning",
             "log_config": log_config,  # applied by uvicorn in every worker process
             "access_log": False,  # ours is the JSON one
-            # h11 refuses a request head over 16 KiB before the app sees it; httptools (picked
-            # by "auto" when installed) has no such bound
-            "http": "h11",
+            # httptools (C) with the bound on a request head that h11 has (api/http_protocol.py)
+            "http": BoundedHttpToolsProtocol,
         }
         if settings.workers == 1:
             from ttkg.api.app import create_app
@@ -585,6 +597,7 @@ def _settings_environment(settings: Settings) -> dict[str, str]:
         "TTKG_BACKEND": settings.backend,
         "TTKG_WATCH": str(settings.watch),
         "TTKG_GC_FREEZE": str(settings.gc_freeze).lower(),
+        "TTKG_CACHE_MB": str(settings.cache_mb),
     }
     if settings.graph is not None:
         env["TTKG_GRAPH"] = str(settings.graph)

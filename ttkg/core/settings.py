@@ -84,6 +84,13 @@ class Settings(FromEnvironment):
     threads: int | None = Field(
         default=None, ge=1, le=256, description="worker threads (default: 4 embedded, 40 Neo4j)"
     )
+    cache_mb: int = Field(
+        default=64,
+        ge=0,
+        le=65_536,
+        description="MB of answers the API keeps per process for the graph version it serves "
+        "(least recently used out; 0: none, ETags and 304s still)",
+    )
     gc_freeze: bool = Field(
         default=False,
         description="`ttkg serve` (sets it): freeze what exists once the graph is warm out of "

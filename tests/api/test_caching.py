@@ -1,0 +1,181 @@
+"""HTTP caching of the API's answers (api/caching.py), in-process over the bundled sample: ETags
+that name the version and the request, 304 Not Modified, the bounded answer cache keyed by the
+version served, and what is never cached (errors, other media types, Neo4j). The move to a
+newly built version with a real server and a real build is in test_serve_reload.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ttkg.api.app import create_app
+from ttkg.api.caching import ENTRY_SHARE, AnswerCache
+from ttkg.core.settings import Settings
+from ttkg.graph.backends.memory.backend import MemoryBackend
+
+BRIDGES = {"field_a": "Semiconductors", "field_b": "Optics", "limit": 3, "country": ["US", "CN"]}
+
+
+def _client(graph: Path, cache_mb: int = 64) -> TestClient:
+    return TestClient(create_app(Settings(graph=graph, cache_mb=cache_mb)))
+
+
+@pytest.fixture(scope="module")
+def client(sample_graph: Path) -> Iterator[TestClient]:
+    with _client(sample_graph) as c:
+        yield c
+
+
+def _cache(client: TestClient) -> AnswerCache:
+    """The app's AnswerCache middleware (the stack is built by the first request)."""
+    layer = client.app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(layer, AnswerCache):
+        layer = layer.app
+    return layer
+
+
+def _build_id(graph: Path) -> str:
+    return (graph / "CURRENT").read_text().strip()
+
+
+def test_an_answer_names_its_version_and_request(client: TestClient, sample_graph: Path) -> None:
+    first = client.get("/bridges", params=BRIDGES)
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert etag.startswith(f'"{_build_id(sample_graph)}-') and etag.endswith('"')
+    assert first.headers["cache-control"] == "no-cache"
+    assert first.headers["vary"] == "Accept"
+    # the same parameters in another order are the same request; the order of a repeated
+    # parameter's values is kept, and so are other values and another Accept
+    shuffled = dict(reversed(list(BRIDGES.items())))
+    assert client.get("/bridges", params=shuffled).headers["etag"] == etag
+    others = [
+        client.get("/bridges", params={**BRIDGES, "country": ["CN", "US"]}),
+        client.get("/bridges", params={**BRIDGES, "limit": 4}),
+        client.get("/bridges", params=BRIDGES, headers={"Accept": "application/json"}),
+        client.get(
+            "/bridges", params={**BRIDGES, "field_a": "Optics", "field_b": "Semiconductors"}
+        ),
+    ]
+    assert all(r.status_code == 200 for r in others)
+    assert len({etag, *(r.headers["etag"] for r in others)}) == 5
+
+
+def test_if_none_match_gets_304_without_a_body(client: TestClient) -> None:
+    etag = client.get("/entities", params={"q": "Tsinghua"}).headers["etag"]
+    for header in (etag, f"W/{etag}", f'"other", {etag}'):
+        r = client.get("/entities", params={"q": "Tsinghua"}, headers={"If-None-Match": header})
+        assert r.status_code == 304 and r.content == b""
+        assert r.headers["etag"] == etag and r.headers["cache-control"] == "no-cache"
+    # another tag, or another request with this tag: the whole answer
+    r = client.get("/entities", params={"q": "Tsinghua"}, headers={"If-None-Match": '"other"'})
+    assert r.status_code == 200 and r.json()["hits"]
+    r = client.get("/entities", params={"q": "Stanford"}, headers={"If-None-Match": etag})
+    assert r.status_code == 200 and r.headers["etag"] != etag
+    assert (
+        client.get(
+            "/entities", params={"q": "Tsinghua"}, headers={"If-None-Match": "*"}
+        ).status_code
+        == 200
+    )
+
+
+def test_a_repeated_request_is_answered_from_the_cache_byte_for_byte(client: TestClient) -> None:
+    params = {"source": "Tsinghua University", "target": "Optics", "k": 2}
+    first = client.get("/paths", params=params)
+    again = client.get("/paths", params=params)
+    assert first.status_code == again.status_code == 200
+    assert first.headers["cache-status"] == "ttkg; fwd=miss; stored"
+    assert again.headers["cache-status"] == "ttkg; hit"
+    assert again.content == first.content
+    same = {k: v for k, v in first.headers.items() if k != "cache-status"}
+    assert {k: v for k, v in again.headers.items() if k != "cache-status"} == same
+
+
+def test_errors_and_other_media_types_are_never_cached(client: TestClient) -> None:
+    """Unknown parameters, bad values and unknown entities answer as before, every time; CSV
+    and the OpenAPI document carry no ETag of ours."""
+    for _ in range(2):
+        unknown = client.get("/bridges", params={**BRIDGES, "contry": "US"})
+        assert unknown.status_code == 422 and "contry" in unknown.json()["detail"]
+        bad = client.get("/bridges", params={**BRIDGES, "limit": 0})
+        assert bad.status_code == 422 and "limit" in bad.json()["detail"]
+        missing = client.get("/entities/No Such Organisation Anywhere")
+        assert missing.status_code == 404
+        for r in (unknown, bad, missing):
+            assert "etag" not in r.headers and "cache-status" not in r.headers
+            assert r.headers["content-type"] == "application/problem+json"
+    csv = client.get("/bridges", params=BRIDGES, headers={"Accept": "text/csv"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert "etag" not in csv.headers and "cache-status" not in csv.headers
+    assert "etag" not in client.get("/openapi.json").headers
+
+
+def test_the_cache_is_bounded(sample_graph: Path) -> None:
+    with _client(sample_graph, cache_mb=1) as small:
+        small.get("/health")
+        cache = _cache(small)
+        cache.max_bytes = 64 * 1024  # a few answers' worth, to see eviction
+        sizes = []
+        for year in range(1990, 2022):
+            r = small.get("/fields/Semiconductors/profile", params={"years": f"{year}-"})
+            assert r.status_code == 200
+            sizes.append(len(r.content))
+            assert cache._size <= cache.max_bytes
+        assert max(sizes) <= cache.max_bytes // ENTRY_SHARE < sum(sizes)  # kept, then evicted
+        assert 0 < len(cache._answers) < len(sizes)
+        # the least recently used went first: the last answer is kept, the first is not
+        last = small.get("/fields/Semiconductors/profile", params={"years": "2021-"})
+        assert last.headers["cache-status"] == "ttkg; hit"
+        first = small.get("/fields/Semiconductors/profile", params={"years": "1990-"})
+        assert first.headers["cache-status"].startswith("ttkg; fwd=miss")
+
+
+def test_no_cache_keeps_etags_and_304(sample_graph: Path) -> None:
+    with _client(sample_graph, cache_mb=0) as uncached:
+        params = {"q": "Samsung"}
+        first, again = (
+            uncached.get("/entities", params=params),
+            uncached.get("/entities", params=params),
+        )
+        assert first.headers["cache-status"] == again.headers["cache-status"] == "ttkg; fwd=miss"
+        assert first.content == again.content and first.headers["etag"] == again.headers["etag"]
+        etag = first.headers["etag"]
+        assert (
+            uncached.get("/entities", params=params, headers={"If-None-Match": etag}).status_code
+            == 304
+        )
+
+
+def test_another_version_swapped_in_is_never_answered_from_the_old(
+    sample_graph: Path, tmp_path: Path
+) -> None:
+    """A second version (the sample's files under another build id) swapped in between
+    requests: the old answers are not served, their ETags not honoured, and the cache holds
+    the new version's answers only."""
+    graph = tmp_path / "graph"
+    old = _build_id(sample_graph)
+    new = "20990101T000000-cafe00"
+    shutil.copytree(sample_graph / "versions" / old, graph / "versions" / new)
+    manifest = graph / "versions" / new / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "build_id": new}))
+    (graph / "CURRENT").write_text(new + "\n")
+    with _client(sample_graph) as c:
+        first = c.get("/bridges", params=BRIDGES)
+        assert c.get("/bridges", params=BRIDGES).headers["cache-status"] == "ttkg; hit"
+        c.app.state.graph.swap(MemoryBackend.open(graph))  # type: ignore[attr-defined]
+        assert c.get("/health").json()["build_id"] == new
+        moved = c.get("/bridges", params=BRIDGES, headers={"If-None-Match": first.headers["etag"]})
+        assert moved.status_code == 200 and moved.headers["cache-status"].startswith(
+            "ttkg; fwd=miss"
+        )
+        assert moved.headers["etag"].startswith(f'"{new}-')
+        assert moved.json() == first.json()  # the same files: the same answer
+        cache = _cache(c)
+        assert cache._version == new and all(key[0] == new for key in cache._answers)
+        assert c.get("/bridges", params=BRIDGES).headers["cache-status"] == "ttkg; hit"
