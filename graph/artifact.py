@@ -343,6 +343,27 @@ class Artifact:
             return pq.read_table(path, columns=columns, read_dictionary=["src", "dst"])
         return self._read(path, edge_schema(etype), columns)
 
+    def edge_count(self, etype: EdgeType) -> int:
+        """Rows of an edge table (0 if the graph has none), from its Parquet metadata."""
+        path = self.path / "edges" / f"{etype.value}.parquet"
+        return pq.read_metadata(path).num_rows if path.is_file() else 0
+
+    def iter_edge_endpoints(self, etype: EdgeType, rows: int) -> Iterator[pa.Table]:
+        """The src and dst columns of an edge table, dictionary-encoded (a dictionary per
+        row group), a few row groups of about `rows` rows in all at a time: bounded memory
+        for the serving index of a table of 63M rows."""
+        path = self.path / "edges" / f"{etype.value}.parquet"
+        if not path.is_file():
+            return
+        source = pq.ParquetFile(path, read_dictionary=["src", "dst"])
+        meta, groups, at = source.metadata, [], 0
+        for g in range(meta.num_row_groups):
+            groups.append(g)
+            at += meta.row_group(g).num_rows
+            if at >= rows or g == meta.num_row_groups - 1:
+                yield source.read_row_groups(groups, columns=["src", "dst"])
+                groups, at = [], 0
+
     def iter_node_batches(
         self, label: NodeLabel, batch_size: int = 10_000
     ) -> Iterator[pa.RecordBatch]:
