@@ -40,7 +40,6 @@ from ttkg.graph.indexing import (
     IndexData,
     Positions,
     Strings,
-    arrow_indices,
     bisect_left,
     bisect_right,
     open_index,
@@ -582,8 +581,7 @@ class MemoryIndex:
     def _build_path_index(self) -> PathIndex:
         """The entity graph of the path search as the build stored it (mapped: nothing is
         computed), with its nodes' ids."""
-        ids = self.data.ids.take(arrow_indices(self.entity_nodes))
-        return PathIndex.load(self.data, Strings(ids))
+        return PathIndex.load(self.data, self.nodes.ids.at(self.entity_nodes))
 
     def holders(self, family: bool) -> Holders:
         """The organisations' or the families' incidence and co-ownership."""
