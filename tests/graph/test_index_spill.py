@@ -75,6 +75,7 @@ def test_compare_graphs_accepts_what_a_newer_index_format_added(
         p.unlink()
     meta = json.loads((old / "meta.json").read_text())
     del meta["path"]
+    meta["shapes"] = {k: v for k, v in meta["shapes"].items() if not k.startswith("walk.")}
     meta["format"] = "ttkg-index/4"
     (old / "meta.json").write_text(json.dumps(meta))
     assert _index_differences(old, index) == []
