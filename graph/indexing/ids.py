@@ -131,7 +131,8 @@ def bisect_right(values: Sequence[str], key: str) -> int:
 
 class Positions:
     """Node id -> position, a read-only mapping: a dict of the few nodes looked up all the
-    time (organisations, fields, countries: `known`), else binary search over all ids."""
+    time (fields, countries, and the organisations once `know` added them: `known`), else
+    binary search over all ids."""
 
     __slots__ = ("_ids", "_known", "_order")
 
@@ -139,6 +140,13 @@ class Positions:
         self._ids = ids
         self._order = order  # positions, their ids ascending
         self._known = known
+
+    def know(self, start: int, stop: int) -> None:
+        """Add the nodes at positions [start, stop) to the dict (a server, at warm-up: a
+        one-off query finds them by binary search instead of hashing 0.4M ids at open)."""
+        known = dict(self._known)
+        known.update(zip(self._ids[start:stop], range(start, stop), strict=True))
+        self._known = known  # one assignment: readers see the old dict or the new one
 
     def get(self, node_id: str, default: int | None = None) -> int | None:
         hit = self._known.get(node_id)
