@@ -309,10 +309,12 @@ class _EndPoints:
 
     def __init__(self, ids: pa.Array, span: dict[NodeLabel, tuple[int, int]]) -> None:
         self.lo, self.hi = max(span.values(), key=lambda s: s[1] - s[0])
-        self.ids = ids
-        self.few = pa.concat_arrays([ids.slice(0, self.lo), ids.slice(self.hi)])
         first = ids[self.lo].as_py() if self.hi > self.lo else None
         self.prefix = first.split(":", 1)[0] + ":" if first and ":" in first else None
+        if self.prefix is None:  # no prefix to route by: every id is one of the few
+            self.lo = self.hi = 0
+        self.ids = ids
+        self.few = pa.concat_arrays([ids.slice(0, self.lo), ids.slice(self.hi)])
         # batches waiting for the big lookup: where they go, their dictionary indices, their
         # dictionaries' positions (-1: not found yet) and which those are
         self.waiting: list[tuple[Ints, list[_Part], IntArray, IntArray]] = []
