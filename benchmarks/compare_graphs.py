@@ -9,7 +9,8 @@ A graph is a graph folder (its CURRENT version) or a version folder. Compared:
 * the rejections file and the stored identity names, row for row;
 * the serving index: meta.json, every array by value and shape (its dtype may differ: an
   index array of int32 positions equals one of int64 with the same values), and the Arrow
-  files (node tables, node ids, name keys) by value.
+  files (node tables, node ids, name keys) by value. Between two index formats, what the
+  newer one added (`ADDED`: arrays and meta.json keys) is listed, not counted a difference.
 
 Prints each difference and exits 1 when there is one, 0 when the graphs are the same.
 """
@@ -26,6 +27,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 _VOLATILE = ("build_id", "created", "build_seconds", "path")
+#: What each index format added: (array name prefixes, meta.json keys). ttkg-index/5 stored
+#: the path search's hops and walks, which earlier formats computed at the first path query.
+ADDED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "ttkg-index/5": (("path.", "walk."), ("path",)),
+}
 
 
 def version_folder(path: Path) -> Path:
@@ -80,11 +86,22 @@ def _index_differences(a: Path, b: Path) -> list[str]:
     out: list[str] = []
     meta_a = json.loads((a / "meta.json").read_text())
     meta_b = json.loads((b / "meta.json").read_text())
-    meta_a.pop("format", None)
-    meta_b.pop("format", None)
+    prefixes, keys = _added(meta_a.pop("format", None), meta_b.pop("format", None))
+    added = [k for k in keys if (k in meta_a) != (k in meta_b)]
+    for k in added:
+        meta_a.pop(k, None)
+        meta_b.pop(k, None)
+    for meta in (meta_a, meta_b):  # the shapes of the added matrices
+        shapes = meta.get("shapes", {})
+        for name in [n for n in shapes if prefixes and n.startswith(prefixes)]:
+            del shapes[name]
     if meta_a != meta_b:
         out.append("index meta.json differs")
     arrays_a, arrays_b = _files(a, "*.npy"), _files(b, "*.npy")
+    new = {n for n in arrays_a ^ arrays_b if n.startswith(prefixes)}
+    if new or added:
+        print(f"added by the newer index format: {len(new)} arrays, meta {added}")
+    arrays_a, arrays_b = arrays_a - new, arrays_b - new
     if arrays_a != arrays_b:
         out.append(f"index arrays: only in A {sorted(arrays_a - arrays_b)}, "
                    f"only in B {sorted(arrays_b - arrays_a)}")
@@ -101,6 +118,23 @@ def _index_differences(a: Path, b: Path) -> list[str]:
         if not _ipc(a / name).equals(_ipc(b / name)):
             out.append(f"index/{name}: differs")
     return out
+
+
+def _added(fmt_a: str | None, fmt_b: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the formats between the older and the newer of two index formats added."""
+    if fmt_a == fmt_b:
+        return (), ()
+
+    def number(fmt: str | None) -> int:
+        return int(fmt.rsplit("/", 1)[1]) if fmt and "/" in fmt else 0
+
+    lo, hi = sorted((number(fmt_a), number(fmt_b)))
+    prefixes: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+    for fmt, (p, k) in ADDED.items():
+        if lo < number(fmt) <= hi:
+            prefixes, keys = prefixes + p, keys + k
+    return prefixes, keys
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,9 @@ Computed from the artifact's tables once — by the build, right after it writes
 open for an artifact built before the index existed — and stored in the version folder as
 `.npy` files (CSR matrices as data/indices/indptr) and Arrow IPC node tables, which the
 backend memory-maps: opening costs milliseconds and pages are read only when touched, and
-processes that open the same version share them. This floor sits between the artifact and
+processes that open the same version share them; the path search's entity graph and walk
+matrices too (`walks`), so the first path query of a process maps them. Positions, rows and
+offsets are int32 where they fit (`ttkg-index/5`). This floor sits between the artifact and
 its two users (the build writes the index, the backends read it); it imports the artifact
 and the ground only. Computing the index (`ttkg.graph.indexing.compute`, scipy and
 pyarrow.compute) is imported by the build, and by `open_index` only for an artifact without

@@ -18,17 +18,27 @@ from ttkg.core.errors import ArtifactError
 from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.data import CSR_PARTS, INDEX_FORMAT, IndexData
+from ttkg.graph.indexing.ids import arrow_indices
+from ttkg.graph.indexing.walks import STORED_WALKS, Hops, build_walk, walk_arrays
+from ttkg.graph.indexing.walks import by_node as walk_by_node
 
 __all__ = ["compute_index", "holder_index"]
 
 log = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
+#: Positions, rows or offsets: int32 where they fit (`_index_dtype`), else int64.
+Ints = npt.NDArray[np.signedinteger[Any]]
 Arrays = dict[str, npt.NDArray[Any]]
+#: Rows of one column chunk: its first row, its dictionary's place among the batch's
+#: dictionaries, and its dictionary indices.
+_Part = tuple[int, int, Ints]
 #: Columns of the Patent table the index computes with (the titles are not read).
 PATENT_COLUMNS: Final = ["id", "number", "year"]
 #: Arrays smaller than this stay in memory when spilling (a page is a page).
 _SPILL_FROM: Final = 1 << 20
+#: Edge rows read at a time (whole row groups) to find their end points' positions.
+_EDGE_BATCH: Final = 1 << 23
 
 
 class _Arrays(dict[str, npt.NDArray[Any]]):
@@ -56,7 +66,8 @@ def compute_index(artifact: Artifact, spill: Path | None = None) -> IndexData:
     """Every array of the serving index, from the artifact's tables. With `spill` (an
     existing folder), big arrays are written there as they are computed and come back
     memory-mapped (`store.build_index` writes the rest), and the Patent table is read
-    without its titles (`PATENT_COLUMNS`; the returned table has only those)."""
+    without its titles (`PATENT_COLUMNS`) and let go once its arrays are computed (the
+    returned table has those columns and no rows: `build_index` copies the file)."""
     tables = {
         label: artifact.nodes(
             label, PATENT_COLUMNS if spill is not None and label is NodeLabel.PATENT else None)
@@ -76,9 +87,12 @@ def compute_index(artifact: Artifact, spill: Path | None = None) -> IndexData:
     span = {NodeLabel(k): (off, off + n) for k, (off, n) in labels.items()}
 
     _patents(arrays, tables[NodeLabel.PATENT])
+    if spill is not None:  # its rows are copied from the file: none kept (0.8 GB at 9.1M)
+        tables[NodeLabel.PATENT] = tables[NodeLabel.PATENT].slice(0, 0)
+        pa.default_memory_pool().release_unused()
     _organizations(arrays, meta, tables[NodeLabel.ORGANIZATION])
     _cpc(arrays, tables[NodeLabel.CPC_CLASS])
-    edges = _edges(arrays, meta, artifact, ids)
+    edges = _edges(arrays, meta, artifact, ids, span)
     _fields(arrays, meta, span[NodeLabel.TECHNOLOGY_FIELD], edges[EdgeType.BROADER])
     _incidence(arrays, meta, edges, span)
     _co_ownership(arrays, meta, len(tables[NodeLabel.ORGANIZATION]))
@@ -92,6 +106,7 @@ def compute_index(artifact: Artifact, spill: Path | None = None) -> IndexData:
         if label not in (NodeLabel.PATENT, NodeLabel.CPC_CLASS)
     ]
     arrays["entity_nodes"] = np.sort(np.concatenate(entity)).astype(np.int64)
+    _paths(arrays, meta, edges, span)
     keys = _names(arrays, meta, tables, span)
     for arr in arrays.values():
         arr.flags.writeable = False
@@ -145,10 +160,7 @@ def holder_index(
     po.eliminate_zeros()
     po = _put_csr(arrays, meta, "po", po)
     op = _put_csr(arrays, meta, "op", po.T.tocsr())
-    owner = np.repeat(np.arange(op.shape[0]), np.diff(op.indptr))
-    arrays["op_ranked"] = op.indices[np.lexsort((patent_rank[op.indices], owner))].astype(
-        np.int64
-    )
+    arrays["op_ranked"] = _by_rank(op, patent_rank)
     of = _put_csr(arrays, meta, "of", (op @ pf).tocsr())
     arrays["fo_dense"] = np.ascontiguousarray(of.T.toarray(), dtype=np.int64)
     _co_ownership(arrays, meta, po.shape[1])
@@ -160,7 +172,22 @@ def holder_index(
 
 def _sort_indices(values: pa.Array | pa.ChunkedArray) -> IntArray:
     """Positions in ascending value order (stable; code-point order for strings)."""
-    return np.asarray(pc.sort_indices(values).to_numpy(), dtype=np.int64)
+    return np.asarray(pc.sort_indices(values).to_numpy(), dtype=_index_dtype(len(values)))
+
+
+def _by_rank(m: sp.csr_matrix, rank: IntArray) -> IntArray:
+    """Each row's column indices in `rank` order (a permutation of the columns; for an
+    organisation's patents: newest first), as `m.indices` is laid out: scipy sorts each row
+    of the ranks in C, instead of a lexsort of (row, rank) over every entry (9.4M at 9.1M
+    patents)."""
+    ranks = rank[m.indices]
+    by_rank = sp.csr_matrix((np.zeros(len(ranks), np.int8), ranks, m.indptr), shape=m.shape)
+    by_rank.has_sorted_indices = False
+    by_rank.sort_indices()
+    column = np.empty(len(rank), m.indices.dtype)
+    column[rank] = np.arange(len(rank))
+    out: IntArray = column[by_rank.indices]
+    return out
 
 
 def _put_csr(arrays: Arrays, meta: dict[str, Any], name: str, m: sp.spmatrix) -> sp.csr_matrix:
@@ -179,10 +206,11 @@ def _put_csr(arrays: Arrays, meta: dict[str, Any], name: str, m: sp.spmatrix) ->
 
 def _patents(arrays: Arrays, pat: pa.Table) -> None:
     year = np.asarray(pc.fill_null(pat.column("year"), -1).to_numpy(), dtype=np.int32)
-    number_rank = np.empty(pat.num_rows, np.int64)
+    dt = _index_dtype(pat.num_rows)
+    number_rank = np.empty(pat.num_rows, dt)
     number_rank[_sort_indices(pat.column("number"))] = np.arange(pat.num_rows)
-    order = np.lexsort((number_rank, -year.astype(np.int64)))  # newest first, then by number
-    rank = np.empty(pat.num_rows, np.int64)
+    order = np.lexsort((number_rank, -year))  # newest first, then by number
+    rank = np.empty(pat.num_rows, dt)
     rank[order] = np.arange(pat.num_rows)
     arrays["patent.year"], arrays["patent.rank"] = year, rank
 
@@ -196,7 +224,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[list[str], IntArray]:
 
 
 def _organizations(arrays: Arrays, meta: dict[str, Any], org: pa.Table) -> None:
-    rank = np.empty(org.num_rows, np.int64)
+    rank = np.empty(org.num_rows, _index_dtype(org.num_rows))
     rank[_sort_indices(org.column("id"))] = np.arange(org.num_rows)
     patents = np.asarray(pc.fill_null(org.column("patent_count"), 0).to_numpy(), dtype=np.int64)
     countries, country = _codes(org.column("country"))
@@ -216,54 +244,146 @@ def _cpc(arrays: Arrays, cpc: pa.Table) -> None:
 
 
 def _edges(
-    arrays: Arrays, meta: dict[str, Any], artifact: Artifact, ids: pa.Array
+    arrays: Arrays, meta: dict[str, Any], artifact: Artifact, ids: pa.Array,
+    span: dict[NodeLabel, tuple[int, int]],
 ) -> dict[EdgeType, tuple[IntArray, IntArray]]:
-    """End point positions of every edge type, and CSR offsets by source and by target."""
+    """End point positions of every edge type (int32 where they fit), and the rows by source
+    and by target as CSR offsets: a counting sort, not a comparison sort of 63M rows."""
     n_nodes = len(ids)
-    # every end point column, dictionary-encoded chunk by chunk; one lookup of all their
-    # dictionaries against the node ids (one hash table of the ids, not one per column)
-    encoded: list[tuple[EdgeType, str, list[tuple[int, pa.Array]]]] = []
-    dictionaries: list[pa.Array] = []
-    at = 0
+    ends = _EndPoints(ids, span)
+    read: dict[EdgeType, tuple[IntArray, IntArray]] = {}
     meta["edge_rows"] = {}
     for et in EdgeType:
-        table = artifact.edges(et, ["src", "dst"], endpoints_as_dictionary=True)
-        meta["edge_rows"][et.value] = table.num_rows
-        for side in ("src", "dst"):
-            parts = []
-            for chunk in table.column(side).chunks:
-                enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
-                parts.append((at, enc.indices))
-                dictionaries.append(enc.dictionary.cast(pa.string()))
-                at += len(enc.dictionary)
-            encoded.append((et, side, parts))
-    values = pa.concat_arrays(dictionaries) if dictionaries else pa.array([], pa.string())
-    found = pc.index_in(values, value_set=ids)
-    if found.null_count:
-        missing = values.filter(pc.is_null(found))[0].as_py()
-        raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
-    lut = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
-    del values, found, dictionaries
-    out: dict[EdgeType, tuple[IntArray, IntArray]] = {}
-    bounds = np.arange(n_nodes + 1)
-    for et, side, parts in encoded:  # src then dst of each type; parts let go as they go
-        ends = np.empty(sum(len(idx) for _, idx in parts), np.int64)
+        rows = artifact.edge_count(et)
+        meta["edge_rows"][et.value] = rows
+        src, dst = (np.empty(rows, _index_dtype(n_nodes)) for _ in range(2))
         at = 0
-        for start, idx in parts:
-            ends[at:at + len(idx)] = lut[start + idx.to_numpy(zero_copy_only=False)]
-            at += len(idx)
-        parts.clear()
+        for table in artifact.iter_edge_endpoints(et, _EDGE_BATCH):
+            ends.resolve(src, at, table.column("src").chunks)
+            ends.resolve(dst, at, table.column("dst").chunks)
+            at += table.num_rows
+        read[et] = (src, dst)
+    ends.finish()
+    del ends
+    pa.default_memory_pool().release_unused()  # the Arrow tables read: not kept by the pool
+    out: dict[EdgeType, tuple[IntArray, IntArray]] = {}
+    for et in EdgeType:
         name = f"edge.{et.value}"
-        kind = "out" if side == "src" else "in"
-        order = np.argsort(ends, kind="stable")
-        arrays[f"{name}.{side}"] = ends
-        arrays[f"{name}.{kind}_order"] = order.astype(np.int64, copy=False)
-        arrays[f"{name}.{kind}_ptr"] = np.searchsorted(ends[order], bounds).astype(
-            np.int64, copy=False)
-        del order, ends
-        if side == "dst":
-            out[et] = (arrays[f"{name}.src"], arrays[f"{name}.dst"])
+        for side, kind, at_ends in (("src", "out", read[et][0]), ("dst", "in", read[et][1])):
+            arrays[f"{name}.{side}"] = at_ends
+            arrays[f"{name}.{kind}_order"], arrays[f"{name}.{kind}_ptr"] = _by_node(
+                at_ends, n_nodes)
+        del read[et]
+        out[et] = (arrays[f"{name}.src"], arrays[f"{name}.dst"])
     return out
+
+
+def _index_dtype(bound: int) -> type[np.signedinteger[Any]]:
+    """int32 for positions, rows and offsets below `bound` where they fit, else int64: the
+    edge arrays at 9.1M patents are half the size (and a build holds half the bytes)."""
+    return np.int32 if bound < 2**31 else np.int64
+
+
+def _by_node(ends: IntArray, n_nodes: int) -> tuple[IntArray, IntArray]:
+    """The rows by end point (stable) and each node's first place in that order (`n_nodes + 1`
+    offsets): a counting sort (scipy's COO to CSR conversion over one column per row, in C),
+    or the identity when the rows are sorted already (edges written by source)."""
+    dt = _index_dtype(max(len(ends), n_nodes) + 1)
+    ptr = np.zeros(n_nodes + 1, dt)
+    np.cumsum(np.bincount(ends, minlength=n_nodes), out=ptr[1:])
+    rows = np.arange(len(ends), dtype=dt)
+    if len(ends) < 2 or bool(np.all(ends[1:] >= ends[:-1])):
+        return rows, ptr
+    by = sp.csr_matrix((np.ones(len(ends), np.int8), (ends, rows)), shape=(n_nodes, len(ends)))
+    del rows
+    return by.indices.astype(dt, copy=False), ptr
+
+
+class _EndPoints:
+    """Node id -> position for edge end points, a batch of edge rows at a time. The nodes of
+    the biggest label (the patents: 9.1M of 9.8M nodes) are looked up once, for every edge
+    type together, at `finish` (a hash table of them costs ~3 s to build at 9.1M: not once
+    per batch); the few others (organisations, CPC classes, ...) at once, against a table of
+    their ids only (0.4-0.7M). An id goes to the one or the other by its prefix, which names
+    its label (`ttkg.core.model.label_of_id`)."""
+
+    def __init__(self, ids: pa.Array, span: dict[NodeLabel, tuple[int, int]]) -> None:
+        self.lo, self.hi = max(span.values(), key=lambda s: s[1] - s[0])
+        first = ids[self.lo].as_py() if self.hi > self.lo else None
+        self.prefix = first.split(":", 1)[0] + ":" if first and ":" in first else None
+        if self.prefix is None:  # no prefix to route by: every id is one of the few
+            self.lo = self.hi = 0
+        self.ids = ids
+        self.few = pa.concat_arrays([ids.slice(0, self.lo), ids.slice(self.hi)])
+        # batches waiting for the big lookup: where they go, their dictionary indices, their
+        # dictionaries' positions (-1: not found yet) and which those are
+        self.waiting: list[tuple[Ints, list[_Part], IntArray, IntArray]] = []
+        self.unknown: list[pa.Array] = []
+
+    def resolve(self, out: Ints, at: int, chunks: list[pa.Array]) -> None:
+        """Write the positions of the ids in `chunks` (consecutive rows from `at`) to `out`,
+        now or at `finish`."""
+        dictionaries: list[pa.Array] = []
+        parts: list[_Part] = []
+        base = 0
+        for chunk in chunks:
+            enc = chunk if pa.types.is_dictionary(chunk.type) else chunk.dictionary_encode()
+            if enc.null_count:
+                raise ArtifactError("an edge has no end point (a null src or dst)")
+            idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+            parts.append((at, base, idx))
+            dictionaries.append(enc.dictionary.cast(pa.string()))
+            at += len(idx)
+            base += len(enc.dictionary)
+        if not parts:
+            return
+        values = pa.concat_arrays(dictionaries)
+        del dictionaries
+        lut = np.full(len(values), -1, np.int64)
+        big = (
+            np.asarray(pc.starts_with(values, self.prefix).to_numpy(zero_copy_only=False), bool)
+            if self.prefix else np.zeros(len(values), bool)
+        )
+        few = np.flatnonzero(~big)
+        if len(few):
+            asked = values if len(few) == len(values) else values.take(arrow_indices(few))
+            found = pc.index_in(asked, value_set=self.few)
+            rows = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+            rows[rows >= self.lo] += self.hi - self.lo  # an index into `few` -> a position
+            lut[few] = rows
+            if (rows < 0).any():
+                missing = asked[int(np.flatnonzero(rows < 0)[0])].as_py()
+                raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
+        unknown = np.flatnonzero(big)
+        if len(unknown):
+            self.unknown.append(values.take(arrow_indices(unknown)))
+            self.waiting.append((out, parts, lut, unknown))
+        else:
+            _gather(out, parts, lut)
+
+    def finish(self) -> None:
+        """Look up the ids waiting (the big label's), and write their batches' positions."""
+        if not self.waiting:
+            return
+        values = pa.chunked_array(self.unknown, pa.string())  # no copy (0.55 GB at 9.1M)
+        self.unknown.clear()
+        found = pc.index_in(values, value_set=self.ids.slice(self.lo, self.hi - self.lo))
+        if found.null_count:
+            missing = values.filter(pc.is_null(found))[0].as_py()
+            raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
+        positions = np.asarray(found.to_numpy(), np.int64) + self.lo
+        del values, found
+        at = 0
+        for out, parts, lut, unknown in self.waiting:
+            lut[unknown] = positions[at:at + len(unknown)]
+            at += len(unknown)
+            _gather(out, parts, lut)
+        self.waiting.clear()
+
+
+def _gather(out: Ints, parts: list[_Part], lut: IntArray) -> None:
+    for at, base, idx in parts:
+        out[at:at + len(idx)] = lut[base + idx]
 
 
 def _fields(
@@ -304,9 +424,7 @@ def _incidence(
     op = _put_csr(arrays, meta, "op", po.T.tocsr())
     # the same rows newest first (patent rank order): evidence is then a row's first
     # patents that pass a mask, with no sorting per request
-    rank = arrays["patent.rank"]
-    owner = np.repeat(np.arange(n_org), np.diff(op.indptr))
-    arrays["op_ranked"] = op.indices[np.lexsort((rank[op.indices], owner))].astype(np.int64)
+    arrays["op_ranked"] = _by_rank(op, arrays["patent.rank"])
     src, dst = edges[EdgeType.IN_FIELD]
     is_patent = (src >= p_off) & (src < p_end)
     pf_p, pf_f = src[is_patent] - p_off, dst[is_patent] - f_off
@@ -427,8 +545,7 @@ def _works(
     wo.data[:] = 1
     wo = _put_csr(arrays, meta, "wo", wo)
     ow = _put_csr(arrays, meta, "ow", wo.T.tocsr())
-    author = np.repeat(np.arange(n_org), np.diff(ow.indptr))
-    arrays["ow_ranked"] = ow.indices[np.lexsort((rank[ow.indices], author))].astype(np.int64)
+    arrays["ow_ranked"] = _by_rank(ow, rank)
     # research field x its ancestors (itself included), then work x field through topics
     src, dst = edges[EdgeType.BROADER]
     ok = (src >= r_off) & (src < r_end) & (dst >= r_off) & (dst < r_end)
@@ -554,6 +671,69 @@ def _family_holders(arrays: Arrays, meta: dict[str, Any], org: pa.Table) -> None
             arrays[f"fam.{name}"] = arr
     for name, shape in held.meta["shapes"].items():
         meta["shapes"][f"fam.{name}"] = shape
+
+
+# -- the entity graph of path queries -------------------------------------------------------
+
+#: Stored edges the entity graph walks as they are (weight 1), by their type's name.
+_STRUCTURAL: Final = (EdgeType.LOCATED_IN, EdgeType.PART_OF, EdgeType.ACTS_FOR, EdgeType.BROADER)
+
+
+def _paths(
+    arrays: Arrays,
+    meta: dict[str, Any],
+    edges: dict[EdgeType, tuple[IntArray, IntArray]],
+    span: dict[NodeLabel, tuple[int, int]],
+) -> None:
+    """The entity graph over the entity nodes' local indices (their place in
+    `entity_nodes`): each relation's hops (`path.<relation>.*`: CO_ASSIGNED and CO_AUTHORED
+    from the smaller id to the larger, ACTIVE_IN from organisation to WIPO field, the
+    structural edges as stored but those from CPC classes and research fields), each
+    node's rank in id order (`path.rank`, the search's tie-break), and the walks of
+    `STORED_WALKS` (`walk.<name>.*`)."""
+    nodes = arrays["entity_nodes"]
+    n = len(nodes)
+    o_off, f_off = span[NodeLabel.ORGANIZATION][0], span[NodeLabel.TECHNOLOGY_FIELD][0]
+
+    def local(positions: npt.NDArray[Any]) -> IntArray:
+        return np.searchsorted(nodes, positions.astype(np.int64))
+
+    once = arrays["co.x_first"]  # each co-owning pair as (smaller id, larger id)
+    ends: dict[str, tuple[IntArray, IntArray, IntArray]] = {
+        "CO_ASSIGNED": (local(arrays["co.x"][once] + o_off), local(arrays["co.y"][once] + o_off),
+                        arrays["co.w"][once].astype(np.int64)),
+    }
+    of = _csr(arrays, meta, "of").tocoo()
+    ends["ACTIVE_IN"] = (local(of.row + o_off), local(of.col + f_off), of.data.astype(np.int64))
+    cw = _csr(arrays, meta, "cw.counts").tocoo()
+    upper = cw.col > cw.row
+    a, b = cw.row[upper], cw.col[upper]
+    first = arrays["org.rank"][a] < arrays["org.rank"][b]  # (smaller id, larger id)
+    ends["CO_AUTHORED"] = (local(np.where(first, a, b) + o_off),
+                           local(np.where(first, b, a) + o_off), cw.data[upper].astype(np.int64))
+    c_lo, c_hi = span[NodeLabel.CPC_CLASS]
+    r_lo, r_hi = span[NodeLabel.RESEARCH_FIELD]
+    for et in _STRUCTURAL:
+        src, dst = edges[et]
+        keep = ((src < c_lo) | (src >= c_hi)) & ((src < r_lo) | (src >= r_hi))
+        ends[et.value] = (local(src[keep]), local(dst[keep]), np.ones(int(keep.sum()), np.int64))
+    parts: dict[str, Hops] = {}
+    for name, (src, dst, weight) in ends.items():
+        parts[name] = Hops(src, dst, weight, *walk_by_node(src, dst, n))
+        for field_name in ("src", "dst", "weight", "by_node", "node_ptr"):
+            arrays[f"path.{name}.{field_name}"] = getattr(parts[name], field_name)
+    id_rank = np.empty(len(arrays["id_order"]), np.int64)
+    id_rank[arrays["id_order"]] = np.arange(len(id_rank))
+    rank = np.empty(n, np.int64)
+    rank[np.argsort(id_rank[nodes])] = np.arange(n)
+    arrays["path.rank"] = rank
+    names = sorted(parts)
+    meta["path"] = {"relations": names, "walks": {}}
+    for key, left_out in STORED_WALKS.items():
+        via = [r for r in names if r not in left_out]
+        arrays.update(walk_arrays(f"walk.{key}", build_walk(parts, names, via, n)))
+        meta["path"]["walks"][key] = via
+        meta["shapes"][f"walk.{key}"] = [n, n]
 
 
 def _csr(arrays: Arrays, meta: dict[str, Any], name: str) -> sp.csr_matrix:

@@ -18,7 +18,9 @@ if TYPE_CHECKING:  # scipy costs ~0.1-0.3 s to import: only matrix products need
 __all__ = ["INDEX_DIR", "INDEX_FORMAT", "Csr", "IndexData"]
 
 INDEX_DIR: Final = "index"
-INDEX_FORMAT: Final = "ttkg-index/4"  # 2: works; 3: field x year counts; 4: family holders
+#: 2: works; 3: field x year counts; 4: family holders; 5: int32 edge arrays, positions and
+#: ranks (where they fit), the path search's relation hops and walks (`walks`)
+INDEX_FORMAT: Final = "ttkg-index/5"
 CSR_PARTS: Final = ("data", "indices", "indptr")
 
 

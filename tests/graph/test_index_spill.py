@@ -5,6 +5,7 @@ that comparison sees a changed array, table row or manifest."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -59,3 +60,27 @@ def test_compare_graphs_sees_a_changed_row_and_array(sample_graph: Path, tmp_pat
     found = differences(version, copy)
     assert any("ASSIGNED_TO.parquet" in d for d in found)
     assert any(name in d for d in found)
+
+
+def test_compare_graphs_accepts_what_a_newer_index_format_added(
+    sample_graph: Path, tmp_path: Path
+) -> None:
+    """An index of format 4 (no stored path search) against this one: the path and walk
+    arrays and the `path` meta key that format 5 added are no difference; anything else
+    missing still is."""
+    index = version_folder(sample_graph) / INDEX_DIR
+    old = tmp_path / "old"
+    shutil.copytree(index, old)
+    for p in [*old.glob("path.*.npy"), *old.glob("walk.*.npy")]:
+        p.unlink()
+    meta = json.loads((old / "meta.json").read_text())
+    del meta["path"]
+    meta["shapes"] = {k: v for k, v in meta["shapes"].items() if not k.startswith("walk.")}
+    meta["format"] = "ttkg-index/4"
+    (old / "meta.json").write_text(json.dumps(meta))
+    assert _index_differences(old, index) == []
+    (old / "patent.rank.npy").unlink()
+    assert any("patent.rank.npy" in d for d in _index_differences(old, index))
+    meta["format"] = "ttkg-index/5"  # the same format: the missing arrays are differences
+    (old / "meta.json").write_text(json.dumps(meta))
+    assert len(_index_differences(old, index)) >= 2

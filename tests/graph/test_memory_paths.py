@@ -18,7 +18,7 @@ import pytest
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends import pathsearch
-from ttkg.graph.backends.contract import Relation
+from ttkg.graph.backends.contract import DEFAULT_VIA, Relation
 from ttkg.graph.backends.memory.backend import MemoryBackend
 from ttkg.graph.backends.pathsearch import search_paths
 
@@ -82,7 +82,11 @@ def test_warm_up_builds_the_lazy_indexes_a_server_needs(sample_graph: Path) -> N
     # the networkx entity graph (an object per edge, all walked by every full garbage
     # collection) is not needed to serve: only built when asked for
     assert "entity_graph" not in backend.index.__dict__
-    assert frozenset(Relation) in backend.index.path_index._walks  # the matrix of all relations
+    # the walks of every relation and of the default ones came with the index: mapped,
+    # not computed by the first path query
+    assert backend.index.path_index.walk_is_stored(tuple(Relation))
+    assert backend.index.path_index.walk_is_stored(DEFAULT_VIA)
+    assert not backend.index.path_index.walk_is_stored((Relation.CO_ASSIGNED,))
 
 
 def test_relations_are_the_entity_graphs_hops(memory_backend: MemoryBackend) -> None:

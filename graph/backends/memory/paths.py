@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -34,9 +34,10 @@ import numpy.typing as npt
 from ttkg.core.errors import QueryTimeoutError
 from ttkg.graph.backends.contract import FoundPath, Relation, RelationHop
 from ttkg.graph.backends.pathsearch import LONGER_BY
-from ttkg.graph.indexing import Csr
+from ttkg.graph.indexing import IndexData
+from ttkg.graph.indexing.walks import Hops, Walk, build_walk
 
-__all__ = ["PathIndex", "RelationPart"]
+__all__ = ["PathIndex"]
 
 IntArray = npt.NDArray[np.int64]
 #: Longest path this index ranks itself.
@@ -44,30 +45,8 @@ MAX_VECTOR_HOPS: Final = 4
 #: Most candidate paths (or gathered matrix entries) of one length ranked as arrays; past
 #: it the reference search, with its own bounds and the time budget, answers.
 MAX_JOIN: Final = 2_000_000
-#: Relation codes in name order: equal weights prefer the relation whose name sorts first.
-_RELATIONS: Final = sorted(Relation, key=lambda r: r.value)
-_CODE: Final = {r: i for i, r in enumerate(_RELATIONS)}
-
-
-@dataclass(frozen=True)
-class RelationPart:
-    """The hops of one relation, in stored orientation, as local node indices."""
-
-    relation: Relation
-    src: IntArray
-    dst: IntArray
-    weight: IntArray
-
-
-@dataclass(frozen=True)
-class _Walk:
-    """The entity graph for one set of relations: symmetric CSR of the strongest weight
-    between two nodes (rows read as arrays: no matrix algebra here), with that hop's relation
-    code and whether the row is its source."""
-
-    weight: Csr
-    relation: npt.NDArray[np.int8]  # aligned with weight.data
-    row_is_src: npt.NDArray[np.bool_]
+#: The arrays of one relation's hops in the index (`path.<relation>.<array>`).
+_HOPS_ARRAYS: Final = ("src", "dst", "weight", "by_node", "node_ptr")
 
 
 @dataclass(frozen=True)
@@ -91,93 +70,85 @@ def _expand(starts: IntArray, counts: IntArray) -> tuple[IntArray, IntArray]:
 
 class PathIndex:
     """Entity-graph matrices over local node indices 0..n-1, with each node's id and rank in
-    id order (the reference search's tie-break)."""
+    id order (the reference search's tie-break): each relation's hops and the walks of the
+    usual relation sets as the build stored them (`ttkg.graph.indexing.walks`, mapped); the
+    walk of another set of relations is built on its first use, once."""
 
-    def __init__(self, ids: Sequence[str], parts: Sequence[RelationPart]) -> None:
-        self.ids = list(ids)
-        self.n = len(self.ids)
-        self.rank = np.empty(self.n, np.int64)
-        self.rank[np.argsort(np.array(self.ids, dtype=object), kind="stable")] = np.arange(self.n)
-        self._parts = {p.relation: p for p in parts}
-        self._walks: dict[frozenset[Relation], _Walk] = {}
+    def __init__(
+        self,
+        ids: Sequence[str],
+        rank: IntArray,
+        relations: Sequence[Relation],
+        parts: Mapping[Relation, Hops],
+        walks: Mapping[frozenset[Relation], Walk],
+    ) -> None:
+        self.ids = ids
+        self.n = len(ids)
+        self.rank = rank
+        self._relations = list(relations)  # a walk's relation codes index this list
+        self._parts = dict(parts)
+        self._walks = dict(walks)  # by the relations with hops (those of `_parts`)
+        self._stored = frozenset(walks)
         self._lock = threading.Lock()
-        self._incident: dict[Relation, tuple[IntArray, IntArray]] = {}
+
+    @classmethod
+    def load(cls, data: IndexData, ids: Sequence[str]) -> PathIndex:
+        """The stored arrays of an index (`path.*`, `walk.*`), with the entity nodes' ids."""
+        meta = data.meta["path"]
+        relations = [Relation(name) for name in meta["relations"]]
+        parts = {
+            r: Hops(*(data.array(f"path.{r.value}.{f}") for f in _HOPS_ARRAYS))
+            for r in relations
+        }
+        walks = {
+            frozenset(Relation(name) for name in via): Walk(
+                data.csr(f"walk.{key}"),
+                data.array(f"walk.{key}.relation"),
+                data.array(f"walk.{key}.row_is_src"),
+            )
+            for key, via in meta["walks"].items()
+        }
+        return cls(ids, data.array("path.rank"), relations, parts, walks)
 
     def warm_up(self, via: Collection[Relation]) -> None:
-        """Build the matrix of one set of relations now (all of them, for a server)."""
-        self._walk(frozenset(via))
+        """Have the walk of one set of relations ready now (stored ones are)."""
+        self._walk(via)
 
     def hops(self, node: int, via: Collection[Relation]) -> list[RelationHop]:
         """Every hop of the relations `via` with `node` (a local index) at either end, in
         stored direction (a CO_ASSIGNED hop from the smaller id), each stored hop once.
 
-        Read from the relation arrays through an incidence index per relation (arrays too),
-        not from Python objects per hop: a server holds no object per edge of the entity
-        graph, which a full garbage collection would walk."""
+        Read from the relation arrays through their stored incidence (arrays too), not from
+        Python objects per hop: a server holds no object per edge of the entity graph,
+        which a full garbage collection would walk."""
         out: list[RelationHop] = []
         for rel in via:
             part = self._parts.get(rel)
             if part is None:
                 continue
-            order, ptr = self._incidence(rel)
-            for row in order[ptr[node] : ptr[node + 1]]:
+            for row in part.by_node[part.node_ptr[node] : part.node_ptr[node + 1]]:
                 src, dst = self.ids[part.src[row]], self.ids[part.dst[row]]
                 if rel is Relation.CO_ASSIGNED and dst < src:
                     src, dst = dst, src
                 out.append(RelationHop(src, rel, dst, int(part.weight[row])))
         return out
 
-    def _incidence(self, rel: Relation) -> tuple[IntArray, IntArray]:
-        """The rows of a relation's hops by node (either end): rows order[ptr[i]:ptr[i+1]]
-        touch node i."""
-        with self._lock:
-            found = self._incident.get(rel)
-            if found is None:
-                p = self._parts[rel]
-                ends = np.concatenate([p.src, p.dst])
-                rows = np.concatenate([np.arange(len(p.src))] * 2)
-                # a hop from a node to itself counts once
-                keep = np.concatenate([np.ones(len(p.src), bool), p.src != p.dst])
-                ends, rows = ends[keep], rows[keep]
-                by_node = np.argsort(ends, kind="stable")
-                ptr = np.zeros(self.n + 1, np.int64)
-                np.cumsum(np.bincount(ends, minlength=self.n), out=ptr[1:])
-                found = self._incident[rel] = (rows[by_node].astype(np.int64), ptr)
-            return found
+    def walk_is_stored(self, via: Collection[Relation]) -> bool:
+        """Whether the walk of these relations came with the index (not built here)."""
+        return frozenset(via).intersection(self._parts) in self._stored
 
-    def _walk(self, via: frozenset[Relation]) -> _Walk:
-        with self._lock:
-            walk = self._walks.get(via)
-            if walk is None:
-                walk = self._walks[via] = self._build_walk(via)
-            return walk
-
-    def _build_walk(self, via: frozenset[Relation]) -> _Walk:
-        rows, cols, weights, codes, forward = [], [], [], [], []
-        for rel in sorted(via & self._parts.keys(), key=_CODE.__getitem__):
-            p = self._parts[rel]
-            code = np.full(len(p.src), _CODE[rel], np.int8)
-            for r, c, is_src in ((p.src, p.dst, True), (p.dst, p.src, False)):
-                rows.append(r)
-                cols.append(c)
-                weights.append(p.weight)
-                codes.append(code)
-                forward.append(np.full(len(r), is_src))
-        if not rows:
-            none = np.empty(0, np.int64)
-            empty = Csr(none, none, np.zeros(self.n + 1, np.int64), (self.n, self.n))
-            return _Walk(empty, np.empty(0, np.int8), np.empty(0, bool))
-        row, col = np.concatenate(rows), np.concatenate(cols)
-        w, code, fwd = np.concatenate(weights), np.concatenate(codes), np.concatenate(forward)
-        # per (row, col): the strongest hop, then the relation name, then the stored direction
-        order = np.lexsort((~fwd, code, -w, col, row))
-        row, col, w, code, fwd = row[order], col[order], w[order], code[order], fwd[order]
-        first = np.ones(len(row), bool)
-        first[1:] = (row[1:] != row[:-1]) | (col[1:] != col[:-1])
-        row, col, w, code, fwd = row[first], col[first], w[first], code[first], fwd[first]
-        indptr = np.zeros(self.n + 1, np.int64)
-        np.cumsum(np.bincount(row, minlength=self.n), out=indptr[1:])
-        return _Walk(Csr(w, col, indptr, (self.n, self.n)), code, fwd)
+    def _walk(self, via: Collection[Relation]) -> Walk:
+        key = frozenset(via).intersection(self._parts)
+        walk = self._walks.get(key)
+        if walk is None:
+            with self._lock:
+                walk = self._walks.get(key)
+                if walk is None:
+                    parts = {r.value: p for r, p in self._parts.items()}
+                    names = [r.value for r in self._relations]
+                    walk = build_walk(parts, names, [r.value for r in key], self.n)
+                    self._walks[key] = walk
+        return walk
 
     # -- search ------------------------------------------------------------------------------
 
@@ -210,12 +181,12 @@ class PathIndex:
                 break
         return chosen
 
-    def _row(self, walk: _Walk, node: int) -> tuple[IntArray, IntArray]:
+    def _row(self, walk: Walk, node: int) -> tuple[IntArray, IntArray]:
         m = walk.weight
         lo, hi = m.indptr[node], m.indptr[node + 1]
         return m.indices[lo:hi].astype(np.int64), m.data[lo:hi]
 
-    def _candidates(self, walk: _Walk, a: int, b: int, length: int) -> _Candidates | None:
+    def _candidates(self, walk: Walk, a: int, b: int, length: int) -> _Candidates | None:
         """Every path of `length` hops from a to b, or None when there would be more than
         MAX_JOIN to rank (the reference search then answers)."""
         na, wa = self._row(walk, a)
@@ -256,7 +227,7 @@ class PathIndex:
         )
 
     def _halves(
-        self, walk: _Walk, near: IntArray, near_w: IntArray, start: int, end: int
+        self, walk: Walk, near: IntArray, near_w: IntArray, start: int, end: int
     ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         """Two-hop half paths start-x-m (x not end; m neither start nor end): x, m and the
         weights start-x and x-m."""
@@ -268,7 +239,7 @@ class PathIndex:
 
     def _bridge(
         self,
-        walk: _Walk,
+        walk: Walk,
         near: IntArray,
         near_w: IntArray,
         far: IntArray,
@@ -294,7 +265,7 @@ class PathIndex:
 
     @staticmethod
     def _gather(
-        walk: _Walk, near: IntArray, near_w: IntArray, end: int
+        walk: Walk, near: IntArray, near_w: IntArray, end: int
     ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         """The neighbours of a start node but `end`, with their weights, and every entry of
         their rows: each entry's position in `near` (owner) and in the matrix (pos)."""
@@ -304,7 +275,7 @@ class PathIndex:
         owner, pos = _expand(m.indptr[near], m.indptr[near + 1] - m.indptr[near])
         return near, near_w, owner, pos
 
-    def _top(self, walk: _Walk, a: int, b: int, found: _Candidates, k: int) -> list[FoundPath]:
+    def _top(self, walk: Walk, a: int, b: int, found: _Candidates, k: int) -> list[FoundPath]:
         weights = np.vstack(found.weights)
         weakest, total = weights.min(axis=0), weights.sum(axis=0)
         score = weakest * (int(total.max()) + 1) + total  # higher is better
@@ -317,14 +288,14 @@ class PathIndex:
         order = idx[np.lexsort((*keys, -total[idx], -weakest[idx]))][:k]
         return [self._found(walk, [a, *(int(c[i]) for c in found.nodes), b]) for i in order]
 
-    def _found(self, walk: _Walk, nodes: list[int]) -> FoundPath:
+    def _found(self, walk: Walk, nodes: list[int]) -> FoundPath:
         hops = tuple(self._hop(walk, x, y) for x, y in itertools.pairwise(nodes))
         return FoundPath(tuple(self.ids[n] for n in nodes), hops)
 
-    def _hop(self, walk: _Walk, x: int, y: int) -> RelationHop:
+    def _hop(self, walk: Walk, x: int, y: int) -> RelationHop:
         m = walk.weight
         lo, hi = int(m.indptr[x]), int(m.indptr[x + 1])
         j = lo + int(np.searchsorted(m.indices[lo:hi], y))
         src, dst = (x, y) if walk.row_is_src[j] else (y, x)
-        relation = _RELATIONS[int(walk.relation[j])]
+        relation = self._relations[int(walk.relation[j])]
         return RelationHop(self.ids[src], relation, self.ids[dst], int(m.data[j]))
