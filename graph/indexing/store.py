@@ -54,6 +54,9 @@ def build_index(artifact: Artifact, folder: Path) -> None:
     if patents.is_file():
         _copy_ipc(folder / "nodes" / f"{NodeLabel.PATENT.value}.arrow", patents)
     _write_rest(data, folder, skip=(NodeLabel.PATENT,) if patents.is_file() else ())
+    from ttkg.graph.indexing.bridges import BRIDGES_DIR, write_bridges
+
+    write_bridges(data, folder / BRIDGES_DIR)  # optional: bridges between stored fields
 
 
 def _write_rest(data: IndexData, folder: Path, skip: tuple[NodeLabel, ...] = ()) -> None:

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,10 +45,19 @@ from ttkg.graph.backends.contract import (
     field_parts,
 )
 from ttkg.graph.backends.memory import flows, research
+from ttkg.graph.backends.memory.bridges import (
+    org_evidence_total,
+    selection_bits,
+    stored_direct,
+    stored_pair,
+    stored_partnerships,
+)
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 from ttkg.graph.backends.memory.research import WorkArrays
 from ttkg.graph.backends.memory.works import WorksIndex, load_once
 from ttkg.graph.backends.pathsearch import search_paths
+from ttkg.graph.indexing import INDEX_DIR
+from ttkg.graph.indexing.bridges import BRIDGES_DIR, StoredBridges, open_bridges
 
 if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
     import networkx as nx
@@ -152,6 +161,12 @@ class MemoryBackend(GraphBackend):
         self.work_arrays = WorkArrays.load(self.index)  # works in the serving index
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
+
+    @cached_property
+    def stored_bridges(self) -> StoredBridges | None:
+        """The stored bridge selections of the index (`ttkg.graph.indexing.bridges`), mapped
+        on first use; None for a graph without them (bridges are then computed)."""
+        return open_bridges(self.index.artifact.path / INDEX_DIR / BRIDGES_DIR, self.index.data)
 
     @classmethod
     def open(cls, graph_dir: Path | str | None = None) -> MemoryBackend:
@@ -441,6 +456,9 @@ class MemoryBackend(GraphBackend):
     def direct_bridges(
         self, a: FieldSet, b: FieldSet, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
+        stored = stored_pair(self, a, b, filters, min_count)
+        if stored is not None:
+            return stored_direct(self, *stored, filters, offset, limit)
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
         # the cached masks of active organisations: a byte per organisation, not two counts
         in_both = np.flatnonzero(self._active_mask(a, filters) & self._active_mask(b, filters))
@@ -492,6 +510,9 @@ class MemoryBackend(GraphBackend):
         offset: int,
         limit: int,
     ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
+        stored = stored_pair(self, a, b, filters, min_count)
+        if stored is not None:
+            return stored_partnerships(self, *stored, filters, offset, limit)
         orgs, co = self.index.orgs, self.index.holders(filters.family).co
         # the co-owned patents in a or in b, once per unordered pair, grouped by pair: rows
         # of pair_keys (ascending) whose patent is in a, merged with those in b
@@ -595,10 +616,18 @@ class MemoryBackend(GraphBackend):
         spec: FieldSet | Sequence[FieldSpec] | None,
         filters: Filters,
         limit: int,
+        total: int | None = None,
     ) -> tuple[int, list[PatentRef]]:
         """(total, first `limit`) of patents given newest first, restricted by spec/years
-        (each selection's mask read at the given patents only: no union of whole masks)."""
+        (each selection's mask read at the given patents only: no union of whole masks).
+        `total`: how many pass, when known (stored selections, no year filter)."""
         specs = [spec] if isinstance(spec, FieldSpec) else list(spec or ())
+        stored = self.stored_bridges
+        dated = filters.year_from is not None or filters.year_to is not None
+        # with years, the cached selection masks (a byte a patent) read faster than the bits
+        bits = None if stored is None or not specs or dated else selection_bits(stored, specs)
+        if bits is not None:
+            return self._stored_evidence(ranked, bits, limit, total)
         if specs:
             keep = self._selection(specs[0], filters)[ranked]
             for other in specs[1:]:
@@ -618,7 +647,29 @@ class MemoryBackend(GraphBackend):
             return 0, []
         inc = self.index.holders(filters.family).incidence
         ranked = inc.op_ranked[inc.op.indptr[o] : inc.op.indptr[o + 1]]
-        return self._evidence(ranked, spec, filters, limit)
+        parts = field_parts(spec) if spec is not None else ()
+        stored = self.stored_bridges
+        total = (org_evidence_total(stored, parts[0], o)
+                 if stored is not None and len(parts) == 1 and not filters.family
+                 and filters.year_from is None and filters.year_to is None else None)
+        return self._evidence(ranked, spec, filters, limit, total)
+
+    def _stored_evidence(
+        self, ranked: IntArray, bits: np.uint64, limit: int, total: int | None
+    ) -> tuple[int, list[PatentRef]]:
+        """`_evidence` over stored selections (`bits` of `patent_bits`), no year filter:
+        with the total known, only the first patents are read, a chunk at a time."""
+        patent_bits = self.stored_bridges.patent_bits  # type: ignore[union-attr]
+        if total is not None:
+            first: list[int] = []
+            start, step = 0, max(4 * limit, 64)
+            while len(first) < limit and start < len(ranked):
+                chunk = ranked[start : start + step]
+                first += chunk[(patent_bits[chunk] & bits) != 0][: limit - len(first)].tolist()
+                start, step = start + step, step * 8
+            return total, [self._patent_ref(p) for p in first]
+        ranked = ranked[(patent_bits[ranked] & bits) != 0]
+        return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
 
     def co_assignment_counts(
         self, org_ids: Collection[str], spec: FieldSet | None, filters: Filters
