@@ -1,7 +1,8 @@
 """The index on disk: `<version>/index/` holds meta.json, one `.npy` file per array (a CSR
 matrix as `<name>.data.npy`, `.indices.npy`, `.indptr.npy`), and uncompressed Arrow IPC
 files: `node_ids.arrow` (every node id at its position), `name_keys.arrow` (the sorted keys
-of name lookups) and `nodes/<Label>.arrow` (the node tables); all memory-mapped at open."""
+of name lookups) and `nodes/<Label>.arrow` (the node tables); all memory-mapped at open.
+`bridges/` holds the optional stored bridge selections (`ttkg.graph.indexing.bridges`)."""
 
 from __future__ import annotations
 
