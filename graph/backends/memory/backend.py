@@ -514,24 +514,22 @@ class MemoryBackend(GraphBackend):
         if stored is not None:
             return stored_partnerships(self, *stored, filters, offset, limit)
         orgs, co = self.index.orgs, self.index.holders(filters.family).co
-        # the co-owned patents in a or in b, once per unordered pair, grouped by pair: rows
-        # of pair_keys (ascending) whose patent is in a, merged with those in b
+        # the co-owned patents in a or in b, once per unordered pair, grouped by pair: the
+        # rows of pair_keys (ascending) marked 1 when their patent is in a, 2 in b, 3 both
         rows_a, rows_b = self._pair_rows(a, filters), self._pair_rows(b, filters)
-        both = np.concatenate((rows_a, rows_b))
-        if not len(both):
+        if not len(rows_a) and not len(rows_b):
             return 0, []
-        order = np.argsort(both, kind="stable")  # a merge of the two sorted runs
-        rows, from_b = both[order], order >= len(rows_a)
-        first = np.concatenate(([True], rows[1:] != rows[:-1]))  # a row in both: a's first
-        in_a = ~from_b[first]
-        in_b = from_b[first] | np.append(~first[1:], False)[first]
-        pair_keys = co.pair_keys[rows[first]]
+        mark = np.zeros(len(co.pair_keys), np.uint8)
+        mark[rows_a] = 1
+        mark[rows_b] |= 2
+        rows = np.flatnonzero(mark)
+        code = mark[rows]
+        pair_keys = co.pair_keys[rows]
         starts = np.flatnonzero(np.concatenate(([True], pair_keys[1:] != pair_keys[:-1])))
-        bounds = np.append(starts, len(pair_keys))
         keys = pair_keys[starts]
-        count = np.diff(bounds)
-        count_a = np.diff(np.concatenate(([0], np.cumsum(in_a)))[bounds])
-        count_b = np.diff(np.concatenate(([0], np.cumsum(in_b)))[bounds])
+        count = np.diff(np.append(starts, len(rows)))
+        count_a = np.add.reduceat(code & 1, starts, dtype=np.int64)
+        count_b = np.add.reduceat(code >> 1, starts, dtype=np.int64)
         active_a, active_b = self._active_mask(a, filters), self._active_mask(b, filters)
         x, y = keys // orgs.n, keys % orgs.n
         ok = (active_a[x] & active_b[y]) | (active_b[x] & active_a[y])  # one in a, one in b
@@ -539,14 +537,9 @@ class MemoryBackend(GraphBackend):
             ok &= count >= min_count
         side = self._side_mask(filters.countries, filters.kinds)
         partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
-        if side is None and partner is None:  # both ways round: the first by id is x
-            swap = orgs.rank[y] < orgs.rank[x]
-        else:
-            forward = _passes(side, x) & _passes(partner, y)
-            backward = _passes(side, y) & _passes(partner, x)
-            ok &= forward | backward
-            # x is the member on the organisation side; passing both ways, the first by id
-            swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
+        if side is not None or partner is not None:
+            ok &= ((_passes(side, x) & _passes(partner, y))
+                   | (_passes(side, y) & _passes(partner, x)))
         found = np.flatnonzero(ok)
         count, count_a, count_b = count[found], count_a[found], count_b[found]
         both = count_a + count_b
@@ -554,8 +547,16 @@ class MemoryBackend(GraphBackend):
         # only the pairs that can make the page are oriented and ranked by their ids
         near = contenders(score, offset + limit)
         rows = found[near]
-        px = np.where(swap[rows], y[rows], x[rows])
-        py = np.where(swap[rows], x[rows], y[rows])
+        nx_, ny_ = x[rows], y[rows]
+        if side is None and partner is None:  # both ways round: the first by id is x
+            swap = orgs.rank[ny_] < orgs.rank[nx_]
+        else:
+            forward = _passes(side, nx_) & _passes(partner, ny_)
+            backward = _passes(side, ny_) & _passes(partner, nx_)
+            # x is the member on the organisation side; passing both ways, the first by id
+            swap = ~forward | (backward & (orgs.rank[ny_] < orgs.rank[nx_]))
+        px = np.where(swap, ny_, nx_)
+        py = np.where(swap, nx_, ny_)
         ranked = first_ranked(offset + limit, [score[near], orgs.rank[px], orgs.rank[py]])
         order = ranked[offset:]
         totals = self._co_owned_totals(keys[rows[order]], filters)
