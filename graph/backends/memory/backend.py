@@ -622,8 +622,12 @@ class MemoryBackend(GraphBackend):
         """(total, first `limit`) of patents given newest first, restricted by spec/years
         (each selection's mask read at the given patents only: no union of whole masks).
         `total`: how many pass, when known: then only the first patents are read, a chunk
-        at a time (the first organisations of a bridge hold 10^5 patents at 9.1M)."""
-        passing = self._passing(spec, filters)
+        at a time (the first organisations of a bridge hold 10^5 patents at 9.1M). With
+        years, only the block of the row within them is read (`_year_block`)."""
+        dated = filters.year_from is not None or filters.year_to is not None
+        if dated:
+            ranked = self._year_block(ranked, filters)
+        passing = self._passing(spec, filters, dated)
         if passing is None:
             return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
         if total is None:
@@ -638,24 +642,43 @@ class MemoryBackend(GraphBackend):
         return total, [self._patent_ref(p) for p in first]
 
     def _passing(
-        self, spec: FieldSet | Sequence[FieldSpec] | None, filters: Filters
+        self, spec: FieldSet | Sequence[FieldSpec] | None, filters: Filters, in_years: bool
     ) -> Callable[[IntArray], npt.NDArray[np.bool_]] | None:
         """Which of some patents pass a selection (or any of several) and the years; None
-        when nothing restricts them. Stored selections without years read the stored bits
-        (no selection mask to compute); with years the cached masks (a byte a patent) read
-        faster than the bits (8)."""
+        when nothing restricts them. `in_years`: the patents asked about are within the
+        years. Stored selections read the stored bits (no selection mask to compute)."""
         specs = [spec] if isinstance(spec, FieldSpec) else list(spec or ())
         stored = self.stored_bridges
         dated = filters.year_from is not None or filters.year_to is not None
-        bits = None if stored is None or not specs or dated else selection_bits(stored, specs)
+        bits = (None if stored is None or not specs or (dated and not in_years)
+                else selection_bits(stored, specs))
         if bits is not None:
             patent_bits = stored.patent_bits  # type: ignore[union-attr]
             return lambda p: (patent_bits[p] & bits) != 0
         if specs:
             masks = [self._selection(one, filters) for one in specs]
             return lambda p: np.logical_or.reduce([m[p] for m in masks])
-        years = self._year_mask(filters)
+        years = None if in_years else self._year_mask(filters)
         return None if years is None else lambda p: years[p]
+
+    def _year_block(self, ranked: IntArray, filters: Filters) -> IntArray:
+        """The patents of a row given newest first (grant year descending, none last) that
+        are within the filters' years: a contiguous block, found by binary search."""
+        year = self.index.patents.year
+
+        def at_least(y: int) -> int:  # how many lead the row with a grant year >= y (>= 0)
+            lo, hi = 0, len(ranked)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if year[ranked[mid]] >= y:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            return lo
+
+        start = 0 if filters.year_to is None else at_least(filters.year_to + 1)
+        end = at_least(0 if filters.year_from is None else max(filters.year_from, 0))
+        return ranked[start:max(start, end)]
 
     def org_patents(
         self, org_id: str, spec: FieldSet | None, filters: Filters, limit: int
