@@ -7,6 +7,7 @@ slice, with side filters and pages deep enough to count every candidate."""
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,3 +147,20 @@ def test_a_real_patentsview_slice_answers_alike(tmp_path: Path) -> None:
     pairs = list(itertools.product(specs, specs))
     answered = _same_primitives(stored, computed, pairs, FILTERS[:4], [(0, 10), (1, 3)])
     assert answered > 0
+
+
+def test_stored_bridges_of_another_index_are_not_used(
+    sample_graph: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A folder computed for another index (here: its patent count changed) is ignored with a
+    warning, and bridges are computed."""
+    copy = tmp_path / "stale"
+    shutil.copytree(sample_graph, copy, symlinks=True)
+    (meta_file,) = copy.glob(f"versions/*/{INDEX_DIR}/{BRIDGES_DIR}/meta.json")
+    meta = json.loads(meta_file.read_text())
+    meta["patents"] += 1
+    meta_file.write_text(json.dumps(meta))
+    backend = MemoryBackend.open(copy)
+    assert backend.stored_bridges is None
+    assert "stored bridges of another index" in caplog.text
+    assert bridges(backend, "Semiconductors", "Optics").total_direct > 0
