@@ -1,7 +1,8 @@
 """The index on disk: `<version>/index/` holds meta.json, one `.npy` file per array (a CSR
 matrix as `<name>.data.npy`, `.indices.npy`, `.indptr.npy`), and uncompressed Arrow IPC
 files: `node_ids.arrow` (every node id at its position), `name_keys.arrow` (the sorted keys
-of name lookups) and `nodes/<Label>.arrow` (the node tables); all memory-mapped at open."""
+of name lookups) and `nodes/<Label>.arrow` (the node tables); all memory-mapped at open.
+`bridges/` holds the optional stored bridge selections (`ttkg.graph.indexing.bridges`)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ def build_index(artifact: Artifact, folder: Path) -> None:
     if patents.is_file():
         _copy_ipc(folder / "nodes" / f"{NodeLabel.PATENT.value}.arrow", patents)
     _write_rest(data, folder, skip=(NodeLabel.PATENT,) if patents.is_file() else ())
+    from ttkg.graph.indexing.bridges import BRIDGES_DIR, write_bridges
+
+    write_bridges(data, folder / BRIDGES_DIR)  # optional: bridges between stored fields
 
 
 def _write_rest(data: IndexData, folder: Path, skip: tuple[NodeLabel, ...] = ()) -> None:

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,10 +45,19 @@ from ttkg.graph.backends.contract import (
     field_parts,
 )
 from ttkg.graph.backends.memory import flows, research
+from ttkg.graph.backends.memory.bridges import (
+    org_evidence_total,
+    selection_bits,
+    stored_direct,
+    stored_pair,
+    stored_partnerships,
+)
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 from ttkg.graph.backends.memory.research import WorkArrays
 from ttkg.graph.backends.memory.works import WorksIndex, load_once
 from ttkg.graph.backends.pathsearch import search_paths
+from ttkg.graph.indexing import INDEX_DIR
+from ttkg.graph.indexing.bridges import BRIDGES_DIR, StoredBridges, open_bridges
 
 if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
     import networkx as nx
@@ -152,6 +161,12 @@ class MemoryBackend(GraphBackend):
         self.work_arrays = WorkArrays.load(self.index)  # works in the serving index
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s in %.2f s", artifact.path, self.load_seconds)
+
+    @cached_property
+    def stored_bridges(self) -> StoredBridges | None:
+        """The stored bridge selections of the index (`ttkg.graph.indexing.bridges`), mapped
+        on first use; None for a graph without them (bridges are then computed)."""
+        return open_bridges(self.index.artifact.path / INDEX_DIR / BRIDGES_DIR, self.index.data)
 
     @classmethod
     def open(cls, graph_dir: Path | str | None = None) -> MemoryBackend:
@@ -441,6 +456,9 @@ class MemoryBackend(GraphBackend):
     def direct_bridges(
         self, a: FieldSet, b: FieldSet, filters: Filters, min_count: int, offset: int, limit: int
     ) -> tuple[int, list[tuple[str, int, int]]]:
+        stored = stored_pair(self, a, b, filters, min_count)
+        if stored is not None:
+            return stored_direct(self, *stored, filters, offset, limit)
         ca, cb = self._org_counts(a, filters), self._org_counts(b, filters)
         # the cached masks of active organisations: a byte per organisation, not two counts
         in_both = np.flatnonzero(self._active_mask(a, filters) & self._active_mask(b, filters))
@@ -492,25 +510,26 @@ class MemoryBackend(GraphBackend):
         offset: int,
         limit: int,
     ) -> tuple[int, list[tuple[str, str, int, int, int, int]]]:
+        stored = stored_pair(self, a, b, filters, min_count)
+        if stored is not None:
+            return stored_partnerships(self, *stored, filters, offset, limit)
         orgs, co = self.index.orgs, self.index.holders(filters.family).co
-        # the co-owned patents in a or in b, once per unordered pair, grouped by pair: rows
-        # of pair_keys (ascending) whose patent is in a, merged with those in b
+        # the co-owned patents in a or in b, once per unordered pair, grouped by pair: the
+        # rows of pair_keys (ascending) marked 1 when their patent is in a, 2 in b, 3 both
         rows_a, rows_b = self._pair_rows(a, filters), self._pair_rows(b, filters)
-        both = np.concatenate((rows_a, rows_b))
-        if not len(both):
+        if not len(rows_a) and not len(rows_b):
             return 0, []
-        order = np.argsort(both, kind="stable")  # a merge of the two sorted runs
-        rows, from_b = both[order], order >= len(rows_a)
-        first = np.concatenate(([True], rows[1:] != rows[:-1]))  # a row in both: a's first
-        in_a = ~from_b[first]
-        in_b = from_b[first] | np.append(~first[1:], False)[first]
-        pair_keys = co.pair_keys[rows[first]]
+        mark = np.zeros(len(co.pair_keys), np.uint8)
+        mark[rows_a] = 1
+        mark[rows_b] |= 2
+        rows = np.flatnonzero(mark)
+        code = mark[rows]
+        pair_keys = co.pair_keys[rows]
         starts = np.flatnonzero(np.concatenate(([True], pair_keys[1:] != pair_keys[:-1])))
-        bounds = np.append(starts, len(pair_keys))
         keys = pair_keys[starts]
-        count = np.diff(bounds)
-        count_a = np.diff(np.concatenate(([0], np.cumsum(in_a)))[bounds])
-        count_b = np.diff(np.concatenate(([0], np.cumsum(in_b)))[bounds])
+        count = np.diff(np.append(starts, len(rows)))
+        count_a = np.add.reduceat(code & 1, starts, dtype=np.int64)
+        count_b = np.add.reduceat(code >> 1, starts, dtype=np.int64)
         active_a, active_b = self._active_mask(a, filters), self._active_mask(b, filters)
         x, y = keys // orgs.n, keys % orgs.n
         ok = (active_a[x] & active_b[y]) | (active_b[x] & active_a[y])  # one in a, one in b
@@ -518,14 +537,9 @@ class MemoryBackend(GraphBackend):
             ok &= count >= min_count
         side = self._side_mask(filters.countries, filters.kinds)
         partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
-        if side is None and partner is None:  # both ways round: the first by id is x
-            swap = orgs.rank[y] < orgs.rank[x]
-        else:
-            forward = _passes(side, x) & _passes(partner, y)
-            backward = _passes(side, y) & _passes(partner, x)
-            ok &= forward | backward
-            # x is the member on the organisation side; passing both ways, the first by id
-            swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
+        if side is not None or partner is not None:
+            ok &= ((_passes(side, x) & _passes(partner, y))
+                   | (_passes(side, y) & _passes(partner, x)))
         found = np.flatnonzero(ok)
         count, count_a, count_b = count[found], count_a[found], count_b[found]
         both = count_a + count_b
@@ -533,8 +547,16 @@ class MemoryBackend(GraphBackend):
         # only the pairs that can make the page are oriented and ranked by their ids
         near = contenders(score, offset + limit)
         rows = found[near]
-        px = np.where(swap[rows], y[rows], x[rows])
-        py = np.where(swap[rows], x[rows], y[rows])
+        nx_, ny_ = x[rows], y[rows]
+        if side is None and partner is None:  # both ways round: the first by id is x
+            swap = orgs.rank[ny_] < orgs.rank[nx_]
+        else:
+            forward = _passes(side, nx_) & _passes(partner, ny_)
+            backward = _passes(side, ny_) & _passes(partner, nx_)
+            # x is the member on the organisation side; passing both ways, the first by id
+            swap = ~forward | (backward & (orgs.rank[ny_] < orgs.rank[nx_]))
+        px = np.where(swap, ny_, nx_)
+        py = np.where(swap, nx_, ny_)
         ranked = first_ranked(offset + limit, [score[near], orgs.rank[px], orgs.rank[py]])
         order = ranked[offset:]
         totals = self._co_owned_totals(keys[rows[order]], filters)
@@ -595,20 +617,68 @@ class MemoryBackend(GraphBackend):
         spec: FieldSet | Sequence[FieldSpec] | None,
         filters: Filters,
         limit: int,
+        total: int | None = None,
     ) -> tuple[int, list[PatentRef]]:
         """(total, first `limit`) of patents given newest first, restricted by spec/years
-        (each selection's mask read at the given patents only: no union of whole masks)."""
+        (each selection's mask read at the given patents only: no union of whole masks).
+        `total`: how many pass, when known: then only the first patents are read, a chunk
+        at a time (the first organisations of a bridge hold 10^5 patents at 9.1M). With
+        years, only the block of the row within them is read (`_year_block`)."""
+        dated = filters.year_from is not None or filters.year_to is not None
+        if dated:
+            ranked = self._year_block(ranked, filters)
+        passing = self._passing(spec, filters, dated)
+        if passing is None:
+            return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
+        if total is None:
+            ranked = ranked[passing(ranked)]
+            return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
+        first: list[int] = []
+        start, step = 0, max(4 * limit, 64)
+        while len(first) < limit and start < len(ranked):
+            chunk = ranked[start : start + step]
+            first += chunk[passing(chunk)][: limit - len(first)].tolist()
+            start, step = start + step, step * 8
+        return total, [self._patent_ref(p) for p in first]
+
+    def _passing(
+        self, spec: FieldSet | Sequence[FieldSpec] | None, filters: Filters, in_years: bool
+    ) -> Callable[[IntArray], npt.NDArray[np.bool_]] | None:
+        """Which of some patents pass a selection (or any of several) and the years; None
+        when nothing restricts them. `in_years`: the patents asked about are within the
+        years. Stored selections read the stored bits (no selection mask to compute)."""
         specs = [spec] if isinstance(spec, FieldSpec) else list(spec or ())
+        stored = self.stored_bridges
+        dated = filters.year_from is not None or filters.year_to is not None
+        bits = (None if stored is None or not specs or (dated and not in_years)
+                else selection_bits(stored, specs))
+        if bits is not None:
+            patent_bits = stored.patent_bits  # type: ignore[union-attr]
+            return lambda p: (patent_bits[p] & bits) != 0
         if specs:
-            keep = self._selection(specs[0], filters)[ranked]
-            for other in specs[1:]:
-                keep |= self._selection(other, filters)[ranked]
-            ranked = ranked[keep]
-        else:
-            years = self._year_mask(filters)
-            if years is not None:
-                ranked = ranked[years[ranked]]
-        return len(ranked), [self._patent_ref(int(p)) for p in ranked[: max(limit, 0)]]
+            masks = [self._selection(one, filters) for one in specs]
+            return lambda p: np.logical_or.reduce([m[p] for m in masks])
+        years = None if in_years else self._year_mask(filters)
+        return None if years is None else lambda p: years[p]
+
+    def _year_block(self, ranked: IntArray, filters: Filters) -> IntArray:
+        """The patents of a row given newest first (grant year descending, none last) that
+        are within the filters' years: a contiguous block, found by binary search."""
+        year = self.index.patents.year
+
+        def at_least(y: int) -> int:  # how many lead the row with a grant year >= y (>= 0)
+            lo, hi = 0, len(ranked)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if year[ranked[mid]] >= y:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            return lo
+
+        start = 0 if filters.year_to is None else at_least(filters.year_to + 1)
+        end = at_least(0 if filters.year_from is None else max(filters.year_from, 0))
+        return ranked[start:max(start, end)]
 
     def org_patents(
         self, org_id: str, spec: FieldSet | None, filters: Filters, limit: int
@@ -618,7 +688,25 @@ class MemoryBackend(GraphBackend):
             return 0, []
         inc = self.index.holders(filters.family).incidence
         ranked = inc.op_ranked[inc.op.indptr[o] : inc.op.indptr[o + 1]]
-        return self._evidence(ranked, spec, filters, limit)
+        total = None if spec is None else self._known_count(o, spec, filters)
+        return self._evidence(ranked, spec, filters, limit, total)
+
+    def _known_count(self, o: int, spec: FieldSet, filters: Filters) -> int | None:
+        """Patents of organisation row o in a selection (years filtered) when known without
+        reading its patents: stored, or in the per-organisation counts a bridges or profile
+        query just computed (`_org_counts`); else None."""
+        parts = field_parts(spec)
+        dated = filters.year_from is not None or filters.year_to is not None
+        stored = self.stored_bridges
+        if stored is not None and len(parts) == 1 and not filters.family and not dated:
+            found = org_evidence_total(stored, parts[0], o)
+            if found is not None:
+                return found
+        if len(parts) == 1 and parts[0].kind == "wipo_field" and not dated:
+            return int(self._org_counts(spec, filters)[o])  # a stored row (fo_dense)
+        counts = self._sel_cache.get(("orgs", filters.level, _keys(parts), filters.year_from,
+                                      filters.year_to))
+        return None if counts is None else int(counts[o])
 
     def co_assignment_counts(
         self, org_ids: Collection[str], spec: FieldSet | None, filters: Filters

@@ -1,0 +1,331 @@
+"""Stored bridge selections: for each WIPO field, WIPO sector and CPC section, what a
+bridges query counts in it, so that bridges between two of them (no year filter) combine a
+few stored rows instead of passing over every co-owned patent at every query.
+
+Per selection s (at most 64, a bit each):
+
+* `patent_bits` (patents,) uint64: bit s set when the patent is in s (a WIPO field: its
+  IN_FIELD row; a sector: any of its fields; a CPC section: any class under it — the
+  patents `MemoryBackend._selection` masks);
+* `org_counts` (CSR selection x organisation): patents each organisation holds in s;
+  `org_ranked` / `org_ranked_counts`: the same entries by count descending, then id;
+  `org_active` (selections, organisations / 8) packed bits: count > 0;
+* over the unordered co-owning pairs (`co.pair_keys` grouped: pair u's co-owned patents
+  are rows `pair_start[u]:pair_start[u + 1]`, its members `pair_x[u] < pair_y[u]`, both
+  organisation rows; `pair_bits`: each row's patent's `patent_bits`): `pair_counts` (CSR
+  selection x pair: co-owned patents in s), `pair_ranked` / `pair_ranked_counts` (by count
+  descending) and `pair_flags`
+  (selections, 3, pairs / 8) packed bits: the pair co-owns a patent in s, x is active in
+  s, y is active in s.
+
+Optional and additive: the build writes it to `<version>/index/bridges/` (`write_bridges`)
+from the index's own arrays, and a graph without it (or with one for another index) answers
+by computing, as before. `python -m ttkg.graph.indexing.bridges INDEX_DIR OUT_DIR` computes
+it for a graph built before it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from ttkg.core.model import NodeLabel
+from ttkg.graph.indexing.data import CSR_PARTS, Csr, IndexData
+
+__all__ = [
+    "BRIDGES_DIR",
+    "BRIDGES_FORMAT",
+    "StoredBridges",
+    "compute_bridges",
+    "open_bridges",
+    "selection_key",
+    "write_bridges",
+]
+
+log = logging.getLogger(__name__)
+
+BRIDGES_DIR: Final = "bridges"
+BRIDGES_FORMAT: Final = "ttkg-bridges/1"
+#: A bit per selection in `patent_bits`.
+MAX_SELECTIONS: Final = 64
+#: Pair flags: the pair co-owns a patent in s, its x is active in s, its y is.
+HAS, X_ACTIVE, Y_ACTIVE = 0, 1, 2
+#: Arrays stored in fewer bytes than this are read rather than mapped.
+_MAP_FROM: Final = 1 << 16
+
+IntArray = npt.NDArray[np.int64]
+Key = tuple[str, str]
+
+
+def selection_key(kind: str, value: str, node_id: str) -> Key:
+    """What a stored selection is found by: a WIPO field or sector by its node, a CPC
+    selection by its symbol (spaces dropped, as `MemoryIndex.cpc_rows` reads it)."""
+    return (kind, value.replace(" ", "")) if kind == "cpc" else (kind, node_id)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class StoredBridges:
+    """The stored selections of one index version (read-only, memory-mapped)."""
+
+    listed: tuple[tuple[str, str, str], ...]  # (kind, value, node id) of each selection
+    selections: dict[Key, int]  # selection_key -> selection
+    patent_bits: npt.NDArray[np.uint64]
+    org_counts: Csr
+    org_ranked: npt.NDArray[Any]
+    org_ranked_counts: npt.NDArray[Any]
+    org_active: npt.NDArray[np.uint8]
+    pair_start: IntArray
+    pair_bits: npt.NDArray[np.uint64]
+    pair_x: npt.NDArray[Any]
+    pair_y: npt.NDArray[Any]
+    pair_counts: Csr
+    pair_ranked: npt.NDArray[Any]
+    pair_ranked_counts: npt.NDArray[Any]
+    pair_flags: npt.NDArray[np.uint8]
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.pair_x)
+
+    def find(self, kind: str, value: str, node_id: str) -> int | None:
+        """The selection stored for a FieldSpec's (kind, value, node id), or None."""
+        return self.selections.get(selection_key(kind, value, node_id))
+
+    def org_count(self, s: int, rows: IntArray) -> IntArray:
+        """Patents of organisation rows in selection s (0 where none)."""
+        return _lookup(self.org_counts, s, rows)
+
+    def pair_count(self, s: int, pairs: IntArray) -> IntArray:
+        """Co-owned patents of pairs in selection s (0 where none)."""
+        return _lookup(self.pair_counts, s, pairs)
+
+    def ranked_orgs(self, s: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        """Organisation rows active in s by count descending (then id), and their counts."""
+        lo, hi = self.org_counts.indptr[s], self.org_counts.indptr[s + 1]
+        return self.org_ranked[lo:hi], self.org_ranked_counts[lo:hi]
+
+    def ranked_pairs(self, s: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        """Pairs co-owning patents in s by count descending, and their counts."""
+        lo, hi = self.pair_counts.indptr[s], self.pair_counts.indptr[s + 1]
+        return self.pair_ranked[lo:hi], self.pair_ranked_counts[lo:hi]
+
+
+def _lookup(m: Csr, s: int, cols: IntArray) -> IntArray:
+    lo, hi = int(m.indptr[s]), int(m.indptr[s + 1])
+    if hi == lo:
+        return np.zeros(len(cols), np.int64)
+    row = m.indices[lo:hi]
+    # the keys in the row's dtype: numpy would otherwise cast the whole row to theirs
+    keys = cols.astype(row.dtype)
+    at = np.minimum(np.searchsorted(row, keys), hi - lo - 1)
+    hit = row[at] == keys
+    return np.where(hit, m.data[lo:hi][at], 0).astype(np.int64)
+
+
+# -- computing ---------------------------------------------------------------------------------
+
+
+def _selections(data: IndexData) -> list[tuple[str, str, str, IntArray]]:
+    """(kind, value, node id, patents) of every selection to store: WIPO fields and
+    sectors in node order, then CPC sections by symbol."""
+    labels = data.meta["labels"]
+    f_off, n_fields = labels[NodeLabel.TECHNOLOGY_FIELD.value]
+    fp, sectors = data.csr("fp"), data.csr("field.sectors")
+    out: list[tuple[str, str, str, IntArray]] = []
+    for row in range(n_fields):
+        node_id = str(data.ids[f_off + row].as_py())
+        fields = sectors.row(row)
+        kind = "wipo_sector" if len(fields) else "wipo_field"
+        parts = [fp.row(int(f)) for f in fields] if len(fields) else [fp.row(row)]
+        patents = np.concatenate([np.asarray(p, np.int64) for p in parts])
+        out.append((kind, node_id.rsplit(":", 1)[-1], node_id, patents))
+    symbols = data.tables[NodeLabel.CPC_CLASS].column("symbol").to_pylist()
+    first = np.array([(s or " ")[0] for s in symbols])
+    cp = data.csr("cp")
+    for section in sorted(set(first.tolist()) - {" "}):
+        rows = np.flatnonzero(first == section)
+        starts, ends = cp.indptr[rows].astype(np.int64), cp.indptr[rows + 1].astype(np.int64)
+        patents = np.concatenate([np.asarray(cp.indices[a:b], np.int64)
+                                  for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+                                 or [np.empty(0, np.int64)])
+        out.append(("cpc", section, f"cpc:{section}", patents))
+    return out[:MAX_SELECTIONS]
+
+
+def _csr(rows: list[tuple[IntArray, IntArray]], n_cols: int) -> dict[str, npt.NDArray[Any]]:
+    """A CSR matrix of (columns ascending, values) rows, as its stored parts."""
+    sizes = [len(c) for c, _ in rows]
+    indptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    indices = np.concatenate([c for c, _ in rows]).astype(np.int32) if rows else np.empty(0)
+    values = np.concatenate([v for _, v in rows]).astype(np.int32) if rows else np.empty(0)
+    return {"data": values, "indices": indices, "indptr": indptr}
+
+
+def compute_bridges(data: IndexData) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+    """(meta, arrays) of the stored selections, from an index's arrays (organisation level:
+    every organisation its own holder)."""
+    labels = data.meta["labels"]
+    n_pat = int(labels[NodeLabel.PATENT.value][1])
+    n_org = int(labels[NodeLabel.ORGANIZATION.value][1])
+    found = _selections(data)
+    bits = np.zeros(n_pat, np.uint64)
+    for s, (_, _, _, patents) in enumerate(found):
+        bits[patents] |= np.uint64(1) << np.uint64(s)
+    op, org_rank = data.csr("op"), data.array("org.rank")
+    entry_bits = bits[op.indices]
+    keys, pair_patents = data.array("co.pair_keys"), data.array("co.pair_patents")
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) \
+        else np.empty(0, np.int64)
+    pair_start = np.append(first, len(keys)).astype(np.int64)
+    pair_x, pair_y = keys[first] // n_org, keys[first] % n_org
+    row_bits = bits[pair_patents]
+    n_pairs = len(first)
+    org_rows: list[tuple[IntArray, IntArray]] = []
+    pair_rows: list[tuple[IntArray, IntArray]] = []
+    org_ranked, org_ranked_counts, pair_ranked, pair_ranked_counts = [], [], [], []
+    active_bits, flag_bits = [], []
+    for s in range(len(found)):
+        one = np.uint64(1) << np.uint64(s)
+        inside = np.concatenate(([0], np.cumsum((entry_bits & one) != 0, dtype=np.int64)))
+        counts = np.diff(inside[op.indptr])
+        nz = np.flatnonzero(counts)
+        org_rows.append((nz, counts[nz]))
+        order = nz[np.lexsort((org_rank[nz], -counts[nz]))]
+        org_ranked.append(order)
+        org_ranked_counts.append(counts[order])
+        active = counts > 0
+        active_bits.append(np.packbits(active))
+        in_s = ((row_bits & one) != 0).astype(np.int64)
+        per_pair = np.add.reduceat(in_s, first) if n_pairs else np.empty(0, np.int64)
+        pz = np.flatnonzero(per_pair)
+        pair_rows.append((pz, per_pair[pz]))
+        porder = pz[np.lexsort((pz, -per_pair[pz]))]
+        pair_ranked.append(porder)
+        pair_ranked_counts.append(per_pair[porder])
+        flag_bits.append(np.stack([np.packbits(per_pair > 0), np.packbits(active[pair_x]),
+                                   np.packbits(active[pair_y])]))
+    arrays: dict[str, npt.NDArray[Any]] = {"patent_bits": bits}
+    for name, rows, n_cols in (("org_counts", org_rows, n_org), ("pair_counts", pair_rows,
+                                                                  n_pairs)):
+        for part, arr in _csr(rows, n_cols).items():
+            arrays[f"{name}.{part}"] = arr
+    arrays["org_ranked"] = np.concatenate(org_ranked).astype(np.int32)
+    arrays["org_ranked_counts"] = np.concatenate(org_ranked_counts).astype(np.int32)
+    arrays["org_active"] = np.stack(active_bits) if active_bits else np.empty((0, 0), np.uint8)
+    arrays["pair_start"], arrays["pair_bits"] = pair_start, row_bits
+    arrays["pair_x"], arrays["pair_y"] = pair_x.astype(np.int32), pair_y.astype(np.int32)
+    arrays["pair_ranked"] = np.concatenate(pair_ranked).astype(np.int32)
+    arrays["pair_ranked_counts"] = np.concatenate(pair_ranked_counts).astype(np.int32)
+    arrays["pair_flags"] = (np.stack(flag_bits) if flag_bits
+                            else np.empty((0, 3, 0), np.uint8))
+    meta = {
+        "format": BRIDGES_FORMAT,
+        "index_format": data.meta.get("format"),
+        "selections": [[k, v, n] for k, v, n, _ in found],
+        "patents": n_pat,
+        "organizations": n_org,
+        "pair_rows": len(keys),
+        "pairs": n_pairs,
+        "shapes": {"org_counts": [len(found), n_org], "pair_counts": [len(found), n_pairs]},
+    }
+    return meta, arrays
+
+
+def write_bridges(data: IndexData, folder: Path) -> None:
+    """Compute the stored selections of an index and write them into `folder` (created)."""
+    meta, arrays = compute_bridges(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, arr in arrays.items():
+        np.save(folder / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+    (folder / "meta.json").write_text(json.dumps(meta, indent=1))
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def open_bridges(folder: Path, index: IndexData) -> StoredBridges | None:
+    """The stored selections in `folder`, memory-mapped; None when there are none, or when
+    they were computed for another index (then bridges are computed, as without them)."""
+    meta_file = folder / "meta.json"
+    if not meta_file.is_file():
+        return None
+    try:
+        meta = json.loads(meta_file.read_text())
+        labels = index.meta["labels"]
+        fits = (
+            meta.get("format") == BRIDGES_FORMAT
+            and meta.get("index_format") == index.meta.get("format")
+            and meta["patents"] == labels[NodeLabel.PATENT.value][1]
+            and meta["organizations"] == labels[NodeLabel.ORGANIZATION.value][1]
+            and meta["pair_rows"] == len(index.array("co.pair_keys"))
+        )
+        if not fits:
+            log.warning("%s: stored bridges of another index; bridges are computed", folder)
+            return None
+        return _load(folder, meta)
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("%s: stored bridges unreadable (%s); bridges are computed", folder, exc)
+        return None
+
+
+def _array(folder: Path, name: str) -> npt.NDArray[Any]:
+    """A stored array, memory-mapped read-only (small ones read: a page is a page)."""
+    path = folder / f"{name}.npy"
+    if path.stat().st_size < _MAP_FROM:
+        arr: npt.NDArray[Any] = np.load(path, allow_pickle=False)
+        arr.flags.writeable = False
+        return arr
+    mapped: npt.NDArray[Any] = np.load(path, mmap_mode="r", allow_pickle=False)
+    return mapped.view(np.ndarray)
+
+
+def _load(folder: Path, meta: dict[str, Any]) -> StoredBridges:
+    def csr(name: str) -> Csr:
+        data, indices, indptr = (_array(folder, f"{name}.{p}") for p in CSR_PARTS)
+        rows, cols = meta["shapes"][name]
+        return Csr(data, indices, indptr, (int(rows), int(cols)))
+
+    listed = tuple((str(k), str(v), str(n)) for k, v, n in meta["selections"])
+    selections = {selection_key(k, v, n): s for s, (k, v, n) in enumerate(listed)}
+    return StoredBridges(
+        listed,
+        selections,
+        _array(folder, "patent_bits"),
+        csr("org_counts"),
+        _array(folder, "org_ranked"),
+        _array(folder, "org_ranked_counts"),
+        _array(folder, "org_active"),
+        _array(folder, "pair_start"),
+        _array(folder, "pair_bits"),
+        _array(folder, "pair_x"),
+        _array(folder, "pair_y"),
+        csr("pair_counts"),
+        _array(folder, "pair_ranked"),
+        _array(folder, "pair_ranked_counts"),
+        _array(folder, "pair_flags"),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Compute the stored selections of a built index: INDEX_DIR [OUT_DIR]."""
+    from ttkg.graph.indexing.store import load_index
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) not in (1, 2):
+        print("usage: python -m ttkg.graph.indexing.bridges INDEX_DIR [OUT_DIR]",
+              file=sys.stderr)
+        return 2
+    index = Path(args[0])
+    write_bridges(load_index(index), Path(args[1]) if len(args) == 2 else index / BRIDGES_DIR)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
