@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -191,7 +191,7 @@ from ttkg.loaders.sources import SourcePaths
 logging.basicConfig(level=logging.WARNING)
 src = SourcePaths(*(Path(p) for p in sys.argv[2:6]))
 result = build_graph(src, Path(sys.argv[6]))
-print(json.dumps({"path": str(result.path)}))
+print(json.dumps({"path": str(result.path), "peak_rss_mb": result.peak_rss_mb}))
 """
 
 
@@ -212,7 +212,11 @@ def build_in_child(sources: SourcePaths, out: Path) -> tuple[Measured, Path]:
     m = run_measured(argv, cwd=REPO_ROOT)
     if m.returncode != 0:
         raise RuntimeError(f"build failed (exit {m.returncode}):\n{m.stderr[-4000:]}")
-    return m, Path(json.loads(m.stdout.strip().splitlines()[-1])["path"])
+    said = json.loads(m.stdout.strip().splitlines()[-1])
+    if said["peak_rss_mb"]:  # the build resets ru_maxrss per stage: its own peak is the max
+        m = replace(m, max_rss_bytes=max(m.max_rss_bytes,
+                                                     int(said["peak_rss_mb"] * 2**20)))
+    return m, Path(said["path"])
 
 
 def shared_sources(shared: Path) -> SourcePaths:

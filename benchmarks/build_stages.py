@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_s": round(cpu, 1),
         "user_s": round(usage.ru_utime, 1),
         "sys_s": round(usage.ru_stime, 1),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+        # the stages reset the kernel's high-water mark: ru_maxrss is the last stage's
+        "peak_rss_mb": round(max(usage.ru_maxrss / 1024, result.peak_rss_mb or 0)),
         "load_average": [load, load_average()],
         "identity_cached": bool(args.identity_cache),
         "stages": stages.rows,

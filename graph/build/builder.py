@@ -102,6 +102,10 @@ class BuildResult:
 
     path: Path
     manifest: dict[str, Any]
+    #: the build's peak resident memory in MB, the largest of its stages' peaks (Linux; None
+    #: elsewhere). Measuring each stage resets the kernel's high-water mark, so the
+    #: `ru_maxrss` a parent or `/usr/bin/time` reads afterwards is only the last stage's.
+    peak_rss_mb: float | None = None
 
 
 @dataclass
@@ -172,6 +176,7 @@ class _Timed:
 
     def __init__(self, inner: Progress) -> None:
         self.inner = inner
+        self.peak_mb: float | None = None  # the largest stage peak so far
 
     @contextmanager
     def task(self, description: str, total: int | None = None) -> Iterator[Advance]:
@@ -180,6 +185,8 @@ class _Timed:
         with self.inner.task(description, total) as advance:
             yield advance
         peak = _peak_rss_mb()
+        if peak is not None:
+            self.peak_mb = max(peak, self.peak_mb or 0.0)
         log.info("stage %s: %.1f s wall, %.1f s CPU, peak RSS %s MB", description,
                  time.perf_counter() - wall, time.process_time() - cpu,
                  "?" if peak is None else f"{peak:.0f}")
@@ -367,8 +374,9 @@ def _build(
             "warnings": warnings,
         }
         path = writer.commit(manifest)
-    log.info("built %s in %.1f s", path, time.time() - started)
-    return BuildResult(path, manifest)
+    log.info("built %s in %.1f s, peak RSS %s MB", path, time.time() - started,
+             "?" if progress.peak_mb is None else f"{progress.peak_mb:.0f}")
+    return BuildResult(path, manifest, progress.peak_mb)
 
 
 # --- sources --------------------------------------------------------------------------------

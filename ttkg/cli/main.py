@@ -253,6 +253,7 @@ def build(
         f"Built [bold]{result.path}[/bold] in {m['build_seconds']} s; "
         f"{sum(f['read'] for f in m['inputs']):,} input rows read, {rejected:,} rejected"
         + (f" (see {result.path / 'rejections.tsv'})" if rejected else "")
+        + (f"; peak memory {result.peak_rss_mb / 1024:.2f} GB" if result.peak_rss_mb else "")
         + "."
     )
 
