@@ -20,7 +20,7 @@ import functools
 import importlib.resources
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +57,20 @@ class ThemeTable:
 
     themes: dict[str, Theme]
     files: tuple[str, ...]
+    #: every spelling's key -> the first theme (in table order) it names; made once, as
+    #: every bridges and profile query asks for its two fields
+    by_key: dict[str, Theme] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_key: dict[str, Theme] = {}
+        for theme in self.themes.values():
+            for spelling in (theme.key, theme.name, *theme.aliases):
+                by_key.setdefault(_key(spelling), theme)
+        object.__setattr__(self, "by_key", by_key)
 
     def find(self, name: str) -> Theme | None:
         """The theme a name means (key, name or alias), or None."""
-        k = _key(name.removeprefix("theme:"))
-        for theme in self.themes.values():
-            if k in {_key(t) for t in (theme.key, theme.name, *theme.aliases)}:
-                return theme
-        return None
+        return self.by_key.get(_key(name.removeprefix("theme:")))
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Keys of the themes closest to a misspelt name."""

@@ -242,10 +242,13 @@ class MemoryBackend(GraphBackend):
         position = self.index.nodes.position
         return {n: self._record(position[n]) for n in ids if n in position}
 
-    def _code_matches(self, text: str) -> list[int]:
+    def _code_matches(self, text: str, labels: Collection[NodeLabel] = ()) -> list[int]:
         candidates, upper = id_candidates(text)
         found: list[int] = []
         for c in candidates:
+            label = label_of_id(c)  # every node id's prefix names its label
+            if label is None or (labels and label not in labels):
+                continue  # no node has this id, or not one asked for: no binary search
             i = self.index.nodes.position.get(c)
             if i is not None and i not in found:
                 found.append(i)
@@ -269,7 +272,7 @@ class MemoryBackend(GraphBackend):
     def lookup(
         self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
     ) -> list[NodeRecord]:
-        hits = self._code_matches(text) + self.index.names.exact(text.strip().casefold())
+        hits = self._code_matches(text, labels) + self.index.names.exact(text.strip().casefold())
         return self._ordered(hits, labels, limit)
 
     def search_prefix(
