@@ -34,8 +34,10 @@ An organisation's family is found by the first rule that applies:
    Sciences'; "Children's Hospital of Fudan University"; 'Alfred E. Mann Institute ... at the
    University of Southern California') belongs to that institution's family: a parent body
    named after the unit (`_parent_bodies`); and an institution whose name extends another
-   institution's whole name that carries a rare word belongs to its family ('Providence Health
-   System-Oregon', 'University of Houston-Clear Lake'; `_institution_extensions`);
+   institution's whole name that carries a rare word, or a ROR-linked institution's name by a
+   unit word, belongs to its family ('Providence Health System-Oregon', 'University of
+   Houston-Clear Lake', 'Shanghai Jiaotong University School of Medicine';
+   `_institution_extensions`);
    units of one parent body no organisation and no ROR record names are one family
    (`_sibling_units`);
 7. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
@@ -337,9 +339,10 @@ def _distinctive(prefix: tuple[str, ...], head: OrgCluster, index: RorIndex,
                  brands: frozenset[str] = frozenset()) -> bool:
     """A name a family can be founded on: some word of it is not an ordinary word; one word
     only when ROR records the company as a parent (Samsung, Hitachi; not Mitsubishi Pencil
-    under Mitsubishi Corporation), or when it is a dominant brand (`_brands`)."""
+    under Mitsubishi Corporation), or when it is a dominant brand (`_brands`). A name of
+    ordinary words only ('Western Digital') is one when ROR links the company."""
     if all(w in _ORDINARY or len(w) < 3 for w in prefix):
-        return False
+        return len(prefix) > 1 and head.ror_id is not None
     if len(prefix) > 1 or prefix[0] in brands:
         return True
     if len(prefix[0]) < MIN_BRAND or head.ror_id is None or head.ror_id not in index.records:
@@ -640,15 +643,19 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
     institution's whole name by more words ('Providence Health System-Oregon', 'University of
     Houston System', 'UMDNJ - Robert Wood Johnson Medical School') is in its family, when that
     name carries a rare word (`RARE_WORD` of the institutions' names: 'Houston', not
-    'Physics' in 'Institute of Physics'). ROR-linked bodies and bodies acting for a university
-    are left to ROR and ACTS_FOR; a name with a company legal form (a university's company)
-    or naming a second holder ('... and Universal Display Corporation') extends none."""
+    'Physics' in 'Institute of Physics'), or is a ROR-linked institution's name (any of its
+    spellings) followed by a unit word ('Shanghai Jiaotong University School of Medicine',
+    'Peking University School and Hospital of Stomatology'). ROR-linked bodies and bodies
+    acting for a university are left to ROR and ACTS_FOR; a name with a company legal form (a
+    university's company) or naming a second holder ('... and Universal Display Corporation')
+    extends none."""
     words = {k: tuple(normalise(clean_name(c.display_name)).split())
              for k, c in clusters.items() if c.kind is not OrgKind.COMPANY}
-    by_words: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    by_words: dict[tuple[str, ...], set[str]] = defaultdict(set)
     frequency: Counter[str] = Counter()
     for k, w in words.items():
-        by_words[w].append(k)
+        for variant in clusters[k].names:  # any spelling of the head is its whole name
+            by_words[tuple(normalise(clean_name(variant)).split())].add(k)
         frequency.update(set(w))
     rare = max(2, RARE_WORD * len(words))
     for k, w in sorted(words.items()):
@@ -657,10 +664,10 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
             continue  # a university's company is no unit of it
         for n in range(len(w) - 1, 1, -1):
             prefix = w[:n]
-            heads = [h for h in by_words.get(prefix, ()) if h != k]
-            if len(heads) != 1 or w[n] in _JOINERS or _TWO_HOLDERS & set(w[n:]) or not any(
+            heads = sorted(by_words.get(prefix, set()) - {k})
+            if len(heads) != 1 or w[n] in _JOINERS or _second_holder(w[n:]) or not (any(
                     x.isalpha() and x not in _GENERIC_PARENT and frequency[x] <= rare
-                    for x in prefix):
+                    for x in prefix) or (clusters[heads[0]].ror_id and w[n] in _UNIT_WORDS)):
                 continue
             head = clusters[heads[0]]
             fam = out.get(heads[0])
@@ -668,6 +675,13 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
                                 f"name extends the institution {head.display_name!r} (a "
                                 "campus, school, system or regional body of it)")
             break
+
+
+def _second_holder(rest: tuple[str, ...]) -> bool:
+    """The words after a name name a second holder ('... and Universal Display Corporation'),
+    not a second unit ('School and Hospital of Stomatology')."""
+    return any(x in _TWO_HOLDERS and (i + 1 == len(rest) or rest[i + 1] not in _UNIT_WORDS)
+               for i, x in enumerate(rest))
 
 
 def _brand_member(k: str, w: tuple[str, ...], head: str | None,

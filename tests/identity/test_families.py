@@ -339,3 +339,53 @@ def test_a_ror_linked_body_whose_chain_ends_at_no_ministry_joins_the_government_
     for name in named:
         assert res.clusters[res.cluster_of[name]].ror_id == "https://ror.org/052jx3443", name
         assert fam[res.cluster_of[name]].family_id == "ror:05t0w3074", name
+
+
+def test_a_school_after_a_ror_linked_universitys_name_is_in_its_family(
+    ror_slice: list[RorRecord], resolver: OrganizationResolver,
+) -> None:
+    """Real strings of dev 4 and the shared extract: a school named after a ROR-linked
+    university's name, as any of its spellings writes it ('Jiaotong' / 'Jiao Tong') and with
+    two unit words joined by 'and', is in the university's family, though 'Peking' starts
+    several institutions' names (no rare word); without the university's ROR record the
+    'Peking' school stays apart (ror-parents.json holds the real records)."""
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    medicine = "SHANGHAI JIAOTONG UNIVERSITY SCHOOL OF MEDICINE"
+    stomatology = "Peking University School and Hospital of Stomatology"
+    names = [
+        AssigneeName("SHANGHAI JIAO TONG UNIVERSITY", "3", "CN", 5),
+        AssigneeName("Shanghai Jiaotong University", "3", "CN", 4),
+        AssigneeName(medicine, "3", "CN", 1),
+        AssigneeName("Peking University", "3", "CN", 14),
+        AssigneeName(stomatology, "3", "CN", 1),
+        AssigneeName("Peking University Shenzhen Graduate School", "3", "CN", 22),
+        AssigneeName("Peking University People;s Hospital", "3", "CN", 1),
+        AssigneeName("Shanghai Research Institute of Microelectronics (Shrime), Peking "
+                     "University", "3", "CN", 1),
+    ]
+    got = _families(OrganizationResolver(records), names)
+    assert got[medicine] == got["Shanghai Jiaotong University"] == "ror:0220qvk04"
+    assert got[stomatology] == got["Peking University"] == "ror:02v51f717"
+    unlinked = _families(resolver, names)
+    assert unlinked[stomatology] != unlinked["Peking University"]
+
+
+def test_a_ror_linked_company_of_ordinary_words_founds_a_family(
+    ror_slice: list[RorRecord], resolver: OrganizationResolver,
+) -> None:
+    """Real strings of dev 4: 'Western Digital' is two ordinary words, no family's name by
+    itself; ROR's record of the company (ror-parents.json) makes it one, and its operating
+    companies join it. Without the record they stay apart."""
+    technologies = "Western Digital Technologies, Inc."
+    fremont = "Western Digital (Fremont), LLC"
+    names = [
+        AssigneeName("Western Digital Corporation", "2", "US", 2),
+        AssigneeName(technologies, "2", "US", 68),
+        AssigneeName(fremont, "2", "US", 23),
+    ]
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    got = _families(OrganizationResolver(records), names)
+    assert got[technologies] == got[fremont] == got["Western Digital Corporation"] == (
+        "ror:02hqwnx33")
+    unlinked = _families(resolver, names)
+    assert unlinked[technologies] != unlinked["Western Digital Corporation"]
