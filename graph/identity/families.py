@@ -21,7 +21,10 @@ An organisation's family is found by the first rule that applies:
    of organisation names, and a single word (of at least `MIN_BRAND` letters) only when ROR
    records that company as a parent of others;
    or when the word is a brand (`_brands`), and never through 'and' (Rohm and Haas is no
-   Rohm company);
+   Rohm company); a single word that is no ordinary one also when only a country or a
+   Chinese province (or 'USA', 'Europe') follows it, and ROR does not link the longer name
+   (`_regional`: Synopsys Taiwan, Nuctech Jiangsu; not Yahoo Japan, which ROR holds as its
+   own company);
    but a name that also carries another such brand is a joint venture of two groups and
    its own family (Samsung Corning, LG Philips);
 5. a company whose name starts with a brand (`_brands`) belongs to the brand's head: the
@@ -80,7 +83,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ttkg.core.model import OrgKind, org_id
-from ttkg.graph.identity.countries import country_code
+from ttkg.graph.identity.countries import country_code, is_place
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
 from ttkg.graph.identity.groups import has_company_form
 from ttkg.graph.identity.normalise import normalise
@@ -477,7 +480,9 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             if w[n] == "and":  # 'Rohm and Haas' is no 'Rohm' company
                 continue
             heads = [h for h in by_words.get(prefix, ()) if h != k]
-            if len(heads) != 1 or not _distinctive(prefix, clusters[heads[0]], index, brands):
+            if len(heads) != 1 or not (_distinctive(prefix, clusters[heads[0]], index, brands)
+                                       or _regional(prefix, w[n:], clusters[k],
+                                                    clusters[heads[0]])):
                 continue
             partner = next((w[i:i + 1] for i in range(n, len(w))
                             if len(by_words.get(w[i:i + 1], ())) == 1
@@ -495,6 +500,25 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
                                 f"name extends the company {clusters[head].display_name!r}"
                                 " (a subsidiary, division or country company)")
             break
+
+
+#: A parenthesised part of a name ('Chevron (HK) Limited').
+_PARENTHESES: Final = re.compile(r"\(([^()]*)\)")
+
+
+def _regional(prefix: tuple[str, ...], rest: tuple[str, ...], member: OrgCluster,
+              head: OrgCluster) -> bool:
+    """A one-word company name followed only by a country, a region or a Chinese province is
+    its regional company ('NUCTECH JIANGSU COMPANY LIMITED', 'Synopsys Taiwan Co., Ltd.',
+    'Ecolab USA Inc.'; `is_place`): the
+    word needs no ROR parent or brand, only to be no ordinary word. A regional company ROR
+    links is left to ROR, which holds it as its own organisation (Yahoo Japan, no Yahoo! Inc.
+    company); a head named with a place in parentheses is a regional company itself ('Chevron
+    (HK) Limited', a tool maker, is no head of Chevron U.S.A.)."""
+    return (len(prefix) == 1 and len(prefix[0]) >= MIN_BRAND and prefix[0] not in _ORDINARY
+            and member.ror_id is None and is_place(rest)
+            and not any(country_code(p) or is_place(tuple(normalise(p).split()))
+                        for name in head.names for p in _PARENTHESES.findall(name)))
 
 
 #: Words naming a unit of a larger institution; a parent body may follow the unit's name.

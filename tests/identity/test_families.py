@@ -389,3 +389,39 @@ def test_a_ror_linked_company_of_ordinary_words_founds_a_family(
         "ror:02hqwnx33")
     unlinked = _families(resolver, names)
     assert unlinked[technologies] != unlinked["Western Digital Corporation"]
+
+
+def test_a_one_word_companys_regional_company_is_in_its_family(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Real strings of dev 4 and the shared extract: a one-word company's name followed by a
+    Chinese province, a country or a region names its regional company (dev 4 labels Nuctech
+    Jiangsu in Nuctech's family; Synopsys Taiwan and Logitech Europe are their groups'
+    subsidiaries). Not so: Yahoo Japan, which ROR holds as its own company (its real record in
+    ror-parents.json; SoftBank's, not Yahoo! Inc.'s); Chevron U.S.A. beside 'Chevron (HK)
+    Limited', a Hong Kong tool maker (its one patent: a cordless tool system) named with a
+    place itself; an ordinary word ('Technology') followed by a province."""
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    jiangsu = "NUCTECH JIANGSU COMPANY LIMITED"
+    taiwan = "Synopsys Taiwan Co., Ltd."
+    europe = "Logitech Europe S.A."
+    japan = "YAHOO JAPAN CORPORATION"
+    usa = "Chevron U.S.A. Inc."
+    shanghai = "TECHNOLOGY (SHANGHAI) CO., LTD."
+    got = _families(OrganizationResolver(records), [
+        AssigneeName("NUCTECH COMPANY LIMITED", "3", "CN", 49),
+        AssigneeName("Nuctech Company Limited", "3", "CN", 91),
+        AssigneeName(jiangsu, "3", "CN", 1),
+        AssigneeName("Synopsys, Inc.", "2", "US", 35), AssigneeName(taiwan, "3", "TW", 3),
+        AssigneeName("Logitech, Inc.", "2", "US", 1), AssigneeName(europe, "3", "TW", 6),
+        AssigneeName("Yahoo! Inc.", "2", "US", 36), AssigneeName(japan, "3", "JP", 1),
+        AssigneeName("Chevron (HK) Limited", "3", "CN", 1), AssigneeName(usa, "2", "US", 24),
+        AssigneeName("Technology Corporation", "3", "JP", 1),
+        AssigneeName(shanghai, "3", "CN", 1),
+    ])
+    assert got[jiangsu] == got["Nuctech Company Limited"]
+    assert got[taiwan] == got["Synopsys, Inc."]
+    assert got[europe] == got["Logitech, Inc."]
+    assert got[japan] == "ror:024t8ay66" != got["Yahoo! Inc."]
+    assert got[usa] != got["Chevron (HK) Limited"]
+    assert got[shanghai] != got["Technology Corporation"]

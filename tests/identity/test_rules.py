@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ttkg.graph.identity.countries import country_code
+from ttkg.graph.identity.countries import country_code, is_place
 from ttkg.graph.identity.groups import jurisdiction, jurisdictions_clash, legal_family
 from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import normalise
@@ -375,3 +375,13 @@ def test_minzu_and_nationalities_universities_are_one_name() -> None:
     assert normalise("DALIAN NATIONALITIES UNIVERSITY") == normalise("Dalian Minzu University")
     assert normalise("Hubei University for Nationalities") == "hubei minzu university"
     assert normalise("BEIFANG MINZU UNIVERSITY") != normalise("Yunnan Nationalities University")
+
+
+def test_places_a_regional_company_adds_to_a_groups_name() -> None:
+    """Countries, 'USA' and 'Europe', and China's provinces by their first word; not 'Hong'
+    or 'Nei' (halves of Hong Kong and Nei Mongol) nor other short codes."""
+    assert all(is_place(tuple(w.split())) for w in (
+        "jiangsu", "guangdong", "shanghai", "taiwan", "south korea", "usa", "us", "europe",
+        "north america", "hong kong"))
+    assert not any(is_place(tuple(w.split())) for w in (
+        "hong", "nei", "co", "in", "technology", "shenzhen", "asia"))
