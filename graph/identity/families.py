@@ -224,7 +224,7 @@ def families(resolution: Resolution, index: RorIndex,
     _state_bodies(clusters, out, index, weight)
     _name_families(clusters, out, index, _countries(resolution, index, names))
     _parent_bodies(clusters, out, index)
-    _institution_extensions(clusters, out)
+    _institution_extensions(clusters, out, index)
     _sibling_units(clusters, out)
     _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
     for k, c in clusters.items():
@@ -662,17 +662,19 @@ _TWO_HOLDERS: Final = frozenset({"and", "et", "und"})
 
 
 def _institution_extensions(clusters: Mapping[str, OrgCluster],
-                            out: dict[str, Membership]) -> None:
+                            out: dict[str, Membership], index: RorIndex) -> None:
     """Rule 6b: an institution (not a company) whose normalised name extends another
     institution's whole name by more words ('Providence Health System-Oregon', 'University of
     Houston System', 'UMDNJ - Robert Wood Johnson Medical School') is in its family, when that
     name carries a rare word (`RARE_WORD` of the institutions' names: 'Houston', not
     'Physics' in 'Institute of Physics'), or is a ROR-linked institution's name (any of its
     spellings) followed by a unit word ('Shanghai Jiaotong University School of Medicine',
-    'Peking University School and Hospital of Stomatology'). ROR-linked bodies and bodies
-    acting for a university are left to ROR and ACTS_FOR; a name with a company legal form (a
-    university's company) or naming a second holder ('... and Universal Display Corporation')
-    extends none."""
+    'Peking University School and Hospital of Stomatology'), or, when no organisation bears
+    that name, is the whole name of one non-company ROR record followed by a unit word ('The
+    University of London, School of Pharmacy': the family of ROR's University of London).
+    ROR-linked bodies and bodies acting for a university are left to ROR and ACTS_FOR; a name
+    with a company legal form (a university's company) or naming a second holder ('... and
+    Universal Display Corporation') extends none."""
     words = {k: tuple(normalise(clean_name(c.display_name)).split())
              for k, c in clusters.items() if c.kind is not OrgKind.COMPANY}
     by_words: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -689,6 +691,18 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
         for n in range(len(w) - 1, 1, -1):
             prefix = w[:n]
             heads = sorted(by_words.get(prefix, set()) - {k})
+            if not heads and w[n] in _UNIT_WORDS and not _second_holder(w[n:]) and not all(
+                    x in _GENERIC_PARENT for x in prefix):
+                records = [h.ror_id for h in index.hits(" ".join(prefix))
+                           if "company" not in index.types(h.ror_id)]
+                if len(records) == 1:
+                    root, chain = _root(index, records[0])
+                    out[k] = Membership(org_id("", root), 0.85,
+                                        f"a unit of {index.name(records[0])!r} (its name starts "
+                                        "with the parent body's)"
+                                        + (", whose ROR parent chain is " + " -> ".join(chain)
+                                           if len(chain) > 1 else ""))
+                    break
             if len(heads) != 1 or w[n] in _JOINERS or _second_holder(w[n:]) or not (any(
                     x.isalpha() and x not in _GENERIC_PARENT and frequency[x] <= rare
                     for x in prefix) or (clusters[heads[0]].ror_id and w[n] in _UNIT_WORDS)):

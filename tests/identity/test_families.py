@@ -425,3 +425,19 @@ def test_a_one_word_companys_regional_company_is_in_its_family(
     assert got[japan] == "ror:024t8ay66" != got["Yahoo! Inc."]
     assert got[usa] != got["Chevron (HK) Limited"]
     assert got[shanghai] != got["Technology Corporation"]
+
+
+def test_a_unit_after_a_ror_records_name_that_no_organisation_bears_is_in_its_family(
+    ror_slice: list[RorRecord], resolver: OrganizationResolver,
+) -> None:
+    """Real strings of dev 4: 'The University of London, School of Pharmacy' names its parent
+    first; no assignee string is the University of London, but ROR's record is (added to
+    ror-parents.json), and dev 4 labels the school in the family of the colleges ROR lists under
+    it (King's College London). Without the record the school stays apart."""
+    school = "The University of London, School of Pharmacy"
+    kings = "KING'S COLLEGE LONDON"
+    names = [AssigneeName(school, "3", "GB", 1), AssigneeName(kings, "3", "DE", 1)]
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    got = _families(OrganizationResolver(records), names)
+    assert got[school] == got[kings] == "ror:04cw6st05"
+    assert _families(resolver, names)[school] != "ror:04cw6st05"
