@@ -53,7 +53,11 @@ An organisation's family is found by the first rule that applies:
    foreign one co-owning are partners across a border, not a parent and its subsidiary), or
    the larger company co-owns so with `CO_OWNED_HUB` companies of its group already (a group
    that files together habitually: Hon Hai) and the two stand on the same side of the flag;
-8. otherwise the organisation is its own family.
+8. companies whose names start with the same three words that no company bears alone (one
+   of them a proper word, none a legal form's) are one family: the one a sibling is in
+   already, else headed by the sibling with the most rows (`_sibling_companies`: China Star's
+   two companies, Johnson & Johnson's operating companies);
+9. otherwise the organisation is its own family.
 
 A brand is a word, not an ordinary one, that starts the names of at least `BRAND_COMPANIES`
 companies with at least `BRAND_PATENTS` patent rows between them and is rare inside other
@@ -86,7 +90,7 @@ from ttkg.core.model import OrgKind, org_id
 from ttkg.graph.identity.countries import country_code, is_place
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
 from ttkg.graph.identity.groups import has_company_form
-from ttkg.graph.identity.normalise import normalise
+from ttkg.graph.identity.normalise import LEGAL_FORMS, normalise
 from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
@@ -227,6 +231,7 @@ def families(resolution: Resolution, index: RorIndex,
     _institution_extensions(clusters, out, index)
     _sibling_units(clusters, out)
     _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
+    _sibling_companies(clusters, out)
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
     return _to_heads(clusters, out)
@@ -654,6 +659,50 @@ def _sibling_units(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
                                 f"{clusters[head].display_name!r} (no organisation or ROR "
                                 "record bears the parent's name)")
         done |= keys
+
+
+#: Words a company name's first three words may not end with: they join it to what follows.
+_OPEN_ENDS: Final = _JOINERS | frozenset({"and", "for", "und", "et", "de", "du", "der"})
+#: Words of a legal form (a misspelt leading form stays in a normalised name: 'Kabushiki
+#: Kaisya Tokyo ...'), not the joining words and letters some forms hold.
+_FORM_WORDS: Final = frozenset(x for form in LEGAL_FORMS for x in form if len(x) >= 4)
+
+
+def _sibling_companies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]) -> None:
+    """Rule 7b: companies whose names start with the same three words, longer than them,
+    that no company bears alone ('Shenzhen China Star Optoelectronics Technology' and
+    '... Semiconductor Display Technology'; 'Johnson & Johnson Consumer' and '... Surgical
+    Vision'), are one family: the family one of them is in already (co-ownership put China
+    Star in TCL's), else the one headed by the company with the most rows. The three words
+    must hold a proper word (not an ordinary word or a place), no legal form's word, and not
+    end in a joining word ('Lotte Engineering &'); siblings already in two families are left.
+    Same-name firms the names cannot tell apart join too: 'Town & Country Linen' (2018) and
+    'Town & Country Research & Development' (1990)."""
+    words = {k: tuple(normalise(clean_name(c.display_name)).split())
+             for k, c in clusters.items() if c.kind is OrgKind.COMPANY}
+    named = set(words.values())
+    siblings: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for k, w in sorted(words.items()):
+        start = w[:3]
+        if len(w) > 3 and start not in named and start[-1] not in _OPEN_ENDS \
+                and not _FORM_WORDS & set(start) and any(
+                    x.isalpha() and len(x) > 2 and x not in _ORDINARY and x not in _OPEN_ENDS
+                    and not is_place((x,)) for x in start):
+            siblings[start].append(k)
+    for start, keys in sorted(siblings.items()):
+        if len(keys) < 2:
+            continue
+        joined = {out[k].family_id for k in keys if k in out}
+        if len(joined) > 1:
+            continue
+        head = max(keys, key=lambda key: (clusters[key].count, key))
+        family_id = next(iter(joined)) if joined else _node(clusters[head])
+        for k in keys:
+            if k not in out and _node(clusters[k]) != family_id:
+                out[k] = Membership(family_id, 0.8,
+                                    f"a sibling company: its name starts with "
+                                    f"{' '.join(start)!r}, as {clusters[head].display_name!r}'s "
+                                    "does, and no company bears that name alone")
 
 
 #: Words joining two holders in one string ('... and Universal Display Corporation', 'Institut

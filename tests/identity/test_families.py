@@ -441,3 +441,34 @@ def test_a_unit_after_a_ror_records_name_that_no_organisation_bears_is_in_its_fa
     got = _families(OrganizationResolver(records), names)
     assert got[school] == got[kings] == "ror:04cw6st05"
     assert _families(resolver, names)[school] != "ror:04cw6st05"
+
+
+def test_companies_sharing_three_words_no_company_bears_alone_are_one_family(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings of dev 3 and dev 4, labelled one family there: China Star's two companies
+    (TCL), Johnson & Johnson's operating companies (no string is Johnson & Johnson alone), the
+    two T-MAX (Hangzhou) companies. Not so: two firms whose shared start holds a misspelt
+    Japanese legal form ('Kabushiki Kaisya Tokyo': Tokyo Kikai Seisakusho, a press maker, and
+    Tokyo Shinya)."""
+    semi = "SHENZHEN CHINA STAR OPTOELECTRONICS SEMICONDUCTOR DISPLAY TECHNOLOGY CO., LTD."
+    csot = "Shenzhen China Star Optoelectronics Technology Co., Ltd."
+    surgical = "Johnson & Johnson Surgical Vision, Inc."
+    consumer = "Johnson & Johnson Consumer Inc."
+    vision = "Johnson & Johnson Vision Care, Inc."
+    industrial = "T-MAX (HANGZHOU) INDUSTRIAL CO., LTD"
+    technology = "T-MAX (HANGZHOU) TECHNOLOGY CO., LTD."
+    shinya = "Kabushiki-Kaisya Tokyo Shinya"
+    kikai = "Kabushiki Kaisya Tokyo Kikai Seisakusho"
+    got = _families(resolver, [
+        AssigneeName(semi, "3", "CN", 22), AssigneeName(csot, "3", "CN", 29),
+        AssigneeName(surgical, "2", "US", 4), AssigneeName(consumer, "2", "US", 8),
+        AssigneeName("Johnson & Johnson Consumer Companies, Inc.", "2", "US", 3),
+        AssigneeName(vision, "2", "US", 14),
+        AssigneeName(industrial, "3", "CN", 4), AssigneeName(technology, "3", "CN", 8),
+        AssigneeName(shinya, "3", "JP", 1), AssigneeName(kikai, "3", "JP", 2),
+    ])
+    assert got[semi] == got[csot]
+    assert got[surgical] == got[consumer] == got[vision]
+    assert got[industrial] == got[technology]
+    assert got[shinya] != got[kikai]
