@@ -1,7 +1,7 @@
 """CPU per request of the HTTP API in-process: the app called as ASGI, no sockets, no clients.
 
     python benchmarks/api_cpu.py [--graph DIR] [--requests 3000] [--seed 7] [--cache-mb 0]
-        [--json]
+        [--json] [--slowest N]
 
 `benchmarks/load.py` measures the server's CPU per request over real HTTP, but on a shared
 machine that number moves with what other processes do, and it does not say where the CPU
@@ -84,7 +84,8 @@ async def _call(app: Any, path: str, params: dict[str, Any]) -> tuple[int, bool]
     return int(sent[0]["status"]), hit
 
 
-async def _run(graph: Path, requests: int, seed: int, cache_mb: int) -> dict[str, Any]:
+async def _run(graph: Path, requests: int, seed: int, cache_mb: int, slowest: int = 0
+               ) -> dict[str, Any]:
     app = create_app(Settings(graph=graph, gc_freeze=True, cache_mb=cache_mb))
     inbox: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
     outbox: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
@@ -107,13 +108,18 @@ async def _run(graph: Path, requests: int, seed: int, cache_mb: int) -> dict[str
     count: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
     hits = 0
+    costs: list[tuple[float, str, int, str]] = []  # CPU ms, route, status, path?query
     wall = time.perf_counter()
     for route, path, params in mix[WARM_REQUESTS:]:
         cpu, main = time.process_time(), time.thread_time()  # all threads; the loop's
         status, hit = await _call(app, path, params)
         statuses[status] += 1
         hits += hit
-        total[route] += time.process_time() - cpu
+        spent = time.process_time() - cpu
+        total[route] += spent
+        if slowest:
+            costs.append((round(1000 * spent, 2), route, status,
+                          f"{path}?{urllib.parse.urlencode(params)}"))
         loop[route] += time.thread_time() - main
         count[route] += 1
     wall = time.perf_counter() - wall
@@ -136,6 +142,7 @@ async def _run(graph: Path, requests: int, seed: int, cache_mb: int) -> dict[str
         "cache_hits": hits,
         "routes": {r: row(count[r], total[r], loop[r]) for r in routes if count[r]},
         "all": row(sum(count.values()), sum(total.values()), sum(loop.values())),
+        "slowest": sorted(costs, reverse=True)[:slowest],
     }
 
 
@@ -148,6 +155,8 @@ def main() -> None:
         "--cache-mb", type=int, default=0, help="answer cache of the app (0: off: all answered)"
     )
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--slowest", type=int, default=0,
+                    help="also list the N requests that cost the most CPU")
     args = ap.parse_args()
     graph = args.graph or (Path(os.environ["TTKG_GRAPH"]) if "TTKG_GRAPH" in os.environ else None)
     if graph is None:
@@ -157,7 +166,8 @@ def main() -> None:
         logging.basicConfig(level=logging.WARNING, stream=sink)
         logging.getLogger("ttkg.access").setLevel(logging.INFO)
         before = load_average()
-        report = asyncio.run(_run(graph, args.requests, args.seed, args.cache_mb))
+        report = asyncio.run(_run(graph, args.requests, args.seed, args.cache_mb,
+                                  args.slowest))
     report["load_average"] = {"before": before, "after": load_average()}
     if args.json:
         print(json.dumps(report, indent=2))
@@ -174,6 +184,8 @@ def main() -> None:
             f"{name:9} {r['requests']:8} {r['cpu_ms']:7.2f} {r['loop_ms']:8.2f} "
             f"{r['queries_ms']:11.2f}"
         )
+    for ms, route, status, url in report["slowest"]:
+        print(f"{ms:9.1f} ms  {route:9} {status}  {url}")
     ok = report["all"]["cpu_ms"] <= TARGET_MS
     print(
         f"CPU per request {report['all']['cpu_ms']:.2f} ms in-process (target over HTTP "
