@@ -20,7 +20,7 @@ from ttkg.graph.identity.countries import country_code
 from ttkg.graph.identity.entities import ActsFor, AssigneeName, OrgCluster, Resolution
 from ttkg.graph.identity.groups import NameGroup, aggregate, group_names, individual_key
 from ttkg.graph.identity.kinds import classify_kind
-from ttkg.graph.identity.link import FORM_COUNTRIES, Link, link_acronym, link_exact, link_fuzzy
+from ttkg.graph.identity.link import Link, link_acronym, link_exact, link_fuzzy
 from ttkg.graph.identity.normalise import key_of, normalise
 from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.overrides import Overrides, ReviewRow, read_overrides
@@ -249,8 +249,7 @@ class OrganizationResolver:
                               flag=g.flag, strong=code is not None or strong,
                               evidence=evidence)
         return link_exact(g.normalised, country, g.company_form, self.index, notes, flag=g.flag,
-                          strong=strong, evidence=evidence,
-                          home=FORM_COUNTRIES.get(g.jurisdiction or "", frozenset()))
+                          strong=strong, evidence=evidence)
 
     def _government_link(self, g: NameGroup, notes: list[str]) -> Link | None:
         assert g.pattern is not None
