@@ -14,7 +14,7 @@ import pytest
 # A fresh process builds the bundled sample while a thread samples its resident memory
 # (VmRSS) every 2 ms: the oracle. No sample can exceed the true peak.
 CHILD = """
-import json, resource, sys, threading, time
+import json, sys, threading, time
 from pathlib import Path
 from ttkg.graph.build.builder import build_graph
 from ttkg.loaders.sources import SourcePaths
@@ -33,8 +33,7 @@ t.start()
 result = build_graph(SourcePaths.sample(), Path(sys.argv[1]))
 done.set()
 t.join()
-print(json.dumps({"peak": result.peak_rss_mb, "sampled": max(samples),
-                  "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"peak": result.peak_rss_mb, "sampled": max(samples)}))
 """
 
 
@@ -43,7 +42,7 @@ def test_peak_is_the_whole_builds(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path / "g")],
                           capture_output=True, text=True, check=True)
     said = json.loads(proc.stdout.strip().splitlines()[-1])
-    # every sample is below the true peak; 2 % for the gaps between two stages
+    # every sample is below the true peak; 2 % for the gaps between two stages (ru_maxrss
+    # is no oracle here: a child started from a big test process keeps its parent's mark
+    # across exec, and the stages reset it)
     assert said["peak"] >= 0.98 * said["sampled"], said
-    # and no less than what the kernel's own mark still says after the last stage
-    assert said["peak"] >= said["maxrss"] - 1, said
