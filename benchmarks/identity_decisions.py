@@ -5,7 +5,8 @@ inventor countries, the assignee's own location), resolves them, finds their fam
 writes one row per string: cluster, ROR link, score, reason, family (the `ttkg identity
 batch` columns) plus the review rows. With `--compare` it checks that a run of the current
 code decides exactly as the saved one did (a speed change must change no decision) and exits
-1 on the first differences. Prints the resolve and families CPU time.
+1 on the first differences. Prints the resolve and families CPU time (user + system, of the
+workers too) beside wall time, and the load average.
 
     python benchmarks/identity_decisions.py --data /work/shared/data --out /tmp/before.tsv
     python benchmarks/identity_decisions.py --data /work/shared/data --compare /tmp/before.tsv
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import sys
 import time
@@ -30,6 +32,7 @@ from pathlib import Path
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
 from ttkg.graph.identity.batch import OUTPUT_COLUMNS, InputRow, write_clusters_csv
 from ttkg.graph.identity.families import co_ownership, families
+from ttkg.graph.identity.parallel import worker_count
 from ttkg.loaders import patentsview, ror
 from ttkg.loaders.report import LoadReport
 
@@ -101,6 +104,12 @@ def _load(args: argparse.Namespace) -> tuple[list[AssigneeName], list[tuple[str,
     return names, holders
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its workers that have ended."""
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
@@ -109,6 +118,7 @@ def main() -> None:
                         help="keep about this many organisation strings (every k-th)")
     parser.add_argument("--out", type=Path, help="write the decisions here (TSV)")
     parser.add_argument("--compare", type=Path, help="decisions of an earlier run to match")
+    parser.add_argument("--workers", type=int, help="identity processes (default: every core)")
     args = parser.parse_args()
 
     names, holders = _load(args)
@@ -120,19 +130,23 @@ def main() -> None:
         holders = [h for h in holders if h[1] in kept]
     ror_files = sorted((args.data / "ror").glob("*.zip"))
     records = list(ror.read_ror(ror_files[0], LoadReport()))
-    resolver = OrganizationResolver(records, IdentitySettings())
-    c0, t0 = time.process_time(), time.perf_counter()
+    resolver = OrganizationResolver(records, IdentitySettings(workers=args.workers))
+    c0, s0, t0 = _cpu(), time.process_time(), time.perf_counter()
     res = resolver.resolve(names)
-    c_res, t_res = time.process_time() - c0, time.perf_counter() - t0
-    c0, t0 = time.process_time(), time.perf_counter()
+    c_res, t_res = _cpu() - c0, time.perf_counter() - t0
+    s_res = time.process_time() - s0  # (a lower bound of the wall time on free cores)
+    c0, t0 = _cpu(), time.perf_counter()
     fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
                    co_ownership(res, holders))
-    c_fam, t_fam = time.process_time() - c0, time.perf_counter() - t0
+    c_fam, t_fam = _cpu() - c0, time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{len(names)} strings ({sum(not n.individual for n in names)} organisations): "
-          f"resolve CPU {c_res:.1f} s (wall {t_res:.1f} s), families CPU {c_fam:.1f} s "
-          f"(wall {t_fam:.1f} s); {len(res.clusters)} clusters, {len(res.review)} review rows; "
-          f"peak RSS {rss:.0f} MB")
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"{len(names)} strings ({sum(not n.individual for n in names)} organisations), "
+          f"{worker_count(args.workers)} worker(s): resolve CPU {c_res:.1f} s (this "
+          f"process {s_res:.1f} s, wall "
+          f"{t_res:.1f} s), families CPU {c_fam:.1f} s (wall {t_fam:.1f} s); "
+          f"{len(res.clusters)} clusters, {len(res.review)} review rows; peak RSS {rss:.0f} MB "
+          f"(largest worker {kids:.0f} MB); load average {os.getloadavg()[0]:.1f}")
 
     out = args.out or Path("/tmp/identity_decisions.tsv")
     rows = [InputRow(n.name, n) for n in names]

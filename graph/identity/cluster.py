@@ -24,10 +24,12 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from ttkg.graph.identity.blocking import key_blocks, key_hashes, repeated
 from ttkg.graph.identity.countries import country_code, same_country
 from ttkg.graph.identity.dominance import rare_attachments
 from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
 from ttkg.graph.identity.loose import is_legal_form_like, loose_tokens
+from ttkg.graph.identity.parallel import fork_map, worker_count
 from ttkg.graph.identity.ror_index import deletion_keys
 from ttkg.graph.identity.settings import IdentitySettings
 from ttkg.graph.identity.similarity import excess, typo_level
@@ -37,6 +39,8 @@ __all__ = ["Clustering", "Merge", "ReviewPair", "cluster_groups"]
 log = logging.getLogger(__name__)
 
 _MAX_BLOCK = 60
+_PAIR_CHUNK = 20_000  # candidate pairs per worker chunk
+_MIN_FORKED_PAIRS = 50_000  # fewer pairs are judged in this process (a fork would not pay)
 _DOMINANT = 100  # patents behind a name whose rare shortened spellings are merged into it
 _GOVERNMENT_TYPES = frozenset({"6", "7", "8", "9"})
 _COMPANY_TYPES = frozenset({"2", "3"})
@@ -146,16 +150,19 @@ def _blocking_keys(g: NameGroup) -> Iterable[str]:
         yield pre + "M|" + " ".join(g.loose)
 
 
-def candidate_pairs(groups: list[NameGroup]) -> list[tuple[int, int]]:
-    """Pairs of group indices (i < j, sorted) that share a blocking key (blocks above a size
-    cap skipped). The pairs of all blocks of one size are made at once with numpy: a block
-    of sixty names is 1,770 pairs, and a Python loop over them cost most of the blocking."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, g in enumerate(groups):
-        if g.individual:
-            continue
-        for k in set(_blocking_keys(g)):
-            blocks[k].append(i)  # ascending: i < j within a block
+def candidate_pairs(groups: list[NameGroup], workers: int = 1) -> np.ndarray:
+    """Pairs of group indices (rows `[i, j]`, i < j, sorted) that share a blocking key
+    (blocks above a size cap skipped). The blocks are found by `blocking.key_blocks`
+    (without a dictionary of every key); the pairs of all blocks of one size are made at
+    once with numpy: a block of sixty names is 1,770 pairs, and a Python loop over them cost
+    most of the blocking."""
+    items = [i for i, g in enumerate(groups) if not g.individual]
+
+    def keys_of(i: int) -> Iterable[str]:
+        return _blocking_keys(groups[i])
+
+    blocks = key_blocks(items, keys_of, workers,
+                        repeated(key_hashes(items, keys_of, workers)[0]))
     by_size: dict[int, list[list[int]]] = defaultdict(list)
     skipped = 0
     for ids in blocks.values():
@@ -163,17 +170,17 @@ def candidate_pairs(groups: list[NameGroup]) -> list[tuple[int, int]]:
             skipped += 1
         elif len(ids) >= 2:
             by_size[len(ids)].append(ids)
-    n = len(groups)
+    del blocks
+    n = max(len(groups), 1)
     codes = [np.zeros(0, dtype=np.int64)]
     for size, same in by_size.items():
         members = np.array(same, dtype=np.int64)  # one row per block
         x, y = np.triu_indices(size, 1)
         codes.append((members[:, x] * n + members[:, y]).ravel())
     unique = np.unique(np.concatenate(codes))
-    pairs = list(zip((unique // max(n, 1)).tolist(), (unique % max(n, 1)).tolist(),
-                     strict=True))
-    log.debug("blocking: %d blocks, %d skipped, %d pairs", len(blocks), skipped, len(pairs))
-    return pairs
+    log.debug("blocking: %d shared keys, %d skipped, %d pairs", sum(map(len, by_size.values())),
+              skipped, len(unique))
+    return np.stack((unique // n, unique % n), axis=1)
 
 
 def _without_country(g: NameGroup, country: str | None) -> tuple[str, ...]:
@@ -380,7 +387,9 @@ def cluster_groups(
     must_link: Iterable[tuple[int, int, str]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
 ) -> Clustering:
-    """Cluster groups; `ror_of_group` are exact ROR links that must not end up together."""
+    """Cluster groups; `ror_of_group` are exact ROR links that must not end up together.
+    Candidate pairs are judged, and rare names matched, in `settings.workers` processes."""
+    workers = worker_count(settings.workers)
     cannot: dict[int, set[int]] = defaultdict(set)
     for i, j in list(cannot_link) + _kept_apart(groups):
         cannot[i].add(j)
@@ -394,12 +403,23 @@ def cluster_groups(
         df: Counter[str] = Counter()
         for g in groups:
             df.update(set(g.loose) | set(g.light))
-        scored: list[tuple[float, int, int, str]] = []
+            _ = g.full, g.compact, g.initials, g.written  # (computed here once, not in
+            # every worker that reads them; computed apart from the blocking keys, they do
+            # not scatter over pages that the keys leave mostly empty when they go)
+        pairs = candidate_pairs(groups, workers)
         floor = settings.review_threshold - 0.001  # (scores are rounded to 3 places)
-        for i, j in candidate_pairs(groups):
-            decided = compare(groups[i], groups[j], vocabulary, df, settings, floor)
-            if decided is not None:
-                scored.append((decided[0], i, j, decided[1]))
+
+        def judge(start: int, stop: int) -> list[tuple[float, int, int, str]]:
+            out = []
+            for i, j in pairs[start:stop].tolist():
+                decided = compare(groups[i], groups[j], vocabulary, df, settings, floor)
+                if decided is not None:
+                    out.append((decided[0], i, j, decided[1]))
+            return out
+
+        scored = fork_map(judge, len(pairs), workers, min_items=_MIN_FORKED_PAIRS,
+                          chunk=_PAIR_CHUNK, what="pair decisions")
+        del pairs
         scored.sort(key=lambda s: (-s[0], s[1], s[2]))
         for score, i, j, why in scored:
             if uf.find(i) == uf.find(j):
@@ -415,7 +435,7 @@ def cluster_groups(
                 continue
             uf.union(i, j)
             result.merges.append(Merge(i, j, score, why))
-        for att in rare_attachments(groups, uf.find, df, vocabulary):
+        for att in rare_attachments(groups, uf.find, df, vocabulary, workers):
             if att.score < settings.review_threshold:
                 continue
             conflict = uf.conflict(att.rare, att.target)

@@ -29,11 +29,14 @@ from dataclasses import dataclass
 from math import inf
 from typing import Final
 
+import numpy as np
 from rapidfuzz.distance import OSA
 
+from ttkg.graph.identity.blocking import crossing, key_blocks, key_hashes
 from ttkg.graph.identity.countries import country_code, same_country
 from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
 from ttkg.graph.identity.loose import ABBREVIATIONS, STOPWORDS, TRANSLATIONS, is_legal_form_like
+from ttkg.graph.identity.parallel import fork_map
 from ttkg.graph.identity.ror_index import deletion_keys
 from ttkg.graph.identity.similarity import excess, other_direction
 
@@ -50,6 +53,8 @@ DISTINCT_DF: Final = 50  # a word in at most this many names is distinctive
 _MIN_SHARE: Final = 0.05  # a country/type seen on this share of the dominant cluster agrees
 _MAX_TOKENS: Final = 9  # longer names get no two-word blocking keys
 _MAX_BLOCK: Final = 200  # candidate blocks larger than this are not looked at
+_CHUNK: Final = 500  # rare clusters per worker chunk
+_MIN_FORKED: Final = 2_000  # fewer rare clusters are judged in this process
 #: PatentsView assignee types of US organisations (company, federal, county, state bodies):
 #: the type says where the assignee is, better than its inventors' countries.
 _US_TYPES: Final = frozenset({"2", "6", "8", "9"})
@@ -382,66 +387,94 @@ def rare_attachments(
     root_of: Callable[[int], int],
     df: Mapping[str, int],
     vocabulary: frozenset[str],
+    workers: int = 1,
 ) -> list[Attachment]:
-    """Rare clusters that are spellings of exactly one dominant cluster (see module doc)."""
+    """Rare clusters that are spellings of exactly one dominant cluster (see module doc).
+    Each rare cluster is judged on its own: in `workers` processes (`parallel.fork_map`)."""
     roots = [root_of(i) for i in range(len(groups))]  # (no merges happen in here)
     members: dict[int, list[int]] = defaultdict(list)
     for i, g in enumerate(groups):
         if not g.individual:
             members[roots[i]].append(i)
     size = {root: sum(groups[i].count for i in ms) for root, ms in members.items()}
-    countries: dict[int, Counter[str]] = {}
-    types: dict[int, Counter[str]] = {}
-    for root, ms in members.items():
-        if size[root] > RARE_MAX:
-            countries[root] = sum((groups[i].countries for i in ms), Counter())
-            types[root] = sum((groups[i].types for i in ms), Counter())
-    index: dict[str, list[int]] = defaultdict(list)
-    for root, ms in members.items():
-        if size[root] > RARE_MAX:
-            for i in ms:
-                for key in set(_target_keys(groups[i])):
-                    index[key].append(i)
-    out: list[Attachment] = []
-    for root, ms in members.items():
-        n_rare = size[root]
-        if n_rare > WIDE_MAX:
-            continue
-        # every cluster the rare name could be a spelling of, judged permissively (as if
-        # dominance were unlimited): any of them competes with the dominant one
-        cands: dict[int, list[tuple[int, int]]] = defaultdict(list)  # root -> (target, member)
-        for i in ms:
-            seen: set[int] = set()
-            for key in sorted(set(_query_keys(groups[i]))):  # sorted: the same tie order always
-                block = index.get(key, ())
-                if len(block) > _MAX_BLOCK:
-                    continue
-                for j in block:
-                    if j not in seen and roots[j] != root:
-                        seen.add(j)
-                        cands[roots[j]].append((j, i))
-        need = max(DOMINANT_MIN, RATIO * n_rare) if n_rare <= RARE_MAX else WIDE_RATIO * n_rare
-        best = _dominant(cands, size, need, lambda j, i: bool(variant_of(
-            groups[i], groups[j], df, vocabulary, inf)))
-        if best is None:
-            continue
-        verdicts = ((j, i, variant_of(groups[i], groups[j], df, vocabulary, size[best] / n_rare))
-                    for j, i in sorted(cands[best], key=lambda c: -groups[c[0]].count))
-        decided = next(((j, i, why) for j, i, why in verdicts if why is not None), None)
-        if decided is None:
-            continue
-        target, member, why = decided
-        rare_countries = sum((groups[i].countries for i in ms), Counter())
-        rare_types = sum((groups[i].types for i in ms), Counter())
-        if not _agrees(rare_types, types[best], lambda a, b: a == b):
-            continue
-        if (not set(rare_types) <= _US_TYPES or not set(types[best]) & _US_TYPES) \
-                and not why.startswith(_NAMED_COUNTRY) \
-                and not _agrees(rare_countries, countries[best], same_country):
-            continue  # inventors' countries count where the type does not say 'US'
+    targets = [i for root, ms in members.items() if size[root] > RARE_MAX for i in ms]
+    rare = [(root, ms) for root, ms in members.items() if size[root] <= WIDE_MAX]
+    asked = [i for _, ms in rare for i in ms]
 
-        out.append(Attachment(
-            member, target, 0.9,
-            f"rare spelling ({n_rare} patent(s)) of a dominant name ({size[best]}): {why}",
-        ))
-    return out
+    def target_keys(i: int) -> Iterator[str]:
+        return _target_keys(groups[i])
+
+    def query_keys(i: int) -> Iterator[str]:
+        return _query_keys(groups[i])
+
+    # only the target keys that a rare name of another cluster asks for are indexed
+    # (`blocking`; a cluster of four to ten patents is both rare and a target, and its own
+    # keys find itself)
+    of_root = np.asarray(roots, dtype=np.int64)
+    t_hashes, t_items = key_hashes(targets, target_keys, workers)
+    q_hashes, q_items = key_hashes(asked, query_keys, workers)
+    wanted = crossing(t_hashes, of_root[t_items], q_hashes, of_root[q_items])
+    del t_hashes, t_items, q_hashes, q_items
+    index = key_blocks(targets, target_keys, workers, wanted)
+
+    def judge(start: int, stop: int) -> list[Attachment]:
+        return [att for root, ms in rare[start:stop]
+                if (att := _attachment(root, ms, groups, roots, members, size, index, df,
+                                       vocabulary)) is not None]
+
+    return fork_map(judge, len(rare), workers, min_items=_MIN_FORKED, chunk=_CHUNK,
+                    what="rare spellings")
+
+
+def _attachment(
+    root: int,
+    ms: list[int],
+    groups: list[NameGroup],
+    roots: list[int],
+    members: Mapping[int, list[int]],
+    size: Mapping[int, int],
+    index: Mapping[str, list[int]],
+    df: Mapping[str, int],
+    vocabulary: frozenset[str],
+) -> Attachment | None:
+    """The dominant cluster that rare cluster `root` (groups `ms`) is a spelling of, if any."""
+    n_rare = size[root]
+    # every cluster the rare name could be a spelling of, judged permissively (as if
+    # dominance were unlimited): any of them competes with the dominant one
+    cands: dict[int, list[tuple[int, int]]] = defaultdict(list)  # root -> (target, member)
+    for i in ms:
+        seen: set[int] = set()
+        for key in sorted(set(_query_keys(groups[i]))):  # sorted: the same tie order always
+            block = index.get(key, ())
+            if len(block) > _MAX_BLOCK:
+                continue
+            for j in block:
+                if j not in seen and roots[j] != root:
+                    seen.add(j)
+                    cands[roots[j]].append((j, i))
+    need = max(DOMINANT_MIN, RATIO * n_rare) if n_rare <= RARE_MAX else WIDE_RATIO * n_rare
+    best = _dominant(cands, size, need, lambda j, i: bool(variant_of(
+        groups[i], groups[j], df, vocabulary, inf)))
+    if best is None:
+        return None
+    verdicts = ((j, i, variant_of(groups[i], groups[j], df, vocabulary, size[best] / n_rare))
+                for j, i in sorted(cands[best], key=lambda c: -groups[c[0]].count))
+    decided = next(((j, i, why) for j, i, why in verdicts if why is not None), None)
+    if decided is None:
+        return None
+    target, member, why = decided
+    rare_countries = sum((groups[i].countries for i in ms), Counter())
+    rare_types = sum((groups[i].types for i in ms), Counter())
+    best_types = sum((groups[i].types for i in members[best]), Counter())
+    if not _agrees(rare_types, best_types, lambda a, b: a == b):
+        return None
+    if (not set(rare_types) <= _US_TYPES or not set(best_types) & _US_TYPES) \
+            and not why.startswith(_NAMED_COUNTRY) \
+            and not _agrees(rare_countries,
+                            sum((groups[i].countries for i in members[best]), Counter()),
+                            same_country):
+        return None  # inventors' countries count where the type does not say 'US'
+    return Attachment(
+        member, target, 0.9,
+        f"rare spelling ({n_rare} patent(s)) of a dominant name ({size[best]}): {why}",
+    )

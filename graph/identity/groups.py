@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Final
@@ -32,8 +32,8 @@ from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, Pattern, clean_name, parse
 
 __all__ = [
-    "NameGroup", "aggregate", "group_names", "has_company_form", "individual_key",
-    "legal_family", "subsidiary_clash",
+    "NameGroup", "NameKey", "aggregate", "group_names", "has_company_form", "individual_key",
+    "legal_family", "name_key", "subsidiary_clash",
 ]
 
 #: Legal forms that make a name a company's (not an association's or a university's).
@@ -336,34 +336,50 @@ def _pattern_key(pattern: Pattern) -> str:
     return f"{prefix} {' '.join(core or loose_tokens(pattern.core))}{qual}"
 
 
+#: What `name_key` says of one raw string: (pattern, normalised name, comparison key, whether
+#: it carries a company legal form).
+NameKey = tuple[Pattern | None, str, str, bool]
+
+
+def name_key(raw: str, single: NameGroup, individual: bool = False,
+             non_company_names: frozenset[str] = frozenset()) -> NameKey:
+    """The comparison key of one raw string (`single`: its one-name group), and what it is
+    made of; see `group_names`."""
+    pattern: Pattern | None = None
+    if individual:
+        norm = " ".join(fold(raw).split())
+        key_text = "person " + norm
+    else:
+        pattern = parse(raw, single.country, single.type_code)
+        if pattern is not None:
+            norm = pattern.core
+            key_text = _pattern_key(pattern)
+        else:
+            norm = normalise(clean_name(raw))
+            key_text = norm
+    company = not individual and has_company_form(clean_name(raw))  # not a description
+    # ('The George Washington University, a ... Not-For-Profit Corporation')
+    if company and pattern is None and norm in non_company_names:
+        key_text = norm + " company"
+    return pattern, norm, key_text, company
+
+
 def group_names(
     per_name: dict[str, NameGroup],
     individual: bool = False,
     non_company_names: frozenset[str] = frozenset(),
+    keys: Sequence[NameKey] | None = None,
 ) -> list[NameGroup]:
     """Merge one-name groups whose comparison keys are identical.
 
     `non_company_names` are normalised names of non-company ROR records: under such a name,
-    variants with a company legal form get their own group.
+    variants with a company legal form get their own group. `keys` are the `name_key`s of
+    `per_name`, in its order, when they were computed already (by the resolver's workers).
     """
     by_key: dict[str, NameGroup] = {}
-    for raw, single in per_name.items():
-        pattern: Pattern | None = None
-        if individual:
-            norm = " ".join(fold(raw).split())
-            key_text = "person " + norm
-        else:
-            pattern = parse(raw, single.country, single.type_code)
-            if pattern is not None:
-                norm = pattern.core
-                key_text = _pattern_key(pattern)
-            else:
-                norm = normalise(clean_name(raw))
-                key_text = norm
-        company = not individual and has_company_form(clean_name(raw))  # not a description
-        # ('The George Washington University, a ... Not-For-Profit Corporation')
-        if company and pattern is None and norm in non_company_names:
-            key_text = norm + " company"
+    for n, (raw, single) in enumerate(per_name.items()):
+        pattern, norm, key_text, company = (
+            keys[n] if keys is not None else name_key(raw, single, individual, non_company_names))
         group = by_key.get(key_text)
         if group is None:
             group = by_key[key_text] = NameGroup(key_text, norm, pattern, individual=individual)

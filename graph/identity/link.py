@@ -290,14 +290,12 @@ def link_fuzzy(
     seen: set[str] = set()
     best: tuple[float, str, NameHit] | None = None
     for k in typo_keys(mine):
-        for cand in index.fuzzy_blocks.get(k, ()):
+        for cand in index.fuzzy_blocks.get((k, place), ()):  # (names of its country only)
             if cand in seen or cand == normalised:
                 continue
             seen.add(cand)
-            # cheap refusals first (most candidates are of another country or too far apart
-            # to be reviewed: a best candidate below both thresholds decides nothing)
-            if place not in index.name_countries[cand]:
-                continue
+            # cheap refusals first (most candidates are too far apart to be reviewed: a best
+            # candidate below both thresholds decides nothing)
             theirs = index.loose_names[cand]
             score = fuzz.ratio(text_mine, " ".join(theirs)) / 100
             if score < lowest:

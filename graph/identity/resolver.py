@@ -18,12 +18,20 @@ from ttkg.core.model import OrgKind
 from ttkg.graph.identity.cluster import Merge, cluster_groups
 from ttkg.graph.identity.countries import country_code
 from ttkg.graph.identity.entities import ActsFor, AssigneeName, OrgCluster, Resolution
-from ttkg.graph.identity.groups import NameGroup, aggregate, group_names, individual_key
+from ttkg.graph.identity.groups import (
+    NameGroup,
+    NameKey,
+    aggregate,
+    group_names,
+    individual_key,
+    name_key,
+)
 from ttkg.graph.identity.kinds import classify_kind
 from ttkg.graph.identity.link import Link, link_acronym, link_exact, link_fuzzy
 from ttkg.graph.identity.normalise import key_of, normalise
 from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.overrides import Overrides, ReviewRow, read_overrides
+from ttkg.graph.identity.parallel import fork_map, worker_count
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name
 from ttkg.graph.identity.ror_index import RorIndex
 from ttkg.graph.identity.settings import IdentitySettings
@@ -76,6 +84,11 @@ class _Trace:
     notes: dict[int, list[str]]
 
 
+_CHUNK = 2_000  # strings or groups per worker chunk
+_MIN_FORKED_ITEMS = 20_000  # fewer are parsed and linked exactly in this process
+_CLUSTER_CHUNK = 1_000  # clusters per worker chunk when linking
+_MIN_FORKED_CLUSTERS = 5_000  # fewer clusters are linked in this process
+
 _GOV_COUNTRY = {"united states": "US", "japan": "JP", "canada": "CA"}
 
 
@@ -111,10 +124,12 @@ class OrganizationResolver:
                 cluster_of[raw] = key
                 name_score[raw], name_reason[raw] = 1.0, "individual"
 
-        groups = group_names(orgs, non_company_names=self.index.non_company_names)
+        groups = group_names(orgs, non_company_names=self.index.non_company_names,
+                             keys=self._name_keys(orgs))
+        del orgs
         group_of = {raw: i for i, g in enumerate(groups) for raw in g.variants}
         notes: dict[int, list[str]] = defaultdict(list)
-        exact = [self._group_link(g, notes[i]) for i, g in enumerate(groups)]
+        exact = self._group_links(groups, notes)
         must, cannot = self._pair_overrides(group_of)
         clustering = cluster_groups(
             groups,
@@ -145,8 +160,14 @@ class OrganizationResolver:
         # link every cluster; one cluster per ROR record; TTOs of one university are one
         joined: dict[tuple[str, ...], list[tuple[list[int], Link | None, tuple[ActsFor, ...]]]]
         joined = defaultdict(list)
+        links = self._cluster_links(clustering.members, groups, exact, df)
         for n, members in enumerate(clustering.members):
-            link = self._cluster_link(members, groups, exact, notes, df)
+            link, found, borderline = links[n]
+            if found:
+                notes[max(members, key=lambda i: (groups[i].count, groups[i].key_text))
+                      ].extend(found)
+            if borderline is not None:
+                self.review.append(borderline)
             acts = self._acts_for(members, groups, notes, df)
             main = groups[max(members, key=lambda i: (groups[i].count, groups[i].key_text))]
             if link is not None:
@@ -227,6 +248,41 @@ class OrganizationResolver:
             notes=trace.notes.get(gi, []),
         )
 
+    # --- steps run in workers -----------------------------------------------------------------
+
+    def _name_keys(self, orgs: dict[str, NameGroup]) -> list[NameKey]:
+        """`groups.name_key` of every organisation string (patterns, normalised names), in
+        `settings.workers` processes."""
+        items = list(orgs.items())
+        known = self.index.non_company_names
+
+        def work(start: int, stop: int) -> list[NameKey]:
+            return [name_key(raw, single, False, known) for raw, single in items[start:stop]]
+
+        return fork_map(work, len(items), worker_count(self.settings.workers),
+                        min_items=_MIN_FORKED_ITEMS, chunk=_CHUNK, what="name keys")
+
+    def _group_links(self, groups: list[NameGroup], notes: dict[int, list[str]]
+                     ) -> list[Link | None]:
+        """`_group_link` of every group, in `settings.workers` processes; the notes it makes
+        are added to `notes`."""
+
+        def work(start: int, stop: int) -> list[tuple[Link | None, list[str]]]:
+            out: list[tuple[Link | None, list[str]]] = []
+            for g in groups[start:stop]:
+                found: list[str] = []
+                out.append((self._group_link(g, found), found))
+            return out
+
+        exact: list[Link | None] = []
+        for i, (link, found) in enumerate(fork_map(
+                work, len(groups), worker_count(self.settings.workers),
+                min_items=_MIN_FORKED_ITEMS, chunk=_CHUNK, what="exact links")):
+            if found:
+                notes[i].extend(found)
+            exact.append(link)
+        return exact
+
     # --- linking -----------------------------------------------------------------------------
 
     def _group_link(self, g: NameGroup, notes: list[str]) -> Link | None:
@@ -265,14 +321,42 @@ class OrganizationResolver:
                 return Link(link.ror_id, link.score, f"{g.pattern.reason}; {link.reason}")
         return None
 
+    def _cluster_links(
+        self,
+        clusters: list[list[int]],
+        groups: list[NameGroup],
+        exact: list[Link | None],
+        df: Counter[str],
+    ) -> list[tuple[Link | None, list[str], ReviewRow | None]]:
+        """`_cluster_link` of every cluster, in `settings.workers` processes: (link, notes on
+        its main group, borderline link for the review file)."""
+        if self.settings.fuzzy:  # (built here once, not in every worker)
+            _ = self.index.fuzzy_blocks, self.index.loose_names, self.index.vocabulary
+
+        def work(start: int, stop: int) -> list[tuple[Link | None, list[str], ReviewRow | None]]:
+            out: list[tuple[Link | None, list[str], ReviewRow | None]] = []
+            for members in clusters[start:stop]:
+                found: list[str] = []
+                review: list[ReviewRow] = []
+                link = self._cluster_link(members, groups, exact, found, review, df)
+                out.append((link, found, review[0] if review else None))
+            return out
+
+        return fork_map(work, len(clusters), worker_count(self.settings.workers),
+                        min_items=_MIN_FORKED_CLUSTERS, chunk=_CLUSTER_CHUNK,
+                        what="cluster links")
+
     def _cluster_link(
         self,
         members: list[int],
         groups: list[NameGroup],
         exact: list[Link | None],
-        notes: dict[int, list[str]],
+        notes: list[str],
+        review: list[ReviewRow],
         df: Counter[str],
     ) -> Link | None:
+        """The ROR link of one cluster; notes on its main group and a borderline link for
+        the review file are appended to `notes` and `review`."""
         raws = [raw for i in members for raw in groups[i].variants]
         forced = next((self.overrides.link[r] for r in raws if r in self.overrides.link), None)
         if forced:
@@ -293,16 +377,16 @@ class OrganizationResolver:
             pooled = self._pooled_country(members, groups)
             flag = self._pooled_flag(members, groups)
             if self.settings.use_acronyms:
-                link = link_acronym(g.normalised, pooled, self.index, notes[main],
+                link = link_acronym(g.normalised, pooled, self.index, notes,
                                     g.company_form, flag)
             if link is None and self.settings.fuzzy:
                 link, borderline = link_fuzzy(g.normalised, pooled, g.company_form, self.index,
-                                              self.settings, notes[main], df, flag)
+                                              self.settings, notes, df, flag)
                 if borderline is not None:
-                    self.review.append(ReviewRow("link", g.display_name, borderline.ror_id,
-                                                 borderline.score, borderline.reason))
+                    review.append(ReviewRow("link", g.display_name, borderline.ror_id,
+                                            borderline.score, borderline.reason))
         if link is not None and banned and link.ror_id in banned:
-            notes[main].append(f"link to {link.ror_id} refused by override")
+            notes.append(f"link to {link.ror_id} refused by override")
             return None
         return link
 

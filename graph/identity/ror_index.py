@@ -160,14 +160,18 @@ class RorIndex:
         return frozenset(t for toks in self.loose_names.values() for t in toks)
 
     @cached_property
-    def fuzzy_blocks(self) -> dict[str, list[str]]:
-        """`typo_keys` of every ROR name -> normalised names (built on first use)."""
-        blocks: dict[str, list[str]] = defaultdict(list)
+    def fuzzy_blocks(self) -> dict[tuple[str, str | None], list[str]]:
+        """(`typo_keys` of a ROR name, a `same_country_key` of its records) -> normalised
+        names (built on first use): a typo candidate is only ever wanted in one country, and
+        most candidates under a common key are of another."""
+        blocks: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+        countries = self.name_countries
         for key, toks in self.loose_names.items():
             if len("".join(toks)) < 6:  # `compact(key)`
                 continue
             for k in set(typo_keys(toks)):
-                blocks[k].append(key)
+                for place in countries[key]:
+                    blocks[(k, place)].append(key)
         return blocks
 
     @cached_property

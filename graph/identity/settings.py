@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ttkg.core.errors import InvalidQueryError
+
 __all__ = ["IdentitySettings"]
 
 
@@ -28,3 +30,10 @@ class IdentitySettings:
     fuzzy: bool = True
     #: Optional CSV of person-made decisions (see `graph.identity.overrides`).
     overrides_path: Path | None = None
+    #: Processes that share the independent steps of `resolve` (forked; None: every core
+    #: this process may use, 1: this process alone). The decisions do not depend on it.
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.workers is not None and self.workers < 1:
+            raise InvalidQueryError(f"identity workers must be at least 1, not {self.workers}")

@@ -39,6 +39,7 @@ from ttkg.cli.options import (
     out,
     progress_bar,
     run_on_backend,
+    settings_from,
     setup_logging,
     themes_file,
     with_settings,
@@ -226,7 +227,8 @@ def build(
         openalex_topics=openalex_topics,
     )
     target = out_dir or default_graph_dir()
-    identity = IdentitySettings(overrides_path=overrides) if overrides else None
+    identity = IdentitySettings(overrides_path=overrides,
+                                workers=settings_from().identity_workers)
     with errors(), progress_bar(disable=fmt is OutputFormat.json) as bar:
         selection = work_slice(openalex_years, openalex_countries, openalex_types)
         result = build_graph(

@@ -78,6 +78,10 @@ class Settings(FromEnvironment):
     max_request_bytes: int = Field(default=16_384, ge=0)
     path_time_budget_s: float = Field(default=5.0, gt=0, le=60)
     workers: int = Field(default=1, ge=1, le=64, description="`ttkg serve` worker processes")
+    identity_workers: int | None = Field(
+        default=None, ge=1, le=64,
+        description="processes of organisation identity in `ttkg build` (default: every core)",
+    )
     themes: Path | None = Field(
         default=None, description="a TOML file of themes laid over the bundled table"
     )
