@@ -327,6 +327,21 @@ class MemoryBackend(GraphBackend):
                 )
         return out
 
+    def edge_properties(self, src: str, edge_type: EdgeType, dst: str) -> dict[str, Any]:
+        """One edge's row read (`neighbors` reads every edge at src with its end node: up
+        to 500 patents of an organisation, each a row group read when cold, 1.2 s at 9.1M)."""
+        position = self.index.nodes.position
+        i, j = position.get(src), position.get(dst)
+        if i is None or j is None:
+            return {}
+        e = self.index.edges[edge_type]
+        rows = e.out_rows(i)
+        rows = rows[e.dst[rows] == j]
+        if not len(rows):
+            return {}
+        props = self._edge_props(edge_type, int(rows.min()))
+        return {k: v for k, v in props.items() if v is not None}
+
     # -- selections ----------------------------------------------------------------------------
 
     def _selection(self, spec: FieldSet, filters: Filters) -> npt.NDArray[np.bool_]:
