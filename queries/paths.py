@@ -145,12 +145,7 @@ def _stored_properties(backend: GraphBackend, hop: RelationHop) -> dict[str, Any
     """A structural hop's own evidence: the stored edge's properties (basis, share, score,
     reason, source...); empty for hops whose evidence is patents."""
     etype = _STRUCTURAL.get(hop.relation)
-    if etype is None:
-        return {}
-    for n in backend.neighbors(hop.src, limit=500):
-        if n.edge_type is etype and n.direction == "out" and n.node.id == hop.dst:
-            return {k: v for k, v in n.props.items() if v is not None}
-    return {}
+    return {} if etype is None else backend.edge_properties(hop.src, etype, hop.dst)
 
 
 def _result(

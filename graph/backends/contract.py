@@ -389,6 +389,17 @@ class GraphBackend(ABC):
         direction), ordered by edge type (enum order), direction (out before in), then the other
         node's id."""
 
+    def edge_properties(self, src: str, edge_type: EdgeType, dst: str) -> dict[str, Any]:
+        """The properties of the stored edge src -[edge_type]-> dst, those without a value
+        left out ({} when there is no such edge): what a structural hop of a path shows
+        (LOCATED_IN's basis, PART_OF's share...). Of several such edges, the first in
+        `neighbors`' order. Written once over `neighbors` (at most 500 edges of each type);
+        a backend may read the one edge instead of every edge at src, with its end node."""
+        for n in self.neighbors(src, limit=500):
+            if n.edge_type is edge_type and n.direction == "out" and n.node.id == dst:
+                return {k: v for k, v in n.props.items() if v is not None}
+        return {}
+
     # -- aggregates for bridges, partners, profiles ----------------------------------------
     # A selection (`FieldSet`) is one FieldSpec or several: with several, a patent is in the
     # selection when it is in at least one, and counts once (a union, never a sum).

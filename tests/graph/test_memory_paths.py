@@ -79,6 +79,10 @@ def test_warm_up_builds_the_lazy_indexes_a_server_needs(sample_graph: Path) -> N
     assert not any(name in backend.index.__dict__ for name in (*lazy, "entity_graph"))
     backend.warm_up()
     assert all(name in backend.index.__dict__ for name in lazy)
+    # what a path's evidence and its structural hops read first: the stored bridges, and a
+    # LOCATED_IN row (the Parquet reader's start, ~40 ms of CPU, paid here, not by a query)
+    assert "stored_bridges" in backend.__dict__
+    assert backend._edge_row.cache_info().currsize == 1
     # the networkx entity graph (an object per edge, all walked by every full garbage
     # collection) is not needed to serve: only built when asked for
     assert "entity_graph" not in backend.index.__dict__

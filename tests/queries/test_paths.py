@@ -8,6 +8,8 @@ import pytest
 
 from tests.queries.oracle import Oracle
 from ttkg.core.errors import InvalidQueryError, QueryTimeoutError
+from ttkg.core.model import EdgeType
+from ttkg.graph.artifact import Artifact
 from ttkg.graph.backends.contract import GraphBackend, Relation
 from ttkg.queries.paths import MAX_HOPS, paths
 from ttkg.queries.resolve import resolve_entity
@@ -86,3 +88,39 @@ def test_time_budget_ends_in_an_explicit_error(backend: GraphBackend) -> None:
             time_budget=1e-6,
         )
     assert info.value.partial is not None
+
+
+def _stored_edges(graph: Path, et: EdgeType) -> dict[tuple[str, str], dict[str, object]]:
+    """Oracle: each (src, dst) pair's first stored row of an edge table, read with pyarrow,
+    its properties without the empty ones."""
+    out: dict[tuple[str, str], dict[str, object]] = {}
+    for row in Artifact.open(graph).edges(et).to_pylist():
+        src, dst = row.pop("src"), row.pop("dst")
+        out.setdefault((src, dst), {k: v for k, v in row.items() if v is not None})
+    return out
+
+
+def test_structural_hops_show_their_stored_edges_properties(
+    backend: GraphBackend, sample_graph: Path
+) -> None:
+    """A path's LOCATED_IN, PART_OF, ACTS_FOR and BROADER hops carry the stored edge's
+    properties (`edge_properties` reads the one edge): checked on stored edges of every
+    structural type and on paths to countries, against the edge tables read directly."""
+    located = _stored_edges(sample_graph, EdgeType.LOCATED_IN)
+    for et in (EdgeType.LOCATED_IN, EdgeType.PART_OF, EdgeType.ACTS_FOR, EdgeType.BROADER):
+        stored = located if et is EdgeType.LOCATED_IN else _stored_edges(sample_graph, et)
+        assert stored, et
+        pairs = sorted(stored)
+        for src, dst in pairs[:: max(1, len(pairs) // 150)]:
+            assert backend.edge_properties(src, et, dst) == stored[(src, dst)], (et, src, dst)
+        src, dst = pairs[0]
+        assert backend.edge_properties(dst, et, src) == stored.get((dst, src), {})
+        assert backend.edge_properties(src, et, "org:no-such-node") == {}
+    shown = 0
+    for org, country in ("Tsinghua University", "KR"), ("Samsung Display Co., Ltd.", "CN"):
+        r = paths(backend, org, country, k=3, max_hops=3, via="LOCATED_IN,CO_ASSIGNED")
+        for hop in (h for p in r.paths for h in p.hops if h.relation == "LOCATED_IN"):
+            src, dst = (hop.source, hop.target) if hop.forward else (hop.target, hop.source)
+            assert hop.properties == located[(src.id, dst.id)]
+            shown += bool(hop.properties)
+    assert shown >= 2

@@ -327,6 +327,21 @@ class MemoryBackend(GraphBackend):
                 )
         return out
 
+    def edge_properties(self, src: str, edge_type: EdgeType, dst: str) -> dict[str, Any]:
+        """One edge's row read (`neighbors` reads every edge at src with its end node: up
+        to 500 patents of an organisation, each a row group read when cold, 1.2 s at 9.1M)."""
+        position = self.index.nodes.position
+        i, j = position.get(src), position.get(dst)
+        if i is None or j is None:
+            return {}
+        e = self.index.edges[edge_type]
+        rows = e.out_rows(i)
+        rows = rows[e.dst[rows] == j]
+        if not len(rows):
+            return {}
+        props = self._edge_props(edge_type, int(rows.min()))
+        return {k: v for k, v in props.items() if v is not None}
+
     # -- selections ----------------------------------------------------------------------------
 
     def _selection(self, spec: FieldSet, filters: Filters) -> npt.NDArray[np.bool_]:
@@ -1017,9 +1032,13 @@ class MemoryBackend(GraphBackend):
 
     def warm_up(self) -> None:
         """Build the index's lazy pieces a server needs: names, path matrices, country x
-        patent; and the works."""
+        patent; the works and the stored bridges (a path's evidence counts with them); and
+        one row of LOCATED_IN, the structural hop most paths show: the first Parquet read of
+        a process costs ~40 ms of CPU more than the next ones."""
         self.index.warm_up()
-        _ = self.works
+        _ = self.works, self.stored_bridges
+        if self.index.edges[EdgeType.LOCATED_IN].rows:
+            self._edge_props(EdgeType.LOCATED_IN, 0)
 
     def close(self) -> None:
         """Drop the index's lazy pieces (the entity graph above all)."""
