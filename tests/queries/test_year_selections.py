@@ -53,21 +53,26 @@ def _years(years: str) -> tuple[int | None, int | None]:
     return (int(y0) if y0 else None), (int(y1) if y1 else None)
 
 
+@pytest.mark.parametrize("kind", [None, "company"])
 @pytest.mark.parametrize(("asked", "how", "years"), CASES)
 def test_profile_within_years_equals_the_oracle(
     memory_backend: MemoryBackend, oracle: Oracle, tables: dict[str, list[dict[str, str]]],
-    asked: str, how: dict[str, object], years: str,
+    asked: str, how: dict[str, object], years: str, kind: str | None,
 ) -> None:
     chosen = _patents(oracle, tables, how, years)
-    r = field_profile(memory_backend, asked, make_filters(years=years), limit=200)
+    passing = {o for o, row in oracle.orgs.items() if kind is None or row["kind"] == kind}
+    if kind is not None:  # only patents an organisation of the kind holds count
+        chosen = {p for p in chosen if oracle.patent_orgs[p] & passing}
+    r = field_profile(memory_backend, asked, make_filters(years=years, kind=kind), limit=200)
     assert r.patents == len(chosen) > 0
-    held = Counter({o: len(p & chosen) for o, p in oracle.org_patents.items() if p & chosen})
+    held = Counter({o: len(p & chosen) for o, p in oracle.org_patents.items()
+                    if p & chosen and o in passing})
     want = sorted(held.items(), key=lambda kv: (-kv[1], kv[0]))[:200]
     assert [(o.entity.id, o.count) for o in r.organizations] == want
     countries: Counter[str] = Counter()  # patents held by an organisation located there
     for p in chosen:
         countries.update({f"country:{oracle.orgs[o]['country']}" for o in oracle.patent_orgs[p]
-                          if oracle.orgs[o]["country"]})
+                          if oracle.orgs[o]["country"] and o in passing})
     got = {c.entity.id: c.count for c in r.countries}
     assert got == {c: n for c, n in countries.items() if c in got}
     assert len(got) == min(200, len(countries))
@@ -91,3 +96,11 @@ def test_bridges_within_years_equal_the_oracle(
     assert r.total_partnerships == len(pairs)
     assert [(p.organizations[0].id, p.organizations[1].id, p.count, p.count_a, p.count_b,
              p.co_owned_total) for p in r.partnerships] == pairs[:50]
+
+
+def test_a_selection_without_patents_in_the_years_is_empty(
+    memory_backend: MemoryBackend, oracle: Oracle, tables: dict[str, list[dict[str, str]]],
+) -> None:
+    assert not _patents(oracle, tables, {"cpc": ["G06F"]}, "1950-1960")
+    r = field_profile(memory_backend, "G06F", make_filters(years="1950-1960"), limit=10)
+    assert (r.patents, r.organizations, r.countries) == (0, [], [])

@@ -960,8 +960,9 @@ class MemoryBackend(GraphBackend):
         # (patent, country) once each: the keys come grouped by patent, a stable sort is a
         # near-linear pass (np.unique hashes them: 100 ms for 100k keys)
         pairs = np.sort(which[held] * n_codes + orgs.country[owner[held]], kind="stable")
-        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
-        counts = np.bincount(pairs % n_codes, minlength=n_codes)
+        first = np.ones(len(pairs), dtype=bool)  # (none when no patent is held)
+        first[1:] = pairs[1:] != pairs[:-1]
+        counts = np.bincount(pairs[first] % n_codes, minlength=n_codes)
         return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
 
     def _held_patents(self, spec: FieldSet, filters: Filters) -> IntArray:
@@ -973,12 +974,18 @@ class MemoryBackend(GraphBackend):
 
         def compute() -> IntArray:
             org_mask = self._org_mask(filters)
-            patents = None if org_mask is not None else self._selection_patents(spec, filters)
-            if patents is not None:
-                return patents
-            sel = self._selection(spec, filters)
             if org_mask is None:
-                return np.flatnonzero(sel)
+                patents = self._selection_patents(spec, filters)
+                return np.flatnonzero(self._selection(spec, filters)) if patents is None \
+                    else patents
+            few = self._few_patents(spec, filters)
+            if few is not None:  # the selection's patents with a passing holder
+                po = self.index.holders(filters.family).incidence.po
+                which, owner = _spans(po.indptr, po.indices, few)
+                held_by = np.bincount(which[org_mask[owner]], minlength=len(few))
+                found: IntArray = few[held_by > 0]
+                return found
+            sel = self._selection(spec, filters)
             op = self.index.holders(filters.family).incidence.op
             _, patents = _spans(op.indptr, op.indices, np.flatnonzero(org_mask))
             held = np.zeros(len(sel), dtype=bool)
