@@ -663,9 +663,21 @@ class MemoryBackend(GraphBackend):
         co = self.index.holders(filters.family).co
         key = ("pairs", filters.level, _keys(field_parts(spec)), filters.year_from,
                filters.year_to)
-        return self._cached(
-            key, lambda: np.flatnonzero(self._selection(spec, filters)[co.pair_patents])
-        )
+        stored = self.stored_bridges
+        bits = (None if stored is None or filters.family
+                else selection_bits(stored, list(field_parts(spec))))
+
+        def compute() -> IntArray:
+            if bits is None:
+                return np.flatnonzero(self._selection(spec, filters)[co.pair_patents])
+            # the stored bits of each row's patent and its year: no mask of every patent
+            assert stored is not None
+            rows = np.flatnonzero((stored.pair_bits & bits) != 0)
+            if filters.year_from is not None or filters.year_to is not None:
+                rows = rows[_within(self.index.patents.year[co.pair_patents[rows]], filters)]
+            return rows
+
+        return self._cached(key, compute)
 
     def _co_owned_totals(self, keys: IntArray, filters: Filters) -> list[int]:
         """Co-owned patents (years filtered, any field) of unordered pairs given by key."""
