@@ -9,6 +9,7 @@ patent references it showed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -46,6 +47,7 @@ from ttkg.graph.backends.contract import (
 )
 from ttkg.graph.backends.memory import flows, research
 from ttkg.graph.backends.memory.bridges import (
+    distinct,
     org_evidence_total,
     selection_bits,
     stored_direct,
@@ -95,6 +97,16 @@ def _frozen_items(props: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
 def _thawed(items: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
     """The properties back as a new dict, tuples as new lists."""
     return {k: list(v) if isinstance(v, tuple) else v for k, v in items}
+
+
+def _within(year: npt.NDArray[Any], filters: Filters) -> npt.NDArray[np.bool_]:
+    """Which grant years (-1: none) are within the filters' years."""
+    keep = np.ones(len(year), dtype=bool)
+    if filters.year_from is not None:
+        keep &= year >= filters.year_from
+    if filters.year_to is not None:
+        keep &= (year <= filters.year_to) & (year >= 0)
+    return keep
 
 
 def _positions(indptr: IntArray, rows: IntArray) -> IntArray:
@@ -378,18 +390,23 @@ class MemoryBackend(GraphBackend):
         )
 
     def _compute_years(self, filters: Filters) -> npt.NDArray[np.bool_]:
-        year = self.index.patents.year
-        keep = np.ones(len(year), dtype=bool)
-        if filters.year_from is not None:
-            keep &= year >= filters.year_from
-        if filters.year_to is not None:
-            keep &= (year <= filters.year_to) & (year >= 0)
-        return keep
+        return _within(self.index.patents.year, filters)
+
+    def _few_patents(self, spec: FieldSet, filters: Filters) -> IntArray | None:
+        """`_selection_patents` when they are at most a sixteenth of all patents: then their
+        holders are read faster than a product over every patent (at 9.1M: 7 ms for 460k
+        patents, 120 ms the product; 2.3M patents' holders 250 ms)."""
+        patents = self._selection_patents(spec, filters)
+        return None if patents is None or len(patents) > self.index.patents.n // 16 else patents
 
     def _compute_selection(self, spec: FieldSpec, filters: Filters) -> npt.NDArray[np.bool_]:
         ix = self.index
         fp = ix.incidence.fp
         mask = np.zeros(ix.patents.n, dtype=bool)
+        patents = self._selection_patents(spec, filters)
+        if patents is not None:
+            mask[patents] = True
+            return mask
         if spec.kind in ("wipo_field", "wipo_sector"):
             row = ix.nodes.position[spec.node_id] - ix.fields.off
             fields = [row] if spec.kind == "wipo_field" else ix.fields.of_sector(row)
@@ -402,6 +419,47 @@ class MemoryBackend(GraphBackend):
                 mask[cp.indices[_positions(cp.indptr, rows)]] = True
         years = self._year_mask(filters)
         return mask if years is None else mask & years
+
+    def _selection_patents(
+        self, spec: FieldSet, filters: Filters, outside: bool = False
+    ) -> IntArray | None:
+        """Patent rows of a selection within the years, ascending, read from its own rows of
+        the field x patent and CPC x patent matrices (cached); None when those rows hold more
+        entries than half the patents (then a mask over every patent is cheaper). What a
+        year-filtered or CPC selection costs at 9.1M patents without a mask (and a product)
+        over all of them. `outside`: its patents outside the years instead."""
+        parts = field_parts(spec)
+        key = ("patents", _keys(parts), filters.year_from, filters.year_to, outside)
+        hit = self._sel_cache.get(key)
+        if hit is not None:
+            return hit
+        ix = self.index
+        rows: list[tuple[Any, IntArray]] = []  # (matrix, its rows)
+        for one in parts:
+            if one.kind in ("wipo_field", "wipo_sector"):
+                row = ix.nodes.position[one.node_id] - ix.fields.off
+                fields = [row] if one.kind == "wipo_field" else ix.fields.of_sector(row)
+                rows.append((ix.incidence.fp, np.asarray(fields, np.int64)))
+            else:
+                rows.append((ix.incidence.cp, np.asarray(ix.cpc_rows(one.value), np.int64)))
+        sizes = [int((m.indptr[r + 1].astype(np.int64) - m.indptr[r]).sum()) for m, r in rows]
+        if sum(sizes) > ix.patents.n // 2:
+            return None
+        found = np.concatenate(  # one row: a slice (millions of positions not made)
+            [m.indices[int(m.indptr[r[0]]):int(m.indptr[r[0] + 1])] if len(r) == 1
+             else m.indices[_positions(m.indptr, r)] for m, r in rows]
+            or [np.empty(0, np.int32)])
+        if filters.year_from is not None or filters.year_to is not None:
+            found = found[_within(ix.patents.year[found], filters) != outside]
+        if len(rows) == 1 and len(rows[0][1]) == 1:  # a row: ascending, once each
+            patents = found.astype(np.int64)
+        elif len(found) <= ix.patents.n // 64:
+            patents = distinct(found)
+        else:  # many: a mask is cheaper than a sort (10 ms at 9.1M patents, not 170)
+            mask = np.zeros(ix.patents.n, dtype=bool)
+            mask[found] = True
+            patents = np.flatnonzero(mask)
+        return self._cached(key, lambda: patents)
 
     def _org_mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
         """Organisations passing the filters' organisation side, None when it is empty."""
@@ -444,12 +502,40 @@ class MemoryBackend(GraphBackend):
             ]
             return row
         key = ("orgs", filters.level, _keys(parts), filters.year_from, filters.year_to)
-        return self._cached(
-            key,
-            lambda: np.asarray(
-                inc.op.matrix @ self._selection(spec, filters).astype(np.int32), dtype=np.int64
-            ),
-        )
+        stored = self.stored_bridges
+        dated = filters.year_from is not None or filters.year_to is not None
+        s = (None if stored is None or len(parts) > 1 or filters.family or dated
+             else stored.find(one.kind, one.value, one.node_id))
+
+        def compute() -> npt.NDArray[np.int64]:
+            if s is not None:  # a stored selection's row (a sector, a CPC section)
+                assert stored is not None
+                lo, hi = int(stored.org_counts.indptr[s]), int(stored.org_counts.indptr[s + 1])
+                dense = np.zeros(ix.orgs.n, np.int64)
+                dense[stored.org_counts.indices[lo:hi]] = stored.org_counts.data[lo:hi]
+                return dense
+            po = inc.po
+
+            def held(patents: IntArray) -> npt.NDArray[np.int64]:  # patent x holder is 0/1
+                return np.bincount(po.indices[_positions(po.indptr, patents)],
+                                   minlength=ix.orgs.n).astype(np.int64)
+
+            patents = self._few_patents(spec, filters)
+            if patents is not None:
+                return held(patents)
+            if dated and len(parts) == 1 and (one.kind == "wipo_field" or (
+                    stored is not None and not filters.family
+                    and stored.find(one.kind, one.value, one.node_id) is not None)):
+                # most of a stored row within the years: the row less the few outside them
+                rest = self._selection_patents(spec, filters, outside=True)
+                if rest is not None and len(rest) <= ix.patents.n // 16:
+                    whole = self._org_counts(spec, dataclasses.replace(
+                        filters, year_from=None, year_to=None))
+                    return whole - held(rest)
+            return np.asarray(  # a product over every patent
+                inc.op.matrix @ self._selection(spec, filters).astype(np.int32), dtype=np.int64)
+
+        return self._cached(key, compute)
 
     def field_org_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         counts = self._org_counts(spec, filters)
@@ -592,19 +678,32 @@ class MemoryBackend(GraphBackend):
         co = self.index.holders(filters.family).co
         key = ("pairs", filters.level, _keys(field_parts(spec)), filters.year_from,
                filters.year_to)
-        return self._cached(
-            key, lambda: np.flatnonzero(self._selection(spec, filters)[co.pair_patents])
-        )
+        stored = self.stored_bridges
+        bits = (None if stored is None or filters.family
+                else selection_bits(stored, list(field_parts(spec))))
+
+        def compute() -> IntArray:
+            if bits is None:
+                return np.flatnonzero(self._selection(spec, filters)[co.pair_patents])
+            # the stored bits of each row's patent and its year: no mask of every patent
+            assert stored is not None
+            rows = np.flatnonzero((stored.pair_bits & bits) != 0)
+            if filters.year_from is not None or filters.year_to is not None:
+                rows = rows[_within(self.index.patents.year[co.pair_patents[rows]], filters)]
+            return rows
+
+        return self._cached(key, compute)
 
     def _co_owned_totals(self, keys: IntArray, filters: Filters) -> list[int]:
         """Co-owned patents (years filtered, any field) of unordered pairs given by key."""
         co = self.index.holders(filters.family).co
         lo = np.searchsorted(co.pair_keys, keys)
         hi = np.searchsorted(co.pair_keys, keys, side="right")
-        years = self._year_mask(filters)
-        if years is None:
+        if filters.year_from is None and filters.year_to is None:
             return [int(n) for n in hi - lo]
-        return [int(years[co.pair_patents[s:e]].sum()) for s, e in zip(lo, hi, strict=True)]
+        year = self.index.patents.year  # the page's pairs' years, not a mask of every patent
+        return [int(_within(year[co.pair_patents[s:e]], filters).sum())
+                for s, e in zip(lo, hi, strict=True)]
 
     def _read_patent_row(self, p: int) -> tuple[str, str, int | None, str | None]:
         pat = self.index.patents
@@ -890,7 +989,9 @@ class MemoryBackend(GraphBackend):
             counts = ix.data.array("tf.countries")[row][keep].sum(axis=0)
             return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         org_mask = self._org_mask(filters)
-        if org_mask is None and not filters.family:  # one product with country x patent
+        if (org_mask is None and not filters.family
+                and self._few_patents(spec, filters) is None):
+            # one product with country x patent (a short selection: its holders, below)
             counts = ix.country_patents.matrix @ self._selection(spec, filters).astype(np.int32)
             return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         keep = orgs.located if org_mask is None else orgs.located & org_mask
@@ -902,8 +1003,9 @@ class MemoryBackend(GraphBackend):
         # (patent, country) once each: the keys come grouped by patent, a stable sort is a
         # near-linear pass (np.unique hashes them: 100 ms for 100k keys)
         pairs = np.sort(which[held] * n_codes + orgs.country[owner[held]], kind="stable")
-        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
-        counts = np.bincount(pairs % n_codes, minlength=n_codes)
+        first = np.ones(len(pairs), dtype=bool)  # (none when no patent is held)
+        first[1:] = pairs[1:] != pairs[:-1]
+        counts = np.bincount(pairs[first] % n_codes, minlength=n_codes)
         return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
 
     def _held_patents(self, spec: FieldSet, filters: Filters) -> IntArray:
@@ -914,10 +1016,19 @@ class MemoryBackend(GraphBackend):
                filters.year_to, filters.countries, filters.kinds)
 
         def compute() -> IntArray:
-            sel = self._selection(spec, filters)
             org_mask = self._org_mask(filters)
             if org_mask is None:
-                return np.flatnonzero(sel)
+                patents = self._selection_patents(spec, filters)
+                return np.flatnonzero(self._selection(spec, filters)) if patents is None \
+                    else patents
+            few = self._few_patents(spec, filters)
+            if few is not None:  # the selection's patents with a passing holder
+                po = self.index.holders(filters.family).incidence.po
+                which, owner = _spans(po.indptr, po.indices, few)
+                held_by = np.bincount(which[org_mask[owner]], minlength=len(few))
+                found: IntArray = few[held_by > 0]
+                return found
+            sel = self._selection(spec, filters)
             op = self.index.holders(filters.family).incidence.op
             _, patents = _spans(op.indptr, op.indices, np.flatnonzero(org_mask))
             held = np.zeros(len(sel), dtype=bool)
@@ -932,7 +1043,9 @@ class MemoryBackend(GraphBackend):
             row, keep = stored
             return int(self.index.data.array("tf.years")[row][keep].sum())
         if not filters.org_filtered():
-            return int(self._selection(spec, filters).sum())
+            patents = self._selection_patents(spec, filters)
+            return len(patents) if patents is not None else int(
+                self._selection(spec, filters).sum())
         return len(self._held_patents(spec, filters))
 
     def selection_years(self, spec: FieldSet, filters: Filters) -> dict[int | None, int]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ttkg.graph.backends.memory.backend import MemoryBackend
 
 __all__ = [
+    "distinct",
     "org_evidence_total",
     "selection_bits",
     "stored_direct",
@@ -56,10 +57,10 @@ def _bit(packed: Packed, at: IntArray) -> npt.NDArray[np.bool_]:
     return found
 
 
-def _distinct(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> IntArray:
-    """The values of two arrays, once each, ascending (np.unique imports numpy.ma: 28 ms,
+def distinct(*arrays: npt.NDArray[Any]) -> IntArray:
+    """The values of arrays, once each, ascending (np.unique imports numpy.ma: 28 ms,
     the first time, of a query from a shell)."""
-    both = np.sort(np.concatenate((a, b)).astype(np.int64))
+    both = np.sort(np.concatenate(arrays).astype(np.int64))
     out: IntArray = both[np.concatenate(([True], both[1:] != both[:-1]))] if len(both) else both
     return out
 
@@ -140,7 +141,7 @@ def stored_direct(
         if depth >= max(len(rank_a), len(rank_b)):  # every eligible organisation
             cand = np.flatnonzero(np.unpackbits(both, count=orgs.n))
         else:
-            cand = _distinct(rank_a[:depth], rank_b[:depth])
+            cand = distinct(rank_a[:depth], rank_b[:depth])
             cand = cand[_bit(both, cand)]
         ca, cb = stored.org_count(sa, cand), stored.org_count(sb, cand)
         low = np.minimum(ca, cb)
@@ -209,7 +210,7 @@ def stored_partnerships(
         if depth >= max(len(rank_a), len(rank_b)):
             cand = np.flatnonzero(np.unpackbits(eligible, count=stored.n_pairs))
         else:
-            cand = _distinct(rank_a[:depth], rank_b[:depth])
+            cand = distinct(rank_a[:depth], rank_b[:depth])
             cand = cand[_bit(eligible, cand)]
         count, ca, cb = _pair_counts(stored, sa, sb, cand)
         x, y = stored.pair_x[cand].astype(np.int64), stored.pair_y[cand].astype(np.int64)
