@@ -49,6 +49,8 @@ from ttkg.graph.backends.memory import flows, research
 from ttkg.graph.backends.memory.bridges import (
     distinct,
     org_evidence_total,
+    orient_pairs,
+    passes,
     selection_bits,
     stored_direct,
     stored_pair,
@@ -76,11 +78,6 @@ _SHOWN = 1 << 16
 #: Neighbours of one kind beyond which Arrow picks the first ones by id (below, Python sorts
 #: them faster than Arrow starts).
 _MANY = 1024
-
-
-def _passes(mask: npt.NDArray[np.bool_] | None, rows: IntArray) -> npt.NDArray[np.bool_]:
-    """Whether each organisation row passes a side mask (None: every one does)."""
-    return np.ones(len(rows), dtype=bool) if mask is None else mask[rows]
 
 
 def _keys(parts: Iterable[FieldSpec]) -> tuple[tuple[str, str, str], ...]:
@@ -642,8 +639,8 @@ class MemoryBackend(GraphBackend):
         side = self._side_mask(filters.countries, filters.kinds)
         partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
         if side is not None or partner is not None:
-            ok &= ((_passes(side, x) & _passes(partner, y))
-                   | (_passes(side, y) & _passes(partner, x)))
+            ok &= ((passes(side, x) & passes(partner, y))
+                   | (passes(side, y) & passes(partner, x)))
         found = np.flatnonzero(ok)
         count, count_a, count_b = count[found], count_a[found], count_b[found]
         both = count_a + count_b
@@ -651,16 +648,7 @@ class MemoryBackend(GraphBackend):
         # only the pairs that can make the page are oriented and ranked by their ids
         near = contenders(score, offset + limit)
         rows = found[near]
-        nx_, ny_ = x[rows], y[rows]
-        if side is None and partner is None:  # both ways round: the first by id is x
-            swap = orgs.rank[ny_] < orgs.rank[nx_]
-        else:
-            forward = _passes(side, nx_) & _passes(partner, ny_)
-            backward = _passes(side, ny_) & _passes(partner, nx_)
-            # x is the member on the organisation side; passing both ways, the first by id
-            swap = ~forward | (backward & (orgs.rank[ny_] < orgs.rank[nx_]))
-        px = np.where(swap, ny_, nx_)
-        py = np.where(swap, nx_, ny_)
+        px, py = orient_pairs(orgs.rank, side, partner, x[rows], y[rows])
         ranked = first_ranked(offset + limit, [score[near], orgs.rank[px], orgs.rank[py]])
         order = ranked[offset:]
         totals = self._co_owned_totals(keys[rows[order]], filters)
@@ -897,8 +885,8 @@ class MemoryBackend(GraphBackend):
             x, y = co.pp_x, co.pp_y
             side = self._side_mask(filters.countries, filters.kinds)
             partner = self._side_mask(filters.partner_countries, filters.partner_kinds)
-            forward = _passes(side, x) & _passes(partner, y)
-            backward = _passes(side, y) & _passes(partner, x)
+            forward = passes(side, x) & passes(partner, y)
+            backward = passes(side, y) & passes(partner, x)
             out: npt.NDArray[np.bool_] = forward & (~backward | (orgs.rank[x] < orgs.rank[y]))
             return out
 

@@ -214,13 +214,7 @@ def stored_partnerships(
             cand = cand[_bit(eligible, cand)]
         count, ca, cb = _pair_counts(stored, sa, sb, cand)
         x, y = stored.pair_x[cand].astype(np.int64), stored.pair_y[cand].astype(np.int64)
-        if side is None and partner is None:  # both ways round: the first by id is x
-            swap = orgs.rank[y] < orgs.rank[x]
-        else:
-            forward = _passes(side, x) & _passes(partner, y)
-            backward = _passes(side, y) & _passes(partner, x)
-            swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
-        px, py = np.where(swap, y, x), np.where(swap, x, y)
+        px, py = orient_pairs(orgs.rank, side, partner, x, y)
         order = np.lexsort((orgs.rank[py], orgs.rank[px], -(ca + cb), -count))[:k]
         found[:] = [(cand[order], px[order], py[order], count[order], ca[order], cb[order])]
         if len(order) < min(k, total):
@@ -238,8 +232,24 @@ def stored_partnerships(
     ]
 
 
-def _passes(mask: npt.NDArray[np.bool_] | None, rows: IntArray) -> npt.NDArray[np.bool_]:
+def passes(mask: npt.NDArray[np.bool_] | None, rows: IntArray) -> npt.NDArray[np.bool_]:
+    """Whether each organisation row passes a side mask (None: every one does)."""
     return np.ones(len(rows), dtype=bool) if mask is None else mask[rows]
+
+
+def orient_pairs(
+    rank: IntArray, side: npt.NDArray[np.bool_] | None, partner: npt.NDArray[np.bool_] | None,
+    x: IntArray, y: IntArray,
+) -> tuple[IntArray, IntArray]:
+    """Pairs of organisation rows put as (organisation side, partner side): x is the member
+    on the organisation side; with no sides, or passing both ways, the first by id."""
+    if side is None and partner is None:
+        swap = rank[y] < rank[x]
+    else:
+        forward = passes(side, x) & passes(partner, y)
+        backward = passes(side, y) & passes(partner, x)
+        swap = ~forward | (backward & (rank[y] < rank[x]))
+    return np.where(swap, y, x), np.where(swap, x, y)
 
 
 def _pair_counts(

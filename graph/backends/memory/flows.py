@@ -32,6 +32,7 @@ from ttkg.graph.backends.contract import (
     Spans,
     YearlyMembership,
 )
+from ttkg.graph.backends.memory.bridges import passes
 from ttkg.graph.backends.memory.index import IntArray
 
 if TYPE_CHECKING:
@@ -143,7 +144,6 @@ def _yearly(b: MemoryBackend, u: _Universe, rows: BoolArray, filters: Filters,
             membership: YearlyMembership) -> BoolArray:
     """The rows that count year by year, a row passing only the other way round swapped for
     its twin when the kinds pass too."""
-    from ttkg.graph.backends.memory.backend import _passes
 
     code, _, _ = _country_codes(b)
     at = np.flatnonzero(rows)
@@ -161,7 +161,7 @@ def _yearly(b: MemoryBackend, u: _Universe, rows: BoolArray, filters: Filters,
     if turn.any():
         kinds = b._side_mask(frozenset(), filters.kinds)
         partner = b._side_mask(frozenset(), filters.partner_kinds)
-        turn &= _passes(kinds, y) & _passes(partner, x)
+        turn &= passes(kinds, y) & passes(partner, x)
     out = np.zeros(len(rows), dtype=bool)
     out[at[forward]] = True
     out[u.twin[at[turn]]] = True
@@ -291,14 +291,13 @@ def patent_flows(b: MemoryBackend, selections: Sequence[tuple[FieldSpec, ...]],
 def _work_sides(b: MemoryBackend, u: _Universe, filters: Filters) -> BoolArray:
     """Works' universe rows whose x passes the organisation side and y the partner side, a
     pair passing both ways once (x < y) (cached per sides)."""
-    from ttkg.graph.backends.memory.backend import _passes
 
     def compute() -> BoolArray:
         rank = b.index.orgs.rank
         side = b._side_mask(filters.countries, filters.kinds)
         partner = b._side_mask(filters.partner_countries, filters.partner_kinds)
-        forward = _passes(side, u.x) & _passes(partner, u.y)
-        backward = _passes(side, u.y) & _passes(partner, u.x)
+        forward = passes(side, u.x) & passes(partner, u.y)
+        backward = passes(side, u.y) & passes(partner, u.x)
         out: BoolArray = forward & (~backward | (rank[u.x] < rank[u.y]))
         return out
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.contract import CoOwnershipRow, Filters, ResearchCounts, Side, WorkRef
+from ttkg.graph.backends.memory.bridges import passes
 from ttkg.graph.backends.memory.index import IntArray, MemoryIndex
 from ttkg.graph.indexing import Csr
 
@@ -197,7 +198,7 @@ def _pair_counts(b: MemoryBackend, a: Side, c: Side, years: Filters) -> IntArray
 def research_partnerships(
     b: MemoryBackend, a: Side, c: Side, filters: Filters, min_count: int, offset: int, limit: int
 ) -> tuple[int, list[tuple[str, str, int, int, int]]]:
-    from ttkg.graph.backends.memory.backend import _passes, first_ranked
+    from ttkg.graph.backends.memory.backend import first_ranked
 
     orgs, years = b.index.orgs, filters.years_only()
     n = orgs.n
@@ -212,8 +213,8 @@ def research_partnerships(
     ok &= count >= max(min_count, 1)
     side = b._side_mask(filters.countries, filters.kinds)
     partner = b._side_mask(filters.partner_countries, filters.partner_kinds)
-    forward = _passes(side, x) & _passes(partner, y)
-    backward = _passes(side, y) & _passes(partner, x)
+    forward = passes(side, x) & passes(partner, y)
+    backward = passes(side, y) & passes(partner, x)
     ok &= forward | backward
     swap = ~forward | (backward & (orgs.rank[y] < orgs.rank[x]))
     x, y = np.where(swap, y, x)[ok], np.where(swap, x, y)[ok]
@@ -351,7 +352,6 @@ def co_authored_arrays(
     """(work, x, y) rows of `co_authorships`, unordered: both orientations of every pair of a
     work in the selection, kept where the sides pass (as `co_ownerships` keeps co-owned
     patents' pairs)."""
-    from ttkg.graph.backends.memory.backend import _passes
 
     w, orgs = b.work_arrays, b.index.orgs
     if research is not None and not research:
@@ -367,8 +367,8 @@ def co_authored_arrays(
                                                                                      works])
     side = b._side_mask(filters.countries, filters.kinds)
     partner = b._side_mask(filters.partner_countries, filters.partner_kinds)
-    forward = _passes(side, x) & _passes(partner, y)
-    backward = _passes(side, y) & _passes(partner, x)
+    forward = passes(side, x) & passes(partner, y)
+    backward = passes(side, y) & passes(partner, x)
     ok = forward & (~backward | (orgs.rank[x] < orgs.rank[y]))
     return works[ok], x[ok], y[ok]
 
