@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.indexing.data import CSR_PARTS, Csr, IndexData
+from ttkg.graph.indexing.store import load_array
 
 __all__ = [
     "BRIDGES_DIR",
@@ -57,8 +58,6 @@ BRIDGES_FORMAT: Final = "ttkg-bridges/1"
 MAX_SELECTIONS: Final = 64
 #: Pair flags: the pair co-owns a patent in s, its x is active in s, its y is.
 HAS, X_ACTIVE, Y_ACTIVE = 0, 1, 2
-#: Arrays stored in fewer bytes than this are read rather than mapped.
-_MAP_FROM: Final = 1 << 16
 
 IntArray = npt.NDArray[np.int64]
 Key = tuple[str, str]
@@ -276,14 +275,7 @@ def open_bridges(folder: Path, index: IndexData) -> StoredBridges | None:
 
 
 def _array(folder: Path, name: str) -> npt.NDArray[Any]:
-    """A stored array, memory-mapped read-only (small ones read: a page is a page)."""
-    path = folder / f"{name}.npy"
-    if path.stat().st_size < _MAP_FROM:
-        arr: npt.NDArray[Any] = np.load(path, allow_pickle=False)
-        arr.flags.writeable = False
-        return arr
-    mapped: npt.NDArray[Any] = np.load(path, mmap_mode="r", allow_pickle=False)
-    return mapped.view(np.ndarray)
+    return load_array(folder / f"{name}.npy")
 
 
 def _load(folder: Path, meta: dict[str, Any]) -> StoredBridges:

@@ -95,7 +95,7 @@ def _read_ipc(path: Path) -> pa.Table:
     return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
 
 
-def _load_array(path: Path) -> npt.NDArray[Any]:
+def load_array(path: Path) -> npt.NDArray[Any]:
     """A stored array, memory-mapped read-only (small ones are read: a page is a page)."""
     if path.stat().st_size < _MAP_FROM:
         arr: npt.NDArray[Any] = np.load(path, allow_pickle=False)
@@ -119,7 +119,7 @@ def load_index(folder: Path) -> IndexData:
 
 def _load(folder: Path) -> IndexData:
     meta = json.loads((folder / "meta.json").read_text())
-    arrays = {p.name[: -len(".npy")]: _load_array(p) for p in folder.glob("*.npy")}
+    arrays = {p.name[: -len(".npy")]: load_array(p) for p in folder.glob("*.npy")}
     tables = {label: _read_ipc(folder / "nodes" / f"{label.value}.arrow") for label in NodeLabel}
     ids = _one_array(_read_ipc(folder / "node_ids.arrow").column("id"))
     keys = _one_array(_read_ipc(folder / "name_keys.arrow").column("key"))
