@@ -63,7 +63,7 @@ from ttkg.graph.build.wipo import WipoMatcher
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
 from ttkg.graph.identity.families import (
     Membership,
-    co_ownership,
+    co_ownership_of_rows,
     families,
     record_families,
 )
@@ -292,7 +292,7 @@ def _build(
         assignments = _read_assignments(st, files.assignee, known, where, adv)
     with progress.task("Organisation identity"):
         resolution, names, resolver, membership, unheld = _identity(
-            assignments, patent_countries, ror_records, identity, where.countries, known
+            assignments, patent_countries, ror_records, identity, where.countries
         )
         overrides = resolver.overrides
     with progress.task("Organisations"):
@@ -779,13 +779,14 @@ class _Assignments:
     assignee_type: Coded
     location: IntArray
 
-    def organisations(self, numbers: pa.Array) -> Iterator[tuple[str, str]]:
-        """(patent number, name) of every row naming an organisation, in file order."""
-        ids: list[str] = numbers.to_pylist()
-        for p, k in zip(self.patent.tolist(), self.key.tolist(), strict=True):
-            name, individual = self.keys[k]
-            if not individual:
-                yield ids[p], name
+    def clusters(self, resolution: Resolution) -> tuple[IntArray, IntArray, list[str]]:
+        """Every row's patent and cluster (index of the returned keys; -1 for a person or a
+        name no cluster holds): what `co_ownership_of_rows` counts."""
+        keys = list(resolution.clusters)
+        at = {k: i for i, k in enumerate(keys)}
+        of_key = np.array([-1 if individual else at.get(resolution.cluster_of.get(name, ""), -1)
+                           for name, individual in self.keys], dtype=np.int64)
+        return self.patent.astype(np.int64), of_key[self.key], keys
 
     def rows(self, countries: _Countries) -> list[tuple[str, str | None]]:
         """(name, location) of every row (for tests and debugging)."""
@@ -892,7 +893,6 @@ def _identity(
     ror_records: list[RorRecord],
     settings: IdentitySettings | None,
     countries: _Countries,
-    known: pa.Array,
 ) -> tuple[Resolution, list[AssigneeName], OrganizationResolver, dict[str, Membership],
            dict[str, Membership]]:
     """Organisation identity of the build (`ttkg.graph.identity`): the resolution of the
@@ -903,7 +903,7 @@ def _identity(
     )
     membership = families(
         resolution, resolver.index, {k: c.count for k, c in resolution.clusters.items()},
-        names, co_ownership(resolution, assignments.organisations(known)),
+        names, co_ownership_of_rows(*assignments.clusters(resolution)),
     )
     unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
                              resolution)

@@ -6,8 +6,11 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from ttkg.graph.identity import AssigneeName, OrganizationResolver
-from ttkg.graph.identity.families import co_ownership, families
+from ttkg.graph.identity.families import co_ownership, co_ownership_of_rows, families
 from ttkg.loaders.records import RorRecord
 from ttkg.loaders.report import LoadReport
 from ttkg.loaders.ror import read_ror
@@ -339,3 +342,25 @@ def test_a_ror_linked_body_whose_chain_ends_at_no_ministry_joins_the_government_
     for name in named:
         assert res.clusters[res.cluster_of[name]].ror_id == "https://ror.org/052jx3443", name
         assert fam[res.cluster_of[name]].family_id == "ror:05t0w3074", name
+
+
+@pytest.mark.parametrize("slice_file", ["co_owned_slice.tsv", "co_owned_partners_slice.tsv"])
+def test_co_ownership_counted_from_arrays_equals_the_row_loop(
+    resolver: OrganizationResolver, slice_file: str
+) -> None:
+    """The build counts co-ownership with numpy over its row arrays; the plain loop over
+    (patent, name) rows is the oracle, on every assignee row of real patents (one name
+    no cluster holds: -1)."""
+    with (DATA / slice_file).open(encoding="utf-8", newline="") as fh:
+        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    names = [AssigneeName(n, "3", None, c)
+             for n, c in sorted(Counter(name for _, name in holders).items())][1:]
+    res = resolver.resolve(names)
+    keys = list(res.clusters)
+    at = {k: i for i, k in enumerate(keys)}
+    patents = {p: i for i, p in enumerate(sorted({p for p, _ in holders}))}
+    patent = np.array([patents[p] for p, _ in holders], dtype=np.int64)
+    cluster = np.array([at[res.cluster_of[n]] if n in res.cluster_of else -1
+                        for _, n in holders], dtype=np.int64)
+    assert (cluster == -1).any() and len(set(patent.tolist())) < len(patent)
+    assert co_ownership_of_rows(patent, cluster, keys) == co_ownership(res, holders)
