@@ -169,8 +169,9 @@ def main() -> None:
         for name, est, se in new_top[:10]:
             new_cases.append((est, se, exact.get(name, 0.0)))
     old, new = summary(old_cases), summary(new_cases)
-    old["exact top 10: MSE / mean SE^2"] = fixed["old"][0] / max(fixed["old"][1], 1e-300)
-    new["exact top 10: MSE / mean SE^2"] = fixed["new"][0] / max(fixed["new"][1], 1e-300)
+    for key, row in (("old", old), ("new", new)):  # nan when every SE is 0 (exact)
+        mse, var = fixed[key]
+        row["exact top 10: MSE / mean SE^2"] = mse / var if var > 0 else math.nan
     print(f"seeds 0..{args.seeds - 1}, top 10 of each estimate (normal theory: 4.6 % beyond "
           "2 SE, 0.27 % beyond 3; t with 19 df: 6.0 %, 0.73 %)")
     print(f"{'':32}{'old':>12}{'new':>12}")

@@ -237,9 +237,10 @@ def test_stated_errors_over_thirty_seeds(whole: tuple[nx.Graph, set[str], set[st
     """KR x US on the whole network at an eighth of the direct work, seeds 0..29, the top 10
     of each: at most 1/9 of the exact scores lie beyond 3 stated standard errors. 1/9 is
     Chebyshev's bound, which holds for any distribution of the estimate given its true
-    standard error, of which the stated one is an estimate whose square is unbiased
-    (Horvitz-Thompson under Poisson sampling); the error can still be understated for a
-    broker whose sampled part comes from searches none of which was drawn (see
+    standard error, of which the stated one is an estimate whose square is, on average, at
+    least its square (random groups over a Poisson sample); the error can still be
+    understated for a broker whose sampled part comes from searches none of which was drawn
+    (see
     benchmarks/brokers_calibration.py for the measured shares; the estimator before the
     block-cut split put 17 % of these cases beyond 3 standard errors)."""
     graph, a, b = whole
