@@ -10,8 +10,10 @@ Two ways to name the two ends:
   the network is co-ownership in the fields or themes given (any field when none).
 
 Brokerage is subset betweenness (`ttkg.graph.backends.brokerage`): exact when the work it
-costs (searches from one side x the size of their components) is within `budget`, else
-estimated from a seeded sample of sources, each score with its standard error.
+costs (searches from one side x the size of their components) is within `budget`; else the
+pairs each organisation separates are counted exactly and the rest comes from searches inside
+the blocks that are not cliques, all of them or a seeded sample, each score then with the
+standard error of that part.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ class Broker(BaseModel):
 
     organization: OrgRef
     score: float = Field(description="subset betweenness: shortest A-B paths through it")
-    standard_error: float = Field(description="0 when exact")
+    standard_error: float = Field(
+        description="0 when exact; else that of the part estimated from sampled searches")
     in_a: bool
     in_b: bool
     path: list[OrgRef] = Field(description="a shortest path through it, from A to B")
@@ -164,14 +167,20 @@ def brokers(
                           standard_error=error, in_a=org in ends_a, in_b=org in ends_b,
                           path=[OrgRef.of(nodes[o]) for o in path], hops=hops))
     other = "B" if found.side == "A" else "A"
-    if found.exact:
-        how = (f"exact: searched from all {found.reaching:,} side-{found.side} organisations "
-               f"that reach side {other} (work {found.work:,}, budget {found.budget:,})")
+    direct = (f"searched from all {found.reaching:,} side-{found.side} organisations that "
+              f"reach side {other} (work {found.work:,}, budget {found.budget:,})")
+    split = ("the pairs each organisation separates counted exactly on the block-cut tree, the "
+             "other shortest paths (inside blocks that are not cliques) from ")
+    over = (f", as searching from all {found.reaching:,} side-{found.side} organisations that "
+            f"reach side {other} costs {found.work:,}, over the budget ({found.budget:,})")
+    if found.work <= found.budget:
+        how = f"exact: {direct}"
+    elif found.exact:
+        how = f"exact: {split}all {found.population:,} searches from their organisations{over}"
     else:
-        how = (f"estimated: searched from a seeded sample (seed 0) of {found.sampled:,} of the "
-               f"{found.reaching:,} side-{found.side} organisations that reach side {other}, "
-               f"as the exact answer's work ({found.work:,}) is over the budget "
-               f"({found.budget:,}); each score with its standard_error")
+        how = (f"estimated: {split}a seeded sample (seed 0) of {found.sampled:,} of the "
+               f"{found.population:,} searches from their organisations{over}; each score "
+               "with the standard_error of that estimated part")
     note = None
     if not out:
         if not found.sources or not found.targets:
@@ -195,7 +204,8 @@ def brokers(
                            "shortest A-B paths through the organisation, unweighted hops",
                 "exact": found.exact, "how": how, "a_organizations": found.sources,
                 "b_organizations": found.targets, "searched_side": found.side,
-                "reaching": found.reaching, "sampled": found.sampled, "work": found.work,
+                "reaching": found.reaching, "population": found.population,
+                "sampled": found.sampled, "work": found.work,
                 "budget": found.budget,
                 "network_organizations": found.nodes, "network_links": found.edges},
         brokers=out,
