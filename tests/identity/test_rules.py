@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ttkg.graph.identity.countries import country_code
+from ttkg.graph.identity.countries import country_code, is_place
 from ttkg.graph.identity.groups import jurisdiction, jurisdictions_clash, legal_family
 from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import normalise
@@ -358,3 +358,30 @@ def test_two_compass_directions_are_no_typo() -> None:
     assert not other_direction("northwestern", "northwestren")  # a typo names no direction
     assert not other_direction("northern", "north")
     assert not other_direction("surface", "surfaces")
+
+
+def test_an_address_after_the_legal_form_is_ignored_when_comparing() -> None:
+    """Real strings of dev 4: 'New District' after 'Limited' is Wuxi's address; a name that
+    ends in 'District' without a legal form before it keeps the word."""
+    assert loose_tokens(normalise("WUXI CHIPOWN MICRO-ELECTRONICS LIMITED NEW DISTRICT")) == (
+        loose_tokens(normalise("Wuxi Chipown Micro-Electronics Limited")))
+    assert loose_tokens(normalise("Western Sydney Local Health District"))[-1] == "district"
+
+
+def test_minzu_and_nationalities_universities_are_one_name() -> None:
+    """Real strings of the shared extract and ROR names: the pinyin 'Minzu' and its
+    translation 'Nationalities' (before 'University' or after 'University for') are one."""
+    assert normalise("YUNNAN MINZU UNIVERSITY") == normalise("Yunnan Nationalities University")
+    assert normalise("DALIAN NATIONALITIES UNIVERSITY") == normalise("Dalian Minzu University")
+    assert normalise("Hubei University for Nationalities") == "hubei minzu university"
+    assert normalise("BEIFANG MINZU UNIVERSITY") != normalise("Yunnan Nationalities University")
+
+
+def test_places_a_regional_company_adds_to_a_groups_name() -> None:
+    """Countries, 'USA' and 'Europe', and China's provinces by their first word; not 'Hong'
+    or 'Nei' (halves of Hong Kong and Nei Mongol) nor other short codes."""
+    assert all(is_place(tuple(w.split())) for w in (
+        "jiangsu", "guangdong", "shanghai", "taiwan", "south korea", "usa", "us", "europe",
+        "north america", "hong kong"))
+    assert not any(is_place(tuple(w.split())) for w in (
+        "hong", "nei", "co", "in", "technology", "shenzhen", "asia"))
