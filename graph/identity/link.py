@@ -164,6 +164,10 @@ def _choose(
         best_via = min(usable, key=lambda h: _VIA_ORDER(h))
         top = [h for h in usable if _VIA_ORDER(h) == _VIA_ORDER(best_via)]
         if len(top) > 1:
+            head = _common_parent(top, index)
+            if head is not None:
+                return head, (f"{len(top)} records share the name, one group: "
+                              f"{head.ror_id} is the parent of the others")
             notes.append(f"{label}: ambiguous, {len(top)} ROR records "
                          + ", ".join(h.ror_id for h in top) + ": not linked")
             return None, ""
@@ -174,6 +178,32 @@ def _choose(
     elif flag and len(hits) > 1 and len(usable) == 1:
         how = f"the {flag} assignee type picks 1 of {len(hits)}"
     return usable[0], how
+
+
+def _ancestors(ror_id: str, index: RorIndex) -> set[str]:
+    """The records above `ror_id` by ROR parent relations (cycles cut)."""
+    seen: set[str] = set()
+    todo = [ror_id]
+    while todo:
+        rec = index.records.get(todo.pop())
+        for r in rec.relationships if rec else ():
+            up = index.canonical(r.ror_id) if r.type == "parent" else None
+            if up is not None and up not in seen:
+                seen.add(up)
+                todo.append(up)
+    return seen
+
+
+def _common_parent(hits: Sequence[NameHit], index: RorIndex) -> NameHit | None:
+    """The hit whose record is an ancestor of every other hit's record, if one is: records
+    sharing a name within one ROR family ('Novartis (Switzerland)' and its Israeli, Italian
+    and Singaporean companies, all 'Novartis') are the group, and the group's bare name names
+    its parent."""
+    ids = {h.ror_id for h in hits}
+    for h in hits:
+        if all(h.ror_id in _ancestors(o, index) for o in ids - {h.ror_id}):
+            return h
+    return None
 
 
 def _VIA_ORDER(hit: NameHit) -> int:

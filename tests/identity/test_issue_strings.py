@@ -206,3 +206,21 @@ def test_a_public_bodys_corporation_form_does_not_block_its_ror_link(
     assert {cluster(res, n).ror_id for n in msu} == {"https://ror.org/05hs6h993"}
     assert has_company_form("Kyushu Electric Power Co., Inc.")
     assert has_company_form("Kabushiki Kaisha Topcon")
+
+
+def test_a_name_shared_within_one_ror_family_is_the_parent(
+    resolver: OrganizationResolver,
+) -> None:
+    """'Novartis' is the ROR name of four company records (Switzerland, Israel, Italy,
+    Singapore; real records of the slice): the Swiss one is the parent of the three others,
+    and a group's bare name names its parent. 'University of Georgia' is the name of two
+    records of no common family (Georgia the country, Georgia the state): nothing to go by,
+    not linked."""
+    res = resolver.resolve([org("NOVARTIS", type_="3", country=None, n=5),
+                            AssigneeName("UNIVERSITY OF GEORGIA", None, None, 5)])
+    novartis = cluster(res, "NOVARTIS")
+    assert novartis.ror_id == "https://ror.org/02f9zrr09"
+    assert "parent of the others" in str(novartis.link_reason)
+    georgia = cluster(res, "UNIVERSITY OF GEORGIA")
+    assert georgia.ror_id is None
+    assert any("ambiguous" in n for n in georgia.notes)
