@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
 from ttkg.graph.identity.countries import country_code, is_place
-from ttkg.graph.identity.groups import jurisdiction, jurisdictions_clash, legal_family
+from ttkg.graph.identity.groups import (
+    has_company_form,
+    jurisdiction,
+    jurisdictions_clash,
+    legal_family,
+)
 from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
 from ttkg.graph.identity.similarity import other_direction, typo_level
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 
 
 @pytest.mark.parametrize(
@@ -385,3 +397,57 @@ def test_places_a_regional_company_adds_to_a_groups_name() -> None:
         "north america", "hong kong"))
     assert not any(is_place(tuple(w.split())) for w in (
         "hong", "nei", "co", "in", "technology", "shenzhen", "asia"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "core"),
+    [
+        # Pennsylvania's state-related universities under their legal names (real strings)
+        ("University of Pittsburgh—of the Commonwealth System of Higher Education",
+         "university of pittsburgh"),
+        ("The University of Pittsburgh —  of the Commonwealth System of Higher Education",
+         "university of pittsburgh"),
+        ("Temple University-Of The Commonwealth System of Higher Education", "temple university"),
+        # McGill's legal person, written before the university's name
+        ("The Royal Institution for the Advancement of Learning/McGill University",
+         "mcgill university"),
+    ],
+)
+def test_legal_names_of_pennsylvania_universities_and_mcgill(raw: str, core: str) -> None:
+    pattern = parse(raw, "US", "2")
+    assert pattern is not None and (pattern.role, pattern.core) == (GOVERNANCE, core)
+
+
+def test_a_us_non_profit_inc_is_no_company_form() -> None:
+    """A US hospital, clinic, foundation, university or college incorporated as a non-profit
+    writes 'Inc.' after its name; a company whose name merely holds such a word keeps its
+    form."""
+    assert not has_company_form("NATIONWIDE CHILDREN'S HOSPITAL, INC.")
+    assert not has_company_form("The Samuel Roberts Noble Foundation, Inc.")
+    assert has_company_form("Foundation Medicine, Inc.")  # a company (real string)
+    assert has_company_form("Albert Einstein College of Medicine, Inc.")  # not the last word
+    assert has_company_form("Kabushiki Kaisha Riken")
+
+
+def test_legal_names_and_non_profit_inc_link_to_the_ror_records() -> None:
+    """The real ROR records of Pitt, Temple, McGill, Nationwide Children's Hospital and the
+    Noble Research Institute (ror-dev5.json) are reached by their legal names."""
+    records = list(read_ror(DATA / "ror-dev5.json", LoadReport()))
+    res = OrganizationResolver(records, IdentitySettings(workers=1)).resolve([
+        AssigneeName("UNIVERSITY OF PITTSBURGH—OF THE COMMONWEALTH SYSTEM OF HIGHER EDUCATION",
+                     "2", "US", 2),
+        AssigneeName("Temple University-Of The Commonwealth System of Higher Education",
+                     "2", "US", 1),
+        AssigneeName("THE ROYAL INSTITUTION FOR THE ADVANCEMENT OF LEARNING/MCGILL UNIVERSITY",
+                     "3", "US", 1),
+        AssigneeName("NATIONWIDE CHILDREN'S HOSPITAL, INC.", "2", "US", 5),
+        AssigneeName("The Samuel Roberts Noble Foundation, Inc.", "2", "US", 2),
+    ])
+    links = {n: res.clusters[k].ror_id for n, k in res.cluster_of.items()}
+    assert [(links[n] or "").rsplit("/", 1)[-1] for n in sorted(links)] == [
+        "003rfsp33",  # NATIONWIDE ...
+        "01pxwe438",  # THE ROYAL INSTITUTION ... MCGILL
+        "00kx1jb78",  # Temple
+        "02zta5505",  # The Samuel Roberts Noble Foundation
+        "01an3r305",  # UNIVERSITY OF PITTSBURGH
+    ]
