@@ -451,3 +451,18 @@ def test_legal_names_and_non_profit_inc_link_to_the_ror_records() -> None:
         "02zta5505",  # The Samuel Roberts Noble Foundation
         "01an3r305",  # UNIVERSITY OF PITTSBURGH
     ]
+
+
+def test_a_unit_named_before_or_after_its_parent_is_one_organisation() -> None:
+    """Real strings: Sinopec's Beijing Research Institute of Chemical Industry writes its
+    parent company's name before or after its own; the parent itself stays apart."""
+    names = [
+        AssigneeName("China Petroleum & Chemical Corporation Beijing Research Institute of "
+                     "Chemical Industry", "3", "CN", 1),
+        AssigneeName("Beijing Research Institute of Chemical Industry, China Petroleum & "
+                     "Chemical Corporation", "3", "CN", 14),
+        AssigneeName("China Petroleum & Chemical Corporation", "3", "CN", 43),
+    ]
+    res = OrganizationResolver([], IdentitySettings(workers=1)).resolve(names)
+    a, b, parent = (res.cluster_of[n.name] for n in names)
+    assert a == b != parent
