@@ -235,7 +235,11 @@ def _rotated(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """One name is a unit's and its parent's, the other the same two parts the other way
     round ('China Petroleum & Chemical Corporation Beijing Research Institute of Chemical
     Industry' = 'Beijing Research Institute of Chemical Industry, China Petroleum & Chemical
-    Corporation'): each part two words or more, one of them naming a unit."""
+    Corporation'): each part two words or more, one of them naming a unit. Asked of names with
+    a company legal form only: an institution's unit and parent are ROR's to tie (a unit's
+    ROR name beside its parent's), and a rare rendering of the two attaches to the body's
+    dominant name ('Institute of Nuclear Energy Research, Atomic Energy Council' to its
+    '..., Executive Yuan' names), which an earlier pair merge would pre-empt."""
     x, y = _rotation_words(a), _rotation_words(b)
     if len(x) != len(y) or x == y or len(x) < 4:
         return False
@@ -340,7 +344,7 @@ def _compare(
     if a.loose == b.loose:
         return 0.97, ("same name but for punctuation, stopwords, plural endings, abbreviations "
                       "or legal form")
-    if _rotated(a.loose, b.loose):
+    if (a.company_form or b.company_form) and _rotated(a.loose, b.loose):
         if ca and cb and not same_country(ca, cb):
             return None
         return 0.95, "a unit's name with its parent's before or after it"
