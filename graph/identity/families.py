@@ -717,10 +717,12 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
     Houston System', 'UMDNJ - Robert Wood Johnson Medical School') is in its family, when that
     name carries a rare word (`RARE_WORD` of the institutions' names: 'Houston', not
     'Physics' in 'Institute of Physics'), or is a ROR-linked institution's name (any of its
-    spellings) followed by a unit word ('Shanghai Jiaotong University School of Medicine',
-    'Peking University School and Hospital of Stomatology'), or, when no organisation bears
-    that name, is the whole name of one non-company ROR record followed by a unit word ('The
-    University of London, School of Pharmacy': the family of ROR's University of London).
+    spellings) followed by a unit's name ('Shanghai Jiaotong University School of Medicine',
+    'Peking University School and Hospital of Stomatology', 'Peking University Shenzhen
+    Graduate School', "Peking University People's Hospital": a unit word first or last), or,
+    when no organisation bears that name, is the whole name of one non-company ROR record
+    followed by a unit word ('The University of London, School of Pharmacy': the family of
+    ROR's University of London).
     ROR-linked bodies and bodies acting for a university are left to ROR and ACTS_FOR; a name
     with a company legal form (a university's company) or naming a second holder ('... and
     Universal Display Corporation') extends none."""
@@ -754,7 +756,8 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
                     break
             if len(heads) != 1 or w[n] in _JOINERS or _second_holder(w[n:]) or not (any(
                     x.isalpha() and x not in _GENERIC_PARENT and frequency[x] <= rare
-                    for x in prefix) or (clusters[heads[0]].ror_id and w[n] in _UNIT_WORDS)):
+                    for x in prefix) or (clusters[heads[0]].ror_id
+                                         and (w[n] in _UNIT_WORDS or w[-1] in _UNIT_WORDS))):
                 continue
             head = clusters[heads[0]]
             fam = out.get(heads[0])

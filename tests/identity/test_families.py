@@ -472,3 +472,26 @@ def test_companies_sharing_three_words_no_company_bears_alone_are_one_family(
     assert got[surgical] == got[consumer] == got[vision]
     assert got[industrial] == got[technology]
     assert got[shinya] != got[kikai]
+
+
+def test_a_unit_named_after_a_ror_linked_universitys_name_ends_in_a_unit_word(
+    ror_slice: list[RorRecord],
+) -> None:
+    """Real strings of dev 5: a unit's name after a ROR-linked university's name need not
+    start with a unit word ('Shenzhen Graduate School', "People's Hospital" written with a
+    semicolon); it is in the university's family. The university's company (a legal form)
+    is not."""
+    records = ror_slice + list(read_ror(DATA / "ror-parents.json", LoadReport()))
+    shenzhen = "Peking University Shenzhen Graduate School"
+    hospital = "Peking University People;s Hospital"
+    founder = "Peking University Founder Group Co., Ltd."
+    names = [
+        AssigneeName("Peking University", "3", "CN", 14),
+        AssigneeName("PEKING UNIVERSITY", "3", "CN", 13),
+        AssigneeName(shenzhen, "3", "CN", 22),
+        AssigneeName(hospital, "3", "CN", 1),
+        AssigneeName(founder, "3", "CN", 6),
+    ]
+    got = _families(OrganizationResolver(records), names)
+    assert got[shenzhen] == got[hospital] == got["Peking University"] == "ror:02v51f717"
+    assert got[founder] != "ror:02v51f717"
