@@ -143,6 +143,8 @@ def _blocking_keys(g: NameGroup) -> Iterable[str]:
         for i in range(len(toks)):
             for j in range(i + 1, len(toks)):
                 yield f"{pre}P|{i}|{j}|" + " ".join(toks[:i] + toks[i + 1 : j] + toks[j + 1 :])
+    if len(rotation_words := _rotation_words(g.loose)) >= 4:
+        yield pre + "R|" + " ".join(sorted(rotation_words))  # a unit before or after its parent
     if g.count >= _DOMINANT:
         for i in range(len(g.loose)):
             yield pre + "M|" + " ".join(g.loose[:i] + g.loose[i + 1 :])
@@ -214,6 +216,37 @@ def _without_country(g: NameGroup, country: str | None) -> tuple[str, ...]:
         if len(toks) >= n + 4 and agrees(toks[:n]):
             return toks[n:]
     return toks
+
+
+#: Words naming a unit of a company or institution (a parent's name may stand before or after).
+_UNIT_WORDS: Final = frozenset({
+    "institute", "institutes", "branch", "bureau", "plant", "factory", "laboratory",
+    "laboratories", "center", "centre", "division", "hospital", "school", "college",
+})
+
+
+def _rotation_words(toks: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of a name that a unit's and its parent's order does not change: without
+    legal forms ('China Petroleum & Chemical Corporation Beijing Research Institute ...')."""
+    return tuple(t for t in toks if not is_legal_form_like(t))
+
+
+def _rotated(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One name is a unit's and its parent's, the other the same two parts the other way
+    round ('China Petroleum & Chemical Corporation Beijing Research Institute of Chemical
+    Industry' = 'Beijing Research Institute of Chemical Industry, China Petroleum & Chemical
+    Corporation'): each part two words or more, one of them naming a unit. Asked of names with
+    a company legal form only: an institution's unit and parent are ROR's to tie (a unit's
+    ROR name beside its parent's), and a rare rendering of the two attaches to the body's
+    dominant name ('Institute of Nuclear Energy Research, Atomic Energy Council' to its
+    '..., Executive Yuan' names), which an earlier pair merge would pre-empt."""
+    x, y = _rotation_words(a), _rotation_words(b)
+    if len(x) != len(y) or x == y or len(x) < 4:
+        return False
+    for k in range(2, len(x) - 1):
+        if x[k:] + x[:k] == y and (_UNIT_WORDS & set(x[:k]) or _UNIT_WORDS & set(x[k:])):
+            return True
+    return False
 
 
 #: Initial consonants that Korean romanisations write either way ('Kwangju'/'Gwangju').
@@ -311,6 +344,10 @@ def _compare(
     if a.loose == b.loose:
         return 0.97, ("same name but for punctuation, stopwords, plural endings, abbreviations "
                       "or legal form")
+    if (a.company_form or b.company_form) and _rotated(a.loose, b.loose):
+        if ca and cb and not same_country(ca, cb):
+            return None
+        return 0.95, "a unit's name with its parent's before or after it"
     if _acronym_of(a, b) or _acronym_of(b, a):
         if ca and cb and not same_country(ca, cb):
             return None

@@ -11,7 +11,7 @@ import pycountry
 from ttkg.graph.identity.normalise import fold
 
 __all__ = [
-    "country_code", "country_in_parentheses", "same_country", "same_country_key",
+    "country_code", "country_in_parentheses", "is_place", "same_country", "same_country_key",
     "strip_country_suffix",
 ]
 
@@ -47,6 +47,28 @@ def country_code(text: str) -> str | None:
         c = pycountry.countries.get(alpha_2=key.upper())
         found = c.alpha_2 if c else None
     return found
+
+
+@lru_cache(maxsize=1)
+def _china_provinces() -> frozenset[str]:
+    """First words of China's ISO 3166-2 subdivisions ('Jiangsu Sheng', 'Shanghai Shi'), of
+    five letters or more: 'Hong' and 'Nei' are halves of 'Hong Kong' and 'Nei Mongol'."""
+    firsts = (fold(s.name).split()[0] for s in pycountry.subdivisions if s.country_code == "CN")
+    return frozenset(w for w in firsts if len(w) >= 5)
+
+
+#: Short forms and regions a group's regional company adds to its name ('Ecolab USA',
+#: 'Logitech Europe'); other two- and three-letter codes are too often words or legal forms.
+_REGIONS: Final = frozenset({"us", "usa", "u s a", "uk", "america", "north america", "europe"})
+
+
+def is_place(words: tuple[str, ...]) -> bool:
+    """The words name a country ('Taiwan', 'South Korea', 'USA'), a region ('Europe') or a
+    Chinese province or municipality ('Jiangsu', 'Shanghai'), as regional companies add them
+    to a group's name."""
+    text = " ".join(words)
+    return text in _REGIONS or (len(text) > 3 and (
+        country_code(text) is not None or (len(words) == 1 and text in _china_provinces())))
 
 
 #: Countries whose inventors PatentsView records interchangeably (Hong Kong as CN).

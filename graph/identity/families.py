@@ -21,7 +21,10 @@ An organisation's family is found by the first rule that applies:
    of organisation names, and a single word (of at least `MIN_BRAND` letters) only when ROR
    records that company as a parent of others;
    or when the word is a brand (`_brands`), and never through 'and' (Rohm and Haas is no
-   Rohm company);
+   Rohm company); a single word that is no ordinary one also when only a country or a
+   Chinese province (or 'USA', 'Europe') follows it, and ROR does not link the longer name
+   (`_regional`: Synopsys Taiwan, Nuctech Jiangsu; not Yahoo Japan, which ROR holds as its
+   own company);
    but a name that also carries another such brand is a joint venture of two groups and
    its own family (Samsung Corning, LG Philips);
 5. a company whose name starts with a brand (`_brands`) belongs to the brand's head: the
@@ -34,8 +37,10 @@ An organisation's family is found by the first rule that applies:
    Sciences'; "Children's Hospital of Fudan University"; 'Alfred E. Mann Institute ... at the
    University of Southern California') belongs to that institution's family: a parent body
    named after the unit (`_parent_bodies`); and an institution whose name extends another
-   institution's whole name that carries a rare word belongs to its family ('Providence Health
-   System-Oregon', 'University of Houston-Clear Lake'; `_institution_extensions`);
+   institution's whole name that carries a rare word, or a ROR-linked institution's name by a
+   unit word, belongs to its family ('Providence Health System-Oregon', 'University of
+   Houston-Clear Lake', 'Shanghai Jiaotong University School of Medicine';
+   `_institution_extensions`);
    units of one parent body no organisation and no ROR record names are one family
    (`_sibling_units`);
 7. a company that co-owns most of its patents with one larger company (`CO_OWNED_SHARE` of
@@ -48,7 +53,11 @@ An organisation's family is found by the first rule that applies:
    foreign one co-owning are partners across a border, not a parent and its subsidiary), or
    the larger company co-owns so with `CO_OWNED_HUB` companies of its group already (a group
    that files together habitually: Hon Hai) and the two stand on the same side of the flag;
-8. otherwise the organisation is its own family.
+8. companies whose names start with the same three words that no company bears alone (one
+   of them a proper word, none a legal form's) are one family: the one a sibling is in
+   already, else headed by the sibling with the most rows (`_sibling_companies`: China Star's
+   two companies, Johnson & Johnson's operating companies);
+9. otherwise the organisation is its own family.
 
 A brand is a word, not an ordinary one, that starts the names of at least `BRAND_COMPANIES`
 companies with at least `BRAND_PATENTS` patent rows between them and is rare inside other
@@ -81,10 +90,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ttkg.core.model import OrgKind, org_id
-from ttkg.graph.identity.countries import country_code
+from ttkg.graph.identity.countries import country_code, is_place
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
 from ttkg.graph.identity.groups import has_company_form
-from ttkg.graph.identity.normalise import normalise
+from ttkg.graph.identity.normalise import LEGAL_FORMS, normalise
 from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
@@ -223,9 +232,10 @@ def families(resolution: Resolution, index: RorIndex,
     _state_bodies(clusters, out, index, weight)
     _name_families(clusters, out, index, _countries(resolution, index, names))
     _parent_bodies(clusters, out, index)
-    _institution_extensions(clusters, out)
+    _institution_extensions(clusters, out, index)
     _sibling_units(clusters, out)
     _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
+    _sibling_companies(clusters, out)
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
     return _to_heads(clusters, out)
@@ -341,9 +351,10 @@ def _distinctive(prefix: tuple[str, ...], head: OrgCluster, index: RorIndex,
                  brands: frozenset[str] = frozenset()) -> bool:
     """A name a family can be founded on: some word of it is not an ordinary word; one word
     only when ROR records the company as a parent (Samsung, Hitachi; not Mitsubishi Pencil
-    under Mitsubishi Corporation), or when it is a dominant brand (`_brands`)."""
+    under Mitsubishi Corporation), or when it is a dominant brand (`_brands`). A name of
+    ordinary words only ('Western Digital') is one when ROR links the company."""
     if all(w in _ORDINARY or len(w) < 3 for w in prefix):
-        return False
+        return len(prefix) > 1 and head.ror_id is not None
     if len(prefix) > 1 or prefix[0] in brands:
         return True
     if len(prefix[0]) < MIN_BRAND or head.ror_id is None or head.ror_id not in index.records:
@@ -478,7 +489,9 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             if w[n] == "and":  # 'Rohm and Haas' is no 'Rohm' company
                 continue
             heads = [h for h in by_words.get(prefix, ()) if h != k]
-            if len(heads) != 1 or not _distinctive(prefix, clusters[heads[0]], index, brands):
+            if len(heads) != 1 or not (_distinctive(prefix, clusters[heads[0]], index, brands)
+                                       or _regional(prefix, w[n:], clusters[k],
+                                                    clusters[heads[0]])):
                 continue
             partner = next((w[i:i + 1] for i in range(n, len(w))
                             if len(by_words.get(w[i:i + 1], ())) == 1
@@ -496,6 +509,25 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
                                 f"name extends the company {clusters[head].display_name!r}"
                                 " (a subsidiary, division or country company)")
             break
+
+
+#: A parenthesised part of a name ('Chevron (HK) Limited').
+_PARENTHESES: Final = re.compile(r"\(([^()]*)\)")
+
+
+def _regional(prefix: tuple[str, ...], rest: tuple[str, ...], member: OrgCluster,
+              head: OrgCluster) -> bool:
+    """A one-word company name followed only by a country, a region or a Chinese province is
+    its regional company ('NUCTECH JIANGSU COMPANY LIMITED', 'Synopsys Taiwan Co., Ltd.',
+    'Ecolab USA Inc.'; `is_place`): the
+    word needs no ROR parent or brand, only to be no ordinary word. A regional company ROR
+    links is left to ROR, which holds it as its own organisation (Yahoo Japan, no Yahoo! Inc.
+    company); a head named with a place in parentheses is a regional company itself ('Chevron
+    (HK) Limited', a tool maker, is no head of Chevron U.S.A.)."""
+    return (len(prefix) == 1 and len(prefix[0]) >= MIN_BRAND and prefix[0] not in _ORDINARY
+            and member.ror_id is None and is_place(rest)
+            and not any(country_code(p) or is_place(tuple(normalise(p).split()))
+                        for name in head.names for p in _PARENTHESES.findall(name)))
 
 
 #: Words naming a unit of a larger institution; a parent body may follow the unit's name.
@@ -633,26 +665,78 @@ def _sibling_units(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
         done |= keys
 
 
+#: Words a company name's first three words may not end with: they join it to what follows.
+_OPEN_ENDS: Final = _JOINERS | frozenset({"and", "for", "und", "et", "de", "du", "der"})
+#: Words of a legal form (a misspelt leading form stays in a normalised name: 'Kabushiki
+#: Kaisya Tokyo ...'), not the joining words and letters some forms hold.
+_FORM_WORDS: Final = frozenset(x for form in LEGAL_FORMS for x in form if len(x) >= 4)
+
+
+def _sibling_companies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]) -> None:
+    """Rule 7b: companies whose names start with the same three words, longer than them,
+    that no company bears alone ('Shenzhen China Star Optoelectronics Technology' and
+    '... Semiconductor Display Technology'; 'Johnson & Johnson Consumer' and '... Surgical
+    Vision'), are one family: the family one of them is in already (co-ownership put China
+    Star in TCL's), else the one headed by the company with the most rows. The three words
+    must hold a proper word (not an ordinary word or a place), no legal form's word, and not
+    end in a joining word ('Lotte Engineering &'); siblings already in two families are left.
+    Same-name firms the names cannot tell apart join too: 'Town & Country Linen' (2018) and
+    'Town & Country Research & Development' (1990)."""
+    words = {k: tuple(normalise(clean_name(c.display_name)).split())
+             for k, c in clusters.items() if c.kind is OrgKind.COMPANY}
+    named = set(words.values())
+    siblings: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for k, w in sorted(words.items()):
+        start = w[:3]
+        if len(w) > 3 and start not in named and start[-1] not in _OPEN_ENDS \
+                and not _FORM_WORDS & set(start) and any(
+                    x.isalpha() and len(x) > 2 and x not in _ORDINARY and x not in _OPEN_ENDS
+                    and not is_place((x,)) for x in start):
+            siblings[start].append(k)
+    for start, keys in sorted(siblings.items()):
+        if len(keys) < 2:
+            continue
+        joined = {out[k].family_id for k in keys if k in out}
+        if len(joined) > 1:
+            continue
+        head = max(keys, key=lambda key: (clusters[key].count, key))
+        family_id = next(iter(joined)) if joined else _node(clusters[head])
+        for k in keys:
+            if k not in out and _node(clusters[k]) != family_id:
+                out[k] = Membership(family_id, 0.8,
+                                    f"a sibling company: its name starts with "
+                                    f"{' '.join(start)!r}, as {clusters[head].display_name!r}'s "
+                                    "does, and no company bears that name alone")
+
+
 #: Words joining two holders in one string ('... and Universal Display Corporation', 'Institut
 #: Francais du Petrole ... et Entreprise de Recherches ... Elf').
 _TWO_HOLDERS: Final = frozenset({"and", "et", "und"})
 
 
 def _institution_extensions(clusters: Mapping[str, OrgCluster],
-                            out: dict[str, Membership]) -> None:
+                            out: dict[str, Membership], index: RorIndex) -> None:
     """Rule 6b: an institution (not a company) whose normalised name extends another
     institution's whole name by more words ('Providence Health System-Oregon', 'University of
     Houston System', 'UMDNJ - Robert Wood Johnson Medical School') is in its family, when that
     name carries a rare word (`RARE_WORD` of the institutions' names: 'Houston', not
-    'Physics' in 'Institute of Physics'). ROR-linked bodies and bodies acting for a university
-    are left to ROR and ACTS_FOR; a name with a company legal form (a university's company)
-    or naming a second holder ('... and Universal Display Corporation') extends none."""
+    'Physics' in 'Institute of Physics'), or is a ROR-linked institution's name (any of its
+    spellings) followed by a unit's name ('Shanghai Jiaotong University School of Medicine',
+    'Peking University School and Hospital of Stomatology', 'Peking University Shenzhen
+    Graduate School', "Peking University People's Hospital": a unit word first or last), or,
+    when no organisation bears that name, is the whole name of one non-company ROR record
+    followed by a unit word ('The University of London, School of Pharmacy': the family of
+    ROR's University of London).
+    ROR-linked bodies and bodies acting for a university are left to ROR and ACTS_FOR; a name
+    with a company legal form (a university's company) or naming a second holder ('... and
+    Universal Display Corporation') extends none."""
     words = {k: tuple(normalise(clean_name(c.display_name)).split())
              for k, c in clusters.items() if c.kind is not OrgKind.COMPANY}
-    by_words: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    by_words: dict[tuple[str, ...], set[str]] = defaultdict(set)
     frequency: Counter[str] = Counter()
     for k, w in words.items():
-        by_words[w].append(k)
+        for variant in clusters[k].names:  # any spelling of the head is its whole name
+            by_words[tuple(normalise(clean_name(variant)).split())].add(k)
         frequency.update(set(w))
     rare = max(2, RARE_WORD * len(words))
     for k, w in sorted(words.items()):
@@ -661,10 +745,23 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
             continue  # a university's company is no unit of it
         for n in range(len(w) - 1, 1, -1):
             prefix = w[:n]
-            heads = [h for h in by_words.get(prefix, ()) if h != k]
-            if len(heads) != 1 or w[n] in _JOINERS or _TWO_HOLDERS & set(w[n:]) or not any(
+            heads = sorted(by_words.get(prefix, set()) - {k})
+            if not heads and w[n] in _UNIT_WORDS and not _second_holder(w[n:]) and not all(
+                    x in _GENERIC_PARENT for x in prefix):
+                records = [h.ror_id for h in index.hits(" ".join(prefix))
+                           if "company" not in index.types(h.ror_id)]
+                if len(records) == 1:
+                    root, chain = _root(index, records[0])
+                    out[k] = Membership(org_id("", root), 0.85,
+                                        f"a unit of {index.name(records[0])!r} (its name starts "
+                                        "with the parent body's)"
+                                        + (", whose ROR parent chain is " + " -> ".join(chain)
+                                           if len(chain) > 1 else ""))
+                    break
+            if len(heads) != 1 or w[n] in _JOINERS or _second_holder(w[n:]) or not (any(
                     x.isalpha() and x not in _GENERIC_PARENT and frequency[x] <= rare
-                    for x in prefix):
+                    for x in prefix) or (clusters[heads[0]].ror_id
+                                         and (w[n] in _UNIT_WORDS or w[-1] in _UNIT_WORDS))):
                 continue
             head = clusters[heads[0]]
             fam = out.get(heads[0])
@@ -672,6 +769,13 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
                                 f"name extends the institution {head.display_name!r} (a "
                                 "campus, school, system or regional body of it)")
             break
+
+
+def _second_holder(rest: tuple[str, ...]) -> bool:
+    """The words after a name name a second holder ('... and Universal Display Corporation'),
+    not a second unit ('School and Hospital of Stomatology')."""
+    return any(x in _TWO_HOLDERS and (i + 1 == len(rest) or rest[i + 1] not in _UNIT_WORDS)
+               for i, x in enumerate(rest))
 
 
 def _brand_member(k: str, w: tuple[str, ...], head: str | None,

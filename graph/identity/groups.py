@@ -136,9 +136,17 @@ def subsidiary_clash(a: NameGroup, b: NameGroup) -> bool:
 
 
 #: Legal forms of Japanese public universities and research institutes (kokuritsu daigaku
-#: hojin = 'National University Corporation'): their 'Corporation' is not a company's.
+#: hojin = 'National University Corporation', also "Nat'l"), and of US state universities
+#: established by a state's constitution ('Board of Trustees, a Constitutional Corporation
+#: Operating Michigan State University'): their 'Corporation' is not a company's. Nor is the
+#: 'Inc.' of a US non-profit corporation whose name ends in an institution's word
+#: ("Nationwide Children's Hospital, Inc.", 'The Samuel Roberts Noble Foundation, Inc.').
 _PUBLIC_BODY_FORMS: Final = re.compile(
-    r"\b((national|public) university|inter university research institute) corporation\b"
+    r"\b((national|natl|public) university|inter university research institute"
+    r"|constitutional) corporation\b"
+    r"|(?<=\bhospital )(inc|incorporated)$|(?<=\bclinic )(inc|incorporated)$"
+    r"|(?<=\bfoundation )(inc|incorporated)$|(?<=\buniversity )(inc|incorporated)$"
+    r"|(?<=\bcollege )(inc|incorporated)$"
 )
 
 

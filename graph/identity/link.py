@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from rapidfuzz import fuzz
 
@@ -29,7 +30,7 @@ from ttkg.graph.identity.ror_index import NameHit, RorIndex, typo_keys
 from ttkg.graph.identity.settings import IdentitySettings
 from ttkg.graph.identity.similarity import typo_level
 
-__all__ = ["Link", "flag_allows", "link_acronym", "link_exact", "link_fuzzy"]
+__all__ = ["FORM_COUNTRIES", "Link", "flag_allows", "link_acronym", "link_exact", "link_fuzzy"]
 
 _NON_COMPANY_TYPES = frozenset({"education", "government", "facility", "healthcare", "archive"})
 _VIA_SCORE = {"name": 1.0, "label": 0.99, "alias": 0.97, "system": 0.95}
@@ -73,6 +74,14 @@ def _overwhelming(evidence: Counter[str] | None, countries: Sequence[str | None]
     return not any(same_country(c, rc) for c in evidence for rc in countries)
 
 
+#: Countries where the legal forms of one European jurisdiction are at home (groups.py's
+#: `jurisdiction`; not the French forms: 'S.A.' is as much Spanish, Polish or Brazilian).
+FORM_COUNTRIES: Final[dict[str, frozenset[str]]] = {
+    "de": frozenset({"DE", "AT", "CH"}), "nl": frozenset({"NL", "BE"}),
+    "it": frozenset({"IT"}), "nordic": frozenset({"SE", "FI", "NO", "DK", "IS"}),
+}
+
+
 def _choose(
     hits: Sequence[NameHit],
     country: str | None,
@@ -84,8 +93,10 @@ def _choose(
     flag: str | None = None,
     strong: bool = False,
     evidence: Counter[str] | None = None,
+    home: frozenset[str] = frozenset(),
 ) -> tuple[NameHit | None, str]:
-    """Pick one hit using country evidence; (hit, how) or (None, '') with notes explaining."""
+    """Pick one hit using country evidence; (hit, how) or (None, '') with notes explaining.
+    `home`: the countries the name's legal form is at home in (`FORM_COUNTRIES`)."""
     usable = [h for h in hits if not _company_clash(index, h.ror_id, company_form)]
     if len(usable) < len(hits):
         notes.append(f"{label}: a company name is not the non-company ROR record(s) "
@@ -99,6 +110,14 @@ def _choose(
     usable = allowed
     if not usable:
         return None, ""
+    at_home = [h for h in usable if index.country(h.ror_id) in home]
+    if at_home and not strong and country not in home:
+        # the legal form says where the legal person is ('Siemens AG', 'Siemens Healthcare
+        # GmbH': Germany); the inventors say where its research is (China)
+        usable, country, evidence = at_home, None, None
+        if len(at_home) == 1:
+            return at_home[0], (f"its legal form is at home in "
+                                f"{index.country(at_home[0].ror_id)}; inventors not asked")
     disagree = ""
     if country and not strong and not flag_allows(country, flag):
         notes.append(f"{label}: inventor country {country} contradicts the {flag} assignee "
@@ -145,6 +164,10 @@ def _choose(
         best_via = min(usable, key=lambda h: _VIA_ORDER(h))
         top = [h for h in usable if _VIA_ORDER(h) == _VIA_ORDER(best_via)]
         if len(top) > 1:
+            head = _common_parent(top, index)
+            if head is not None:
+                return head, (f"{len(top)} records share the name, one group: "
+                              f"{head.ror_id} is the parent of the others")
             notes.append(f"{label}: ambiguous, {len(top)} ROR records "
                          + ", ".join(h.ror_id for h in top) + ": not linked")
             return None, ""
@@ -155,6 +178,32 @@ def _choose(
     elif flag and len(hits) > 1 and len(usable) == 1:
         how = f"the {flag} assignee type picks 1 of {len(hits)}"
     return usable[0], how
+
+
+def _ancestors(ror_id: str, index: RorIndex) -> set[str]:
+    """The records above `ror_id` by ROR parent relations (cycles cut)."""
+    seen: set[str] = set()
+    todo = [ror_id]
+    while todo:
+        rec = index.records.get(todo.pop())
+        for r in rec.relationships if rec else ():
+            up = index.canonical(r.ror_id) if r.type == "parent" else None
+            if up is not None and up not in seen:
+                seen.add(up)
+                todo.append(up)
+    return seen
+
+
+def _common_parent(hits: Sequence[NameHit], index: RorIndex) -> NameHit | None:
+    """The hit whose record is an ancestor of every other hit's record, if one is: records
+    sharing a name within one ROR family ('Novartis (Switzerland)' and its Israeli, Italian
+    and Singaporean companies, all 'Novartis') are the group, and the group's bare name names
+    its parent."""
+    ids = {h.ror_id for h in hits}
+    for h in hits:
+        if all(h.ror_id in _ancestors(o, index) for o in ids - {h.ror_id}):
+            return h
+    return None
 
 
 def _VIA_ORDER(hit: NameHit) -> int:
@@ -171,11 +220,13 @@ def link_exact(
     flag: str | None = None,
     strong: bool = False,
     evidence: Counter[str] | None = None,
+    home: frozenset[str] = frozenset(),
 ) -> Link | None:
     """Link by exact normalised name (display name, label, alias; 'X System' as 'X').
 
     `country` is the assignee's own location when `strong`, else the inventors' majority
-    (`evidence`: inventor country -> located patents); `flag` the assignee-type flag."""
+    (`evidence`: inventor country -> located patents); `flag` the assignee-type flag; `home`
+    the countries of the name's legal form (a record there is taken over the inventors')."""
     hits = index.hits(normalised)
     parent = ""
     if not hits:
@@ -183,7 +234,7 @@ def link_exact(
         if not hits:
             return None
     hit, how = _choose(hits, country, company_form, index, notes, f"'{normalised}'",
-                       flag=flag, strong=strong, evidence=evidence)
+                       flag=flag, strong=strong, evidence=evidence, home=home)
     if hit is None:
         return None
     agrees = bool(country) and same_country(index.country(hit.ror_id), country)

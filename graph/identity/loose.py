@@ -121,6 +121,10 @@ _SHORT_GARBAGE: Final[frozenset[str]] = frozenset(
 _TAIL_FORMS: Final[frozenset[str]] = frozenset(
     {"ltd", "limited", "inc", "incorporated", "gmbh", "llc", "corporation", "corp"}
 )
+#: Last words of an address after the legal form ('... Micro-Electronics Limited New District').
+_ADDRESS_WORDS: Final[frozenset[str]] = frozenset(
+    {"district", "zone", "province", "road", "street", "county"}
+)
 _FORM_WORDS: Final[frozenset[str]] = frozenset(
     t for form in LEGAL_FORMS for t in form if len(t) >= 2
 )
@@ -156,12 +160,13 @@ def _singular(token: str) -> str:
 
 def _trim(toks: list[str]) -> list[str]:
     """Cut what follows the name: an address or junk after an inner legal form ('... Co.,
-    Ltd. Hsin-Chu, Taiwan'), a parent ministry ('..., Ministry of Health'), stray letters."""
+    Ltd. Hsin-Chu, Taiwan', '... Limited New District'), a parent ministry ('..., Ministry of
+    Health'), stray letters."""
     for i in range(len(toks) - 1, 1, -1):
         tail = toks[i + 1 :]
         junk = len(tail) == 1 and len(tail[0]) <= 2
         if tail and len(tail) <= 3 and toks[i] in _TAIL_FORMS and (
-            junk or country_code(tail[-1]) is not None
+            junk or country_code(tail[-1]) is not None or tail[-1] in _ADDRESS_WORDS
         ):
             toks = toks[: i + 1]
             break

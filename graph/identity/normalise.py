@@ -147,7 +147,7 @@ def normalise(name: str) -> str:
     >>> normalise("The Regents of the University of Michigan")
     'regents of the university of michigan'
     """
-    toks = _without_inner_kg(_without_stutter(tokens(name)))
+    toks = _minzu(_without_inner_kg(_without_stutter(tokens(name))))
     if len(toks) > 1 and toks[0] == "the":
         toks = toks[1:]
     return " ".join(strip_legal_forms(toks))
@@ -160,6 +160,20 @@ def _without_inner_kg(toks: list[str]) -> list[str]:
     return [t for i, t in enumerate(toks)
             if not (t == "kg" and toks[max(0, i - 3) : i] == ["gmbh", "and", "co"]
                     and i < len(toks) - 1)]
+
+
+def _minzu(toks: list[str]) -> list[str]:
+    """'Minzu' is the pinyin of 'nationalities': China's universities for ethnic minorities
+    took the pinyin in their English names from 2015 on ('Dalian Nationalities University' ->
+    'Dalian Minzu University'), and ROR keeps either ('Yunnan Nationalities University',
+    'Hubei University for Nationalities'). All three forms are 'X Minzu University'."""
+    n = len(toks)
+    for i in range(n - 1):
+        if toks[i : i + 2] == ["nationalities", "university"]:
+            return [*toks[:i], "minzu", "university", *toks[i + 2 :]]
+        if toks[i : i + 3] == ["university", "for", "nationalities"]:
+            return [*toks[:i], "minzu", "university", *toks[i + 3 :]]
+    return toks
 
 
 def _without_stutter(toks: list[str]) -> list[str]:

@@ -2,7 +2,9 @@
 
 * governance: a board that is the legal person of a university ("The Regents of the University
   of Michigan", "Board of Trustees of the Leland Stanford Junior University", "National
-  University Corporation Tohoku University", "X Board of Regents on behalf of Y University")
+  University Corporation Tohoku University", "X Board of Regents on behalf of Y University",
+  "University of Pittsburgh - of the Commonwealth System of Higher Education", "The Royal
+  Institution for the Advancement of Learning/McGill University")
   -> the organisation is the university itself (core name = the university's name);
 * tto: a technology-transfer body acting for a university ("Wisconsin Alumni Research
   Foundation", "IUCF-HYU (Industry-University Cooperation Foundation Hanyang University)",
@@ -133,11 +135,13 @@ _GOV_LEADING: Final[tuple[str, ...]] = (
     "japan as represented by president of", "a school corporation of", "school corporation of",
     "school corporation", "educational foundation", "gakko hojin", "gakkouhoujin",
     "national university corporation", "public university corporation",
+    "royal institution for the advancement of learning",
 )
 _GOV_TRAILING: Final[tuple[str, ...]] = (
     "board of trustees", "board of regents", "a body corporate", "a body",
     "educational foundation", "national university corporation", "natl university corporation",
     "national university", "natl university",
+    "of the commonwealth system of higher education",
 )
 #: Legal names of universities that ROR lists under their common name.
 _LEGAL_NAMES: Final[dict[str, str]] = {

@@ -27,7 +27,7 @@ from ttkg.graph.identity.groups import (
     name_key,
 )
 from ttkg.graph.identity.kinds import classify_kind
-from ttkg.graph.identity.link import Link, link_acronym, link_exact, link_fuzzy
+from ttkg.graph.identity.link import FORM_COUNTRIES, Link, link_acronym, link_exact, link_fuzzy
 from ttkg.graph.identity.normalise import key_of, normalise
 from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.overrides import Overrides, ReviewRow, read_overrides
@@ -305,7 +305,8 @@ class OrganizationResolver:
                               flag=g.flag, strong=code is not None or strong,
                               evidence=evidence)
         return link_exact(g.normalised, country, g.company_form, self.index, notes, flag=g.flag,
-                          strong=strong, evidence=evidence)
+                          strong=strong, evidence=evidence,
+                          home=FORM_COUNTRIES.get(g.jurisdiction or "", frozenset()))
 
     def _government_link(self, g: NameGroup, notes: list[str]) -> Link | None:
         assert g.pattern is not None

@@ -123,3 +123,21 @@ def test_a_located_assignee_vetoes_a_record_of_another_country(
     # the same string with the assignee's own address abroad is not the Swiss record
     res = resolver.resolve([AssigneeName("ETH Zurich", "3", None, 2, location="DE")])
     assert _link(res, "ETH Zurich") is None
+
+
+def test_a_european_legal_form_places_the_company_before_its_inventors(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings of the labelled set with their gold ROR ids and their real inventor
+    evidence (China: the extract's located inventors of these patents): 'AG' and 'GmbH' are
+    German legal persons, so ROR's German records are theirs (Siemens (Germany), Siemens
+    Healthineers (Germany)), beside ROR's Turkish, Japanese and US records of the names.
+    'Siemens Corporation', a US company by its assignee type, takes no German record."""
+    ag = "Siemens Aktiengesellschaft"
+    gmbh = "Siemens Healthcare GmbH"
+    corporation = "Siemens Corporation"
+    res = resolver.resolve([AssigneeName(ag, "3", "CN", 111), AssigneeName(gmbh, "3", "CN", 46),
+                            AssigneeName(corporation, "2", "US", 5)])
+    assert res.clusters[res.cluster_of[ag]].ror_id == "https://ror.org/059mq0909"
+    assert res.clusters[res.cluster_of[gmbh]].ror_id == "https://ror.org/0449c4c15"
+    assert res.clusters[res.cluster_of[corporation]].ror_id != "https://ror.org/059mq0909"

@@ -216,3 +216,18 @@ def test_a_units_ror_alias_then_its_ror_parents_name_links_the_unit(
     assert res.clusters[res.cluster_of["Tsinghua University"]].ror_id == (
         "https://ror.org/03cve4549")
     assert res.clusters[res.cluster_of[other]].ror_id is None
+
+
+def test_a_minzu_university_links_its_nationalities_record(ror_slice: list[RorRecord]) -> None:
+    """Real strings of dev 4 and the extract: ROR names Yunnan Minzu University by its former
+    translation ('Yunnan Nationalities University') and Dalian Nationalities University by its
+    pinyin ('Dalian Minzu University'); Beifang Minzu University is neither."""
+    resolver = OrganizationResolver(ror_slice + list(read_ror(DATA / "ror-parents.json",
+                                                              LoadReport())))
+    res = resolver.resolve([A("YUNNAN MINZU UNIVERSITY", "3", "CN", 2),
+                            A("DALIAN NATIONALITIES UNIVERSITY", "3", "CN", 1),
+                            A("BEIFANG MINZU UNIVERSITY", "3", "CN", 1)])
+    link = {n: res.clusters[k].ror_id for n, k in res.cluster_of.items()}
+    assert link["YUNNAN MINZU UNIVERSITY"] == "https://ror.org/030jhb479"
+    assert link["DALIAN NATIONALITIES UNIVERSITY"] == "https://ror.org/02hxfx521"
+    assert link["BEIFANG MINZU UNIVERSITY"] is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ttkg.core.model import OrgKind
 from ttkg.graph.identity import AssigneeName, OrganizationResolver, Resolution
+from ttkg.graph.identity.groups import has_company_form
 
 UMICH = "https://ror.org/00jmfr291"
 STANFORD = "https://ror.org/00f54p054"
@@ -186,3 +187,40 @@ def test_a_country_after_an_institutions_name_is_a_qualifier(
     ])
     assert same(res, pla, china)
     assert not same(res, "Amkor Technology, Inc.", "Amkor Technology Korea, Inc.")
+
+
+def test_a_public_bodys_corporation_form_does_not_block_its_ror_link(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings of the labelled set with their gold ROR ids: one spelling writes "Nat'l
+    University Corporation" (Japan's legal form of a national university), one 'a
+    Constitutional Corporation' (a US state university's); neither makes the university a
+    company whose name no university record may take."""
+    kyushu = ["Kyushu University, National University Corporation",
+              "KYUSHU UNIVERSITY, NAT'L UNIVERSITY CORPORATION", "KYUSHU UNIVERSITY"]
+    msu = ["Board of Trustees of Michigan State University", "Michigan State University",
+           "Board of Trustees, a Constitutional Corporation Operating Michigan State University"]
+    res = resolver.resolve([AssigneeName(n, "3", "JP", 2) for n in kyushu]
+                           + [AssigneeName(n, "2", "US", 3) for n in msu])
+    assert {cluster(res, n).ror_id for n in kyushu} == {"https://ror.org/00p4k0j84"}
+    assert {cluster(res, n).ror_id for n in msu} == {"https://ror.org/05hs6h993"}
+    assert has_company_form("Kyushu Electric Power Co., Inc.")
+    assert has_company_form("Kabushiki Kaisha Topcon")
+
+
+def test_a_name_shared_within_one_ror_family_is_the_parent(
+    resolver: OrganizationResolver,
+) -> None:
+    """'Novartis' is the ROR name of four company records (Switzerland, Israel, Italy,
+    Singapore; real records of the slice): the Swiss one is the parent of the three others,
+    and a group's bare name names its parent. 'University of Georgia' is the name of two
+    records of no common family (Georgia the country, Georgia the state): nothing to go by,
+    not linked."""
+    res = resolver.resolve([org("NOVARTIS", type_="3", country=None, n=5),
+                            AssigneeName("UNIVERSITY OF GEORGIA", None, None, 5)])
+    novartis = cluster(res, "NOVARTIS")
+    assert novartis.ror_id == "https://ror.org/02f9zrr09"
+    assert "parent of the others" in str(novartis.link_reason)
+    georgia = cluster(res, "UNIVERSITY OF GEORGIA")
+    assert georgia.ror_id is None
+    assert any("ambiguous" in n for n in georgia.notes)

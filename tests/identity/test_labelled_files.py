@@ -18,6 +18,8 @@ SETS = {
     "heldout2_assignees.csv": ("heldout2.txt", 395, 249, 204),
     "dev2_assignees.csv": ("dev2.txt", 356, 235, 187),
     "dev3_assignees.csv": ("dev3.txt", 320, 208, 171),
+    "dev4_assignees.csv": ("dev4.txt", 316, 228, 194),
+    "dev5_assignees.csv": ("dev5.txt", 331, 218, 172),
 }
 
 

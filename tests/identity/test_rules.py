@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from ttkg.graph.identity.countries import country_code
-from ttkg.graph.identity.groups import jurisdiction, jurisdictions_clash, legal_family
+from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver
+from ttkg.graph.identity.countries import country_code, is_place
+from ttkg.graph.identity.groups import (
+    has_company_form,
+    jurisdiction,
+    jurisdictions_clash,
+    legal_family,
+)
 from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
 from ttkg.graph.identity.similarity import other_direction, typo_level
+from ttkg.loaders.report import LoadReport
+from ttkg.loaders.ror import read_ror
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
 
 
 @pytest.mark.parametrize(
@@ -358,3 +370,99 @@ def test_two_compass_directions_are_no_typo() -> None:
     assert not other_direction("northwestern", "northwestren")  # a typo names no direction
     assert not other_direction("northern", "north")
     assert not other_direction("surface", "surfaces")
+
+
+def test_an_address_after_the_legal_form_is_ignored_when_comparing() -> None:
+    """Real strings of dev 4: 'New District' after 'Limited' is Wuxi's address; a name that
+    ends in 'District' without a legal form before it keeps the word."""
+    assert loose_tokens(normalise("WUXI CHIPOWN MICRO-ELECTRONICS LIMITED NEW DISTRICT")) == (
+        loose_tokens(normalise("Wuxi Chipown Micro-Electronics Limited")))
+    assert loose_tokens(normalise("Western Sydney Local Health District"))[-1] == "district"
+
+
+def test_minzu_and_nationalities_universities_are_one_name() -> None:
+    """Real strings of the shared extract and ROR names: the pinyin 'Minzu' and its
+    translation 'Nationalities' (before 'University' or after 'University for') are one."""
+    assert normalise("YUNNAN MINZU UNIVERSITY") == normalise("Yunnan Nationalities University")
+    assert normalise("DALIAN NATIONALITIES UNIVERSITY") == normalise("Dalian Minzu University")
+    assert normalise("Hubei University for Nationalities") == "hubei minzu university"
+    assert normalise("BEIFANG MINZU UNIVERSITY") != normalise("Yunnan Nationalities University")
+
+
+def test_places_a_regional_company_adds_to_a_groups_name() -> None:
+    """Countries, 'USA' and 'Europe', and China's provinces by their first word; not 'Hong'
+    or 'Nei' (halves of Hong Kong and Nei Mongol) nor other short codes."""
+    assert all(is_place(tuple(w.split())) for w in (
+        "jiangsu", "guangdong", "shanghai", "taiwan", "south korea", "usa", "us", "europe",
+        "north america", "hong kong"))
+    assert not any(is_place(tuple(w.split())) for w in (
+        "hong", "nei", "co", "in", "technology", "shenzhen", "asia"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "core"),
+    [
+        # Pennsylvania's state-related universities under their legal names (real strings)
+        ("University of Pittsburgh—of the Commonwealth System of Higher Education",
+         "university of pittsburgh"),
+        ("The University of Pittsburgh —  of the Commonwealth System of Higher Education",
+         "university of pittsburgh"),
+        ("Temple University-Of The Commonwealth System of Higher Education", "temple university"),
+        # McGill's legal person, written before the university's name
+        ("The Royal Institution for the Advancement of Learning/McGill University",
+         "mcgill university"),
+    ],
+)
+def test_legal_names_of_pennsylvania_universities_and_mcgill(raw: str, core: str) -> None:
+    pattern = parse(raw, "US", "2")
+    assert pattern is not None and (pattern.role, pattern.core) == (GOVERNANCE, core)
+
+
+def test_a_us_non_profit_inc_is_no_company_form() -> None:
+    """A US hospital, clinic, foundation, university or college incorporated as a non-profit
+    writes 'Inc.' after its name; a company whose name merely holds such a word keeps its
+    form."""
+    assert not has_company_form("NATIONWIDE CHILDREN'S HOSPITAL, INC.")
+    assert not has_company_form("The Samuel Roberts Noble Foundation, Inc.")
+    assert has_company_form("Foundation Medicine, Inc.")  # a company (real string)
+    assert has_company_form("Albert Einstein College of Medicine, Inc.")  # not the last word
+    assert has_company_form("Kabushiki Kaisha Riken")
+
+
+def test_legal_names_and_non_profit_inc_link_to_the_ror_records() -> None:
+    """The real ROR records of Pitt, Temple, McGill, Nationwide Children's Hospital and the
+    Noble Research Institute (ror-dev5.json) are reached by their legal names."""
+    records = list(read_ror(DATA / "ror-dev5.json", LoadReport()))
+    res = OrganizationResolver(records, IdentitySettings(workers=1)).resolve([
+        AssigneeName("UNIVERSITY OF PITTSBURGH—OF THE COMMONWEALTH SYSTEM OF HIGHER EDUCATION",
+                     "2", "US", 2),
+        AssigneeName("Temple University-Of The Commonwealth System of Higher Education",
+                     "2", "US", 1),
+        AssigneeName("THE ROYAL INSTITUTION FOR THE ADVANCEMENT OF LEARNING/MCGILL UNIVERSITY",
+                     "3", "US", 1),
+        AssigneeName("NATIONWIDE CHILDREN'S HOSPITAL, INC.", "2", "US", 5),
+        AssigneeName("The Samuel Roberts Noble Foundation, Inc.", "2", "US", 2),
+    ])
+    links = {n: res.clusters[k].ror_id for n, k in res.cluster_of.items()}
+    assert [(links[n] or "").rsplit("/", 1)[-1] for n in sorted(links)] == [
+        "003rfsp33",  # NATIONWIDE ...
+        "01pxwe438",  # THE ROYAL INSTITUTION ... MCGILL
+        "00kx1jb78",  # Temple
+        "02zta5505",  # The Samuel Roberts Noble Foundation
+        "01an3r305",  # UNIVERSITY OF PITTSBURGH
+    ]
+
+
+def test_a_unit_named_before_or_after_its_parent_is_one_organisation() -> None:
+    """Real strings: Sinopec's Beijing Research Institute of Chemical Industry writes its
+    parent company's name before or after its own; the parent itself stays apart."""
+    names = [
+        AssigneeName("China Petroleum & Chemical Corporation Beijing Research Institute of "
+                     "Chemical Industry", "3", "CN", 1),
+        AssigneeName("Beijing Research Institute of Chemical Industry, China Petroleum & "
+                     "Chemical Corporation", "3", "CN", 14),
+        AssigneeName("China Petroleum & Chemical Corporation", "3", "CN", 43),
+    ]
+    res = OrganizationResolver([], IdentitySettings(workers=1)).resolve(names)
+    a, b, parent = (res.cluster_of[n.name] for n in names)
+    assert a == b != parent

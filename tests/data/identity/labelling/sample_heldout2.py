@@ -22,6 +22,18 @@ The tuning set dev 2 (issue 13, session 5b) is drawn by the same procedure with 
 from a pool that also excludes the second held-out set:
 
     python sample_heldout2.py NAMES_TSV --seed 2613 --exclude heldout2_assignees.csv > dev2.tsv
+
+The tuning set dev 5 (issue 13, session 9) favours the kinds where recall is lost on fresh
+strings (`--plan dev5`): the government stratum's pattern matches nothing in the pool any more,
+so two strata take its place before the university one, each seed's neighbourhood being that of
+a university seed (its rarest word):
+
+* public: seeds matching PUBLIC (states, cities, commonwealths, bureaus, armed forces,
+  authorities, federal and public bodies);
+* foundation: seeds matching FOUNDATION (foundations, campuses, schools, hospitals, medical
+  centres, research institutes);
+
+then fewer university, group and random seeds (PLANS['dev5']).
 """
 
 from __future__ import annotations
@@ -37,6 +49,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SEED = 1305
 PLAN = (("government", 14, 6), ("university", 40, 6), ("group", 16, 6), ("random", 30, 6))
+PLANS = {
+    "default": PLAN,
+    "dev5": (("government", 14, 6), ("public", 10, 6), ("foundation", 20, 6),
+             ("university", 30, 6), ("group", 16, 6), ("random", 5, 6)),
+}
+PUBLIC = re.compile(
+    r"\bstate of\b|\bcity of\b|county|commonwealth|national laborator|\bbureau\b|\bnavy\b|"
+    r"\barmy\b|air force|federal|public|authority", re.I)
+FOUNDATION = re.compile(
+    r"foundation|campus|school|hospital|medical (?:center|centre)|research institute", re.I)
 GOVERNMENT = re.compile(
     r"represented by|secretary|government|ministry|minister|department of|national institutes? "
     r"of|agency|administration|commissariat|council of", re.I)
@@ -68,6 +90,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--exclude", nargs="*", default=[],
                         help="further labelled CSVs (in ..) whose strings leave the pool")
+    parser.add_argument("--plan", choices=sorted(PLANS), default="default",
+                        help="strata and seeds per stratum (dev5: public bodies, foundations)")
     args = parser.parse_args()
     with open(args.names_tsv, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh, delimiter="\t"))
@@ -92,7 +116,7 @@ def main() -> None:
                 key = " ".join(words(m.group(1))[:3])
                 return [r for r in by_count if key in " ".join(words(r[0]))]
             stratum = "university"
-        if stratum == "university":
+        if stratum in ("university", "public", "foundation"):
             word = rarest(seed, df)
             return [r for r in by_count if word and word in words(r[0])]
         if stratum == "group":
@@ -100,9 +124,13 @@ def main() -> None:
         key = ws[:1] if len(ws[0]) >= 6 else ws[:2]
         return [r for r in by_count if words(r[0])[: len(key)] == key]
 
-    for stratum, seeds, size in PLAN:
+    for stratum, seeds, size in PLANS[args.plan]:
         if stratum == "government":
             cands = [r for r in pool if GOVERNMENT.search(r[0])]
+        elif stratum == "public":
+            cands = [r for r in pool if PUBLIC.search(r[0])]
+        elif stratum == "foundation":
+            cands = [r for r in pool if FOUNDATION.search(r[0])]
         elif stratum == "university":
             cands = [r for r in pool if UNIVERSITY.search(r[0])]
         elif stratum == "group":
