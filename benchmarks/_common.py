@@ -219,15 +219,20 @@ def build_in_child(sources: SourcePaths, out: Path) -> tuple[Measured, Path]:
     return m, Path(said["path"])
 
 
-def shared_sources(shared: Path) -> SourcePaths:
-    """The full real data under /work/shared/data (the CLI's `ttkg build --patentsview ...`)."""
+def shared_sources(shared: Path, openalex: bool = False) -> SourcePaths:
+    """The full real data under /work/shared/data (the CLI's `ttkg build --patentsview ...`);
+    with `openalex`, its OpenAlex works and topic table too (`--openalex ...
+    --openalex-topics ...`)."""
     sources = SourcePaths(
         patentsview=shared / "patentsview",
         ror=shared / "ror" / "ror-data-sample.zip",
         cpc=shared / "cpc" / "CPCTitleList202505.zip",
         wipo=shared / "wipo" / "ipc_technology.csv",
+        openalex=shared / "openalex" / "works" if openalex else None,
+        openalex_topics=shared / "openalex" / "openalex_topics.csv" if openalex else None,
     )
-    for p in (sources.patentsview, sources.ror, sources.cpc, sources.wipo):
+    for p in (sources.patentsview, sources.ror, sources.cpc, sources.wipo,
+              *((sources.openalex, sources.openalex_topics) if openalex else ())):
         if p is None or not p.exists():
             raise SystemExit(f"shared data not found: {p} (give --shared DIR)")
     return sources

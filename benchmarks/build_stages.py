@@ -1,10 +1,11 @@
 """Stage profile of one build: wall, CPU and peak RSS of every stage (run on demand).
 
     python benchmarks/build_stages.py --inputs DIR --out GRAPH [--identity-cache FILE] [--json F]
-    python benchmarks/build_stages.py --shared ../shared/data --out GRAPH
+    python benchmarks/build_stages.py --shared ../shared/data [--openalex] --out GRAPH
 
 `--inputs` is a folder written by `benchmarks/synthetic.py` (patentsview/, ror/, cpc/,
-wipo/); `--shared` the shared real data. The build logs one line per stage (wall, CPU, peak
+wipo/); `--shared` the shared real data (with `--openalex` its OpenAlex works and topics too:
+all of it). The build logs one line per stage (wall, CPU, peak
 RSS of that stage: `VmHWM`, reset at the start of each); this script prints them as a table
 with the whole process's CPU and peak RSS.
 
@@ -88,11 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--inputs", type=Path, help="a benchmarks/synthetic.py output folder")
     where.add_argument("--shared", type=Path, help="the shared real data folder")
+    parser.add_argument("--openalex", action="store_true",
+                        help="with --shared: also the OpenAlex works and topic table")
     parser.add_argument("--out", type=Path, required=True, help="graph folder to build into")
     parser.add_argument("--identity-cache", type=Path, help="pickle of identity's result")
     parser.add_argument("--json", type=Path, help="write the profile here too")
     args = parser.parse_args(argv)
-    sources = synthetic_sources(args.inputs) if args.inputs else shared_sources(args.shared)
+    sources = (synthetic_sources(args.inputs) if args.inputs
+               else shared_sources(args.shared, openalex=args.openalex))
     if args.identity_cache:
         builder._identity = _cached_identity(args.identity_cache)
     stages = _Stages()
@@ -103,12 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     result = builder.build_graph(sources, args.out)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    # forked identity workers (`TTKG_IDENTITY_WORKERS`): their CPU is not this process's
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = {
         "graph": str(result.path),
         "wall_s": round(wall, 1),
         "cpu_s": round(cpu, 1),
         "user_s": round(usage.ru_utime, 1),
         "sys_s": round(usage.ru_stime, 1),
+        "workers_cpu_s": round(children.ru_utime + children.ru_stime, 1),
         # the stages reset the kernel's high-water mark: ru_maxrss is the last stage's
         "peak_rss_mb": round(max(usage.ru_maxrss / 1024, result.peak_rss_mb or 0)),
         "load_average": [load, load_average()],
@@ -121,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['peak_rss_mb'] if r['peak_rss_mb'] is not None else '?':>12}")
     print(f"{'whole build':28} {out['wall_s']:8.1f} {out['cpu_s']:8.1f} "
           f"{out['peak_rss_mb']:>12}  (load average {out['load_average']})")
+    print(f"{'  + forked workers, CPU':28} {'':8} {out['workers_cpu_s']:8.1f}")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
     return 0

@@ -237,8 +237,27 @@ def build_graph(
     The biggest tables are written to a scratch folder of the graph (`scratch_folder`) as
     soon as they are complete and moved into the artifact when it is written."""
     out = Path(out) if out is not None else default_graph_dir()
-    with scratch_folder(out) as spill:
+    with scratch_folder(out) as spill, _fewer_collections():
         return _build(sources, out, progress, identity, openalex_slice, Path(spill))
+
+
+#: The collector's thresholds during a build (`gc.set_threshold`): a young collection every
+#: 100,000 allocations, not 700. A build allocates millions of objects that live until it
+#: ends (ROR records, name groups, table columns), and the default thresholds walked them
+#: again and again: 5.8 s of a 32.7 s build of the full shared data went to collections,
+#: 0.8 s with these (CPU time in `gc.callbacks`).
+_BUILD_GC_THRESHOLDS = (100_000, 50, 100)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while the build runs; the caller's thresholds after."""
+    before = gc.get_threshold()
+    gc.set_threshold(*_BUILD_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _build(

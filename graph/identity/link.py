@@ -340,29 +340,28 @@ def link_fuzzy(
     lowest = min(settings.link_threshold, settings.link_review_threshold)
     seen: set[str] = set()
     best: tuple[float, str, NameHit] | None = None
-    for k in typo_keys(mine):
-        for cand in index.fuzzy_blocks.get((k, place), ()):  # (names of its country only)
-            if cand in seen or cand == normalised:
-                continue
-            seen.add(cand)
-            # cheap refusals first (most candidates are too far apart to be reviewed: a best
-            # candidate below both thresholds decides nothing)
-            theirs = index.loose_names[cand]
-            score = fuzz.ratio(text_mine, " ".join(theirs)) / 100
-            if score < lowest:
-                continue
-            hits = [hit for hit in index.hits(cand)
-                    if same_country(index.country(hit.ror_id), country)
-                    and flag_allows(index.country(hit.ror_id), flag)
-                    and not _company_clash(index, hit.ror_id, company_form)]
-            if not hits:
-                continue
-            verdict = typo_level(mine, theirs, index.vocabulary, df or {})
-            if verdict is None:
-                continue
-            for hit in hits:
-                if best is None or score > best[0]:
-                    best = (score, verdict, hit)
+    for cand in index.fuzzy_candidates(list(typo_keys(mine)), place):  # (of its country)
+        if cand in seen or cand == normalised:
+            continue
+        seen.add(cand)
+        # cheap refusals first (most candidates are too far apart to be reviewed: a best
+        # candidate below both thresholds decides nothing)
+        theirs = index.loose_names[cand]
+        score = fuzz.ratio(text_mine, " ".join(theirs)) / 100
+        if score < lowest:
+            continue
+        hits = [hit for hit in index.hits(cand)
+                if same_country(index.country(hit.ror_id), country)
+                and flag_allows(index.country(hit.ror_id), flag)
+                and not _company_clash(index, hit.ror_id, company_form)]
+        if not hits:
+            continue
+        verdict = typo_level(mine, theirs, index.vocabulary, df or {})
+        if verdict is None:
+            continue
+        for hit in hits:
+            if best is None or score > best[0]:
+                best = (score, verdict, hit)
     if best is None:
         return None, None
     score, verdict, hit = best

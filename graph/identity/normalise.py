@@ -60,6 +60,8 @@ _LEADING_FORMS: Final[frozenset[tuple[str, ...]]] = frozenset(
     tuple(p.split()) for p in _LEADING_FORM_PHRASES
 )
 _MAX_FORM_LEN: Final = max(len(f) for f in LEGAL_FORMS)
+_FORM_ENDS: Final = frozenset(f[-1] for f in LEGAL_FORMS)
+_LEADING_STARTS: Final = frozenset(f[0] for f in _LEADING_FORMS)
 
 # "S.A.", "L.L.C.", "U.S.A", "R.O.C" -> "SA", "LLC", "USA", "ROC": single letters joined by
 # dots, the last dot optional; spaced initials only letter by letter ("K. K.", "A. V."), so
@@ -106,7 +108,8 @@ def tokens(text: str) -> list[str]:
     """Folded word tokens of a name, with '&' as 'and' and joined initials ('s.p.a.' -> 'spa')."""
     s = fold(text)
     s = _APOSTROPHE_RE.sub("", s)
-    s = _INITIALS_RE.sub(_join_initials, s)
+    if "." in s:  # (initials need a dot: the pattern's lookarounds are slow on every name)
+        s = _INITIALS_RE.sub(_join_initials, s)
     s = s.replace("&", " and ").replace("+", " and ")
     return [t for t in _NON_ALNUM_RE.split(s) if t]
 
@@ -121,7 +124,8 @@ def strip_legal_forms(toks: list[str]) -> list[str]:
     changed = True
     while changed and len(out) > 1:
         changed = False
-        for n in range(min(_MAX_FORM_LEN, len(out) - 1), 0, -1):
+        # (most names end in no legal form's last word: no tail of them is one)
+        for n in range(min(_MAX_FORM_LEN, len(out) - 1) if out[-1] in _FORM_ENDS else 0, 0, -1):
             tail = tuple(out[-n:])
             if tail in LEGAL_FORMS:
                 if tail[0] == "co" and len(out) > n and out[-n - 1] == "and":
@@ -132,7 +136,7 @@ def strip_legal_forms(toks: list[str]) -> list[str]:
         while len(out) > 1 and out[-1] in ("and", "of", "the"):
             out.pop()
             changed = True
-    for n in range(min(3, len(out) - 1), 0, -1):
+    for n in range(min(3, len(out) - 1) if out and out[0] in _LEADING_STARTS else 0, 0, -1):
         if tuple(out[:n]) in _LEADING_FORMS:
             out = out[n:]
             break
@@ -157,6 +161,8 @@ def _without_inner_kg(toks: list[str]) -> list[str]:
     """'GmbH & Co. KG' inside a name is 'GmbH & Co.': the German limited partnership with a
     GmbH as its partner, written without 'KG' until the 1998 commercial-law reform made it
     compulsory ('Reifenhauser GmbH & Co. [KG] Maschinenfabrik'). At the end both are stripped."""
+    if "kg" not in toks:
+        return toks
     return [t for i, t in enumerate(toks)
             if not (t == "kg" and toks[max(0, i - 3) : i] == ["gmbh", "and", "co"]
                     and i < len(toks) - 1)]
@@ -179,6 +185,8 @@ def _minzu(toks: list[str]) -> list[str]:
 def _without_stutter(toks: list[str]) -> list[str]:
     """Two or three words typed twice in a row once: 'Research Foundation of State of State of
     New York'. A single repeated word stays ('Hangzhou Zero Zero Technology')."""
+    if len(set(toks)) == len(toks):  # (words typed twice repeat a word)
+        return toks
     for n in (3, 2):
         i = 0
         while i + 2 * n <= len(toks):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+
+import numpy as np
 
 from ttkg.core.model import OrgKind
 from ttkg.graph.identity.countries import same_country_key, strip_country_suffix
@@ -160,19 +162,47 @@ class RorIndex:
         return frozenset(t for toks in self.loose_names.values() for t in toks)
 
     @cached_property
-    def fuzzy_blocks(self) -> dict[tuple[str, str | None], list[str]]:
-        """(`typo_keys` of a ROR name, a `same_country_key` of its records) -> normalised
-        names (built on first use): a typo candidate is only ever wanted in one country, and
-        most candidates under a common key are of another."""
-        blocks: dict[tuple[str, str | None], list[str]] = defaultdict(list)
-        countries = self.name_countries
+    def fuzzy_blocks(self) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """The `typo_keys` of every ROR name (built on first use, read by `fuzzy_candidates`):
+        their hashes sorted (int64), the name each belongs to (an index of the third, in the
+        order of `loose_names` within a hash), and the names. Arrays, not a dictionary of
+        every key: nearly every key is one name's own (723k keys for 746k entries on the
+        35,990 records of the shared sample), and a list per key cost 1.1 s and ~100 MB."""
+        names: list[str] = []
+        hashes: list[int] = []
+        owner: list[int] = []
         for key, toks in self.loose_names.items():
             if len("".join(toks)) < 6:  # `compact(key)`
                 continue
-            for k in set(typo_keys(toks)):
-                for place in countries[key]:
-                    blocks[(k, place)].append(key)
-        return blocks
+            mine = {hash(k) for k in typo_keys(toks)}
+            hashes.extend(mine)
+            owner.extend([len(names)] * len(mine))
+            names.append(key)
+        h = np.asarray(hashes, np.int64)
+        order = np.argsort(h, kind="stable")
+        return h[order], np.asarray(owner, np.int64)[order], names
+
+    def fuzzy_candidates(self, keys: Sequence[str], place: str | None) -> list[str]:
+        """Normalised ROR names under each of `keys` (`typo_keys`) with a record whose
+        `same_country_key` is `place`: key by key, names in the order of `loose_names` (a
+        name under two keys twice). A typo candidate is only ever wanted in one country, and
+        most candidates under a common key are of another. All keys are looked up at once."""
+        hashes, owner, names = self.fuzzy_blocks
+        asked = np.array([hash(k) for k in keys], np.int64)
+        at = np.searchsorted(hashes, asked)
+        found = np.flatnonzero(hashes.take(at, mode="clip") == asked).tolist()
+        if not found:
+            return []
+        countries = self.name_countries
+        out: list[str] = []
+        for j in found:
+            key, h, i = keys[j], asked[j], int(at[j])
+            while i < len(hashes) and hashes[i] == h:
+                name = names[owner[i]]
+                if place in countries[name] and key in typo_keys(self.loose_names[name]):
+                    out.append(name)  # (verified: not a hash shared by chance)
+                i += 1
+        return out
 
     @cached_property
     def name_countries(self) -> dict[str, frozenset[str | None]]:

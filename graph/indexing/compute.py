@@ -39,6 +39,8 @@ PATENT_COLUMNS: Final = ["id", "number", "year"]
 _SPILL_FROM: Final = 1 << 20
 #: Edge rows read at a time (whole row groups) to find their end points' positions.
 _EDGE_BATCH: Final = 1 << 23
+#: End point ids of the smaller labels looked up together (`_EndPoints`): ~100 MB of ids.
+_FEW_AT_ONCE: Final = 1 << 22
 
 
 class _Arrays(dict[str, npt.NDArray[Any]]):
@@ -303,9 +305,11 @@ class _EndPoints:
     """Node id -> position for edge end points, a batch of edge rows at a time. The nodes of
     the biggest label (the patents: 9.1M of 9.8M nodes) are looked up once, for every edge
     type together, at `finish` (a hash table of them costs ~3 s to build at 9.1M: not once
-    per batch); the few others (organisations, CPC classes, ...) at once, against a table of
-    their ids only (0.4-0.7M). An id goes to the one or the other by its prefix, which names
-    its label (`ttkg.core.model.label_of_id`)."""
+    per batch); the few others (organisations, CPC classes, ...) against a table of their
+    ids only (0.4-0.7M), gathered from batch to batch and looked up together every
+    `_FEW_AT_ONCE` ids (and at `finish`): Arrow hashes the table at every lookup (25 lookups
+    of 0.3M ids took 1.3 s of the full shared data's 4.2 s index). An id goes to the one or
+    the other by its prefix, which names its label (`ttkg.core.model.label_of_id`)."""
 
     def __init__(self, ids: pa.Array, span: dict[NodeLabel, tuple[int, int]]) -> None:
         self.lo, self.hi = max(span.values(), key=lambda s: s[1] - s[0])
@@ -315,14 +319,19 @@ class _EndPoints:
             self.lo = self.hi = 0
         self.ids = ids
         self.few = pa.concat_arrays([ids.slice(0, self.lo), ids.slice(self.hi)])
-        # batches waiting for the big lookup: where they go, their dictionary indices, their
-        # dictionaries' positions (-1: not found yet) and which those are
+        # batches waiting for their positions: where they go, their dictionary indices,
+        # their dictionaries' positions (-1: not found yet) and which of those are the big
+        # label's
         self.waiting: list[tuple[Ints, list[_Part], IntArray, IntArray]] = []
         self.unknown: list[pa.Array] = []
+        # the few others' ids not looked up yet, and where their positions go
+        self.asked: list[pa.Array] = []
+        self.asked_for: list[tuple[IntArray, IntArray]] = []
+        self.asked_rows = 0
 
     def resolve(self, out: Ints, at: int, chunks: list[pa.Array]) -> None:
-        """Write the positions of the ids in `chunks` (consecutive rows from `at`) to `out`,
-        now or at `finish`."""
+        """Note the ids in `chunks` (consecutive rows from `at`), whose positions `finish`
+        writes to `out`."""
         dictionaries: list[pa.Array] = []
         parts: list[_Part] = []
         base = 0
@@ -346,37 +355,53 @@ class _EndPoints:
         )
         few = np.flatnonzero(~big)
         if len(few):
-            asked = values if len(few) == len(values) else values.take(arrow_indices(few))
-            found = pc.index_in(asked, value_set=self.few)
-            rows = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
-            rows[rows >= self.lo] += self.hi - self.lo  # an index into `few` -> a position
-            lut[few] = rows
-            if (rows < 0).any():
-                missing = asked[int(np.flatnonzero(rows < 0)[0])].as_py()
-                raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
+            self.asked.append(values if len(few) == len(values)
+                              else values.take(arrow_indices(few)))
+            self.asked_for.append((lut, few))
+            self.asked_rows += len(few)
         unknown = np.flatnonzero(big)
         if len(unknown):
             self.unknown.append(values.take(arrow_indices(unknown)))
-            self.waiting.append((out, parts, lut, unknown))
-        else:
-            _gather(out, parts, lut)
+        self.waiting.append((out, parts, lut, unknown))
+        if self.asked_rows >= _FEW_AT_ONCE:
+            self._look_up_few()
+
+    def _look_up_few(self) -> None:
+        """The positions of the few others' ids asked so far, in one lookup."""
+        if not self.asked:
+            return
+        asked = pa.chunked_array(self.asked, pa.string())
+        found = pc.index_in(asked, value_set=self.few)
+        rows = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), np.int64)
+        if (rows < 0).any():
+            missing = asked[int(np.flatnonzero(rows < 0)[0])].as_py()
+            raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
+        rows[rows >= self.lo] += self.hi - self.lo  # an index into `few` -> a position
+        at = 0
+        for lut, few in self.asked_for:
+            lut[few] = rows[at:at + len(few)]
+            at += len(few)
+        self.asked.clear()
+        self.asked_for.clear()
+        self.asked_rows = 0
 
     def finish(self) -> None:
-        """Look up the ids waiting (the big label's), and write their batches' positions."""
-        if not self.waiting:
-            return
-        values = pa.chunked_array(self.unknown, pa.string())  # no copy (0.55 GB at 9.1M)
-        self.unknown.clear()
-        found = pc.index_in(values, value_set=self.ids.slice(self.lo, self.hi - self.lo))
-        if found.null_count:
-            missing = values.filter(pc.is_null(found))[0].as_py()
-            raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
-        positions = np.asarray(found.to_numpy(), np.int64) + self.lo
-        del values, found
-        at = 0
-        for out, parts, lut, unknown in self.waiting:
-            lut[unknown] = positions[at:at + len(unknown)]
-            at += len(unknown)
+        """Look up the ids waiting (the big label's), and write every batch's positions."""
+        self._look_up_few()
+        if self.unknown:
+            values = pa.chunked_array(self.unknown, pa.string())  # no copy (0.55 GB at 9.1M)
+            self.unknown.clear()
+            found = pc.index_in(values, value_set=self.ids.slice(self.lo, self.hi - self.lo))
+            if found.null_count:
+                missing = values.filter(pc.is_null(found))[0].as_py()
+                raise ArtifactError(f"edge endpoint {missing} is not a node of the graph")
+            positions = np.asarray(found.to_numpy(), np.int64) + self.lo
+            del values, found
+            at = 0
+            for _, _, lut, unknown in self.waiting:
+                lut[unknown] = positions[at:at + len(unknown)]
+                at += len(unknown)
+        for out, parts, lut, _ in self.waiting:
             _gather(out, parts, lut)
         self.waiting.clear()
 
