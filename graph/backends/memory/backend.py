@@ -70,7 +70,8 @@ __all__ = ["MemoryBackend", "contenders", "first_ranked"]
 
 log = logging.getLogger(__name__)
 
-_LABEL_ORDER = {label: i for i, label in enumerate(NodeLabel)}
+_LABELS = tuple(NodeLabel)  # in the order of their positions
+_LABEL_ORDER = {label: i for i, label in enumerate(_LABELS)}
 #: Entries of the selection cache (patent masks, per-organisation counts and masks, pair rows).
 _SELECTIONS = 128
 #: Entries of each cache of things shown: patent references, nodes, edge properties.
@@ -78,6 +79,8 @@ _SHOWN = 1 << 16
 #: Neighbours of one kind beyond which Arrow picks the first ones by id (below, Python sorts
 #: them faster than Arrow starts).
 _MANY = 1024
+#: Rows per item of the page sampled by `contenders` to bound a partial sort of many rows.
+_SAMPLED = 64
 
 
 def _keys(parts: Iterable[FieldSpec]) -> tuple[tuple[str, str, str], ...]:
@@ -145,6 +148,16 @@ def contenders(primary: IntArray, n: int) -> IntArray:
         return np.empty(0, np.int64)
     if size <= 2 * n:
         return np.arange(size)
+    if size >= _SAMPLED * n * 16:
+        # a bound first: the n-th smallest of an evenly spread sample is at least the n-th
+        # smallest of all, so the rows up to it hold every contender; only those are
+        # partitioned (1.5M rows: ~2 ms, not the ~19 ms of a partition of a copy of all)
+        sample = primary[:: size // (_SAMPLED * n)]
+        idx = np.flatnonzero(primary <= np.partition(sample, n - 1)[n - 1])
+        if len(idx) <= size // 4:
+            near = primary[idx]
+            kept: IntArray = idx[near <= np.partition(near, n - 1)[n - 1]]
+            return kept
     return np.flatnonzero(primary <= np.partition(primary, n - 1)[n - 1])
 
 
@@ -326,15 +339,58 @@ class MemoryBackend(GraphBackend):
                 if not len(rows):
                     continue
                 at = ends[rows]  # the other ends' positions: no lookup of them by id
-                if len(rows) > max(limit, _MANY):  # read only the ids that can make the page
-                    keep = nodes.ids.first_in_order(at, limit)
-                    rows, at = rows[keep], at[keep]
+                if len(rows) > limit:  # read only the ids that can make the page
+                    keep = self._first_by_id(at, limit)
+                    if keep is not None:
+                        rows, at = rows[keep], at[keep]
                 found = zip(nodes.ids.take(at), rows.tolist(), at.tolist(), strict=True)
                 out.extend(
                     Neighbor(et, direction, self._record(p, o), self._edge_props(et, r))
                     for o, r, p in sorted(found)[:limit]
                 )
         return out
+
+    def _first_by_id(self, at: IntArray, n: int) -> IntArray | None:
+        """Indices into `at` (node positions), ascending, of nodes that can be among the n
+        smallest ids: those n and their ties, and maybe a few more (None: all of them, when
+        few); the caller sorts the ones kept by id. Per label (the ends of one edge type may
+        be of several: the patents and CPC classes in a field), the first n by id: nodes
+        whose positions follow their ids (patents) by position, organisations by their
+        stored rank in id order (a partial sort of integers, no id read: Arrow selecting
+        among the ids of a field's 1.5M patents cost 45 ms at 9.1M patents), others by
+        Arrow, their ids read, when many."""
+        nodes = self.index.nodes
+        first, last = nodes.label(int(at.min())), nodes.label(int(at.max()))
+        if first is last:
+            return self._first_of_label(first, at, None, n)
+        picked: list[IntArray] = []
+        for label in _LABELS[_LABEL_ORDER[first] : _LABEL_ORDER[last] + 1]:
+            lo, hi = nodes.span(label)
+            within = (at >= lo) & (at < hi)
+            if within.any():
+                picked.append(self._first_of_label(label, at, within, n))
+        return np.sort(np.concatenate(picked))
+
+    def _first_of_label(
+        self, label: NodeLabel, at: IntArray, within: npt.NDArray[np.bool_] | None, n: int
+    ) -> IntArray:
+        """`_first_by_id` among the entries of `at` that are nodes of `label` (`within`;
+        None: all of them)."""
+        ix = self.index
+        key: IntArray | None = None  # rising with the id, for the label's nodes
+        if label in ix.id_ordered:
+            key = at
+        elif label is NodeLabel.ORGANIZATION:
+            key = ix.orgs.rank[np.clip(at - ix.orgs.off, 0, ix.orgs.n - 1)]
+        if key is not None:
+            if within is None:
+                return contenders(key, n)
+            found = contenders(np.where(within, key, np.iinfo(key.dtype).max), n)
+            return found[within[found]]
+        inside = np.arange(len(at)) if within is None else np.flatnonzero(within)
+        if len(inside) <= max(n, _MANY):
+            return inside
+        return inside[ix.nodes.ids.first_in_order(at[inside], n)]
 
     def edge_properties(self, src: str, edge_type: EdgeType, dst: str) -> dict[str, Any]:
         """One edge's row read (`neighbors` reads every edge at src with its end node: up

@@ -514,7 +514,7 @@ class MemoryIndex:
 
         started = time.perf_counter()
         self.nodes.position.know(*self.nodes.span(NodeLabel.ORGANIZATION))
-        _ = self.names, self.country_patents
+        _ = self.names, self.country_patents, self.id_ordered
         self.path_index.warm_up(DEFAULT_VIA)  # what a path query walks unless told
         self.path_index.warm_up(tuple(Relation))
         log.info("lazy indexes built in %.2f s", time.perf_counter() - started)
@@ -524,6 +524,22 @@ class MemoryIndex:
         for name, lock in self._locks.items():
             with lock:
                 self.__dict__.pop(name, None)
+
+    def _build_id_ordered(self) -> frozenset[NodeLabel]:
+        """The labels whose nodes' positions follow the order of their ids (the patents of
+        a built graph): the first neighbours by id among many of them are the first by
+        position, a partial sort of integers, with no id read (`MemoryBackend.neighbors`).
+        Judged from the stored id order: ~50 ms once at 9.1M patents."""
+        order = self.data.array("id_order")
+        rank: IntArray = np.empty(len(order), np.int32 if len(order) < 2**31 else np.int64)
+        rank[order] = np.arange(len(order), dtype=rank.dtype)
+        rising = rank[1:] > rank[:-1]  # position p + 1's id comes after p's
+        ordered = set()
+        for label in NodeLabel:
+            lo, hi = self.nodes.span(label)
+            if bool(rising[lo : max(lo, hi - 1)].all()):  # pairs (p, p + 1) within the label
+                ordered.add(label)
+        return frozenset(ordered)
 
     def _build_names(self) -> NameIndex:
         """Name and code indexes (stored by the build; read on first use)."""
@@ -617,6 +633,7 @@ class MemoryIndex:
         return self.nodes.tables[NodeLabel.CPC_CLASS]
 
     names = _BuiltOnce(_build_names)
+    id_ordered = _BuiltOnce(_build_id_ordered)
     entity_graph = _BuiltOnce(_build_entity_graph)
     path_index = _BuiltOnce(_build_path_index)
     country_patents = _BuiltOnce(_build_country_patents)
