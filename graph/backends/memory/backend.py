@@ -443,7 +443,30 @@ class MemoryBackend(GraphBackend):
         )
 
     def _compute_years(self, filters: Filters) -> npt.NDArray[np.bool_]:
-        return _within(self.index.patents.year, filters)
+        spans = self.index.year_spans(filters.year_from, filters.year_to)
+        if spans is None:
+            return _within(self.index.patents.year, filters)
+        mask = np.zeros(self.index.patents.n, dtype=bool)
+        for lo, hi in spans:
+            mask[lo:hi] = True
+        return mask
+
+    def _in_years(self, patents: IntArray, filters: Filters, ascending: bool
+                  ) -> npt.NDArray[np.bool_]:
+        """Which patent rows are within the filters' years: from the rows' year spans
+        (`MemoryIndex.year_spans`), no read of their years (a gather over the 9.1M years:
+        ~10 ms for a field's 1.5M patents); binary searches when `patents` ascend."""
+        spans = self.index.year_spans(filters.year_from, filters.year_to)
+        if spans is None:
+            return _within(self.index.patents.year[patents], filters)
+        keep = np.zeros(len(patents), dtype=bool)
+        for lo, hi in spans:
+            if ascending:
+                a, b = patents.searchsorted(np.array([lo, hi], patents.dtype))
+                keep[a:b] = True
+            else:
+                keep |= (patents >= lo) & (patents < hi)
+        return keep
 
     def _few_patents(self, spec: FieldSet, filters: Filters) -> IntArray | None:
         """`_selection_patents` when they are at most a sixteenth of all patents: then their
@@ -502,9 +525,10 @@ class MemoryBackend(GraphBackend):
             [m.indices[int(m.indptr[r[0]]):int(m.indptr[r[0] + 1])] if len(r) == 1
              else m.indices[_positions(m.indptr, r)] for m, r in rows]
             or [np.empty(0, np.int32)])
+        one_row = len(rows) == 1 and len(rows[0][1]) == 1  # ascending, once each
         if filters.year_from is not None or filters.year_to is not None:
-            found = found[_within(ix.patents.year[found], filters) != outside]
-        if len(rows) == 1 and len(rows[0][1]) == 1:  # a row: ascending, once each
+            found = found[self._in_years(found, filters, one_row) != outside]
+        if one_row:
             patents = found.astype(np.int64)
         elif len(found) <= ix.patents.n // 64:
             patents = distinct(found)
