@@ -309,7 +309,8 @@ class EdgeRows:
         Random rows of a big table (the evidence of an entity's neighbours) cost a row
         group's read each: reading only the columns wanted and keeping a few groups as Arrow
         columns, not Python rows, makes that ~5-10 ms instead of ~100-250 ms (full shared
-        data: the whole group with its long src and dst strings, then 65,536 dicts)."""
+        data: the whole group with its long src and dst strings, then 65,536 dicts), and
+        repeated strings read as dictionaries (`_few_values`) ~1 ms at 9.1M patents."""
         source = self._by_rows if self._file is not None else None
         with self._lock:
             g = bisect.bisect_right(self._starts, i) - 1
