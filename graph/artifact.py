@@ -238,6 +238,31 @@ def table_row(table: pa.Table, i: int) -> dict[str, Any]:
     return {name: column[i].as_py() for name, column in zip(names, columns, strict=True)}
 
 
+def _few_values(meta: pq.FileMetaData) -> list[str]:
+    """String columns whose dictionary page is small against the data (repeated values:
+    sources, CPC types, patterns...). Read as Arrow dictionaries, a row group of them costs
+    a fifth of its decoding into one string per row (~1 ms for 65,536 rows, not ~5): what
+    an entity page's edge properties, a group read per row shown, mostly cost. Columns of
+    many distinct values (raw names) decode faster as plain strings. Judged on up to 8 row
+    groups spread over the file; the values read are the same either way."""
+    groups = meta.num_row_groups
+    picked = sorted({g * groups // 8 for g in range(8)}) if groups else []
+    dict_bytes: dict[str, int] = {}
+    all_bytes: dict[str, int] = {}
+    for g in picked:
+        rg = meta.row_group(g)
+        for j in range(rg.num_columns):
+            col = rg.column(j)
+            if col.physical_type != "BYTE_ARRAY" or "." in col.path_in_schema:
+                continue  # not a flat string column (lists have dotted paths)
+            name = col.path_in_schema
+            dictionary = (col.data_page_offset - col.dictionary_page_offset
+                          if col.has_dictionary_page else col.total_compressed_size)
+            dict_bytes[name] = dict_bytes.get(name, 0) + dictionary
+            all_bytes[name] = all_bytes.get(name, 0) + col.total_compressed_size
+    return [n for n, b in dict_bytes.items() if 8 * b <= all_bytes[n]]
+
+
 class EdgeRows:
     """Rows of one stored table by row number, reading only the row group that holds a row,
     and only the columns asked for (the last ROW_GROUPS_KEPT groups read are kept, as Arrow
@@ -254,6 +279,7 @@ class EdgeRows:
         # mapping would kill the server with SIGBUS
         self._source = pa.OSFile(str(path), "r") if path.is_file() else None
         self._parquet: pq.ParquetFile | None = None
+        self._by_rows: pq.ParquetFile | None = None
         self._starts = [0]
         self._groups: OrderedDict[tuple[int, tuple[str, ...]], pa.Table] = OrderedDict()
         # read once: every edge shown asks for them (the schema is rebuilt at each read)
@@ -265,10 +291,14 @@ class EdgeRows:
         if self._parquet is None and self._source is not None:
             with self._lock_footer:
                 if self._parquet is None:
-                    parquet = pq.ParquetFile(self._source)
-                    meta = parquet.metadata
+                    meta = pq.read_metadata(self._source)
                     for g in range(meta.num_row_groups):
                         self._starts.append(self._starts[-1] + meta.row_group(g).num_rows)
+                    # rows are read with repeated strings as dictionaries, whole columns
+                    # as plain strings (what their callers expect)
+                    self._by_rows = pq.ParquetFile(self._source, metadata=meta,
+                                                   read_dictionary=_few_values(meta))
+                    parquet = pq.ParquetFile(self._source, metadata=meta)
                     self._names = list(parquet.schema_arrow.names)
                     self._parquet = parquet
         return self._parquet
@@ -279,8 +309,9 @@ class EdgeRows:
         Random rows of a big table (the evidence of an entity's neighbours) cost a row
         group's read each: reading only the columns wanted and keeping a few groups as Arrow
         columns, not Python rows, makes that ~5-10 ms instead of ~100-250 ms (full shared
-        data: the whole group with its long src and dst strings, then 65,536 dicts)."""
-        source = self._file
+        data: the whole group with its long src and dst strings, then 65,536 dicts), and
+        repeated strings read as dictionaries (`_few_values`) ~1 ms at 9.1M patents."""
+        source = self._by_rows if self._file is not None else None
         with self._lock:
             g = bisect.bisect_right(self._starts, i) - 1
             if source is None or not 0 <= i < self._starts[-1]:
@@ -288,7 +319,8 @@ class EdgeRows:
             key = (g, tuple(columns) if columns is not None else ())
             group = self._groups.get(key)
             if group is None:
-                group = self._groups[key] = source.read_row_group(g, columns=columns)
+                group = self._groups[key] = source.read_row_group(g, columns=columns,
+                                                                  use_threads=False)
                 while len(self._groups) > ROW_GROUPS_KEPT:
                     self._groups.popitem(last=False)
             else:

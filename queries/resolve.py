@@ -9,6 +9,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
+
 from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
 from ttkg.core.model import NodeLabel, cpc_id, field_id
 from ttkg.graph.backends.contract import FieldSpec, GraphBackend, NodeRecord
@@ -36,6 +39,9 @@ class _FuzzyNames:
     ids: list[str]
     names: list[str]
     ranges: dict[NodeLabel, range]
+    # the names again as one array: the candidates' names are taken in one call (a list
+    # comprehension over 30k candidates cost 4 ms per search at 9.1M patents)
+    picker: npt.NDArray[np.object_]
     grams: NameGrams | None = None
     scans: int = 0
 
@@ -72,7 +78,9 @@ def _fuzzy_names(backend: GraphBackend) -> _FuzzyNames:
                     ranges[label] = range(len(ids), len(ids) + len(pairs))
                     ids.extend(i for i, _ in pairs)
                     names.extend(utils.default_process(n) for _, n in pairs)
-                hit = _names_cache[backend] = _FuzzyNames(ids, names, ranges)
+                picker = np.empty(len(names), dtype=object)
+                picker[:] = names
+                hit = _names_cache[backend] = _FuzzyNames(ids, names, ranges, picker)
     return hit
 
 
@@ -110,7 +118,8 @@ def _fuzzy(
                  else [i for i in found if any(i in r for r in wanted)])
     scored = process.extract(
         query,
-        [every.names[i] for i in found],  # ascending: ties rank as in the full list
+        # ascending: ties rank as in the full list
+        every.picker[np.asarray(found, np.int64)].tolist(),
         scorer=fuzz.QRatio,  # whole-name typo similarity; ~20x faster than WRatio
         processor=None,
         limit=limit * 3,

@@ -76,6 +76,8 @@ _STRUCTURAL = (
     (EdgeType.BROADER, Relation.BROADER),
 )
 _LABELS = tuple(NodeLabel)
+#: Most runs of non-decreasing grant years (`MemoryIndex.year_runs`) read by binary search.
+_YEAR_RUNS = 64
 
 
 def _upper(m: Csr) -> tuple[IntArray, IntArray, npt.NDArray[Any]]:
@@ -514,7 +516,7 @@ class MemoryIndex:
 
         started = time.perf_counter()
         self.nodes.position.know(*self.nodes.span(NodeLabel.ORGANIZATION))
-        _ = self.names, self.country_patents
+        _ = self.names, self.country_patents, self.id_ordered, self.year_runs
         self.path_index.warm_up(DEFAULT_VIA)  # what a path query walks unless told
         self.path_index.warm_up(tuple(Relation))
         log.info("lazy indexes built in %.2f s", time.perf_counter() - started)
@@ -524,6 +526,55 @@ class MemoryIndex:
         for name, lock in self._locks.items():
             with lock:
                 self.__dict__.pop(name, None)
+
+    def _build_id_ordered(self) -> frozenset[NodeLabel]:
+        """The labels whose nodes' positions follow the order of their ids (the patents of
+        a built graph): the first neighbours by id among many of them are the first by
+        position, a partial sort of integers, with no id read (`MemoryBackend.neighbors`).
+        Judged from the stored id order: ~50 ms once at 9.1M patents."""
+        order = self.data.array("id_order")
+        rank: IntArray = np.empty(len(order), np.int32 if len(order) < 2**31 else np.int64)
+        rank[order] = np.arange(len(order), dtype=rank.dtype)
+        rising = rank[1:] > rank[:-1]  # position p + 1's id comes after p's
+        ordered = set()
+        for label in NodeLabel:
+            lo, hi = self.nodes.span(label)
+            if bool(rising[lo : max(lo, hi - 1)].all()):  # pairs (p, p + 1) within the label
+                ordered.add(label)
+        return frozenset(ordered)
+
+    def _build_year_runs(self) -> IntArray:
+        """Where the patents' grant years (by row) start a run that never decreases, and the
+        row count last: patent numbers follow grant dates within a series (US4..., US10...,
+        USD...), so the rows in id order hold a few such runs (2 at 9.1M synthetic patents,
+        6 on the sample); `year_spans` reads the rows of a year range from them."""
+        year = self.patents.year
+        starts = np.flatnonzero(year[1:] < year[:-1]) + 1
+        runs: IntArray = np.concatenate(([0], starts, [len(year)])).astype(np.int64)
+        return runs
+
+    def year_spans(self, year_from: int | None, year_to: int | None
+                   ) -> list[tuple[int, int]] | None:
+        """The patent rows granted within the years (unknown years out when a year bounds
+        them above, as `Filters` has it), as row ranges [lo, hi): one per run of
+        `year_runs`, found by binary search, no pass over the patents; None when the years
+        make more than `_YEAR_RUNS` runs (then a pass is as cheap)."""
+        runs = self.year_runs
+        if len(runs) - 1 > _YEAR_RUNS:
+            return None
+        year = self.patents.year
+        low = year_from  # with an upper bound, unknown years (-1) are out
+        if year_to is not None:
+            low = 0 if year_from is None else max(year_from, 0)
+        spans = []
+        for a, b in zip(runs[:-1].tolist(), runs[1:].tolist(), strict=True):
+            run = year[a:b]  # keys of its dtype: another would convert the whole run
+            lo = a + int(run.searchsorted(run.dtype.type(low), "left")) if low is not None else a
+            hi = (a + int(run.searchsorted(run.dtype.type(year_to), "right"))
+                  if year_to is not None else b)
+            if lo < hi:
+                spans.append((lo, hi))
+        return spans
 
     def _build_names(self) -> NameIndex:
         """Name and code indexes (stored by the build; read on first use)."""
@@ -617,6 +668,8 @@ class MemoryIndex:
         return self.nodes.tables[NodeLabel.CPC_CLASS]
 
     names = _BuiltOnce(_build_names)
+    id_ordered = _BuiltOnce(_build_id_ordered)
+    year_runs = _BuiltOnce(_build_year_runs)
     entity_graph = _BuiltOnce(_build_entity_graph)
     path_index = _BuiltOnce(_build_path_index)
     country_patents = _BuiltOnce(_build_country_patents)
