@@ -89,10 +89,9 @@ def _work(graph: nx.Graph, side: set[str], other: set[str]) -> tuple[int, int]:
     return reaching, work
 
 
-@pytest.fixture(scope="module")
-def whole(sample_graph: Path) -> tuple[nx.Graph, set[str], set[str]]:
-    """The whole co-ownership network (every patent), A: its KR organisations, B: its US ones.
-    Its giant component holds a biconnected block of 180 organisations."""
+def _whole_network(sample_graph: Path) -> tuple[nx.Graph, dict[str, str | None]]:
+    """The co-ownership network of every patent, rebuilt from the artifact's tables, and
+    every organisation's country."""
     art = Artifact.open(sample_graph)
     owners: dict[str, set[str]] = defaultdict(set)
     for e in art.edges(EdgeType.ASSIGNED_TO).to_pylist():
@@ -100,7 +99,14 @@ def whole(sample_graph: Path) -> tuple[nx.Graph, set[str], set[str]]:
     graph = nx.Graph()
     for orgs in owners.values():
         graph.add_edges_from((x, y) for x in orgs for y in orgs if x < y)
-    country = {r["id"]: r["country"] for r in art.nodes(NodeLabel.ORGANIZATION).to_pylist()}
+    return graph, {r["id"]: r["country"] for r in art.nodes(NodeLabel.ORGANIZATION).to_pylist()}
+
+
+@pytest.fixture(scope="module")
+def whole(sample_graph: Path) -> tuple[nx.Graph, set[str], set[str]]:
+    """The whole co-ownership network (every patent), A: its KR organisations, B: its US ones.
+    Its giant component holds a biconnected block of 180 organisations."""
+    graph, country = _whole_network(sample_graph)
     return (graph, {o for o in graph if country.get(o) == "KR"},
             {o for o in graph if country.get(o) == "US"})
 
@@ -269,14 +275,7 @@ def test_no_brokers_says_why(backend: GraphBackend, sample_graph: Path) -> None:
     """OIC members -> US on the whole co-ownership network: the sample's OIC holders reach no
     US holder (checked with networkx on the network rebuilt from the raw tables), so the list
     is empty and the answer says the sides are not connected; KR -> US has brokers, no note."""
-    art = Artifact.open(sample_graph)
-    owners: dict[str, set[str]] = defaultdict(set)
-    for e in art.edges(EdgeType.ASSIGNED_TO).to_pylist():
-        owners[e["src"]].add(e["dst"])
-    graph = nx.Graph()
-    for orgs in owners.values():
-        graph.add_edges_from((x, y) for x in orgs for y in orgs if x < y)
-    country = {r["id"]: r["country"] for r in art.nodes(NodeLabel.ORGANIZATION).to_pylist()}
+    graph, country = _whole_network(sample_graph)
     r = brokers(backend, filters=make_filters(country="OIC", partner_country="US"))
     oic = set(r.filters.countries)
     a = {o for o in graph if country.get(o) in oic}
