@@ -188,6 +188,8 @@ class RorIndex:
         name under two keys twice). A typo candidate is only ever wanted in one country, and
         most candidates under a common key are of another. All keys are looked up at once."""
         hashes, owner, names = self.fuzzy_blocks
+        if not len(hashes) or not keys:  # (no ROR name has a typo key: nothing to take from)
+            return []
         asked = np.array([hash(k) for k in keys], np.int64)
         at = np.searchsorted(hashes, asked)
         found = np.flatnonzero(hashes.take(at, mode="clip") == asked).tolist()

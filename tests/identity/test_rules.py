@@ -466,3 +466,12 @@ def test_a_unit_named_before_or_after_its_parent_is_one_organisation() -> None:
     res = OrganizationResolver([], IdentitySettings(workers=1)).resolve(names)
     a, b, parent = (res.cluster_of[n.name] for n in names)
     assert a == b != parent
+
+
+def test_fuzzy_linking_with_a_ror_index_of_no_typo_keys() -> None:
+    """A ROR dump whose names give no typo key (here: none at all) leaves a name unlinked;
+    it used to crash the typo lookup (an empty array's take)."""
+    res = OrganizationResolver([]).resolve(
+        [AssigneeName("Beijing Research Institute of Chemical Industry", "3", "CN", 3)])
+    (cluster,) = res.clusters.values()
+    assert cluster.ror_id is None
