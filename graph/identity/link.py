@@ -185,12 +185,9 @@ def _ancestors(ror_id: str, index: RorIndex) -> set[str]:
     seen: set[str] = set()
     todo = [ror_id]
     while todo:
-        rec = index.records.get(todo.pop())
-        for r in rec.relationships if rec else ():
-            up = index.canonical(r.ror_id) if r.type == "parent" else None
-            if up is not None and up not in seen:
-                seen.add(up)
-                todo.append(up)
+        for up in _parents(index, todo.pop()) - seen:
+            seen.add(up)
+            todo.append(up)
     return seen
 
 
@@ -199,11 +196,10 @@ def _common_parent(hits: Sequence[NameHit], index: RorIndex) -> NameHit | None:
     sharing a name within one ROR family ('Novartis (Switzerland)' and its Israeli, Italian
     and Singaporean companies, all 'Novartis') are the group, and the group's bare name names
     its parent."""
-    ids = {h.ror_id for h in hits}
-    for h in hits:
-        if all(h.ror_id in _ancestors(o, index) for o in ids - {h.ror_id}):
-            return h
-    return None
+    above = {h.ror_id: _ancestors(h.ror_id, index) for h in hits}
+    return next((h for h in hits
+                 if all(h.ror_id in up for other, up in above.items() if other != h.ror_id)),
+                None)
 
 
 def _VIA_ORDER(hit: NameHit) -> int:
