@@ -275,12 +275,15 @@ def _decomposed(graph: ig.Graph, src: list[int], dst: list[int], size: list[int]
     behind_of = {b: behind for x, _ in picked for b, _, behind in entries[x]}
     rest, per_group = np.zeros(n), np.zeros((_GROUPS, n))
     local = np.full(n, -1, dtype=np.int64)
-    for c in sorted({k[0] for k in calls}):
+    by_component: dict[int, list[tuple[int, tuple[tuple[int, float], ...], list[int]]]] = {}
+    for (c, group, key), xs in calls.items():
+        by_component.setdefault(c, []).append((group, key, xs))
+    for c in sorted(by_component):
         verts = order[first[c]:first[c + 1]]
         local[verts] = np.arange(len(verts))
         sub = graph.induced_subgraph(verts.tolist())
         ends = local[[t for t in dst if member[t] == c]].tolist()
-        for (_, group, key), xs in ((k, v) for k, v in calls.items() if k[0] == c):
+        for group, key, xs in by_component[c]:
             area = (tree.blocks[key[0][0]] if len(key) == 1 else
                     np.unique(np.concatenate([tree.blocks[b] for b, _ in key])))
             through = np.zeros(n)
