@@ -546,6 +546,10 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             break
 
 
+#: Words after a one-word company name that name its group's holding or international
+#: company ('O2Micro International Limited' beside 'O2Micro, Inc.', dev 6).
+_GROUP_COMPANIES: Final = frozenset({("international",), ("holdings",), ("holding",),
+                                     ("group",), ("global",)})
 #: A parenthesised part of a name ('Chevron (HK) Limited').
 _PARENTHESES: Final = re.compile(r"\(([^()]*)\)")
 
@@ -560,7 +564,7 @@ def _regional(prefix: tuple[str, ...], rest: tuple[str, ...], member: OrgCluster
     company); a head named with a place in parentheses is a regional company itself ('Chevron
     (HK) Limited', a tool maker, is no head of Chevron U.S.A.)."""
     return (len(prefix) == 1 and len(prefix[0]) >= MIN_BRAND and prefix[0] not in _ORDINARY
-            and member.ror_id is None and is_place(rest)
+            and member.ror_id is None and (is_place(rest) or rest in _GROUP_COMPANIES)
             and not any(country_code(p) or is_place(tuple(normalise(p).split()))
                         for name in head.names for p in _PARENTHESES.findall(name)))
 
@@ -951,27 +955,41 @@ def _group_word_families(clusters: Mapping[str, OrgCluster], out: dict[str, Memb
                 mine = frozenset(order[k])
                 shared[w] = shared[w] & mine if w in shared else mine
                 places[w].add(i)
-    heads = {m.family_id for m in out.values()}
-    for k in sorted(order):
-        c = clusters[k]
-        if k in out or _node(c) in heads or c.kind not in _GROUP_WORD_KINDS \
-                or not _OWN_PERSONS.isdisjoint(order[k]):
-            continue
+    of_family: dict[str, list[str]] = defaultdict(list)
+    for k, family_id in members:
+        of_family[family_id].append(k)
+
+    def group(k: str) -> str | None:
+        """The one group whose word the name of `k` bears as its members do, else None."""
         mine = frozenset(order[k])
         found = {group_of[w] for w, i in ends(k)
                  if w in group_of and i in places[w] and shared[w] <= mine}
         if len(found) != 1 or any(group_of[w] not in found for w in mine if w in group_of) \
                 or any(_ror_company(x, index) for x in mine if x not in group_of):
-            continue  # no group's word, or another group's or company's: a joint venture
-        family_id = found.pop()
+            return None  # no group's word, or another group's or company's: a joint venture
+        return found.pop()
+
+    for k in sorted(order):
+        c = clusters[k]
+        if k in out or c.kind not in _GROUP_WORD_KINDS or not _OWN_PERSONS.isdisjoint(order[k]):
+            continue
+        # a family's head answers for its members' names too ('Research Institute of Petroleum
+        # Processing' for its 'Research Institute of Petroleum Processing, Sinopec')
+        node = _node(c)
+        said = {(t, g) for t in (k, *of_family.get(node, ()))
+                if (g := group(t)) not in (None, node)}
+        if len({g for _, g in said}) != 1:
+            continue
+        by, family_id = min(said)
         head = by_node[family_id]
         if not country.get(k) or country.get(k) != country.get(head):
             continue
-        word = " ".join(sorted(w for w, _ in ends(k) if group_of.get(w) == family_id))
+        word = " ".join(sorted(w for w, _ in ends(by) if group_of.get(w) == family_id))
+        named = "name" if by == k else f"member {clusters[by].display_name!r}"
         out[k] = Membership(family_id, 0.8,
-                            f"name carries {word!r}, the word of {clusters[head].display_name!r}"
-                            "'s group (its members' names start or end with it; the same "
-                            "country)")
+                            f"{named} carries {word!r}, the word of "
+                            f"{clusters[head].display_name!r}'s group (its members' names start "
+                            "or end with it; the same country)")
 
 
 def _type_flags(resolution: Resolution, names: Iterable[AssigneeName]) -> dict[str, str]:
