@@ -26,7 +26,10 @@ An organisation's family is found by the first rule that applies:
    (`_regional`: Synopsys Taiwan, Nuctech Jiangsu; not Yahoo Japan, which ROR holds as its
    own company);
    but a name that also carries another such brand is a joint venture of two groups and
-   its own family (Samsung Corning, LG Philips);
+   its own family (Samsung Corning, LG Philips); companies bearing one name under legal
+   forms that split a parent from its subsidiary of another country (`groups`: Rolls-Royce
+   plc and Rolls-Royce Corporation, Siemens AG and Siemens Corporation) are one family,
+   headed by the one with the most rows, which also heads the names extending theirs;
 5. a company whose name starts with a brand (`_brands`) belongs to the brand's head: the
    one-word company of that name (Siemens AG for Siemens Corporation and Siemens Healthcare),
    or, when no company is named by the word alone, the ROR company record of that name that
@@ -53,6 +56,11 @@ An organisation's family is found by the first rule that applies:
    foreign one co-owning are partners across a border, not a parent and its subsidiary), or
    the larger company co-owns so with `CO_OWNED_HUB` companies of its group already (a group
    that files together habitually: Hon Hai) and the two stand on the same side of the flag;
+7b. a rare word that leads (or closes) the names of several members of one company's family
+   and few of other families' is that group's word ('Sinopec', 'Hisense', 'Lite'-On): an
+   organisation without a family whose name leads (closes) with it, carries every word those
+   members share, stands in the head's country and names no other group or ROR company
+   joins the family (`_group_word_families`: Sinopec's institutes, Hisense Electric);
 8. companies whose names start with the same three words that no company bears alone (one
    of them a proper word, none a legal form's) are one family: the one a sibling is in
    already, else headed by the sibling with the most rows (`_sibling_companies`: China Star's
@@ -122,6 +130,16 @@ RARE_WORD: Final = 0.005
 #: side of the type flag is one of them too (Premier Image, Hongfei with Hon Hai).
 CO_OWNED_HUB: Final = 2
 BRAND_COUNTRY: Final = 2 / 3
+#: A rare word names a group when at least this many members of its family carry it, and at
+#: least `GROUP_WORD_SHARE` times as many as of all other families (rule 7b: 'Sinopec' in 4
+#: members of China Petroleum & Chemical's family, in 1 of Luoyang Petrochemical's and of
+#: RIPP's, themselves Sinopec's units).
+GROUP_WORD_MEMBERS: Final = 2
+GROUP_WORD_SHARE: Final = 2
+_GROUP_WORD_KINDS: Final = frozenset({OrgKind.COMPANY, OrgKind.OTHER, OrgKind.NONPROFIT})
+#: Words of bodies that are their own legal persons beside a company of their name.
+_OWN_PERSONS: Final = frozenset({"foundation", "school", "university", "college", "hospital",
+                                 "association", "society"})
 _MAX_DEPTH: Final = 12
 _FIRST_WORD: Final = re.compile(r"[^\W\d_]+")
 _US_GOVERNMENT_PREFIX: Final = "gov-united-states-"
@@ -230,11 +248,13 @@ def families(resolution: Resolution, index: RorIndex,
                                 + (" whose ROR parent chain is " + " -> ".join(chain)
                                    if len(chain) > 1 else ""))
     _state_bodies(clusters, out, index, weight)
-    _name_families(clusters, out, index, _countries(resolution, index, names))
+    country = _countries(resolution, index, names)
+    _name_families(clusters, out, index, country)
     _parent_bodies(clusters, out, index)
     _institution_extensions(clusters, out, index)
     _sibling_units(clusters, out)
     _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
+    _group_word_families(clusters, out, country, index)
     _sibling_companies(clusters, out)
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
@@ -475,6 +495,11 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             by_words.setdefault(w, []).append(k)
     brand_heads, group_words = _brands(clusters, words, index, country)
     brands = frozenset(brand_heads)
+    # one name borne by several companies: the legal forms split a parent from its subsidiary
+    # of another country (Rolls-Royce plc / Rolls-Royce Corporation, `groups`); the one with
+    # the most rows heads them and any company extending the name
+    same_name = {w: max(ks, key=lambda key: (clusters[key].count, key))
+                 for w, ks in by_words.items() if len(ks) > 1}
     for k in sorted(words, key=lambda key: len(words[key])):
         if k in out:
             continue
@@ -484,11 +509,21 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             _brand_member(k, w, brand_heads[w[0]], clusters, out, index, by_words, brands,
                           group_words)
             continue
+        if same_name.get(w, k) != k:
+            head = same_name[w]
+            fam = out.get(head)
+            out[k] = Membership(fam.family_id if fam else _node(clusters[head]), 0.9,
+                                f"the name of the company {clusters[head].display_name!r} "
+                                "under another legal form (a parent and its subsidiary of "
+                                "another country)")
+            continue
         for n in range(len(w) - 1, 0, -1):
             prefix = w[:n]
             if w[n] == "and":  # 'Rohm and Haas' is no 'Rohm' company
                 continue
             heads = [h for h in by_words.get(prefix, ()) if h != k]
+            if len(heads) > 1 and prefix in same_name:
+                heads = [same_name[prefix]]
             if len(heads) != 1 or not (_distinctive(prefix, clusters[heads[0]], index, brands)
                                        or _regional(prefix, w[n:], clusters[k],
                                                     clusters[heads[0]])):
@@ -511,6 +546,10 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             break
 
 
+#: Words after a one-word company name that name its group's holding or international
+#: company ('O2Micro International Limited' beside 'O2Micro, Inc.', dev 6).
+_GROUP_COMPANIES: Final = frozenset({("international",), ("holdings",), ("holding",),
+                                     ("group",), ("global",)})
 #: A parenthesised part of a name ('Chevron (HK) Limited').
 _PARENTHESES: Final = re.compile(r"\(([^()]*)\)")
 
@@ -525,7 +564,7 @@ def _regional(prefix: tuple[str, ...], rest: tuple[str, ...], member: OrgCluster
     company); a head named with a place in parentheses is a regional company itself ('Chevron
     (HK) Limited', a tool maker, is no head of Chevron U.S.A.)."""
     return (len(prefix) == 1 and len(prefix[0]) >= MIN_BRAND and prefix[0] not in _ORDINARY
-            and member.ror_id is None and is_place(rest)
+            and member.ror_id is None and (is_place(rest) or rest in _GROUP_COMPANIES)
             and not any(country_code(p) or is_place(tuple(normalise(p).split()))
                         for name in head.names for p in _PARENTHESES.findall(name)))
 
@@ -859,6 +898,98 @@ def _ramp(sizes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """0..m-1 for every m of `sizes`, one after the other."""
     ends = np.cumsum(sizes)
     return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - sizes, sizes)
+
+
+def _group_word_families(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                         country: Mapping[str, str], index: RorIndex) -> None:
+    """Rule 7b: a group's word. A rare word (`RARE_WORD` of company names, no ordinary word)
+    that leads (or closes) the names of at least `GROUP_WORD_MEMBERS` members of one company's
+    family, `GROUP_WORD_SHARE` times as many as of all other families, names that group
+    ('Sinopec' in the institutes and companies co-owning with China Petroleum & Chemical
+    Corporation; 'Hisense'). An organisation without a family whose name leads (closes) with
+    it and carries every word those members share ('Fuji' with 'Electric' for Fuji
+    Electric's group, not Fuji Photo Film; 'Federal' with 'Mogul') joins that family, when
+    its country evidence is the head's ('Phoenix Pioneer Technology', of Taiwan, is no
+    member of Pioneer of Japan) and its name carries no other group's word nor the name of a
+    ROR company record ('Philips & Lite-On Digital Solutions': a joint venture). Companies and
+    institutes only: a foundation, school, university or hospital named after a company
+    (Toyota School Foundation) is its own legal person, a university left to ROR."""
+    order = {k: tuple(normalise(clean_name(c.display_name)).split()) for k, c in clusters.items()}
+    order = {k: w for k, w in order.items() if w}
+    frequency: Counter[str] = Counter()
+    companies = 0
+    for k, c in clusters.items():
+        if c.kind is OrgKind.COMPANY and k in order:
+            companies += 1
+            frequency.update(set(order[k]))
+    rare = max(2.0, RARE_WORD * companies)
+
+    def ends(k: str) -> set[tuple[str, int]]:
+        """The rare words leading (0) and closing (-1) a name."""
+        w = order[k]
+        return {(x, i) for x, i in ((w[0], 0), (w[-1], -1))
+                if x.isalpha() and len(x) >= BRAND_LETTERS and x not in _GENERIC_PARENT
+                and frequency[x] <= rare}
+
+    by_node = {_node(c): k for k, c in clusters.items()}
+    carriers: dict[str, Counter[str]] = defaultdict(Counter)
+    members = [(k, m.family_id) for k, m in out.items()
+               if k in order and m.family_id != _node(clusters[k])]
+    for k, family_id in members:
+        for w in {x for x, _ in ends(k)}:
+            carriers[w][family_id] += 1
+    group_of: dict[str, str] = {}
+    for w, fams in carriers.items():
+        ((family_id, n),) = fams.most_common(1)
+        head = by_node.get(family_id)
+        if n >= GROUP_WORD_MEMBERS and n >= GROUP_WORD_SHARE * (sum(fams.values()) - n) \
+                and head is not None and clusters[head].kind is OrgKind.COMPANY:
+            group_of[w] = family_id
+    if not group_of:
+        return
+    shared: dict[str, frozenset[str]] = {}  # the words every member carrying it bears
+    places: dict[str, set[int]] = defaultdict(set)  # where in their names it stands
+    for k, family_id in members:
+        for w, i in ends(k):
+            if group_of.get(w) == family_id:
+                mine = frozenset(order[k])
+                shared[w] = shared[w] & mine if w in shared else mine
+                places[w].add(i)
+    of_family: dict[str, list[str]] = defaultdict(list)
+    for k, family_id in members:
+        of_family[family_id].append(k)
+
+    def group(k: str) -> str | None:
+        """The one group whose word the name of `k` bears as its members do, else None."""
+        mine = frozenset(order[k])
+        found = {group_of[w] for w, i in ends(k)
+                 if w in group_of and i in places[w] and shared[w] <= mine}
+        if len(found) != 1 or any(group_of[w] not in found for w in mine if w in group_of) \
+                or any(_ror_company(x, index) for x in mine if x not in group_of):
+            return None  # no group's word, or another group's or company's: a joint venture
+        return found.pop()
+
+    for k in sorted(order):
+        c = clusters[k]
+        if k in out or c.kind not in _GROUP_WORD_KINDS or not _OWN_PERSONS.isdisjoint(order[k]):
+            continue
+        # a family's head answers for its members' names too ('Research Institute of Petroleum
+        # Processing' for its 'Research Institute of Petroleum Processing, Sinopec')
+        node = _node(c)
+        said = {(t, g) for t in (k, *of_family.get(node, ()))
+                if (g := group(t)) not in (None, node)}
+        if len({g for _, g in said}) != 1:
+            continue
+        by, family_id = min(said)
+        head = by_node[family_id]
+        if not country.get(k) or country.get(k) != country.get(head):
+            continue
+        word = " ".join(sorted(w for w, _ in ends(by) if group_of.get(w) == family_id))
+        named = "name" if by == k else f"member {clusters[by].display_name!r}"
+        out[k] = Membership(family_id, 0.8,
+                            f"{named} carries {word!r}, the word of "
+                            f"{clusters[head].display_name!r}'s group (its members' names start "
+                            "or end with it; the same country)")
 
 
 def _type_flags(resolution: Resolution, names: Iterable[AssigneeName]) -> dict[str, str]:

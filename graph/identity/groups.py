@@ -42,18 +42,20 @@ _COMPANY_FORMS: Final = frozenset(f for f in LEGAL_FORMS if f not in _NON_COMPAN
 _MAX_FORM: Final = max(len(f) for f in _COMPANY_FORMS)
 
 
-#: Legal forms of continental Europe and of the English-speaking world. Under one name, a
-#: variant with the first filed as a foreign company and a variant with the second filed as a
-#: US company (PatentsView type 3 and 2) are a parent and its US subsidiary: Siemens AG and
-#: Siemens Corporation, Ericsson AB and Ericsson Inc., BASF SE and BASF Corporation.
+#: Legal forms of Europe that no US company bears (continental ones, and the British and Irish
+#: 'plc') and of the English-speaking world. Under one name, a variant with the first filed as
+#: a foreign company and a variant with the second filed as a US company (PatentsView type 3
+#: and 2) are a parent and its US subsidiary: Siemens AG and Siemens Corporation, Ericsson AB
+#: and Ericsson Inc., BASF SE and BASF Corporation, Rolls-Royce plc and Rolls-Royce
+#: Corporation.
 _EUROPEAN_FORMS: Final = frozenset(tuple(p.split()) for p in (
     "ag", "a g", "aktiengesellschaft", "gmbh", "g m b h", "mbh", "kg", "kgaa", "ohg", "ug",
     "se", "sa", "s a", "sas", "sarl", "spa", "s p a", "srl", "sl", "sau", "sca", "snc",
     "bv", "b v", "nv", "n v", "oy", "oyj", "ab", "aktiebolag", "aktiebolaget", "publ", "asa",
-    "aps", "abp", "gmbh co kg", "co kg",
+    "aps", "abp", "gmbh co kg", "co kg", "plc", "p l c",
 ))
 _ANGLO_FORMS: Final = frozenset(tuple(p.split()) for p in (
-    "inc", "incorporated", "corp", "corporation", "llc", "l l c", "llp", "lp", "plc",
+    "inc", "incorporated", "corp", "corporation", "llc", "l l c", "llp", "lp",
     "ltd", "limited", "pty", "pte", "pvt", "co", "company",
 ))
 #: Long form words that are misspelt ('Aktengesellschaft', 'Corportion').

@@ -20,6 +20,7 @@ SETS = {
     "dev3_assignees.csv": ("dev3.txt", 320, 208, 171),
     "dev4_assignees.csv": ("dev4.txt", 316, 228, 194),
     "dev5_assignees.csv": ("dev5.txt", 331, 218, 172),
+    "dev6_assignees.csv": ("dev6.txt", 141, 95, 73),
 }
 
 

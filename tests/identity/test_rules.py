@@ -281,6 +281,11 @@ def test_legal_families_of_a_parent_and_its_us_subsidiary() -> None:
     assert legal_family("Ericsson AB") == "european"
     assert legal_family("Siemens Corporation") == "anglo"
     assert legal_family("Siemens") is None
+    # the British and Irish 'plc' is no US company's form (dev 6: Rolls-Royce plc and its US
+    # Rolls-Royce Corporation; the extract's SmithKline Beecham p.l.c.)
+    assert legal_family("Rolls-Royce plc") == "european"
+    assert legal_family("SmithKline Beecham p.l.c.") == "european"
+    assert legal_family("Rolls-Royce North American Technologies Inc.") == "anglo"
 
 
 def test_hungarian_legal_forms_and_swapped_short_forms_are_ignored() -> None:

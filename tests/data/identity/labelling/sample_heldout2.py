@@ -34,6 +34,10 @@ a university seed (its rarest word):
   centres, research institutes);
 
 then fewer university, group and random seeds (PLANS['dev5']).
+
+The tuning set dev 6 (issue 13, session 10; `--plan dev6`) keeps to the kinds where recall is
+lost: public bodies, foundations/schools/hospitals, universities, and corporate groups (the
+most seeds: a parent, its subsidiaries and renamed companies), no random stratum.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ PLANS = {
     "default": PLAN,
     "dev5": (("government", 14, 6), ("public", 10, 6), ("foundation", 20, 6),
              ("university", 30, 6), ("group", 16, 6), ("random", 5, 6)),
+    "dev6": (("government", 14, 6), ("public", 4, 6), ("foundation", 8, 6),
+             ("university", 8, 6), ("group", 14, 6)),
 }
 PUBLIC = re.compile(
     r"\bstate of\b|\bcity of\b|county|commonwealth|national laborator|\bbureau\b|\bnavy\b|"
@@ -91,7 +97,8 @@ def main() -> None:
     parser.add_argument("--exclude", nargs="*", default=[],
                         help="further labelled CSVs (in ..) whose strings leave the pool")
     parser.add_argument("--plan", choices=sorted(PLANS), default="default",
-                        help="strata and seeds per stratum (dev5: public bodies, foundations)")
+                        help="strata and seeds per stratum (dev5, dev6: public bodies and "
+                             "foundations first)")
     args = parser.parse_args()
     with open(args.names_tsv, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh, delimiter="\t"))
