@@ -10,12 +10,32 @@ import numpy as np
 import pytest
 
 from ttkg.graph.identity import AssigneeName, OrganizationResolver
-from ttkg.graph.identity.families import co_ownership, co_ownership_of_rows, families
+from ttkg.graph.identity.entities import Resolution
+from ttkg.graph.identity.families import (
+    Membership,
+    co_ownership,
+    co_ownership_of_rows,
+    families,
+)
 from ttkg.loaders.records import RorRecord
 from ttkg.loaders.report import LoadReport
 from ttkg.loaders.ror import read_ror
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "identity"
+
+
+def _slice_holders(file: str) -> list[tuple[str, str]]:
+    """(patent, assignee string) of every row of a real co-ownership slice of the extract."""
+    with (DATA / file).open(encoding="utf-8", newline="") as fh:
+        return [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+
+
+def _co_owned_families(resolver: OrganizationResolver, names: list[AssigneeName],
+                       holders: list[tuple[str, str]]) -> tuple[Resolution, dict[str, Membership]]:
+    """The resolution of `names` and its families with the slice's co-ownership evidence."""
+    res = resolver.resolve(names)
+    return res, families(res, resolver.index, {k: c.count for k, c in res.clusters.items()},
+                         names, co_ownership(res, holders))
 
 
 def _families(resolver: OrganizationResolver, names: list[AssigneeName]) -> dict[str, str]:
@@ -236,14 +256,11 @@ def test_a_company_co_owning_most_of_its_patents_with_a_larger_one_is_in_its_fam
     resolver: OrganizationResolver,
 ) -> None:
     # every assignee row of the real patents carrying Fu Tai Hua or Tianma (the shared extract)
-    with (DATA / "co_owned_slice.tsv").open(encoding="utf-8", newline="") as fh:
-        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    holders = _slice_holders("co_owned_slice.tsv")
     rows = Counter(name for _, name in holders)
     rows["Hon Hai Precision Industry Co., Ltd."] = 1400  # its rows in the whole extract
     names = [AssigneeName(n, "3", None, c) for n, c in sorted(rows.items())]
-    res = resolver.resolve(names)
-    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
-                   co_ownership(res, holders))
+    res, fam = _co_owned_families(resolver, names, holders)
     fu_tai_hua = res.cluster_of["Fu Tai Hua Industry (Shenzhen) Co., Ltd."]
     hon_hai = res.cluster_of["Hon Hai Precision Industry Co., Ltd."]
     assert fam[fu_tai_hua].family_id == fam[hon_hai].family_id
@@ -261,17 +278,14 @@ def test_partners_co_owning_a_few_patents_are_no_family(resolver: OrganizationRe
     shared extract): a drug developed with Eisai, a supplier of Honda, a supplier of Tokyo
     Electron. Each co-owns (nearly) all its patents with the larger company, but only a handful
     and without a shared name word; Epizyme is a US company and Eisai a foreign one."""
-    with (DATA / "co_owned_partners_slice.tsv").open(encoding="utf-8", newline="") as fh:
-        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    holders = _slice_holders("co_owned_partners_slice.tsv")
     rows = Counter(name for _, name in holders)
     # their rows in the whole extract
     rows.update({"HONDA MOTOR CO., LTD.": 287, "Tokyo Electron Ltd.": 236,
                  "Eisai R&D Management Co., Ltd.": 38})
     us = {"Epizyme, Inc."}
     names = [AssigneeName(n, "2" if n in us else "3", None, c) for n, c in sorted(rows.items())]
-    res = resolver.resolve(names)
-    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
-                   co_ownership(res, holders))
+    res, fam = _co_owned_families(resolver, names, holders)
     for small, large in (("Epizyme, Inc.", "Eisai R&D Management Co., Ltd."),
                          ("SUNARROW LTD", "HONDA MOTOR CO., LTD."),
                          ("Fujikin Incorporated", "Tokyo Electron Ltd.")):
@@ -557,8 +571,7 @@ def test_a_groups_word_brings_its_companies_into_its_family(
     these words lead 0.02-0.1% of the 11,163 company names, under `RARE_WORD`; this slice is
     too small for that share, so it is raised here."""
     monkeypatch.setattr("ttkg.graph.identity.families.RARE_WORD", 0.5)
-    with (DATA / "co_owned_group_word_slice.tsv").open(encoding="utf-8", newline="") as fh:
-        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    holders = _slice_holders("co_owned_group_word_slice.tsv")
     rows = Counter(name for _, name in holders)
     others = [  # rows, type and inventor country in the extract
         ("FUJI ELECTRIC CO., LTD.", "3", "JP", 49), ("Fuji Electric Co., Ltd.", "3", "JP", 37),
@@ -575,9 +588,7 @@ def test_a_groups_word_brings_its_companies_into_its_family(
     ]
     names = [AssigneeName(n, "3", "TW", c) for n, c in sorted(rows.items())]
     names += [AssigneeName(*r) for r in others]
-    res = resolver.resolve(names)
-    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
-                   co_ownership(res, holders))
+    res, fam = _co_owned_families(resolver, names, holders)
     got = {n.name: fam[res.cluster_of[n.name]] for n in names}
     lite_on = got["Lite-On Technology Corporation"].family_id
     assert "co-owns" in got["LITE-ON ELECTRONICS (GUANGZHOU) LIMITED"].reason
@@ -605,15 +616,12 @@ def test_a_groups_word_reaches_its_units_and_a_family_whose_member_bears_it(
     unit); Institut Francais du Petrole, co-owning one patent, stays apart. 'Sinopec' leads or
     closes 0.1% of the extract's company names; this slice is too small for `RARE_WORD`."""
     monkeypatch.setattr("ttkg.graph.identity.families.RARE_WORD", 0.5)
-    with (DATA / "co_owned_sinopec_slice.tsv").open(encoding="utf-8", newline="") as fh:
-        holders = [(r["patent_id"], r["organization"]) for r in csv.DictReader(fh, delimiter="\t")]
+    holders = _slice_holders("co_owned_sinopec_slice.tsv")
     rows = Counter(name for _, name in holders)
     rows.update({"Research Institute of Petroleum Processing": 2,  # rows in the extract
                  "Luoyang Petrochemical Engineering Corporation": 1})
     names = [AssigneeName(n, "3", "CN", c) for n, c in sorted(rows.items())]
-    res = resolver.resolve(names)
-    fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
-                   co_ownership(res, holders))
+    res, fam = _co_owned_families(resolver, names, holders)
     got = {n.name: fam[res.cluster_of[n.name]] for n in names}
     sinopec = got["China Petroleum & Chemical Corporation"].family_id
     assert "co-owns" in got["SINOPEC Engineering Incorporation"].reason
