@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ttkg.core.arrays import distinct
 from ttkg.graph.artifact import ROW_GROUP
 
 __all__ = ["Part", "Table", "counters", "first_order", "first_rows", "top_per_key"]
@@ -154,7 +155,7 @@ def first_rows(group: Ints, other: Ints, width: int) -> IntArray:
     starts = np.flatnonzero(group[1:] != group[:-1]) + 1
     grouped = len(starts) + 1 == int(np.count_nonzero(np.bincount(group)))
     if grouped and n > _CHUNK_ROWS:
-        at = np.unique(starts[np.searchsorted(starts, np.arange(_CHUNK_ROWS, n, _CHUNK_ROWS))
+        at = distinct(starts[np.searchsorted(starts, np.arange(_CHUNK_ROWS, n, _CHUNK_ROWS))
                               .clip(max=len(starts) - 1)])
         cuts = [0, *at.tolist(), n]
     else:

@@ -24,6 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
+from ttkg.core.arrays import distinct
 from ttkg.graph.identity.blocking import key_blocks, key_hashes, repeated
 from ttkg.graph.identity.countries import country_code, same_country
 from ttkg.graph.identity.dominance import rare_attachments
@@ -179,7 +180,7 @@ def candidate_pairs(groups: list[NameGroup], workers: int = 1) -> np.ndarray:
         members = np.array(same, dtype=np.int64)  # one row per block
         x, y = np.triu_indices(size, 1)
         codes.append((members[:, x] * n + members[:, y]).ravel())
-    unique = np.unique(np.concatenate(codes))
+    unique = distinct(np.concatenate(codes))
     log.debug("blocking: %d shared keys, %d skipped, %d pairs", sum(map(len, by_size.values())),
               skipped, len(unique))
     return np.stack((unique // n, unique % n), axis=1)

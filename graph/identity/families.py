@@ -97,6 +97,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from ttkg.core.arrays import distinct
 from ttkg.core.model import OrgKind, org_id
 from ttkg.graph.identity.countries import country_code, is_place
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
@@ -871,7 +872,7 @@ def co_ownership_of_rows(patent: npt.NDArray[np.int64], cluster: npt.NDArray[np.
     numpy (a row loop over 8.7M rows of sets and dicts took about a minute at full scale)."""
     n = max(len(keys), 1)
     ok = cluster >= 0
-    held = np.unique(patent[ok].astype(np.int64) * n + cluster[ok])  # by patent, then cluster
+    held = distinct(patent[ok].astype(np.int64) * n + cluster[ok])  # by patent, then cluster
     pat, clu = held // n, held % n
     own = np.bincount(clu, minlength=n)
     out: dict[str, dict[str, int]] = {keys[c]: {keys[c]: int(own[c])}

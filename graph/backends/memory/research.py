@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from ttkg.core.arrays import distinct
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.contract import CoOwnershipRow, Filters, ResearchCounts, Side, WorkRef
 from ttkg.graph.backends.memory.bridges import passes
@@ -302,7 +303,7 @@ def research_profile_counts(
     work_of = np.repeat(np.arange(sub.shape[0]), np.diff(sub.indptr))
     located = orgs.located[sub.indices]
     n_codes = len(orgs.countries)
-    pairs = np.unique(work_of[located] * n_codes + orgs.country[sub.indices[located]])
+    pairs = distinct(work_of[located] * n_codes + orgs.country[sub.indices[located]])
     per_country = np.bincount(pairs % n_codes, minlength=n_codes).astype(np.int64)
     # OpenAlex fields (level field) the works are in, the field itself excluded
     in_works = np.zeros(w.n, dtype=np.int32)
