@@ -42,6 +42,15 @@ def _biggest_orgs(graph: Path, n: int) -> list[str]:
     return [r["id"] for r in rows[:n]]
 
 
+def _names(graph: Path, ids: list[str]) -> list[str]:
+    """The names of some organisations, in the order of `ids`."""
+    art = Artifact.open(graph)
+    table = pq.read_table(art.path / "nodes" / "Organization.parquet", columns=["id", "name"])
+    name = dict(zip(table.column("id").to_pylist(), table.column("name").to_pylist(),
+                    strict=True))
+    return [name[i] for i in ids if len(name[i] or "") > 6]
+
+
 def answers(graph: Path) -> dict[str, Any]:
     """Every answer of the mix, JSON-ready (errors recorded as their type and message)."""
     backend = MemoryBackend.open(graph)
@@ -74,11 +83,21 @@ def answers(graph: Path) -> dict[str, Any]:
         put(f"show {org}", lambda org=org: entity_detail(backend, org))
     for f in ("Semiconductors", "Electrical engineering", "H01M", "G06N"):
         put(f"profile {f}", lambda f=f: field_profile(backend, f))
+    # year-filtered profiles: a sector's half of the patents, fields, CPC subclasses
+    for f in ("wipo:sector:1", "wipo:sector:3", "Semiconductors", "16", "H01L", "G06F", "B41J"):
+        for years in ("1995-", "2005-", "1976-1990"):
+            put(f"profile {f} {years}",
+                lambda f=f, years=years: field_profile(backend, f, make_filters(years)))
+    put("profile wipo:sector:2 2000- family", lambda: field_profile(
+        backend, "wipo:sector:2", make_filters("2000-", level="family")))
     for x, y in zip(orgs, orgs[1:] + orgs[:1], strict=True):
         put(f"paths {x} {y}", lambda x=x, y=y: paths(backend, x, y, k=3, evidence=2))
     put("paths org field", lambda: paths(backend, orgs[0], "Optics", k=3, evidence=2))
     put("paths org country", lambda: paths(backend, orgs[1], "DE", k=3, evidence=2))
-    for q in ("universit", "Samsung", "tsinghua univ", "Optics"):
+    # typed names, a letter dropped or changed (fuzzy matches), as clients send them
+    typed = [n[:len(n) // 2] + n[len(n) // 2 + 1:] for n in _names(graph, orgs)]
+    typed += [n[:-2] + "xy" for n in _names(graph, orgs[:4])]
+    for q in ("universit", "Samsung", "tsinghua univ", "Optics", "NO", *typed):
         put(f"search {q}", lambda q=q: search(backend, q))
     backend.close()
     return out

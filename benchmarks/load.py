@@ -190,8 +190,8 @@ def make_requests(v: Vocabulary, rng: random.Random) -> dict[str, Callable[[], R
             target = "cpc:" + rng.choice(v.subclasses)
         elif kind < 0.8:
             target = rng.choice(v.patents)
-        elif kind < 0.9:
-            target = rng.choice(v.countries)
+        elif kind < 0.9:  # by id: a bare code is ambiguous on synthetic names (422)
+            target = f"country:{rng.choice(v.countries)}"
         else:
             target = rng.choice(v.fields)[1]
         return "entity", f"/entities/{target}", {"limit": 25}
@@ -232,7 +232,7 @@ def make_requests(v: Vocabulary, rng: random.Random) -> dict[str, Callable[[], R
         elif other < 0.8:
             b = rng.choice(v.fields)[1]
         else:
-            b = rng.choice(v.countries)
+            b = f"country:{rng.choice(v.countries)}"
         if b == a:
             b = v.orgs[0][0] if a != v.orgs[0][0] else v.orgs[1][0]
         return "paths", "/paths", {"source": a, "target": b, "k": 3, "max_hops": 4}

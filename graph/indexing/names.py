@@ -38,7 +38,8 @@ IntArray = npt.NDArray[np.int64]
 class NameGrams:
     """The bigram index of a list of names (already normalised as they will be scored)."""
 
-    __slots__ = ("_lengths", "_order", "_postings", "_ptr", "_start", "_tokens", "size")
+    __slots__ = ("_length_of", "_lengths", "_order", "_postings", "_ptr", "_start", "_tokens",
+                 "size")
 
     def __init__(self, names: Sequence[str]) -> None:
         n = self.size = len(names)
@@ -75,6 +76,7 @@ class NameGrams:
             self._tokens[(chr(b >> 21) + chr(b & 0x1FFFFF), v % width)] = t
         self._order = order
         self._lengths = by_length
+        self._length_of = lengths.astype(np.int32)  # by name index
         # positions of the names of each length: _start[k] .. _start[k + 1]
         top = int(by_length[-1]) if n else 0
         self._start = np.searchsorted(by_length, np.arange(top + 2))
@@ -82,34 +84,66 @@ class NameGrams:
     def candidates(self, query: str, cutoff: float) -> list[int]:
         """Indices (ascending) of the names that may score at least `cutoff` (0 < cutoff <=
         100) against `query`: a superset of those that do (see the module's docstring)."""
+        window = self._window(query, cutoff)
+        if window is None:
+            return []
+        lo, hi, shared = window
+        if shared[self._lengths[lo] : self._lengths[hi - 1] + 1].max() <= 0:
+            inside = np.arange(lo, hi)
+        else:
+            inside = np.flatnonzero(self._counted(query, lo, hi) >= shared[self._lengths[lo:hi]])
+            inside += lo
+        return np.sort(self._order[inside]).tolist()  # type: ignore[no-any-return]
+
+    def shortlist(self, query: str, cutoff: float) -> tuple[IntArray, IntArray]:
+        """`candidates` as an array, and the bigram occurrences each shares with `query`:
+        what `passing` narrows them by for a higher cutoff."""
+        window = self._window(query, cutoff)
+        if window is None:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        lo, hi, shared = window
+        counts = self._counted(query, lo, hi)
+        inside = np.flatnonzero(counts >= shared[self._lengths[lo:hi]])
+        names = self._order[inside + lo]
+        ascending = np.argsort(names, kind="stable")
+        return names[ascending], counts[inside][ascending]
+
+    def passing(self, query: str, names: IntArray, common: IntArray, cutoff: float
+                ) -> npt.NDArray[np.bool_]:
+        """Which of `names` (with `common` bigram occurrences shared with `query`, from
+        `shortlist`) pass both bounds of `cutoff` (the module's docstring)."""
+        la = len(query)
+        lb = self._length_of[names].astype(np.int64)
+        total = la + lb
+        need = np.ceil(cutoff * total / 200 - 1e-9).astype(np.int64)
+        return (np.minimum(la, lb) >= need) & (common >= 3 * need - total - 1)
+
+    def _window(self, query: str, cutoff: float) -> tuple[int, int, IntArray] | None:
+        """Positions lo..hi of the names of admissible lengths, and the least bigram
+        occurrences in common by name length; None when no name can reach `cutoff`."""
         if not 0 < cutoff <= 100:
             raise ValueError(f"cutoff must be in (0, 100], got {cutoff}")
         la = len(query)
         if la == 0:  # an empty string scores 0
-            return []
+            return None
         lb = np.arange(len(self._start) - 1)
         total = la + lb
         # least LCS for the cutoff (rounded down a hair: never stricter than the scorer)
         need = np.ceil(cutoff * total / 200 - 1e-9).astype(np.int64)
         fits = np.flatnonzero(np.minimum(la, lb) >= need)
         if not len(fits):
-            return []
+            return None
         # the lengths that fit are one interval: for lb <= la the test reads
         # lb (200 - cutoff) >= cutoff la (true from some lb on), for lb >= la it reads
         # la (200 - cutoff) >= cutoff lb (true up to some lb)
         low, high = int(fits[0]), int(fits[-1])
         lo, hi = int(self._start[low]), int(self._start[high + 1])
         if lo == hi:
-            return []
-        shared = 3 * need - total - 1  # least bigram occurrences in common, by name length
-        if shared[low : high + 1].max() <= 0:
-            inside = np.arange(lo, hi)
-        else:
-            inside = self._counted(query, lo, hi, shared)
-        return np.sort(self._order[inside]).tolist()  # type: ignore[no-any-return]
+            return None
+        return lo, hi, 3 * need - total - 1  # least bigram occurrences in common, by length
 
-    def _counted(self, query: str, lo: int, hi: int, shared: IntArray) -> IntArray:
-        """Positions lo..hi whose bigram occurrences in common with query reach the bound."""
+    def _counted(self, query: str, lo: int, hi: int) -> IntArray:
+        """Bigram occurrences in common with query of the names at positions lo..hi."""
         seen: dict[str, int] = {}
         parts: list[npt.NDArray[np.int32]] = []
         first, last = np.int32(lo), np.int32(hi)
@@ -121,12 +155,9 @@ class NameGrams:
             if t is not None:
                 seg = self._postings[self._ptr[t] : self._ptr[t + 1]]
                 parts.append(seg[seg.searchsorted(first) : seg.searchsorted(last)])
-        if parts:
-            flat = np.concatenate(parts).astype(np.int64) - lo
-            counts = np.bincount(flat, minlength=hi - lo)
-        else:
-            counts = np.zeros(hi - lo, dtype=np.int64)
-        return np.flatnonzero(counts >= shared[self._lengths[lo:hi]]) + lo
+        if not parts:
+            return np.zeros(hi - lo, dtype=np.int64)
+        return np.bincount(np.concatenate(parts) - first, minlength=hi - lo)
 
     def __repr__(self) -> str:
         return f"NameGrams({self.size} names, {len(self._postings)} bigram occurrences)"

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process, utils
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.memory.backend import MemoryBackend
 from ttkg.graph.indexing.names import NameGrams
+from ttkg.queries import resolve
 from ttkg.queries.resolve import FUZZY_CUTOFF, _fuzzy, search
 
 LABELS = (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD)
@@ -162,6 +163,39 @@ def test_fuzzy_matches_are_those_of_the_full_scan(
         assert got == _full_scan(memory_backend, text, labels, limit), (text, labels)
         hits += len(got)
     assert hits > 50  # the queries do find names
+
+
+@pytest.mark.parametrize("probe", [1, 8, 64])
+def test_a_probe_of_the_closest_names_changes_no_answer(
+    memory_backend: MemoryBackend, queries: list[str], probe: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # at 9.1M patents a query keeps tens of thousands of candidates and a probe of 1,024
+    # narrows them; on the sample a few names do, so small probes take that path here
+    monkeypatch.setattr(resolve, "_PROBE", probe)
+    for labels in [(), (NodeLabel.ORGANIZATION,)]:
+        for text in queries:
+            if not text.strip():
+                continue
+            limit = 1 if len(text) % 3 == 0 else 3 if len(text) % 2 else 10
+            assert _fuzzy(memory_backend, text, labels, limit) == _full_scan(
+                memory_backend, text, labels, limit), (text, labels, probe)
+
+
+def test_shortlist_and_passing_keep_every_name_reaching_a_higher_cutoff(
+    names: list[tuple[str, str]], queries: list[str]
+) -> None:
+    processed = [utils.default_process(n) for _, n in names]
+    grams = NameGrams(processed)
+    for text in queries:
+        q = utils.default_process(text)
+        found, common = grams.shortlist(q, FUZZY_CUTOFF)
+        assert found.tolist() == grams.candidates(q, FUZZY_CUTOFF)
+        scores = process.cdist([q], processed, scorer=fuzz.QRatio, processor=None)[0]
+        for cutoff in (FUZZY_CUTOFF, 85.0, 90.0, 95.0, 100.0):
+            kept = set(found[grams.passing(q, found, common, cutoff)].tolist())
+            reaching = set(np.flatnonzero(scores >= cutoff).tolist())
+            assert reaching <= kept, (text, cutoff, sorted(reaching - kept)[:5])
 
 
 def test_search_finds_a_mistyped_name_among_many_similar(memory_backend: MemoryBackend) -> None:
