@@ -197,10 +197,26 @@ def counters(
     key: Ints, value: Ints, weight: IntArray, names: list[str]
 ) -> dict[int, Counter[str]]:
     """Per key a Counter of value names with summed weights, keys and values inserted in
-    order of first appearance (as `counter[name] += weight` row by row would)."""
+    order of first appearance (as `counter[name] += weight` row by row would). One stable
+    sort (a radix sort for integers) groups the rows and finds each pair's first row:
+    `np.unique(..., return_inverse=True)` and a hash table cost 17 s at 9.1M patents."""
     out: dict[int, Counter[str]] = {}
     if not len(key):
         return out
+    width = int(value.max()) + 1
+    keyed = key.astype(np.int64) * width + value
+    order = np.argsort(keyed, kind="stable")
+    ranked = keyed[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    sums = np.add.reduceat(np.asarray(weight, np.int64)[order], starts)
+    by_first = np.argsort(order[starts], kind="stable")  # a group's first row comes first
+    for p, n in zip(ranked[starts][by_first].tolist(), sums[by_first].tolist(), strict=True):
+        k, v = divmod(p, width)
+        c = out.get(k)
+        if c is None:
+            c = out[k] = Counter()
+        c[names[v]] = n
+    return out
     width = int(value.max()) + 1
     keyed = key.astype(np.int64) * width + value
     pair, _, _ = first_order(keyed)  # in order of first appearance
