@@ -24,7 +24,7 @@ __all__ = ["crossing", "key_blocks", "key_hashes", "repeated"]
 
 #: Items per worker chunk (a chunk's keys are a few tens of thousands of strings).
 _CHUNK = 2_000
-_MIN_ITEMS = 20_000  # fewer items are keyed in this process (a fork would not pay)
+_MIN_ITEMS = 4_000  # fewer items are keyed in this process (a fork would not pay)
 
 
 def key_hashes(items: Sequence[int], keys_of: Callable[[int], Iterable[str]],

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 _MAX_BLOCK = 60
 _PAIR_CHUNK = 20_000  # candidate pairs per worker chunk
-_MIN_FORKED_PAIRS = 50_000  # fewer pairs are judged in this process (a fork would not pay)
+_MIN_FORKED_PAIRS = 10_000  # fewer pairs are judged in this process (a fork would not pay)
 _DOMINANT = 100  # patents behind a name whose rare shortened spellings are merged into it
 _GOVERNMENT_TYPES = frozenset({"6", "7", "8", "9"})
 _COMPANY_TYPES = frozenset({"2", "3"})

@@ -54,7 +54,7 @@ _MIN_SHARE: Final = 0.05  # a country/type seen on this share of the dominant cl
 _MAX_TOKENS: Final = 9  # longer names get no two-word blocking keys
 _MAX_BLOCK: Final = 200  # candidate blocks larger than this are not looked at
 _CHUNK: Final = 500  # rare clusters per worker chunk
-_MIN_FORKED: Final = 2_000  # fewer rare clusters are judged in this process
+_MIN_FORKED: Final = 400  # fewer rare clusters are judged in this process
 #: PatentsView assignee types of US organisations (company, federal, county, state bodies):
 #: the type says where the assignee is, better than its inventors' countries.
 _US_TYPES: Final = frozenset({"2", "6", "8", "9"})

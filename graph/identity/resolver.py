@@ -85,9 +85,9 @@ class _Trace:
 
 
 _CHUNK = 2_000  # strings or groups per worker chunk
-_MIN_FORKED_ITEMS = 20_000  # fewer are parsed and linked exactly in this process
+_MIN_FORKED_ITEMS = 4_000  # fewer are parsed and linked exactly in this process
 _CLUSTER_CHUNK = 1_000  # clusters per worker chunk when linking
-_MIN_FORKED_CLUSTERS = 5_000  # fewer clusters are linked in this process
+_MIN_FORKED_CLUSTERS = 2_000  # fewer clusters are linked in this process
 
 _GOV_COUNTRY = {"united states": "US", "japan": "JP", "canada": "CA"}
 
