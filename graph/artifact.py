@@ -29,7 +29,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -42,9 +42,12 @@ __all__ = [
     "Artifact",
     "ArtifactWriter",
     "EdgeRows",
+    "RowReader",
+    "TableRows",
     "current_version",
     "default_graph_dir",
     "edge_schema",
+    "few_values",
     "node_schema",
     "scratch_folder",
     "table_row",
@@ -238,7 +241,7 @@ def table_row(table: pa.Table, i: int) -> dict[str, Any]:
     return {name: column[i].as_py() for name, column in zip(names, columns, strict=True)}
 
 
-def _few_values(meta: pq.FileMetaData) -> list[str]:
+def few_values(meta: pq.FileMetaData) -> list[str]:
     """String columns whose dictionary page is small against the data (repeated values:
     sources, CPC types, patterns...). Read as Arrow dictionaries, a row group of them costs
     a fifth of its decoding into one string per row (~1 ms for 65,536 rows, not ~5): what
@@ -261,6 +264,37 @@ def _few_values(meta: pq.FileMetaData) -> list[str]:
             dict_bytes[name] = dict_bytes.get(name, 0) + dictionary
             all_bytes[name] = all_bytes.get(name, 0) + col.total_compressed_size
     return [n for n, b in dict_bytes.items() if 8 * b <= all_bytes[n]]
+
+
+class RowReader(Protocol):
+    """Rows of a stored table by row number."""
+
+    @property
+    def names(self) -> list[str]:
+        """The table's column names."""
+
+    def row(self, i: int, columns: list[str] | None = None) -> dict[str, Any]:
+        """Row i as a dict of its columns (or of `columns`; a new dict per call)."""
+
+
+class TableRows:
+    """Rows of a memory-mapped Arrow table by row number (the index's edge properties,
+    `ttkg.graph.indexing.edge_props`): a row costs microseconds, no group is decoded."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table = table
+        self._names = list(table.column_names)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._names)
+
+    def row(self, i: int, columns: list[str] | None = None) -> dict[str, Any]:
+        if not 0 <= i < self._table.num_rows:
+            raise IndexError(f"no row {i}")
+        if columns is None or columns == self._names:
+            return table_row(self._table, i)
+        return table_row(self._table.select(columns), i)
 
 
 class EdgeRows:
@@ -297,7 +331,7 @@ class EdgeRows:
                     # rows are read with repeated strings as dictionaries, whole columns
                     # as plain strings (what their callers expect)
                     self._by_rows = pq.ParquetFile(self._source, metadata=meta,
-                                                   read_dictionary=_few_values(meta))
+                                                   read_dictionary=few_values(meta))
                     parquet = pq.ParquetFile(self._source, metadata=meta)
                     self._names = list(parquet.schema_arrow.names)
                     self._parquet = parquet
@@ -310,7 +344,7 @@ class EdgeRows:
         group's read each: reading only the columns wanted and keeping a few groups as Arrow
         columns, not Python rows, makes that ~5-10 ms instead of ~100-250 ms (full shared
         data: the whole group with its long src and dst strings, then 65,536 dicts), and
-        repeated strings read as dictionaries (`_few_values`) ~1 ms at 9.1M patents."""
+        repeated strings read as dictionaries (`few_values`) ~1 ms at 9.1M patents."""
         source = self._by_rows if self._file is not None else None
         with self._lock:
             g = bisect.bisect_right(self._starts, i) - 1

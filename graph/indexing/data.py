@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Final
 
@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ttkg.core.model import NodeLabel
+from ttkg.core.model import EdgeType, NodeLabel
 
 if TYPE_CHECKING:  # scipy costs ~0.1-0.3 s to import: only matrix products need it
     import scipy.sparse as sp
@@ -69,6 +69,8 @@ class IndexData:
     name_keys: pa.Array  # casefolded names and aliases, sorted (nodes in array "name_nodes")
     arrays: dict[str, npt.NDArray[Any]]
     mapped: bool  # memory-mapped from the version folder (False: computed at open)
+    # stored edge properties (`edge_props`), memory-mapped; none: read from the artifact
+    edge_props: dict[EdgeType, pa.Table] = field(default_factory=dict)
 
     def array(self, name: str) -> npt.NDArray[Any]:
         return self.arrays[name]

@@ -1,7 +1,8 @@
 """The index on disk: `<version>/index/` holds meta.json, one `.npy` file per array (a CSR
 matrix as `<name>.data.npy`, `.indices.npy`, `.indptr.npy`), and uncompressed Arrow IPC
 files: `node_ids.arrow` (every node id at its position), `name_keys.arrow` (the sorted keys
-of name lookups) and `nodes/<Label>.arrow` (the node tables); all memory-mapped at open.
+of name lookups), `nodes/<Label>.arrow` (the node tables) and `edges/<TYPE>.arrow` (the edge
+tables' properties, `edge_props`); all memory-mapped at open.
 `bridges/` holds the optional stored bridge selections (`ttkg.graph.indexing.bridges`)."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ttkg.core.errors import ArtifactError
 from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
+from ttkg.graph.indexing.edge_props import EDGES_DIR, copy_edge_props, read_edge_props
 
 __all__ = ["build_index", "load_index", "open_index", "write_index"]
 
@@ -30,12 +32,14 @@ log = logging.getLogger(__name__)
 _MAP_FROM: Final = 1 << 16
 
 
-def write_index(data: IndexData, folder: Path) -> None:
-    """Write an index into `folder` (created)."""
+def write_index(data: IndexData, folder: Path, artifact: Artifact | None = None) -> None:
+    """Write an index into `folder` (created); with its artifact, the edge properties too."""
     (folder / "nodes").mkdir(parents=True, exist_ok=True)
     for name, arr in data.arrays.items():
         np.save(folder / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
     _write_rest(data, folder)
+    if artifact is not None:
+        _write_edge_props(artifact, folder)
 
 
 def build_index(artifact: Artifact, folder: Path) -> None:
@@ -55,9 +59,19 @@ def build_index(artifact: Artifact, folder: Path) -> None:
     if patents.is_file():
         _copy_ipc(folder / "nodes" / f"{NodeLabel.PATENT.value}.arrow", patents)
     _write_rest(data, folder, skip=(NodeLabel.PATENT,) if patents.is_file() else ())
+    _write_edge_props(artifact, folder)
     from ttkg.graph.indexing.bridges import BRIDGES_DIR, write_bridges
 
     write_bridges(data, folder / BRIDGES_DIR)  # optional: bridges between stored fields
+
+
+def _write_edge_props(artifact: Artifact, folder: Path) -> None:
+    """The artifact's edge tables' properties as mapped IPC files (`edge_props`)."""
+    (folder / EDGES_DIR).mkdir(exist_ok=True)
+    for etype in EdgeType:
+        edges = artifact.path / "edges" / f"{etype.value}.parquet"
+        if edges.is_file():
+            copy_edge_props(edges, folder / EDGES_DIR / f"{etype.value}.arrow")
 
 
 def _write_rest(data: IndexData, folder: Path, skip: tuple[NodeLabel, ...] = ()) -> None:
@@ -123,7 +137,8 @@ def _load(folder: Path) -> IndexData:
     tables = {label: _read_ipc(folder / "nodes" / f"{label.value}.arrow") for label in NodeLabel}
     ids = _one_array(_read_ipc(folder / "node_ids.arrow").column("id"))
     keys = _one_array(_read_ipc(folder / "name_keys.arrow").column("key"))
-    return IndexData(meta, tables, ids, keys, arrays, mapped=True)
+    return IndexData(meta, tables, ids, keys, arrays, mapped=True,
+                     edge_props=read_edge_props(folder))
 
 
 def _one_array(column: pa.ChunkedArray) -> pa.Array:

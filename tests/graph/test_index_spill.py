@@ -27,7 +27,7 @@ def test_build_index_equals_the_index_computed_in_memory(
 ) -> None:
     version = version_folder(sample_graph)
     in_memory = tmp_path / "in-memory"
-    write_index(compute_index(Artifact(version, {})), in_memory)
+    write_index(compute_index(Artifact(version, {})), in_memory, Artifact(version, {}))
     assert _index_differences(version / INDEX_DIR, in_memory) == []  # what the build wrote
     # the sample's arrays are small: spill every one of them, as a 9.1M build spills its own
     monkeypatch.setattr(compute_module, "_SPILL_FROM", 0)

@@ -32,7 +32,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ttkg.core.model import EdgeType, NodeLabel, cpc_id
-from ttkg.graph.artifact import Artifact, EdgeRows
+from ttkg.graph.artifact import Artifact, EdgeRows, RowReader, TableRows
 from ttkg.graph.backends.contract import DEFAULT_VIA, Relation, RelationHop
 from ttkg.graph.backends.memory.paths import PathIndex
 from ttkg.graph.indexing import (
@@ -245,7 +245,8 @@ class Cpc:
 @dataclass(frozen=True, slots=True, repr=False)
 class EdgeIndex:
     """One edge type: each row's end points with CSR offsets by source and by target; the
-    stored properties are read from the artifact a row group at a time, when shown."""
+    properties of a row are read when shown, from the index's mapped copy (`edge_props`),
+    or from the artifact a row group at a time for an index built without one."""
 
     rows: int  # number of edges
     src: IntArray  # (rows,) source position
@@ -254,12 +255,14 @@ class EdgeIndex:
     out_ptr: IntArray  # (nodes + 1,) a node's rows are out_order[out_ptr[i]:out_ptr[i + 1]]
     in_order: IntArray  # (rows,) edge rows by target (stable)
     in_ptr: IntArray  # (nodes + 1,) likewise into in_order
-    reader: EdgeRows  # the stored edges' properties, by row
+    reader: RowReader  # the edges' properties, by row (mapped, or the artifact's Parquet)
+    table: EdgeRows  # the artifact's Parquet table (whole columns)
 
     @classmethod
     def load(cls, etype: EdgeType, data: IndexData, artifact: Artifact) -> EdgeIndex:
         name = f"edge.{etype.value}"
         a = data.array
+        table = artifact.edge_rows(etype)
         return cls(
             int(data.meta["edge_rows"][etype.value]),
             a(f"{name}.src"),
@@ -268,7 +271,8 @@ class EdgeIndex:
             a(f"{name}.out_ptr"),
             a(f"{name}.in_order"),
             a(f"{name}.in_ptr"),
-            artifact.edge_rows(etype),
+            TableRows(data.edge_props[etype]) if etype in data.edge_props else table,
+            table,
         )
 
     def out_rows(self, node: int) -> IntArray:

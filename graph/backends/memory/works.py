@@ -46,7 +46,7 @@ class WorksIndex:
         """Read the works and the taxonomy from the index."""
 
         def ends(etype: EdgeType) -> pa.Table:
-            return index.edges[etype].reader.columns(["src", "dst"])
+            return index.edges[etype].table.columns(["src", "dst"])
 
         def nodes(label: NodeLabel, columns: list[str]) -> pa.Table:
             return index.node_table(label).select(columns)
