@@ -135,6 +135,21 @@ def test_whole_answers_with_evidence_are_the_same(
     assert want.direct and want.partnerships
 
 
+@pytest.mark.parametrize("limit", [1, 10, 100_000])
+def test_top_organisations_of_a_stored_selection_equal_the_computed_ranking(
+    memory_backend: MemoryBackend, computed: MemoryBackend, limit: int
+) -> None:
+    """A profile's top organisations read from the stored ranking (`_stored_ranking`) with
+    every side filter; the page of 100,000 holds every active organisation."""
+    seen = 0
+    for spec, f in itertools.product(_specs(memory_backend), FILTERS):
+        f = Filters(countries=f.countries, kinds=f.kinds)  # the organisation side only
+        want = computed.top_field_orgs(spec, f, limit)
+        assert memory_backend.top_field_orgs(spec, f, limit) == want, (spec.node_id, f)
+        seen += len(want)
+    assert seen > (100 if limit == 1 else 1000)
+
+
 def test_a_real_patentsview_slice_answers_alike(tmp_path: Path) -> None:
     """The loader tests' PatentsView slice (45 patents, 43 co-owned pair rows) with the
     sample's ROR, CPC and WIPO tables."""

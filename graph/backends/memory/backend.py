@@ -682,6 +682,9 @@ class MemoryBackend(GraphBackend):
     def top_field_orgs(
         self, spec: FieldSet, filters: Filters, limit: int
     ) -> list[tuple[str, int]]:
+        ranked = self._stored_ranking(spec, filters, limit)
+        if ranked is not None:
+            return ranked
         counts = self._org_counts(spec, filters)
         org_mask = self._org_mask(filters)
         cand = np.flatnonzero(counts if org_mask is None else np.where(org_mask, counts, 0))
@@ -689,6 +692,36 @@ class MemoryBackend(GraphBackend):
         first = cand[first_ranked(limit, [-n, self.index.orgs.rank[cand]])]
         ids = self.index.orgs.ids
         return [(ids[o], int(counts[o])) for o in first]
+
+    def _stored_ranking(
+        self, spec: FieldSet, filters: Filters, limit: int
+    ) -> list[tuple[str, int]] | None:
+        """`top_field_orgs` read from a stored selection's organisations ranked by count
+        (then id, as `first_ranked` ranks them), the first passing the organisation filters:
+        no pass over every organisation (2.5 ms of a field's profile at 9.1M patents). None
+        when the selection is not stored at this level and years."""
+        stored, parts = self.stored_bridges, field_parts(spec)
+        if (stored is None or len(parts) > 1 or filters.family
+                or filters.year_from is not None or filters.year_to is not None):
+            return None
+        s = stored.find(parts[0].kind, parts[0].value, parts[0].node_id)
+        if s is None:
+            return None
+        rows, counts = stored.ranked_orgs(s)
+        org_mask = self._org_mask(filters)
+        found: list[tuple[int, int]] = []
+        step = max(4 * limit, 1024)
+        for start in range(0, len(rows), step):  # the first passing, a slice at a time
+            part, n = rows[start : start + step], counts[start : start + step]
+            if org_mask is not None:
+                keep = org_mask[part]
+                part, n = part[keep], n[keep]
+            found.extend(zip(part[: limit - len(found)].tolist(),
+                             n[: limit - len(found)].tolist(), strict=True))
+            if len(found) >= limit:
+                break
+        ids = self.index.orgs.ids
+        return [(ids[o], c) for o, c in found]
 
     def direct_bridges(
         self, a: FieldSet, b: FieldSet, filters: Filters, min_count: int, offset: int, limit: int
