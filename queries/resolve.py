@@ -15,6 +15,7 @@ import numpy.typing as npt
 from ttkg.core.errors import AmbiguousEntityError, EntityNotFoundError, InvalidQueryError
 from ttkg.core.model import NodeLabel, cpc_id, field_id
 from ttkg.graph.backends.contract import FieldSpec, GraphBackend, NodeRecord
+from ttkg.graph.indexing.fuzzy import FUZZY_LABELS, FuzzyNames, fuzzy_names
 from ttkg.graph.indexing.names import NameGrams
 from ttkg.queries.models import EntityRef, SearchHit, SearchResult
 
@@ -24,23 +25,19 @@ MAX_QUERY_CHARS: Final = 300
 #: Most hits one search returns (the API's and the CLI's cap too).
 MAX_SEARCH_LIMIT: Final = 100
 FUZZY_CUTOFF: Final = 80.0
-_FUZZY_LABELS: Final = (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD)
 _CPC: Final = re.compile(r"^[A-HY](\d\d([A-Z](\d{1,4}/\d{2,6})?)?)?$")
-_FUZZY_ORDER: Final = tuple(lb for lb in NodeLabel if lb in _FUZZY_LABELS)
 #: Names scored first, those sharing the most bigrams with the query, when there are more.
 _PROBE: Final = 1024
 
 
 @dataclass(slots=True)
 class _FuzzyNames:
-    """The names fuzzy search scores: (id, name) of every named node of the fuzzy labels, in
-    the contract's order (label, then id), names pre-processed for rapidfuzz; each label's
-    names are one range. Their bigram index is built for a process that searches again (a
-    server warms it up; a one-shot CLI query scans once instead of paying for the index)."""
+    """The names fuzzy search scores (`ttkg.graph.indexing.fuzzy`): stored with the graph, or
+    made from `GraphBackend.names`; then their bigram index is built for a process that
+    searches again (a server warms it up; a one-shot CLI query scans once instead of paying
+    for the index)."""
 
-    ids: list[str]
-    names: list[str]
-    ranges: dict[NodeLabel, range]
+    found: FuzzyNames
     # the names again as one array: the candidates' names are taken in one call (a list
     # comprehension over 30k candidates cost 4 ms per search at 9.1M patents)
     picker: npt.NDArray[np.object_]
@@ -48,50 +45,49 @@ class _FuzzyNames:
     scans: int = 0
 
     def index(self) -> NameGrams | None:
-        """The bigram index, built at the second search (None at the first: a scan)."""
+        """The bigram index: stored, or built at the second search (None at the first: a
+        scan)."""
         if self.grams is None and self.scans >= 1:
             with _names_lock:
                 if self.grams is None:
-                    self.grams = NameGrams(self.names)
+                    self.grams = NameGrams(self.found.names)
         if self.grams is None:
             self.scans += 1
         return self.grams
 
 
-# per backend, built on its first fuzzy search
+# per backend, made on its first fuzzy search
 _names_cache: weakref.WeakKeyDictionary[GraphBackend, _FuzzyNames] = weakref.WeakKeyDictionary()
 _names_lock = threading.Lock()
 
 
 def _fuzzy_names(backend: GraphBackend) -> _FuzzyNames:
-    from rapidfuzz import utils  # fuzzy matching only: exact names do without it
-
     hit = _names_cache.get(backend)
     if hit is None:
         with _names_lock:
             hit = _names_cache.get(backend)
             if hit is None:
-                ids: list[str] = []
-                names: list[str] = []
-                ranges: dict[NodeLabel, range] = {}
-                for label in _FUZZY_ORDER:
-                    pairs = backend.names([label])
-                    ranges[label] = range(len(ids), len(ids) + len(pairs))
-                    ids.extend(i for i, _ in pairs)
-                    names.extend(utils.default_process(n) for _, n in pairs)
-                picker = np.empty(len(names), dtype=object)
-                picker[:] = names
-                hit = _names_cache[backend] = _FuzzyNames(ids, names, ranges, picker)
+                found = backend.fuzzy_names() or fuzzy_names(
+                    lambda label: backend.names([label]), index=False)
+                picker = np.empty(len(found.names), dtype=object)
+                picker[:] = found.names
+                hit = _names_cache[backend] = _FuzzyNames(found, picker, found.grams)
     return hit
 
 
 def warm_up_search(backend: GraphBackend) -> None:
-    """Build the names fuzzy search scores and their index now, not in a server's first
-    search (1 s of CPU on the full shared data, growing with the names)."""
+    """Make the names fuzzy search scores and their index now, not in a server's first
+    search (mapped when stored with the graph; else 1 s of CPU on the full shared data,
+    growing with the names), and import the scorer (its first import in a request would
+    hold every other request)."""
+    import rapidfuzz.fuzz
+    import rapidfuzz.process
+    import rapidfuzz.utils  # noqa: F401
+
     every = _fuzzy_names(backend)
     with _names_lock:
         if every.grams is None:
-            every.grams = NameGrams(every.names)
+            every.grams = NameGrams(every.found.names)
 
 
 def _clean(text: str) -> str:
@@ -112,7 +108,7 @@ def _fuzzy(
 
     every = _fuzzy_names(backend)
     query = utils.default_process(text)
-    wanted = [every.ranges[lb] for lb in _FUZZY_ORDER if not labels or lb in labels]
+    wanted = [every.found.ranges[lb] for lb in FUZZY_LABELS if not labels or lb in labels]
     k = limit * 3
     grams = every.index()
     if grams is None:  # a scan of every name (of the labels wanted)
@@ -120,7 +116,7 @@ def _fuzzy(
             [np.arange(r.start, r.stop, dtype=np.int64) for r in wanted])
     else:
         found, common = grams.shortlist(query, FUZZY_CUTOFF)
-        if len(wanted) < len(_FUZZY_ORDER):
+        if len(wanted) < len(FUZZY_LABELS):
             keep = np.zeros(len(found), dtype=bool)
             for r in wanted:
                 keep |= (found >= r.start) & (found < r.stop)
@@ -149,7 +145,7 @@ def _fuzzy(
         score_cutoff=FUZZY_CUTOFF,
     )
     ranked = sorted(
-        ((every.ids[int(found[idx])], float(score)) for _, score, idx in scored),
+        ((every.found.ids[int(found[idx])], float(score)) for _, score, idx in scored),
         key=lambda x: (-x[1], x[0]),
     )
     out: list[tuple[str, float]] = []

@@ -15,9 +15,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from ttkg.core.model import EdgeType, NodeLabel, label_of_id
+
+if TYPE_CHECKING:
+    from ttkg.graph.indexing.fuzzy import FuzzyNames
 
 __all__ = [
     "DEFAULT_VIA",
@@ -640,6 +643,12 @@ class GraphBackend(ABC):
         `ttkg.graph.backends.pathsearch` defines them (shortest first, then strongest weakest
         hop...): the reference search over `relations`, or a faster search giving the same
         paths. Raises QueryTimeoutError past `deadline` (a `time.monotonic()` value)."""
+
+    def fuzzy_names(self) -> FuzzyNames | None:
+        """The names fuzzy search scores with their bigram index, when stored with the graph
+        (`ttkg.graph.indexing.fuzzy`; the embedded backend's build writes them), else None:
+        the search makes them from `names`."""
+        return None
 
     def hop_evidence(self, hop: RelationHop, limit: int) -> tuple[int, list[PatentRef]]:
         """(total, first `limit`) patents behind a hop; (0, []) for structural hops, and

@@ -25,7 +25,8 @@ binary search.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -38,8 +39,11 @@ IntArray = npt.NDArray[np.int64]
 class NameGrams:
     """The bigram index of a list of names (already normalised as they will be scored)."""
 
-    __slots__ = ("_length_of", "_lengths", "_order", "_postings", "_ptr", "_start", "_tokens",
-                 "size")
+    __slots__ = ("_keys", "_length_of", "_lengths", "_order", "_postings", "_ptr", "_start",
+                 "_width", "size")
+
+    #: The arrays `arrays` gives and `of_arrays` takes (but "width", one number).
+    PARTS: Final = ("keys", "length_of", "lengths", "order", "postings", "ptr", "start")
 
     def __init__(self, names: Sequence[str]) -> None:
         n = self.size = len(names)
@@ -69,17 +73,31 @@ class NameGrams:
         self._postings = who[by_name][by_token].astype(np.int32)
         first = np.flatnonzero(np.r_[True, token[1:] != token[:-1]]) if len(token) else steps
         self._ptr = np.append(first, len(token))
-        values = token[first].tolist()
-        self._tokens: dict[tuple[str, int], int] = {}
-        for t, v in enumerate(values):
-            b = int(bigrams[v // width])
-            self._tokens[(chr(b >> 21) + chr(b & 0x1FFFFF), v % width)] = t
+        values = token[first]
+        # token t's key: its bigram's code x width + its occurrence, ascending in t
+        self._keys = bigrams[values // width] * width + values % width
+        self._width = width
         self._order = order
         self._lengths = by_length
         self._length_of = lengths.astype(np.int32)  # by name index
         # positions of the names of each length: _start[k] .. _start[k + 1]
         top = int(by_length[-1]) if n else 0
         self._start = np.searchsorted(by_length, np.arange(top + 2))
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The index as arrays (`PARTS` and "width"), to store; `of_arrays` makes it again."""
+        return {**{name: getattr(self, f"_{name}") for name in self.PARTS},
+                "width": np.array([self._width], np.int64)}
+
+    @classmethod
+    def of_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> NameGrams:
+        """The index of `arrays` (stored, memory-mapped: nothing is computed)."""
+        grams = cls.__new__(cls)
+        for name in cls.PARTS:
+            setattr(grams, f"_{name}", arrays[name])
+        grams.size = len(grams._order)
+        grams._width = int(arrays["width"][0])
+        return grams
 
     def candidates(self, query: str, cutoff: float) -> list[int]:
         """Indices (ascending) of the names that may score at least `cutoff` (0 < cutoff <=
@@ -151,13 +169,21 @@ class NameGrams:
             gram = query[i : i + 2]
             k = seen.get(gram, 0)
             seen[gram] = k + 1
-            t = self._tokens.get((gram, k))
-            if t is not None:
+            t = self._token(gram, k)
+            if t >= 0:
                 seg = self._postings[self._ptr[t] : self._ptr[t + 1]]
                 parts.append(seg[seg.searchsorted(first) : seg.searchsorted(last)])
         if not parts:
             return np.zeros(hi - lo, dtype=np.int64)
         return np.bincount(np.concatenate(parts) - first, minlength=hi - lo)
+
+    def _token(self, gram: str, k: int) -> int:
+        """The token of the k-th occurrence of a bigram, -1 when no name has it."""
+        if k >= self._width:
+            return -1
+        key = ((ord(gram[0]) << 21) | ord(gram[1])) * self._width + k
+        t = int(self._keys.searchsorted(key))
+        return t if t < len(self._keys) and int(self._keys[t]) == key else -1
 
     def __repr__(self) -> str:
         return f"NameGrams({self.size} names, {len(self._postings)} bigram occurrences)"

@@ -2,7 +2,8 @@
 matrix as `<name>.data.npy`, `.indices.npy`, `.indptr.npy`), and uncompressed Arrow IPC
 files: `node_ids.arrow` (every node id at its position), `name_keys.arrow` (the sorted keys
 of name lookups), `nodes/<Label>.arrow` (the node tables) and `edges/<TYPE>.arrow` (the edge
-tables' properties, `edge_props`); all memory-mapped at open.
+tables' properties, `edge_props`); all memory-mapped at open. `fuzzy/` holds the names fuzzy
+search scores and their bigram index (`fuzzy`).
 `bridges/` holds the optional stored bridge selections (`ttkg.graph.indexing.bridges`)."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
 from ttkg.graph.indexing.edge_props import EDGES_DIR, copy_edge_props, read_edge_props
+from ttkg.graph.indexing.fuzzy import FUZZY_DIR, write_fuzzy
 
 __all__ = ["build_index", "load_index", "open_index", "write_index"]
 
@@ -75,7 +77,7 @@ def _write_edge_props(artifact: Artifact, folder: Path) -> None:
 
 
 def _write_rest(data: IndexData, folder: Path, skip: tuple[NodeLabel, ...] = ()) -> None:
-    """Node tables (but `skip`), node ids, name keys and meta.json."""
+    """Node tables (but `skip`), node ids, name keys, fuzzy names and meta.json."""
     for label, table in data.tables.items():
         if label not in skip:
             _write_ipc(folder / "nodes" / f"{label.value}.arrow", table)
@@ -83,6 +85,7 @@ def _write_rest(data: IndexData, folder: Path, skip: tuple[NodeLabel, ...] = ())
     # copy of the node ids at every open at 9.1M patents)
     _write_ipc(folder / "node_ids.arrow", pa.table({"id": data.ids}), one_batch=True)
     _write_ipc(folder / "name_keys.arrow", pa.table({"key": data.name_keys}), one_batch=True)
+    write_fuzzy(data.tables, folder / FUZZY_DIR)
     (folder / "meta.json").write_text(json.dumps(data.meta, indent=1))
 
 

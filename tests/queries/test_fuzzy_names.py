@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process, utils
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.backends.memory.backend import MemoryBackend
+from ttkg.graph.indexing.fuzzy import fuzzy_names
 from ttkg.graph.indexing.names import NameGrams
 from ttkg.queries import resolve
 from ttkg.queries.resolve import FUZZY_CUTOFF, _fuzzy, search
@@ -205,3 +206,23 @@ def test_search_finds_a_mistyped_name_among_many_similar(memory_backend: MemoryB
     assert found.hits[0].match == "fuzzy"
     others = [h.entity.name for h in found.hits[1:3]]
     assert others == ["University of York", "University of Toronto"]
+
+
+def test_the_stored_names_and_index_are_those_computed_from_the_graph(
+    memory_backend: MemoryBackend,
+) -> None:
+    """The build's `index/fuzzy/` (mapped) holds what `fuzzy_names` computes from the
+    contract's `names`, array for array, and search uses it."""
+    stored = memory_backend.fuzzy_names()
+    assert stored is not None and stored.grams is not None
+    computed = fuzzy_names(lambda label: memory_backend.names([label]), index=True)
+    assert computed.grams is not None
+    assert list(stored.ids) == list(computed.ids)
+    assert stored.names == computed.names
+    assert stored.ranges == computed.ranges
+    assert sorted(stored.ranges) == sorted(LABELS)
+    got, want = stored.grams.arrays(), computed.grams.arrays()
+    assert got.keys() == want.keys()
+    for name in want:
+        assert np.array_equal(got[name], want[name]), name
+    assert resolve._fuzzy_names(memory_backend).grams is stored.grams

@@ -62,6 +62,7 @@ from ttkg.graph.backends.memory.works import WorksIndex, load_once
 from ttkg.graph.backends.pathsearch import search_paths
 from ttkg.graph.indexing import INDEX_DIR
 from ttkg.graph.indexing.bridges import BRIDGES_DIR, StoredBridges, open_bridges
+from ttkg.graph.indexing.fuzzy import FUZZY_DIR, FuzzyNames, named_rows, read_fuzzy
 
 if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
     import networkx as nx
@@ -201,6 +202,13 @@ class MemoryBackend(GraphBackend):
         on first use; None for a graph without them (bridges are then computed)."""
         return open_bridges(self.index.artifact.path / INDEX_DIR / BRIDGES_DIR, self.index.data)
 
+    @cached_property
+    def _stored_fuzzy(self) -> FuzzyNames | None:
+        return read_fuzzy(self.index.artifact.path / INDEX_DIR / FUZZY_DIR)
+
+    def fuzzy_names(self) -> FuzzyNames | None:
+        return self._stored_fuzzy
+
     @classmethod
     def open(cls, graph_dir: Path | str | None = None) -> MemoryBackend:
         """Load the current graph of a graph directory (default: the per-user data folder)."""
@@ -326,22 +334,8 @@ class MemoryBackend(GraphBackend):
         return self._ordered(self.index.names.prefixed(key), labels, limit)
 
     def names(self, labels: Collection[NodeLabel]) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        for label in NodeLabel:
-            if label not in labels:
-                continue
-            t = self.index.nodes.tables[label]
-            col = (
-                "name"
-                if "name" in t.column_names
-                else "symbol"
-                if "symbol" in t.column_names
-                else "title"
-            )
-            out.extend(
-                sorted(zip(t.column("id").to_pylist(), t.column(col).to_pylist(), strict=True))
-            )
-        return [(i, n) for i, n in out if n]
+        return [row for label in NodeLabel if label in labels
+                for row in named_rows(self.index.nodes.tables[label])]
 
     def neighbors(self, node_id: str, limit: int = 50) -> list[Neighbor]:
         nodes = self.index.nodes
