@@ -109,8 +109,7 @@ class NameGrams:
         if shared[self._lengths[lo] : self._lengths[hi - 1] + 1].max() <= 0:
             inside = np.arange(lo, hi)
         else:
-            inside = np.flatnonzero(self._counted(query, lo, hi) >= shared[self._lengths[lo:hi]])
-            inside += lo
+            inside = self._reaching(self._counted(query, lo, hi), lo, hi, shared) + lo
         return np.sort(self._order[inside]).tolist()  # type: ignore[no-any-return]
 
     def shortlist(self, query: str, cutoff: float) -> tuple[IntArray, IntArray]:
@@ -121,7 +120,7 @@ class NameGrams:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         lo, hi, shared = window
         counts = self._counted(query, lo, hi)
-        inside = np.flatnonzero(counts >= shared[self._lengths[lo:hi]])
+        inside = self._reaching(counts, lo, hi, shared)
         names = self._order[inside + lo]
         ascending = np.argsort(names, kind="stable")
         return names[ascending], counts[inside][ascending]
@@ -160,6 +159,17 @@ class NameGrams:
             return None
         return lo, hi, 3 * need - total - 1  # least bigram occurrences in common, by length
 
+    def _reaching(self, counts: IntArray, lo: int, hi: int, shared: IntArray) -> IntArray:
+        """Indices into counts (positions lo..hi) of the names sharing at least `shared[their
+        length]` bigram occurrences: a comparison per length's run of positions, not a
+        gather of a threshold per name (a quarter of a million at 9.1M patents)."""
+        keep = np.empty(hi - lo, dtype=bool)
+        for length in range(int(self._lengths[lo]), int(self._lengths[hi - 1]) + 1):
+            a = max(int(self._start[length]), lo) - lo
+            b = min(int(self._start[length + 1]), hi) - lo
+            np.greater_equal(counts[a:b], shared[length], out=keep[a:b])
+        return np.flatnonzero(keep)
+
     def _counted(self, query: str, lo: int, hi: int) -> IntArray:
         """Bigram occurrences in common with query of the names at positions lo..hi."""
         seen: dict[str, int] = {}
@@ -175,7 +185,9 @@ class NameGrams:
                 parts.append(seg[seg.searchsorted(first) : seg.searchsorted(last)])
         if not parts:
             return np.zeros(hi - lo, dtype=np.int64)
-        return np.bincount(np.concatenate(parts) - first, minlength=hi - lo)
+        at = np.concatenate(parts, dtype=np.intp)  # what bincount reads: no second cast
+        at -= first
+        return np.bincount(at, minlength=hi - lo)
 
     def _token(self, gram: str, k: int) -> int:
         """The token of the k-th occurrence of a bigram, -1 when no name has it."""
