@@ -61,7 +61,7 @@ from ttkg.graph.backends.memory.research import WorkArrays
 from ttkg.graph.backends.memory.works import WorksIndex, load_once
 from ttkg.graph.backends.pathsearch import search_paths
 from ttkg.graph.indexing import INDEX_DIR
-from ttkg.graph.indexing.bridges import BRIDGES_DIR, StoredBridges, open_bridges
+from ttkg.graph.indexing.bridges import BRIDGES_DIR, StoredBridges, bucket_years, open_bridges
 
 if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
     import networkx as nx
@@ -586,7 +586,10 @@ class MemoryBackend(GraphBackend):
     # -- aggregates ----------------------------------------------------------------------------
 
     def _org_counts(self, spec: FieldSet, filters: Filters) -> npt.NDArray[np.int64]:
-        """Patents per organisation in a selection (years filtered), org filters not applied."""
+        """Patents per organisation in a selection (years filtered), org filters not applied:
+        at organisation level a stored selection reads its stored row, or with years the
+        stored rows of their buckets (`StoredBridges.dated_org_counts`); the rest, and the
+        family level, are computed."""
         ix = self.index
         inc = ix.holders(filters.family).incidence
         parts = field_parts(spec)
@@ -600,16 +603,17 @@ class MemoryBackend(GraphBackend):
         key = ("orgs", filters.level, _keys(parts), filters.year_from, filters.year_to)
         stored = self.stored_bridges
         dated = filters.year_from is not None or filters.year_to is not None
-        s = (None if stored is None or len(parts) > 1 or filters.family or dated
+        s = (None if stored is None or len(parts) > 1 or filters.family
              else stored.find(one.kind, one.value, one.node_id))
 
         def compute() -> npt.NDArray[np.int64]:
-            if s is not None:  # a stored selection's row (a sector, a CPC section)
+            if s is not None:  # a stored selection's row (a sector, a CPC section), or its
+                # rows of the years' buckets (None: stored without years, format 1)
                 assert stored is not None
-                lo, hi = int(stored.org_counts.indptr[s]), int(stored.org_counts.indptr[s + 1])
-                dense = np.zeros(ix.orgs.n, np.int64)
-                dense[stored.org_counts.indices[lo:hi]] = stored.org_counts.data[lo:hi]
-                return dense
+                found = (stored.dated_org_counts(s, filters.year_from, filters.year_to)
+                         if dated else stored.org_dense(s))
+                if found is not None:
+                    return found
             po = inc.po
 
             def held(patents: IntArray) -> npt.NDArray[np.int64]:  # patent x holder is 0/1
@@ -619,9 +623,7 @@ class MemoryBackend(GraphBackend):
             patents = self._few_patents(spec, filters)
             if patents is not None:
                 return held(patents)
-            if dated and len(parts) == 1 and (one.kind == "wipo_field" or (
-                    stored is not None and not filters.family
-                    and stored.find(one.kind, one.value, one.node_id) is not None)):
+            if dated and len(parts) == 1 and (one.kind == "wipo_field" or s is not None):
                 # most of a stored row within the years: the row less the few outside them
                 rest = self._selection_patents(spec, filters, outside=True)
                 if rest is not None and len(rest) <= ix.patents.n // 16:
@@ -1108,13 +1110,7 @@ class MemoryBackend(GraphBackend):
         if has_fields != (spec.kind == "wipo_sector"):
             return None  # a field with fields of its own, or a sector without: not stored
         first, last = ix.data.meta["year_buckets"]
-        year = np.concatenate(([-1], np.arange(first, last + 1)))
-        keep = np.ones(len(year), dtype=bool)
-        if filters.year_from is not None:
-            keep &= year >= filters.year_from
-        if filters.year_to is not None:
-            keep &= (year <= filters.year_to) & (year >= 0)
-        return row, keep
+        return row, bucket_years((first, last), filters.year_from, filters.year_to)
 
     def field_country_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         ix = self.index
