@@ -142,6 +142,15 @@ class StoredBridges:
         """Co-owned patents of pairs in selection s (0 where none)."""
         return _lookup(self.pair_counts, s, pairs)
 
+    def patent_mask(self, s: int) -> npt.NDArray[np.bool_]:
+        """Which patents are in selection s: the byte of `patent_bits` holding bit s, read
+        as a strided view (no 8-byte temporary per patent: at 9.1M patents 5-9 ms, not the
+        25-45 ms of a 73 MB one allocated and faulted in)."""
+        byte = s // 8 if sys.byteorder == "little" else 7 - s // 8
+        column = self.patent_bits.view(np.uint8)[byte::8]
+        found: npt.NDArray[np.bool_] = (column & np.uint8(1 << (s % 8))) != 0
+        return found
+
     def org_dense(self, s: int) -> IntArray:
         """Patents of every organisation row in selection s (a new array)."""
         m = self.org_counts

@@ -12,7 +12,7 @@ import itertools
 import json
 import shutil
 import zipfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from ttkg.graph.indexing.bridges import BRIDGES_DIR
 from ttkg.loaders.sources import SourcePaths
 from ttkg.queries.bridges import bridges
 from ttkg.queries.common import make_filters
+from ttkg.queries.profile import field_profile
 
 FILTERS = [
     Filters(),
@@ -200,9 +201,11 @@ class PlainCounts:
         for e in rows("ASSIGNED_TO"):
             self.holders[str(e["src"])].add(str(e["dst"]))
         self.field: dict[str, set[str]] = defaultdict(set)
+        self.in_field: dict[str, list[str]] = defaultdict(list)  # a patent's IN_FIELD rows
         for e in rows("IN_FIELD"):
             if str(e["src"]) in self.year:
                 self.field[str(e["dst"])].add(str(e["src"]))
+                self.in_field[str(e["src"])].append(str(e["dst"]))
         for e in rows("BROADER"):
             if str(e["src"]).startswith("wipo:field:"):
                 self.field[str(e["dst"])] |= self.field[str(e["src"])]
@@ -210,18 +213,26 @@ class PlainCounts:
         for e in rows("CLASSIFIED_AS"):
             self.section[str(e["dst"]).removeprefix("cpc:")[0]].add(str(e["src"]))
 
-    def counts(self, kind: str, value: str, node: str, y0: int | None, y1: int | None
-               ) -> dict[str, int]:
-        """{organisation: its patents in the selection granted within [y0, y1]} (no year:
-        -1, within a lower bound below 0 only)."""
-        patents = self.section[value] if kind == "cpc" else self.field[node]
-        out: dict[str, int] = defaultdict(int)
-        for p in patents:
+    def patents(self, kind: str, value: str, node: str, y0: int | None, y1: int | None
+                ) -> list[str]:
+        """The selection's patents granted within [y0, y1] (no year: -1, within a lower
+        bound below 0 only)."""
+        found = self.section[value] if kind == "cpc" else self.field[node]
+        out = []
+        for p in found:
             year = self.year[p]
             y = -1 if year is None else int(year)  # type: ignore[call-overload]
             if (y0 is None or y >= y0) and (y1 is None or 0 <= y <= y1):
-                for org in self.holders[p]:
-                    out[org] += 1
+                out.append(p)
+        return out
+
+    def counts(self, kind: str, value: str, node: str, y0: int | None, y1: int | None
+               ) -> dict[str, int]:
+        """{organisation: its patents in the selection granted within [y0, y1]}."""
+        out: dict[str, int] = defaultdict(int)
+        for p in self.patents(kind, value, node, y0, y1):
+            for org in self.holders[p]:
+                out[org] += 1
         return dict(out)
 
 
@@ -298,6 +309,49 @@ def test_dated_counts_equal_a_plain_count_of_the_parquet_rows(
         assert plain.counts("", "", node, -1, None) != plain.counts("", "", node, 0, None)
 
 
+def test_cpc_sections_read_their_stored_bits_and_answer_alike(
+    sample_graph: Path, computed: MemoryBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stored CPC section's mask is its bit of the stored `patent_bits`, never gathered
+    from its CPC x patent rows (its list of patents: that mask's when its rows hold more
+    than a sixteenth of the patents, else its rows'). Sizes, years and co-occurring fields
+    (a product for the big ones) equal a plain count; whole profiles, with years and an
+    organisation filter, equal the graph computing without `index/bridges/`."""
+    backend = MemoryBackend.open(sample_graph)
+    plain = PlainCounts(Artifact.open(sample_graph).path)
+    read_bits = []
+    stored_section = backend._stored_section
+
+    def counted(spec: FieldSpec) -> object:
+        found = stored_section(spec)
+        read_bits.append(spec.value)
+        return found
+
+    def fail(*_: object) -> None:
+        raise AssertionError("a stored CPC section gathered from its rows")
+
+    monkeypatch.setattr(backend, "_stored_section", counted)
+    monkeypatch.setattr(backend, "_rows_mask", fail)
+    sections = [s for s in _specs(backend) if s.kind == "cpc"]
+    for spec in sections:
+        for y0, y1 in YEARS:
+            filters = Filters(year_from=y0, year_to=y1)
+            want = plain.patents(spec.kind, spec.value, spec.node_id, y0, y1)
+            where = (spec.value, y0, y1)
+            assert backend.selection_size(spec, filters) == len(want), where
+            years: dict[int | None, int] = defaultdict(int)
+            for p in want:
+                years[plain.year[p]] += 1  # type: ignore[index]
+            assert backend.selection_years(spec, filters) == dict(years), where
+            cooc = Counter(f for p in want for f in plain.in_field[p])
+            assert backend.field_cooccurrence(spec, filters) == dict(cooc), where
+        for years_text, kind in (("2010-", None), ("-2015", "company"), ("2016-2020", None)):
+            filters = make_filters(years_text, kind=kind)
+            want_profile = field_profile(computed, spec.value, filters).model_dump()
+            assert field_profile(backend, spec.value, filters).model_dump() == want_profile
+    assert {"H", "G"} <= set(read_bits)  # the big sections of the sample
+
+
 def test_dated_bridges_equal_the_computed_answer(
     memory_backend: MemoryBackend, computed: MemoryBackend
 ) -> None:
@@ -351,3 +405,15 @@ def test_counts_past_uint16_are_stored_as_int32() -> None:
     assert bridges_module._narrow(big).dtype == np.int32
     both = np.concatenate([bridges_module._narrow(small), bridges_module._narrow(big)])
     assert both.dtype == np.int32 and both.tolist() == [1, 65_535, 3, 65_536]
+
+
+def test_a_selections_patent_mask_is_its_bit_of_the_patent_bits(
+    memory_backend: MemoryBackend
+) -> None:
+    stored = memory_backend.stored_bridges
+    assert stored is not None
+    bits = np.asarray(stored.patent_bits)
+    for s in range(len(stored.listed)):
+        want = ((bits >> np.uint64(s)) & np.uint64(1)).astype(bool)
+        assert np.array_equal(stored.patent_mask(s), want), s
+        assert want.any()
