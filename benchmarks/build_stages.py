@@ -71,11 +71,13 @@ def synthetic_sources(folder: Path) -> SourcePaths:
 def _cached_identity(cache: Path) -> Any:
     compute = builder._identity
 
-    def identity(*args: Any) -> Any:
+    def identity(*args: Any, **kwargs: Any) -> Any:
         if cache.is_file():
+            if kwargs.get("on_resolved") is not None:  # (the build reads OpenAlex then)
+                kwargs["on_resolved"]()
             with cache.open("rb") as f:
                 return pickle.load(f)
-        result = compute(*args)
+        result = compute(*args, **kwargs)
         with cache.open("wb") as f:
             pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
         return result

@@ -1,0 +1,149 @@
+"""A step of the build run in a forked process while the build goes on with another that
+needs nothing of it (issue 14: the second core).
+
+`Background(work, what=...)` forks at once; the child computes `work(True)` on its copy of
+the process and sends the result back pickled; `result()` waits for it. The build reads the
+PatentsView tables this way while it reads the ROR registry and indexes it (results of
+Arrow arrays and numpy, which pickle as buffers; the index is Python objects, which would
+not), and the OpenAlex works while it finds families.
+
+The result is always `work()`'s: where `fork` does not exist (Windows), when told not to
+fork, or when the child fails or dies, `result()` computes `work(False)` in this process, so
+an error (a corrupt input, say) is raised here as it would have been without the child. The
+argument tells the work where it runs: in the child it must leave the parent's progress bar
+alone (its lock may be held by another thread at the fork). The
+child's log records are kept, not emitted (a handler's lock held by another thread of the
+parent at the fork, a progress bar's, would never be released in the child), and replayed
+here by `result()` in their order (a failed child's are dropped: computing it again makes
+them again). The child leaves by `os._exit`; `close()` (or the end of
+the `with` block) kills and reaps a child whose result was never asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import resource
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+__all__ = ["Background"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Background(Generic[T]):
+    """`work()` computed in a forked child (see the module doc)."""
+
+    def __init__(self, work: Callable[[bool], T], *, what: str, fork: bool = True) -> None:
+        self.work = work
+        self.what = what
+        #: the child's wall and CPU seconds and peak RSS in MB (None until its result is in)
+        self.wall: float | None = None
+        self.cpu: float | None = None
+        self.peak_mb: float | None = None
+        self._child: tuple[int, int] | None = None  # (pid, read end of its pipe)
+        #: whether a child was forked for the work
+        self.forked = fork and hasattr(os, "fork")
+        if self.forked:
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read)
+                _child(work, write)
+            os.close(write)
+            self._child = (pid, read)
+
+    def result(self) -> T:
+        """The child's result (its log records replayed here), or `work(False)` computed in
+        this process when there is no child or it failed."""
+        if self._child is None:
+            return self.work(False)
+        pid, read = self._child
+        self._child = None
+        with os.fdopen(read, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if not payload:
+            log.warning("%s: the forked process ended without a result (%s); computing it "
+                        "here", self.what, _status_text(status))
+            return self.work(False)
+        ok, value, records, (self.wall, self.cpu, self.peak_mb) = pickle.loads(payload)
+        if not ok:  # (its log records too are made again)
+            log.debug("%s failed in the forked process; computing it here:\n%s", self.what,
+                      value)
+            return self.work(False)
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+        result: T = value
+        return result
+
+    def close(self) -> None:
+        """Kill and reap a child whose result was never asked for."""
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
+            os.close(read)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+    def __enter__(self) -> Background[T]:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _child(work: Callable[[bool], Any], write: int) -> None:
+    """In the forked child: compute, pickle (ok, result or traceback, log records, (wall,
+    CPU, peak RSS)) to `write`, exit without running the parent's exit handlers."""
+    code = 0
+    try:
+        records: list[logging.LogRecord] = []
+
+        def keep(self: logging.Logger, record: logging.LogRecord) -> None:
+            records.append(record)
+
+        logging.Logger.handle = keep  # type: ignore[method-assign]
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            outcome: tuple[bool, Any] = (True, work(True))
+        except BaseException:  # the parent computes it again, and raises it
+            outcome = (False, traceback.format_exc())
+        usage = (time.perf_counter() - wall, time.process_time() - cpu,
+                 resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        shipped = [_picklable(r) for r in records]
+        try:
+            payload = pickle.dumps((*outcome, shipped, usage), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an unpicklable result: the parent computes it
+            payload = pickle.dumps((False, traceback.format_exc(), shipped, usage))
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:  # the parent sees no result and computes it itself
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _picklable(record: logging.LogRecord) -> logging.LogRecord:
+    """The record with its message formatted and its traceback as text (arguments and
+    exceptions need not pickle)."""
+    record.msg, record.args = record.getMessage(), None
+    if record.exc_info:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_info = None
+    return record
+
+
+def _status_text(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"

@@ -1,0 +1,111 @@
+"""A build step run in a forked process (`graph.build.background`) gives exactly what it gives
+in the build's own process: its result, its log records, its errors; a child that fails or
+dies is computed again here, never a silently missing answer. The sample built with its
+PatentsView tables and OpenAlex works read in forked processes equals the one built in one
+process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.compare_graphs import differences
+from ttkg.core.errors import InputError
+from ttkg.graph.build import background
+from ttkg.graph.build.background import Background
+from ttkg.graph.build.builder import build_graph
+from ttkg.graph.identity import IdentitySettings
+from ttkg.loaders.sources import SourcePaths
+
+log = logging.getLogger("ttkg.tests.background")
+
+
+def _pid_and_log(forked: bool) -> int:
+    log.info("computed in %d (forked: %s)", os.getpid(), forked)
+    return os.getpid()
+
+
+def test_result_comes_from_the_child_with_its_log(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger=log.name), \
+            Background(_pid_and_log, what="pid") as job:
+        assert not caplog.records  # (kept in the child until asked for)
+        child = job.result()
+    assert child != os.getpid()
+    assert [r.getMessage() for r in caplog.records] == [f"computed in {child} (forked: True)"]
+    assert job.wall is not None and job.cpu is not None
+
+
+def test_without_fork_it_is_computed_here() -> None:
+    assert Background(_pid_and_log, what="pid", fork=False).result() == os.getpid()
+
+
+def test_an_error_in_the_child_is_raised_here() -> None:
+    def corrupt(forked: bool) -> None:
+        raise InputError("ror.zip", "archive is corrupt or truncated")
+
+    with Background(corrupt, what="corrupt") as job, \
+            pytest.raises(InputError, match=r"ror\.zip: archive is corrupt"):
+        job.result()
+
+
+def test_a_child_that_fails_alone_is_computed_again_here(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    parent = os.getpid()
+
+    def only_here(forked: bool) -> int:
+        log.info("tried in %d", os.getpid())
+        assert forked == (os.getpid() != parent)
+        if forked:
+            raise MemoryError("the child's own trouble")
+        return 7
+
+    with caplog.at_level(logging.DEBUG, logger="ttkg"):
+        assert Background(only_here, what="flaky").result() == 7
+    messages = [r.getMessage() for r in caplog.records]
+    # the failed child's records are dropped; the parent's own attempt logs again
+    assert [m for m in messages if m.startswith("tried in")] == [f"tried in {parent}"]
+    assert any("flaky failed in the forked process" in m and "MemoryError" in m
+               for m in messages)
+
+
+def test_a_child_that_dies_is_computed_again_here(caplog: pytest.LogCaptureFixture) -> None:
+    parent = os.getpid()
+
+    def dies_in_child(forked: bool) -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return 5
+
+    with caplog.at_level(logging.WARNING, logger=background.__name__):
+        assert Background(dies_in_child, what="dying").result() == 5
+    assert "killed by signal 9" in caplog.text
+
+
+def test_close_stops_a_child_whose_result_is_not_needed() -> None:
+    job = Background(lambda forked: time.sleep(60), what="slow")
+    assert job._child is not None
+    pid = job._child[0]
+    started = time.perf_counter()
+    job.close()
+    assert time.perf_counter() - started < 10
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_sample_built_with_forked_steps_equals_one_process(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="ttkg.graph.build.builder"):
+        forked = build_graph(SourcePaths.sample(), tmp_path / "forked",
+                             identity=IdentitySettings(workers=2))
+    ran = {m.split(" (forked")[0] for m in caplog.messages if "(forked, beside" in m}
+    assert ran == {"stage PatentsView tables", "stage OpenAlex reading"}
+    one = build_graph(SourcePaths.sample(), tmp_path / "one",
+                      identity=IdentitySettings(workers=1))
+    assert differences(forked.path, one.path) == []
