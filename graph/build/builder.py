@@ -322,26 +322,33 @@ class _PatentsView:
     assignments: _Assignments
     #: the largest peak RSS of the stages, in MB (of the forked process when they ran there)
     peak_mb: float | None
+    #: the manifest's sources (`_manifest_sources`: the files' checksums) and the releases
+    #: the ROR and CPC files state (`_data_releases`): reading the inputs again, not the
+    #: build's state, so computed beside the stages
+    manifest_sources: dict[str, Any]
+    releases: dict[str, str | None]
 
 
 def _patentsview_stages(
     st: _State,
     files: patentsview.PatentsViewFiles,
-    cpc_titles: Path,
+    sources: SourcePaths,
     matcher: WipoMatcher,
     progress: _Timed,
     forked: bool,
 ) -> _PatentsView:
     """The CPC scheme and every PatentsView table: Patent, CPC_CLASS and their edges into
     `st` (the biggest written to its spill folder), the locations, inventors' countries and
-    assignee rows. The build runs them in a forked process while it reads ROR (`forked`:
-    then without the caller's progress bar, and with the tables' rows sealed into Arrow
-    columns, which pickle as buffers)."""
+    assignee rows; then the inputs' checksums and releases for the manifest. The build runs
+    them in a forked process while it reads ROR (`forked`: then without the caller's
+    progress bar, and with the tables' rows sealed into Arrow columns, which pickle as
+    buffers)."""
+    assert sources.cpc is not None and sources.ror is not None
     if forked:
         progress = _Timed(NO_PROGRESS)
     with progress.task("CPC scheme") as adv:
         cpc_symbols = _add_cpc_scheme(
-            st, _counted(cpc.read_cpc_titles(cpc_titles, st.report), adv)
+            st, _counted(cpc.read_cpc_titles(sources.cpc, st.report), adv)
         )
     with progress.task("Patents") as adv:
         known = _add_patents(st, files.patent)
@@ -367,8 +374,12 @@ def _patentsview_stages(
             if table is not None:
                 table.seal(node_schema(kind) if isinstance(kind, NodeLabel)
                            else edge_schema(kind))
+    inputs = [files.patent, files.assignee, files.cpc]
+    inputs += [p for p in (files.inventor, files.location, files.abstract) if p is not None]
+    manifest_sources = _manifest_sources(sources, inputs)
+    releases = {"ror": ror_release(sources.ror), "cpc": cpc_release(sources.cpc)}
     return _PatentsView(st, assignee_report, known, where, patent_countries, assignments,
-                        progress.peak_mb)
+                        progress.peak_mb, manifest_sources, releases)
 
 
 #: Tables of the PatentsView stages that no later stage reads back by column (`_State`'s
@@ -420,7 +431,7 @@ def _build(
     # shared data). The order of the manifest's files and of the rejections stays that of
     # one process: CPC, PatentsView, ROR, then the assignees.
     pv_job = jobs.enter_context(Background(
-        partial(_patentsview_stages, st, files, sources.cpc, matcher, progress),
+        partial(_patentsview_stages, st, files, sources, matcher, progress),
         what="PatentsView tables", fork=_forks(identity)))
     ror_report = LoadReport()
     with progress.task("ROR registry") as adv:
@@ -439,6 +450,7 @@ def _build(
         progress.peak_mb = max(pv.peak_mb, progress.peak_mb or 0.0)
     known, where, patent_countries, assignments = (
         pv.known, pv.where, pv.patent_countries, pv.assignments)
+    manifest_sources, releases = pv.manifest_sources, pv.releases
     del pv
     openalex_job: Background[OpenAlexRecords] | None = None
 
@@ -471,9 +483,6 @@ def _build(
     if openalex_job is not None:
         _log_forked(openalex_job)
 
-    inputs = [files.patent, files.assignee, files.cpc]
-    inputs += [p for p in (files.inventor, files.location, files.abstract) if p is not None]
-    manifest_sources = _manifest_sources(sources, inputs)
     if openalex_entry is None:
         manifest_sources.pop("openalex", None)
     else:
@@ -491,7 +500,7 @@ def _build(
                 writer.write_node_batches(label, table.batches(node_schema(label)))
                 node_counts[label.value] = len(table)
             coverage["patents"] = st.coverage
-            _data_releases(manifest_sources, sources, coverage.get("patents", {}))
+            _data_releases(manifest_sources, releases, coverage.get("patents", {}))
             for etype, etable in st.edges.items():
                 if etype in st.spilled:
                     path, edge_counts[etype.value] = st.spilled[etype]
@@ -575,7 +584,7 @@ def _manifest_sources(sources: SourcePaths, pv_files: list[Path]) -> dict[str, A
 
 
 def _data_releases(
-    entries: dict[str, Any], sources: SourcePaths, patents: dict[str, Any]
+    entries: dict[str, Any], releases: dict[str, str | None], patents: dict[str, Any]
 ) -> None:
     """Each source's release as its data states it (`release`), the file name kept apart
     (`file_release`): PatentsView by its last grant date, ROR by its newest record, CPC by
@@ -585,8 +594,8 @@ def _data_releases(
             entry["file_release"] = entry.pop("release")
     last = patents.get("last_grant")
     entries["patentsview"]["release"] = f"grants through {last}" if last else None
-    entries["ror"]["release"] = ror_release(sources.ror) if sources.ror else None
-    entries["cpc"]["release"] = cpc_release(sources.cpc) if sources.cpc else None
+    entries["ror"]["release"] = releases["ror"]  # (`ror_release`, `cpc_release`)
+    entries["cpc"]["release"] = releases["cpc"]
     entries["wipo"]["release"] = None  # the concordance carries no version; see its sha256
 
 
@@ -672,11 +681,13 @@ def _add_cpc_scheme(st: _State, records: Iterable[CpcTitleRecord]) -> set[str]:
     if duplicates:
         st.note("cpc_title_duplicate_symbols", duplicates)
     n = len(node_symbol)
+    # `cpc_id` of each: a loader's symbol has no spaces (`cpc._SYMBOL`), nor has any slice
+    # of one, so the id is the prefix and the symbol (0.5 s of calls for 780k ids)
     st.node_table(NodeLabel.CPC_CLASS).extend(
-        n, id=[cpc_id(x) for x in node_symbol], symbol=node_symbol, level=node_level,
+        n, id=["cpc:" + x for x in node_symbol], symbol=node_symbol, level=node_level,
         title=node_title, dots=node_dots, source=["cpc"] * n)
     st.edge_table(EdgeType.BROADER).extend(
-        len(child), src=[cpc_id(x) for x in child], dst=[cpc_id(x) for x in parent_of],
+        len(child), src=["cpc:" + x for x in child], dst=["cpc:" + x for x in parent_of],
         source=["cpc"] * len(child))
     return symbols
 

@@ -107,6 +107,8 @@ class OpenAlexRecords:
     files: list[Path]
     works: list[WorkRecord]
     report: LoadReport
+    #: the source's manifest entry (`_manifest_entry`: the files' checksums)
+    entry: dict[str, Any]
 
 
 def read_openalex(inputs: OpenAlexInputs) -> OpenAlexRecords:
@@ -116,7 +118,8 @@ def read_openalex(inputs: OpenAlexInputs) -> OpenAlexRecords:
     topics = list(read_topics(inputs.topics, report))
     files = find_work_files(inputs.works)
     works = list(read_works(files, report, inputs.selection))
-    return OpenAlexRecords(topics, files, works, report)
+    return OpenAlexRecords(topics, files, works, report,
+                           _manifest_entry([inputs.topics, *files], inputs.selection))
 
 
 def openalex_org_id(institution: str) -> str:
@@ -148,6 +151,8 @@ def add_openalex(
     if advance is not None:
         works = _counted(works, advance)
     _add_works(st, works, topics, linker)
+    if records is not None:
+        return records.entry
     return _manifest_entry([inputs.topics, *files], inputs.selection)
 
 
