@@ -30,7 +30,7 @@ import time
 import traceback
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 __all__ = ["Background"]
 
@@ -67,18 +67,23 @@ class Background(Generic[T]):
         if self._child is None:
             return self.work(False)
         pid, read = self._child
-        self._child = None
-        with os.fdopen(read, "rb") as pipe:
-            payload = pipe.read()
+        self._child = None  # (reaped below, whatever happens)
+        try:
+            with os.fdopen(read, "rb", buffering=_BUFFER) as pipe:
+                got = _receive(pipe)
+        except BaseException:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
         _, status = os.waitpid(pid, 0)
-        if not payload:
+        if got is None:
             log.warning("%s: the forked process ended without a result (%s); computing it "
                         "here", self.what, _status_text(status))
             return self.work(False)
-        ok, value, records, (self.wall, self.cpu, self.peak_mb) = pickle.loads(payload)
-        if not ok:  # (its log records too are made again)
+        error, records, (self.wall, self.cpu, self.peak_mb), value = got
+        if error is not None:  # (its log records too are made again)
             log.debug("%s failed in the forked process; computing it here:\n%s", self.what,
-                      value)
+                      error)
             return self.work(False)
         for record in records:
             logging.getLogger(record.name).handle(record)
@@ -102,9 +107,27 @@ class Background(Generic[T]):
         self.close()
 
 
+#: Bytes the pipe's file objects buffer (large buffers, numpy's and Arrow's, pass unbuffered).
+_BUFFER = 1 << 20
+
+
+def _receive(pipe: BinaryIO) -> tuple[str | None, list[logging.LogRecord],
+                                      tuple[float, float, float], Any] | None:
+    """(the child's error, its log records, its usage, its result) as `_child` sends them;
+    None when the stream ends early (the child died, or its result did not pickle)."""
+    try:
+        error, records, usage = pickle.load(pipe)
+        value = pickle.load(pipe) if error is None else None
+    except Exception:  # EOFError, UnpicklingError, ...: a stream cut short
+        return None
+    return error, records, usage, value
+
+
 def _child(work: Callable[[bool], Any], write: int) -> None:
-    """In the forked child: compute, pickle (ok, result or traceback, log records, (wall,
-    CPU, peak RSS)) to `write`, exit without running the parent's exit handlers."""
+    """In the forked child: compute; pickle (error or None, log records, (wall, CPU, peak
+    RSS)), then the result, to `write` as a stream (no copy of the whole: a build's
+    PatentsView result is ~1 GB at 9.1M patents); exit without running the parent's exit
+    handlers. A result that does not pickle cuts the stream short: the parent computes it."""
     code = 0
     try:
         records: list[logging.LogRecord] = []
@@ -114,19 +137,19 @@ def _child(work: Callable[[bool], Any], write: int) -> None:
 
         logging.Logger.handle = keep  # type: ignore[method-assign]
         wall, cpu = time.perf_counter(), time.process_time()
+        error: str | None = None
+        value: Any = None
         try:
-            outcome: tuple[bool, Any] = (True, work(True))
+            value = work(True)
         except BaseException:  # the parent computes it again, and raises it
-            outcome = (False, traceback.format_exc())
+            error = traceback.format_exc()
         usage = (time.perf_counter() - wall, time.process_time() - cpu,
                  resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-        shipped = [_picklable(r) for r in records]
-        try:
-            payload = pickle.dumps((*outcome, shipped, usage), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # an unpicklable result: the parent computes it
-            payload = pickle.dumps((False, traceback.format_exc(), shipped, usage))
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(payload)
+        with os.fdopen(write, "wb", buffering=_BUFFER) as pipe:
+            pickle.dump((error, [_picklable(r) for r in records], usage), pipe,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+            if error is None:
+                pickle.dump(value, pipe, protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException:  # the parent sees no result and computes it itself
         code = 1
     finally:

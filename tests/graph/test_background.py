@@ -12,6 +12,7 @@ import signal
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks.compare_graphs import differences
@@ -85,6 +86,25 @@ def test_a_child_that_dies_is_computed_again_here(caplog: pytest.LogCaptureFixtu
     with caplog.at_level(logging.WARNING, logger=background.__name__):
         assert Background(dies_in_child, what="dying").result() == 5
     assert "killed by signal 9" in caplog.text
+
+
+def test_a_result_that_does_not_pickle_is_computed_again_here(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def result(forked: bool) -> object:
+        return (lambda: "no pickle") if forked else "computed here"
+
+    with caplog.at_level(logging.WARNING, logger=background.__name__):
+        assert Background(result, what="unpicklable").result() == "computed here"
+    assert "unpicklable: the forked process ended without a result" in caplog.text
+
+
+def test_a_large_result_streams_through() -> None:
+    def big(forked: bool) -> np.ndarray:
+        return np.arange(20_000_000, dtype=np.int64) * (2 if forked else 3)
+
+    got = Background(big, what="big").result()
+    assert got.shape == (20_000_000,) and int(got[-1]) == 2 * 19_999_999
 
 
 def test_close_stops_a_child_whose_result_is_not_needed() -> None:
