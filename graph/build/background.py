@@ -16,11 +16,13 @@ child's log records are kept, not emitted (a handler's lock held by another thre
 parent at the fork, a progress bar's, would never be released in the child), and replayed
 here by `result()` in their order (a failed child's are dropped: computing it again makes
 them again). The child leaves by `os._exit`; `close()` (or the end of
-the `with` block) kills and reaps a child whose result was never asked for.
+the `with` block) kills and reaps a child whose result was never asked for; on Linux the
+kernel kills it when the parent dies.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import pickle
@@ -53,10 +55,12 @@ class Background(Generic[T]):
         #: whether a child was forked for the work
         self.forked = fork and hasattr(os, "fork")
         if self.forked:
+            parent = os.getpid()
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:
                 os.close(read)
+                _die_with_parent(parent)
                 _child(work, write)
             os.close(write)
             self._child = (pid, read)
@@ -105,6 +109,19 @@ class Background(Generic[T]):
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this child when the parent dies (Linux `PR_SET_PDEATHSIG`): a
+    build killed midway leaves no process behind writing into its scratch folder. Elsewhere
+    the child ends at its next write to the pipe, which has no reader."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
 
 
 #: Bytes the pipe's file objects buffer (large buffers, numpy's and Arrow's, pass unbuffered).

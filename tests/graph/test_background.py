@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -116,6 +118,35 @@ def test_close_stops_a_child_whose_result_is_not_needed() -> None:
     assert time.perf_counter() - started < 10
     with pytest.raises(ChildProcessError):  # reaped
         os.waitpid(pid, os.WNOHANG)
+
+
+KILLED_PARENT = """
+import os, signal, sys, time
+from ttkg.graph.build.background import Background
+job = Background(lambda forked: time.sleep(60), what="slow")
+print(job._child[0], flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG")
+def test_the_child_dies_with_its_parent() -> None:
+    with subprocess.Popen([sys.executable, "-c", KILLED_PARENT], stdout=subprocess.PIPE,
+                          text=True) as proc:
+        assert proc.stdout is not None
+        child = int(proc.stdout.readline())  # (not to its end: the child holds it open)
+        assert proc.wait() == -signal.SIGKILL
+        proc.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{child}/status").read_text()
+        except FileNotFoundError:
+            return  # gone
+        if "State:\tZ" in state:
+            return  # killed, not reaped by the init process
+        time.sleep(0.05)
+    raise AssertionError(f"the forked child {child} outlived its killed parent")
 
 
 def test_sample_built_with_forked_steps_equals_one_process(
