@@ -28,9 +28,11 @@ import os
 import pickle
 import resource
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
+from functools import cache
 from types import TracebackType
 from typing import Any, BinaryIO, Generic, TypeVar
 
@@ -56,11 +58,12 @@ class Background(Generic[T]):
         self.forked = fork and hasattr(os, "fork")
         if self.forked:
             parent = os.getpid()
+            prctl = _prctl()  # (looked up here: no dynamic loading in the child)
             read, write = os.pipe()
             pid = os.fork()
             if pid == 0:
                 os.close(read)
-                _die_with_parent(parent)
+                _die_with_parent(prctl, parent)
                 _child(work, write)
             os.close(write)
             self._child = (pid, read)
@@ -111,15 +114,25 @@ class Background(Generic[T]):
         self.close()
 
 
-def _die_with_parent(parent: int) -> None:
+@cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's `prctl` (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        found: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return found
+
+
+def _die_with_parent(prctl: Callable[..., int] | None, parent: int) -> None:
     """Have the kernel kill this child when the parent dies (Linux `PR_SET_PDEATHSIG`): a
     build killed midway leaves no process behind writing into its scratch folder. Elsewhere
     the child ends at its next write to the pipe, which has no reader."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
+    if prctl is None:
         return
+    prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the parent died before the call
         os._exit(1)
 

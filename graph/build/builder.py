@@ -4,6 +4,11 @@ records (loaders/) -> columns -> Parquet tables (graph/artifact.py), all in one 
 The artifact is committed atomically: if anything fails, the previous graph stays current.
 The manifest accounts for every input row (read = accepted + rejected per file) and lists
 node and edge counts by type.
+
+Two steps run in forked processes beside the others (`background.Background`; not when
+identity is told to use one process): the CPC scheme and PatentsView tables while this
+process reads ROR and indexes it, and the OpenAlex reading while it finds families. What
+they hand back joins the build in the order of one process, so the graph is the same.
 """
 
 from __future__ import annotations
