@@ -6,18 +6,22 @@ process."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from benchmarks.compare_graphs import differences
+from tests.hardening.inputs import BAD, PV
 from ttkg.core.errors import InputError
 from ttkg.graph.build import background
 from ttkg.graph.build.background import Background
@@ -160,3 +164,49 @@ def test_sample_built_with_forked_steps_equals_one_process(
     one = build_graph(SourcePaths.sample(), tmp_path / "one",
                       identity=IdentitySettings(workers=1))
     assert differences(forked.path, one.path) == []
+
+
+def _with_bad_rows(tmp: Path) -> SourcePaths:
+    """The sample with broken rows in tables read in the forked process (patents: and so
+    inventors of patents not read; CPC rows), in the ROR dump (read here) and in the
+    assignee table (read there, reported after ROR)."""
+    pv = tmp / "patentsview"
+    shutil.copytree(PV, pv)
+    for case in ("duplicate_keys/g_cpc_current.tsv", "duplicate_keys/g_patent.tsv",
+                 "bad_utf8/g_assignee_not_disambiguated.tsv"):
+        table = (BAD / case).name.split(".", 1)[0]
+        for old in pv.glob(f"{table}.tsv*"):
+            old.unlink()
+        shutil.copy(BAD / case, pv)
+    sample = SourcePaths.sample()
+    assert sample.ror is not None
+    with zipfile.ZipFile(sample.ror) as zf:
+        member = next(n for n in zf.namelist() if n.endswith(".json"))
+        records = json.loads(zf.read(member))
+    records[3] = {"id": "not a ROR id", "names": []}  # a rejected record
+    ror = tmp / "ror-data-bad.json"
+    ror.write_text(json.dumps(records), encoding="utf-8")
+    return sample.with_overrides(patentsview=pv, ror=ror)
+
+
+def test_rejections_keep_the_order_of_one_process(tmp_path: Path) -> None:
+    sources = _with_bad_rows(tmp_path)
+    forked = build_graph(sources, tmp_path / "forked", identity=IdentitySettings(workers=2))
+    one = build_graph(sources, tmp_path / "one", identity=IdentitySettings(workers=1))
+    rejected = (forked.path / "rejections.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    files = {line.split("\t", 1)[0] for line in rejected}
+    # read there before ROR (patents, inventors of the patents rejected), here, there after
+    assert {"g_patent.tsv", "g_inventor_not_disambiguated.tsv.zip", "ror-data-bad.json",
+            "g_assignee_not_disambiguated.tsv"} <= files, files
+    # in the order one process reads them: ..., patents, ..., inventors, ROR, assignees
+    read = [f["file"] for f in forked.manifest["inputs"]]
+    order = ["g_patent.tsv", "g_inventor_not_disambiguated.tsv.zip", "ror-data-bad.json",
+             "g_assignee_not_disambiguated.tsv"]
+    assert [read.index(f) for f in order] == sorted(read.index(f) for f in order), read
+    seen = list(dict.fromkeys(line.split("\t", 1)[0] for line in rejected))
+    assert [f for f in seen if f in order] == order, seen
+    assert (forked.path / "rejections.tsv").read_bytes() == \
+        (one.path / "rejections.tsv").read_bytes()
+    assert forked.manifest["inputs"] == one.manifest["inputs"]
+    assert differences(forked.path, one.path) == []
+
