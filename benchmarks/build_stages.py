@@ -7,7 +7,11 @@
 wipo/); `--shared` the shared real data (with `--openalex` its OpenAlex works and topics too:
 all of it). The build logs one line per stage (wall, CPU, peak
 RSS of that stage: `VmHWM`, reset at the start of each); this script prints them as a table
-with the whole process's CPU and peak RSS.
+with the whole process's CPU and peak RSS. The build runs the PatentsView stages (CPC scheme
+to Assignees) and the OpenAlex reading in forked processes beside its own stages: their
+lines come from those processes (replayed after), a line "... (forked, beside the stages
+above)" gives each process's whole wall and CPU, and their CPU is counted in "forked
+workers", not in the whole build's CPU. The stage sums are not the whole build's wall.
 
 `--identity-cache FILE` times the stages around organisation identity alone: the first run
 computes identity and pickles its result to FILE, later runs on the same inputs load it
@@ -71,11 +75,13 @@ def synthetic_sources(folder: Path) -> SourcePaths:
 def _cached_identity(cache: Path) -> Any:
     compute = builder._identity
 
-    def identity(*args: Any) -> Any:
+    def identity(*args: Any, **kwargs: Any) -> Any:
         if cache.is_file():
+            if kwargs.get("on_resolved") is not None:  # (the build reads OpenAlex then)
+                kwargs["on_resolved"]()
             with cache.open("rb") as f:
                 return pickle.load(f)
-        result = compute(*args)
+        result = compute(*args, **kwargs)
         with cache.open("wb") as f:
             pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
         return result

@@ -94,6 +94,18 @@ class LoadReport:
     def as_manifest(self) -> list[dict[str, object]]:
         return [rep.as_dict() for rep in self.files.values()]
 
+    def absorb(self, other: LoadReport) -> None:
+        """Add another report's files and rejections after this one's, in their order, as
+        if this report had read them (the build reads ROR in another process); nothing is
+        logged again."""
+        for name, rep in other.files.items():
+            mine = self.file(name)
+            mine.read += rep.read
+            mine.accepted += rep.accepted
+            mine.rejected += rep.rejected
+            mine.skipped += rep.skipped
+        self.rejections.extend(other.rejections)
+
     def extend(self, rejections: Iterable[Rejection]) -> None:
         for r in rejections:
             self.reject(r)

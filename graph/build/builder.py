@@ -4,19 +4,27 @@ records (loaders/) -> columns -> Parquet tables (graph/artifact.py), all in one 
 The artifact is committed atomically: if anything fails, the previous graph stays current.
 The manifest accounts for every input row (read = accepted + rejected per file) and lists
 node and edge counts by type.
+
+Two steps run in forked processes beside the others (`background.Background`; not when
+identity is told to use one process, nor for PatentsView inputs over
+`SMALL_INPUT_BYTES`): the CPC scheme and PatentsView tables while this
+process reads ROR and indexes it, and the OpenAlex reading while it finds families. What
+they hand back joins the build in the order of one process, so the graph is the same.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import importlib.metadata
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +57,7 @@ from ttkg.graph.artifact import (
     scratch_folder,
     write_batches,
 )
+from ttkg.graph.build.background import Background
 from ttkg.graph.build.columns import (
     Part,
     Table,
@@ -58,7 +67,12 @@ from ttkg.graph.build.columns import (
     top_per_key,
 )
 from ttkg.graph.build.coverage import cpc_release, patent_coverage, ror_release
-from ttkg.graph.build.openalex import run_openalex
+from ttkg.graph.build.openalex import (
+    OpenAlexInputs,
+    OpenAlexRecords,
+    read_openalex,
+    run_openalex,
+)
 from ttkg.graph.build.wipo import WipoMatcher
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, Resolution
 from ttkg.graph.identity.families import (
@@ -69,11 +83,13 @@ from ttkg.graph.identity.families import (
 )
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
+from ttkg.graph.identity.parallel import worker_count
+from ttkg.graph.identity.ror_index import RorIndex
 from ttkg.graph.identity.stored import NAMES_FILE, write_names
 from ttkg.graph.indexing import INDEX_DIR, build_index
 from ttkg.loaders import countries, cpc, patentsview, ror, wipo
 from ttkg.loaders.columnar import Coded
-from ttkg.loaders.openalex import WorkSlice
+from ttkg.loaders.openalex import WorkSlice, find_work_files
 from ttkg.loaders.records import CpcTitleRecord, RorRecord
 from ttkg.loaders.report import LoadReport
 from ttkg.loaders.sources import SOURCES, SourcePaths, describe_files, release_from_name
@@ -237,8 +253,162 @@ def build_graph(
     The biggest tables are written to a scratch folder of the graph (`scratch_folder`) as
     soon as they are complete and moved into the artifact when it is written."""
     out = Path(out) if out is not None else default_graph_dir()
-    with scratch_folder(out) as spill, _fewer_collections():
-        return _build(sources, out, progress, identity, openalex_slice, Path(spill))
+    sources = sources or SourcePaths.sample()
+    files = _check_inputs(sources)
+    assert sources.ror is not None
+    small = _small_inputs(files)
+    with (scratch_folder(out) as spill, _fewer_collections(),
+          _arrow_allocator() if small else contextlib.nullcontext(), ExitStack() as jobs):
+        return _build(sources, files, out, progress, identity, openalex_slice, Path(spill),
+                      jobs)
+
+
+def _check_inputs(sources: SourcePaths) -> patentsview.PatentsViewFiles:
+    """The PatentsView tables; InputError when a required input is missing."""
+    files = patentsview.find_tables(sources.patentsview)
+    for required, path in (
+        ("--ror", sources.ror),
+        ("--cpc", sources.cpc),
+        ("--wipo", sources.wipo),
+    ):
+        if path is None or not path.exists():
+            raise InputError(str(path), f"input file for {required} not found")
+    return files
+
+
+#: PatentsView inputs of at most this many bytes (the full shared data: 42 MB) have their
+#: stages forked beside ROR's and the build's Arrow buffers from jemalloc, where both were
+#: measured; larger ones (9.1M patents: 1.7 GB) run in one process with the default pool,
+#: as measured there (a forked process's whole state would cross the pipe and be held twice).
+SMALL_INPUT_BYTES = 512 << 20
+
+
+def _small_inputs(files: patentsview.PatentsViewFiles) -> bool:
+    """Whether the PatentsView tables are at most `SMALL_INPUT_BYTES` in all."""
+    paths = [files.patent, files.assignee, files.cpc, files.inventor, files.location]
+    return sum(p.stat().st_size for p in paths if p is not None) <= SMALL_INPUT_BYTES
+
+
+def _forks(settings: IdentitySettings | None) -> bool:
+    """Whether the build may run steps in forked processes: as identity may (its `workers`
+    setting; `TTKG_IDENTITY_WORKERS=1` keeps a build in one process)."""
+    return worker_count(settings.workers if settings else None) > 1
+
+
+#: OpenAlex works files of at most this many bytes in all are read in a forked process
+#: (`_openalex_in_background`), every record in memory at once (~1.1 KB a work, pickled);
+#: larger ones are streamed in the build's process.
+FORKED_OPENALEX_BYTES = 256 << 20
+
+
+def _openalex_in_background(
+    sources: SourcePaths, selection: WorkSlice | None, settings: IdentitySettings | None
+) -> Background[OpenAlexRecords] | None:
+    """The OpenAlex inputs read (`read_openalex`) in a forked process, started once the
+    assignee names are resolved: the second core is free from there on, while this one
+    finds families and makes the Organization table (1.6 s of one core for the 15.7 MB of
+    works of the shared data). None when there are no works, they are larger than
+    `FORKED_OPENALEX_BYTES` or an input is missing (`run_openalex` says which)."""
+    works, topics = sources.openalex, sources.openalex_topics
+    if works is None or topics is None or not topics.exists() or not works.exists():
+        return None
+    try:
+        files = find_work_files(works)
+    except InputError:
+        return None
+    if sum(p.stat().st_size for p in files) > FORKED_OPENALEX_BYTES:
+        return None
+    inputs = OpenAlexInputs(works, topics, selection or WorkSlice())
+    return Background(lambda _: read_openalex(inputs), what="OpenAlex reading",
+                      fork=_forks(settings))
+
+
+def _log_forked(job: Background[Any]) -> None:
+    """The profile line of a step run in a forked process (none when it ran here)."""
+    if job.wall is not None:
+        log.info("stage %s (forked, beside the stages above): %.1f s wall, %.1f s CPU, "
+                 "peak RSS %.0f MB", job.what, job.wall, job.cpu or 0.0, job.peak_mb or 0.0)
+
+
+@dataclass
+class _PatentsView:
+    """What the PatentsView stages (`_patentsview_stages`) hand on: the build's state with
+    their tables and notes, the assignees' load report apart (it follows ROR's), and what
+    the stages after them read."""
+
+    state: _State
+    assignee_report: LoadReport
+    known: pa.Array
+    where: _Where
+    patent_countries: _PatentCountries
+    assignments: _Assignments
+    #: the largest peak RSS of the stages, in MB (of the forked process when they ran there)
+    peak_mb: float | None
+    #: the manifest's sources (`_manifest_sources`: the files' checksums) and the releases
+    #: the ROR and CPC files state (`_data_releases`): reading the inputs again, not the
+    #: build's state, so computed beside the stages
+    manifest_sources: dict[str, Any]
+    releases: dict[str, str | None]
+
+
+def _patentsview_stages(
+    st: _State,
+    files: patentsview.PatentsViewFiles,
+    sources: SourcePaths,
+    matcher: WipoMatcher,
+    progress: _Timed,
+    forked: bool,
+) -> _PatentsView:
+    """The CPC scheme and every PatentsView table: Patent, CPC_CLASS and their edges into
+    `st` (the biggest written to its spill folder), the locations, inventors' countries and
+    assignee rows; then the inputs' checksums and releases for the manifest. The build runs
+    them in a forked process while it reads ROR (`forked`: then without the caller's
+    progress bar, and with the tables' rows sealed into Arrow columns, which pickle as
+    buffers)."""
+    assert sources.cpc is not None and sources.ror is not None
+    if forked:
+        progress = _Timed(NO_PROGRESS)
+    with progress.task("CPC scheme") as adv:
+        cpc_symbols = _add_cpc_scheme(
+            st, _counted(cpc.read_cpc_titles(sources.cpc, st.report), adv)
+        )
+    with progress.task("Patents") as adv:
+        known = _add_patents(st, files.patent)
+        adv(len(known))
+        st.spill(NodeLabel.PATENT)
+    with progress.task("CPC classifications") as adv:
+        rows = patentsview.cpc_rows(files.cpc, st.report, known_patents=known)
+        adv(len(rows))
+        _add_classifications(st, rows, cpc_symbols, matcher)
+        del rows, cpc_symbols
+        st.spill(EdgeType.CLASSIFIED_AS)
+    with progress.task("Locations"):
+        where = _locations(st, files)
+    with progress.task("Inventor locations") as adv:
+        patent_countries = _inventor_countries(st, files, known, where, adv)
+    with progress.task("Assignees") as adv:
+        assignee_report = LoadReport()
+        assignments = _read_assignments(st, files.assignee, known, where, adv,
+                                        assignee_report)
+    if forked:
+        for kind in _SEALED:
+            table = st.nodes.get(kind) if isinstance(kind, NodeLabel) else st.edges.get(kind)
+            if table is not None:
+                table.seal(node_schema(kind) if isinstance(kind, NodeLabel)
+                           else edge_schema(kind))
+    inputs = [files.patent, files.assignee, files.cpc]
+    inputs += [p for p in (files.inventor, files.location, files.abstract) if p is not None]
+    manifest_sources = _manifest_sources(sources, inputs)
+    releases = {"ror": ror_release(sources.ror), "cpc": cpc_release(sources.cpc)}
+    return _PatentsView(st, assignee_report, known, where, patent_countries, assignments,
+                        progress.peak_mb, manifest_sources, releases)
+
+
+#: Tables of the PatentsView stages that no later stage reads back by column (`_State`'s
+#: `columns`: the countries' codes, the organisations' ids are), sealed into Arrow columns
+#: before they cross processes (`Table.seal`).
+_SEALED: tuple[NodeLabel | EdgeType, ...] = (
+    NodeLabel.CPC_CLASS, EdgeType.BROADER, EdgeType.IN_FIELD)
 
 
 #: The collector's thresholds during a build (`gc.set_threshold`): a young collection every
@@ -260,58 +430,82 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextmanager
+def _arrow_allocator() -> Iterator[None]:
+    """Arrow's buffers from its jemalloc pool while the build runs (where pyarrow has it),
+    the caller's pool after. Arrow's default, mimalloc, made the same work cost bimodal
+    CPU: the serving index of the full shared data 1.65-1.94 or 3.0-3.2 s in fresh
+    processes after a released heap (as in a build), 1.55-1.65 s every time with jemalloc;
+    a process's first CSV table read 0.46 s against 0.09 s."""
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # (a pyarrow built without it)
+        yield
+        return
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
+
+
 def _build(
-    sources: SourcePaths | None,
-    out: Path | None,
+    sources: SourcePaths,
+    files: patentsview.PatentsViewFiles,
+    out: Path,
     progress: Progress,
     identity: IdentitySettings | None,
     openalex_slice: WorkSlice | None,
     spill: Path,
+    jobs: ExitStack,
 ) -> BuildResult:
-    sources = sources or SourcePaths.sample()
-    out = Path(out) if out is not None else default_graph_dir()
     started = time.time()
     st = _State(spill_dir=spill)
     progress = _Timed(progress)
-
-    files = patentsview.find_tables(sources.patentsview)
-    for required, path in (
-        ("--ror", sources.ror),
-        ("--cpc", sources.cpc),
-        ("--wipo", sources.wipo),
-    ):
-        if path is None or not path.exists():
-            raise InputError(str(path), f"input file for {required} not found")
     assert sources.ror and sources.cpc and sources.wipo
 
     _add_countries(st)
     _add_country_groups(st)
     matcher = _add_wipo(st, sources.wipo)
-    with progress.task("CPC scheme") as adv:
-        cpc_symbols = _add_cpc_scheme(
-            st, _counted(cpc.read_cpc_titles(sources.cpc, st.report), adv)
-        )
-    with progress.task("Patents") as adv:
-        known = _add_patents(st, files.patent)
-        adv(len(known))
-        st.spill(NodeLabel.PATENT)
-    with progress.task("CPC classifications") as adv:
-        rows = patentsview.cpc_rows(files.cpc, st.report, known_patents=known)
-        adv(len(rows))
-        _add_classifications(st, rows, cpc_symbols, matcher)
-        del rows
-        st.spill(EdgeType.CLASSIFIED_AS)
-    with progress.task("Locations"):
-        where = _locations(st, files)
-    with progress.task("Inventor locations") as adv:
-        patent_countries = _inventor_countries(st, files, known, where, adv)
+    # PatentsView (and the CPC scheme) in a forked process, ROR and its index here: the two
+    # need nothing of each other until identity (~4 s and ~3.5 s of one core on the full
+    # shared data). The order of the manifest's files and of the rejections stays that of
+    # one process: CPC, PatentsView, ROR, then the assignees.
+    pv_job = jobs.enter_context(Background(
+        partial(_patentsview_stages, st, files, sources, matcher, progress),
+        what="PatentsView tables", fork=_forks(identity) and _small_inputs(files)))
+    ror_report = LoadReport()
     with progress.task("ROR registry") as adv:
-        ror_records = list(_counted(ror.read_ror(sources.ror, st.report), adv, 5_000))
-    with progress.task("Assignees") as adv:
-        assignments = _read_assignments(st, files.assignee, known, where, adv)
+        ror_records = list(_counted(ror.read_ror(sources.ror, ror_report), adv, 5_000))
+    with progress.task("ROR index"):
+        ror_index = RorIndex(ror_records)
+        ror_index.prepare(identity.fuzzy if identity else True)
+    with progress.task("PatentsView tables" + (" (waiting for the forked process)"
+                                               if pv_job.forked else "")):
+        pv = pv_job.result()
+    _log_forked(pv_job)
+    st = pv.state
+    st.report.absorb(ror_report)
+    st.report.absorb(pv.assignee_report)
+    if pv.peak_mb is not None:
+        progress.peak_mb = max(pv.peak_mb, progress.peak_mb or 0.0)
+    known, where, patent_countries, assignments = (
+        pv.known, pv.where, pv.patent_countries, pv.assignments)
+    manifest_sources, releases = pv.manifest_sources, pv.releases
+    del pv
+    openalex_job: Background[OpenAlexRecords] | None = None
+
+    def read_openalex_now() -> None:
+        nonlocal openalex_job
+        openalex_job = _openalex_in_background(sources, openalex_slice, identity)
+        if openalex_job is not None:
+            jobs.enter_context(openalex_job)
+
     with progress.task("Organisation identity"):
         resolution, names, resolver, membership, unheld = _identity(
-            assignments, patent_countries, ror_records, identity, where.countries
+            assignments, patent_countries, ror_records, identity, where.countries, ror_index,
+            on_resolved=read_openalex_now,
         )
         overrides = resolver.overrides
     with progress.task("Organisations"):
@@ -326,11 +520,11 @@ def _build(
         ror_records=resolver.index,
         identity=identity,
         progress=progress,
+        records=openalex_job.result if openalex_job is not None else None,
     )
+    if openalex_job is not None:
+        _log_forked(openalex_job)
 
-    inputs = [files.patent, files.assignee, files.cpc]
-    inputs += [p for p in (files.inventor, files.location, files.abstract) if p is not None]
-    manifest_sources = _manifest_sources(sources, inputs)
     if openalex_entry is None:
         manifest_sources.pop("openalex", None)
     else:
@@ -348,7 +542,7 @@ def _build(
                 writer.write_node_batches(label, table.batches(node_schema(label)))
                 node_counts[label.value] = len(table)
             coverage["patents"] = st.coverage
-            _data_releases(manifest_sources, sources, coverage.get("patents", {}))
+            _data_releases(manifest_sources, releases, coverage.get("patents", {}))
             for etype, etable in st.edges.items():
                 if etype in st.spilled:
                     path, edge_counts[etype.value] = st.spilled[etype]
@@ -365,7 +559,7 @@ def _build(
         st.edges.clear()
         st.patent_ids = pa.array([], pa.string())
         del resolution, names, resolver, membership, unheld, assignments, patent_countries
-        del ror_records, where, known, cpc_symbols, matcher
+        del ror_records, ror_index, where, known, matcher
         # the loops' last tables (the Organization table's Python columns at least: 107k
         # rows x 8 columns at 1M patents) and the CPC symbols, WIPO patterns and patent
         # numbers were still alive while the index was computed (countries and CPC BROADER
@@ -432,7 +626,7 @@ def _manifest_sources(sources: SourcePaths, pv_files: list[Path]) -> dict[str, A
 
 
 def _data_releases(
-    entries: dict[str, Any], sources: SourcePaths, patents: dict[str, Any]
+    entries: dict[str, Any], releases: dict[str, str | None], patents: dict[str, Any]
 ) -> None:
     """Each source's release as its data states it (`release`), the file name kept apart
     (`file_release`): PatentsView by its last grant date, ROR by its newest record, CPC by
@@ -442,8 +636,8 @@ def _data_releases(
             entry["file_release"] = entry.pop("release")
     last = patents.get("last_grant")
     entries["patentsview"]["release"] = f"grants through {last}" if last else None
-    entries["ror"]["release"] = ror_release(sources.ror) if sources.ror else None
-    entries["cpc"]["release"] = cpc_release(sources.cpc) if sources.cpc else None
+    entries["ror"]["release"] = releases["ror"]  # (`ror_release`, `cpc_release`)
+    entries["cpc"]["release"] = releases["cpc"]
     entries["wipo"]["release"] = None  # the concordance carries no version; see its sha256
 
 
@@ -529,11 +723,13 @@ def _add_cpc_scheme(st: _State, records: Iterable[CpcTitleRecord]) -> set[str]:
     if duplicates:
         st.note("cpc_title_duplicate_symbols", duplicates)
     n = len(node_symbol)
+    # `cpc_id` of each: a loader's symbol has no spaces (`cpc._SYMBOL`), nor has any slice
+    # of one, so the id is the prefix and the symbol (0.5 s of calls for 780k ids)
     st.node_table(NodeLabel.CPC_CLASS).extend(
-        n, id=[cpc_id(x) for x in node_symbol], symbol=node_symbol, level=node_level,
+        n, id=["cpc:" + x for x in node_symbol], symbol=node_symbol, level=node_level,
         title=node_title, dots=node_dots, source=["cpc"] * n)
     st.edge_table(EdgeType.BROADER).extend(
-        len(child), src=[cpc_id(x) for x in child], dst=[cpc_id(x) for x in parent_of],
+        len(child), src=["cpc:" + x for x in child], dst=["cpc:" + x for x in parent_of],
         source=["cpc"] * len(child))
     return symbols
 
@@ -819,8 +1015,11 @@ def _read_assignments(
     known: pa.Array,
     where: _Where,
     advance: Any,
+    report: LoadReport | None = None,
 ) -> _Assignments:
-    rows = patentsview.assignee_rows(path, st.report, known_patents=known)
+    """The assignee rows (read into `report`, else the build's)."""
+    rows = patentsview.assignee_rows(path, st.report if report is None else report,
+                                     known_patents=known)
     advance(len(rows))
     org, first, last = (rows.columns[c] for c in ("organization", "first_name", "last_name"))
     keys: list[tuple[str, bool]] = [(v, False) for v in org.distinct()]
@@ -867,9 +1066,11 @@ def _resolve(
     ror_records: list[RorRecord],
     settings: IdentitySettings | None,
     countries: _Countries,
+    ror_index: RorIndex | None = None,
 ) -> tuple[Resolution, list[AssigneeName], OrganizationResolver]:
     """One resolver call over the distinct (name, individual) keys with their evidence:
-    rows, most common assignee type, inventor country and own location."""
+    rows, most common assignee type, inventor country and own location. `ror_index`: the
+    records' index, when made already."""
     a = assignments
     n = len(a.keys)
     counts = np.bincount(a.key, minlength=n)
@@ -902,7 +1103,7 @@ def _resolve(
         )
         for k in sorted(range(n), key=a.keys.__getitem__)
     ]
-    resolver = OrganizationResolver(ror_records, settings)
+    resolver = OrganizationResolver(ror_records, settings, index=ror_index)
     return resolver.resolve(names), names, resolver
 
 
@@ -912,14 +1113,20 @@ def _identity(
     ror_records: list[RorRecord],
     settings: IdentitySettings | None,
     countries: _Countries,
+    ror_index: RorIndex | None = None,
+    on_resolved: Callable[[], None] | None = None,
 ) -> tuple[Resolution, list[AssigneeName], OrganizationResolver, dict[str, Membership],
            dict[str, Membership]]:
     """Organisation identity of the build (`ttkg.graph.identity`): the resolution of the
     assignee names, the resolver, the families of its clusters and of ROR records without
-    patents. One function, so that a benchmark can time the stages around it alone."""
+    patents. One function, so that a benchmark can time the stages around it alone.
+    `on_resolved` is called between the names' resolution (which forks workers) and the
+    families (which do not)."""
     resolution, names, resolver = _resolve(
-        assignments, patent_countries, ror_records, settings, countries
+        assignments, patent_countries, ror_records, settings, countries, ror_index
     )
+    if on_resolved is not None:
+        on_resolved()
     membership = families(
         resolution, resolver.index, {k: c.count for k, c in resolution.clusters.items()},
         names, co_ownership_of_rows(*assignments.clusters(resolution)),

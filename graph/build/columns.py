@@ -88,6 +88,18 @@ class Table:
             raise ValueError("a part must come before rows added one by one")
         self.parts.append(part)
 
+    def seal(self, schema: pa.Schema) -> None:
+        """Turn the rows added one by one so far into a part of Arrow columns (the values
+        `batches` would make of them): a table that crosses processes pickles as buffers,
+        not a Python object per value. Rows may be added after, not read back by column."""
+        rows = self._pending()
+        if rows:
+            self.parts.append(Part(rows, {
+                name: pa.array(col, type=schema.field(name).type)
+                for name, col in self.columns.items()}))
+            for col in self.columns.values():
+                col.clear()
+
     def _pending(self) -> int:
         return len(next(iter(self.columns.values())))
 

@@ -50,8 +50,10 @@ from ttkg.loaders.sources import describe_files
 __all__ = [
     "AffiliationLink",
     "OpenAlexInputs",
+    "OpenAlexRecords",
     "add_openalex",
     "openalex_org_id",
+    "read_openalex",
     "run_openalex",
 ]
 
@@ -96,6 +98,30 @@ class OpenAlexInputs:
     selection: WorkSlice = field(default_factory=WorkSlice)
 
 
+@dataclass(frozen=True)
+class OpenAlexRecords:
+    """Every record of the OpenAlex inputs, read at once (`read_openalex`), and the report of
+    the reading."""
+
+    topics: list[ResearchTopicRecord]
+    files: list[Path]
+    works: list[WorkRecord]
+    report: LoadReport
+    #: the source's manifest entry (`_manifest_entry`: the files' checksums)
+    entry: dict[str, Any]
+
+
+def read_openalex(inputs: OpenAlexInputs) -> OpenAlexRecords:
+    """The topic table and the works (of the slice), in a report of their own: the build
+    reads a small input so in a forked process while it resolves organisations."""
+    report = LoadReport()
+    topics = list(read_topics(inputs.topics, report))
+    files = find_work_files(inputs.works)
+    works = list(read_works(files, report, inputs.selection))
+    return OpenAlexRecords(topics, files, works, report,
+                           _manifest_entry([inputs.topics, *files], inputs.selection))
+
+
 def openalex_org_id(institution: str) -> str:
     """Organisation id of an OpenAlex institution without ROR: `org:openalex:I123`."""
     return "org:openalex:" + institution.removeprefix(_OPENALEX)
@@ -107,15 +133,26 @@ def add_openalex(
     *,
     linker: Linker | None = None,
     advance: Callable[[int], None] | None = None,
+    records: OpenAlexRecords | None = None,
 ) -> dict[str, Any]:
     """Add the taxonomy, works and their organisations to the build; returns the manifest
-    entry of the OpenAlex source (files, release, slice)."""
-    topics = _add_taxonomy(st, read_topics(inputs.topics, st.report))
-    files = find_work_files(inputs.works)
-    works = read_works(files, st.report, inputs.selection)
+    entry of the OpenAlex source (files, release, slice). The inputs are streamed, the works
+    never all in memory, unless their `records` are given (read already, with their report,
+    which joins the build's here: the same files, counts and rejections in the same order)."""
+    works: Iterable[WorkRecord]
+    if records is None:
+        topics = _add_taxonomy(st, read_topics(inputs.topics, st.report))
+        files = find_work_files(inputs.works)
+        works = read_works(files, st.report, inputs.selection)
+    else:
+        st.report.absorb(records.report)
+        topics = _add_taxonomy(st, records.topics)
+        files, works = records.files, records.works
     if advance is not None:
         works = _counted(works, advance)
     _add_works(st, works, topics, linker)
+    if records is not None:
+        return records.entry
     return _manifest_entry([inputs.topics, *files], inputs.selection)
 
 
@@ -324,9 +361,12 @@ def run_openalex(
     ror_records: Sequence[RorRecord] | RorIndex = (),
     identity: IdentitySettings | None = None,
     progress: Progress = NO_PROGRESS,
+    records: Callable[[], OpenAlexRecords] | None = None,
 ) -> dict[str, Any] | None:
     """The builder's entry point: nothing without works; the manifest entry otherwise. Raw
-    affiliation strings are linked over `ror_records` (none given: left unlinked)."""
+    affiliation strings are linked over `ror_records` (none given: left unlinked).
+    `records`: the inputs' records (`read_openalex`), asked for once the inputs are checked;
+    without it they are streamed."""
     if works is None:
         return None
     if topics is None or not topics.exists():
@@ -336,4 +376,5 @@ def run_openalex(
     inputs = OpenAlexInputs(works, topics, selection or WorkSlice())
     linker = affiliation_linker(ror_records, identity) if ror_records else None
     with progress.task("OpenAlex works") as adv:
-        return add_openalex(st, inputs, linker=linker, advance=adv)
+        return add_openalex(st, inputs, linker=linker, advance=adv,
+                            records=records() if records is not None else None)

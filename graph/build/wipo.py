@@ -39,7 +39,7 @@ class WipoMatcher:
     ) -> None:
         self._by_subclass = by_subclass
         self._by_main_group = by_main_group
-        self._cache: dict[str, dict[int, str]] = {}
+        self._cache: dict[tuple[str, str, str], dict[int, str]] = {}
 
     @classmethod
     def from_patterns(cls, patterns: Iterable[WipoFieldPattern]) -> WipoMatcher:
@@ -58,7 +58,12 @@ class WipoMatcher:
 
     def fields(self, symbol: str) -> dict[int, str]:
         """Field number -> the pattern that matched, for a CPC group or subclass symbol."""
-        hit = self._cache.get(symbol)
+        # what matches depends on the subclass and the text before the '/' alone: one answer
+        # for every symbol of a main group (100k symbols, ~10k main groups in the full
+        # shared data)
+        head, slash, _ = symbol.partition("/")
+        key = (symbol[:4], head, slash)
+        hit = self._cache.get(key)
         if hit is not None:
             return hit
         found: dict[int, str] = dict(self._by_subclass.get(symbol[:4], {}))
@@ -66,7 +71,7 @@ class WipoMatcher:
         if m is not None:
             for number, pat in self._by_main_group.get((m.group(1), int(m.group(2))), {}).items():
                 found.setdefault(number, pat)
-        self._cache[symbol] = found
+        self._cache[key] = found
         return found
 
     def subclass_patterns(self) -> dict[str, dict[int, str]]:

@@ -152,8 +152,10 @@ _PUBLIC_BODY_FORMS: Final = re.compile(
 )
 
 
+@lru_cache(maxsize=100_000)
 def has_company_form(raw: str) -> bool:
-    """The raw name carries a company legal form (Inc, Ltd, KK, GmbH, ...) anywhere."""
+    """The raw name carries a company legal form (Inc, Ltd, KK, GmbH, ...) anywhere.
+    Cached: families ask it again of the clusters' names, in three rules."""
     toks = tokens(_PUBLIC_BODY_FORMS.sub(" ", " ".join(tokens(raw))))
     for n in range(1, _MAX_FORM + 1):
         for i in range(len(toks) - n + 1):

@@ -96,10 +96,15 @@ class OrganizationResolver:
     """Clusters assignee strings into organisations and links them to ROR."""
 
     def __init__(
-        self, ror: Iterable[RorRecord], settings: IdentitySettings | None = None
+        self,
+        ror: Iterable[RorRecord],
+        settings: IdentitySettings | None = None,
+        *,
+        index: RorIndex | None = None,
     ) -> None:
+        """`index`: the `RorIndex` of the records `ror`, when the caller has it already."""
         self.settings = settings or IdentitySettings()
-        self.index = RorIndex(ror)
+        self.index = index if index is not None else RorIndex(ror)
         self.overrides = (
             read_overrides(self.settings.overrides_path)
             if self.settings.overrides_path

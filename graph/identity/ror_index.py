@@ -141,6 +141,14 @@ class RorIndex:
         """Canonical ids of records that carry this acronym."""
         return self.by_acronym.get(_acronym_key(acronym), set())
 
+    def prepare(self, fuzzy: bool = True) -> None:
+        """Compute now what resolving names reads of the index (each part is otherwise built
+        on first use): the build makes the index while another process reads PatentsView,
+        not inside identity's stage."""
+        _ = self.non_company_names, self.vocabulary
+        if fuzzy:
+            _ = self.fuzzy_blocks
+
     @cached_property
     def non_company_names(self) -> frozenset[str]:
         """Normalised names of records that are not companies (universities, facilities...)."""

@@ -122,8 +122,11 @@ def _names(
     span: dict[NodeLabel, tuple[int, int]],
 ) -> pa.Array:
     """Casefolded names and aliases of organisations, countries and fields, sorted (with
-    their nodes), and ISO alpha-2 and alpha-3 codes -> country position."""
-    pairs: list[tuple[str, int]] = []
+    their nodes: by key, then node), and ISO alpha-2 and alpha-3 codes -> country
+    position. Arrow sorts the (key, node) pairs (strings by their UTF-8 bytes, which is
+    Python's code-point order): a sort of 0.2M Python tuples took ~0.2 s."""
+    texts: list[str] = []
+    nodes: list[int] = []
     for label in (NodeLabel.ORGANIZATION, NodeLabel.COUNTRY, NodeLabel.TECHNOLOGY_FIELD):
         table, off = tables[label], span[label][0]
         names = table.column("name").to_pylist()
@@ -133,9 +136,15 @@ def _names(
             else [None] * len(names)
         )
         for row, (name, alias) in enumerate(zip(names, aliases, strict=True)):
-            pairs.extend((text.casefold(), off + row) for text in {name, *(alias or ())} if text)
-    pairs.sort()
-    arrays["name_nodes"] = np.array([n for _, n in pairs], dtype=np.int64)
+            for text in {name, *(alias or ())}:
+                if text:
+                    texts.append(text.casefold())
+                    nodes.append(off + row)
+    keys = pa.array(texts, pa.string())
+    node = np.array(nodes, dtype=np.int64)
+    order = pc.sort_indices(pa.table({"key": keys, "node": node}),
+                            sort_keys=[("key", "ascending"), ("node", "ascending")])
+    arrays["name_nodes"] = node[order.to_numpy()]
     codes, off = tables[NodeLabel.COUNTRY], span[NodeLabel.COUNTRY][0]
     country_code: dict[str, int] = {}
     for row, (a2, a3) in enumerate(
@@ -145,7 +154,7 @@ def _names(
         if a3:
             country_code[a3.upper()] = off + row
     meta["country_codes"] = country_code
-    return pa.array([k for k, _ in pairs], pa.string())
+    return keys.take(order)
 
 
 def holder_index(

@@ -80,7 +80,8 @@ class Settings(FromEnvironment):
     workers: int = Field(default=1, ge=1, le=64, description="`ttkg serve` worker processes")
     identity_workers: int | None = Field(
         default=None, ge=1, le=64,
-        description="processes of organisation identity in `ttkg build` (default: every core)",
+        description="processes of organisation identity in `ttkg build` (default: every core;"
+                    " 1 also keeps the build's other steps in one process)",
     )
     themes: Path | None = Field(
         default=None, description="a TOML file of themes laid over the bundled table"
