@@ -21,6 +21,8 @@ import pytest
 from tests.servers import HOST, LiveServer, start_serve, stop, wait_until
 from ttkg.core.model import EdgeType
 from ttkg.graph.artifact import Artifact
+from ttkg.graph.indexing import INDEX_DIR
+from ttkg.graph.indexing.edge_props import EDGES_DIR
 
 PROBLEM = "application/problem+json"
 LIMIT = 16_384  # Settings.max_request_bytes default
@@ -177,9 +179,12 @@ def test_internal_error_is_a_plain_500_without_stack_trace(
     sample_graph: Path, tmp_path: Path
 ) -> None:
     """A real internal failure: the BROADER edge table (its rows are read lazily, when an
-    edge is shown) is damaged on disk after the server started."""
+    edge is shown) is damaged on disk after the server started. The graph is one whose index
+    has no mapped copy of the edge properties (`index/edges/`, as built before it), so that
+    they are read from that Parquet table, a row group at a time."""
     graph = tmp_path / "graph"
     shutil.copytree(sample_graph, graph)
+    shutil.rmtree(Artifact.open(graph).path / INDEX_DIR / EDGES_DIR)
     log = tmp_path / "serve.log"
     proc, url = _start(graph, log)
     try:
