@@ -44,7 +44,7 @@ import numpy.typing as npt
 
 from ttkg.core.model import NodeLabel
 from ttkg.graph.indexing.data import CSR_PARTS, Csr, IndexData
-from ttkg.graph.indexing.store import load_array
+from ttkg.graph.indexing.files import load_array, save_array
 
 __all__ = [
     "BRIDGES_DIR",
@@ -388,7 +388,7 @@ def write_bridges(data: IndexData, folder: Path) -> None:
     meta, arrays = compute_bridges(data)
     folder.mkdir(parents=True, exist_ok=True)
     for name, arr in arrays.items():
-        np.save(folder / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+        save_array(folder / f"{name}.npy", arr)
     (folder / "meta.json").write_text(json.dumps(meta, indent=1))
 
 

@@ -18,6 +18,7 @@ from ttkg.core.errors import ArtifactError
 from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.data import CSR_PARTS, INDEX_FORMAT, IndexData
+from ttkg.graph.indexing.files import save_array
 from ttkg.graph.indexing.ids import arrow_indices
 from ttkg.graph.indexing.walks import STORED_WALKS, Hops, build_walk, walk_arrays
 from ttkg.graph.indexing.walks import by_node as walk_by_node
@@ -55,7 +56,7 @@ class _Arrays(dict[str, npt.NDArray[Any]]):
     def __setitem__(self, name: str, arr: npt.NDArray[Any]) -> None:
         if self.folder is not None and arr.nbytes >= _SPILL_FROM:
             path = self.folder / f"{name}.npy"
-            np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+            save_array(path, arr)
             arr = np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
         super().__setitem__(name, arr)
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-import numpy as np
 import pyarrow as pa
 
 from ttkg.core.model import NodeLabel
+from ttkg.graph.indexing.files import load_array, read_ipc, save_array, write_ipc
 from ttkg.graph.indexing.ids import Strings
 from ttkg.graph.indexing.names import NameGrams
 
@@ -82,12 +82,10 @@ def write_fuzzy(tables: dict[NodeLabel, pa.Table], folder: Path) -> None:
     assert found.grams is not None
     folder.mkdir(parents=True, exist_ok=True)
     for name, arr in found.grams.arrays().items():
-        np.save(folder / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
-    table = pa.table({"id": pa.array(list(found.ids), pa.string()),
-                      "name": pa.array(found.names, pa.string())})
-    with pa.OSFile(str(folder / "names.arrow"), "wb") as sink, \
-            pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table, max_chunksize=max(table.num_rows, 1))
+        save_array(folder / f"{name}.npy", arr)
+    write_ipc(folder / "names.arrow", pa.table({"id": pa.array(list(found.ids), pa.string()),
+                                                "name": pa.array(found.names, pa.string())}),
+              one_batch=True)
     meta = {"format": _FORMAT,
             "ranges": {lb.value: [r.start, r.stop] for lb, r in found.ranges.items()}}
     (folder / "meta.json").write_text(json.dumps(meta))
@@ -97,8 +95,6 @@ def write_fuzzy(tables: dict[NodeLabel, pa.Table], folder: Path) -> None:
 def read_fuzzy(folder: Path) -> FuzzyNames | None:
     """The stored fuzzy names and index under `folder`, mapped (None: none stored, or of
     another format)."""
-    from ttkg.graph.indexing.store import load_array  # the floor's own loader
-
     meta_file = folder / "meta.json"
     if not meta_file.is_file():
         return None
@@ -107,7 +103,7 @@ def read_fuzzy(folder: Path) -> FuzzyNames | None:
         log.warning("%s: fuzzy names of another format (%s), computed instead",
                     folder, meta.get("format"))
         return None
-    table = pa.ipc.open_file(pa.memory_map(str(folder / "names.arrow"), "r")).read_all()
+    table = read_ipc(folder / "names.arrow")
     ids, names = (table.column(c).combine_chunks() for c in ("id", "name"))
     arrays = {n: load_array(folder / f"{n}.npy") for n in (*NameGrams.PARTS, "width")}
     return FuzzyNames(Strings(ids), names.to_pylist(),

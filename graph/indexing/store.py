@@ -12,10 +12,8 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -24,21 +22,18 @@ from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.data import INDEX_DIR, INDEX_FORMAT, IndexData
 from ttkg.graph.indexing.edge_props import EDGES_DIR, copy_edge_props, read_edge_props
+from ttkg.graph.indexing.files import IPC_BATCH, load_array, read_ipc, save_array, write_ipc
 from ttkg.graph.indexing.fuzzy import FUZZY_DIR, write_fuzzy
 
 __all__ = ["build_index", "load_index", "open_index", "write_index"]
 
 log = logging.getLogger(__name__)
 
-#: Arrays stored in fewer bytes than this are read rather than mapped.
-_MAP_FROM: Final = 1 << 16
-
-
 def write_index(data: IndexData, folder: Path, artifact: Artifact | None = None) -> None:
     """Write an index into `folder` (created); with its artifact, the edge properties too."""
     (folder / "nodes").mkdir(parents=True, exist_ok=True)
     for name, arr in data.arrays.items():
-        np.save(folder / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+        save_array(folder / f"{name}.npy", arr)
     _write_rest(data, folder)
     if artifact is not None:
         _write_edge_props(artifact, folder)
@@ -56,7 +51,7 @@ def build_index(artifact: Artifact, folder: Path) -> None:
     for name, arr in data.arrays.items():
         path = folder / f"{name}.npy"
         if not path.exists():  # a small array, kept in memory
-            np.save(path, np.ascontiguousarray(arr), allow_pickle=False)
+            save_array(path, arr)
     patents = artifact.path / "nodes" / f"{NodeLabel.PATENT.value}.parquet"
     if patents.is_file():
         _copy_ipc(folder / "nodes" / f"{NodeLabel.PATENT.value}.arrow", patents)
@@ -80,23 +75,13 @@ def _write_rest(data: IndexData, folder: Path, skip: tuple[NodeLabel, ...] = ())
     """Node tables (but `skip`), node ids, name keys, fuzzy names and meta.json."""
     for label, table in data.tables.items():
         if label not in skip:
-            _write_ipc(folder / "nodes" / f"{label.value}.arrow", table)
+            write_ipc(folder / "nodes" / f"{label.value}.arrow", table)
     # one batch each: mapped as one array at open, no copy (1M-row batches meant a 200 MB
     # copy of the node ids at every open at 9.1M patents)
-    _write_ipc(folder / "node_ids.arrow", pa.table({"id": data.ids}), one_batch=True)
-    _write_ipc(folder / "name_keys.arrow", pa.table({"key": data.name_keys}), one_batch=True)
+    write_ipc(folder / "node_ids.arrow", pa.table({"id": data.ids}), one_batch=True)
+    write_ipc(folder / "name_keys.arrow", pa.table({"key": data.name_keys}), one_batch=True)
     write_fuzzy(data.tables, folder / FUZZY_DIR)
     (folder / "meta.json").write_text(json.dumps(data.meta, indent=1))
-
-
-_IPC_BATCH: Final = 1 << 20
-
-
-def _write_ipc(path: Path, table: pa.Table, one_batch: bool = False) -> None:
-    table = table.combine_chunks()
-    rows = max(table.num_rows, 1) if one_batch else _IPC_BATCH
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table, max_chunksize=rows)
 
 
 def _copy_ipc(path: Path, parquet: Path) -> None:
@@ -104,24 +89,8 @@ def _copy_ipc(path: Path, parquet: Path) -> None:
     source = pq.ParquetFile(parquet)
     with pa.OSFile(str(path), "wb") as sink, \
             pa.ipc.new_file(sink, source.schema_arrow) as writer:
-        for batch in source.iter_batches(batch_size=_IPC_BATCH):
+        for batch in source.iter_batches(batch_size=IPC_BATCH):
             writer.write_batch(batch)
-
-
-def _read_ipc(path: Path) -> pa.Table:
-    return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
-
-
-def load_array(path: Path) -> npt.NDArray[Any]:
-    """A stored array, memory-mapped read-only (small ones are read: a page is a page)."""
-    if path.stat().st_size < _MAP_FROM:
-        arr: npt.NDArray[Any] = np.load(path, allow_pickle=False)
-        arr.flags.writeable = False
-        return arr
-    mapped: npt.NDArray[Any] = np.load(path, mmap_mode="r", allow_pickle=False)
-    # a plain ndarray over the same mapping: np.memmap's Python-level __getitem__ costs
-    # microseconds per scalar read
-    return mapped.view(np.ndarray)
 
 
 def load_index(folder: Path) -> IndexData:
@@ -137,9 +106,9 @@ def load_index(folder: Path) -> IndexData:
 def _load(folder: Path) -> IndexData:
     meta = json.loads((folder / "meta.json").read_text())
     arrays = {p.name[: -len(".npy")]: load_array(p) for p in folder.glob("*.npy")}
-    tables = {label: _read_ipc(folder / "nodes" / f"{label.value}.arrow") for label in NodeLabel}
-    ids = _one_array(_read_ipc(folder / "node_ids.arrow").column("id"))
-    keys = _one_array(_read_ipc(folder / "name_keys.arrow").column("key"))
+    tables = {label: read_ipc(folder / "nodes" / f"{label.value}.arrow") for label in NodeLabel}
+    ids = _one_array(read_ipc(folder / "node_ids.arrow").column("id"))
+    keys = _one_array(read_ipc(folder / "name_keys.arrow").column("key"))
     return IndexData(meta, tables, ids, keys, arrays, mapped=True,
                      edge_props=read_edge_props(folder))
 
