@@ -22,6 +22,7 @@ from ttkg.graph.indexing.files import save_array
 from ttkg.graph.indexing.ids import arrow_indices
 from ttkg.graph.indexing.walks import STORED_WALKS, Hops, build_walk, walk_arrays
 from ttkg.graph.indexing.walks import by_node as walk_by_node
+from ttkg.graph.indexing.year_counts import selection_counts, subclass_counts, year_buckets
 
 __all__ = ["compute_index", "holder_index"]
 
@@ -100,7 +101,7 @@ def compute_index(artifact: Artifact, spill: Path | None = None) -> IndexData:
     _incidence(arrays, meta, edges, span)
     _co_ownership(arrays, meta, len(tables[NodeLabel.ORGANIZATION]))
     _country_patents(arrays, meta, len(meta["countries"]))
-    _field_years(arrays, meta)
+    _year_counts(arrays, meta, tables[NodeLabel.CPC_CLASS])
     _family_holders(arrays, meta, tables[NodeLabel.ORGANIZATION])
     _works(arrays, meta, tables, edges, span)
     entity = [
@@ -641,21 +642,11 @@ def _country_patents(arrays: Arrays, meta: dict[str, Any], n_countries: int) -> 
     _put_csr(arrays, meta, "country_patents", cp)
 
 
-def _field_years(arrays: Arrays, meta: dict[str, Any]) -> None:
-    """A WIPO field's or sector's profile counts by grant year, so that a profile without
-    organisation filters sums a few numbers instead of passing over every patent:
-    `tf.years` (field x year bucket: its patents), `tf.cooc` (field x bucket x field: its
-    patents' IN_FIELD entries, as `fp @ selection` counts them) and `tf.countries` (field x
-    bucket x country code: its patents held by an organisation located there). Bucket 0
-    stands for no year, bucket i for year `meta["year_buckets"][0] + i - 1`. A field's
-    patents are its `fp` row; a sector's, those of its fields (as selections are made)."""
-    year = arrays["patent.year"].astype(np.int64)
-    known = year[year >= 0]
-    first = int(known.min()) if len(known) else 0
-    last = int(known.max()) if len(known) else -1
-    meta["year_buckets"] = [first, last]
-    n_buckets = last - first + 2
-    bucket = np.where(year >= 0, year - first + 1, 0)
+def _year_counts(arrays: Arrays, meta: dict[str, Any], cpc: pa.Table) -> None:
+    """Profile counts by grant year (`year_counts`): of each WIPO field or sector (`tf.*`;
+    a sector's patents are those of its fields, as selections are made) and of each CPC
+    subclass (`sc.*`, with its patents)."""
+    bucket, n_buckets = year_buckets(arrays["patent.year"], meta)
     fp = _csr(arrays, meta, "fp")
     sectors = _csr(arrays, meta, "field.sectors")
     has_fields = np.diff(sectors.indptr) > 0
@@ -663,22 +654,10 @@ def _field_years(arrays: Arrays, meta: dict[str, Any]) -> None:
     sel = (own + sectors @ fp).tocsr()
     sel.data[:] = 1
     sel.eliminate_zeros()
-    entries = sel.tocoo()
-    n_tf, n_pat = sel.shape
-    rows = entries.row.astype(np.int64) * n_buckets + bucket[entries.col]
-    by_year = sp.csr_matrix(
-        (np.ones(len(rows), np.int64), (rows, entries.col)), shape=(n_tf * n_buckets, n_pat)
-    )
-    arrays["tf.years"] = np.asarray(by_year.sum(axis=1), dtype=np.int64).reshape(
-        n_tf, n_buckets
-    )
-    cooc = (by_year @ fp.T.astype(np.int64)).toarray()
-    arrays["tf.cooc"] = np.ascontiguousarray(cooc.reshape(n_tf, n_buckets, fp.shape[0]))
-    cp = _csr(arrays, meta, "country_patents")
-    countries = (by_year @ cp.T.astype(np.int64)).toarray()
-    arrays["tf.countries"] = np.ascontiguousarray(
-        countries.reshape(n_tf, n_buckets, cp.shape[0])
-    )
+    pf, country_patents = _csr(arrays, meta, "pf"), _csr(arrays, meta, "country_patents")
+    selection_counts(arrays, "tf", sel, bucket, n_buckets, pf, country_patents)
+    subclass_counts(arrays, meta, cpc.column("symbol"), _csr(arrays, meta, "cp"), bucket,
+                    n_buckets, pf, country_patents)
 
 
 def _family_holders(arrays: Arrays, meta: dict[str, Any], org: pa.Table) -> None:

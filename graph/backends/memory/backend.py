@@ -203,6 +203,26 @@ class MemoryBackend(GraphBackend):
         return open_bridges(self.index.artifact.path / INDEX_DIR / BRIDGES_DIR, self.index.data)
 
     @cached_property
+    def _subclass_rows(self) -> dict[str, int]:
+        """The stored CPC subclasses' rows of `sc.*` (`ttkg.graph.indexing.year_counts`) by
+        symbol; none for an index built before them (their profiles are then computed)."""
+        data = self.index.data
+        if "sc.years" not in data.arrays:
+            return {}
+        return {symbol: row for row, symbol in enumerate(data.meta.get("subclasses", []))}
+
+    def _stored_subclass(self, spec: FieldSpec) -> int | None:
+        """A CPC subclass's row of the stored `sc.*` arrays; None for anything else."""
+        return self._subclass_rows.get(spec.value) if spec.kind == "cpc" else None
+
+    def _subclass_patents(self, row: int) -> IntArray:
+        """A stored CPC subclass's patents, ascending (a slice of the stored arrays)."""
+        data = self.index.data
+        ptr = data.array("sc.patents.indptr")
+        found: IntArray = data.array("sc.patents.indices")[int(ptr[row]) : int(ptr[row + 1])]
+        return found
+
+    @cached_property
     def _stored_fuzzy(self) -> FuzzyNames | None:
         return read_fuzzy(self.index.artifact.path / INDEX_DIR / FUZZY_DIR)
 
@@ -548,6 +568,14 @@ class MemoryBackend(GraphBackend):
         if hit is not None:
             return hit
         ix = self.index
+        stored = self._stored_subclass(parts[0]) if len(parts) == 1 else None
+        if stored is not None:  # one slice of the stored `sc.patents`, ascending
+            found = self._subclass_patents(stored)
+            if filters.year_from is not None or filters.year_to is not None:
+                found = found[self._in_years(found, filters, True) != outside]
+            elif outside:
+                found = found[:0]
+            return self._cached(key, lambda: found.astype(np.int64))
         rows: list[tuple[Any, IntArray]] = []  # (matrix, its rows)
         for one in parts:
             if one.kind in ("wipo_field", "wipo_sector"):
@@ -1167,30 +1195,36 @@ class MemoryBackend(GraphBackend):
 
     def _by_year(
         self, selection: FieldSet, filters: Filters
-    ) -> tuple[int, npt.NDArray[np.bool_]] | None:
-        """For a WIPO field or sector (one, not a union) and no organisation filter: its row
-        of the stored counts by grant year (`tf.*`) and the year buckets the filters keep;
-        else None."""
+    ) -> tuple[str, int, npt.NDArray[np.bool_]] | None:
+        """For a WIPO field or sector or a CPC subclass (one, not a union) and no
+        organisation filter: the stored counts by grant year that hold it (`tf` or `sc`,
+        `ttkg.graph.indexing.year_counts`), its row of them and the year buckets the
+        filters keep; else None."""
         parts = field_parts(selection)
         spec = parts[0]
-        if (len(parts) > 1 or spec.kind not in ("wipo_field", "wipo_sector")
-                or filters.org_filtered()):
+        if len(parts) > 1 or filters.org_filtered():
             return None
         ix = self.index
+        buckets = bucket_years(tuple(ix.data.meta["year_buckets"]),
+                               filters.year_from, filters.year_to)
+        subclass = self._stored_subclass(spec)
+        if subclass is not None:
+            return "sc", subclass, buckets
+        if spec.kind not in ("wipo_field", "wipo_sector"):
+            return None
         row = ix.nodes.position[spec.node_id] - ix.fields.off
         has_fields = ix.fields.sector_fields.indptr[row + 1] > ix.fields.sector_fields.indptr[row]
         if has_fields != (spec.kind == "wipo_sector"):
             return None  # a field with fields of its own, or a sector without: not stored
-        first, last = ix.data.meta["year_buckets"]
-        return row, bucket_years((first, last), filters.year_from, filters.year_to)
+        return "tf", row, buckets
 
     def field_country_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         ix = self.index
         orgs, names = ix.orgs, ix.orgs.countries
         stored = None if filters.family else self._by_year(spec, filters)
         if stored is not None:
-            row, keep = stored
-            counts = ix.data.array("tf.countries")[row][keep].sum(axis=0)
+            prefix, row, keep = stored
+            counts = ix.data.array(f"{prefix}.countries")[row][keep].sum(axis=0)
             return {names[c]: int(counts[c]) for c in np.flatnonzero(counts)}
         org_mask = self._org_mask(filters)
         if (org_mask is None and not filters.family
@@ -1244,8 +1278,8 @@ class MemoryBackend(GraphBackend):
     def selection_size(self, spec: FieldSet, filters: Filters) -> int:
         stored = self._by_year(spec, filters)
         if stored is not None:
-            row, keep = stored
-            return int(self.index.data.array("tf.years")[row][keep].sum())
+            prefix, row, keep = stored
+            return int(self.index.data.array(f"{prefix}.years")[row][keep].sum())
         if not filters.org_filtered():
             patents = self._selection_patents(spec, filters)
             return len(patents) if patents is not None else int(
@@ -1255,8 +1289,8 @@ class MemoryBackend(GraphBackend):
     def selection_years(self, spec: FieldSet, filters: Filters) -> dict[int | None, int]:
         stored = self._by_year(spec, filters)
         if stored is not None:
-            row, keep = stored
-            counts = np.where(keep, self.index.data.array("tf.years")[row], 0)
+            prefix, row, keep = stored
+            counts = np.where(keep, self.index.data.array(f"{prefix}.years")[row], 0)
             first = self.index.data.meta["year_buckets"][0]
             return {(first + int(b) - 1 if b else None): int(counts[b])
                     for b in np.flatnonzero(counts)}
@@ -1268,8 +1302,8 @@ class MemoryBackend(GraphBackend):
         stored = self._by_year(spec, filters)
         fields = self.index.fields.ids
         if stored is not None:
-            row, keep = stored
-            counts = self.index.data.array("tf.cooc")[row][keep].sum(axis=0)
+            prefix, row, keep = stored
+            counts = self.index.data.array(f"{prefix}.cooc")[row][keep].sum(axis=0)
         else:  # the selection's IN_FIELD entries (patent x field), counted by field
             held = self._held_patents(spec, filters)
             counts = self._field_entries(held)
