@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
+from datetime import UTC, datetime
 
 from starlette.datastructures import URL
 from starlette.requests import Request
@@ -29,7 +31,9 @@ class LimitsAndAccessLog:
     """Refuse request bodies over `max_request_bytes` (413; by Content-Length, or by reading at
     most the limit plus one chunk of a chunked body) and URLs over 8192 characters (414);
     answer an unexpected exception with a plain 500 problem; log one JSON object per request
-    (method, path, status, ms, client; never the query string) on the `ttkg.access` logger."""
+    (time the request began, UTC; method, path, status, ms, client; never the query string;
+    and the serving process's pid, which tells `ttkg serve --workers N`'s workers apart) on
+    the `ttkg.access` logger."""
 
     def __init__(self, app: ASGIApp, max_request_bytes: int) -> None:
         self.app = app
@@ -39,7 +43,7 @@ class LimitsAndAccessLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
+        began, started = time.time(), time.perf_counter()
         url = URL(scope=scope)
         status = 0
 
@@ -74,11 +78,13 @@ class LimitsAndAccessLog:
             if access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
                 entry = {
+                    "time": _utc(began),
                     "method": scope["method"],
                     "path": url.path,
                     "status": status,
                     "ms": round((time.perf_counter() - started) * 1000, 2),
                     "client": client[0] if client else None,
+                    "pid": os.getpid(),
                 }
                 access_log.info(json.dumps(entry))
 
@@ -108,6 +114,11 @@ class LimitsAndAccessLog:
             return read.pop(0) if read else await receive()
 
         return False, replay
+
+
+def _utc(seconds: float) -> str:
+    """A Unix time as ISO 8601 UTC to the millisecond: '2026-12-04T13:54:17.123Z'."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -60,6 +60,7 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -778,6 +779,8 @@ def main() -> int:
     ap.add_argument("--graph", type=Path, help="graph directory [default: build the sample]")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    ap.add_argument("--access-log", type=Path,
+                    help="keep the server's output (its access log, in answer order) here")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args()
     if not 1 <= args.clients <= 5000 or not 0 < args.duration <= 600:
@@ -829,6 +832,8 @@ def main() -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+        if args.access_log:
+            shutil.copyfile(log, args.access_log)
         access = [
             json.loads(line)
             for line in log.read_text(errors="replace").splitlines()

@@ -7,7 +7,9 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -174,6 +176,7 @@ def api(memory_backend: GraphBackend) -> Iterator[TestClient]:
 def test_the_api_logs_every_answer_once_without_query_strings(
     api: TestClient, access: pytest.LogCaptureFixture
 ) -> None:
+    before = datetime.now(UTC)
     assert api.get("/entities", params={"q": "Samsung", "limit": 2}).status_code == 200
     assert api.get("/entities/no-such-entity-anywhere").status_code == 404
     assert api.get("/entities", params={"q": "a" * MAX_URL_CHARS}).status_code == 414
@@ -186,8 +189,13 @@ def test_the_api_logs_every_answer_once_without_query_strings(
         ("GET", "/bridges", 422),
     ]
     for e in entries:
-        assert set(e) == {"method", "path", "status", "ms", "client"}
+        assert set(e) == {"time", "method", "path", "status", "ms", "client", "pid"}
         assert isinstance(e["ms"], float) and e["ms"] >= 0
+        assert e["pid"] == os.getpid()  # the process that answered: a worker of several
+        assert isinstance(e["time"], str) and e["time"].endswith("Z")
+        began = datetime.fromisoformat(e["time"])  # UTC, to the millisecond
+        assert before - timedelta(milliseconds=1) <= began <= datetime.now(UTC)
+    assert [e["time"] for e in entries] == sorted(e["time"] for e in entries)
     assert "Samsung" not in json.dumps(entries)
 
 
