@@ -54,6 +54,7 @@ __all__ = [
     "compute_bridges",
     "open_bridges",
     "selection_key",
+    "summed_buckets",
     "write_bridges",
 ]
 
@@ -96,6 +97,15 @@ def _runs(ptr: IntArray, keep: npt.NDArray[np.bool_]) -> Slices:
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     return [(lo, hi) for lo, hi in zip(ptr[starts].tolist(), ptr[ends].tolist(), strict=True)
             if hi > lo]
+
+
+def summed_buckets(m: Csr, s: int, keep: npt.NDArray[np.bool_]) -> IntArray:
+    """Selection s's rows of a CSR (selection x year bucket) x column matrix (row
+    `s * len(keep) + b`) for the kept buckets, summed by column (dense): one slice of entries
+    per run of kept buckets."""
+    n_buckets = len(keep)
+    ptr = np.asarray(m.indptr[s * n_buckets : (s + 1) * n_buckets + 1], np.int64)
+    return _summed(m, _runs(ptr, keep))
 
 
 def selection_key(kind: str, value: str, node_id: str) -> Key:

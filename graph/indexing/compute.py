@@ -657,7 +657,7 @@ def _year_counts(arrays: Arrays, meta: dict[str, Any], cpc: pa.Table) -> None:
     pf, country_patents = _csr(arrays, meta, "pf"), _csr(arrays, meta, "country_patents")
     selection_counts(arrays, "tf", sel, bucket, n_buckets, pf, country_patents)
     subclass_counts(arrays, meta, cpc.column("symbol"), _csr(arrays, meta, "cp"), bucket,
-                    n_buckets, pf, country_patents)
+                    n_buckets, pf, country_patents, _csr(arrays, meta, "po"))
 
 
 def _family_holders(arrays: Arrays, meta: dict[str, Any], org: pa.Table) -> None:

@@ -6,9 +6,13 @@ patents at every query:
   its fields);
 * CPC subclasses, `sc.*` (a subclass's patents: those classified under any CPC class whose
   symbol starts with it, as `MemoryIndex.cpc_rows` selects them), with `sc.patents`, each
-  subclass's patents ascending (a row of a CSR matrix without data), and `meta["subclasses"]`,
-  the subclass symbols in order. At 9.1M patents the biggest subclasses' profiles computed
-  from their classes' rows took 80-120 ms each (A61K: about 600k patents).
+  subclass's patents ascending (a row of a CSR matrix without data), `meta["subclasses"]`,
+  the subclass symbols in order, and `sc.orgs` (CSR (subclass x year bucket) x
+  organisation, row `s * n_buckets + b`): the patents each organisation holds in the
+  subclass granted in the bucket, so that any year range's counts are one slice of entries
+  per run of kept buckets (`bridges.summed_buckets`). At 9.1M patents the biggest
+  subclasses' profiles computed from their classes' rows took 80-120 ms each (A61K: about
+  600k patents).
 
 Per selection s and year bucket b (bucket 0: no grant year, bucket i: year
 `meta["year_buckets"][0] + i - 1`): `<p>.years` (s, b) its patents; `<p>.cooc` (s, b, field)
@@ -76,9 +80,9 @@ def selection_counts(
     n_buckets: int,
     pf: sp.csr_matrix,
     country_patents: sp.csr_matrix,
-) -> None:
+) -> sp.csr_matrix:
     """`<prefix>.years`, `.cooc` and `.countries` of some selections (selection x patent,
-    0/1)."""
+    0/1); returns (selection x year bucket) x patent."""
     entries = selections.tocoo()
     n_sel, n_pat = selections.shape
     rows = entries.row.astype(np.int64) * n_buckets + bucket[entries.col]
@@ -95,6 +99,7 @@ def selection_counts(
     arrays[f"{prefix}.countries"] = np.ascontiguousarray(
         countries.reshape(n_sel, n_buckets, country_patents.shape[0])
     )
+    return by_year
 
 
 def subclass_codes(symbols: pa.ChunkedArray | pa.Array) -> tuple[list[str], npt.NDArray[np.int64]]:
@@ -118,9 +123,10 @@ def subclass_counts(
     n_buckets: int,
     pf: sp.csr_matrix,
     country_patents: sp.csr_matrix,
+    po: sp.csr_matrix,
 ) -> None:
-    """The CPC subclasses' patents (`sc.patents`) and profile counts (`sc.*`), from CPC class
-    x patent (`cp`)."""
+    """The CPC subclasses' patents (`sc.patents`), profile counts (`sc.*`) and organisation
+    counts (`sc.orgs`), from CPC class x patent (`cp`) and patent x holder (`po`)."""
     subclasses, code = subclass_codes(symbols)
     rows = np.flatnonzero(code >= 0)
     member = sp.csr_matrix(
@@ -132,7 +138,15 @@ def subclass_counts(
     meta["subclasses"] = subclasses
     arrays["sc.patents.indices"] = patents.indices
     arrays["sc.patents.indptr"] = patents.indptr.astype(np.int64)
-    selection_counts(arrays, "sc", patents, bucket, n_buckets, pf, country_patents)
+    by_year = selection_counts(arrays, "sc", patents, bucket, n_buckets, pf, country_patents)
+    del patents
+    orgs = (by_year @ po).tocsr()
+    del by_year
+    orgs.sort_indices()
+    arrays["sc.orgs.data"] = orgs.data.astype(np.int32)  # counts of patents: < 2**31
+    arrays["sc.orgs.indices"] = orgs.indices.astype(np.int32)
+    arrays["sc.orgs.indptr"] = orgs.indptr.astype(np.int64)
+    meta["shapes"]["sc.orgs"] = list(orgs.shape)
 
 
 def _stored_csr(folder: Path, meta: dict[str, Any], name: str) -> sp.csr_matrix:
@@ -147,7 +161,8 @@ def add_subclasses(folder: Path) -> None:
     bucket, n_buckets = year_buckets(load_array(folder / "patent.year.npy"), meta)
     arrays: dict[str, npt.NDArray[Any]] = {}
     subclass_counts(arrays, meta, symbols, _stored_csr(folder, meta, "cp"), bucket, n_buckets,
-                    _stored_csr(folder, meta, "pf"), _stored_csr(folder, meta, "country_patents"))
+                    _stored_csr(folder, meta, "pf"), _stored_csr(folder, meta, "country_patents"),
+                    _stored_csr(folder, meta, "po"))
     for name, arr in arrays.items():
         save_array(folder / f"{name}.npy", arr)
     tmp = folder / "meta.json.tmp"

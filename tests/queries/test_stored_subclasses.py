@@ -1,6 +1,6 @@
 """Stored CPC subclasses (`ttkg.graph.indexing.year_counts`, `sc.*`, written by the build):
-every subclass's patents, patents per grant year, countries and co-occurring fields, and its
-top organisations, read from the stored arrays, equal a plain count over the artifact's
+every subclass's patents, patents per grant year, countries, co-occurring fields and
+organisations' patent counts, read from the stored arrays, equal a plain count over the artifact's
 Parquet rows (no ttkg code) for several year ranges; the same graph without the arrays (as
 graphs built before them) answers alike by computing, with organisation filters too; and
 `add_subclasses` gives such a graph the arrays the build writes."""
@@ -132,7 +132,8 @@ def test_every_subclass_read_from_the_stored_arrays_equals_a_plain_count(
     def fail(*_: object) -> None:
         raise AssertionError("computed from the CPC classes' rows, not read as stored")
 
-    for name in ("_rows_patents", "_field_entries", "_held_patents"):
+    for name in ("_rows_patents", "_field_entries", "_held_patents", "_few_patents",
+                 "_selection_patents", "_dated_counts", "_selection"):
         monkeypatch.setattr(memory_backend, name, fail)
     answered = 0
     for symbol in subclasses:
@@ -172,7 +173,7 @@ def test_add_subclasses_gives_an_older_graph_the_arrays_the_build_writes(
     folder = Artifact.open(older).path / INDEX_DIR
     add_subclasses(folder)
     names = sorted(p.name for p in built.glob(SC_FILES))
-    assert names == sorted(p.name for p in folder.glob(SC_FILES)) and len(names) == 5
+    assert names == sorted(p.name for p in folder.glob(SC_FILES)) and len(names) == 8
     for name in names:
         assert np.array_equal(np.load(built / name), np.load(folder / name)), name
     reopened = MemoryBackend.open(older)

@@ -61,7 +61,13 @@ from ttkg.graph.backends.memory.research import WorkArrays
 from ttkg.graph.backends.memory.works import WorksIndex, load_once
 from ttkg.graph.backends.pathsearch import search_paths
 from ttkg.graph.indexing import INDEX_DIR
-from ttkg.graph.indexing.bridges import BRIDGES_DIR, StoredBridges, bucket_years, open_bridges
+from ttkg.graph.indexing.bridges import (
+    BRIDGES_DIR,
+    StoredBridges,
+    bucket_years,
+    open_bridges,
+    summed_buckets,
+)
 from ttkg.graph.indexing.fuzzy import FUZZY_DIR, FuzzyNames, named_rows, read_fuzzy
 
 if TYPE_CHECKING:  # networkx costs ~0.5 s to import: only the entity graph needs it
@@ -655,8 +661,8 @@ class MemoryBackend(GraphBackend):
     def _org_counts(self, spec: FieldSet, filters: Filters) -> npt.NDArray[np.int64]:
         """Patents per organisation in a selection (years filtered), org filters not applied:
         at organisation level a stored selection reads its stored row, or with years the
-        stored rows of their buckets (`StoredBridges.dated_org_counts`); the rest, and the
-        family level, are computed."""
+        stored rows of their buckets (`StoredBridges.dated_org_counts`), and a stored CPC
+        subclass its rows of `sc.orgs`; the rest, and the family level, are computed."""
         ix = self.index
         inc = ix.holders(filters.family).incidence
         parts = field_parts(spec)
@@ -673,7 +679,13 @@ class MemoryBackend(GraphBackend):
         s = (None if stored is None or len(parts) > 1 or filters.family
              else stored.find(one.kind, one.value, one.node_id))
 
+        subclass = None if len(parts) > 1 or filters.family else self._stored_subclass(one)
+
         def compute() -> npt.NDArray[np.int64]:
+            if subclass is not None and "sc.orgs.indptr" in ix.data.arrays:
+                keep = bucket_years(tuple(ix.data.meta["year_buckets"]),
+                                    filters.year_from, filters.year_to)
+                return summed_buckets(ix.data.csr("sc.orgs"), subclass, keep)
             if s is not None:  # a stored selection's row (a sector, a CPC section), or its
                 # rows of the years' buckets (None: stored without years, format 1)
                 assert stored is not None
