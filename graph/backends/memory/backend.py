@@ -81,6 +81,9 @@ _LABELS = tuple(NodeLabel)  # in the order of their positions
 _LABEL_ORDER = {label: i for i, label in enumerate(_LABELS)}
 #: Entries of the selection cache (patent masks, per-organisation counts and masks, pair rows).
 _SELECTIONS = 128
+#: Bytes of its own arrays the selection cache holds at most, per process (a 9.1M patents'
+#: mask is 9 MB, a big selection's patent rows up to 36 MB: 128 of those would be 4.6 GB).
+_SELECTION_BYTES = 512 << 20
 #: Entries of each cache of things shown: patent references, nodes, edge properties.
 _SHOWN = 1 << 16
 #: Neighbours of one kind beyond which Arrow picks the first ones by id (below, Python sorts
@@ -88,6 +91,11 @@ _SHOWN = 1 << 16
 _MANY = 1024
 #: Rows per item of the page sampled by `contenders` to bound a partial sort of many rows.
 _SAMPLED = 64
+
+
+def _own_bytes(arr: npt.NDArray[Any]) -> int:
+    """Memory an array holds of its own (none for a view, of the mapped index say)."""
+    return arr.nbytes if arr.flags.owndata else 0
 
 
 def _keys(parts: Iterable[FieldSpec]) -> tuple[tuple[str, str, str], ...]:
@@ -187,6 +195,7 @@ class MemoryBackend(GraphBackend):
         started = time.perf_counter()
         self.index = MemoryIndex.from_artifact(artifact)
         self._sel_cache: dict[tuple[Any, ...], npt.NDArray[Any]] = {}
+        self._sel_bytes = 0  # of the cached arrays that own their data
         self._pair_year_cache: dict[bool, npt.NDArray[Any]] = {}
         self._cache_lock = threading.Lock()
         # answers show the same (recent, busy) patents, nodes and edges again and again. The
@@ -469,10 +478,16 @@ class MemoryBackend(GraphBackend):
         if hit is None:
             hit = compute()
             hit.flags.writeable = False
-            with self._cache_lock:
-                if len(self._sel_cache) >= _SELECTIONS:
-                    self._sel_cache.pop(next(iter(self._sel_cache)), None)
-                self._sel_cache[key] = hit
+            size = _own_bytes(hit)
+            with self._cache_lock:  # the oldest out, to at most _SELECTIONS entries and
+                # _SELECTION_BYTES of arrays of their own (views of the index cost nothing)
+                if size <= _SELECTION_BYTES and key not in self._sel_cache:
+                    while self._sel_cache and (len(self._sel_cache) >= _SELECTIONS or
+                                               self._sel_bytes + size > _SELECTION_BYTES):
+                        oldest = self._sel_cache.pop(next(iter(self._sel_cache)))
+                        self._sel_bytes -= _own_bytes(oldest)
+                    self._sel_cache[key] = hit
+                    self._sel_bytes += size
         return hit
 
     def _year_mask(self, filters: Filters) -> npt.NDArray[np.bool_] | None:
