@@ -480,3 +480,27 @@ def test_fuzzy_linking_with_a_ror_index_of_no_typo_keys() -> None:
         [AssigneeName("Beijing Research Institute of Chemical Industry", "3", "CN", 3)])
     (cluster,) = res.clusters.values()
     assert cluster.ror_id is None
+
+
+def test_namesake_institutions_of_two_countries_are_kept_apart_by_the_type_flag() -> None:
+    """Real strings of dev 7 and the real ROR records of both Northeastern Universities
+    (ror-dev7.json): 'NORTHEASTERN UNIVERSITY' is filed as a foreign organisation with Shenyang
+    inventors (2 patents), 'Northeastern University' mostly as a US one (9 of 17 patents;
+    the type code of most rows is US, its inventors' most common country China). ROR holds a
+    Northeastern University in the US and one in China: the foreign-filed string of China is
+    the Chinese one, the other the US one."""
+    records = list(read_ror(DATA / "ror-dev7.json", LoadReport()))
+    res = OrganizationResolver(records, IdentitySettings(workers=1)).resolve([
+        AssigneeName("NORTHEASTERN UNIVERSITY", "3", "CN", 2),
+        AssigneeName("Northeastern University", "2", "CN", 17),
+    ])
+    cn, us = (res.clusters[res.cluster_of[n]]
+              for n in ("NORTHEASTERN UNIVERSITY", "Northeastern University"))
+    assert cn.key != us.key
+    assert (cn.ror_id, us.ror_id) == ("https://ror.org/03awzbc87", "https://ror.org/04t5xt781")
+    # one institution of the name filed both ways stays one (no record abroad: no split)
+    one = OrganizationResolver(records[:0], IdentitySettings(workers=1)).resolve([
+        AssigneeName("NORTHEASTERN UNIVERSITY", "3", "CN", 2),
+        AssigneeName("Northeastern University", "2", "CN", 17),
+    ])
+    assert len(set(one.cluster_of.values())) == 1
