@@ -504,3 +504,16 @@ def test_namesake_institutions_of_two_countries_are_kept_apart_by_the_type_flag(
         AssigneeName("Northeastern University", "2", "CN", 17),
     ])
     assert len(set(one.cluster_of.values())) == 1
+
+
+def test_pharm_is_short_for_pharmaceutical() -> None:
+    """Real strings of dev 7 and the shared extract: 'Pharm.' abbreviates 'Pharmaceutical' in
+    Korean and Chinese company names (Yungjin, Il-Yang, Beijing Hanmi)."""
+    assert loose_tokens(normalise("YUNGJIN PHARM. CO., LTD.")) == \
+        loose_tokens(normalise("YUNGJIN PHARMACEUTICAL CO., LTD."))
+    res = OrganizationResolver([], IdentitySettings(workers=1)).resolve([
+        AssigneeName("YUNGJIN PHARMACEUTICAL CO., LTD", "3", "KR", 3),
+        AssigneeName("YUNGJIN PHARM CO., LTD.", "3", "KR", 1),
+        AssigneeName("YUNGJIN PHARM. CO., LTD.", "3", "KR", 1),
+    ])
+    assert len(set(res.cluster_of.values())) == 1
