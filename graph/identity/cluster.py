@@ -29,7 +29,7 @@ from ttkg.graph.identity.blocking import key_blocks, key_hashes, repeated
 from ttkg.graph.identity.countries import country_code, same_country
 from ttkg.graph.identity.dominance import rare_attachments
 from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
-from ttkg.graph.identity.loose import is_legal_form_like, loose_tokens
+from ttkg.graph.identity.loose import TRANSLATIONS, is_legal_form_like, loose_tokens
 from ttkg.graph.identity.parallel import fork_map, worker_count
 from ttkg.graph.identity.ror_index import deletion_keys
 from ttkg.graph.identity.settings import IdentitySettings
@@ -144,6 +144,8 @@ def _blocking_keys(g: NameGroup) -> Iterable[str]:
         for i in range(len(toks)):
             for j in range(i + 1, len(toks)):
                 yield f"{pre}P|{i}|{j}|" + " ".join(toks[:i] + toks[i + 1 : j] + toks[j + 1 :])
+    if len(g.loose) >= 3:  # the same words in another order (`_translated_order`)
+        yield pre + "S|" + " ".join(sorted(g.loose))
     if len(rotation_words := _rotation_words(g.loose)) >= 4:
         yield pre + "R|" + " ".join(sorted(rotation_words))  # a unit before or after its parent
     if g.count >= _DOMINANT:
@@ -250,6 +252,28 @@ def _rotated(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return False
 
 
+#: Words of another language that the loose forms render in English (`loose.TRANSLATIONS`).
+_TRANSLATED: Final = frozenset(w for phrase in TRANSLATIONS for w in phrase)
+
+
+def _translated_order(a: NameGroup, b: NameGroup) -> bool:
+    """One name is written with another language's corporate words, the other in English,
+    and the two say the same words in each language's order after the same first word (the
+    proper name): 'Mizusawa Kagaku Kogyo' (chemical industry) = 'Mizusawa Industrial
+    Chemicals'. Three words or more; every word out of place is a translated one (a word
+    swap in English stays a typo's matter: 'Industrial Research Technology Institute')."""
+    if (len(a.loose) < 3 or a.loose == b.loose or a.loose[0] != b.loose[0]
+            or sorted(a.loose) != sorted(b.loose)):
+        return False
+    for own, other in ((a, b), (b, a)):
+        if len(own.light) == len(own.loose) and not _TRANSLATED & set(other.light):
+            moved = [w for w, x, y in zip(own.light, own.loose, other.loose, strict=True)
+                     if x != y]
+            if moved and all(w in _TRANSLATED for w in moved):
+                return True
+    return False
+
+
 #: Initial consonants that Korean romanisations write either way ('Kwangju'/'Gwangju').
 _KOREAN_INITIALS: Final = {"g": "k", "d": "t", "b": "p", "j": "ch"}
 
@@ -345,6 +369,11 @@ def _compare(
     if a.loose == b.loose:
         return 0.97, ("same name but for punctuation, stopwords, plural endings, abbreviations "
                       "or legal form")
+    if _translated_order(a, b):
+        if ca and cb and not same_country(ca, cb):
+            return None
+        return 0.95, ("one name in two languages, each in its word order ('Kagaku Kogyo' = "
+                      "'Industrial Chemicals')")
     if (a.company_form or b.company_form) and _rotated(a.loose, b.loose):
         if ca and cb and not same_country(ca, cb):
             return None

@@ -517,3 +517,23 @@ def test_pharm_is_short_for_pharmaceutical() -> None:
         AssigneeName("YUNGJIN PHARM. CO., LTD.", "3", "KR", 1),
     ])
     assert len(set(res.cluster_of.values())) == 1
+
+
+def test_a_japanese_name_and_its_english_name_in_another_word_order_are_one() -> None:
+    """Real strings of dev 7: 'Mizusawa Kagaku Kogyo' (chemical industry) is Mizusawa
+    Industrial Chemicals, its English name putting the words the other way round; its
+    misspelling 'Kozyo' follows. An English name with two words swapped is no translation
+    ('Industrial Research Technology Institute' against ITRI's 'Institut', a cut-off word)."""
+    names = [
+        AssigneeName("Mizusawa Industrial Chemicals, Ltd.", "3", "JP", 2),
+        AssigneeName("Mizusawa Kagaku Kogyo Kabushiki Kaisha", "3", "JP", 3),
+        AssigneeName("Mizusawa Industrial Chemicals, Inc.", "3", "JP", 1),
+        AssigneeName("Mizusawa Kagaku Kozyo Kabushiki Kaisha", "3", "JP", 1),
+    ]
+    res = OrganizationResolver([], IdentitySettings(workers=1)).resolve(names)
+    assert len(set(res.cluster_of.values())) == 1
+    swapped = OrganizationResolver([], IdentitySettings(workers=1)).resolve([
+        AssigneeName("Industrial Research Technology Institute", "3", "TW", 1),
+        AssigneeName("Industrial Technology Research Institut", "3", "TW", 1),
+    ])
+    assert len(set(swapped.cluster_of.values())) == 2
