@@ -7,7 +7,8 @@ word, or by one or two misspelt words, where a misspelt word is a close edit of 
 of a ROR name), or the same word with its German umlauts written out ('Universitaets-' for the
 folded 'Universitats-'). Anything else - an extra word, a different number, two real words like
 'Huizhou'/'Guizhou' or 'Toyota'/'Toyoda', two compass directions ('Northeast'/'Northwest')
-- is a different organisation.
+or two places ('Hubei'/'Hebei', 'Shanxi'/'Shaanxi', 'Austria'/'Australia') - is a different
+organisation.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-__all__ = ["excess", "other_direction", "typo_level"]
+from ttkg.graph.identity.countries import is_place
+
+__all__ = ["excess", "other_direction", "other_place", "typo_level"]
 
 _COMMON: Final = 20  # a word in this many names is established; its rare variants are typos
 _LONG_SHARED: Final = 4  # with this many shared words, one close edit is a typo whatever it is
@@ -65,6 +68,18 @@ def other_direction(x: str, y: str) -> bool:
     'Northeast' university or power company is not the 'Northwest' one."""
     cx = _compass(x)
     return cx is not None and (cy := _compass(y)) is not None and cx != cy
+
+
+@lru_cache(maxsize=1 << 16)
+def _place(word: str) -> bool:
+    return is_place((word,))
+
+
+def other_place(x: str, y: str) -> bool:
+    """Two words naming different places (countries, regions, Chinese provinces), close as
+    their letters are: the 'Hubei' power research institute is not the 'Hebei' one, nor
+    'Shanxi' 'Shaanxi'."""
+    return x != y and _place(x) and _place(y)
 
 
 def _is_typo_pair(
@@ -117,7 +132,7 @@ def typo_level(
     if len(a) == 1 and len(b) == 1 and a[0][0] != b[0][0]:
         return None  # one-word names differing in the first letter: 'Anden' is not 'Sanden'
     pairs = list(zip(da, db, strict=True))
-    if any(other_direction(x, y) for x, y in pairs):
+    if any(other_direction(x, y) or other_place(x, y) for x, y in pairs):
         return None
     shared = len(a) - len(da)
     if len(pairs) == 1 and shared >= _LONG_SHARED:

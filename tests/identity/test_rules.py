@@ -17,7 +17,7 @@ from ttkg.graph.identity.groups import (
 from ttkg.graph.identity.loose import loose_tokens
 from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, clean_name, parse
-from ttkg.graph.identity.similarity import other_direction, typo_level
+from ttkg.graph.identity.similarity import other_direction, other_place, typo_level
 from ttkg.loaders.report import LoadReport
 from ttkg.loaders.ror import read_ror
 
@@ -537,3 +537,22 @@ def test_a_japanese_name_and_its_english_name_in_another_word_order_are_one() ->
         AssigneeName("Industrial Technology Research Institut", "3", "TW", 1),
     ])
     assert len(set(swapped.cluster_of.values())) == 2
+
+
+def test_two_places_are_no_typo() -> None:
+    """Real strings of the shared extract: State Grid's Hubei and Hebei electric power research
+    institutes share six words and differ by one letter of the province; two provinces (or
+    countries) are two places, never one misspelt. A misspelt province is still a typo."""
+    def words(s: str) -> tuple[str, ...]:
+        return loose_tokens(normalise(clean_name(s)))
+
+    hubei = "STATE GRID HUBEI ELECTRIC POWER RESEARCH INSTITUTE"
+    hebei = "STATE GRID HEBEI ELECTRIC POWER RESEARCH INSTITUTE"
+    assert typo_level(words(hubei), words(hebei), frozenset(), {}) is None
+    assert typo_level(words(hubei), words("STATE GRID HUBIE ELECTRIC POWER RESEARCH INSTITUTE"),
+                      frozenset(), {})
+    assert other_place("shanxi", "shaanxi") and other_place("austria", "australia")
+    assert not other_place("hubei", "hubie") and not other_place("hubei", "hubei")
+    res = OrganizationResolver([], IdentitySettings(workers=1)).resolve([
+        AssigneeName(hubei, "3", "CN", 2), AssigneeName(hebei, "3", "CN", 1)])
+    assert len(set(res.cluster_of.values())) == 2
