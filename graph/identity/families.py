@@ -501,6 +501,10 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
     # the most rows heads them and any company extending the name
     same_name = {w: max(ks, key=lambda key: (clusters[key].count, key))
                  for w, ks in by_words.items() if len(ks) > 1}
+    for k, w in words.items():  # 'State Grid Corporation of China' founds 'State Grid'
+        name = _before_form_of_country(w, country.get(k))
+        if name is not None and name not in by_words:
+            by_words[name] = [k]
     for k in sorted(words, key=lambda key: len(words[key])):
         if k in out:
             continue
@@ -545,6 +549,32 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
                                 f"name extends the company {clusters[head].display_name!r}"
                                 " (a subsidiary, division or country company)")
             break
+
+
+#: Legal forms a company's name may carry before its country ('State Grid Corporation of
+#: China', 'Commercial Aircraft Corporation of China').
+_FORMS_OF_COUNTRY: Final = frozenset({"corporation", "corp", "company"})
+
+
+#: Words that name no group ('Research Development Corporation of Japan', a public body).
+_BUSINESS_WORDS: Final = _ORDINARY | frozenset({
+    "development", "management", "engineering", "trading", "investment", "holding", "holdings",
+    "manufacturing", "industry", "commercial", "state", "public", "corporation", "company",
+})
+
+
+def _before_form_of_country(w: tuple[str, ...], own: str | None) -> tuple[str, ...] | None:
+    """The words before '<legal form> of <country>' closing a company's name, when the country
+    is the company's own and two words or more precede: the name its companies extend
+    ('State Grid Hunan Electric Power Company' extends 'State Grid', of 'State Grid
+    Corporation of China'). 'X Corporation of America' beside a foreign X is X's subsidiary
+    (its country is the US, not X's): only the words of such a name found nothing."""
+    for n in (1, 2):
+        if (len(w) >= n + 4 and w[-n - 1] == "of" and w[-n - 2] in _FORMS_OF_COUNTRY
+                and own is not None and country_code(" ".join(w[-n:])) == own
+                and not set(w[: -n - 2]) <= _BUSINESS_WORDS):
+            return w[: -n - 2]
+    return None
 
 
 #: Words after a one-word company name that name its group's holding or international

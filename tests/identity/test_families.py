@@ -13,6 +13,7 @@ from ttkg.graph.identity import AssigneeName, OrganizationResolver
 from ttkg.graph.identity.entities import Resolution
 from ttkg.graph.identity.families import (
     Membership,
+    _before_form_of_country,
     co_ownership,
     co_ownership_of_rows,
     families,
@@ -653,3 +654,27 @@ def test_a_one_word_companys_international_or_holding_company_is_in_its_family(
     assert got["Vodafone Group PLC"] == got["Vodafone K.K."]
     assert got["Advanced International Multitech Co., Ltd."] != got[
         "Advanced Micro Devices, Inc."]
+
+
+def test_a_company_named_with_its_form_and_country_founds_the_name_before_them() -> None:
+    """Real strings of the shared extract and State Grid's real ROR record
+    (ror-dev7.json): 'State Grid Corporation of China' closes its name with its legal form and
+    its own country, so its provincial companies and institutes, which extend 'State Grid',
+    are its family (no company bears 'State Grid' alone). A country that is not the
+    company's own founds nothing (a US company's '... Corporation of Japan' is its Japanese
+    subsidiary), nor do a public body's generic words ('Research Development Corporation of
+    Japan')."""
+    records = list(read_ror(DATA / "ror-dev7.json", LoadReport()))
+    hunan = "STATE GRID HUNAN ELECTRIC POWER COMPANY LIMITED"
+    jiangsu = "STATE GRID JIANGSU ELECTRIC POWER CO., LTD."
+    got = _families(OrganizationResolver(records), [
+        AssigneeName("STATE GRID CORPORATION OF CHINA", "3", "CN", 30),
+        AssigneeName("State Grid Corporation of China", "3", "CN", 16),
+        AssigneeName(hunan, "3", "CN", 1), AssigneeName(jiangsu, "3", "CN", 2),
+    ])
+    assert got[hunan] == got[jiangsu] == "ror:05twwhs70"
+    words = ("panasonic", "intellectual", "property", "corporation", "of", "japan")
+    assert _before_form_of_country(words, "US") is None
+    assert _before_form_of_country(words, "JP") == words[:3]
+    jrdc = ("research", "development", "corporation", "of", "japan")  # a public body's words
+    assert _before_form_of_country(jrdc, "JP") is None
