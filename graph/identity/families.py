@@ -99,7 +99,12 @@ import numpy.typing as npt
 
 from ttkg.core.arrays import distinct
 from ttkg.core.model import OrgKind, org_id
-from ttkg.graph.identity.countries import country_code, is_place
+from ttkg.graph.identity.countries import (
+    country_code,
+    is_place,
+    same_country,
+    strip_country_suffix,
+)
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
 from ttkg.graph.identity.groups import has_company_form
 from ttkg.graph.identity.normalise import LEGAL_FORMS, normalise
@@ -250,6 +255,7 @@ def families(resolution: Resolution, index: RorIndex,
                                    if len(chain) > 1 else ""))
     _state_bodies(clusters, out, index, weight)
     country = _countries(resolution, index, names)
+    _ror_children(clusters, out, index, country)
     _name_families(clusters, out, index, country)
     _parent_bodies(clusters, out, index)
     _institution_extensions(clusters, out, index)
@@ -313,6 +319,40 @@ def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]
             via = f" (ROR: {out[k].reason.removeprefix('ROR parent chain: ')})" if k in out else ""
             out[k] = Membership(head_id, 0.9,
                                 f"a body of a national government ({head_name}){via}")
+
+
+def _ror_children(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                  index: RorIndex, country: Mapping[str, str]) -> None:
+    """Rule 2b: an organisation that no ROR record is linked to, named as ROR names a child of
+    one record whose own record the ROR data at hand lacks (the sample holds State Grid's
+    record, which lists 'China Electric Power Research Institute' as its child, but not the
+    institute's), in that record's country, is in that record's family. A business group's
+    record ('Mitsubishi Group', 'Hyundai Motor Group') names members of a keiretsu or chaebol,
+    not subsidiaries of one parent: not followed."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for rec in index.records.values():
+        if normalise(strip_country_suffix(rec.name)).endswith(" group"):
+            continue  # a business group is no legal parent ('Mitsubishi Group': the keiretsu)
+        for r in rec.relationships:
+            if r.type == "child" and r.label and r.ror_id not in index.records:
+                named[normalise(strip_country_suffix(r.label))].add(
+                    index.canonical(rec.ror_id) or rec.ror_id)
+    if not named:
+        return
+    for k, c in clusters.items():
+        if k in out or c.ror_id:
+            continue
+        parents = set().union(*(named.get(normalise(clean_name(n)), set()) for n in c.names))
+        if len(parents) != 1:
+            continue
+        parent = parents.pop()
+        if country.get(k) is None or not same_country(country.get(k), index.country(parent)):
+            continue
+        root, chain = _root(index, parent)
+        out[k] = Membership(org_id("", root), 0.9,
+                            f"ROR names it a child of {index.name(parent)!r}"
+                            + (" whose ROR parent chain is " + " -> ".join(chain)
+                               if len(chain) > 1 else ""))
 
 
 def record_families(index: RorIndex, ror_ids: Iterable[str],

@@ -678,3 +678,22 @@ def test_a_company_named_with_its_form_and_country_founds_the_name_before_them()
     assert _before_form_of_country(words, "JP") == words[:3]
     jrdc = ("research", "development", "corporation", "of", "japan")  # a public body's words
     assert _before_form_of_country(jrdc, "JP") is None
+
+
+def test_an_organisation_a_ror_record_names_as_its_child_is_in_its_family() -> None:
+    """Real strings of dev 7 and the real ROR records of ror-dev7.json: State Grid's record
+    lists 'China Electric Power Research Institute' as a child whose own record the sample
+    lacks, so CEPRI's spellings are in State Grid's family. Mitsubishi Group's record lists
+    Mitsubishi Heavy Industries, but a business group is no legal parent (the keiretsu's
+    companies are separate groups): no family from it."""
+    records = list(read_ror(DATA / "ror-dev7.json", LoadReport()))
+    cepri = "CHINA ELECTRIC POWER RESEARCH INST. CO. LIMITED"
+    mhi = "MITSUBISHI HEAVY INDUSTRIES, LTD."
+    got = _families_with_countries(OrganizationResolver(records), [
+        AssigneeName("State Grid Corporation of China", "3", "CN", 16),
+        AssigneeName(cepri, "3", "CN", 1),
+        AssigneeName("China Electric Power Research Institute", "3", "CN", 2),
+        AssigneeName(mhi, "3", "JP", 40),
+    ])
+    assert got[cepri] == got["China Electric Power Research Institute"] == "ror:05twwhs70"
+    assert got[mhi] != "ror:0234cd281"
