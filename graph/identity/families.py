@@ -124,6 +124,9 @@ BRAND_COMPANIES: Final = 3
 BRAND_INSIDE: Final = 0.1
 CO_OWNED_SHARE: Final = 0.8
 CO_OWNED_MIN: Final = 5
+#: Fewer co-owned patents suffice when both names start with one rare word, the group's coined
+#: name (Littelfuse Electronics (Shanghai): 3 patents, all with Littelfuse, Inc.).
+CO_OWNED_NAMED: Final = 2
 #: Without a shared rare word, a subsidiary shows itself by co-owning at least this many patents
 #: with its parent: one joint programme of partners yields a handful (Epizyme and Eisai 6,
 #: Sunarrow and Honda 5, Fujikin and Tokyo Electron 4).
@@ -1084,6 +1087,16 @@ def _rare_shared_word(a: OrgCluster, b: OrgCluster, frequency: Mapping[str, int]
     return shared[0] if shared else None
 
 
+def _leading_rare_word(a: OrgCluster, b: OrgCluster, frequency: Mapping[str, int],
+                       companies: int) -> bool:
+    """Both names start with the same rare word (`_rare_shared_word`), the group's coined
+    name: 'Littelfuse Electronics (Shanghai)' and 'Littelfuse, Inc.'."""
+    wa = normalise(clean_name(a.display_name)).split()
+    wb = normalise(clean_name(b.display_name)).split()
+    return (bool(wa) and bool(wb) and wa[0] == wb[0]
+            and _rare_shared_word(a, b, frequency, companies) == wa[0])
+
+
 def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
                        co_owned: Mapping[str, Mapping[str, int]],
                        flags: Mapping[str, str]) -> None:
@@ -1103,13 +1116,16 @@ def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Member
     for k, row in sorted(co_owned.items()):
         c = clusters.get(k)
         own = row.get(k, 0)
-        if c is None or c.kind is not OrgKind.COMPANY or own < CO_OWNED_MIN:
+        if c is None or c.kind is not OrgKind.COMPANY or own < CO_OWNED_NAMED:
             continue
         partners = [(n, p) for p, n in row.items()
                     if p != k and p in clusters and clusters[p].kind is OrgKind.COMPANY
                     and not clusters[p].acts_for and n >= CO_OWNED_SHARE * own
                     and clusters[p].count > c.count]
         if len(partners) != 1:
+            continue
+        if own < CO_OWNED_MIN and not _leading_rare_word(
+                clusters[k], clusters[partners[0][1]], frequency, companies):
             continue
         candidates.append((k, own, *partners[0]))
     joined: dict[str, str] = {}

@@ -697,3 +697,32 @@ def test_an_organisation_a_ror_record_names_as_its_child_is_in_its_family() -> N
     ])
     assert got[cepri] == got["China Electric Power Research Institute"] == "ror:05twwhs70"
     assert got[mhi] != "ror:0234cd281"
+
+
+def test_a_small_company_co_owning_with_a_larger_one_of_its_coined_name_is_in_its_family(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings and patents of the shared extract: ZTE Canada and Yokogawa Test &
+    Measurement each hold two patents, both co-owned with ZTE Corporation or Yokogawa Electric.
+    Under `CO_OWNED_MIN` patents, but both names start with the group's rare coined word: a
+    subsidiary, not a partner (partners share no name: the partners' test above)."""
+    names = [
+        AssigneeName("ZTE Corporation", "3", "CN", 172),
+        AssigneeName("ZTE Canada Inc.", "3", "CN", 2),
+        AssigneeName("Yokogawa Electric Corporation", "3", "JP", 43),
+        AssigneeName("YOKOGAWA ELECTRIC CORPORATION", "3", "JP", 9),
+        AssigneeName("YOKOGAWA TEST & MEASUREMENT CORPORATION", "3", "JP", 1),
+        AssigneeName("Yokogawa Test & Measurement Corporation", "3", "JP", 1),
+    ]
+    holders = [
+        ("10069712", "ZTE Corporation"), ("10069712", "ZTE Canada Inc."),
+        ("10237781", "ZTE Corporation"), ("10237781", "ZTE Canada Inc."),
+        ("10754990", "Yokogawa Electric Corporation"),
+        ("10754990", "YOKOGAWA TEST & MEASUREMENT CORPORATION"),
+        ("11022512", "YOKOGAWA ELECTRIC CORPORATION"),
+        ("11022512", "Yokogawa Test & Measurement Corporation"),
+    ]
+    res, fam = _co_owned_families(resolver, names, holders)
+    got = {n.name: fam[res.cluster_of[n.name]].family_id for n in names}
+    assert got["ZTE Canada Inc."] == got["ZTE Corporation"]
+    assert got["Yokogawa Test & Measurement Corporation"] == got["Yokogawa Electric Corporation"]
