@@ -13,6 +13,9 @@ An organisation's family is found by the first rule that applies:
    university system, a subsidiary to its parent company, an institute to its agency); a top
    that is a national ministry ROR lists under no government ('Ministry of Environment' of
    Korea) is in its country's government (`_STATE_HOLDERS`);
+2b. an organisation named as a ROR record names a child the ROR data lacks (State Grid's China
+   Electric Power Research Institute), in that record's country, is in that record's family;
+   not a business group's record ('Mitsubishi Group') (`_ror_children`);
 3. a technology-transfer office, foundation or board that acts for a university
    (ACTS_FOR) belongs to that university's family;
 4. a company whose normalised name extends another company's whole name by more words
@@ -24,7 +27,11 @@ An organisation's family is found by the first rule that applies:
    Rohm company); a single word that is no ordinary one also when only a country or a
    Chinese province (or 'USA', 'Europe') follows it, and ROR does not link the longer name
    (`_regional`: Synopsys Taiwan, Nuctech Jiangsu; not Yahoo Japan, which ROR holds as its
-   own company);
+   own company); a coined single word (no word of a ROR name, rare among company names) when
+   its one-word company holds `COINED_LEAD` times the rows of any other company named with it
+   and the longer name stands in its country (`_coined_words`: Wistron NeWeb, Denso Wave); a
+   name closing with its legal form and own country founds the words before them ('State
+   Grid Corporation of China': `_before_form_of_country`);
    but a name that also carries another such brand is a joint venture of two groups and
    its own family (Samsung Corning, LG Philips); companies bearing one name under legal
    forms that split a parent from its subsidiary of another country (`groups`: Rolls-Royce
@@ -139,6 +146,9 @@ RARE_WORD: Final = 0.005
 #: side of the type flag is one of them too (Premier Image, Hongfei with Hon Hai).
 CO_OWNED_HUB: Final = 2
 BRAND_COUNTRY: Final = 2 / 3
+#: A coined one-word company name founds a family when that company holds at least this many
+#: times the rows of the largest other company whose name starts with the word (`_coined_words`).
+COINED_LEAD: Final = 2
 #: A rare word names a group when at least this many members of its family carry it, and at
 #: least `GROUP_WORD_SHARE` times as many as of all other families (rule 7b: 'Sinopec' in 4
 #: members of China Petroleum & Chemical's family, in 1 of Luoyang Petrochemical's and of
@@ -539,6 +549,7 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             by_words.setdefault(w, []).append(k)
     brand_heads, group_words = _brands(clusters, words, index, country)
     brands = frozenset(brand_heads)
+    coined = _coined_words(clusters, words, index)
     # one name borne by several companies: the legal forms split a parent from its subsidiary
     # of another country (Rolls-Royce plc / Rolls-Royce Corporation, `groups`); the one with
     # the most rows heads them and any company extending the name
@@ -572,9 +583,12 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             heads = [h for h in by_words.get(prefix, ()) if h != k]
             if len(heads) > 1 and prefix in same_name:
                 heads = [same_name[prefix]]
-            if len(heads) != 1 or not (_distinctive(prefix, clusters[heads[0]], index, brands)
-                                       or _regional(prefix, w[n:], clusters[k],
-                                                    clusters[heads[0]])):
+            if len(heads) != 1 or not (
+                    _distinctive(prefix, clusters[heads[0]], index, brands)
+                    or _regional(prefix, w[n:], clusters[k], clusters[heads[0]])
+                    or (prefix[0] in coined and len(prefix) == 1 and country.get(k) is not None
+                        and same_country(country.get(k), country.get(heads[0]))
+                        and clusters[heads[0]].count >= COINED_LEAD * coined[prefix[0]])):
                 continue
             partner = next((w[i:i + 1] for i in range(n, len(w))
                             if len(by_words.get(w[i:i + 1], ())) == 1
@@ -592,6 +606,29 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
                                 f"name extends the company {clusters[head].display_name!r}"
                                 " (a subsidiary, division or country company)")
             break
+
+
+def _coined_words(clusters: Mapping[str, OrgCluster], words: Mapping[str, tuple[str, ...]],
+                  index: RorIndex) -> dict[str, int]:
+    """One-word company names that are coined words, with the most patent rows of another
+    company whose name starts with the word: at least `MIN_BRAND` letters, no ordinary word, no word
+    of any ROR name (ROR's names hold the language's words: 'Best', 'Apple'), and rare among
+    company names (`RARE_WORD`): 'Osram', 'SanDisk', 'Kyocera'. A company whose name starts
+    with one, in the same country, is its family when the one-word company holds
+    `COINED_LEAD` times the rows of each of them (`_name_families`: not 'Nissei', whose
+    Plastic Industrial and ASB Machine are other firms with more patents; not 'Futaba',
+    whose Futaba Industrial is another firm nearly as large)."""
+    frequency: Counter[str] = Counter()
+    largest: Counter[str] = Counter()
+    for k, w in words.items():
+        frequency.update(set(w))
+        if len(w) > 1:
+            largest[w[0]] = max(largest[w[0]], clusters[k].count)
+    limit = max(2, RARE_WORD * len(words))
+    return {w[0]: largest[w[0]] for w in words.values()
+            if len(w) == 1 and len(w[0]) >= MIN_BRAND and w[0].isalpha()
+            and w[0] not in _ORDINARY and w[0] not in index.vocabulary
+            and frequency[w[0]] <= limit}
 
 
 #: Legal forms a company's name may carry before its country ('State Grid Corporation of

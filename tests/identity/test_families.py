@@ -726,3 +726,26 @@ def test_a_small_company_co_owning_with_a_larger_one_of_its_coined_name_is_in_it
     got = {n.name: fam[res.cluster_of[n.name]].family_id for n in names}
     assert got["ZTE Canada Inc."] == got["ZTE Corporation"]
     assert got["Yokogawa Test & Measurement Corporation"] == got["Yokogawa Electric Corporation"]
+
+
+def test_a_coined_one_word_company_leading_its_names_founds_a_family(
+    resolver: OrganizationResolver,
+) -> None:
+    """Real strings of the shared extract (dev 2 labels Wistron NeWeb in Wistron's family):
+    'Wistron' is a coined word (no word of a ROR name, rare among company names) and Wistron
+    Corporation holds far more rows than any other company named with it, so Wistron NeWeb, in
+    its country, is its family. Not so 'Futaba': Futaba Industrial (8 rows) is another firm,
+    nearly as large as Futaba Corporation (9)."""
+    got = _families_with_countries(resolver, [
+        AssigneeName("Wistron Corporation", "3", "TW", 191),
+        AssigneeName("WISTRON CORP.", "3", "TW", 36),
+        AssigneeName("Wistron NeWeb Corp.", "3", "TW", 10),
+        AssigneeName("WISTRON NEWEB CORP.", "3", "TW", 9),
+        AssigneeName("Futaba Corporation", "3", "JP", 8),
+        AssigneeName("FUTABA CORPORATION", "3", "JP", 1),
+        AssigneeName("FUTABA INDUSTRIAL CO., LTD.", "3", "JP", 5),
+        AssigneeName("Futaba Industrial Co., Ltd.", "3", "JP", 2),
+        AssigneeName("Futaba Industrial Co. Ltd", "3", "JP", 1),
+    ])
+    assert got["Wistron NeWeb Corp."] == got["Wistron Corporation"]
+    assert got["Futaba Industrial Co., Ltd."] != got["Futaba Corporation"]
