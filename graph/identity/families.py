@@ -549,7 +549,6 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             by_words.setdefault(w, []).append(k)
     brand_heads, group_words = _brands(clusters, words, index, country)
     brands = frozenset(brand_heads)
-    coined = _coined_words(clusters, words, index)
     # one name borne by several companies: the legal forms split a parent from its subsidiary
     # of another country (Rolls-Royce plc / Rolls-Royce Corporation, `groups`); the one with
     # the most rows heads them and any company extending the name
@@ -559,6 +558,9 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
         name = _before_form_of_country(w, country.get(k))
         if name is not None and name not in by_words:
             by_words[name] = [k]
+    for name, k in _group_company_heads(words, by_words).items():
+        by_words[name] = [k]  # 'Marvell International' stands for a 'Marvell' none bears
+    coined = _coined_words(clusters, words, index, by_words)
     for k in sorted(words, key=lambda key: len(words[key])):
         if k in out:
             continue
@@ -608,8 +610,23 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             break
 
 
+def _group_company_heads(words: Mapping[str, tuple[str, ...]],
+                         by_words: Mapping[tuple[str, ...], list[str]],
+                         ) -> dict[tuple[str, ...], str]:
+    """A word no company bears alone, borne with one group company's word ('International',
+    'Holdings', 'Group', 'Global') by exactly one company: that company stands for the word's
+    one-word company (Marvell International Ltd. for 'Marvell', beside Marvell World Trade
+    and Marvell Asia)."""
+    found: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for k, w in words.items():
+        if len(w) == 2 and w[1:] in _GROUP_COMPANIES and w[:1] not in by_words:
+            found[w[:1]].append(k)
+    return {name: ks[0] for name, ks in found.items() if len(ks) == 1}
+
+
 def _coined_words(clusters: Mapping[str, OrgCluster], words: Mapping[str, tuple[str, ...]],
-                  index: RorIndex) -> dict[str, int]:
+                  index: RorIndex, by_words: Mapping[tuple[str, ...], list[str]],
+                  ) -> dict[str, int]:
     """One-word company names that are coined words, with the most patent rows of another
     company whose name starts with the word: at least `MIN_BRAND` letters, no ordinary word, no word
     of any ROR name (ROR's names hold the language's words: 'Best', 'Apple'), and rare among
@@ -620,15 +637,16 @@ def _coined_words(clusters: Mapping[str, OrgCluster], words: Mapping[str, tuple[
     whose Futaba Industrial is another firm nearly as large)."""
     frequency: Counter[str] = Counter()
     largest: Counter[str] = Counter()
+    heads = {ks[0] for name, ks in by_words.items() if len(name) == 1 and len(ks) == 1}
     for k, w in words.items():
         frequency.update(set(w))
-        if len(w) > 1:
+        if len(w) > 1 and k not in heads:
             largest[w[0]] = max(largest[w[0]], clusters[k].count)
     limit = max(2, RARE_WORD * len(words))
-    return {w[0]: largest[w[0]] for w in words.values()
-            if len(w) == 1 and len(w[0]) >= MIN_BRAND and w[0].isalpha()
-            and w[0] not in _ORDINARY and w[0] not in index.vocabulary
-            and frequency[w[0]] <= limit}
+    return {name[0]: largest[name[0]] for name, ks in by_words.items()
+            if len(name) == 1 and len(name[0]) >= MIN_BRAND
+            and name[0].isalpha() and name[0] not in _ORDINARY
+            and name[0] not in index.vocabulary and frequency[name[0]] <= limit}
 
 
 #: Legal forms a company's name may carry before its country ('State Grid Corporation of
