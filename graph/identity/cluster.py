@@ -144,6 +144,8 @@ def _blocking_keys(g: NameGroup) -> Iterable[str]:
         for i in range(len(toks)):
             for j in range(i + 1, len(toks)):
                 yield f"{pre}P|{i}|{j}|" + " ".join(toks[:i] + toks[i + 1 : j] + toks[j + 1 :])
+    if g.normalised.endswith(_PARTNERS):  # the partners' '& Co.' left out (`_partners_co`)
+        yield pre + "L|" + " ".join(loose_tokens(g.normalised.removesuffix(_PARTNERS)))
     if len(g.loose) >= 3:  # the same words in another order (`_translated_order`)
         yield pre + "S|" + " ".join(sorted(g.loose))
     if len(rotation_words := _rotation_words(g.loose)) >= 4:
@@ -249,6 +251,22 @@ def _rotated(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     for k in range(2, len(x) - 1):
         if x[k:] + x[:k] == y and (_UNIT_WORDS & set(x[:k]) or _UNIT_WORDS & set(x[k:])):
             return True
+    return False
+
+
+#: The partners' word of a firm's name as normalised ('Oscar Mayer & Co.'; 'Oscar Mayer &
+#: Company' normalises to 'oscar mayer': `normalise.strip_legal_forms`).
+_PARTNERS: Final = " and co"
+
+
+def _partners_co(a: NameGroup, b: NameGroup) -> bool:
+    """'X & Co.' and 'X & Company' (normalised 'x and co' and 'x'): one firm when both stand in
+    one country on one side of the assignee-type flag (Oscar Mayer & Co., Inc. = Oscar Mayer &
+    Company, Incorporated; not Merck & Co. of the US and the German Merck)."""
+    for x, y in ((a, b), (b, a)):
+        if x.normalised.removesuffix(_PARTNERS) == y.normalised != x.normalised:
+            return (same_country(x.country, y.country) and x.flag is not None
+                    and x.flag == y.flag)
     return False
 
 
@@ -369,6 +387,8 @@ def _compare(
     if a.loose == b.loose:
         return 0.97, ("same name but for punctuation, stopwords, plural endings, abbreviations "
                       "or legal form")
+    if _partners_co(a, b):
+        return 0.95, "the partners' '& Co.' written in full or left out ('& Company')"
     if _translated_order(a, b):
         if ca and cb and not same_country(ca, cb):
             return None

@@ -558,6 +558,9 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
         name = _before_form_of_country(w, country.get(k))
         if name is not None and name not in by_words:
             by_words[name] = [k]
+    for k, w in words.items():  # 'Oscar Mayer & Co.' founds 'Oscar Mayer' (two words or more)
+        if len(w) >= 4 and w[-2:] == ("and", "co") and w[:-2] not in by_words:
+            by_words[w[:-2]] = [k]
     for name, k in _group_company_heads(words, by_words).items():
         by_words[name] = [k]  # 'Marvell International' stands for a 'Marvell' none bears
     coined = _coined_words(clusters, words, index, by_words)

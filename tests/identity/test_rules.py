@@ -556,3 +556,22 @@ def test_two_places_are_no_typo() -> None:
     res = OrganizationResolver([], IdentitySettings(workers=1)).resolve([
         AssigneeName(hubei, "3", "CN", 2), AssigneeName(hebei, "3", "CN", 1)])
     assert len(set(res.cluster_of.values())) == 2
+
+
+def test_and_co_and_and_company_are_one_firm_in_one_country() -> None:
+    """Real strings of dev 7 and the shared extract: 'Oscar Mayer & Co., Inc.' normalises to
+    'oscar mayer and co' ('Merck & Co' is kept apart from 'Merck'), 'Oscar Mayer & Company,
+    Incorporated' to 'oscar mayer': one firm, both US companies by the type flag with US
+    inventors. Merck & Company, Inc. is Merck & Co. (US), never a German Merck."""
+    res = OrganizationResolver([], IdentitySettings(workers=1)).resolve([
+        AssigneeName("Oscar Mayer & Company, Incorporated", "2", "US", 1),
+        AssigneeName("Oscar Mayer & Company, Inc.", "2", "US", 1),
+        AssigneeName("Oscar Mayer & Co., Inc.", "2", "US", 1),
+        AssigneeName("Oscar Mayer & Co. Inc.", "2", "US", 1),
+        AssigneeName("Merck & Company, Inc.", "2", "US", 1),
+        AssigneeName("Merck & Co., Inc.", "2", "US", 21),
+        AssigneeName("Merck KGaA", "3", "DE", 5),
+    ])
+    of = res.cluster_of
+    assert of["Oscar Mayer & Co., Inc."] == of["Oscar Mayer & Company, Incorporated"]
+    assert of["Merck & Company, Inc."] == of["Merck & Co., Inc."] != of["Merck KGaA"]
