@@ -70,6 +70,14 @@ def other_direction(x: str, y: str) -> bool:
     return cx is not None and (cy := _compass(y)) is not None and cx != cy
 
 
+def _two_words(x: str, y: str, dist: int, vocabulary: frozenset[str]) -> bool:
+    """Two real words (both words of ROR names), more than one letter apart and neither the
+    other's start: 'Hydrobiology' is not a misspelt 'Microbiology' (two institutes of the
+    Chinese Academy of Sciences), while 'Defence'/'Defense' and 'Korea'/'Korean' are one."""
+    return (dist > 1 and x in vocabulary and y in vocabulary
+            and not x.startswith(y) and not y.startswith(x))
+
+
 @lru_cache(maxsize=1 << 16)
 def _place(word: str) -> bool:
     return is_place((word,))
@@ -137,7 +145,9 @@ def typo_level(
     shared = len(a) - len(da)
     if len(pairs) == 1 and shared >= _LONG_SHARED:
         x, y = pairs[0]
-        if min(len(x), len(y)) >= 4 and OSA.distance(x, y) <= max(1, _allowed(min(len(x), len(y)))):
+        dist = OSA.distance(x, y)
+        if min(len(x), len(y)) >= 4 and dist <= max(1, _allowed(min(len(x), len(y)))) \
+                and not _two_words(x, y, dist, vocabulary):
             return f"one word spelt differently in a long name: '{x}'~'{y}'"
     if len(pairs) == 1 and shared >= 3:
         short, long = sorted(pairs[0], key=len)

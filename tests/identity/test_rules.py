@@ -575,3 +575,21 @@ def test_and_co_and_and_company_are_one_firm_in_one_country() -> None:
     of = res.cluster_of
     assert of["Oscar Mayer & Co., Inc."] == of["Oscar Mayer & Company, Incorporated"]
     assert of["Merck & Company, Inc."] == of["Merck & Co., Inc."] != of["Merck KGaA"]
+
+
+def test_two_real_words_of_a_long_name_are_no_typo() -> None:
+    """Real strings of dev 7 and the shared extract: the Institutes of Hydrobiology and of
+    Microbiology of the Chinese Academy of Sciences share five words; 'hydrobiology' and
+    'microbiology' are both words of ROR names, three letters apart: two institutes. Two
+    real words one letter apart ('Defence'/'Defense') or one the other's start ('Korea'/
+    'Korean') remain one spelling."""
+    def words(s: str) -> tuple[str, ...]:
+        return loose_tokens(normalise(clean_name(s)))
+
+    vocabulary = frozenset({"hydrobiology", "microbiology", "defence", "defense", "chinese",
+                            "academy", "science", "institute"})
+    hydro = words("Institute of Hydrobiology, Chinese Academy of Sciences")
+    micro = words("Institute of Microbiology, Chinese Academy of Sciences")
+    assert typo_level(hydro, micro, vocabulary, {}) is None
+    assert typo_level(words("Agency for Defence Development Korea Republic"),
+                      words("Agency for Defense Development Korea Republic"), vocabulary, {})
