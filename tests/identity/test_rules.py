@@ -593,3 +593,29 @@ def test_two_real_words_of_a_long_name_are_no_typo() -> None:
     assert typo_level(hydro, micro, vocabulary, {}) is None
     assert typo_level(words("Agency for Defence Development Korea Republic"),
                       words("Agency for Defense Development Korea Republic"), vocabulary, {})
+
+
+def test_a_name_spelt_alike_in_several_strings_on_many_patents_is_no_misspelling() -> None:
+    """Real strings of the shared extract: Taiho Pharmaceutical (three strings, 7 patent rows)
+    and Taisho Pharmaceutical (16) are two companies one letter apart; Mirna (7) and Sirna
+    Therapeutics (20) likewise. A misspelling is a slip: 'Genetech, Inc.' (27 rows beside
+    Genentech's 697) and '02Micro' (a zero for the letter O) stay typos."""
+    res = OrganizationResolver([], IdentitySettings(workers=1)).resolve([
+        AssigneeName("Taisho Pharmaceutical Co., Ltd.", "3", "JP", 16),
+        AssigneeName("Taiho Pharmaceutical Co., Ltd.", "3", "JP", 4),
+        AssigneeName("TAIHO PHARMACEUTICAL CO., LTD.", "3", "JP", 2),
+        AssigneeName("Taiho Pharmaceutical Company Limited", "3", "JP", 1),
+        AssigneeName("Sirna Therapeutics, Inc.", "2", "US", 14),
+        AssigneeName("SIRNA THERAPEUTICS, INC.", "2", "US", 4),
+        AssigneeName("Sirna Therapeutics, Inc", "2", "US", 2),
+        AssigneeName("MIRNA THERAPEUTICS, INC.", "2", "US", 3),
+        AssigneeName("Mirna Therapeutics, Inc.", "2", "US", 3),
+        AssigneeName("MIRNA Therapeutics, Inc.", "2", "US", 1),
+        AssigneeName("Genentech, Inc.", "2", "US", 697),
+        AssigneeName("Genetech, Inc.", "2", "US", 27),
+        AssigneeName("GENETECH, INC.", "2", "US", 1),
+    ])
+    of = res.cluster_of
+    assert of["Taiho Pharmaceutical Co., Ltd."] != of["Taisho Pharmaceutical Co., Ltd."]
+    assert of["Mirna Therapeutics, Inc."] != of["Sirna Therapeutics, Inc."]
+    assert of["Genetech, Inc."] == of["Genentech, Inc."]
