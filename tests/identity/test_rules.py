@@ -619,3 +619,15 @@ def test_a_name_spelt_alike_in_several_strings_on_many_patents_is_no_misspelling
     assert of["Taiho Pharmaceutical Co., Ltd."] != of["Taisho Pharmaceutical Co., Ltd."]
     assert of["Mirna Therapeutics, Inc."] != of["Sirna Therapeutics, Inc."]
     assert of["Genetech, Inc."] == of["Genentech, Inc."]
+
+
+def test_a_units_ror_name_beside_its_parents_name_in_the_singular() -> None:
+    """A real string of dev 7 and the real ROR records of CIOMP and its parent, the Chinese
+    Academy of Sciences (ror-dev7.json): the parent is written 'Chinese Academy of Science';
+    ROR names it in the plural."""
+    records = list(read_ror(DATA / "ror-dev7.json", LoadReport()))
+    name = ("Changchun Institute of Optics, Fine Mechanics and Physics, Chinese Academy of "
+            "Science")
+    res = OrganizationResolver(records, IdentitySettings(workers=1)).resolve([
+        AssigneeName(name, "3", "CN", 1)])
+    assert res.clusters[res.cluster_of[name]].ror_id == "https://ror.org/012rct222"
