@@ -631,3 +631,19 @@ def test_a_units_ror_name_beside_its_parents_name_in_the_singular() -> None:
     res = OrganizationResolver(records, IdentitySettings(workers=1)).resolve([
         AssigneeName(name, "3", "CN", 1)])
     assert res.clusters[res.cluster_of[name]].ror_id == "https://ror.org/012rct222"
+
+
+@pytest.mark.parametrize(("raw", "core"), [
+    ("The Provost, Fellows, Foundation Scholars, and the Other Members of Board, of the College "
+     "of the Holy and Undivided Trinity of Queen Elizabeth Near Dublin",
+     "college of the holy and undivided trinity of queen elizabeth near dublin"),
+    ("Chancellors, Masters and Scholars of the University of Oxford", "university of oxford"),
+])
+def test_the_corporations_of_collegiate_universities_are_their_universities(
+    raw: str, core: str,
+) -> None:
+    """Real strings of dev 7 and the shared extract: Trinity College Dublin's and Oxford's
+    corporations, named by their members as Harvard's 'President and Fellows' are (ROR lists
+    Trinity's legal name as an alias)."""
+    found = parse(raw, "GB", "3")
+    assert found is not None and found.role == GOVERNANCE and found.core == core
