@@ -31,7 +31,10 @@ An organisation's family is found by the first rule that applies:
    its one-word company holds `COINED_LEAD` times the rows of any other company named with it
    and the longer name stands in its country (`_coined_words`: Wistron NeWeb, Denso Wave); a
    name closing with its legal form and own country founds the words before them ('State
-   Grid Corporation of China': `_before_form_of_country`);
+   Grid Corporation of China': `_before_form_of_country`); a company whose name extends a ROR
+   company record's name (two words or more) is in that record's family when the record
+   stands in its country or heads a group in ROR (`_ror_company_extension`: Avago's
+   companies under Broadcom (United States), whose alias is 'Avago Technologies');
    but a name that also carries another such brand is a joint venture of two groups and
    its own family (Samsung Corning, LG Philips); companies bearing one name under legal
    forms that split a parent from its subsidiary of another country (`groups`: Rolls-Royce
@@ -611,6 +614,8 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
                                 f"name extends the company {clusters[head].display_name!r}"
                                 " (a subsidiary, division or country company)")
             break
+        else:
+            _ror_company_extension(k, w, clusters, out, index, country.get(k))
 
 
 def _group_company_heads(words: Mapping[str, tuple[str, ...]],
@@ -676,6 +681,40 @@ def _before_form_of_country(w: tuple[str, ...], own: str | None) -> tuple[str, .
                 and not set(w[: -n - 2]) <= _BUSINESS_WORDS):
             return w[: -n - 2]
     return None
+
+
+def _ror_company_extension(k: str, w: tuple[str, ...], clusters: Mapping[str, OrgCluster],
+                           out: dict[str, Membership], index: RorIndex,
+                           own: str | None) -> None:
+    """Rule 4c: a company no organisation's name founds a family for, whose name extends by
+    more words (not 'and ...') the name of exactly one ROR company record, two words or more
+    and not only ordinary ones, is in that record's family ('Avago Technologies Wireless IP
+    (Singapore)' extends ROR's 'Avago Technologies', an alias of Broadcom (United States)),
+    when the record stands in the company's country or heads a group in ROR (lists children
+    and no parent): ROR holds some groups by a country subsidiary's record alone ('Dr.
+    Reddy's Laboratories Ltd. (Russia)', 'Buckman Laboratories, K.K. (Japan)'), which is no
+    parent of a company of another country."""
+    if clusters[k].ror_id or own is None:
+        return
+    for n in range(len(w) - 1, 1, -1):
+        if w[n] == "and" or all(x in _ORDINARY or len(x) < 3 for x in w[:n]):
+            continue
+        records = {h.ror_id for h in index.hits(" ".join(w[:n]))
+                   if "company" in index.types(h.ror_id)}
+        if len(records) == 1:
+            record = records.pop()
+            kinds = {r.type for r in index.records[record].relationships}
+            if not same_country(own, index.country(record)) \
+                    and ("child" not in kinds or "parent" in kinds):
+                return
+            root, chain = _root(index, record)
+            out[k] = Membership(org_id("", root), 0.85,
+                                f"name extends the ROR company {index.name(record)!r}"
+                                + (" whose ROR parent chain is " + " -> ".join(chain)
+                                   if len(chain) > 1 else ""))
+            return
+        if records:
+            return
 
 
 #: Words after a one-word company name that name its group's holding or international

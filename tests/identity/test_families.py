@@ -768,3 +768,21 @@ def test_a_coined_words_international_company_stands_for_its_one_word_company(
     ]
     got = _families_with_countries(resolver, names)
     assert got["Marvell World Trade Ltd."] == got["Marvell International Ltd."]
+
+
+def test_a_company_extending_a_ror_companys_name_is_in_its_family() -> None:
+    """Real strings of dev 7 and the shared extract and real ROR records (ror-dev7.json):
+    Avago's IP companies extend 'Avago Technologies', an alias of Broadcom (United States),
+    which heads its group in ROR; their inventors are in Korea and Malaysia. Dr. Reddy's
+    Laboratories Ltd. (India) extends the name of ROR's Russian Dr. Reddy's company, a
+    country company's record of another country: no family from it."""
+    records = list(read_ror(DATA / "ror-dev7.json", LoadReport()))
+    wireless = "Avago Technologies Wireless IP (Singapore) Pte. Ltd."
+    ecbu = "Avago Technologies ECBU IP (Singapore) Pte. Ltd."
+    reddy = "Dr.Reddy's Laboratories Ltd."
+    got = _families_with_countries(OrganizationResolver(records), [
+        AssigneeName(wireless, "3", "KR", 6), AssigneeName(ecbu, "3", "MY", 5),
+        AssigneeName(reddy, "3", "IN", 3),
+    ])
+    assert got[wireless] == got[ecbu] == "ror:035gt5s03"
+    assert got[reddy] != "ror:00ft6fy88"
