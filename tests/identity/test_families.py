@@ -765,9 +765,12 @@ def test_a_coined_words_international_company_stands_for_its_one_word_company(
         AssigneeName("MARVELL INTERNATIONAL LTD.", "3", "CN", 5),
         AssigneeName("Marvell World Trade Ltd.", "3", "US", 23),
         AssigneeName("MARVELL WORLD TRADE LTD.", "3", "CN", 8),
+        AssigneeName("Marvell Asia Pte, Ltd.", "3", "CN", 8),
     ]
     got = _families_with_countries(resolver, names)
     assert got["Marvell World Trade Ltd."] == got["Marvell International Ltd."]
+    # a region after the word names a regional company, whatever its inventors' country
+    assert got["Marvell Asia Pte, Ltd."] == got["Marvell International Ltd."]
 
 
 def test_a_company_extending_a_ror_companys_name_is_in_its_family() -> None:

@@ -395,13 +395,14 @@ def test_minzu_and_nationalities_universities_are_one_name() -> None:
 
 
 def test_places_a_regional_company_adds_to_a_groups_name() -> None:
-    """Countries, 'USA' and 'Europe', and China's provinces by their first word; not 'Hong'
-    or 'Nei' (halves of Hong Kong and Nei Mongol) nor other short codes."""
+    """Countries, 'USA', 'Europe' and 'Asia' (session 12: Marvell Asia Pte), and China's
+    provinces by their first word; not 'Hong' or 'Nei' (halves of Hong Kong and Nei Mongol)
+    nor other short codes, nor a city ('Shenzhen')."""
     assert all(is_place(tuple(w.split())) for w in (
         "jiangsu", "guangdong", "shanghai", "taiwan", "south korea", "usa", "us", "europe",
-        "north america", "hong kong"))
+        "north america", "hong kong", "asia", "asia pacific"))
     assert not any(is_place(tuple(w.split())) for w in (
-        "hong", "nei", "co", "in", "technology", "shenzhen", "asia"))
+        "hong", "nei", "co", "in", "technology", "shenzhen", "asis"))
 
 
 @pytest.mark.parametrize(
