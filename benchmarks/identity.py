@@ -7,11 +7,11 @@ precision, the same at the family level (gold families: labelling/gold_families.
 family = first word of the normalised name), then both levels on the held-out set
 (heldout_assignees.csv and the larger heldout2_assignees.csv, whose gold ROR ids measure
 link recall too; never tuned on), both levels on the tuning sets dev2_assignees.csv,
-dev3_assignees.csv, dev4_assignees.csv, dev5_assignees.csv and dev6_assignees.csv (dev 3's,
-dev 4's and dev 5's gold ROR ids measure link precision and recall; dev 2's and dev 6's
-none), and the time to resolve every distinct assignee string of the PatentsView extract and
-to find their families. `--errors N` lists
-the tuning sets' errors (dev, dev 2 to dev 6; never the held-out ones);
+dev3_assignees.csv, dev4_assignees.csv, dev5_assignees.csv, dev6_assignees.csv and
+dev7_assignees.csv (dev 3's, dev 4's, dev 5's and dev 7's gold ROR ids measure link precision
+and recall; dev 2's and dev 6's none), and the time to resolve every distinct assignee string
+of the PatentsView extract and to find their families. `--errors N` lists the tuning sets'
+errors (dev, dev 2 to dev 7; never the held-out ones);
 `--no-heldout` leaves the held-out scores out while tuning.
 
     python benchmarks/identity.py [--data /work/shared/data] [--errors 20] [--no-heldout]
@@ -41,6 +41,7 @@ DEV3 = ROOT / "tests" / "data" / "identity" / "dev3_assignees.csv"
 DEV4 = ROOT / "tests" / "data" / "identity" / "dev4_assignees.csv"
 DEV5 = ROOT / "tests" / "data" / "identity" / "dev5_assignees.csv"
 DEV6 = ROOT / "tests" / "data" / "identity" / "dev6_assignees.csv"
+DEV7 = ROOT / "tests" / "data" / "identity" / "dev7_assignees.csv"
 HELDOUT2 = ROOT / "tests" / "data" / "identity" / "heldout2_assignees.csv"
 FAMILIES = ROOT / "tests" / "data" / "identity" / "labelling" / "gold_families.tsv"
 
@@ -154,6 +155,8 @@ def main() -> None:
                     res.cluster_of, family_of, links)
     dev6 = _heldout(DEV6, "tuning set dev 6 (issue 13, session 10; tuned on)", None,
                     res.cluster_of, family_of, links)
+    dev7 = _heldout(DEV7, "tuning set dev 7 (issue 13, session 12; tuned on)", True,
+                    res.cluster_of, family_of, links)
     if not args.no_heldout:
         for path, title, searched in (
             (HELDOUT, "held-out set 1 (issue 13, session 4; never tuned on)", False),
@@ -184,11 +187,11 @@ def main() -> None:
         print("\nfamily level of the tuning set:")
         _print_errors(gold_family, {n: family_of[n] for n in gold}, {}, {}, args.errors)
         for name, dev in (("dev 2", dev2), ("dev 3", dev3), ("dev 4", dev4), ("dev 5", dev5),
-                          ("dev 6", dev6)):
+                          ("dev 6", dev6), ("dev 7", dev7)):
             for level, (gold2, pred2) in dev.items():
                 print(f"\n{name}, {level} level:")
                 _print_errors(gold2, pred2, {}, {}, args.errors)
-        for name, path in (("dev 3", DEV3), ("dev 4", DEV4), ("dev 5", DEV5)):
+        for name, path in (("dev 3", DEV3), ("dev 4", DEV4), ("dev 5", DEV5), ("dev 7", DEV7)):
             dev_ror = {r["name"]: r["gold_ror"] for r in _read(path)}
             print(f"\n{name}, ROR links:")
             _print_link_errors(dev_ror, {n: links[n] for n in dev_ror}, args.errors)

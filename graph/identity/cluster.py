@@ -29,7 +29,7 @@ from ttkg.graph.identity.blocking import key_blocks, key_hashes, repeated
 from ttkg.graph.identity.countries import country_code, same_country
 from ttkg.graph.identity.dominance import rare_attachments
 from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
-from ttkg.graph.identity.loose import is_legal_form_like, loose_tokens
+from ttkg.graph.identity.loose import TRANSLATIONS, is_legal_form_like, loose_tokens
 from ttkg.graph.identity.parallel import fork_map, worker_count
 from ttkg.graph.identity.ror_index import deletion_keys
 from ttkg.graph.identity.settings import IdentitySettings
@@ -144,6 +144,10 @@ def _blocking_keys(g: NameGroup) -> Iterable[str]:
         for i in range(len(toks)):
             for j in range(i + 1, len(toks)):
                 yield f"{pre}P|{i}|{j}|" + " ".join(toks[:i] + toks[i + 1 : j] + toks[j + 1 :])
+    if g.normalised.endswith(_PARTNERS):  # the partners' '& Co.' left out (`_partners_co`)
+        yield pre + "L|" + " ".join(loose_tokens(g.normalised.removesuffix(_PARTNERS)))
+    if len(g.loose) >= 3:  # the same words in another order (`_translated_order`)
+        yield pre + "S|" + " ".join(sorted(g.loose))
     if len(rotation_words := _rotation_words(g.loose)) >= 4:
         yield pre + "R|" + " ".join(sorted(rotation_words))  # a unit before or after its parent
     if g.count >= _DOMINANT:
@@ -250,6 +254,64 @@ def _rotated(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return False
 
 
+#: The partners' word of a firm's name as normalised ('Oscar Mayer & Co.'; 'Oscar Mayer &
+#: Company' normalises to 'oscar mayer': `normalise.strip_legal_forms`).
+_PARTNERS: Final = " and co"
+
+
+def _partners_co(a: NameGroup, b: NameGroup) -> bool:
+    """'X & Co.' and 'X & Company' (normalised 'x and co' and 'x'): one firm when both stand in
+    one country on one side of the assignee-type flag (Oscar Mayer & Co., Inc. = Oscar Mayer &
+    Company, Incorporated; not Merck & Co. of the US and the German Merck)."""
+    for x, y in ((a, b), (b, a)):
+        if x.normalised.removesuffix(_PARTNERS) == y.normalised != x.normalised:
+            return (same_country(x.country, y.country) and x.flag is not None
+                    and x.flag == y.flag)
+    return False
+
+
+#: A spelling borne by this many distinct strings with this many patent rows between them
+#: is a name of its own, not a misspelling (`_established`).
+_ESTABLISHED_STRINGS: Final = 2
+_ESTABLISHED_ROWS: Final = 5
+_ESTABLISHED_SHARE: Final = 0.1
+
+
+def _established(a: NameGroup, b: NameGroup) -> bool:
+    """The rarer of two names differing in a misspelt word is a name of its own: written alike
+    in several strings on several patents, and on a good share of the other's patents (a
+    misspelling is a slip: 'Genetech' on 4 % of Genentech's rows is one), its words letters
+    only ('02Micro', a zero for the letter O, is a slip however often made). 'Taiho
+    Pharmaceutical' (three strings, 7 rows) is no misspelt 'Taisho Pharmaceutical' (16),
+    'Mirna Therapeutics' no misspelt 'Sirna Therapeutics'."""
+    rare, common = sorted((a, b), key=lambda g: g.count)
+    return (len(rare.variants) >= _ESTABLISHED_STRINGS and rare.count >= _ESTABLISHED_ROWS
+            and rare.count >= _ESTABLISHED_SHARE * common.count
+            and all(t.isalpha() for t in set(rare.loose) ^ set(common.loose)))
+
+
+#: Words of another language that the loose forms render in English (`loose.TRANSLATIONS`).
+_TRANSLATED: Final = frozenset(w for phrase in TRANSLATIONS for w in phrase)
+
+
+def _translated_order(a: NameGroup, b: NameGroup) -> bool:
+    """One name is written with another language's corporate words, the other in English,
+    and the two say the same words in each language's order after the same first word (the
+    proper name): 'Mizusawa Kagaku Kogyo' (chemical industry) = 'Mizusawa Industrial
+    Chemicals'. Three words or more; every word out of place is a translated one (a word
+    swap in English stays a typo's matter: 'Industrial Research Technology Institute')."""
+    if (len(a.loose) < 3 or a.loose == b.loose or a.loose[0] != b.loose[0]
+            or sorted(a.loose) != sorted(b.loose)):
+        return False
+    for own, other in ((a, b), (b, a)):
+        if len(own.light) == len(own.loose) and not _TRANSLATED & set(other.light):
+            moved = [w for w, x, y in zip(own.light, own.loose, other.loose, strict=True)
+                     if x != y]
+            if moved and all(w in _TRANSLATED for w in moved):
+                return True
+    return False
+
+
 #: Initial consonants that Korean romanisations write either way ('Kwangju'/'Gwangju').
 _KOREAN_INITIALS: Final = {"g": "k", "d": "t", "b": "p", "j": "ch"}
 
@@ -345,6 +407,13 @@ def _compare(
     if a.loose == b.loose:
         return 0.97, ("same name but for punctuation, stopwords, plural endings, abbreviations "
                       "or legal form")
+    if _partners_co(a, b):
+        return 0.95, "the partners' '& Co.' written in full or left out ('& Company')"
+    if _translated_order(a, b):
+        if ca and cb and not same_country(ca, cb):
+            return None
+        return 0.95, ("one name in two languages, each in its word order ('Kagaku Kogyo' = "
+                      "'Industrial Chemicals')")
     if (a.company_form or b.company_form) and _rotated(a.loose, b.loose):
         if ca and cb and not same_country(ca, cb):
             return None
@@ -387,6 +456,8 @@ def _compare(
           and not (set(a.loose) ^ set(b.loose)) & vocabulary):
         return None  # neither word known to ROR and no frequency to tell the misspelling
     # ('Huizhou'/'Guizhou University', one patent each)
+    elif verdict.startswith("misspelt") and _established(a, b):
+        return None  # a name spelt alike in several strings, no rare slip: 'Taiho'/'Taisho'
     notes = [verdict]
     ca, cb = a.country, b.country
     if ca and cb and not same_country(ca, cb):

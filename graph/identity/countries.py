@@ -59,7 +59,8 @@ def _china_provinces() -> frozenset[str]:
 
 #: Short forms and regions a group's regional company adds to its name ('Ecolab USA',
 #: 'Logitech Europe'); other two- and three-letter codes are too often words or legal forms.
-_REGIONS: Final = frozenset({"us", "usa", "u s a", "uk", "america", "north america", "europe"})
+_REGIONS: Final = frozenset({"us", "usa", "u s a", "uk", "america", "north america", "europe",
+                             "asia", "asia pacific"})
 
 
 def is_place(words: tuple[str, ...]) -> bool:

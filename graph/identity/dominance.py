@@ -38,7 +38,7 @@ from ttkg.graph.identity.groups import NameGroup, subsidiary_clash
 from ttkg.graph.identity.loose import ABBREVIATIONS, STOPWORDS, TRANSLATIONS, is_legal_form_like
 from ttkg.graph.identity.parallel import fork_map
 from ttkg.graph.identity.ror_index import deletion_keys
-from ttkg.graph.identity.similarity import excess, other_direction
+from ttkg.graph.identity.similarity import excess, other_direction, other_place
 
 __all__ = ["Attachment", "rare_attachments", "variant_of"]
 
@@ -165,7 +165,7 @@ def _misspelt(
         if _same_stem(x, y):
             notes.append(f"'{x}'~'{y}' (same stem)")
             continue
-        if x in _KNOWN_WORDS or other_direction(x, y):
+        if x in _KNOWN_WORDS or other_direction(x, y) or other_place(x, y):
             return None  # a word of its own: 'Tokyo Electric' is not 'Tokyo Electron'
         dist = OSA.distance(x, y)
         short = min(len(x), len(y))

@@ -13,6 +13,9 @@ An organisation's family is found by the first rule that applies:
    university system, a subsidiary to its parent company, an institute to its agency); a top
    that is a national ministry ROR lists under no government ('Ministry of Environment' of
    Korea) is in its country's government (`_STATE_HOLDERS`);
+2b. an organisation named as a ROR record names a child the ROR data lacks (State Grid's China
+   Electric Power Research Institute), in that record's country, is in that record's family;
+   not a business group's record ('Mitsubishi Group') (`_ror_children`);
 3. a technology-transfer office, foundation or board that acts for a university
    (ACTS_FOR) belongs to that university's family;
 4. a company whose normalised name extends another company's whole name by more words
@@ -24,7 +27,14 @@ An organisation's family is found by the first rule that applies:
    Rohm company); a single word that is no ordinary one also when only a country or a
    Chinese province (or 'USA', 'Europe') follows it, and ROR does not link the longer name
    (`_regional`: Synopsys Taiwan, Nuctech Jiangsu; not Yahoo Japan, which ROR holds as its
-   own company);
+   own company); a coined single word (no word of a ROR name, rare among company names) when
+   its one-word company holds `COINED_LEAD` times the rows of any other company named with it
+   and the longer name stands in its country (`_coined_words`: Wistron NeWeb, Denso Wave); a
+   name closing with its legal form and own country founds the words before them ('State
+   Grid Corporation of China': `_before_form_of_country`); a company whose name extends a ROR
+   company record's name (two words or more) is in that record's family when the record
+   stands in its country or heads a group in ROR (`_ror_company_extension`: Avago's
+   companies under Broadcom (United States), whose alias is 'Avago Technologies');
    but a name that also carries another such brand is a joint venture of two groups and
    its own family (Samsung Corning, LG Philips); companies bearing one name under legal
    forms that split a parent from its subsidiary of another country (`groups`: Rolls-Royce
@@ -99,7 +109,12 @@ import numpy.typing as npt
 
 from ttkg.core.arrays import distinct
 from ttkg.core.model import OrgKind, org_id
-from ttkg.graph.identity.countries import country_code, is_place
+from ttkg.graph.identity.countries import (
+    country_code,
+    is_place,
+    same_country,
+    strip_country_suffix,
+)
 from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
 from ttkg.graph.identity.groups import has_company_form
 from ttkg.graph.identity.normalise import LEGAL_FORMS, normalise
@@ -119,6 +134,9 @@ BRAND_COMPANIES: Final = 3
 BRAND_INSIDE: Final = 0.1
 CO_OWNED_SHARE: Final = 0.8
 CO_OWNED_MIN: Final = 5
+#: Fewer co-owned patents suffice when both names start with one rare word, the group's coined
+#: name (Littelfuse Electronics (Shanghai): 3 patents, all with Littelfuse, Inc.).
+CO_OWNED_NAMED: Final = 2
 #: Without a shared rare word, a subsidiary shows itself by co-owning at least this many patents
 #: with its parent: one joint programme of partners yields a handful (Epizyme and Eisai 6,
 #: Sunarrow and Honda 5, Fujikin and Tokyo Electron 4).
@@ -131,6 +149,9 @@ RARE_WORD: Final = 0.005
 #: side of the type flag is one of them too (Premier Image, Hongfei with Hon Hai).
 CO_OWNED_HUB: Final = 2
 BRAND_COUNTRY: Final = 2 / 3
+#: A coined one-word company name founds a family when that company holds at least this many
+#: times the rows of the largest other company whose name starts with the word (`_coined_words`).
+COINED_LEAD: Final = 2
 #: A rare word names a group when at least this many members of its family carry it, and at
 #: least `GROUP_WORD_SHARE` times as many as of all other families (rule 7b: 'Sinopec' in 4
 #: members of China Petroleum & Chemical's family, in 1 of Luoyang Petrochemical's and of
@@ -250,6 +271,7 @@ def families(resolution: Resolution, index: RorIndex,
                                    if len(chain) > 1 else ""))
     _state_bodies(clusters, out, index, weight)
     country = _countries(resolution, index, names)
+    _ror_children(clusters, out, index, country)
     _name_families(clusters, out, index, country)
     _parent_bodies(clusters, out, index)
     _institution_extensions(clusters, out, index)
@@ -313,6 +335,40 @@ def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]
             via = f" (ROR: {out[k].reason.removeprefix('ROR parent chain: ')})" if k in out else ""
             out[k] = Membership(head_id, 0.9,
                                 f"a body of a national government ({head_name}){via}")
+
+
+def _ror_children(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
+                  index: RorIndex, country: Mapping[str, str]) -> None:
+    """Rule 2b: an organisation that no ROR record is linked to, named as ROR names a child of
+    one record whose own record the ROR data at hand lacks (the sample holds State Grid's
+    record, which lists 'China Electric Power Research Institute' as its child, but not the
+    institute's), in that record's country, is in that record's family. A business group's
+    record ('Mitsubishi Group', 'Hyundai Motor Group') names members of a keiretsu or chaebol,
+    not subsidiaries of one parent: not followed."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for rec in index.records.values():
+        if normalise(strip_country_suffix(rec.name)).endswith(" group"):
+            continue  # a business group is no legal parent ('Mitsubishi Group': the keiretsu)
+        for r in rec.relationships:
+            if r.type == "child" and r.label and r.ror_id not in index.records:
+                named[normalise(strip_country_suffix(r.label))].add(
+                    index.canonical(rec.ror_id) or rec.ror_id)
+    if not named:
+        return
+    for k, c in clusters.items():
+        if k in out or c.ror_id:
+            continue
+        parents = set().union(*(named.get(normalise(clean_name(n)), set()) for n in c.names))
+        if len(parents) != 1:
+            continue
+        parent = parents.pop()
+        if country.get(k) is None or not same_country(country.get(k), index.country(parent)):
+            continue
+        root, chain = _root(index, parent)
+        out[k] = Membership(org_id("", root), 0.9,
+                            f"ROR names it a child of {index.name(parent)!r}"
+                            + (" whose ROR parent chain is " + " -> ".join(chain)
+                               if len(chain) > 1 else ""))
 
 
 def record_families(index: RorIndex, ror_ids: Iterable[str],
@@ -501,6 +557,16 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
     # the most rows heads them and any company extending the name
     same_name = {w: max(ks, key=lambda key: (clusters[key].count, key))
                  for w, ks in by_words.items() if len(ks) > 1}
+    for k, w in words.items():  # 'State Grid Corporation of China' founds 'State Grid'
+        name = _before_form_of_country(w, country.get(k))
+        if name is not None and name not in by_words:
+            by_words[name] = [k]
+    for k, w in words.items():  # 'Oscar Mayer & Co.' founds 'Oscar Mayer' (two words or more)
+        if len(w) >= 4 and w[-2:] == ("and", "co") and w[:-2] not in by_words:
+            by_words[w[:-2]] = [k]
+    for name, k in _group_company_heads(words, by_words).items():
+        by_words[name] = [k]  # 'Marvell International' stands for a 'Marvell' none bears
+    coined = _coined_words(clusters, words, index, by_words)
     for k in sorted(words, key=lambda key: len(words[key])):
         if k in out:
             continue
@@ -525,9 +591,12 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
             heads = [h for h in by_words.get(prefix, ()) if h != k]
             if len(heads) > 1 and prefix in same_name:
                 heads = [same_name[prefix]]
-            if len(heads) != 1 or not (_distinctive(prefix, clusters[heads[0]], index, brands)
-                                       or _regional(prefix, w[n:], clusters[k],
-                                                    clusters[heads[0]])):
+            if len(heads) != 1 or not (
+                    _distinctive(prefix, clusters[heads[0]], index, brands)
+                    or _regional(prefix, w[n:], clusters[k], clusters[heads[0]])
+                    or (prefix[0] in coined and len(prefix) == 1 and country.get(k) is not None
+                        and same_country(country.get(k), country.get(heads[0]))
+                        and clusters[heads[0]].count >= COINED_LEAD * coined[prefix[0]])):
                 continue
             partner = next((w[i:i + 1] for i in range(n, len(w))
                             if len(by_words.get(w[i:i + 1], ())) == 1
@@ -545,6 +614,107 @@ def _name_families(clusters: dict[str, OrgCluster], out: dict[str, Membership],
                                 f"name extends the company {clusters[head].display_name!r}"
                                 " (a subsidiary, division or country company)")
             break
+        else:
+            _ror_company_extension(k, w, clusters, out, index, country.get(k))
+
+
+def _group_company_heads(words: Mapping[str, tuple[str, ...]],
+                         by_words: Mapping[tuple[str, ...], list[str]],
+                         ) -> dict[tuple[str, ...], str]:
+    """A word no company bears alone, borne with one group company's word ('International',
+    'Holdings', 'Group', 'Global') by exactly one company: that company stands for the word's
+    one-word company (Marvell International Ltd. for 'Marvell', beside Marvell World Trade
+    and Marvell Asia)."""
+    found: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for k, w in words.items():
+        if len(w) == 2 and w[1:] in _GROUP_COMPANIES and w[:1] not in by_words:
+            found[w[:1]].append(k)
+    return {name: ks[0] for name, ks in found.items() if len(ks) == 1}
+
+
+def _coined_words(clusters: Mapping[str, OrgCluster], words: Mapping[str, tuple[str, ...]],
+                  index: RorIndex, by_words: Mapping[tuple[str, ...], list[str]],
+                  ) -> dict[str, int]:
+    """One-word company names that are coined words, with the most patent rows of another
+    company whose name starts with the word: at least `MIN_BRAND` letters, no ordinary word, no word
+    of any ROR name (ROR's names hold the language's words: 'Best', 'Apple'), and rare among
+    company names (`RARE_WORD`): 'Osram', 'SanDisk', 'Kyocera'. A company whose name starts
+    with one, in the same country, is its family when the one-word company holds
+    `COINED_LEAD` times the rows of each of them (`_name_families`: not 'Nissei', whose
+    Plastic Industrial and ASB Machine are other firms with more patents; not 'Futaba',
+    whose Futaba Industrial is another firm nearly as large)."""
+    frequency: Counter[str] = Counter()
+    largest: Counter[str] = Counter()
+    heads = {ks[0] for name, ks in by_words.items() if len(name) == 1 and len(ks) == 1}
+    for k, w in words.items():
+        frequency.update(set(w))
+        if len(w) > 1 and k not in heads:
+            largest[w[0]] = max(largest[w[0]], clusters[k].count)
+    limit = max(2, RARE_WORD * len(words))
+    return {name[0]: largest[name[0]] for name, ks in by_words.items()
+            if len(name) == 1 and len(name[0]) >= MIN_BRAND
+            and name[0].isalpha() and name[0] not in _ORDINARY
+            and name[0] not in index.vocabulary and frequency[name[0]] <= limit}
+
+
+#: Legal forms a company's name may carry before its country ('State Grid Corporation of
+#: China', 'Commercial Aircraft Corporation of China').
+_FORMS_OF_COUNTRY: Final = frozenset({"corporation", "corp", "company"})
+
+
+#: Words that name no group ('Research Development Corporation of Japan', a public body).
+_BUSINESS_WORDS: Final = _ORDINARY | frozenset({
+    "development", "management", "engineering", "trading", "investment", "holding", "holdings",
+    "manufacturing", "industry", "commercial", "state", "public", "corporation", "company",
+})
+
+
+def _before_form_of_country(w: tuple[str, ...], own: str | None) -> tuple[str, ...] | None:
+    """The words before '<legal form> of <country>' closing a company's name, when the country
+    is the company's own and two words or more precede: the name its companies extend
+    ('State Grid Hunan Electric Power Company' extends 'State Grid', of 'State Grid
+    Corporation of China'). 'X Corporation of America' beside a foreign X is X's subsidiary
+    (its country is the US, not X's): only the words of such a name found nothing."""
+    for n in (1, 2):
+        if (len(w) >= n + 4 and w[-n - 1] == "of" and w[-n - 2] in _FORMS_OF_COUNTRY
+                and own is not None and country_code(" ".join(w[-n:])) == own
+                and not set(w[: -n - 2]) <= _BUSINESS_WORDS):
+            return w[: -n - 2]
+    return None
+
+
+def _ror_company_extension(k: str, w: tuple[str, ...], clusters: Mapping[str, OrgCluster],
+                           out: dict[str, Membership], index: RorIndex,
+                           own: str | None) -> None:
+    """Rule 4c: a company no organisation's name founds a family for, whose name extends by
+    more words (not 'and ...') the name of exactly one ROR company record, two words or more
+    and not only ordinary ones, is in that record's family ('Avago Technologies Wireless IP
+    (Singapore)' extends ROR's 'Avago Technologies', an alias of Broadcom (United States)),
+    when the record stands in the company's country or heads a group in ROR (lists children
+    and no parent): ROR holds some groups by a country subsidiary's record alone ('Dr.
+    Reddy's Laboratories Ltd. (Russia)', 'Buckman Laboratories, K.K. (Japan)'), which is no
+    parent of a company of another country."""
+    if clusters[k].ror_id or own is None:
+        return
+    for n in range(len(w) - 1, 1, -1):
+        if w[n] == "and" or all(x in _ORDINARY or len(x) < 3 for x in w[:n]):
+            continue
+        records = {h.ror_id for h in index.hits(" ".join(w[:n]))
+                   if "company" in index.types(h.ror_id)}
+        if len(records) == 1:
+            record = records.pop()
+            kinds = {r.type for r in index.records[record].relationships}
+            if not same_country(own, index.country(record)) \
+                    and ("child" not in kinds or "parent" in kinds):
+                return
+            root, chain = _root(index, record)
+            out[k] = Membership(org_id("", root), 0.85,
+                                f"name extends the ROR company {index.name(record)!r}"
+                                + (" whose ROR parent chain is " + " -> ".join(chain)
+                                   if len(chain) > 1 else ""))
+            return
+        if records:
+            return
 
 
 #: Words after a one-word company name that name its group's holding or international
@@ -1014,6 +1184,16 @@ def _rare_shared_word(a: OrgCluster, b: OrgCluster, frequency: Mapping[str, int]
     return shared[0] if shared else None
 
 
+def _leading_rare_word(a: OrgCluster, b: OrgCluster, frequency: Mapping[str, int],
+                       companies: int) -> bool:
+    """Both names start with the same rare word (`_rare_shared_word`), the group's coined
+    name: 'Littelfuse Electronics (Shanghai)' and 'Littelfuse, Inc.'."""
+    wa = normalise(clean_name(a.display_name)).split()
+    wb = normalise(clean_name(b.display_name)).split()
+    return (bool(wa) and bool(wb) and wa[0] == wb[0]
+            and _rare_shared_word(a, b, frequency, companies) == wa[0])
+
+
 def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
                        co_owned: Mapping[str, Mapping[str, int]],
                        flags: Mapping[str, str]) -> None:
@@ -1033,13 +1213,16 @@ def _co_owned_families(clusters: Mapping[str, OrgCluster], out: dict[str, Member
     for k, row in sorted(co_owned.items()):
         c = clusters.get(k)
         own = row.get(k, 0)
-        if c is None or c.kind is not OrgKind.COMPANY or own < CO_OWNED_MIN:
+        if c is None or c.kind is not OrgKind.COMPANY or own < CO_OWNED_NAMED:
             continue
         partners = [(n, p) for p, n in row.items()
                     if p != k and p in clusters and clusters[p].kind is OrgKind.COMPANY
                     and not clusters[p].acts_for and n >= CO_OWNED_SHARE * own
                     and clusters[p].count > c.count]
         if len(partners) != 1:
+            continue
+        if own < CO_OWNED_MIN and not _leading_rare_word(
+                clusters[k], clusters[partners[0][1]], frequency, companies):
             continue
         candidates.append((k, own, *partners[0]))
     joined: dict[str, str] = {}

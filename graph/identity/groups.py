@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Final
@@ -28,7 +28,7 @@ from ttkg.graph.identity.normalise import (
     strip_legal_forms,
     tokens,
 )
-from ttkg.graph.identity.org_country import type_flag
+from ttkg.graph.identity.org_country import FOREIGN_TYPES, US_TYPES, type_flag
 from ttkg.graph.identity.patterns import GOVERNANCE, GOVERNMENT, TTO, Pattern, clean_name, parse
 
 __all__ = [
@@ -381,12 +381,16 @@ def group_names(
     individual: bool = False,
     non_company_names: frozenset[str] = frozenset(),
     keys: Sequence[NameKey] | None = None,
+    namesakes: Mapping[str, frozenset[str]] | None = None,
 ) -> list[NameGroup]:
     """Merge one-name groups whose comparison keys are identical.
 
     `non_company_names` are normalised names of non-company ROR records: under such a name,
     variants with a company legal form get their own group. `keys` are the `name_key`s of
     `per_name`, in its order, when they were computed already (by the resolver's workers).
+    `namesakes` (`RorIndex.namesakes_abroad`): names that a US institution and institutions of
+    other countries bear; under such a name, the variants filed as foreign from one of those
+    countries are kept apart from those filed as US (`_split_namesakes`).
     """
     by_key: dict[str, NameGroup] = {}
     for n, (raw, single) in enumerate(per_name.items()):
@@ -403,8 +407,40 @@ def group_names(
             out.append(group)
             continue
         for part in _split_jurisdictions(group, per_name):
-            out.extend(_split_subsidiary(part, per_name))
+            for sub in _split_subsidiary(part, per_name):
+                out.extend(_split_namesakes(sub, per_name, namesakes or {}))
     return out
+
+
+def _split_namesakes(group: NameGroup, per_name: dict[str, NameGroup],
+                     namesakes: Mapping[str, frozenset[str]]) -> list[NameGroup]:
+    """Two institutions of one name in two countries, which ROR holds as two records (a US one
+    and one abroad: Northeastern University in Boston and in Shenyang), are two groups: the
+    variants filed as foreign (PatentsView type 3, 5, 7) from a country of the record abroad,
+    and those whose rows are mostly filed as US (2, 4, 6, ...). The one with more rows keeps
+    the key; the other is keyed '<name> <country>' ('<name> us'). Names with a company legal
+    form are left alone (a company's US subsidiary is `_split_subsidiary`'s), and so are
+    variants with neither evidence."""
+    abroad = namesakes.get(group.normalised)
+    if not abroad or group.pattern is not None or group.company_form or len(group.variants) < 2:
+        return [group]
+    foreign = [raw for raw in group.variants
+               if per_name[raw].type_code in FOREIGN_TYPES
+               and per_name[raw].flag == "foreign" and per_name[raw].evidence[0] in abroad]
+    us = [raw for raw in group.variants if per_name[raw].type_code in US_TYPES]
+    if not foreign or not us:
+        return [group]
+    rows_abroad = sum(group.variants[raw] for raw in foreign)
+    country = _mode(Counter({per_name[raw].evidence[0] or "": group.variants[raw]
+                             for raw in foreign})) or "abroad"
+    apart, kept = (foreign, country.lower()) if rows_abroad <= group.count / 2 else (us, "us")
+    main = NameGroup(group.key_text, group.normalised, group.pattern,
+                     company_form=group.company_form)
+    other = NameGroup(f"{group.key_text} {kept}", group.normalised, group.pattern,
+                      company_form=group.company_form)
+    for raw in group.variants:
+        (other if raw in apart else main).absorb(per_name[raw])
+    return [main, other]
 
 
 def _split_jurisdictions(group: NameGroup, per_name: dict[str, NameGroup]) -> list[NameGroup]:

@@ -260,7 +260,7 @@ def _unit_hits(normalised: str, index: RorIndex) -> tuple[list[NameHit], str]:
         j = i
         while j < len(words) - 1 and words[j] in _JOINERS:
             j += 1
-        parents = {h.ror_id: h.matched for h in index.hits(" ".join(words[j:]))}
+        parents = {h.ror_id: h.matched for h in _plural_hits(" ".join(words[j:]), index)}
         found = [(h, parents[p]) for h in units for p in _parents(index, h.ror_id)
                  if p in parents]
         if len(found) == 1:
@@ -275,6 +275,15 @@ def _unit_hits(normalised: str, index: RorIndex) -> tuple[list[NameHit], str]:
         if len(found) == 1:
             return [found[0][0]], found[0][1]
     return [], ""
+
+
+def _plural_hits(name: str, index: RorIndex) -> list[NameHit]:
+    """Records under a name, or under it with its last word in the plural or the singular
+    (a parent written 'Chinese Academy of Science' is ROR's Chinese Academy of Sciences)."""
+    hits = index.hits(name)
+    if hits or len(name) < 4:
+        return hits
+    return index.hits(name[:-1] if name.endswith("s") else name + "s")
 
 
 def _parents(index: RorIndex, ror_id: str) -> set[str]:

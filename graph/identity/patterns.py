@@ -136,6 +136,15 @@ _GOV_LEADING: Final[tuple[str, ...]] = (
     "school corporation", "educational foundation", "gakko hojin", "gakkouhoujin",
     "national university corporation", "public university corporation",
     "royal institution for the advancement of learning",
+    # the collegiate universities' and colleges' corporations: 'The Chancellor, Masters and
+    # Scholars of the University of Oxford', 'The Master, Fellows and Scholars of ... College',
+    # 'The Provost, Fellows, Foundation Scholars, and the Other Members of Board, of the
+    # College of the Holy and Undivided Trinity of Queen Elizabeth near Dublin'
+    "chancellor masters and scholars of the", "chancellors masters and scholars of the",
+    "master fellows and scholars of the", "master and fellows of the",
+    "provost fellows foundation scholars and the other members of board of the",
+    "provost fellows foundation scholars and other members of board of the",
+    "provost and fellows of the", "provost fellows and scholars of the",
 )
 _GOV_TRAILING: Final[tuple[str, ...]] = (
     "board of trustees", "board of regents", "a body corporate", "a body",

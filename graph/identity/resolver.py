@@ -130,7 +130,8 @@ class OrganizationResolver:
                 name_score[raw], name_reason[raw] = 1.0, "individual"
 
         groups = group_names(orgs, non_company_names=self.index.non_company_names,
-                             keys=self._name_keys(orgs))
+                             keys=self._name_keys(orgs),
+                             namesakes=self.index.namesakes_abroad)
         del orgs
         group_of = {raw: i for i, g in enumerate(groups) for raw in g.variants}
         notes: dict[int, list[str]] = defaultdict(list)

@@ -145,7 +145,7 @@ class RorIndex:
         """Compute now what resolving names reads of the index (each part is otherwise built
         on first use): the build makes the index while another process reads PatentsView,
         not inside identity's stage."""
-        _ = self.non_company_names, self.vocabulary
+        _ = self.non_company_names, self.namesakes_abroad, self.vocabulary
         if fuzzy:
             _ = self.fuzzy_blocks
 
@@ -157,6 +157,21 @@ class RorIndex:
             for key, hits in self.by_name.items()
             if any("company" not in self.records[h.ror_id].types for h in hits)
         )
+
+    @cached_property
+    def namesakes_abroad(self) -> dict[str, frozenset[str]]:
+        """Normalised name -> the countries other than the US of the non-company records
+        bearing it, for the names that a US non-company record bears too (two institutions
+        of one name: Northeastern University in Boston and in Shenyang)."""
+        out: dict[str, frozenset[str]] = {}
+        for key, hits in self.by_name.items():
+            if len(hits) < 2:
+                continue
+            countries = {self.country(h.ror_id) for h in hits
+                         if "company" not in self.types(h.ror_id)}
+            if "US" in countries and len(countries - {"US", None}) >= 1:
+                out[key] = frozenset(c for c in countries if c and c != "US")
+        return out
 
     @cached_property
     def loose_names(self) -> dict[str, tuple[str, ...]]:

@@ -7,7 +7,8 @@ word, or by one or two misspelt words, where a misspelt word is a close edit of 
 of a ROR name), or the same word with its German umlauts written out ('Universitaets-' for the
 folded 'Universitats-'). Anything else - an extra word, a different number, two real words like
 'Huizhou'/'Guizhou' or 'Toyota'/'Toyoda', two compass directions ('Northeast'/'Northwest')
-- is a different organisation.
+or two places ('Hubei'/'Hebei', 'Shanxi'/'Shaanxi', 'Austria'/'Australia') - is a different
+organisation.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from typing import Final
 
 from rapidfuzz.distance import OSA
 
-__all__ = ["excess", "other_direction", "typo_level"]
+from ttkg.graph.identity.countries import is_place
+
+__all__ = ["excess", "other_direction", "other_place", "typo_level"]
 
 _COMMON: Final = 20  # a word in this many names is established; its rare variants are typos
 _LONG_SHARED: Final = 4  # with this many shared words, one close edit is a typo whatever it is
@@ -65,6 +68,26 @@ def other_direction(x: str, y: str) -> bool:
     'Northeast' university or power company is not the 'Northwest' one."""
     cx = _compass(x)
     return cx is not None and (cy := _compass(y)) is not None and cx != cy
+
+
+def _two_words(x: str, y: str, dist: int, vocabulary: frozenset[str]) -> bool:
+    """Two real words (both words of ROR names), more than one letter apart and neither the
+    other's start: 'Hydrobiology' is not a misspelt 'Microbiology' (two institutes of the
+    Chinese Academy of Sciences), while 'Defence'/'Defense' and 'Korea'/'Korean' are one."""
+    return (dist > 1 and x in vocabulary and y in vocabulary
+            and not x.startswith(y) and not y.startswith(x))
+
+
+@lru_cache(maxsize=1 << 16)
+def _place(word: str) -> bool:
+    return is_place((word,))
+
+
+def other_place(x: str, y: str) -> bool:
+    """Two words naming different places (countries, regions, Chinese provinces), close as
+    their letters are: the 'Hubei' power research institute is not the 'Hebei' one, nor
+    'Shanxi' 'Shaanxi'."""
+    return x != y and _place(x) and _place(y)
 
 
 def _is_typo_pair(
@@ -117,12 +140,14 @@ def typo_level(
     if len(a) == 1 and len(b) == 1 and a[0][0] != b[0][0]:
         return None  # one-word names differing in the first letter: 'Anden' is not 'Sanden'
     pairs = list(zip(da, db, strict=True))
-    if any(other_direction(x, y) for x, y in pairs):
+    if any(other_direction(x, y) or other_place(x, y) for x, y in pairs):
         return None
     shared = len(a) - len(da)
     if len(pairs) == 1 and shared >= _LONG_SHARED:
         x, y = pairs[0]
-        if min(len(x), len(y)) >= 4 and OSA.distance(x, y) <= max(1, _allowed(min(len(x), len(y)))):
+        dist = OSA.distance(x, y)
+        if min(len(x), len(y)) >= 4 and dist <= max(1, _allowed(min(len(x), len(y)))) \
+                and not _two_words(x, y, dist, vocabulary):
             return f"one word spelt differently in a long name: '{x}'~'{y}'"
     if len(pairs) == 1 and shared >= 3:
         short, long = sorted(pairs[0], key=len)

@@ -21,6 +21,7 @@ SETS = {
     "dev4_assignees.csv": ("dev4.txt", 316, 228, 194),
     "dev5_assignees.csv": ("dev5.txt", 331, 218, 172),
     "dev6_assignees.csv": ("dev6.txt", 141, 95, 73),
+    "dev7_assignees.csv": ("dev7.txt", 324, 242, 206),
 }
 
 

@@ -38,6 +38,13 @@ then fewer university, group and random seeds (PLANS['dev5']).
 The tuning set dev 6 (issue 13, session 10; `--plan dev6`) keeps to the kinds where recall is
 lost: public bodies, foundations/schools/hospitals, universities, and corporate groups (the
 most seeds: a parent, its subsidiaries and renamed companies), no random stratum.
+
+The tuning set dev 7 (issue 13, session 12) is drawn by held-out set 2's own plan again, so its
+scores estimate how the rules generalise to strings drawn as held-out set 2's were:
+
+    python sample_heldout2.py NAMES_TSV --seed 7219 --exclude heldout2_assignees.csv \
+        dev2_assignees.csv dev3_assignees.csv dev4_assignees.csv dev5_assignees.csv \
+        dev6_assignees.csv > dev7.tsv
 """
 
 from __future__ import annotations
