@@ -204,6 +204,15 @@ class Membership:
     reason: str
 
 
+def _under_root(index: RorIndex, ror_id: str, score: float, reason: str,
+                joint: str = " ") -> Membership:
+    """Membership in the family of a ROR record's root (the top of its parent chain), the
+    chain said after the reason when the record has a parent."""
+    root, chain = _root(index, ror_id)
+    told = f"{joint}whose ROR parent chain is " + " -> ".join(chain) if len(chain) > 1 else ""
+    return Membership(org_id("", root), score, reason + told)
+
+
 def _root(index: RorIndex, ror_id: str) -> tuple[str, list[str]]:
     """The top of a record's ROR parent chain and the chain's names."""
     chain = [ror_id]
@@ -264,11 +273,8 @@ def families(resolution: Resolution, index: RorIndex,
                                     "ROR parent chain: " + " -> ".join(chain))
         elif c.acts_for:
             af = c.acts_for[0]
-            root, chain = _root(index, af.ror_id)
-            out[k] = Membership(org_id("", root), round(0.98 * af.score, 3),
-                                f"acts for {index.name(af.ror_id)!r} ({af.reason})"
-                                + (" whose ROR parent chain is " + " -> ".join(chain)
-                                   if len(chain) > 1 else ""))
+            out[k] = _under_root(index, af.ror_id, round(0.98 * af.score, 3),
+                                 f"acts for {index.name(af.ror_id)!r} ({af.reason})")
     _state_bodies(clusters, out, index, weight)
     country = _countries(resolution, index, names)
     _ror_children(clusters, out, index, country)
@@ -364,11 +370,7 @@ def _ror_children(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]
         parent = parents.pop()
         if country.get(k) is None or not same_country(country.get(k), index.country(parent)):
             continue
-        root, chain = _root(index, parent)
-        out[k] = Membership(org_id("", root), 0.9,
-                            f"ROR names it a child of {index.name(parent)!r}"
-                            + (" whose ROR parent chain is " + " -> ".join(chain)
-                               if len(chain) > 1 else ""))
+        out[k] = _under_root(index, parent, 0.9, f"ROR names it a child of {index.name(parent)!r}")
 
 
 def record_families(index: RorIndex, ror_ids: Iterable[str],
@@ -707,11 +709,8 @@ def _ror_company_extension(k: str, w: tuple[str, ...], clusters: Mapping[str, Or
             if not same_country(own, index.country(record)) \
                     and ("child" not in kinds or "parent" in kinds):
                 return
-            root, chain = _root(index, record)
-            out[k] = Membership(org_id("", root), 0.85,
-                                f"name extends the ROR company {index.name(record)!r}"
-                                + (" whose ROR parent chain is " + " -> ".join(chain)
-                                   if len(chain) > 1 else ""))
+            out[k] = _under_root(index, record, 0.85,
+                                 f"name extends the ROR company {index.name(record)!r}")
             return
         if records:
             return
@@ -803,12 +802,9 @@ def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership
                        # Geological Survey' is no 'Geological Survey' (USGS)
                        if not (named and index.country(r) and index.country(r) not in named)]
             if not heads and len(records) == 1:
-                root, chain = _root(index, records[0])
-                out[k] = Membership(org_id("", root), 0.85,
-                                    f"a unit of {index.name(records[0])!r} (its name ends with "
-                                    "the parent body's)"
-                                    + (", whose ROR parent chain is " + " -> ".join(chain)
-                                       if len(chain) > 1 else ""))
+                out[k] = _under_root(index, records[0], 0.85,
+                                     f"a unit of {index.name(records[0])!r} (its name ends "
+                                     "with the parent body's)", joint=", ")
                 break
 
 
@@ -961,12 +957,9 @@ def _institution_extensions(clusters: Mapping[str, OrgCluster],
                 records = [h.ror_id for h in index.hits(" ".join(prefix))
                            if "company" not in index.types(h.ror_id)]
                 if len(records) == 1:
-                    root, chain = _root(index, records[0])
-                    out[k] = Membership(org_id("", root), 0.85,
-                                        f"a unit of {index.name(records[0])!r} (its name starts "
-                                        "with the parent body's)"
-                                        + (", whose ROR parent chain is " + " -> ".join(chain)
-                                           if len(chain) > 1 else ""))
+                    out[k] = _under_root(index, records[0], 0.85,
+                                         f"a unit of {index.name(records[0])!r} (its name "
+                                         "starts with the parent body's)", joint=", ")
                     break
             if len(heads) != 1 or w[n] in _JOINERS or _second_holder(w[n:]) or not (any(
                     x.isalpha() and x not in _GENERIC_PARENT and frequency[x] <= rare
