@@ -121,11 +121,25 @@ def test_partners_profile_paths_and_search_read_rows_without_scipy(sample_graph:
     assert _loaded(modules, NOT_FOR_ROW_READS) == []
 
 
-def test_a_product_of_matrices_imports_scipy_when_asked(sample_graph: Path) -> None:
-    """The other side: a CPC selection counts patents per organisation with a sparse
-    product, which imports scipy on first use."""
+def test_a_stored_subclass_profile_reads_its_counts_without_scipy(sample_graph: Path) -> None:
+    """A CPC subclass's profile sums its stored counts (`sc.*`): no sparse product, so
+    scipy (0.1-0.3 s to import) is never imported."""
     code, output, modules, stderr = _run(
         ["query", "profile", "H01L", "--limit", "3", "--format", "json",
+         "--graph", str(sample_graph)]
+    )  # fmt: skip
+    assert code == 0, stderr
+    answer = json.loads(output)
+    assert answer["organizations"] and answer["countries"] and answer["patents"] > 0
+    assert "scipy.sparse" not in modules
+
+
+def test_a_product_of_matrices_imports_scipy_when_asked(sample_graph: Path) -> None:
+    """The other side: a union of CPC subclasses (a single one is stored, `sc.*`) counts
+    patents per organisation and country with sparse products, which import scipy on first
+    use."""
+    code, output, modules, stderr = _run(
+        ["query", "profile", "H01L,G06F", "--limit", "3", "--format", "json",
          "--graph", str(sample_graph)]
     )  # fmt: skip
     assert code == 0, stderr

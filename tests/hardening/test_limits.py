@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -220,7 +221,9 @@ def test_internal_error_is_a_plain_500_without_stack_trace(
 
 def test_access_log_is_one_json_object_per_request(live_server: LiveServer) -> None:
     marker = f"/entities/no-such-entity-{time.monotonic_ns()}"
+    before = datetime.now(UTC)
     assert httpx.get(f"{live_server.url}{marker}", params={"limit": 2}).status_code == 404
+    after = datetime.now(UTC)
     httpx.get(f"{live_server.url}/health")
 
     def mine() -> list[dict[str, Any]]:
@@ -233,7 +236,12 @@ def test_access_log_is_one_json_object_per_request(live_server: LiveServer) -> N
     found = wait_until(mine, 5, what=f"the access log entry of {marker}")
     assert len(found) == 1
     entry = found[0]
-    assert set(entry) == {"method", "path", "status", "ms", "client"}
+    assert set(entry) == {"time", "method", "path", "status", "ms", "client", "pid"}
     assert (entry["method"], entry["status"], entry["client"]) == ("GET", 404, "127.0.0.1")
+    # when the request began (UTC, to the millisecond) and which process answered: the server
+    began = datetime.fromisoformat(entry["time"])
+    assert entry["time"].endswith("Z") and before - timedelta(milliseconds=1) <= began <= after
+    assert isinstance(entry["pid"], int) and entry["pid"] != os.getpid()
+    assert Path(f"/proc/{entry['pid']}").exists()  # the serving process, still running
     assert isinstance(entry["ms"], int | float) and entry["ms"] >= 0
     assert "limit=2" not in json.dumps(entry)  # query strings (user input) are not logged
