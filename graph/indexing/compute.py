@@ -18,7 +18,7 @@ from ttkg.core.errors import ArtifactError
 from ttkg.core.model import EdgeType, NodeLabel
 from ttkg.graph.artifact import Artifact
 from ttkg.graph.indexing.data import CSR_PARTS, INDEX_FORMAT, IndexData
-from ttkg.graph.indexing.files import save_array
+from ttkg.graph.indexing.files import load_array, save_array
 from ttkg.graph.indexing.ids import arrow_indices
 from ttkg.graph.indexing.walks import STORED_WALKS, Hops, build_walk, walk_arrays
 from ttkg.graph.indexing.walks import by_node as walk_by_node
@@ -58,7 +58,7 @@ class _Arrays(dict[str, npt.NDArray[Any]]):
         if self.folder is not None and arr.nbytes >= _SPILL_FROM:
             path = self.folder / f"{name}.npy"
             save_array(path, arr)
-            arr = np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+            arr = load_array(path)
         super().__setitem__(name, arr)
 
     def update(self, other: Any = (), /, **kwargs: npt.NDArray[Any]) -> None:

@@ -222,7 +222,7 @@ class MemoryBackend(GraphBackend):
         """The stored CPC subclasses' rows of `sc.*` (`ttkg.graph.indexing.year_counts`) by
         symbol; none for an index built before them (their profiles are then computed)."""
         data = self.index.data
-        if "sc.years" not in data.arrays:
+        if "sc.years" not in data.arrays or "sc.orgs.indptr" not in data.arrays:
             return {}
         return {symbol: row for row, symbol in enumerate(data.meta.get("subclasses", []))}
 
@@ -697,10 +697,9 @@ class MemoryBackend(GraphBackend):
         subclass = None if len(parts) > 1 or filters.family else self._stored_subclass(one)
 
         def compute() -> npt.NDArray[np.int64]:
-            if subclass is not None and "sc.orgs.indptr" in ix.data.arrays:
-                keep = bucket_years(tuple(ix.data.meta["year_buckets"]),
-                                    filters.year_from, filters.year_to)
-                return summed_buckets(ix.data.csr("sc.orgs"), subclass, keep)
+            if subclass is not None:
+                return summed_buckets(ix.data.csr("sc.orgs"), subclass,
+                                      self._kept_buckets(filters))
             if s is not None:  # a stored selection's row (a sector, a CPC section), or its
                 # rows of the years' buckets (None: stored without years, format 1)
                 assert stored is not None
@@ -1231,19 +1230,22 @@ class MemoryBackend(GraphBackend):
         spec = parts[0]
         if len(parts) > 1 or filters.org_filtered():
             return None
-        ix = self.index
-        buckets = bucket_years(tuple(ix.data.meta["year_buckets"]),
-                               filters.year_from, filters.year_to)
         subclass = self._stored_subclass(spec)
         if subclass is not None:
-            return "sc", subclass, buckets
+            return "sc", subclass, self._kept_buckets(filters)
         if spec.kind not in ("wipo_field", "wipo_sector"):
             return None
+        ix = self.index
         row = ix.nodes.position[spec.node_id] - ix.fields.off
         has_fields = ix.fields.sector_fields.indptr[row + 1] > ix.fields.sector_fields.indptr[row]
         if has_fields != (spec.kind == "wipo_sector"):
             return None  # a field with fields of its own, or a sector without: not stored
-        return "tf", row, buckets
+        return "tf", row, self._kept_buckets(filters)
+
+    def _kept_buckets(self, filters: Filters) -> npt.NDArray[np.bool_]:
+        """The index's year buckets the filters' years keep (`bucket_years`)."""
+        first, last = self.index.data.meta["year_buckets"]
+        return bucket_years((first, last), filters.year_from, filters.year_to)
 
     def field_country_counts(self, spec: FieldSet, filters: Filters) -> dict[str, int]:
         ix = self.index
