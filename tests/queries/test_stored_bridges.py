@@ -382,6 +382,41 @@ def test_dated_bridges_equal_the_computed_answer(
     assert _same_primitives(memory_backend, computed, pairs, dated, PAGES) > 200
 
 
+def test_marked_rows_equal_a_count_of_the_rows_in_each(monkeypatch: pytest.MonkeyPatch
+                                                       ) -> None:
+    """Both ways of marking the co-owned rows of a and of b (sorting few, a mask of many)
+    give the rows in either, ascending, marked 1 / 2 / 3 as a set count says."""
+    rng = np.random.default_rng(7)
+    n = 5_000
+    for size_a, size_b in [(0, 0), (0, 40), (40, 0), (30, 30), (300, 250), (4_000, 3_500)]:
+        rows_a = np.sort(rng.choice(n, size_a, replace=False))
+        rows_b = np.sort(rng.choice(n, size_b, replace=False))
+        in_a, in_b = set(rows_a.tolist()), set(rows_b.tolist())
+        want = [(r, (r in in_a) + 2 * (r in in_b)) for r in sorted(in_a | in_b)]
+        for sparse in (0, 10**9):  # always sorted, always a mask
+            monkeypatch.setattr(stored_module, "_SPARSE", sparse)
+            rows, code = stored_module.marked_rows(rows_a, rows_b, n)
+            assert list(zip(rows.tolist(), code.tolist(), strict=True)) == want
+
+
+def test_dated_partnerships_are_the_same_whichever_way_rows_are_marked(
+    memory_backend: MemoryBackend, computed: MemoryBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dated partnership bridges (each selection's co-owned rows by year, stored or
+    computed) give the same pages with the rows marked by sorting or by a mask."""
+    by_id = {s.node_id: s for s in _specs(memory_backend)}
+    chosen = [by_id[i] for i in ("wipo:field:8", "wipo:sector:1", "cpc:H", "cpc:G")]
+    dated = [make_filters(years) for years in ("2010-2020", "2015-", "-2012")]
+    answers = []
+    for sparse in (0, 10**9):
+        monkeypatch.setattr(stored_module, "_SPARSE", sparse)
+        answers.append([backend.partnership_bridges(a, b, f, 1, 0, 100)
+                        for backend in (memory_backend, computed)
+                        for a, b in itertools.combinations(chosen, 2) for f in dated])
+    assert answers[0] == answers[1]
+    assert sum(bool(page) for _, page in answers[0]) > 10
+
+
 def test_a_format_1_folder_serves_undated_bridges_and_computes_dated_counts(
     sample_graph: Path, memory_backend: MemoryBackend, tmp_path: Path
 ) -> None:

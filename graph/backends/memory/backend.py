@@ -48,6 +48,7 @@ from ttkg.graph.backends.contract import (
 from ttkg.graph.backends.memory import flows, research
 from ttkg.graph.backends.memory.bridges import (
     distinct,
+    marked_rows,
     org_evidence_total,
     orient_pairs,
     passes,
@@ -124,6 +125,17 @@ def _within(year: npt.NDArray[Any], filters: Filters) -> npt.NDArray[np.bool_]:
     return keep
 
 
+def _year_block_bounds(years: npt.NDArray[Any], filters: Filters) -> tuple[int, int]:
+    """The block lo:hi of ascending grant years (-1: none) that `_within` keeps."""
+    least = filters.year_from
+    if filters.year_to is not None:  # a year range excludes patents without a year
+        least = 0 if least is None else max(least, 0)
+    lo = 0 if least is None else int(np.searchsorted(years, least, side="left"))
+    hi = (len(years) if filters.year_to is None
+          else int(np.searchsorted(years, filters.year_to, side="right")))
+    return lo, max(lo, hi)
+
+
 def _positions(indptr: IntArray, rows: IntArray) -> IntArray:
     """Positions (into a CSR matrix's indices and data) of every entry of some rows, rows in
     the given order."""
@@ -197,6 +209,8 @@ class MemoryBackend(GraphBackend):
         self._sel_cache: dict[tuple[Any, ...], npt.NDArray[Any]] = {}
         self._sel_bytes = 0  # of the cached arrays that own their data
         self._pair_year_cache: dict[bool, npt.NDArray[Any]] = {}
+        # stored selection -> its co-owned rows by grant year (`_pair_rows_by_year`)
+        self._pair_rows_years: dict[int, tuple[npt.NDArray[np.int32], npt.NDArray[Any]]] = {}
         self._cache_lock = threading.Lock()
         # answers show the same (recent, busy) patents, nodes and edges again and again. The
         # caches hold tuples, strings and numbers only, with keys of the same: objects the
@@ -884,11 +898,7 @@ class MemoryBackend(GraphBackend):
         rows_a, rows_b = self._pair_rows(a, filters), self._pair_rows(b, filters)
         if not len(rows_a) and not len(rows_b):
             return 0, []
-        mark = np.zeros(len(co.pair_keys), np.uint8)
-        mark[rows_a] = 1
-        mark[rows_b] |= 2
-        rows = np.flatnonzero(mark)
-        code = mark[rows]
+        rows, code = marked_rows(rows_a, rows_b, len(co.pair_keys))
         pair_keys = co.pair_keys[rows]
         starts = np.flatnonzero(np.concatenate(([True], pair_keys[1:] != pair_keys[:-1])))
         keys = pair_keys[starts]
@@ -937,14 +947,39 @@ class MemoryBackend(GraphBackend):
         def compute() -> IntArray:
             if bits is None:
                 return np.flatnonzero(self._selection(spec, filters)[co.pair_patents])
-            # the stored bits of each row's patent and its year: no mask of every patent
+            # the stored bits of each row's patent: no mask of every patent; with years,
+            # each selection's rows by year, a block of them (no pass over every row)
             assert stored is not None
-            keep = (stored.pair_bits & bits) != 0
             if filters.year_from is not None or filters.year_to is not None:
-                keep &= _within(self._pair_years(filters.family), filters)
-            return np.flatnonzero(keep)
+                blocks = []
+                for part in field_parts(spec):
+                    s = stored.find(part.kind, part.value, part.node_id)
+                    assert s is not None  # bits is not None: every part is stored
+                    rows, years = self._pair_rows_by_year(s)
+                    lo, hi = _year_block_bounds(years, filters)
+                    blocks.append(rows[lo:hi])
+                return distinct(*blocks)
+            return np.flatnonzero((stored.pair_bits & bits) != 0)
 
         return self._cached(key, compute)
+
+    def _pair_rows_by_year(self, s: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[Any]]:
+        """The organisation-level `pair_keys` rows whose patent is in stored selection s,
+        by grant year (ascending, none first), then row; and their years. Made once per
+        selection (22 MB for all 64 at 9.1M patents): a dated bridge reads one block of it
+        instead of testing the bits and year of every co-owned row (694k at 9.1M)."""
+        found = self._pair_rows_years.get(s)
+        if found is None:
+            stored = self.stored_bridges
+            assert stored is not None
+            rows = np.flatnonzero((stored.pair_bits & np.uint64(1 << s)) != 0)
+            years = self._pair_years(False)[rows]
+            order = np.argsort(years, kind="stable")
+            found = rows[order].astype(np.int32), years[order]
+            for part in found:
+                part.flags.writeable = False
+            self._pair_rows_years[s] = found
+        return found
 
     def _pair_years(self, family: bool) -> npt.NDArray[Any]:
         """The grant year of each row's patent of the holders' `pair_patents` (made once:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "distinct",
+    "marked_rows",
     "org_evidence_total",
     "selection_bits",
     "stored_direct",
@@ -63,6 +64,34 @@ def distinct(*arrays: npt.NDArray[Any]) -> IntArray:
     both = np.sort(np.concatenate(arrays).astype(np.int64))
     out: IntArray = both[np.concatenate(([True], both[1:] != both[:-1]))] if len(both) else both
     return out
+
+
+#: Rows in a or b at most 1/_SPARSE of all are marked by sorting them, more by a mask of all.
+_SPARSE = 16
+
+
+def marked_rows(rows_a: IntArray, rows_b: IntArray, n: int) -> tuple[IntArray, Packed]:
+    """The rows (ascending, of n) in a or in b, both ascending, and a mark for each: 1 in a,
+    2 in b, 3 in both. Few rows are merged by sorting them; many by a mask of all n."""
+    if (len(rows_a) + len(rows_b)) * _SPARSE > n:
+        mark = np.zeros(n, np.uint8)
+        mark[rows_a] = 1
+        mark[rows_b] |= 2
+        rows = np.flatnonzero(mark)
+        return rows, mark[rows]
+    rows = distinct(rows_a, rows_b)
+    code = _member(rows_a, rows).astype(np.uint8)
+    code |= _member(rows_b, rows).astype(np.uint8) << 1
+    return rows, code
+
+
+def _member(sorted_values: npt.NDArray[Any], keys: IntArray) -> npt.NDArray[np.bool_]:
+    """Whether each key is among the ascending values (binary search)."""
+    if not len(sorted_values):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, keys), len(sorted_values) - 1)
+    found: npt.NDArray[np.bool_] = sorted_values[at] == keys
+    return found
 
 
 def _one(stored: StoredBridges, spec: FieldSet) -> int | None:
