@@ -20,6 +20,7 @@ from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
 from ttkg.graph.backends.registry import open_backend
 from ttkg.queries.resolve import warm_up_search
+from ttkg.queries.warm import warm_up_queries
 
 __all__ = ["create_app"]
 
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         # build lazy indexes now, not inside the first requests
         await in_thread(opened.warm_up)
         await in_thread(warm_up_search, opened)
+        if settings.warm_up_s and opened.name == "memory":  # a cold process, not a database
+            await in_thread(warm_up_queries, opened, settings.warm_up_s)
         # an embedded graph the app opened itself moves to newly built versions
         served = app.state.graph = ServedGraph(
             opened,
@@ -96,6 +99,8 @@ def _reopen(settings: Settings) -> Callable[[], GraphBackend]:
         opened = open_backend(settings)
         opened.warm_up()
         warm_up_search(opened)
+        if settings.warm_up_s:  # memory: see the lifespan
+            warm_up_queries(opened, settings.warm_up_s)
         return opened
 
     return reopen

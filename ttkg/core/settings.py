@@ -96,6 +96,14 @@ class Settings(FromEnvironment):
         description="MB of answers the API keeps per process for the graph version it serves "
         "(least recently used out; 0: none, ETags and 304s still)",
     )
+    warm_up_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=600,
+        description="seconds (at most) of generic questions over the graph's own fields and top "
+        "organisations that the API over the embedded graph asks itself before it answers "
+        "(`ttkg.queries.warm`: a cold process costs about twice the CPU per request); 0: none",
+    )
     gc_freeze: bool = Field(
         default=False,
         description="`ttkg serve` (sets it): freeze what exists once the graph is warm out of "
