@@ -30,19 +30,23 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Final
+from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
+
+from ttkg.core.arrays import distinct
 from ttkg.core.model import OrgKind, org_id
 from ttkg.graph.identity.countries import is_place
 from ttkg.graph.identity.entities import Membership, OrgCluster, Resolution
 from ttkg.graph.identity.normalise import normalise
 from ttkg.graph.identity.patterns import clean_name
 
-__all__ = ["INVENTOR_CLUSTERS", "SHARED_MIN", "InventorLinks", "inventor_key",
-           "inventor_links", "join_by_inventors", "place_words"]
+__all__ = ["INVENTOR_CLUSTERS", "SHARED_MIN", "InventorLinks", "inventor_codes", "inventor_key",
+           "inventor_links", "inventor_links_of_rows", "join_by_inventors", "place_words"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +65,35 @@ def inventor_key(first: str | None, last: str | None) -> str | None:
     """An inventor's name as a key: letters only, casefolded, accents dropped, last name
     first ('Seung-June Yi' and 'Seungjune Yi' are one; 'William I. Wood' and 'William Wood'
     are not: the sure side). None without both parts."""
-    parts = []
-    for raw in (last, first):
-        text = unicodedata.normalize("NFKD", raw or "").casefold()
-        letters = "".join(ch for ch in text if ch.isalpha())
-        if not letters:
-            return None
-        parts.append(letters)
-    return "|".join(parts)
+    surname, given = _letters(last), _letters(first)
+    return f"{surname}|{given}" if surname and given else None
+
+
+def _letters(raw: str | None) -> str:
+    """The letters of a name, casefolded, accents dropped."""
+    text = unicodedata.normalize("NFKD", raw or "").casefold()
+    return "".join(ch for ch in text if ch.isalpha())
+
+
+def inventor_codes(first: npt.NDArray[np.integer[Any]], first_values: Sequence[str],
+                   last: npt.NDArray[np.integer[Any]], last_values: Sequence[str],
+                   ) -> npt.NDArray[np.int64]:
+    """`inventor_key` as integer codes for columns of coded names (row i: `first_values[
+    first[i]]`, -1 for none): rows of one key get one code, rows without a key -1. Each
+    distinct value is normalised once."""
+    def ids(values: Sequence[str]) -> tuple[npt.NDArray[np.int64], int]:
+        seen: dict[str, int] = {}
+        out = np.full(len(values) + 1, -1, np.int64)  # the last: code -1
+        for i, v in enumerate(values):
+            part = _letters(v)
+            if part:
+                out[i] = seen.setdefault(part, len(seen))
+        return out, max(len(seen), 1)
+
+    first_ids, width = ids(first_values)
+    last_ids, _ = ids(last_values)
+    f, la = first_ids[first], last_ids[last]
+    return np.where((f >= 0) & (la >= 0), la * width + f, -1)
 
 
 def place_words(cities: Iterable[tuple[str | None, str | None]],
@@ -137,6 +162,79 @@ def inventor_links(resolution: Resolution, holders: Iterable[tuple[str, str]],
                 shared[(a, b)] += 1
     return InventorLinks(dict(shared), dict(distinct),
                          {k: (v[0], v[1]) for k, v in span.items()}, dict(places or {}))
+
+
+def inventor_links_of_rows(patent: npt.NDArray[np.int64], cluster: npt.NDArray[np.int64],
+                           keys: Sequence[str], inventor_patent: npt.NDArray[np.integer[Any]],
+                           inventor: npt.NDArray[np.int64], year: npt.NDArray[np.int64],
+                           places: Mapping[str, frozenset[str]] | None = None,
+                           ) -> InventorLinks:
+    """`inventor_links` from arrays, as the build holds its rows: assignee row i names the
+    cluster `keys[cluster[i]]` (-1: a person or no cluster) on patent `patent[i]`; inventor
+    row j names the person `inventor[j]` (a code of `inventor_key`; -1: none) on patent
+    `inventor_patent[j]`; `year[p]` is patent p's grant year (-1: unknown). The same answer,
+    counted with numpy (sorts and joins of integer codes, no row loop)."""
+    n = max(len(keys), 1)
+    ok = cluster >= 0
+    held = distinct(patent[ok].astype(np.int64) * n + cluster[ok])  # by patent, then cluster
+    hp, hc = held // n, held % n
+    years: dict[str, tuple[int, int]] = {}
+    if len(hp):
+        y = year[hp]
+        dated = y >= 0
+        first = np.full(n, np.iinfo(np.int64).max)
+        last = np.full(n, -1, np.int64)
+        np.minimum.at(first, hc[dated], y[dated])
+        np.maximum.at(last, hc[dated], y[dated])
+        years = {keys[c]: (int(first[c]), int(last[c]))
+                 for c in np.flatnonzero(last >= 0).tolist()}
+    named = inventor >= 0
+    ip, person = inventor_patent[named].astype(np.int64), inventor[named].astype(np.int64)
+    lo = np.searchsorted(hp, ip, "left")
+    sizes = np.searchsorted(hp, ip, "right") - lo
+    at = np.repeat(lo, sizes) + _ramp(sizes)
+    t_person, t_cluster, t_patent = np.repeat(person, sizes), hc[at], hp[at]
+    # people by code: persons may be any int64 codes, so number them 0..m-1 first
+    people, t_person = np.unique(t_person, return_inverse=True)
+    m = max(len(people), 1)
+    carried = distinct(t_person * n + t_cluster)  # (person, cluster), by person
+    c_person, c_cluster = carried // n, carried % n
+    distinct_inventors = np.bincount(c_cluster, minlength=n)
+    df = np.bincount(c_person, minlength=m)
+    kept = (df[t_person] >= 2) & (df[t_person] <= INVENTOR_CLUSTERS)
+    t_person, t_cluster, t_patent = t_person[kept], t_cluster[kept], t_patent[kept]
+    # each row (person, a, patent) beside every other cluster b of the person: does b hold it?
+    c_start = np.searchsorted(c_person, np.arange(m))
+    width = df[t_person]
+    row = np.repeat(np.arange(len(t_person)), width)
+    other = c_cluster[np.repeat(c_start[t_person], width) + _ramp(width)]
+    mine = other != t_cluster[row]
+    row, other = row[mine], other[mine]
+    code = t_patent[row] * n + other
+    spot = np.searchsorted(held, code)
+    spot[spot >= len(held)] = 0
+    elsewhere = held[spot] != code  # the patent of a is not b's
+    directed = distinct((t_person[row[elsewhere]] * n + t_cluster[row[elsewhere]]) * n
+                        + other[elsewhere])  # (person, a, b): a holds one without b
+    d_person, d_a, d_b = directed // (n * n), (directed // n) % n, directed % n
+    forward = d_a < d_b
+    back = distinct((d_person[~forward] * n + d_b[~forward]) * n + d_a[~forward])
+    both = np.isin((d_person[forward] * n + d_a[forward]) * n + d_b[forward], back)
+    pair = d_a[forward][both] * n + d_b[forward][both]
+    codes, counts = np.unique(pair, return_counts=True)
+    shared: dict[tuple[str, str], int] = {}
+    for c, k in zip(codes.tolist(), counts.tolist(), strict=True):
+        a, b = keys[c // n], keys[c % n]
+        shared[(a, b) if a < b else (b, a)] = k
+    return InventorLinks(shared, {keys[c]: int(distinct_inventors[c])
+                                  for c in np.flatnonzero(distinct_inventors).tolist()},
+                         years, dict(places or {}))
+
+
+def _ramp(sizes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """0..m-1 for every m of `sizes`, one after the other."""
+    ends = np.cumsum(sizes)
+    return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - sizes, sizes)
 
 
 def join_by_inventors(clusters: Mapping[str, OrgCluster], memberships: Mapping[str, Membership],

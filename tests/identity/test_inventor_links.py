@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ttkg.graph.identity import AssigneeName, OrganizationResolver
@@ -20,6 +21,7 @@ from ttkg.graph.identity.inventor_links import (
     InventorLinks,
     inventor_key,
     inventor_links,
+    inventor_links_of_rows,
     place_words,
 )
 
@@ -97,6 +99,38 @@ def test_shared_inventors_equal_a_plain_count(
                 want[(a, b)] += 1
     assert links.shared == dict(want)
     assert links.shared  # the slice holds shared inventors
+
+
+def test_inventor_links_from_arrays_equal_the_row_loop(
+    resolver: OrganizationResolver,
+    slice_rows: tuple[list[dict[str, str]], list[dict[str, str]]],
+) -> None:
+    """The build counts the evidence with numpy over its row arrays (patents as indexes,
+    inventor names as codes); the plain loop over (patent, name) rows is the oracle, on every
+    assignee and inventor row of the slice's real patents (a person's patent: -1)."""
+    _, holders, res, links = _evidence(resolver, slice_rows)
+    keys = list(res.clusters)
+    at = {k: i for i, k in enumerate(keys)}
+    assignees, inventors = slice_rows
+    patents = {p: i for i, p in enumerate(sorted({r["patent_id"] for r in assignees}))}
+    patent = np.array([patents[p] for p, _ in holders] + [0], dtype=np.int64)
+    cluster = np.array([at[res.cluster_of[n]] for _, n in holders] + [-1], dtype=np.int64)
+    people: dict[str | None, int] = {None: -1}
+    person = np.array([people.setdefault(inventor_key(r["name_first"], r["name_last"]),
+                                         len(people) * 7919) for r in inventors], np.int64)
+    year = np.full(len(patents), -1, np.int64)
+    for r in assignees:
+        year[patents[r["patent_id"]]] = int(r["grant_year"])
+    year[0] = -1  # an unknown year is left out of the span
+    got = inventor_links_of_rows(patent, cluster, keys,
+                                 np.array([patents[r["patent_id"]] for r in inventors],
+                                          np.int64), person, year)
+    assert got.shared == links.shared
+    assert got.inventors == links.inventors
+    first = min(patents)
+    without = {k for p, n in holders if p == first for k in [res.cluster_of[n]]}
+    assert {k: v for k, v in got.years.items() if k not in without} \
+        == {k: v for k, v in links.years.items() if k not in without}
 
 
 def test_a_renamed_company_joins_its_successors_family(
