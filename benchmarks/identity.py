@@ -15,6 +15,7 @@ errors (dev, dev 2 to dev 7; never the held-out ones);
 `--no-heldout` leaves the held-out scores out while tuning.
 
     python benchmarks/identity.py [--data /work/shared/data] [--errors 20] [--no-heldout]
+        [--no-inventors]
 """
 
 from __future__ import annotations
@@ -26,8 +27,15 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ttkg.graph.identity import AssigneeName, IdentitySettings, OrganizationResolver, normalise
+from ttkg.graph.identity.entities import Resolution
 from ttkg.graph.identity.evaluation import bcubed, link_scores, pairwise
 from ttkg.graph.identity.families import co_ownership, families
+from ttkg.graph.identity.inventor_links import (
+    InventorLinks,
+    inventor_key,
+    inventor_links,
+    place_words,
+)
 from ttkg.graph.identity.patterns import clean_name
 from ttkg.graph.identity.ror_index import RorIndex
 from ttkg.loaders import patentsview, ror
@@ -86,6 +94,22 @@ def assignee_names(data: Path, holders: list[tuple[str, str]] | None = None,
     ]
 
 
+def inventor_evidence(data: Path, resolution: Resolution, holders: list[tuple[str, str]],
+                      ) -> InventorLinks:
+    """The shared-inventor evidence of the family step (rule 10), as the build gives it: the
+    inventors' names of every patent, grant years, and the cities of the data's locations."""
+    pv = data / "patentsview"
+    report = LoadReport()
+    people = [(p, k) for p, first, last in patentsview.read_inventor_names(
+        pv / "g_inventor_not_disambiguated.tsv.zip", report)
+        if (k := inventor_key(first, last)) is not None]
+    years = {p.patent_id: int(p.date[:4]) for p in patentsview.read_patents(
+        pv / "g_patent.tsv.zip", report) if p.date}
+    cities = place_words((loc.city, loc.country) for loc in patentsview.read_locations(
+        pv / "g_location_not_disambiguated.tsv.zip", report))
+    return inventor_links(resolution, holders, people, years, cities)
+
+
 def naive_links(index: RorIndex, names: list[str]) -> dict[str, str | None]:
     """Baseline link: the normalised name equals exactly one ROR record's name."""
     out: dict[str, str | None] = {}
@@ -102,6 +126,8 @@ def main() -> None:
                         help="list this many errors of each kind (tuning sets only)")
     parser.add_argument("--no-heldout", action="store_true",
                         help="leave the held-out scores out (while tuning on the dev sets)")
+    parser.add_argument("--no-inventors", action="store_true",
+                        help="leave the family step's shared-inventor rule (10) off")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -118,8 +144,11 @@ def main() -> None:
     res = resolver.resolve(names)
     t_resolve, c_resolve = time.perf_counter() - t0, time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()
+    evidence = None if args.no_inventors else inventor_evidence(args.data, res, holders)
+    t_inventors, c_inventors = time.perf_counter() - t0, time.process_time() - c0
+    t0, c0 = time.perf_counter(), time.process_time()
     fam = families(res, resolver.index, {k: c.count for k, c in res.clusters.items()}, names,
-                   co_ownership(res, holders))
+                   co_ownership(res, holders), evidence)
     t_families, c_families = time.perf_counter() - t0, time.process_time() - c0
     family_of = {n: (fam[k].family_id if k in fam else k) for n, k in res.cluster_of.items()}
 
@@ -166,7 +195,8 @@ def main() -> None:
     print(
         f"\nrun time over all {len(names)} distinct assignee strings ({orgs} organisations): "
         f"resolve {t_resolve:.1f} s (CPU {c_resolve:.1f} s), families {t_families:.1f} s "
-        f"(CPU {c_families:.1f} s) (+ ROR index {t_index:.1f} s; reading data {t_load:.1f} s)"
+        f"(CPU {c_families:.1f} s), inventor evidence {t_inventors:.1f} s (CPU "
+        f"{c_inventors:.1f} s) (+ ROR index {t_index:.1f} s; reading data {t_load:.1f} s)"
     )
     print(
         f"clusters: {len(res.clusters)}; linked to ROR: "

@@ -456,20 +456,29 @@ _INVENTOR_COLUMNS: Final = (
     Col.of("inventor_sequence", "sequence"),
     Col.of("rawlocation_id", "location_id", required=False),
 )
+_INVENTOR_NAMES: Final = (
+    Col.of("raw_inventor_name_first", "disambig_inventor_name_first", "name_first",
+           required=False),
+    Col.of("raw_inventor_name_last", "disambig_inventor_name_last", "name_last",
+           required=False),
+)
 
 
 def inventor_rows(
-    path: Path, report: LoadReport, *, known_patents: Iterable[str] | pa.Array | None = None
+    path: Path, report: LoadReport, *, known_patents: Iterable[str] | pa.Array | None = None,
+    names: bool = False,
 ) -> KeyedRows:
     """Inventor rows (patent, sequence, column rawlocation_id) of
-    `g_inventor_not_disambiguated` or `g_inventor_disambiguated`; names are not read (the
-    graph does not use them). When `known_patents` is given, rows of other patents are
-    rejected."""
-    rows = read_columns(path, _INVENTOR_COLUMNS, report)
-    pid, seq, location = rows.columns
+    `g_inventor_not_disambiguated` or `g_inventor_disambiguated`; with `names` also the
+    columns name_first and name_last (the family step's shared-inventor evidence; the graph
+    stores no names). When `known_patents` is given, rows of other patents are rejected."""
+    rows = read_columns(path, _INVENTOR_COLUMNS + (_INVENTOR_NAMES if names else ()), report)
+    pid, seq, location, *named = rows.columns
     problems: list[tuple[int, str, str, str]] = []
     keys = _keys(rows, pid, seq, "inventor_sequence", _known(known_patents), problems)
-    return _keyed(path, report, rows, keys[0], keys, problems, {"rawlocation_id": location})
+    extra = dict(zip(("name_first", "name_last"), named, strict=False))
+    return _keyed(path, report, rows, keys[0], keys, problems,
+                  {"rawlocation_id": location, **extra})
 
 
 def read_inventors(
@@ -480,6 +489,17 @@ def read_inventors(
     for r in zip(t.patent_list(), t.sequence.tolist(), t.columns["rawlocation_id"].pylist(),
                  strict=True):
         yield InventorRecord(*r)
+
+
+def read_inventor_names(
+    path: Path, report: LoadReport, *, known_patents: Iterable[str] | None = None
+) -> Iterator[tuple[str, str | None, str | None]]:
+    """(patent id, first name, last name) of every accepted inventor row."""
+    t = inventor_rows(path, report, known_patents=known_patents, names=True)
+    if "name_first" not in t.columns:
+        return
+    yield from zip(t.patent_list(), t.columns["name_first"].pylist(),
+                   t.columns["name_last"].pylist(), strict=True)
 
 
 _LOCATION_COLUMNS: Final = (

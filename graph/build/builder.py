@@ -23,7 +23,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ttkg.core.arrays import distinct
 from ttkg.core.errors import InputError
 from ttkg.core.groups import country_groups
 from ttkg.core.model import (
@@ -80,6 +81,11 @@ from ttkg.graph.identity.families import (
     co_ownership_of_rows,
     families,
     record_families,
+)
+from ttkg.graph.identity.inventor_links import (
+    inventor_codes,
+    inventor_links_of_rows,
+    place_words,
 )
 from ttkg.graph.identity.org_country import decide_country
 from ttkg.graph.identity.overrides import Overrides
@@ -342,6 +348,9 @@ class _PatentsView:
     where: _Where
     patent_countries: _PatentCountries
     assignments: _Assignments
+    #: the family step's shared-inventor evidence: each inventor row's patent and name code,
+    #: each known patent's grant year
+    inventors: _Inventors
     #: the largest peak RSS of the stages, in MB (of the forked process when they ran there)
     peak_mb: float | None
     #: the manifest's sources (`_manifest_sources`: the files' checksums) and the releases
@@ -373,7 +382,7 @@ def _patentsview_stages(
             st, _counted(cpc.read_cpc_titles(sources.cpc, st.report), adv)
         )
     with progress.task("Patents") as adv:
-        known = _add_patents(st, files.patent)
+        known, years = _add_patents(st, files.patent)
         adv(len(known))
         st.spill(NodeLabel.PATENT)
     with progress.task("CPC classifications") as adv:
@@ -385,7 +394,8 @@ def _patentsview_stages(
     with progress.task("Locations"):
         where = _locations(st, files)
     with progress.task("Inventor locations") as adv:
-        patent_countries = _inventor_countries(st, files, known, where, adv)
+        patent_countries, inventors = _inventor_countries(st, files, known, where, adv)
+        inventors = replace(inventors, year=years)
     with progress.task("Assignees") as adv:
         assignee_report = LoadReport()
         assignments = _read_assignments(st, files.assignee, known, where, adv,
@@ -401,7 +411,7 @@ def _patentsview_stages(
     manifest_sources = _manifest_sources(sources, inputs)
     releases = {"ror": ror_release(sources.ror), "cpc": cpc_release(sources.cpc)}
     return _PatentsView(st, assignee_report, known, where, patent_countries, assignments,
-                        progress.peak_mb, manifest_sources, releases)
+                        inventors, progress.peak_mb, manifest_sources, releases)
 
 
 #: Tables of the PatentsView stages that no later stage reads back by column (`_State`'s
@@ -490,8 +500,8 @@ def _build(
     st.report.absorb(pv.assignee_report)
     if pv.peak_mb is not None:
         progress.peak_mb = max(pv.peak_mb, progress.peak_mb or 0.0)
-    known, where, patent_countries, assignments = (
-        pv.known, pv.where, pv.patent_countries, pv.assignments)
+    known, where, patent_countries, assignments, inventors = (
+        pv.known, pv.where, pv.patent_countries, pv.assignments, pv.inventors)
     manifest_sources, releases = pv.manifest_sources, pv.releases
     del pv
     openalex_job: Background[OpenAlexRecords] | None = None
@@ -505,7 +515,7 @@ def _build(
     with progress.task("Organisation identity"):
         resolution, names, resolver, membership, unheld = _identity(
             assignments, patent_countries, ror_records, identity, where.countries, ror_index,
-            on_resolved=read_openalex_now,
+            on_resolved=read_openalex_now, inventors=inventors, places=where.places,
         )
         overrides = resolver.overrides
     with progress.task("Organisations"):
@@ -559,6 +569,7 @@ def _build(
         st.edges.clear()
         st.patent_ids = pa.array([], pa.string())
         del resolution, names, resolver, membership, unheld, assignments, patent_countries
+        del inventors
         del ror_records, ror_index, where, known, matcher
         # the loops' last tables (the Organization table's Python columns at least: 107k
         # rows x 8 columns at 1M patents) and the CPC symbols, WIPO patterns and patent
@@ -761,8 +772,9 @@ def _ensure_cpc(st: _State, symbol: str, symbols: set[str]) -> None:
         st.note("cpc_symbols_missing_from_title_list")
 
 
-def _add_patents(st: _State, path: Path) -> pa.Array:
-    """Patent nodes; returns the patent numbers in table order (the known patents)."""
+def _add_patents(st: _State, path: Path) -> tuple[pa.Array, IntArray]:
+    """Patent nodes; returns the patent numbers in table order (the known patents) and their
+    grant years (-1: unknown)."""
     table = patentsview.patent_rows(path, st.report).table
     numbers = table.column("patent_id").combine_chunks()
     st.patent_ids = pc.utf8_replace_slice(numbers, 0, 0, "patent:US")
@@ -778,7 +790,9 @@ def _add_patents(st: _State, path: Path) -> pa.Array:
         "num_claims": table.column("num_claims").combine_chunks(),
         "source": "patentsview",
     }))
-    return numbers
+    years = table.column("year").combine_chunks().fill_null(-1)
+    year = years.to_numpy(zero_copy_only=False).astype(np.int64)
+    return numbers, np.where(year > 0, year, -1)
 
 
 def _add_classifications(
@@ -908,6 +922,8 @@ class _Where:
     ids: pa.Array
     country: IntArray  # per location, a `_Countries` code or -1
     countries: _Countries
+    #: country -> the one-word city names of its locations (identity's place words)
+    places: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def of(self, locations: Coded) -> IntArray:
         """Country code per row of a location-id column (-1: no id, unknown, no country)."""
@@ -924,8 +940,15 @@ def _locations(st: _State, files: patentsview.PatentsViewFiles) -> _Where:
     rows = patentsview.location_rows(files.location, st.report)
     ids = rows.columns["rawlocation_id"]
     country = rows.columns["country"]
+    city = rows.columns["city"]
+    width = len(country.values) + 1
+    pairs = distinct(city.codes.astype(np.int64) * width + country.codes + 1)
+    cities, country_names = city.distinct(), country.distinct()
+    places = place_words((cities[c // width] if c // width >= 0 else None,
+                          country_names[c % width - 1] if c % width else None)
+                         for c in pairs.tolist())
     return _Where(_strings(ids), country.mapped(countries.of(country.distinct()), -1),
-                  countries)
+                  countries, places)
 
 
 def _strings(column: Coded) -> pa.Array:
@@ -952,21 +975,48 @@ class _PatentCountries:
         return pos, self.country[at], self.count[at]
 
 
+@dataclass(frozen=True)
+class _Inventors:
+    """Inventor rows for the family step's shared-inventor evidence: each row's patent (index
+    of the known patents) and name (`inventor_codes`; -1: none), each patent's grant year."""
+
+    patent: npt.NDArray[np.int32]
+    person: IntArray
+    year: IntArray
+
+
+def _inventor_names(rows: patentsview.KeyedRows) -> _Inventors:
+    """The rows with a name (first and last), coded; none when the table has no names."""
+    first, last = rows.columns.get("name_first"), rows.columns.get("name_last")
+    empty = np.empty(0, np.int64)
+    if first is None or last is None:
+        return _Inventors(np.empty(0, np.int32), empty, empty)
+    person = inventor_codes(first.codes, first.distinct(), last.codes, last.distinct())
+    named = person >= 0
+    return _Inventors(rows.patent[named], person[named], empty)
+
+
 def _inventor_countries(
     st: _State,
     files: patentsview.PatentsViewFiles,
     known: pa.Array,
     where: _Where,
     advance: Any,
-) -> _PatentCountries:
-    """Countries of each patent's located inventors (evidence for org countries)."""
+) -> tuple[_PatentCountries, _Inventors]:
+    """Countries of each patent's located inventors (evidence for org countries), and the
+    inventors' names (evidence for families)."""
     n = len(known)
     empty = np.empty(0, np.int64)
-    if files.inventor is None or files.location is None:
+    if files.inventor is None:
         st.note("inventor_tables_missing")
-        return _PatentCountries(np.zeros(n + 1, np.int64), empty, empty)
-    rows = patentsview.inventor_rows(files.inventor, st.report, known_patents=known)
+        return (_PatentCountries(np.zeros(n + 1, np.int64), empty, empty),
+                _Inventors(np.empty(0, np.int32), empty, empty))
+    rows = patentsview.inventor_rows(files.inventor, st.report, known_patents=known, names=True)
     advance(len(rows))
+    inventors = _inventor_names(rows)
+    if files.location is None:
+        st.note("inventor_tables_missing")
+        return _PatentCountries(np.zeros(n + 1, np.int64), empty, empty), inventors
     location = rows.columns["rawlocation_id"]
     country = where.of(location)
     unknown = int(((location.codes >= 0) & (country < 0)).sum())
@@ -979,7 +1029,8 @@ def _inventor_countries(
     patent, ctry, counts = pair[order] // width, pair[order] % width, counts[order]
     indptr = np.zeros(n + 1, np.int64)
     np.add.at(indptr, patent + 1, 1)
-    return _PatentCountries(np.cumsum(indptr), ctry.astype(np.int64), counts.astype(np.int64))
+    return (_PatentCountries(np.cumsum(indptr), ctry.astype(np.int64), counts.astype(np.int64)),
+            inventors)
 
 
 @dataclass(frozen=True)
@@ -1115,21 +1166,29 @@ def _identity(
     countries: _Countries,
     ror_index: RorIndex | None = None,
     on_resolved: Callable[[], None] | None = None,
+    inventors: _Inventors | None = None,
+    places: dict[str, frozenset[str]] | None = None,
 ) -> tuple[Resolution, list[AssigneeName], OrganizationResolver, dict[str, Membership],
            dict[str, Membership]]:
     """Organisation identity of the build (`ttkg.graph.identity`): the resolution of the
     assignee names, the resolver, the families of its clusters and of ROR records without
     patents. One function, so that a benchmark can time the stages around it alone.
     `on_resolved` is called between the names' resolution (which forks workers) and the
-    families (which do not)."""
+    families (which do not). `inventors` (with `places`, the data's city words) give the
+    family step its shared-inventor evidence; without them that rule is off."""
     resolution, names, resolver = _resolve(
         assignments, patent_countries, ror_records, settings, countries, ror_index
     )
     if on_resolved is not None:
         on_resolved()
+    held = assignments.clusters(resolution)
+    links = None
+    if inventors is not None and len(inventors.person):
+        links = inventor_links_of_rows(*held, inventors.patent, inventors.person,
+                                       inventors.year, places)
     membership = families(
         resolution, resolver.index, {k: c.count for k, c in resolution.clusters.items()},
-        names, co_ownership_of_rows(*assignments.clusters(resolution)),
+        names, co_ownership_of_rows(*held), links,
     )
     unheld = record_families(resolver.index, (r.ror_id for r in ror_records), membership,
                              resolution)

@@ -10,7 +10,7 @@ from ttkg.core.model import OrgKind
 if TYPE_CHECKING:
     from ttkg.graph.identity.overrides import ReviewRow
 
-__all__ = ["ActsFor", "AssigneeName", "OrgCluster", "Resolution"]
+__all__ = ["ActsFor", "AssigneeName", "Membership", "OrgCluster", "Resolution"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +61,12 @@ class Resolution:
     name_score: dict[str, float] = field(default_factory=dict)  # raw name -> merge score
     name_reason: dict[str, str] = field(default_factory=dict)  # raw name -> why in its cluster
     review: list[ReviewRow] = field(default_factory=list)  # borderline decisions
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """An organisation's family: the head's node id, a score in [0, 1] and a reason."""
+
+    family_id: str
+    score: float
+    reason: str

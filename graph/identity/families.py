@@ -75,7 +75,13 @@ An organisation's family is found by the first rule that applies:
    of them a proper word, none a legal form's) are one family: the one a sibling is in
    already, else headed by the sibling with the most rows (`_sibling_companies`: China Star's
    two companies, Johnson & Johnson's operating companies);
-9. otherwise the organisation is its own family.
+9. otherwise the organisation is its own family;
+10. then, when the patents' inventors are given, a family whose head shares at least three
+   rare inventor names with a company of a larger family (on patents the other does not
+   hold), the two names carrying one rare word that leads one of them, in one country and on
+   one side of the type flag, goes under that family's head (`inventor_links`: Olympus
+   Optical and Olympus Corporation, Mitsubishi Kasei and Mitsubishi Chemical, Hynix and SK
+   hynix).
 
 A brand is a word, not an ordinary one, that starts the names of at least `BRAND_COMPANIES`
 companies with at least `BRAND_PATENTS` patent rows between them and is rare inside other
@@ -101,7 +107,6 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -115,8 +120,9 @@ from ttkg.graph.identity.countries import (
     same_country,
     strip_country_suffix,
 )
-from ttkg.graph.identity.entities import AssigneeName, OrgCluster, Resolution
+from ttkg.graph.identity.entities import AssigneeName, Membership, OrgCluster, Resolution
 from ttkg.graph.identity.groups import has_company_form
+from ttkg.graph.identity.inventor_links import InventorLinks, join_by_inventors
 from ttkg.graph.identity.normalise import LEGAL_FORMS, normalise
 from ttkg.graph.identity.org_country import type_flag
 from ttkg.graph.identity.patterns import clean_name
@@ -195,15 +201,6 @@ _ORDINARY: Final = frozenset({
 })
 
 
-@dataclass(frozen=True, slots=True)
-class Membership:
-    """An organisation's family: the head's node id, a score in [0, 1] and a reason."""
-
-    family_id: str
-    score: float
-    reason: str
-
-
 def _under_root(index: RorIndex, ror_id: str, score: float, reason: str,
                 joint: str = " ") -> Membership:
     """Membership in the family of a ROR record's root (the top of its parent chain), the
@@ -238,14 +235,18 @@ def _node(c: OrgCluster) -> str:
 def families(resolution: Resolution, index: RorIndex,
              counts: Mapping[str, int] | None = None,
              names: Iterable[AssigneeName] = (),
-             co_owned: Mapping[str, Mapping[str, int]] | None = None) -> dict[str, Membership]:
+             co_owned: Mapping[str, Mapping[str, int]] | None = None,
+             inventors: InventorLinks | None = None) -> dict[str, Membership]:
     """Cluster key -> family of every organisation cluster (individuals are left out).
 
     `counts` (cluster key -> patent rows) picks the head of a name family or of the US
     government; without it the number of name variants stands in. `names` (the resolved
     assignee names with their country evidence) tell, beside the ROR-linked ones, whether a
     short brand's companies agree on a country. `co_owned` (`co_ownership`: cluster key ->
-    co-owner's cluster key -> patents) gives rule 7 its evidence; without it rule 7 is off."""
+    co-owner's cluster key -> patents) gives rule 7 its evidence; without it rule 7 is off.
+    `inventors` (`inventor_links.inventor_links`) joins the families of companies whose
+    patents share rare inventors and whose names lead with one rare word (rule 10); without
+    it rule 10 is off."""
     clusters = {k: c for k, c in resolution.clusters.items() if c.kind is not OrgKind.INDIVIDUAL}
 
     def weight(key: str) -> tuple[int, str]:
@@ -282,12 +283,17 @@ def families(resolution: Resolution, index: RorIndex,
     _parent_bodies(clusters, out, index)
     _institution_extensions(clusters, out, index)
     _sibling_units(clusters, out)
-    _co_owned_families(clusters, out, co_owned or {}, _type_flags(resolution, names))
+    flags = _type_flags(resolution, names)
+    _co_owned_families(clusters, out, co_owned or {}, flags)
     _group_word_families(clusters, out, country, index)
     _sibling_companies(clusters, out)
     for k, c in clusters.items():
         out.setdefault(k, Membership(_node(c), 1.0, "its own family"))
-    return _to_heads(clusters, out)
+    resolved = _to_heads(clusters, out)
+    if inventors is None:
+        return resolved
+    return join_by_inventors(clusters, resolved, inventors, country, flags,
+                             lambda word: _ror_company(word, index), _GENERIC_PARENT)
 
 
 def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],

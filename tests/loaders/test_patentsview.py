@@ -17,6 +17,7 @@ from ttkg.loaders.patentsview import (
     find_tables,
     read_assignees,
     read_cpc,
+    read_inventor_names,
     read_inventors,
     read_locations,
     read_patents,
@@ -393,6 +394,18 @@ def test_read_inventors_and_locations_join_on_rawlocation_id() -> None:
     assert country["5061964"] == "US"
     assert country["3982456"] is None
     assert country["10225963"] is None
+
+
+def test_read_inventor_names_gives_each_rows_first_and_last_name() -> None:
+    """The names the family step's shared-inventor evidence reads (not stored in the graph),
+    row for row with `read_inventors`, and the same report."""
+    report, plain = LoadReport(), LoadReport()
+    named = list(read_inventor_names(INVENTOR, report))
+    rows = list(read_inventors(INVENTOR, plain))
+    assert_balanced(report)
+    assert [p for p, _, _ in named] == [r.patent_id for r in rows]
+    assert named[:2] == [("10000002", "Yun-Jo", "Kim"), ("10000002", "Si-Min", "Kim")]
+    assert report.file(INVENTOR.name) == plain.file(INVENTOR.name)
 
 
 def test_location_with_a_newline_in_the_city() -> None:
