@@ -59,6 +59,8 @@ SHARED_MIN: Final = 3
 #: A word names a group when at most this share of the company names carry it (as rule 7).
 RARE_WORD: Final = 0.005
 SCORE: Final = 0.8
+#: Inventor rows counted at once (in parts by person code beyond it): bounds the temporaries.
+_PART_ROWS = 4_000_000
 
 
 def inventor_key(first: str | None, last: str | None) -> str | None:
@@ -189,11 +191,40 @@ def inventor_links_of_rows(patent: npt.NDArray[np.int64], cluster: npt.NDArray[n
         years = {keys[c]: (int(first[c]), int(last[c]))
                  for c in np.flatnonzero(last >= 0).tolist()}
     named = inventor >= 0
-    ip, person = inventor_patent[named].astype(np.int64), inventor[named].astype(np.int64)
+    all_patents, all_people = inventor_patent[named], inventor[named]
+    # a person's rows are counted together and apart from everyone else's: so the rows are
+    # taken in parts by person code, and the temporaries (several per inventor row and per
+    # person's other clusters) are those of one part (9.1M patents: ~36M inventor rows)
+    parts = max(1, -(-len(all_people) // _PART_ROWS))
+    distinct_inventors = np.zeros(n, np.int64)
+    shared: Counter[tuple[str, str]] = Counter()
+    for part in range(parts):
+        take = all_people % parts == part if parts > 1 else slice(None)
+        ip = all_patents[take].astype(np.int64)
+        person = all_people[take].astype(np.int64)
+        pair, inventors_here = _shared_pairs(held, hp, hc, n, ip, person)
+        distinct_inventors += inventors_here
+        codes, counts = np.unique(pair, return_counts=True)
+        for c, k in zip(codes.tolist(), counts.tolist(), strict=True):
+            a, b = keys[c // n], keys[c % n]
+            shared[(a, b) if a < b else (b, a)] += k
+    return InventorLinks(dict(shared), {keys[c]: int(distinct_inventors[c])
+                                  for c in np.flatnonzero(distinct_inventors).tolist()},
+                         years, dict(places or {}))
+
+
+def _shared_pairs(held: npt.NDArray[np.int64], hp: npt.NDArray[np.int64],
+                  hc: npt.NDArray[np.int64], n: int, ip: npt.NDArray[np.int64],
+                  person: npt.NDArray[np.int64]
+                  ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For the inventor rows of some people (each person's rows all here): one code a * n + b
+    (a < b) per person shared by clusters a and b as `inventor_links_of_rows` counts them,
+    and each cluster's distinct inventors among these people."""
     lo = np.searchsorted(hp, ip, "left")
     sizes = np.searchsorted(hp, ip, "right") - lo
     at = np.repeat(lo, sizes) + _ramp(sizes)
     t_person, t_cluster, t_patent = np.repeat(person, sizes), hc[at], hp[at]
+    del lo, sizes, at
     # people by code: persons may be any int64 codes, so number them 0..m-1 first
     people, t_person = np.unique(t_person, return_inverse=True)
     m = max(len(people), 1)
@@ -220,15 +251,8 @@ def inventor_links_of_rows(patent: npt.NDArray[np.int64], cluster: npt.NDArray[n
     forward = d_a < d_b
     back = distinct((d_person[~forward] * n + d_b[~forward]) * n + d_a[~forward])
     both = np.isin((d_person[forward] * n + d_a[forward]) * n + d_b[forward], back)
-    pair = d_a[forward][both] * n + d_b[forward][both]
-    codes, counts = np.unique(pair, return_counts=True)
-    shared: dict[tuple[str, str], int] = {}
-    for c, k in zip(codes.tolist(), counts.tolist(), strict=True):
-        a, b = keys[c // n], keys[c % n]
-        shared[(a, b) if a < b else (b, a)] = k
-    return InventorLinks(shared, {keys[c]: int(distinct_inventors[c])
-                                  for c in np.flatnonzero(distinct_inventors).tolist()},
-                         years, dict(places or {}))
+    pair: npt.NDArray[np.int64] = d_a[forward][both] * n + d_b[forward][both]
+    return pair, distinct_inventors
 
 
 def _ramp(sizes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

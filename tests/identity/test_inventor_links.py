@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from ttkg.graph.identity import AssigneeName, OrganizationResolver
+from ttkg.graph.identity import inventor_links as inventor_links_module
 from ttkg.graph.identity.entities import Membership, Resolution
 from ttkg.graph.identity.families import co_ownership, families
 from ttkg.graph.identity.inventor_links import (
@@ -101,13 +102,17 @@ def test_shared_inventors_equal_a_plain_count(
     assert links.shared  # the slice holds shared inventors
 
 
+@pytest.mark.parametrize("part_rows", [4_000_000, 97])
 def test_inventor_links_from_arrays_equal_the_row_loop(
     resolver: OrganizationResolver,
     slice_rows: tuple[list[dict[str, str]], list[dict[str, str]]],
+    part_rows: int, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The build counts the evidence with numpy over its row arrays (patents as indexes,
-    inventor names as codes); the plain loop over (patent, name) rows is the oracle, on every
-    assignee and inventor row of the slice's real patents (a person's patent: -1)."""
+    inventor names as codes), in parts by person when the rows are many (here forced: parts of
+    97 rows); the plain loop over (patent, name) rows is the oracle, on every assignee and
+    inventor row of the slice's real patents (a person's patent: -1)."""
+    monkeypatch.setattr(inventor_links_module, "_PART_ROWS", part_rows)
     _, holders, res, links = _evidence(resolver, slice_rows)
     keys = list(res.clusters)
     at = {k: i for i, k in enumerate(keys)}
