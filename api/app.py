@@ -37,11 +37,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
         # a Neo4j backend mostly waits on the network and can use many
         threads = settings.threads or (4 if opened.name == "memory" else 40)
         executor = query_threads(threads)
-        # build lazy indexes now, not inside the first requests
-        await in_thread(opened.warm_up)
-        await in_thread(warm_up_search, opened)
-        if settings.warm_up_s and opened.name == "memory":  # a cold process, not a database
-            await in_thread(warm_up_queries, opened, settings.warm_up_s)
+        await in_thread(_warm, opened, settings)
         # an embedded graph the app opened itself moves to newly built versions
         served = app.state.graph = ServedGraph(
             opened,
@@ -97,10 +93,16 @@ def _reopen(settings: Settings) -> Callable[[], GraphBackend]:
 
     def reopen() -> GraphBackend:
         opened = open_backend(settings)
-        opened.warm_up()
-        warm_up_search(opened)
-        if settings.warm_up_s:  # memory: see the lifespan
-            warm_up_queries(opened, settings.warm_up_s)
+        _warm(opened, settings)
         return opened
 
     return reopen
+
+
+def _warm(opened: GraphBackend, settings: Settings) -> None:
+    """Build the lazy indexes now, not inside the first requests; over the embedded graph,
+    also ask the warm-up questions (a cold process, not a database's)."""
+    opened.warm_up()
+    warm_up_search(opened)
+    if settings.warm_up_s and opened.name == "memory":
+        warm_up_queries(opened, settings.warm_up_s)

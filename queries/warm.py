@@ -41,16 +41,16 @@ __all__ = ["warm_up_queries"]
 
 log = logging.getLogger(__name__)
 
-#: Organisations taken from the top of each field's profile.
-_ORGS_PER_FIELD = 2
+#: Organisations and countries taken from the top of each field's profile.
+_TOP_PER_FIELD = 2
 
 
 def warm_up_queries(backend: GraphBackend, budget_s: float = 5.0) -> int:
     """Run the generic warm-up questions until done or `budget_s` seconds have passed; the
     number of questions asked. Errors of single questions are logged, never raised.
 
-    >>> from ttkg.facade import open_graph  # doctest: +SKIP
-    >>> warm_up_queries(open_graph().backend) > 0  # doctest: +SKIP
+    >>> import ttkg
+    >>> warm_up_queries(ttkg.open().backend, budget_s=30) > 0
     True
     """
     deadline = time.monotonic() + budget_s
@@ -89,9 +89,9 @@ def _ask_all(backend: GraphBackend, ask: Callable[[Callable[[], Any]], Any]) -> 
     for field in fields:
         found = ask(partial(field_profile, backend, field))
         ask(partial(field_profile, backend, field, recent))
-        for ranked in found.organizations[:_ORGS_PER_FIELD] if found else []:
+        for ranked in found.organizations[:_TOP_PER_FIELD] if found else []:
             orgs.setdefault(ranked.entity.id, ranked.entity.name)
-        for ranked in found.countries[:_ORGS_PER_FIELD] if found else []:
+        for ranked in found.countries[:_TOP_PER_FIELD] if found else []:
             countries.setdefault(ranked.entity.id)
     for a, b in itertools.pairwise(fields):
         for filters in (Filters(), recent, companies):

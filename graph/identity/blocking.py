@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ttkg.core.arrays import in_sorted
 from ttkg.graph.identity.parallel import fork_map
 
 __all__ = ["crossing", "key_blocks", "key_hashes", "repeated"]
@@ -94,8 +95,7 @@ def key_blocks(items: Sequence[int], keys_of: Callable[[int], Iterable[str]], wo
             keys.extend(mine)
             owner.extend([i] * len(mine))
         h = np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
-        at = np.minimum(np.searchsorted(wanted, h), len(wanted) - 1)
-        return [(keys[n], owner[n]) for n in np.flatnonzero(wanted[at] == h).tolist()]
+        return [(keys[n], owner[n]) for n in np.flatnonzero(in_sorted(wanted, h)).tolist()]
 
     blocks: dict[str, list[int]] = defaultdict(list)
     for key, i in fork_map(work, len(items), workers, min_items=_MIN_ITEMS, chunk=_CHUNK,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from ttkg.core.arrays import in_sorted
 from ttkg.graph.backends.contract import FieldSet, FieldSpec, Filters, field_parts
 from ttkg.graph.indexing.bridges import HAS, X_ACTIVE, Y_ACTIVE, StoredBridges
 
@@ -80,18 +81,9 @@ def marked_rows(rows_a: IntArray, rows_b: IntArray, n: int) -> tuple[IntArray, P
         rows = np.flatnonzero(mark)
         return rows, mark[rows]
     rows = distinct(rows_a, rows_b)
-    code = _member(rows_a, rows).astype(np.uint8)
-    code |= _member(rows_b, rows).astype(np.uint8) << 1
+    code = in_sorted(rows_a, rows).astype(np.uint8)
+    code |= in_sorted(rows_b, rows).astype(np.uint8) << 1
     return rows, code
-
-
-def _member(sorted_values: npt.NDArray[Any], keys: IntArray) -> npt.NDArray[np.bool_]:
-    """Whether each key is among the ascending values (binary search)."""
-    if not len(sorted_values):
-        return np.zeros(len(keys), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_values, keys), len(sorted_values) - 1)
-    found: npt.NDArray[np.bool_] = sorted_values[at] == keys
-    return found
 
 
 def _one(stored: StoredBridges, spec: FieldSet) -> int | None:

@@ -61,6 +61,7 @@ __all__ = [
     "Nodes",
     "Organizations",
     "Patents",
+    "year_block",
 ]
 
 log = logging.getLogger(__name__)
@@ -428,6 +429,20 @@ def _lazy_names() -> tuple[str, ...]:
     return tuple(n for n, v in vars(MemoryIndex).items() if isinstance(v, _BuiltOnce))
 
 
+def year_block(years: npt.NDArray[Any], year_from: int | None, year_to: int | None
+               ) -> tuple[int, int]:
+    """The block lo:hi of ascending grant years (-1: none) within the years, as `Filters` has
+    them: unknown years are out when a year bounds them above. Two binary searches."""
+    low = year_from  # with an upper bound, unknown years (-1) are out
+    if year_to is not None:
+        low = 0 if year_from is None else max(year_from, 0)
+    # keys of the years' dtype: another would convert the whole array
+    lo = int(years.searchsorted(years.dtype.type(low), "left")) if low is not None else 0
+    hi = (int(years.searchsorted(years.dtype.type(year_to), "right")) if year_to is not None
+          else len(years))
+    return lo, max(lo, hi)
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class MemoryIndex:
     """Everything the embedded backend answers from; read-only once built."""
@@ -567,17 +582,11 @@ class MemoryIndex:
         if len(runs) - 1 > _YEAR_RUNS:
             return None
         year = self.patents.year
-        low = year_from  # with an upper bound, unknown years (-1) are out
-        if year_to is not None:
-            low = 0 if year_from is None else max(year_from, 0)
         spans = []
         for a, b in zip(runs[:-1].tolist(), runs[1:].tolist(), strict=True):
-            run = year[a:b]  # keys of its dtype: another would convert the whole run
-            lo = a + int(run.searchsorted(run.dtype.type(low), "left")) if low is not None else a
-            hi = (a + int(run.searchsorted(run.dtype.type(year_to), "right"))
-                  if year_to is not None else b)
+            lo, hi = year_block(year[a:b], year_from, year_to)
             if lo < hi:
-                spans.append((lo, hi))
+                spans.append((a + lo, a + hi))
         return spans
 
     def _build_names(self) -> NameIndex:
