@@ -184,7 +184,9 @@ class StoredBridges:
         inside, outside = _runs(ptr, keep), _runs(ptr, ~keep)
         if sum(hi - lo for lo, hi in inside) <= sum(hi - lo for lo, hi in outside):
             return _summed(m, inside)
-        return self.org_dense(s) - _summed(m, outside)
+        found = self.org_dense(s)
+        found -= _summed(m, outside)
+        return found
 
     def ranked_orgs(self, s: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         """Organisation rows active in s by count descending (then id), and their counts."""
@@ -210,13 +212,20 @@ def _lookup(m: Csr, s: int, cols: IntArray) -> IntArray:
 
 
 def _summed(m: Csr, slices: Slices) -> IntArray:
-    """The values of some entry ranges of a CSR matrix summed by column (dense)."""
+    """The values of some entry ranges of a CSR matrix summed by column (dense): one
+    bincount over them (a year range's buckets are one range), no dense total to add into."""
     n = m.shape[1]
-    total = np.zeros(n, np.int64)
-    for lo, hi in slices:  # float weights are exact far beyond any count of patents
-        total += np.bincount(m.indices[lo:hi], weights=m.data[lo:hi], minlength=n
-                             ).astype(np.int64)
-    return total
+    ranges = [(lo, hi) for lo, hi in slices if hi > lo]
+    if not ranges:
+        return np.zeros(n, np.int64)
+    if len(ranges) == 1:
+        (lo, hi), = ranges
+        columns, values = m.indices[lo:hi], m.data[lo:hi]
+    else:
+        columns = np.concatenate([m.indices[lo:hi] for lo, hi in ranges])
+        values = np.concatenate([m.data[lo:hi] for lo, hi in ranges])
+    # float weights are exact far beyond any count of patents
+    return np.bincount(columns, weights=values, minlength=n).astype(np.int64)
 
 
 # -- computing ---------------------------------------------------------------------------------

@@ -47,3 +47,32 @@ def test_an_array_over_the_budget_is_answered_and_not_kept(
     assert np.array_equal(big, np.arange(1000)) and not big.flags.writeable
     assert ("test", 1) not in backend._sel_cache and backend._sel_bytes == 0
     backend.close()
+
+
+def test_the_least_recently_read_array_goes_first(
+    sample_graph: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An array read again (an organisation side most requests share) outlives arrays put in
+    after it and not read since (one year range's counts)."""
+    backend = MemoryBackend.open(sample_graph)
+    monkeypatch.setattr(backend_module, "_SELECTIONS", 3)
+    backend._sel_cache.clear()
+    backend._sel_bytes = 0
+    computed: list[str] = []
+
+    def read(name: str) -> None:
+        def compute() -> np.ndarray:
+            computed.append(name)
+            return np.zeros(8)
+        backend._cached(("test", name), compute)
+
+    for name in ("side", "year 1", "year 2"):
+        read(name)
+    read("side")  # a hit: the newest again
+    read("year 3")  # full: "year 1" goes, the least recently read
+    assert [k[1] for k in backend._sel_cache] == ["year 2", "side", "year 3"]
+    read("side")
+    read("year 1")
+    assert computed == ["side", "year 1", "year 2", "year 3", "year 1"]
+    assert backend._sel_bytes == sum(a.nbytes for a in backend._sel_cache.values())
+    backend.close()

@@ -475,13 +475,19 @@ class MemoryBackend(GraphBackend):
     def _cached(
         self, key: tuple[Any, ...], compute: Callable[[], npt.NDArray[Any]]
     ) -> npt.NDArray[Any]:
-        """A small shared cache of read-only arrays (selections, year masks, org counts)."""
+        """A small shared cache of read-only arrays (selections, year masks, org counts),
+        least recently used out: the few masks most requests read (organisation sides, whole
+        fields) stay while the arrays of one year range come and go."""
         hit = self._sel_cache.get(key)
-        if hit is None:
+        if hit is not None:
+            with self._cache_lock:  # the newest again (a dict keeps its insertion order)
+                if self._sel_cache.pop(key, None) is not None:
+                    self._sel_cache[key] = hit
+        else:
             hit = compute()
             hit.flags.writeable = False
             size = _own_bytes(hit)
-            with self._cache_lock:  # the oldest out, to at most _SELECTIONS entries and
+            with self._cache_lock:  # the least recent out, to at most _SELECTIONS entries and
                 # _SELECTION_BYTES of arrays of their own (views of the index cost nothing)
                 if size <= _SELECTION_BYTES and key not in self._sel_cache:
                     while self._sel_cache and (len(self._sel_cache) >= _SELECTIONS or
