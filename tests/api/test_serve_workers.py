@@ -99,6 +99,10 @@ def test_two_workers_serve_with_the_options_given(sample_graph: Path, tmp_path: 
     try:
         workers = _workers(proc.pid)
         assert len(workers) == 2
+        # each worker's event loop is uvloop's (a dependency where it exists): its extension
+        # is mapped into every worker process
+        for pid in workers:
+            assert "/uvloop/loop." in Path(f"/proc/{pid}/maps").read_text(), pid
         # many fresh connections: whichever worker takes each, every answer is right
         statuses = []
         for i in range(40):
