@@ -45,6 +45,13 @@ scores estimate how the rules generalise to strings drawn as held-out set 2's we
     python sample_heldout2.py NAMES_TSV --seed 7219 --exclude heldout2_assignees.csv \
         dev2_assignees.csv dev3_assignees.csv dev4_assignees.csv dev5_assignees.csv \
         dev6_assignees.csv > dev7.tsv
+
+The third held-out set (issue 13, session 15; never tuned on) is drawn by the same default plan
+with a new seed, from a pool that excludes every earlier set:
+
+    python sample_heldout2.py NAMES_TSV --seed 15013 --exclude heldout2_assignees.csv \
+        dev2_assignees.csv dev3_assignees.csv dev4_assignees.csv dev5_assignees.csv \
+        dev6_assignees.csv dev7_assignees.csv > heldout3.tsv
 """
 
 from __future__ import annotations
