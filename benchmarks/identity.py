@@ -5,8 +5,8 @@ pairwise and B-cubed precision/recall/F1 of the engine next to a naive baseline 
 normalised name = one organisation; exact unique normalised ROR name = link), ROR link
 precision, the same at the family level (gold families: labelling/gold_families.tsv; naive
 family = first word of the normalised name), then both levels on the held-out set
-(heldout_assignees.csv and the larger heldout2_assignees.csv, whose gold ROR ids measure
-link recall too; never tuned on), both levels on the tuning sets dev2_assignees.csv,
+(heldout_assignees.csv, and heldout2_assignees.csv and heldout3_assignees.csv, whose gold ROR
+ids measure link recall too; never tuned on), both levels on the tuning sets dev2_assignees.csv,
 dev3_assignees.csv, dev4_assignees.csv, dev5_assignees.csv, dev6_assignees.csv and
 dev7_assignees.csv (dev 3's, dev 4's, dev 5's and dev 7's gold ROR ids measure link precision
 and recall; dev 2's and dev 6's none), and the time to resolve every distinct assignee string
@@ -51,6 +51,7 @@ DEV5 = ROOT / "tests" / "data" / "identity" / "dev5_assignees.csv"
 DEV6 = ROOT / "tests" / "data" / "identity" / "dev6_assignees.csv"
 DEV7 = ROOT / "tests" / "data" / "identity" / "dev7_assignees.csv"
 HELDOUT2 = ROOT / "tests" / "data" / "identity" / "heldout2_assignees.csv"
+HELDOUT3 = ROOT / "tests" / "data" / "identity" / "heldout3_assignees.csv"
 FAMILIES = ROOT / "tests" / "data" / "identity" / "labelling" / "gold_families.tsv"
 
 
@@ -190,6 +191,7 @@ def main() -> None:
         for path, title, searched in (
             (HELDOUT, "held-out set 1 (issue 13, session 4; never tuned on)", False),
             (HELDOUT2, "held-out set 2 (issue 13, session 5; never tuned on)", True),
+            (HELDOUT3, "held-out set 3 (issue 13, session 15; never tuned on)", True),
         ):
             _heldout(path, title, searched, res.cluster_of, family_of, links)
     print(
