@@ -15,6 +15,7 @@ from ttkg.api.middleware import LimitsAndAccessLog
 from ttkg.api.problems import LIMIT_RESPONSES, install_problem_handlers
 from ttkg.api.routes import cooperation, entities, explore, health, queries
 from ttkg.api.serving import HoldGraph, ServedGraph, reload_on_signal_and_watch
+from ttkg.api.shared_answers import SharedAnswers
 from ttkg.api.threads import in_thread, query_threads
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.contract import GraphBackend
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     install_docs(app)
     install_explorer(app)
     # added first: innermost; answers of the version a request holds (api/caching.py)
-    app.add_middleware(AnswerCache, max_bytes=settings.cache_mb << 20)
+    app.add_middleware(AnswerCache, max_bytes=settings.cache_mb << 20, shared=_shared(settings))
     # each request holds the graph version it began with to its end
     app.add_middleware(HoldGraph)
     if settings.cors_origins:
@@ -86,6 +87,13 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     for routes in (health, entities, queries, cooperation, explore):
         app.include_router(routes.router, responses=LIMIT_RESPONSES)
     return app
+
+
+def _shared(settings: Settings) -> SharedAnswers | None:
+    """The answers this server's worker processes share, when `ttkg serve` made a store."""
+    if settings.shared_cache is None or not settings.cache_mb:
+        return None
+    return SharedAnswers(settings.shared_cache, settings.cache_mb << 20)
 
 
 def _reopen(settings: Settings) -> Callable[[], GraphBackend]:

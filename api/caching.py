@@ -11,6 +11,10 @@ function of the version served, the path, the query parameters and the Accept he
   parameters, query or serialisation; a move to another version empties it, and an answer of
   a version no longer current is neither read from it nor stored. `Cache-Status` (RFC 9211)
   says `ttkg; hit` or `ttkg; fwd=miss`.
+* Under `ttkg serve --workers N`, the workers also share the answers (api/shared_answers.py,
+  `Settings.shared_cache`): an answer missing from a worker's own cache is looked up there
+  before it is computed (`ttkg; hit; detail=shared`), and every answer a worker stores goes
+  there too.
 
 Only a graph that cannot change under the server is cached (the embedded backend: a version
 directory is written once); Neo4j's data changes under its own control.
@@ -29,6 +33,7 @@ from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ttkg.api.serving import BACKEND_KEY, ServedGraph
+from ttkg.api.shared_answers import SharedAnswers
 
 __all__ = ["IMMUTABLE_BACKENDS", "AnswerCache", "canonical_query"]
 
@@ -84,9 +89,10 @@ class AnswerCache:
     """Pure ASGI middleware, inside `HoldGraph` (it reads the backend a request holds): ETags,
     304s and the bounded cache of answers described in the module's docstring."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, shared: SharedAnswers | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.shared = shared if max_bytes else None
         self._answers: OrderedDict[tuple[object, ...], _Answer] = OrderedDict()
         self._size = 0
         self._version: str | None = None  # the version whose answers `_answers` holds
@@ -112,9 +118,17 @@ class AnswerCache:
             return
         current = self._current(scope, version)
         stored = self._answers.get(key) if current else None
+        status = b"ttkg; hit"
         if stored is not None:
             self._answers.move_to_end(key)
-            headers = [*stored.headers, (b"cache-status", b"ttkg; hit")]
+        elif current and self.shared is not None:
+            found = self.shared.get(repr(key))
+            if found is not None:
+                stored = _Answer(*found)
+                self._store(key, stored, share=False)
+                status = b"ttkg; hit; detail=shared"
+        if stored is not None:
+            headers = [*stored.headers, (b"cache-status", status)]
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": stored.body})
             return
@@ -159,9 +173,11 @@ class AnswerCache:
             self._version = version
         return True
 
-    def _store(self, key: tuple[object, ...], answer: _Answer) -> None:
+    def _store(self, key: tuple[object, ...], answer: _Answer, share: bool = True) -> None:
         if answer.size > self.max_bytes // ENTRY_SHARE or key[0] != self._version:
             return
+        if share and self.shared is not None:
+            self.shared.put(repr(key), answer.headers, answer.body)
         old = self._answers.pop(key, None)
         self._size += answer.size - (old.size if old is not None else 0)
         self._answers[key] = answer

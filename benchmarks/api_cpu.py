@@ -80,7 +80,7 @@ async def _call(app: Any, path: str, params: dict[str, Any]) -> tuple[int, bool]
         sent.append(message)
 
     await app(_scope(path, params), receive, send)
-    hit = (b"cache-status", b"ttkg; hit") in sent[0]["headers"]
+    hit = any(k == b"cache-status" and v.startswith(b"ttkg; hit") for k, v in sent[0]["headers"])
     return int(sent[0]["status"]), hit
 
 

@@ -314,7 +314,9 @@ class Connection:
                 self._h11.receive_data(await reader.read(65536))
             elif isinstance(event, h11.Response):
                 status = event.status_code
-                hit = (b"cache-status", b"ttkg; hit") in event.headers
+                hit = any(
+                    k == b"cache-status" and v.startswith(b"ttkg; hit") for k, v in event.headers
+                )
             elif isinstance(event, h11.Data):
                 body += event.data
             elif isinstance(event, h11.EndOfMessage):

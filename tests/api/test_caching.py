@@ -1,12 +1,14 @@
 """HTTP caching of the API's answers (api/caching.py), in-process over the bundled sample: ETags
 that name the version and the request, 304 Not Modified, the bounded answer cache keyed by the
-version served, and what is never cached (errors, other media types, Neo4j). The move to a
+version served, the store of answers worker processes share, and what is never cached (errors,
+other media types, Neo4j). The move to a
 newly built version with a real server and a real build is in test_serve_reload.py."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from ttkg.api.app import create_app
 from ttkg.api.caching import ENTRY_SHARE, AnswerCache
+from ttkg.api.shared_answers import SharedAnswers
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.memory.backend import MemoryBackend
 
@@ -179,3 +182,108 @@ def test_another_version_swapped_in_is_never_answered_from_the_old(
         cache = _cache(c)
         assert cache._version == new and all(key[0] == new for key in cache._answers)
         assert c.get("/bridges", params=BRIDGES).headers["cache-status"] == "ttkg; hit"
+
+
+def _shared_client(graph: Path, shared: Path, cache_mb: int = 64) -> TestClient:
+    return TestClient(create_app(Settings(graph=graph, cache_mb=cache_mb, shared_cache=shared)))
+
+
+def test_processes_sharing_a_store_answer_each_others_requests(
+    sample_graph: Path, tmp_path: Path
+) -> None:
+    """Two apps over one shared directory stand for two worker processes of `ttkg serve`: an
+    answer the first computed is a hit in the second, byte for byte, and then in its own
+    cache; an app without the store computes it again."""
+    shared = tmp_path / "answers"
+    params = {"source": "Tsinghua University", "target": "Optics", "k": 2}
+    with _shared_client(sample_graph, shared) as one, _shared_client(sample_graph, shared) as two:
+        first = one.get("/paths", params=params)
+        assert first.headers["cache-status"] == "ttkg; fwd=miss; stored"
+        other = two.get("/paths", params=params)
+        assert other.headers["cache-status"] == "ttkg; hit; detail=shared"
+        assert other.content == first.content
+        same = {k: v for k, v in first.headers.items() if k != "cache-status"}
+        assert {k: v for k, v in other.headers.items() if k != "cache-status"} == same
+        assert two.get("/paths", params=params).headers["cache-status"] == "ttkg; hit"
+        # what neither has asked is computed once, by whichever asks first
+        fresh = two.get("/bridges", params=BRIDGES)
+        assert fresh.headers["cache-status"] == "ttkg; fwd=miss; stored"
+        assert one.get("/bridges", params=BRIDGES).headers["cache-status"] == (
+            "ttkg; hit; detail=shared"
+        )
+    with _client(sample_graph) as alone:
+        assert alone.get("/paths", params=params).headers["cache-status"].startswith(
+            "ttkg; fwd=miss"
+        )
+
+
+def test_a_shared_answer_of_another_version_is_never_served(
+    sample_graph: Path, tmp_path: Path
+) -> None:
+    """A process serving another version (the sample's files under another build id) reads
+    nothing the first stored: the version is part of every key."""
+    graph = tmp_path / "graph"
+    new = "20990101T000000-cafe01"
+    shutil.copytree(sample_graph / "versions" / _build_id(sample_graph), graph / "versions" / new)
+    manifest = graph / "versions" / new / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "build_id": new}))
+    (graph / "CURRENT").write_text(new + "\n")
+    shared = tmp_path / "answers"
+    with _shared_client(sample_graph, shared) as old, _shared_client(graph, shared) as moved:
+        first = old.get("/bridges", params=BRIDGES)
+        assert first.headers["cache-status"] == "ttkg; fwd=miss; stored"
+        answer = moved.get("/bridges", params=BRIDGES)
+        assert answer.headers["cache-status"] == "ttkg; fwd=miss; stored"
+        assert answer.headers["etag"].startswith(f'"{new}-')
+        assert answer.json() == first.json()  # the same files: the same answer, computed
+
+
+def test_the_shared_store_is_bounded(tmp_path: Path) -> None:
+    """Past its size the store lets the oldest answers go (diskcache over SQLite, real
+    files): what it takes on disk stays near the bound, the newest answer is kept, the
+    oldest is not."""
+    store = SharedAnswers(tmp_path / "answers", max_bytes=2 << 20)
+    headers = [(b"content-type", b"application/json")]
+    bodies = {f"key-{i}": bytes([i % 251]) * 40_000 for i in range(200)}  # 8 MB in all
+    for key, body in bodies.items():
+        store.put(key, headers, body)
+    assert store.volume() <= (2 << 20) + 512 * 1024  # the bound, and the database's pages
+    assert store.get("key-199") == (headers, bodies["key-199"])
+    assert store.get("key-0") is None
+    store.close()
+
+
+def test_a_failing_shared_store_never_fails_a_request(
+    sample_graph: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A store that cannot be read or written costs hits, never an answer: an answer whose
+    file was removed is computed again; a write that waits on another process's lock past
+    `LOCK_WAIT_S` is given up (logged) and the answer still sent."""
+    shared = tmp_path / "answers"
+    # an answer over diskcache's 32 KiB, so kept as a file beside the database
+    params = {"source": "Tsinghua University", "target": "Optics", "k": 10, "evidence": 100}
+    with _shared_client(sample_graph, shared) as one, _shared_client(sample_graph, shared) as two:
+        first = one.get("/paths", params=params)
+        assert first.headers["cache-status"] == "ttkg; fwd=miss; stored"
+        assert len(first.content) > 32 * 1024
+        files = list(shared.rglob("*.val"))
+        assert len(files) == 1
+        files[0].unlink()
+        again = two.get("/paths", params=params)
+        assert again.status_code == 200 and again.content == first.content
+        assert again.headers["cache-status"].startswith("ttkg; fwd=miss")
+        # another process holds the database's write lock
+        holder = sqlite3.connect(shared / "cache.db", timeout=0, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with caplog.at_level("WARNING", logger="ttkg.api.shared_answers"):
+                computed = two.get("/bridges", params=BRIDGES)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert computed.status_code == 200 and computed.json()["direct"]
+        assert "shared answer store" in caplog.text and "write failed" in caplog.text
+        # not stored there: the other process computes it too
+        assert one.get("/bridges", params=BRIDGES).headers["cache-status"].startswith(
+            "ttkg; fwd=miss"
+        )

@@ -138,6 +138,54 @@ def test_two_workers_serve_with_the_options_given(sample_graph: Path, tmp_path: 
 
 
 @pytest.mark.slow
+def test_workers_share_their_answers(sample_graph: Path, tmp_path: Path) -> None:
+    """With the answer cache on (the default), an answer one worker computed is a hit in the
+    other (`detail=shared`), byte for byte; the store is the server's own directory, removed
+    when it stops."""
+    log = tmp_path / "serve.log"
+    proc, url = _start_workers(sample_graph, log, env_without_ttkg())
+    params: dict[str, str | int] = {"field_a": "8", "field_b": "9", "limit": 3}
+    try:
+        workers = _workers(proc.pid)
+        stores = {
+            Path(dict(
+                v.split("=", 1) for v in Path(f"/proc/{pid}/environ").read_text().split("\0") if v
+            )["TTKG_SHARED_CACHE"])
+            for pid in workers
+        }
+        assert len(stores) == 1
+        store = stores.pop()
+        assert store.is_dir() and store.name.startswith("ttkg-answers-")
+
+        answers: dict[int, list[httpx.Response]] = {pid: [] for pid in workers}
+
+        def served() -> list[dict[str, Any]]:
+            lines = [x for x in log.read_text(errors="replace").splitlines() if x.startswith("{")]
+            return [json.loads(x) for x in lines if '"/bridges"' in x]
+
+        def both_answered() -> bool:
+            """One more request on a fresh connection, filed under the worker that answered it
+            (its access log line); true once each worker answered one."""
+            r = httpx.get(f"{url}/bridges", params=params, timeout=30)
+            sent = sum(map(len, answers.values())) + 1
+            logged: list[dict[str, Any]] = wait_until(
+                lambda: served() if len(served()) >= sent else None, 10,
+                what="the request's access log line")
+            answers[logged[sent - 1]["pid"]].append(r)
+            return all(answers.values())
+
+        wait_until(both_answered, 30, what="an answer from each worker")
+        firsts = sorted((r for rs in answers.values() for r in rs[:1]),
+                        key=lambda r: r.headers["cache-status"])
+        assert [r.headers["cache-status"] for r in firsts] == [
+            "ttkg; fwd=miss; stored", "ttkg; hit; detail=shared"]
+        assert firsts[0].content == firsts[1].content
+    finally:
+        stop(proc)
+    assert not store.exists()
+
+
+@pytest.mark.slow
 def test_a_missing_graph_fails_once_before_starting_workers(tmp_path: Path) -> None:
     missing = tmp_path / "no-graph-here"
     args = ["--graph", str(missing), "--workers", "2", "--port", str(free_port())]

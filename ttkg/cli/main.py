@@ -6,9 +6,12 @@ prints its result as a table for people or as the API's JSON (`--format json`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -579,19 +582,40 @@ def serve(
             return
         if settings.backend == "memory":
             _check_graph(settings.graph)  # fail once here, not in every worker, restarted
-        # workers import the app themselves: they read the settings from the environment
-        os.environ.update(_settings_environment(settings))
-        factory = "ttkg.api.app:create_app"
-        if not balanced_workers_supported():
-            uvicorn.run(factory, factory=True, workers=settings.workers, **options)
-            return
-        try:
-            code = run_workers(settings.workers, factory, host, port, options)
-        except OSError as exc:
-            err.print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc}", highlight=False)
-            raise typer.Exit(1) from None
+        with _shared_answers(settings) as shared:
+            # workers import the app themselves: they read the settings from the environment
+            os.environ.update(_settings_environment(settings.model_copy(
+                update={"shared_cache": shared})))
+            factory = "ttkg.api.app:create_app"
+            if not balanced_workers_supported():
+                uvicorn.run(factory, factory=True, workers=settings.workers, **options)
+                return
+            try:
+                code = run_workers(settings.workers, factory, host, port, options)
+            except OSError as exc:
+                err.print(f"[red]error:[/red] cannot listen on {host}:{port}: {exc}",
+                          highlight=False)
+                raise typer.Exit(1) from None
         if code:
             raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _shared_answers(settings: Settings) -> Iterator[Path | None]:
+    """The directory where the workers of this server share their answers (in memory where
+    the machine has /dev/shm), removed when the server stops; None when nothing is cached
+    (no answer cache, or a Neo4j graph that changes under its own control)."""
+    from ttkg.api.caching import IMMUTABLE_BACKENDS
+
+    if not settings.cache_mb or settings.backend not in IMMUTABLE_BACKENDS:
+        yield None
+        return
+    memory = Path("/dev/shm")
+    made = Path(tempfile.mkdtemp(prefix="ttkg-answers-", dir=memory if memory.is_dir() else None))
+    try:
+        yield made
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def _settings_environment(settings: Settings) -> dict[str, str]:
@@ -602,6 +626,8 @@ def _settings_environment(settings: Settings) -> dict[str, str]:
         "TTKG_GC_FREEZE": str(settings.gc_freeze).lower(),
         "TTKG_CACHE_MB": str(settings.cache_mb),
     }
+    if settings.shared_cache is not None:
+        env["TTKG_SHARED_CACHE"] = str(settings.shared_cache)
     if settings.graph is not None:
         env["TTKG_GRAPH"] = str(settings.graph)
     for key, value in settings.neo4j.model_dump().items():

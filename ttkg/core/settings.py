@@ -96,6 +96,12 @@ class Settings(FromEnvironment):
         description="MB of answers the API keeps per process for the graph version it serves "
         "(least recently used out; 0: none, ETags and 304s still)",
     )
+    shared_cache: Path | None = Field(
+        default=None,
+        description="`ttkg serve` with several workers (sets it): the directory of the answers "
+        "its worker processes share (api/shared_answers.py; bounded by cache_mb, removed when the "
+        "server stops); none: each process keeps its own only",
+    )
     warm_up_s: float = Field(
         default=5.0,
         ge=0,
