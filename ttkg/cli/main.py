@@ -603,15 +603,17 @@ def serve(
 @contextlib.contextmanager
 def _shared_answers(settings: Settings) -> Iterator[Path | None]:
     """The directory where the workers of this server share their answers (in memory where
-    the machine has /dev/shm), removed when the server stops; None when nothing is cached
+    the machine has /dev/shm with room for them, else the temporary directory), removed when
+    the server stops; None when nothing is cached
     (no answer cache, or a Neo4j graph that changes under its own control)."""
     from ttkg.api.caching import IMMUTABLE_BACKENDS
 
     if not settings.cache_mb or settings.backend not in IMMUTABLE_BACKENDS:
         yield None
         return
-    memory = Path("/dev/shm")
-    made = Path(tempfile.mkdtemp(prefix="ttkg-answers-", dir=memory if memory.is_dir() else None))
+    memory = Path("/dev/shm")  # a container's may be small (Docker: 64 MB): room for twice
+    roomy = memory.is_dir() and shutil.disk_usage(memory).free >= 2 * (settings.cache_mb << 20)
+    made = Path(tempfile.mkdtemp(prefix="ttkg-answers-", dir=memory if roomy else None))
     try:
         yield made
     finally:
