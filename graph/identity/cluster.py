@@ -146,6 +146,9 @@ def _blocking_keys(g: NameGroup) -> Iterable[str]:
                 yield f"{pre}P|{i}|{j}|" + " ".join(toks[:i] + toks[i + 1 : j] + toks[j + 1 :])
     if g.normalised.endswith(_PARTNERS):  # the partners' '& Co.' left out (`_partners_co`)
         yield pre + "L|" + " ".join(loose_tokens(g.normalised.removesuffix(_PARTNERS)))
+    unit, parents = unit_and_parents(g.loose)
+    if parents or _PARENTED_UNITS & set(unit):  # a unit with or without its parent after it
+        yield pre + "U|" + " ".join(unit)
     if len(g.loose) >= 3:  # the same words in another order (`_translated_order`)
         yield pre + "S|" + " ".join(sorted(g.loose))
     if len(rotation_words := _rotation_words(g.loose)) >= 4:
@@ -254,9 +257,61 @@ def _rotated(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return False
 
 
+#: Parent bodies written after a unit's name, as loose tokens, each with the parent it names:
+#: an academy of sciences ('..., Russian Academy of Sciences', '... of CAS'), a government's
+#: council, yuan or bureau ('..., Council of Labor Affairs, Executive Yuan', '..., Armaments
+#: Bureau, M.N.D.', whose initials the loose form writes as one word).
+_PARENT_TAILS: Final[dict[tuple[str, ...], str]] = {
+    ("chinese", "academy", "science"): "cas",
+    ("cas",): "cas",
+    ("russian", "academy", "science"): "ras",
+    ("ras",): "ras",
+    ("executive", "yuan"): "executive yuan",
+    ("council", "labor", "affair"): "council of labor affairs",
+    ("armament", "bureau"): "armaments bureau",
+    ("ministry", "national", "defense"): "ministry of national defense",
+    ("mnd",): "ministry of national defense",
+}
+#: Words of a unit (of an academy or a government) whose parent may follow its name.
+_PARENTED_UNITS: Final = frozenset({"institute", "center", "centre", "laboratory", "station"})
+
+
+def unit_and_parents(toks: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A unit's name without the parent bodies written after it, and those parents: ('av
+    topchiev institute petrochemical synthesis', {'ras'}) for 'A. V. Topchiev Institute of
+    Petrochemical Synthesis, Russian Academy of Sciences'. Parents go only from a name of
+    three words or more naming a unit; other names come back whole, with no parent."""
+    parents: set[str] = set()
+    cut = True
+    while cut:
+        cut = False
+        for tail, parent in _PARENT_TAILS.items():
+            n = len(tail)
+            if len(toks) >= n + 3 and toks[-n:] == tail and _PARENTED_UNITS & set(toks[:-n]):
+                toks, cut = toks[:-n], True
+                parents.add(parent)
+                break
+    return toks, frozenset(parents)
+
+
 #: The partners' word of a firm's name as normalised ('Oscar Mayer & Co.'; 'Oscar Mayer &
 #: Company' normalises to 'oscar mayer': `normalise.strip_legal_forms`).
 _PARTNERS: Final = " and co"
+
+
+def _same_unit(a: NameGroup, b: NameGroup) -> str | None:
+    """The parents named when two names are one unit's name with its parent bodies after it
+    or without them ('Xi'an Institute of Optics and Precision Mechanics of CAS' = '..., Chinese
+    Academy of Sciences'; 'Chung Shan Institute of Science and Technology' = '..., Armaments
+    Bureau, M.N.D.'), one's parents among the other's; None otherwise. Two academies' units
+    of one name ('Institute of Physics' of CAS and of RAS) are not one: different parents."""
+    unit_a, parents_a = unit_and_parents(a.loose)
+    unit_b, parents_b = unit_and_parents(b.loose)
+    if unit_a != unit_b or not (parents_a or parents_b):
+        return None
+    if not (parents_a <= parents_b or parents_b <= parents_a):
+        return None
+    return ", ".join(sorted(parents_a | parents_b))
 
 
 def _partners_co(a: NameGroup, b: NameGroup) -> bool:
@@ -409,6 +464,10 @@ def _compare(
                       "or legal form")
     if _partners_co(a, b):
         return 0.95, "the partners' '& Co.' written in full or left out ('& Company')"
+    if (parented := _same_unit(a, b)) is not None:
+        if ca and cb and not same_country(ca, cb):
+            return None
+        return 0.95, f"a unit's name with its parent ({parented}) after it or without it"
     if _translated_order(a, b):
         if ca and cb and not same_country(ca, cb):
             return None
@@ -485,7 +544,26 @@ def _kept_apart(groups: list[NameGroup]) -> list[tuple[int, int]]:
             by_name[g.normalised].append(i)
     return [(ids[x], ids[y]) for ids in by_name.values() if len(ids) > 1
             for x in range(len(ids)) for y in range(x + 1, len(ids))
-            if groups[ids[x]].key_text != groups[ids[y]].key_text]
+            if groups[ids[x]].key_text != groups[ids[y]].key_text] + _units_of_two_parents(groups)
+
+
+def _units_of_two_parents(groups: list[NameGroup]) -> list[tuple[int, int]]:
+    """Where one unit name is written under two parents neither of which contains the other
+    (an 'Institute of Solid State Physics' of the Chinese and of the Russian Academy), those
+    names never join, and the name without a parent joins neither: it could be either."""
+    by_unit: dict[tuple[str, ...], list[tuple[int, frozenset[str]]]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        unit, parents = unit_and_parents(g.loose)
+        if not g.individual and (parents or _PARENTED_UNITS & set(unit)):
+            by_unit[unit].append((i, parents))
+    apart: list[tuple[int, int]] = []
+    for named in by_unit.values():
+        sets = {p for _, p in named if p}
+        if not any(not (x <= y or y <= x) for x in sets for y in sets):
+            continue  # one parent, or nested ones: no doubt
+        apart += [(i, j) for n, (i, pi) in enumerate(named) for j, pj in named[n + 1:]
+                  if not pi or not pj or not (pi <= pj or pj <= pi)]
+    return apart
 
 
 def cluster_groups(

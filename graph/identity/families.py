@@ -327,8 +327,11 @@ def _state_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership]
                 continue
         said = Counter(next((g for regex, g, _ in _STATE_HOLDERS if regex.search(normalise(n))),
                             None) for n in c.names)
-        gov, variants = said.most_common(1)[0]  # most variants say so, not a stray one
-        if gov is not None and 2 * variants > len(c.names):
+        gov, variants = max(said.items(), key=lambda gv: (gv[0] is not None, gv[1]))
+        # most variants say so, not a stray one; or
+        # two of a unit's names with and without its parents after them ('..., Council of
+        # Labor Affairs' and '..., Council of Labor Affairs, Executive Yuan': one body)
+        if gov is not None and (2 * variants > len(c.names) or variants >= 2):
             bodies[gov].append(k)
     for gov, keys in sorted(bodies.items()):
         records = [h.ror_id for h in index.hits(normalise(gov))]
@@ -764,54 +767,67 @@ _GENERIC_PARENT: Final = _ORDINARY | _UNIT_WORDS | _JOINERS | frozenset({
 def _parent_bodies(clusters: Mapping[str, OrgCluster], out: dict[str, Membership],
                    index: RorIndex) -> None:
     """Rule 6: a unit of a larger institution joins the institution's family. The parent is
-    the longest tail of the unit's normalised name (two or more words, not only ordinary ones,
-    after a unit word and any joining words) that is the whole name of another
-    non-company organisation, or of exactly one non-company ROR record. ROR-linked units and
-    bodies acting for a university are left to rules 2 and 3."""
+    the longest tail of one of the unit's normalised names (its most frequent first; two or
+    more words, not only ordinary ones, after a unit word and any joining words) that is a
+    whole name of another non-company organisation, or of exactly one non-company ROR record.
+    ROR-linked units and bodies acting for a university are left to rules 2 and 3."""
     by_name: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for k, c in clusters.items():
         if c.kind is not OrgKind.COMPANY:
-            by_name[tuple(normalise(clean_name(c.display_name)).split())].add(k)
+            for name in c.names:  # a parent is named by any of its names
+                by_name[tuple(normalise(clean_name(name)).split())].add(k)
     for k, c in sorted(clusters.items()):
         if k in out or c.ror_id or c.acts_for or (
                 c.kind is OrgKind.COMPANY and has_company_form(clean_name(c.display_name))):
             continue  # a ROR record's parents, or the university acted for, decide; a unit
             # the assignee type calls a company ('Institute of Computing Technology, Chinese
             # Academy of Sciences', type 3) is one when its name has no company legal form
-        w = tuple(normalise(clean_name(c.display_name)).split())
-        units = [i for i, x in enumerate(w) if x in _UNIT_WORDS]
-        if not units:
+        for name in (c.display_name, *(n for n in c.names if n != c.display_name)):
+            # any of its names may name the parent: a unit's names with and without the
+            # parent after them are one organisation ('..., Chinese Academy of Sciences')
+            found = _parent_of(k, tuple(normalise(clean_name(name)).split()), clusters,
+                               by_name, index)
+            if found is not None:
+                out[k] = found
+                break
+
+
+def _parent_of(k: str, w: tuple[str, ...], clusters: Mapping[str, OrgCluster],
+               by_name: Mapping[tuple[str, ...], set[str]], index: RorIndex,
+               ) -> Membership | None:
+    """The membership rule 6 gives the unit `k` from one of its names' words `w`, if any."""
+    units = [i for i, x in enumerate(w) if x in _UNIT_WORDS]
+    if not units:
+        return None
+    tails = []
+    for i in range(units[0] + 1, len(w) - 1):
+        j = i
+        while j < len(w) and w[j] in _JOINERS:
+            j += 1
+        tails.append(w[j:])
+    tails += [t for tail in list(tails) if (t := _unqualified(tail)) != tail]
+    for tail in tails:
+        if len(tail) < 2 or all(x in _GENERIC_PARENT for x in tail):
             continue
-        tails = []
-        for i in range(units[0] + 1, len(w) - 1):
-            j = i
-            while j < len(w) and w[j] in _JOINERS:
-                j += 1
-            tails.append(w[j:])
-        tails += [t for tail in list(tails) if (t := _unqualified(tail)) != tail]
-        for tail in tails:
-            if len(tail) < 2 or all(x in _GENERIC_PARENT for x in tail):
-                continue
-            heads = by_name.get(tail, set()) - {k}
-            if len(heads) == 1:
-                head = clusters[next(iter(heads))]
-                out[k] = Membership(_node(head), 0.85,
-                                    f"a unit of {head.display_name!r} (its name ends with the "
-                                    "parent body's)")
-                break
-            records = [h.ror_id for h in index.hits(" ".join(tail))
-                       if "company" not in index.types(h.ror_id)] or [
-                h.ror_id for h in index.hits(" ".join(tail) + "s")  # 'Academy of Science'
-                if "company" not in index.types(h.ror_id)]
-            named = {code for x in w if len(x) > 2 and (code := country_code(x))}
-            records = [r for r in records  # not another country's body of that name: 'China
-                       # Geological Survey' is no 'Geological Survey' (USGS)
-                       if not (named and index.country(r) and index.country(r) not in named)]
-            if not heads and len(records) == 1:
-                out[k] = _under_root(index, records[0], 0.85,
-                                     f"a unit of {index.name(records[0])!r} (its name ends "
-                                     "with the parent body's)", joint=", ")
-                break
+        heads = by_name.get(tail, set()) - {k}
+        if len(heads) == 1:
+            head = clusters[next(iter(heads))]
+            return Membership(_node(head), 0.85,
+                              f"a unit of {head.display_name!r} (its name ends with the "
+                              "parent body's)")
+        records = [h.ror_id for h in index.hits(" ".join(tail))
+                   if "company" not in index.types(h.ror_id)] or [
+            h.ror_id for h in index.hits(" ".join(tail) + "s")  # 'Academy of Science'
+            if "company" not in index.types(h.ror_id)]
+        named = {code for x in w if len(x) > 2 and (code := country_code(x))}
+        records = [r for r in records  # not another country's body of that name: 'China
+                   # Geological Survey' is no 'Geological Survey' (USGS)
+                   if not (named and index.country(r) and index.country(r) not in named)]
+        if not heads and len(records) == 1:
+            return _under_root(index, records[0], 0.85,
+                               f"a unit of {index.name(records[0])!r} (its name ends "
+                               "with the parent body's)", joint=", ")
+    return None
 
 
 #: An armed force named after a parent body's name: '..., Academy of Military Medical Sciences,
