@@ -9,7 +9,7 @@ cache would have answered 30.5 % (the same requests replayed against one and two
 
 The store is `diskcache` (SQLite with its values beside it, safe across threads and
 processes, bounded by size: the oldest stored go first) in a directory that `ttkg serve`
-makes for the run (in memory, /dev/shm, where the machine has it) and removes at its end.
+makes for the run (in memory, /dev/shm, where it has room) and removes at its end.
 Keys and values are plain strings and bytes (no pickling): the key names the graph version,
 so an answer of a version no longer served is never read again, only evicted. The store is
 an optimisation: any error in it is logged once and the request goes on as a miss.
