@@ -104,7 +104,7 @@ LIMIT 5;
 
 // 12. Provenance: which source each organisation node comes from (licences in the manifest,
 //     `MATCH (m:TtkgGraph) RETURN m.manifest`).
-// expect: [{"source": "openalex", "organisations": 1020}, {"source": "patentsview", "organisations": 2749}, {"source": "ror", "organisations": 4053}]
+// expect: [{"source": "openalex", "organisations": 1020}, {"source": "patentsview", "organisations": 2748}, {"source": "ror", "organisations": 4053}]
 MATCH (o:Organization)
 RETURN o.source AS source, count(*) AS organisations
 ORDER BY source;
