@@ -17,15 +17,21 @@ an optimisation: any error in it is logged once and the request goes on as a mis
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import re
+import shutil
 import sqlite3
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 from diskcache import Cache, Timeout
 
-__all__ = ["SharedAnswers"]
+__all__ = ["SharedAnswers", "store_directory"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +39,8 @@ log = logging.getLogger(__name__)
 LOCK_WAIT_S: Final = 0.05
 _SEPARATOR: Final = b"\0"  # after the headers' JSON (which escapes any NUL), before the body
 
+#: A store's directory: its server's process id, then a random part.
+_STORE: Final = re.compile(r"^ttkg-answers-(\d+)-")
 #: What a failing store raises (a lock held too long, the database, the files).
 _ERRORS: Final = (Timeout, sqlite3.Error, OSError)
 
@@ -86,3 +94,40 @@ class SharedAnswers:
             log.warning("shared answer store %s: %s failed (%s); answering without it",
                         self.directory, what, exc)
 
+
+
+@contextlib.contextmanager
+def store_directory(max_bytes: int) -> Iterator[Path]:
+    """A new directory for one server's shared answers, named after its process, removed at
+    the end; in /dev/shm (memory) where it has room for twice `max_bytes` (a container's may
+    be 64 MB), else in the temporary directory. The stores that servers killed before they
+    could remove theirs left there are removed first."""
+    memory = Path("/dev/shm")
+    roomy = memory.is_dir() and shutil.disk_usage(memory).free >= 2 * max_bytes
+    parent = memory if roomy else Path(tempfile.gettempdir())
+    remove_stale_stores(parent)
+    made = Path(tempfile.mkdtemp(prefix=f"ttkg-answers-{os.getpid()}-", dir=parent))
+    try:
+        yield made
+    finally:
+        shutil.rmtree(made, ignore_errors=True)
+
+
+def remove_stale_stores(parent: Path) -> list[Path]:
+    """Remove the stores under `parent` whose server process is gone (one killed by SIGKILL
+    could not remove its own); those removed. A store of a live process, or of one this user
+    may not signal, is kept."""
+    removed = []
+    for path in parent.glob("ttkg-answers-*"):
+        found = _STORE.match(path.name)
+        if found is None or not path.is_dir():
+            continue
+        try:
+            os.kill(int(found.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+            log.info("removed %s: its server is gone", path)
+        except PermissionError:  # another user's live process
+            continue
+    return removed

@@ -7,8 +7,11 @@ newly built version with a real server and a real build is in test_serve_reload.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from ttkg.api.app import create_app
 from ttkg.api.caching import ENTRY_SHARE, AnswerCache
-from ttkg.api.shared_answers import SharedAnswers
+from ttkg.api.shared_answers import SharedAnswers, remove_stale_stores, store_directory
 from ttkg.core.settings import Settings
 from ttkg.graph.backends.memory.backend import MemoryBackend
 
@@ -287,3 +290,21 @@ def test_a_failing_shared_store_never_fails_a_request(
         assert one.get("/bridges", params=BRIDGES).headers["cache-status"].startswith(
             "ttkg; fwd=miss"
         )
+
+
+def test_a_killed_servers_store_is_removed_by_the_next(tmp_path: Path) -> None:
+    """A store's directory names its server's process: one whose process is gone (a real
+    process, run and ended) is removed when another server makes its store; a live
+    process's is kept, and so is the new one until its server ends."""
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    gone = tmp_path / f"ttkg-answers-{int(ended.stdout)}-x1"
+    alive = tmp_path / f"ttkg-answers-{os.getpid()}-x2"
+    for store in (gone, alive):
+        store.mkdir()
+        (store / "cache.db").write_bytes(b"")
+    assert remove_stale_stores(tmp_path) == [gone]
+    assert not gone.exists() and alive.exists()
+    with store_directory(1 << 20) as made:
+        assert made.is_dir() and made.name.startswith(f"ttkg-answers-{os.getpid()}-")
+    assert not made.exists()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from importlib import import_module
 from pathlib import Path
@@ -602,22 +600,18 @@ def serve(
 
 @contextlib.contextmanager
 def _shared_answers(settings: Settings) -> Iterator[Path | None]:
-    """The directory where the workers of this server share their answers (in memory where
-    the machine has /dev/shm with room for them, else the temporary directory), removed when
-    the server stops; None when nothing is cached
-    (no answer cache, or a Neo4j graph that changes under its own control)."""
+    """The directory where the workers of this server share their answers
+    (`ttkg.api.shared_answers.store_directory`), removed when the server stops; None when
+    nothing is cached (no answer cache, or a Neo4j graph that changes under its own
+    control)."""
     from ttkg.api.caching import IMMUTABLE_BACKENDS
+    from ttkg.api.shared_answers import store_directory
 
     if not settings.cache_mb or settings.backend not in IMMUTABLE_BACKENDS:
         yield None
         return
-    memory = Path("/dev/shm")  # a container's may be small (Docker: 64 MB): room for twice
-    roomy = memory.is_dir() and shutil.disk_usage(memory).free >= 2 * (settings.cache_mb << 20)
-    made = Path(tempfile.mkdtemp(prefix="ttkg-answers-", dir=memory if roomy else None))
-    try:
+    with store_directory(settings.cache_mb << 20) as made:
         yield made
-    finally:
-        shutil.rmtree(made, ignore_errors=True)
 
 
 def _settings_environment(settings: Settings) -> dict[str, str]:
