@@ -95,7 +95,6 @@ class SharedAnswers:
                         self.directory, what, exc)
 
 
-
 @contextlib.contextmanager
 def store_directory(max_bytes: int) -> Iterator[Path]:
     """A new directory for one server's shared answers, named after its process, removed at

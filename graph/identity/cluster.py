@@ -18,6 +18,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -276,6 +277,7 @@ _PARENT_TAILS: Final[dict[tuple[str, ...], str]] = {
 _PARENTED_UNITS: Final = frozenset({"institute", "center", "centre", "laboratory", "station"})
 
 
+@lru_cache(maxsize=200_000)
 def unit_and_parents(toks: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
     """A unit's name without the parent bodies written after it, and those parents: ('av
     topchiev institute petrochemical synthesis', {'ras'}) for 'A. V. Topchiev Institute of
