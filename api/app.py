@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from ttkg.api.allocator import limit_malloc_arenas
 from ttkg.api.caching import AnswerCache
 from ttkg.api.docs_pages import install_docs
 from ttkg.api.explorer import install_explorer
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None, backend: GraphBackend | None = 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = backend is None
+        if settings.malloc_arenas:  # before the query threads start
+            limit_malloc_arenas(settings.malloc_arenas)
         opened = backend if backend is not None else open_backend(settings)
         # CPU-bound in-process queries contend for the GIL: few threads serve them best;
         # a Neo4j backend mostly waits on the network and can use many

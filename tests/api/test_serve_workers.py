@@ -103,6 +103,10 @@ def test_two_workers_serve_with_the_options_given(sample_graph: Path, tmp_path: 
         # is mapped into every worker process
         for pid in workers:
             assert "/uvloop/loop." in Path(f"/proc/{pid}/maps").read_text(), pid
+            # their query threads share one malloc arena (api/allocator.py): the cap is in
+            # the environment each started with, which glibc reads before any thread starts
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            assert b"GLIBC_TUNABLES=glibc.malloc.arena_max=1" in environ, pid
         # many fresh connections: whichever worker takes each, every answer is right
         statuses = []
         for i in range(40):

@@ -549,7 +549,8 @@ def serve(
     if workers is not None:
         settings = settings.model_copy(update={"workers": workers})
     # a server process: what exists once the graph is warm lives as long as it (api/serving.py)
-    settings = settings.model_copy(update={"gc_freeze": True})
+    # and its query threads share one malloc arena (api/allocator.py)
+    settings = settings.model_copy(update={"gc_freeze": True, "malloc_arenas": 1})
     if watch:
         settings = settings.model_copy(update={"watch": watch_interval})
     if cache_mb is not None:
@@ -584,6 +585,11 @@ def serve(
             # workers import the app themselves: they read the settings from the environment
             os.environ.update(_settings_environment(settings.model_copy(
                 update={"shared_cache": shared})))
+            if settings.malloc_arenas:  # read by glibc as each worker starts
+                from ttkg.api.allocator import tunables_with_arena_cap
+
+                os.environ["GLIBC_TUNABLES"] = tunables_with_arena_cap(
+                    os.environ.get("GLIBC_TUNABLES"), settings.malloc_arenas)
             factory = "ttkg.api.app:create_app"
             if not balanced_workers_supported():
                 uvicorn.run(factory, factory=True, workers=settings.workers, **options)
@@ -620,6 +626,7 @@ def _settings_environment(settings: Settings) -> dict[str, str]:
         "TTKG_BACKEND": settings.backend,
         "TTKG_WATCH": str(settings.watch),
         "TTKG_GC_FREEZE": str(settings.gc_freeze).lower(),
+        "TTKG_MALLOC_ARENAS": str(settings.malloc_arenas),
         "TTKG_CACHE_MB": str(settings.cache_mb),
     }
     if settings.shared_cache is not None:

@@ -115,6 +115,13 @@ class Settings(FromEnvironment):
         description="`ttkg serve` (sets it): freeze what exists once the graph is warm out of "
         "the garbage collector's sight (gc.freeze)",
     )
+    malloc_arenas: int = Field(
+        default=0,
+        ge=0,
+        le=1024,
+        description="`ttkg serve` (sets it to 1): the most glibc malloc arenas of a server "
+        "process, set before its query threads start (api/allocator.py); 0: glibc's default",
+    )
     watch: float = Field(
         default=0.0,
         ge=0,

@@ -1,0 +1,76 @@
+"""One malloc arena for a server process (glibc): its query threads share the memory the
+warm-up and earlier requests left free instead of each faulting in pages of its own.
+
+Why: glibc gives each thread that allocates its own arena (up to 8 per core), and a fresh
+arena's pages are faulted in, zeroed and handed back as the thread's requests come and go.
+The query threads of a server start after its warm-up, so every worker's first seconds were
+page faults: at 9.1M patents, two workers took 17k-28k minor faults a second with 20-60 % of
+their CPU in the kernel, holding the interpreter's lock, and the load benchmark's first
+second had a p99 of 116-214 ms. With one arena (the main thread's, which the warm-up grew),
+5k-9k faults a second and 5-16 % in the kernel; first-second p99 29-63 ms, whole-run p99
+25-64 ms against 52-89 ms (eight runs of each, alternating; docs/performance.md, session 16).
+
+The threads hold the interpreter's lock while they allocate, so sharing one arena's lock
+costs them little. How: `ttkg serve --workers N` starts its workers with the cap in their
+environment (GLIBC_TUNABLES `glibc.malloc.arena_max`, read by glibc when the process starts,
+before its imports start threads of their own); a single-process server sets it with
+`mallopt(M_ARENA_MAX, 1)` before its query threads start (threads that already have an arena
+keep it). A cap the user set in the environment is left as it is. Elsewhere than glibc
+(musl, macOS, Windows) nothing is changed.
+
+Measured (load benchmark, 9.1M patents, two workers): set from the lifespan only, the first
+second still took 10k-17k faults a second (an import's thread had its own arena, which the
+query threads then shared); from the environment, 5k-9k.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import platform
+from typing import Final
+
+__all__ = ["limit_malloc_arenas", "tunables_with_arena_cap"]
+
+log = logging.getLogger(__name__)
+
+#: mallopt's parameter for the most arenas (glibc's malloc.h).
+M_ARENA_MAX: Final = -8
+_TUNABLE: Final = "glibc.malloc.arena_max"
+
+
+def tunables_with_arena_cap(current: str | None, arenas: int) -> str:
+    """GLIBC_TUNABLES for a child process: `current` (colon-separated name=value pairs) with
+    a cap of `arenas` arenas added, unless it has one (the user's is kept)."""
+    parts = [p for p in (current or "").split(":") if p]
+    if not any(p.startswith(f"{_TUNABLE}=") for p in parts):
+        parts.append(f"{_TUNABLE}={arenas}")
+    return ":".join(parts)
+
+
+def _capped_by_environment() -> bool:
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    return "MALLOC_ARENA_MAX" in os.environ or f"{_TUNABLE}=" in tunables
+
+
+def limit_malloc_arenas(arenas: int) -> bool:
+    """Cap glibc's malloc at `arenas` arenas for the threads this process starts from now
+    on; True when glibc took it, False where there is no glibc or the environment this
+    process started with set a cap (nothing is changed)."""
+    if arenas < 1:
+        raise ValueError(f"arenas must be at least 1, got {arenas}")
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    if _capped_by_environment():
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    took = bool(mallopt(M_ARENA_MAX, arenas))
+    if not took:
+        log.warning("glibc refused mallopt(M_ARENA_MAX, %d)", arenas)
+    return took
