@@ -1,14 +1,16 @@
 """One malloc arena for a server process (glibc): its query threads share the memory the
 warm-up and earlier requests left free instead of each faulting in pages of its own.
 
-Why: glibc gives each thread that allocates its own arena (up to 8 per core), and a fresh
-arena's pages are faulted in, zeroed and handed back as the thread's requests come and go.
+Why: glibc gives each thread that allocates an arena of its own (up to 8 per core), and a
+fresh arena has no memory yet: each page the thread's first requests allocate is faulted in
+and zeroed by the kernel.
 The query threads of a server start after its warm-up, so every worker's first seconds were
-page faults: at 9.1M patents, two workers took 17k-28k minor faults a second with 20-60 % of
-their CPU in the kernel, holding the interpreter's lock, and the load benchmark's first
-second had a p99 of 116-214 ms. With one arena (the main thread's, which the warm-up grew),
-5k-9k faults a second and 5-16 % in the kernel; first-second p99 29-63 ms, whole-run p99
-25-64 ms against 52-89 ms (eight runs of each, alternating; docs/performance.md, session 16).
+page faults: at 9.1M patents (load benchmark, two workers), 17k-28k minor faults a second
+per worker with 20-60 % of its CPU in the kernel, holding the interpreter's lock; the first
+second's p99 (server-side) was 69-273 ms, and the run's p99 52-163 ms (nine runs). With one
+arena (the main thread's, which the warm-up grew): 5k-9k faults a second, 5-16 % in the
+kernel, first-second p99 29-74 ms, the run's p99 34-70 ms (nine runs; docs/performance.md,
+session 16).
 
 The threads hold the interpreter's lock while they allocate, so sharing one arena's lock
 costs them little. How: `ttkg serve --workers N` starts its workers with the cap in their
@@ -18,9 +20,11 @@ before its imports start threads of their own); a single-process server sets it 
 keep it). A cap the user set in the environment is left as it is. Elsewhere than glibc
 (musl, macOS, Windows) nothing is changed.
 
-Measured (load benchmark, 9.1M patents, two workers): set from the lifespan only, the first
-second still took 10k-17k faults a second (an import's thread had its own arena, which the
-query threads then shared); from the environment, 5k-9k.
+Set from the app's start only, the workers' first second still took 10k-18k faults a second
+(a thread an import started had an arena of its own, which the query threads then shared),
+and the run's p99 was 44-114 ms (six runs); from the environment, as above. Keeping freed
+memory instead (fixed trim and mmap thresholds, an arena per thread) left the faults as they
+were (14k-28k a second, one run).
 """
 
 from __future__ import annotations
