@@ -47,15 +47,23 @@ _TUNABLE: Final = "glibc.malloc.arena_max"
 def tunables_with_arena_cap(current: str | None, arenas: int) -> str:
     """GLIBC_TUNABLES for a child process: `current` (colon-separated name=value pairs) with
     a cap of `arenas` arenas added, unless it has one (the user's is kept)."""
-    parts = [p for p in (current or "").split(":") if p]
-    if not any(p.startswith(f"{_TUNABLE}=") for p in parts):
+    parts = _tunables(current)
+    if not _has_cap(parts):
         parts.append(f"{_TUNABLE}={arenas}")
     return ":".join(parts)
 
 
+def _tunables(value: str | None) -> list[str]:
+    return [p for p in (value or "").split(":") if p]
+
+
+def _has_cap(tunables: list[str]) -> bool:
+    return any(p.startswith(f"{_TUNABLE}=") for p in tunables)
+
+
 def _capped_by_environment() -> bool:
-    tunables = os.environ.get("GLIBC_TUNABLES", "")
-    return "MALLOC_ARENA_MAX" in os.environ or f"{_TUNABLE}=" in tunables
+    return "MALLOC_ARENA_MAX" in os.environ or _has_cap(
+        _tunables(os.environ.get("GLIBC_TUNABLES")))
 
 
 def limit_malloc_arenas(arenas: int) -> bool:
