@@ -44,7 +44,7 @@ if __package__ in (None, ""):  # run as a file: import from the project root, no
     sys.path.insert(0, str(_here.parent))
 
 from benchmarks._common import load_average
-from benchmarks.load import ROUTE_WEIGHTS, Vocabulary, make_requests
+from benchmarks.load import ROUTE_WEIGHTS, Vocabulary, answered_from_cache, make_requests
 from ttkg.api.app import create_app
 from ttkg.core.settings import Settings
 
@@ -80,8 +80,7 @@ async def _call(app: Any, path: str, params: dict[str, Any]) -> tuple[int, bool]
         sent.append(message)
 
     await app(_scope(path, params), receive, send)
-    hit = any(k == b"cache-status" and v.startswith(b"ttkg; hit") for k, v in sent[0]["headers"])
-    return int(sent[0]["status"]), hit
+    return int(sent[0]["status"]), answered_from_cache(sent[0]["headers"])
 
 
 async def _run(graph: Path, requests: int, seed: int, cache_mb: int, slowest: int = 0

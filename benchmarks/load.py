@@ -72,7 +72,7 @@ import tempfile
 import time
 import urllib.parse
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -277,6 +277,12 @@ class RouteStats:
         return len(self.latencies_ms) + unanswered
 
 
+def answered_from_cache(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Whether a response's headers say an answer cache gave it (`Cache-Status: ttkg; hit`,
+    also `...; detail=shared`)."""
+    return any(k == b"cache-status" and v.startswith(b"ttkg; hit") for k, v in headers)
+
+
 class Connection:
     """One client's keep-alive HTTP/1.1 connection: h11 over asyncio streams, opened again
     when the server closed it or it was idle for KEEPALIVE_S."""
@@ -314,9 +320,7 @@ class Connection:
                 self._h11.receive_data(await reader.read(65536))
             elif isinstance(event, h11.Response):
                 status = event.status_code
-                hit = any(
-                    k == b"cache-status" and v.startswith(b"ttkg; hit") for k, v in event.headers
-                )
+                hit = answered_from_cache(event.headers)
             elif isinstance(event, h11.Data):
                 body += event.data
             elif isinstance(event, h11.EndOfMessage):
